@@ -1,0 +1,276 @@
+// Dianhong page glue: everything the wasm app needs from the page.
+//
+// - Module configuration, loading of the (content-hashed) app script and wasm.
+// - The UI font fetched in parallel with the wasm; the full face on request.
+// - Storage lifecycle: flush when the page is hidden or left; persist() asked.
+// - One writing tab (Web Locks API).
+// - IME: a transparent <input> at the caret carries pinyin composition, typed
+//   text and paste into ImGui (canvas elements receive no composition).
+// - Service worker registration and the update prompt.
+// - window.dianhong: read-only observation for tests and benchmarks.
+//
+// The app pulls queued events once per tick (dhGlue.takeEvents) and calls
+// dhGlue.<name>(arg) for requests (src/platform/host_web.cpp).
+(function () {
+  'use strict';
+
+  // Asset names are filled in by the dist assembly (web/DIST-PLACEHOLDERS.md);
+  // unreplaced placeholders fall back to plain names for local experiments.
+  const given = window.DH_ASSETS || {};
+  const pick = (v, dflt) => (typeof v === 'string' && v && v[0] !== '@' ? v : dflt);
+  const assets = {
+    appJs: pick(given.appJs, 'dianhong.js'),
+    appWasm: pick(given.appWasm, 'dianhong.wasm'),
+    fontUi: pick(given.fontUi, 'dh-ui.otf'),
+    fontFull: pick(given.fontFull, 'dh-full.otf'),
+    version: pick(given.version, 'dev'),
+  };
+
+  const t0 = performance.now();
+  const events = [];
+  const push = (e) => { events.push(e); };
+  const canvas = document.getElementById('canvas');
+  const overlay = document.getElementById('dh-overlay');
+
+  function fetchBytes(url) {
+    return fetch(url).then((r) => {
+      if (!r.ok) throw new Error('HTTP ' + r.status + ' for ' + url);
+      return r.arrayBuffer();
+    });
+  }
+
+  // Start the UI font at once, in parallel with the wasm download.
+  const uiFontPromise = fetchBytes(assets.fontUi);
+  uiFontPromise.catch(() => {});
+
+  function showMessage(text) {
+    if (!overlay) return;
+    overlay.style.display = 'flex';
+    overlay.textContent = text;
+  }
+
+  // ---- IME input ---------------------------------------------------------------
+  const ime = document.createElement('input');
+  ime.id = 'dh-ime';
+  ime.type = 'text';
+  ime.autocomplete = 'off';
+  ime.spellcheck = false;
+  ime.setAttribute('autocapitalize', 'off');
+  ime.setAttribute('autocorrect', 'off');
+  ime.setAttribute('aria-label', 'text input');
+  Object.assign(ime.style, {
+    position: 'fixed', left: '0px', top: '0px', width: '8em', height: '20px',
+    padding: '0', border: '0', margin: '0', outline: 'none', opacity: '0',
+    background: 'transparent', color: 'transparent', caretColor: 'transparent',
+    fontSize: '16px', pointerEvents: 'none', zIndex: '2',
+  });
+  document.body.appendChild(ime);
+
+  let composing = false;
+  let textActive = false;
+  const specialKeys = new Set(['Backspace', 'Delete', 'Enter', 'Tab', 'Escape', 'ArrowLeft', 'ArrowRight',
+    'ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown']);
+  const ctrlKeys = new Set(['a', 'c', 'x', 'y', 'z', 'A', 'C', 'X', 'Y', 'Z']);
+
+  function keyEvent(e, down) {
+    return { t: 'key', key: e.key, down: down, ctrl: e.ctrlKey, shift: e.shiftKey, alt: e.altKey, meta: e.metaKey };
+  }
+  ime.addEventListener('keydown', (e) => {
+    if (e.isComposing || e.keyCode === 229) return;  // the IME owns this key
+    if (specialKeys.has(e.key) || ((e.ctrlKey || e.metaKey) && ctrlKeys.has(e.key))) {
+      push(keyEvent(e, true));
+      e.preventDefault();
+    }
+    // Ctrl+V is left to the browser: it fires 'paste' below.
+  });
+  ime.addEventListener('keyup', (e) => {
+    if (e.isComposing || e.keyCode === 229) return;
+    if (specialKeys.has(e.key) || ((e.ctrlKey || e.metaKey) && ctrlKeys.has(e.key))) push(keyEvent(e, false));
+  });
+  ime.addEventListener('compositionstart', () => { composing = true; });
+  ime.addEventListener('compositionend', (e) => {
+    composing = false;
+    if (e.data) push({ t: 'text', s: e.data });
+    ime.value = '';
+  });
+  ime.addEventListener('input', (e) => {
+    if (e.isComposing || composing) return;
+    if (e.inputType === 'insertCompositionText' || e.inputType === 'insertFromComposition') { ime.value = ''; return; }
+    const s = e.data || ime.value;
+    if (s) push({ t: 'text', s: s });
+    ime.value = '';
+  });
+  document.addEventListener('paste', (e) => {
+    const s = e.clipboardData ? e.clipboardData.getData('text/plain') : '';
+    if (s) push({ t: 'paste', s: s });
+    e.preventDefault();
+  });
+  // Keep SDL's keyboard on the canvas and the IME input out of its way.
+  canvas.addEventListener('mousedown', () => { if (!textActive) canvas.focus(); });
+
+  // ---- The glue object the app calls ------------------------------------------
+  const glue = {
+    assets: assets,
+    fontBytes: [null, null],
+    framesRendered: 0,
+    interactiveAt: null,
+    lockHeld: false,
+    updateAccepted: false,
+    waitingWorker: null,
+    push: push,
+    takeEvents() { return events.length ? events.splice(0, events.length) : null; },
+
+    start() {
+      window.addEventListener('online', () => push({ t: 'online', online: true }));
+      window.addEventListener('offline', () => push({ t: 'online', online: false }));
+      push({ t: 'online', online: navigator.onLine });
+    },
+
+    requestFont(arg) {
+      const kind = arg.kind === 1 ? 1 : 0;
+      const p = kind === 0 ? uiFontPromise : fetchBytes(assets.fontFull);
+      p.then((buf) => {
+        glue.fontBytes[kind] = buf;
+        push({ t: 'font', kind: kind, ok: true, size: buf.byteLength });
+      }).catch((err) => {
+        console.warn('dianhong: font', kind, err);
+        push({ t: 'font', kind: kind, ok: false, error: String(err) });
+      });
+    },
+
+    requestLock() {
+      if (!navigator.locks || !navigator.locks.request) {
+        push({ t: 'lock', granted: true, reason: 'This browser cannot coordinate tabs.' });
+        return;
+      }
+      navigator.locks.request('dianhong-writer', { ifAvailable: true }, (lock) => {
+        if (!lock) {
+          push({ t: 'lock', granted: false, reason: 'dianhong-writer lock held by another tab' });
+          return undefined;
+        }
+        glue.lockHeld = true;
+        push({ t: 'lock', granted: true, reason: '' });
+        return new Promise(() => {});  // held until the tab closes
+      }).catch((err) => push({ t: 'lock', granted: false, reason: String(err) }));
+    },
+
+    requestPersist() {
+      if (!navigator.storage || !navigator.storage.persist) return;
+      navigator.storage.persist().then((granted) => push({ t: 'persist', granted: !!granted }))
+        .catch(() => push({ t: 'persist', granted: false }));
+    },
+
+    httpGet(arg) {
+      fetch(arg.url, { cache: 'no-store' })
+        .then((r) => r.text().then((body) => push({ t: 'http', id: arg.id, status: r.status, body: body })))
+        .catch((err) => push({ t: 'http', id: arg.id, status: 0, body: String(err) }));
+    },
+
+    applyUpdate() {
+      glue.updateAccepted = true;
+      const reg = glue.registration;
+      const w = glue.waitingWorker || (reg && reg.waiting);
+      if (w) w.postMessage({ type: 'skipWaiting' });
+      else location.reload();
+    },
+
+    setTextInput(arg) {
+      textActive = !!arg.active;
+      if (textActive) {
+        const r = canvas.getBoundingClientRect();
+        ime.style.left = (r.left + arg.x) + 'px';
+        ime.style.top = (r.top + arg.y) + 'px';
+        ime.style.height = Math.max(arg.h, 12) + 'px';
+        if (document.activeElement !== ime) ime.focus({ preventScroll: true });
+      } else if (document.activeElement === ime) {
+        ime.blur();
+        canvas.focus({ preventScroll: true });
+      }
+    },
+
+    copyText(arg) {
+      if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(arg.text).catch(() => {});
+    },
+
+    interactive() {
+      if (glue.interactiveAt !== null) return;
+      glue.interactiveAt = performance.now();
+      try { performance.mark('dh-interactive'); } catch (e) { /* old browsers */ }
+      if (overlay) overlay.style.display = 'none';
+    },
+  };
+  window.dhGlue = glue;
+
+  // ---- Page lifecycle: flush when hidden or left (may not finish; flushes after
+  // every committed action are what count) -----------------------------------------
+  function pageHidden() {
+    if (window.Module && Module.calledRun && Module._dh_on_page_hidden) Module._dh_on_page_hidden();
+  }
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') pageHidden(); });
+  window.addEventListener('pagehide', pageHidden);
+
+  // ---- Service worker ------------------------------------------------------------
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('sw.js').then((reg) => {
+      glue.registration = reg;
+      const offer = (w) => {
+        if (!w || !navigator.serviceWorker.controller) return;  // first install: nothing to update
+        glue.waitingWorker = w;
+        push({ t: 'update' });
+      };
+      if (reg.waiting) offer(reg.waiting);
+      reg.addEventListener('updatefound', () => {
+        const nw = reg.installing;
+        if (!nw) return;
+        nw.addEventListener('statechange', () => { if (nw.state === 'installed') offer(nw); });
+      });
+    }).catch((err) => console.warn('dianhong: service worker', err));
+    let reloading = false;
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      if (glue.updateAccepted && !reloading) { reloading = true; location.reload(); }
+    });
+  }
+
+  // ---- window.dianhong: read-only observation for tests and benchmarks ------------
+  function callJson(name, types, args) {
+    if (!window.Module || !Module.calledRun) return null;
+    const p = Module.ccall(name, 'number', types || [], args || []);
+    return JSON.parse(Module.UTF8ToString(p));
+  }
+  window.dianhong = {
+    assets: assets,
+    startedAt: t0,
+    // Widgets of the last rendered frame, in CSS pixels of the page.
+    widgets() {
+      const list = callJson('dh_widgets_json') || [];
+      const r = canvas.getBoundingClientRect();
+      for (const w of list) { w.x += r.left; w.y += r.top; }
+      return list;
+    },
+    find(key) { return this.widgets().find((w) => w.visible && (w.key === key || w.label === key)) || null; },
+    status() { return callJson('dh_status_json'); },
+    entities(kind, needle, limit) {
+      return callJson('dh_entities_json', ['string', 'string', 'number'], [kind, needle || '', limit || 50]);
+    },
+    frames() { return glue.framesRendered; },
+    interactiveAt() { return glue.interactiveAt; },
+  };
+
+  // ---- Start the app ----------------------------------------------------------------
+  if (!window.WebGL2RenderingContext) {
+    showMessage('此浏览器不支持 WebGL2，无法运行。This browser has no WebGL2 and cannot run the app.');
+    return;
+  }
+  window.Module = {
+    canvas: canvas,
+    locateFile: (path) => (path.endsWith('.wasm') ? assets.appWasm : path),
+    print: (s) => console.log(s),
+    printErr: (s) => console.warn(s),
+    onAbort: (what) => showMessage('程序出错，请刷新页面。The app stopped: ' + what + ' — please reload the page.'),
+  };
+  const script = document.createElement('script');
+  script.src = assets.appJs;
+  script.async = true;
+  script.onerror = () => showMessage('无法载入程序（离线且未缓存？）。The app could not be loaded (offline before the first visit?).');
+  document.body.appendChild(script);
+})();

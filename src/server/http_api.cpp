@@ -1,0 +1,139 @@
+#include "server/http_api.h"
+
+#include <httplib.h>
+
+#include <chrono>
+#include <exception>
+
+#include "server/auth.h"
+#include "server/static_files.h"
+#include "server/sync_service.h"
+#include "sync/protocol.h"
+
+namespace dh {
+namespace {
+
+constexpr const char* kJson = "application/json";
+
+void send_error(httplib::Response& res, int status, const std::string& code,
+                const std::string& message) {
+  res.status = status;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(sync::encode_error(make_error(code, message)), kJson);
+}
+
+int status_for(const std::string& code) {
+  if (code == "unauthorized") return 401;
+  if (code == "forbidden") return 403;
+  if (code == "too_many_ops" || code == "too_large") return 413;
+  if (code == "store_error" || code == "store_corrupt") return 503;
+  return 400;
+}
+
+bool is_api(const std::string& path) { return path.rfind("/api/", 0) == 0; }
+
+RequestContext context_of(const httplib::Request& req, const std::string& device) {
+  RequestContext ctx;
+  ctx.authorization = req.get_header_value("Authorization");
+  ctx.remote_addr = req.remote_addr;
+  ctx.device = device;
+  return ctx;
+}
+
+}  // namespace
+
+int64_t wall_clock_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void install_routes(httplib::Server& server, SyncService& service, Authenticator& auth,
+                    const HttpOptions& options) {
+  server.set_payload_max_length(sync::kMaxRequestBytes);
+
+  server.Get("/api/v1/health", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(sync::encode_health(service.health(auth.name(), wall_clock_ms())), kJson);
+  });
+
+  server.Get("/api/v1/ops", [&](const httplib::Request& req, httplib::Response& res) {
+    auto who = auth.authenticate(context_of(req, ""));
+    if (!who) return send_error(res, status_for(who.error().code), who.error().code, who.error().message);
+    if (auto a = auth.authorize_pull(who.value()); !a) {
+      return send_error(res, 403, a.error().code, a.error().message);
+    }
+    auto query = sync::parse_pull_query(req.get_param_value("after"), req.get_param_value("limit"));
+    if (!query) return send_error(res, 400, query.error().code, query.error().message);
+    auto body = service.pull(query.value(), wall_clock_ms());
+    if (!body) return send_error(res, 503, body.error().code, body.error().message);
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(std::move(body).value(), kJson);
+  });
+
+  server.Post("/api/v1/ops", [&](const httplib::Request& req, httplib::Response& res) {
+    auto request = sync::decode_push_request(req.body);
+    if (!request) {
+      const Error& e = request.error();
+      return send_error(res, status_for(e.code), e.code, e.message);
+    }
+    auto who = auth.authenticate(context_of(req, request->device));
+    if (!who) return send_error(res, status_for(who.error().code), who.error().code, who.error().message);
+    auto resp = service.push(request.value(), who.value(), auth, wall_clock_ms());
+    if (!resp) return send_error(res, 503, resp.error().code, resp.error().message);
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(sync::encode_push_response(resp.value()), kJson);
+  });
+
+  const std::string web_dir = options.web_dir;
+  server.Get("/.*", [web_dir](const httplib::Request& req, httplib::Response& res) {
+    if (is_api(req.path)) return send_error(res, 404, "not_found", "There is no API at " + req.path + ".");
+    if (web_dir.empty() && (req.path == "/" || req.path == "/index.html")) {
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(
+          "<!doctype html><meta charset=utf-8><title>Dianhong</title>"
+          "<p>The Dianhong server is running, but it was started without the web app "
+          "(--web DIR). The sync API is at /api/v1/.</p>",
+          "text/html; charset=utf-8");
+      return;
+    }
+    StaticFile f = read_static_file(web_dir, req.path);
+    res.status = f.status;
+    res.set_header("Cache-Control", f.cache_control);
+    if (f.status == 200 && f.content_type.rfind("text/html", 0) == 0) {
+      res.set_header("X-Content-Type-Options", "nosniff");
+    }
+    res.set_content(std::move(f.body), f.content_type);
+  });
+
+  // Answers httplib produced itself (413 past the payload limit, 404 for an
+  // unknown route or method) get a body in the same style as ours.
+  server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 413) {
+      send_error(res, 413, "too_large",
+                 "The request is larger than " + std::to_string(sync::kMaxRequestBytes / (1024 * 1024)) +
+                     " MiB. Send smaller batches (at most " + std::to_string(sync::kMaxPushOps) +
+                     " operations).");
+    } else if (is_api(req.path)) {
+      int status = res.status;
+      send_error(res, status, status == 404 ? "not_found" : "bad_request",
+                 status == 404 ? "There is no " + req.method + " " + req.path + " in the API."
+                               : "The request could not be read.");
+    } else {
+      res.set_content(res.status == 404 ? "Not found." : "Bad request.", "text/plain; charset=utf-8");
+    }
+  });
+
+  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    send_error(res, 500, "internal", "The server failed on this request (" + what + ").");
+  });
+}
+
+}  // namespace dh

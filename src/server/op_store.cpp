@@ -1,0 +1,235 @@
+#include "server/op_store.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace dh {
+
+struct OpStore::Conn {
+  sqlite3* db = nullptr;
+  std::mutex mu;
+  ~Conn() {
+    if (db) sqlite3_close_v2(db);
+  }
+};
+
+namespace {
+
+Error db_error(sqlite3* db, const std::string& what) {
+  return make_error("store_error", "The server's database failed while " + what + ": " +
+                                       (db ? sqlite3_errmsg(db) : "cannot open") + ".");
+}
+
+Status exec(sqlite3* db, const char* sql, const char* what) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return make_error("store_error",
+                      std::string("The server's database failed while ") + what + ": " + msg + ".");
+  }
+  return ok_status();
+}
+
+// Prepared statement that finalises itself.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &s_, nullptr); }
+  ~Stmt() { sqlite3_finalize(s_); }
+  bool ok() const { return rc_ == SQLITE_OK && s_; }
+  sqlite3_stmt* get() { return s_; }
+
+ private:
+  sqlite3_stmt* s_ = nullptr;
+  int rc_ = SQLITE_ERROR;
+};
+
+std::string column_text(sqlite3_stmt* s, int i) {
+  const unsigned char* t = sqlite3_column_text(s, i);
+  int n = sqlite3_column_bytes(s, i);
+  return t ? std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(n)) : std::string();
+}
+
+void bind_text(sqlite3_stmt* s, int i, const std::string& v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+}
+
+Result<sqlite3*> open_db(const std::string& path, bool read_only) {
+  sqlite3* db = nullptr;
+  int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  flags |= SQLITE_OPEN_NOMUTEX;  // each connection is guarded by its own mutex
+  if (sqlite3_open_v2(path.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    Error e = make_error("store_error", "Cannot open the server database " + path + ": " +
+                                            (db ? sqlite3_errmsg(db) : "out of memory") + ".");
+    if (db) sqlite3_close_v2(db);
+    return e;
+  }
+  sqlite3_busy_timeout(db, 10000);
+  return db;
+}
+
+constexpr const char* kSchema =
+    "CREATE TABLE IF NOT EXISTS ops("
+    " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " op_id TEXT NOT NULL UNIQUE,"
+    " device TEXT NOT NULL,"
+    " dev_seq INTEGER NOT NULL,"
+    " hlc TEXT NOT NULL,"
+    " author TEXT NOT NULL,"
+    " type TEXT NOT NULL,"
+    " body TEXT NOT NULL,"
+    " received_ms INTEGER NOT NULL,"
+    " pushed_by TEXT NOT NULL DEFAULT '');"
+    "PRAGMA user_version = 1;";
+
+}  // namespace
+
+OpStore::OpStore() = default;
+OpStore::~OpStore() = default;
+
+Result<std::unique_ptr<OpStore>> OpStore::open(const std::string& path) {
+  std::unique_ptr<OpStore> store(new OpStore());
+  store->writer_ = std::make_unique<Conn>();
+  auto w = open_db(path, false);
+  if (!w) return w.error();
+  store->writer_->db = w.value();
+  sqlite3* db = store->writer_->db;
+  const bool memory = path == ":memory:" || path.empty();
+  if (!memory) {
+    // WAL: readers never block the writer; FULL: the WAL is fsynced at every
+    // commit, so an acknowledged push survives a crash or power cut.
+    Stmt wal(db, "PRAGMA journal_mode=WAL;");
+    if (!wal.ok() || sqlite3_step(wal.get()) != SQLITE_ROW ||
+        column_text(wal.get(), 0) != "wal") {
+      return db_error(db, "switching to WAL mode");
+    }
+  }
+  if (auto s = exec(db, "PRAGMA synchronous=FULL;", "setting synchronous=FULL"); !s) return s.error();
+  {
+    Stmt v(db, "PRAGMA user_version;");
+    if (!v.ok() || sqlite3_step(v.get()) != SQLITE_ROW) return db_error(db, "reading its version");
+    int version = sqlite3_column_int(v.get(), 0);
+    if (version > 1) {
+      return make_error("store_error", "The server database " + path + " has schema version " +
+                                           std::to_string(version) +
+                                           ", newer than this server (1). Use a newer server.");
+    }
+  }
+  if (auto s = exec(db, kSchema, "creating its tables"); !s) return s.error();
+  if (!memory) {
+    store->reader_ = std::make_unique<Conn>();
+    auto r = open_db(path, true);
+    if (!r) return r.error();
+    store->reader_->db = r.value();
+  }
+  return store;
+}
+
+Result<std::vector<uint64_t>> OpStore::append(const std::vector<NewOp>& ops) {
+  std::lock_guard<std::mutex> lock(writer_->mu);
+  sqlite3* db = writer_->db;
+  std::vector<uint64_t> seqs;
+  seqs.reserve(ops.size());
+  if (ops.empty()) return seqs;
+  if (auto s = exec(db, "BEGIN IMMEDIATE;", "starting a transaction"); !s) return s.error();
+  Stmt ins(db,
+           "INSERT INTO ops(op_id, device, dev_seq, hlc, author, type, body, received_ms, pushed_by)"
+           " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);");
+  if (!ins.ok()) {
+    Error e = db_error(db, "preparing an insert");
+    exec(db, "ROLLBACK;", "rolling back");
+    return e;
+  }
+  for (const NewOp& n : ops) {
+    sqlite3_stmt* s = ins.get();
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    bind_text(s, 1, n.op->id.to_string());
+    bind_text(s, 2, n.op->id.device);
+    sqlite3_bind_int64(s, 3, static_cast<sqlite3_int64>(n.op->id.seq));
+    bind_text(s, 4, n.op->hlc.to_string());
+    bind_text(s, 5, n.op->author);
+    bind_text(s, 6, n.op->type);
+    bind_text(s, 7, n.body);
+    sqlite3_bind_int64(s, 8, n.received_ms);
+    bind_text(s, 9, n.pushed_by);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+      Error e = db_error(db, "storing operation " + n.op->id.to_string());
+      exec(db, "ROLLBACK;", "rolling back");
+      return e;
+    }
+    seqs.push_back(static_cast<uint64_t>(sqlite3_last_insert_rowid(db)));
+  }
+  if (auto s = exec(db, "COMMIT;", "committing"); !s) {
+    exec(db, "ROLLBACK;", "rolling back");
+    return s.error();
+  }
+  return seqs;
+}
+
+Result<std::vector<OpStore::Row>> OpStore::read_after(uint64_t after, size_t limit) {
+  Conn& c = reader();
+  std::lock_guard<std::mutex> lock(c.mu);
+  Stmt s(c.db, "SELECT seq, body FROM ops WHERE seq > ?1 ORDER BY seq LIMIT ?2;");
+  if (!s.ok()) return db_error(c.db, "preparing a read");
+  sqlite3_bind_int64(s.get(), 1, static_cast<sqlite3_int64>(after));
+  sqlite3_bind_int64(s.get(), 2, static_cast<sqlite3_int64>(limit));
+  std::vector<Row> rows;
+  int rc;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    rows.push_back(Row{static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0)),
+                       column_text(s.get(), 1)});
+  }
+  if (rc != SQLITE_DONE) return db_error(c.db, "reading operations");
+  return rows;
+}
+
+Result<std::optional<OpStore::Row>> OpStore::find(const std::string& op_id) {
+  // The writer connection: a push checks duplicates against what it just wrote.
+  std::lock_guard<std::mutex> lock(writer_->mu);
+  Stmt s(writer_->db, "SELECT seq, body FROM ops WHERE op_id = ?1;");
+  if (!s.ok()) return db_error(writer_->db, "preparing a lookup");
+  bind_text(s.get(), 1, op_id);
+  int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_ROW) {
+    return std::optional<Row>(
+        Row{static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0)), column_text(s.get(), 1)});
+  }
+  if (rc != SQLITE_DONE) return db_error(writer_->db, "looking up an operation id");
+  return std::optional<Row>();
+}
+
+Status OpStore::for_each(const std::function<Status(const Row&)>& fn) {
+  Conn& c = reader();
+  std::lock_guard<std::mutex> lock(c.mu);
+  Stmt s(c.db, "SELECT seq, body FROM ops ORDER BY seq;");
+  if (!s.ok()) return db_error(c.db, "preparing a scan");
+  int rc;
+  Row row;
+  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    row.seq = static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0));
+    row.body = column_text(s.get(), 1);
+    if (auto st = fn(row); !st) return st;
+  }
+  if (rc != SQLITE_DONE) return db_error(c.db, "scanning operations");
+  return ok_status();
+}
+
+uint64_t OpStore::count() {
+  Conn& c = reader();
+  std::lock_guard<std::mutex> lock(c.mu);
+  Stmt s(c.db, "SELECT COUNT(*) FROM ops;");
+  if (!s.ok() || sqlite3_step(s.get()) != SQLITE_ROW) return 0;
+  return static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0));
+}
+
+uint64_t OpStore::head() {
+  Conn& c = reader();
+  std::lock_guard<std::mutex> lock(c.mu);
+  Stmt s(c.db, "SELECT COALESCE(MAX(seq), 0) FROM ops;");
+  if (!s.ok() || sqlite3_step(s.get()) != SQLITE_ROW) return 0;
+  return static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0));
+}
+
+}  // namespace dh

@@ -1,0 +1,80 @@
+// The server's operation store: one SQLite database (DIR/server.sqlite) in WAL
+// mode with synchronous=FULL, so a commit is on disk (the WAL fsynced) before
+// append() returns and the server answers a push.
+//
+//   ops(seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- the global sequence number
+//       op_id TEXT UNIQUE,                      -- "device:dev_seq"
+//       device TEXT, dev_seq INTEGER,           -- the op id's parts
+//       hlc TEXT, author TEXT, type TEXT,
+//       body TEXT,                              -- canonical JSON of the op
+//       received_ms INTEGER, pushed_by TEXT)    -- when and from which device
+//
+// AUTOINCREMENT: a seq is never reused, even after the highest row is gone,
+// so a client cursor can never skip an operation. PRAGMA user_version is the
+// schema version (1).
+//
+// Contracts
+// - append() is all or nothing (one transaction).
+// - Reads use their own connection, so pulls do not wait for a push's fsync
+//   (WAL readers see the last committed transaction). A ":memory:" store
+//   (tests) has one connection for both.
+// - Thread-safe: each connection has its own mutex.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/operation.h"
+#include "core/result.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace dh {
+
+class OpStore {
+ public:
+  // path: a file path, or ":memory:" for a private in-memory store.
+  static Result<std::unique_ptr<OpStore>> open(const std::string& path);
+  ~OpStore();
+  OpStore(const OpStore&) = delete;
+  OpStore& operator=(const OpStore&) = delete;
+
+  struct NewOp {
+    const Operation* op = nullptr;
+    std::string body;          // canonical JSON (to_json_text(*op))
+    int64_t received_ms = 0;
+    std::string pushed_by;     // pushing device ("" for the server itself)
+  };
+  // Inserts the rows in one transaction and returns their seqs in order.
+  // On error nothing was stored.
+  Result<std::vector<uint64_t>> append(const std::vector<NewOp>& ops);
+
+  struct Row {
+    uint64_t seq = 0;
+    std::string body;
+  };
+  // Rows with seq > after, ascending, at most limit.
+  Result<std::vector<Row>> read_after(uint64_t after, size_t limit);
+  // The stored row of an op id, if any.
+  Result<std::optional<Row>> find(const std::string& op_id);
+  // Calls fn for every row in seq order (start-up fold); stops on error.
+  Status for_each(const std::function<Status(const Row&)>& fn);
+
+  uint64_t count();
+  uint64_t head();  // highest seq stored, 0 when empty
+
+ private:
+  struct Conn;
+  OpStore();
+  std::unique_ptr<Conn> writer_;
+  std::unique_ptr<Conn> reader_;  // == nullptr: use writer_
+  Conn& reader() { return reader_ ? *reader_ : *writer_; }
+};
+
+}  // namespace dh

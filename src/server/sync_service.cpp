@@ -1,0 +1,202 @@
+#include "server/sync_service.h"
+
+#include <unordered_map>
+#include <utility>
+
+#include "core/commands.h"
+
+namespace dh {
+
+Result<std::unique_ptr<SyncService>> SyncService::open(std::unique_ptr<OpStore> store) {
+  std::unique_ptr<SyncService> svc(new SyncService(std::move(store)));
+  if (auto s = svc->refold(); !s) return s.error();
+  return svc;
+}
+
+Status SyncService::refold() {
+  State fresh;
+  uint64_t head = 0, count = 0;
+  Status st = store_->for_each([&](const OpStore::Row& row) -> Status {
+    auto op = parse_operation(row.body);
+    if (!op) {
+      return make_error("store_corrupt", "The stored operation at seq " + std::to_string(row.seq) +
+                                             " cannot be read: " + op.error().message);
+    }
+    fresh.apply(op.value());
+    head = row.seq;
+    ++count;
+    return ok_status();
+  });
+  if (!st) return st;
+  state_ = std::move(fresh);
+  // AUTOINCREMENT may have moved past the last row (never in practice: rows
+  // are never deleted), so ask the store for the head as well.
+  head_ = std::max(head, store_->head());
+  count_ = count;
+  return ok_status();
+}
+
+Result<sync::PushResponse> SyncService::push(const sync::PushRequest& request, const Principal& who,
+                                             Authenticator& auth, int64_t now_ms) {
+  using sync::PushStatus;
+  std::lock_guard<std::mutex> lock(mu_);
+  sync::PushResponse resp;
+  resp.results.resize(request.items.size());
+
+  std::vector<OpStore::NewOp> to_store;
+  std::vector<size_t> stored_index;               // result index of each to_store entry
+  std::unordered_map<std::string, size_t> batch;  // op id -> result index of its first copy
+  std::vector<std::pair<size_t, size_t>> dup_of;  // (result index, first copy's index)
+  std::vector<std::string> bodies(request.items.size());
+  bool applied_any = false;
+  bool clock_ahead = false;
+
+  for (size_t i = 0; i < request.items.size(); ++i) {
+    const sync::PushItem& item = request.items[i];
+    sync::PushResult& res = resp.results[i];
+    res.id = item.id;
+    if (!item.op) {
+      res.status = PushStatus::rejected;
+      res.code = item.error.code;
+      res.reason = item.error.message;
+      continue;
+    }
+    const Operation& op = *item.op;
+    const std::string id = op.id.to_string();
+    res.id = id;
+    bodies[i] = to_json_text(op);
+
+    if (auto it = batch.find(id); it != batch.end()) {
+      if (bodies[it->second] == bodies[i]) {
+        res.status = resp.results[it->second].status;
+        if (res.status == PushStatus::accepted) res.status = PushStatus::duplicate;
+        dup_of.emplace_back(i, it->second);
+      } else {
+        res.status = PushStatus::rejected;
+        res.code = "id_reused";
+        res.reason = "This operation id was already used in this batch for a different operation.";
+      }
+      continue;
+    }
+    auto existing = store_->find(id);
+    if (!existing) {
+      if (applied_any) refold();
+      return existing.error();
+    }
+    if (existing.value()) {
+      if (existing.value()->body == bodies[i]) {
+        res.status = PushStatus::duplicate;
+        res.seq = existing.value()->seq;
+      } else {
+        res.status = PushStatus::rejected;
+        res.code = "id_reused";
+        res.reason = "The server already holds a different operation with this id.";
+      }
+      batch.emplace(id, i);
+      continue;
+    }
+    batch.emplace(id, i);
+    if (auto a = auth.authorize_push(who, op, state_); !a) {
+      res.status = PushStatus::rejected;
+      res.code = a.error().code;
+      res.reason = a.error().message;
+      continue;
+    }
+    if (auto v = validate_operation(state_, op); !v) {
+      res.status = PushStatus::rejected;
+      res.code = v.error().code;
+      res.reason = v.error().message;
+      continue;
+    }
+    state_.apply(op);
+    applied_any = true;
+    if (op.hlc.wall_ms > now_ms + kClockWarningMs) clock_ahead = true;
+    res.status = PushStatus::accepted;
+    to_store.push_back(OpStore::NewOp{&op, bodies[i], now_ms, request.device});
+    stored_index.push_back(i);
+  }
+
+  if (!to_store.empty()) {
+    auto seqs = store_->append(to_store);
+    if (!seqs) {
+      refold();  // undo the applied ops: the store kept none of them
+      return seqs.error();
+    }
+    for (size_t k = 0; k < seqs->size(); ++k) resp.results[stored_index[k]].seq = seqs.value()[k];
+    head_ = std::max(head_.load(), seqs->back());
+    count_ += seqs->size();
+  }
+  for (auto [i, first] : dup_of) {
+    resp.results[i].seq = resp.results[first].seq;
+    if (resp.results[first].status == PushStatus::rejected) {
+      resp.results[i].code = resp.results[first].code;
+      resp.results[i].reason = resp.results[first].reason;
+    }
+  }
+  resp.head = head_;
+  resp.server_ms = now_ms;
+  if (clock_ahead) {
+    resp.clock_warning =
+        "This device's clock is ahead of the server's by more than five minutes. "
+        "Its operations were kept, but please set the date and time correctly.";
+  }
+  return resp;
+}
+
+Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_ms) {
+  auto rows = store_->read_after(query.after, query.limit + 1);
+  if (!rows) return rows.error();
+  bool more = rows->size() > query.limit;
+  if (more) rows->resize(query.limit);
+  std::vector<sync::RawPulledOp> ops;
+  ops.reserve(rows->size());
+  for (auto& r : rows.value()) ops.push_back(sync::RawPulledOp{r.seq, std::move(r.body)});
+  uint64_t next = ops.empty() ? query.after : ops.back().seq;
+  uint64_t head = std::max(head_.load(), next);
+  return sync::encode_pull_response(ops, next, more, head, now_ms);
+}
+
+Result<size_t> SyncService::load_if_empty(const std::vector<Operation>& ops,
+                                          const std::string& origin, int64_t now_ms) {
+  if (count_.load() != 0 || store_->count() != 0) return size_t{0};
+  OpenAccess open;
+  Principal who{origin, "server"};
+  size_t stored = 0;
+  constexpr size_t kChunk = 5000;
+  for (size_t start = 0; start < ops.size(); start += kChunk) {
+    sync::PushRequest req;
+    req.device = origin;
+    for (size_t i = start; i < ops.size() && i < start + kChunk; ++i) {
+      sync::PushItem item;
+      item.id = ops[i].id.to_string();
+      item.op = ops[i];
+      req.items.push_back(std::move(item));
+    }
+    auto resp = push(req, who, open, now_ms);
+    if (!resp) return resp.error();
+    for (const auto& r : resp->results) {
+      if (r.status == sync::PushStatus::rejected) {
+        return make_error("load_rejected", "Operation " + r.id + " was rejected: " + r.reason);
+      }
+      if (r.status == sync::PushStatus::accepted) ++stored;
+    }
+  }
+  return stored;
+}
+
+std::string SyncService::state_hash() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_.hash_hex();
+}
+
+sync::Health SyncService::health(const std::string& auth_name, int64_t now_ms) {
+  sync::Health h;
+  h.ops = count_.load();
+  h.head = head_.load();
+  h.state_hash = state_hash();
+  h.auth = auth_name;
+  h.server_ms = now_ms;
+  return h;
+}
+
+}  // namespace dh

@@ -1,0 +1,81 @@
+// The server's sync logic, transport-free: what a push and a pull do, given
+// an OpStore and an Authenticator. The HTTP layer (http_api.h) only decodes,
+// calls this and encodes; the convergence tests of issue 3 can drive it
+// directly with an in-memory store.
+//
+// Push (docs/sync-protocol.md): for each operation, in request order:
+//   1. unreadable (structurally invalid)         -> rejected, reason
+//   2. id already stored or earlier in the batch:
+//        same canonical body                     -> duplicate, its seq
+//        different body                          -> rejected "id_reused"
+//   3. Authenticator::authorize_push refuses      -> rejected, reason
+//   4. validate_operation against the server state (which includes the
+//      operations accepted before it in this batch) fails -> rejected, reason
+//   5. otherwise accepted.
+// The accepted operations are stored in ONE transaction, each gets its seq
+// (the SQLite rowid), the transaction is fsynced, and only then is the answer
+// built. If the store fails, nothing of the push is kept (the state is
+// re-folded) and push() returns the error (HTTP 503): the client retries the
+// whole batch, which is safe because of step 2.
+//
+// Contracts
+// - Pushes are serialised (one mutex); pulls read their own SQLite connection
+//   and do not wait for pushes.
+// - A rejected operation never blocks the ones behind it.
+// - A bad request leaves the store and the state unchanged.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/operation.h"
+#include "core/result.h"
+#include "core/state.h"
+#include "server/auth.h"
+#include "server/op_store.h"
+#include "sync/protocol.h"
+
+namespace dh {
+
+class SyncService {
+ public:
+  // Folds every stored operation into the server state.
+  static Result<std::unique_ptr<SyncService>> open(std::unique_ptr<OpStore> store);
+
+  Result<sync::PushResponse> push(const sync::PushRequest& request, const Principal& who,
+                                  Authenticator& auth, int64_t now_ms);
+
+  // Encoded pull answer (the stored canonical text goes out verbatim).
+  Result<std::string> pull(const sync::PullQuery& query, int64_t now_ms);
+
+  // Loads ops (e.g. generate_demo()) when the store is empty, through the
+  // same validation as a push, as device `origin`. Returns how many were
+  // stored (0 if the store was not empty). Fails if any op is rejected.
+  Result<size_t> load_if_empty(const std::vector<Operation>& ops, const std::string& origin,
+                               int64_t now_ms);
+
+  sync::Health health(const std::string& auth_name, int64_t now_ms);
+  uint64_t head() const { return head_.load(); }
+  uint64_t op_count() const { return count_.load(); }
+  std::string state_hash();
+
+  // How far ahead of the server clock a stamp may be before the device is
+  // told its clock is wrong (the operation is still accepted).
+  static constexpr int64_t kClockWarningMs = 5 * 60 * 1000;
+
+ private:
+  explicit SyncService(std::unique_ptr<OpStore> store) : store_(std::move(store)) {}
+  Status refold();
+
+  std::unique_ptr<OpStore> store_;
+  std::mutex mu_;  // guards state_ and serialises pushes
+  State state_;
+  std::atomic<uint64_t> head_{0};
+  std::atomic<uint64_t> count_{0};
+};
+
+}  // namespace dh

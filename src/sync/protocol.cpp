@@ -1,0 +1,303 @@
+#include "sync/protocol.h"
+
+#include <charconv>
+#include <utility>
+
+namespace dh::sync {
+namespace {
+
+// Parses without exceptions; a parse error is a value.
+Result<Json> parse_json(std::string_view text, const char* what) {
+  Json j = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    return make_error("bad_json", std::string("The ") + what + " is not valid JSON.");
+  }
+  return j;
+}
+
+Error shape_error(const std::string& message) { return make_error("bad_json", message); }
+
+const Json* member(const Json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it == obj.end() ? nullptr : &*it;
+}
+
+bool get_u64(const Json& obj, const char* key, uint64_t* out) {
+  const Json* v = member(obj, key);
+  if (!v || !v->is_number_unsigned()) return false;
+  *out = v->get<uint64_t>();
+  return true;
+}
+
+bool get_i64(const Json& obj, const char* key, int64_t* out) {
+  const Json* v = member(obj, key);
+  if (!v || !v->is_number_integer()) return false;
+  *out = v->get<int64_t>();
+  return true;
+}
+
+bool get_string(const Json& obj, const char* key, std::string* out) {
+  const Json* v = member(obj, key);
+  if (!v || !v->is_string()) return false;
+  *out = v->get<std::string>();
+  return true;
+}
+
+// Unsigned decimal without sign, spaces or overflow.
+bool parse_u64(std::string_view s, uint64_t* out) {
+  if (s.empty() || s.size() > 20) return false;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+  }
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  return ec == std::errc() && ptr == s.data() + s.size();
+}
+
+}  // namespace
+
+// ---- errors ---------------------------------------------------------------
+
+std::string encode_error(const Error& error) {
+  Json j = {{"error", {{"code", error.code}, {"message", error.message}}}};
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::optional<Error> decode_error(std::string_view text) {
+  auto j = parse_json(text, "error answer");
+  if (!j) return std::nullopt;
+  const Json* e = j->is_object() ? member(j.value(), "error") : nullptr;
+  Error out;
+  if (!e || !e->is_object() || !get_string(*e, "code", &out.code) ||
+      !get_string(*e, "message", &out.message)) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+// ---- push -----------------------------------------------------------------
+
+std::string encode_push_request(const std::string& device, const std::vector<Operation>& ops) {
+  std::string out = "{\"device\":";
+  out += Json(device).dump();
+  out += ",\"ops\":[";
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (i) out += ',';
+    out += to_json_text(ops[i]);
+  }
+  out += "],\"protocol\":";
+  out += std::to_string(kProtocolVersion);
+  out += '}';
+  return out;
+}
+
+Result<PushRequest> decode_push_request(std::string_view text) {
+  auto parsed = parse_json(text, "request body");
+  if (!parsed) return parsed.error();
+  const Json& j = parsed.value();
+  if (!j.is_object()) return shape_error("The request body must be a JSON object.");
+
+  PushRequest req;
+  const Json* protocol = member(j, "protocol");
+  if (!protocol || !protocol->is_number_integer()) {
+    return shape_error("The request has no \"protocol\" number.");
+  }
+  if (protocol->get<int64_t>() != kProtocolVersion) {
+    return make_error("unsupported_protocol",
+                      "This server speaks sync protocol " + std::to_string(kProtocolVersion) +
+                          " and the device sent protocol " + protocol->dump() +
+                          ". Update the app.");
+  }
+  if (!get_string(j, "device", &req.device)) {
+    return shape_error("The request has no \"device\" text.");
+  }
+  if (!is_valid_device_id(req.device)) {
+    return make_error("bad_device",
+                      "The device id must be 1 to 32 characters of a-z, 0-9 and '-'.");
+  }
+  const Json* ops = member(j, "ops");
+  if (!ops || !ops->is_array()) return shape_error("The request has no \"ops\" list.");
+  if (ops->size() > kMaxPushOps) {
+    return make_error("too_many_ops", "A push may carry at most " + std::to_string(kMaxPushOps) +
+                                          " operations; this one has " +
+                                          std::to_string(ops->size()) + ". Send smaller batches.");
+  }
+  req.items.reserve(ops->size());
+  for (const Json& o : *ops) {
+    PushItem item;
+    if (o.is_object()) get_string(o, "id", &item.id);
+    auto op = operation_from_json(o);
+    if (op) {
+      item.op = std::move(op).value();
+    } else {
+      item.error = op.error();
+    }
+    req.items.push_back(std::move(item));
+  }
+  return req;
+}
+
+const char* to_string(PushStatus status) {
+  switch (status) {
+    case PushStatus::accepted: return "accepted";
+    case PushStatus::duplicate: return "duplicate";
+    case PushStatus::rejected: return "rejected";
+  }
+  return "rejected";
+}
+
+std::string encode_push_response(const PushResponse& r) {
+  Json results = Json::array();
+  for (const PushResult& p : r.results) {
+    Json e = {{"id", p.id}, {"status", to_string(p.status)}};
+    if (p.status == PushStatus::rejected) {
+      e["code"] = p.code;
+      e["reason"] = p.reason;
+    } else {
+      e["seq"] = p.seq;
+    }
+    results.push_back(std::move(e));
+  }
+  Json j = {{"protocol", r.protocol}, {"results", std::move(results)}, {"head", r.head},
+            {"server_ms", r.server_ms}};
+  if (!r.clock_warning.empty()) j["clock_warning"] = r.clock_warning;
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Result<PushResponse> decode_push_response(std::string_view text) {
+  auto parsed = parse_json(text, "push answer");
+  if (!parsed) return parsed.error();
+  const Json& j = parsed.value();
+  PushResponse r;
+  int64_t protocol = 0;
+  const Json* results = j.is_object() ? member(j, "results") : nullptr;
+  if (!results || !results->is_array() || !get_i64(j, "protocol", &protocol) ||
+      !get_u64(j, "head", &r.head) || !get_i64(j, "server_ms", &r.server_ms)) {
+    return shape_error("The push answer lacks protocol, results, head or server_ms.");
+  }
+  r.protocol = static_cast<int>(protocol);
+  get_string(j, "clock_warning", &r.clock_warning);
+  for (const Json& e : *results) {
+    PushResult p;
+    std::string status;
+    if (!e.is_object() || !get_string(e, "id", &p.id) || !get_string(e, "status", &status)) {
+      return shape_error("A push result lacks its id or status.");
+    }
+    if (status == "accepted" || status == "duplicate") {
+      p.status = status == "accepted" ? PushStatus::accepted : PushStatus::duplicate;
+      if (!get_u64(e, "seq", &p.seq)) return shape_error("An accepted push result lacks its seq.");
+    } else if (status == "rejected") {
+      p.status = PushStatus::rejected;
+      if (!get_string(e, "code", &p.code) || !get_string(e, "reason", &p.reason)) {
+        return shape_error("A rejected push result lacks its code or reason.");
+      }
+    } else {
+      return shape_error("Unknown push status \"" + status + "\".");
+    }
+    r.results.push_back(std::move(p));
+  }
+  return r;
+}
+
+// ---- pull -----------------------------------------------------------------
+
+std::string encode_pull_response(const std::vector<RawPulledOp>& ops, uint64_t next, bool more,
+                                 uint64_t head, int64_t server_ms) {
+  size_t bytes = 96;
+  for (const auto& o : ops) bytes += o.op_json.size() + 32;
+  std::string out;
+  out.reserve(bytes);
+  out += "{\"head\":";
+  out += std::to_string(head);
+  out += ",\"more\":";
+  out += more ? "true" : "false";
+  out += ",\"next\":";
+  out += std::to_string(next);
+  out += ",\"ops\":[";
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (i) out += ',';
+    out += "{\"op\":";
+    out += ops[i].op_json;
+    out += ",\"seq\":";
+    out += std::to_string(ops[i].seq);
+    out += '}';
+  }
+  out += "],\"server_ms\":";
+  out += std::to_string(server_ms);
+  out += '}';
+  return out;
+}
+
+Result<PullResponse> decode_pull_response(std::string_view text) {
+  auto parsed = parse_json(text, "pull answer");
+  if (!parsed) return parsed.error();
+  const Json& j = parsed.value();
+  PullResponse r;
+  const Json* ops = j.is_object() ? member(j, "ops") : nullptr;
+  const Json* more = j.is_object() ? member(j, "more") : nullptr;
+  if (!ops || !ops->is_array() || !more || !more->is_boolean() || !get_u64(j, "next", &r.next) ||
+      !get_u64(j, "head", &r.head) || !get_i64(j, "server_ms", &r.server_ms)) {
+    return shape_error("The pull answer lacks ops, next, more, head or server_ms.");
+  }
+  r.more = more->get<bool>();
+  r.ops.reserve(ops->size());
+  uint64_t last = 0;
+  for (const Json& e : *ops) {
+    PulledOp p;
+    const Json* op = e.is_object() ? member(e, "op") : nullptr;
+    if (!op || !get_u64(e, "seq", &p.seq)) return shape_error("A pulled entry lacks its seq or op.");
+    if (p.seq <= last) return shape_error("Pulled operations are not in ascending seq order.");
+    last = p.seq;
+    auto parsed_op = operation_from_json(*op);
+    if (!parsed_op) {
+      return make_error(parsed_op.error().code, "Pulled operation at seq " +
+                                                    std::to_string(p.seq) + ": " +
+                                                    parsed_op.error().message);
+    }
+    p.op = std::move(parsed_op).value();
+    r.ops.push_back(std::move(p));
+  }
+  return r;
+}
+
+Result<PullQuery> parse_pull_query(std::string_view after, std::string_view limit) {
+  PullQuery q;
+  if (!after.empty() && !parse_u64(after, &q.after)) {
+    return make_error("bad_query", "\"after\" must be a whole number (a seq), 0 or more.");
+  }
+  if (!limit.empty()) {
+    uint64_t n = 0;
+    if (!parse_u64(limit, &n) || n < 1 || n > kMaxPullLimit) {
+      return make_error("bad_query", "\"limit\" must be a whole number from 1 to " +
+                                         std::to_string(kMaxPullLimit) + ".");
+    }
+    q.limit = static_cast<size_t>(n);
+  }
+  return q;
+}
+
+// ---- health ---------------------------------------------------------------
+
+std::string encode_health(const Health& h) {
+  Json j = {{"status", h.status}, {"protocol", h.protocol}, {"ops", h.ops},
+            {"head", h.head},     {"state_hash", h.state_hash}, {"auth", h.auth},
+            {"server_ms", h.server_ms}};
+  return j.dump();
+}
+
+Result<Health> decode_health(std::string_view text) {
+  auto parsed = parse_json(text, "health answer");
+  if (!parsed) return parsed.error();
+  const Json& j = parsed.value();
+  Health h;
+  int64_t protocol = 0;
+  if (!j.is_object() || !get_string(j, "status", &h.status) || !get_i64(j, "protocol", &protocol) ||
+      !get_u64(j, "ops", &h.ops) || !get_u64(j, "head", &h.head) ||
+      !get_string(j, "state_hash", &h.state_hash) || !get_string(j, "auth", &h.auth) ||
+      !get_i64(j, "server_ms", &h.server_ms)) {
+    return shape_error("The health answer lacks one of its fields.");
+  }
+  h.protocol = static_cast<int>(protocol);
+  return h;
+}
+
+}  // namespace dh::sync

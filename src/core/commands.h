@@ -1,0 +1,64 @@
+// Commands: what the UI, the CLI and importers ask for. The core validates a
+// command against the current state and turns it into an Operation; nothing
+// else creates operations. The UI never mutates the State.
+//
+// validate_operation() is the one rule book: the local device runs it before
+// an operation is appended, and the server runs it again on every pushed
+// operation (a device may be out of date or hostile).
+#pragma once
+
+#include <string>
+#include <variant>
+
+#include "core/hlc.h"
+#include "core/operation.h"
+#include "core/result.h"
+#include "core/state.h"
+
+namespace dh {
+
+struct CreateEntity {
+  std::string kind;
+  Json fields = Json::object();
+  std::string id;  // empty: the new operation's id becomes the entity id
+};
+struct EditEntity {
+  std::string kind;
+  std::string id;
+  Json fields = Json::object();  // only the fields that change
+};
+struct ArchiveEntity {
+  std::string kind;
+  std::string id;
+  std::string reason;
+};
+struct RestoreEntity {
+  std::string kind;
+  std::string id;
+};
+
+using Command = std::variant<CreateEntity, EditEntity, ArchiveEntity, RestoreEntity>;
+
+// The identity and clock of the device making operations. The store persists
+// next_seq and the clock so a restart never reuses an id or a stamp.
+struct OpSource {
+  std::string device;      // is_valid_device_id
+  std::string author;      // who is using the device, e.g. "staff:wang" or "kiosk"
+  uint64_t next_seq = 1;
+  HlcClock clock;
+};
+
+// Validates cmd against state and, if valid, returns the operation (advancing
+// source.next_seq and source.clock). On error nothing changes.
+Result<Operation> make_operation(const State& state, const Command& cmd, OpSource& source, int64_t now_ms);
+
+// Checks an operation (from this device or another) against the schema and the
+// state it would be applied to: known type, payload shape, required fields,
+// field types and limits, references to live entities.
+Status validate_operation(const State& state, const Operation& op);
+
+// Normalises and checks one field value (trims text, canonicalises phone
+// numbers and dates). Returns the value to store.
+Result<Json> normalise_field(const struct FieldSpec& spec, const Json& value);
+
+}  // namespace dh

@@ -1,0 +1,345 @@
+#include "core/demo.h"
+
+#include <cstdio>
+#include <string>
+
+#include "core/commands.h"
+#include "core/state.h"
+
+namespace dh {
+
+namespace {
+
+// splitmix64: tiny, portable, identical on every platform.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : s_(seed) {}
+  uint64_t next() {
+    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  // Uniform in [0, n).
+  uint32_t below(uint32_t n) { return static_cast<uint32_t>(next() % n); }
+  bool chance(double p) { return (next() >> 11) * (1.0 / 9007199254740992.0) < p; }
+  template <class T, size_t N>
+  const T& pick(const T (&arr)[N]) {
+    return arr[below(N)];
+  }
+
+ private:
+  uint64_t s_;
+};
+
+const char* const kSurnames[] = {"李", "王", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱",
+                                 "高", "林", "何", "郭", "马", "罗", "字", "鲁", "段", "杞", "俸", "查", "罕", "龚",
+                                 "施", "尹", "苏", "沈", "蒋", "蔡", "余", "杜", "叶", "程", "魏", "董"};
+const char* const kGiven[] = {"明", "华", "芳", "伟", "丽", "强", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰",
+                              "娟", "涛", "超", "霞", "平", "刚", "桂", "英", "秀", "兰", "志", "国", "建", "文",
+                              "云", "红", "春", "海", "燕", "玲", "梅", "琴", "婷", "欣", "宇", "浩", "子", "睿",
+                              "涵", "佳", "思", "雨", "晨", "茶", "凤", "庆"};
+// Characters outside GB2312 that real resident rosters contain.
+const char* const kRareGiven[] = {"堃", "喆", "燊", "玥", "昇", "珺", "䶮"};
+
+const char* const kCompounds[] = {"税务小区", "幸福里",   "滇红茶苑", "凤山路", "东城花园",
+                                  "文化路",   "青年路",   "新华街",   "茶乡苑", "安石路"};
+
+std::string two_digits(int n) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%02d", n);
+  return buf;
+}
+std::string padded(int n, int width) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%0*d", width, n);
+  return buf;
+}
+
+class Builder {
+ public:
+  explicit Builder(const DemoOptions& o) : opt_(o), rng_(o.seed) {}
+
+  std::string given_name() {
+    std::string n = rng_.chance(0.01) ? rng_.pick(kRareGiven) : rng_.pick(kGiven);
+    if (rng_.chance(0.7)) n += rng_.pick(kGiven);
+    return n;
+  }
+  std::string person_name() { return std::string(rng_.pick(kSurnames)) + given_name(); }
+  std::string mobile() {
+    static const char* const prefixes[] = {"138", "139", "150", "151", "158", "187", "188", "199", "135", "177"};
+    std::string p = rng_.pick(prefixes);
+    for (int i = 0; i < 8; ++i) p += static_cast<char>('0' + rng_.below(10));
+    return p;
+  }
+  std::string date(int year_from, int year_to) {
+    int y = year_from + static_cast<int>(rng_.below(static_cast<uint32_t>(year_to - year_from + 1)));
+    int m = 1 + static_cast<int>(rng_.below(12));
+    int d = 1 + static_cast<int>(rng_.below(28));
+    return std::to_string(y) + "-" + two_digits(m) + "-" + two_digits(d);
+  }
+
+  void create(const std::string& kind, const std::string& id, Json fields) {
+    Operation op;
+    op.id = OpId{"demo", seq_};
+    op.hlc = Hlc{opt_.start_ms + static_cast<int64_t>(seq_), 0};
+    op.author = "demo";
+    op.type = kind + ".create";
+    op.payload = Json{{"entity", id}, {"fields", std::move(fields)}};
+    ++seq_;
+    ops_.push_back(std::move(op));
+  }
+
+  std::vector<Operation> build() {
+    const int grids = 8;
+    static const char* const kGridNames[] = {"第一网格", "第二网格", "第三网格", "第四网格",
+                                             "第五网格", "第六网格", "第七网格", "第八网格"};
+    static const char* const kDepartments[] = {"县税务局",   "县人民法院", "县司法局", "县教育体育局",
+                                               "县卫生健康局", "县民政局",   "县茶叶局", "县自然资源局"};
+    for (int g = 0; g < grids; ++g) {
+      create("grid", "grid-" + two_digits(g + 1),
+             Json{{"name", kGridNames[g]}, {"code", "DC-" + two_digits(g + 1)}, {"leader_name", person_name()},
+                  {"backing_department", kDepartments[g]}});
+    }
+    const int micro_per_grid = 4;
+    for (int g = 0; g < grids; ++g) {
+      for (int m = 0; m < micro_per_grid; ++m) {
+        create("micro_grid", "mg-" + two_digits(g + 1) + "-" + two_digits(m + 1),
+               Json{{"name", std::string(kGridNames[g]) + "第" + std::to_string(m + 1) + "微网格"},
+                    {"grid", "grid-" + two_digits(g + 1)}});
+      }
+    }
+    create("station", "hall",
+           Json{{"name", "东城社区党群服务中心"},
+                {"station_type", "hall"},
+                {"address", "凤庆县凤山镇东城社区"},
+                {"grid", "grid-01"},
+                {"rooms", Json::array({"党群服务大厅", "书记工作室", "议事室", "群团之家", "书吧", "村史馆"})},
+                {"opening_hours", "周一至周五 8:30-17:30"}});
+    struct StationDef {
+      const char* id;
+      const char* name;
+      const char* grid;
+      std::vector<std::string> specialities;
+    };
+    const StationDef stations[] = {
+        {"st-shuiwu", "税务小区党群服务站", "grid-02", {"室内健身", "法律超市"}},
+        {"st-xingfuli", "幸福里党群服务点", "grid-04", {"课后托管", "阅读空间"}},
+        {"st-chayuan", "滇红茶苑党群服务点", "grid-06", {"老年助餐", "健康义诊"}},
+        {"st-fengshan", "凤山路党群服务站", "grid-08", {"公益活动", "便民服务"}},
+    };
+    for (const auto& s : stations) {
+      Json spec = Json::array();
+      for (const auto& x : s.specialities) spec.push_back(x);
+      create("station", s.id,
+             Json{{"name", s.name}, {"station_type", "station"}, {"grid", s.grid}, {"specialities", spec},
+                  {"opening_hours", "每天 9:00-18:00"}});
+    }
+
+    // Households and residents.
+    std::vector<std::string> household_ids;
+    std::vector<std::string> household_grid;
+    std::vector<std::vector<std::pair<std::string, int>>> members;  // resident id, birth year
+    int resident_no = 0;
+    for (int h = 0; h < opt_.households; ++h) {
+      const int g = h % grids;
+      const int m = (h / grids) % micro_per_grid;
+      const char* compound = kCompounds[(h * 7 + g) % 10];
+      const int building = 1 + (h / 40) % 18;
+      const int unit = 1 + (h / 10) % 3;
+      const int room = 101 + (h % 6) * 100 + (h / 6) % 4;
+      std::string id = "hh-" + padded(h + 1, 5);
+      const int size = 1 + static_cast<int>(rng_.below(5));  // 1..5, mean 3
+      Json f{{"address", std::string(compound) + std::to_string(building) + "栋" + std::to_string(unit) + "单元" +
+                             std::to_string(room) + "室"},
+             {"grid", "grid-" + two_digits(g + 1)},
+             {"micro_grid", "mg-" + two_digits(g + 1) + "-" + two_digits(m + 1)},
+             {"members", size}};
+      if (rng_.chance(0.9)) f["phone"] = mobile();
+      create("household", id, std::move(f));
+      household_ids.push_back(id);
+      household_grid.push_back("grid-" + two_digits(g + 1));
+      std::vector<std::pair<std::string, int>> people;
+      static const char* const kEth[] = {"han", "han", "han", "han", "han", "han", "yi", "yi", "dai", "bai", "hani", "lahu"};
+      std::string surname = rng_.pick(kSurnames);
+      for (int p = 0; p < size; ++p) {
+        std::string rid = "res-" + padded(++resident_no, 5);
+        int birth_year = p == 0 ? 1950 + static_cast<int>(rng_.below(40))
+                                : (p == 1 ? 1950 + static_cast<int>(rng_.below(45)) : 1985 + static_cast<int>(rng_.below(38)));
+        // Members share the head's surname, except a spouse.
+        std::string name = p == 1 ? person_name() : surname + given_name();
+        static const char* const kRel[] = {"head", "spouse", "child", "child", "parent"};
+        Json rf{{"name", name},
+                {"household", id},
+                {"gender", rng_.chance(0.5) ? "female" : "male"},
+                {"birth_date", date(birth_year, birth_year)},
+                {"relation", kRel[p]},
+                {"ethnicity", rng_.pick(kEth)}};
+        if (birth_year < 2008 && rng_.chance(0.8)) rf["phone"] = mobile();
+        create("resident", rid, std::move(rf));
+        people.emplace_back(rid, birth_year);
+      }
+      members.push_back(std::move(people));
+    }
+
+    // The corps "志愿靓滇红": squads and groups.
+    static const char* const kSquads[] = {"关爱帮扶分队", "文明实践分队", "法律服务分队", "环境整治分队",
+                                          "课后托管分队", "应急救援分队", "文体活动分队", "平安巡逻分队"};
+    const int squads = 8, groups_per_squad = 3;
+    for (int s = 0; s < squads; ++s) {
+      create("squad", "sq-" + two_digits(s + 1), Json{{"name", kSquads[s]}, {"leader_name", person_name()}});
+    }
+    for (int s = 0; s < squads; ++s) {
+      for (int g = 0; g < groups_per_squad; ++g) {
+        create("volunteer_group", "vg-" + two_digits(s + 1) + "-" + std::to_string(g + 1),
+               Json{{"name", std::string(kSquads[s]) + "第" + std::to_string(g + 1) + "组"}, {"squad", "sq-" + two_digits(s + 1)}});
+      }
+    }
+    static const char* const kSkills[] = {"first_aid", "tutoring", "legal",   "elderly_care", "cleaning", "photography",
+                                          "driving",   "computer", "cooking", "sports",       "arts",     "tea"};
+    int volunteer_no = 0;
+    const uint32_t share_per_mille = static_cast<uint32_t>(opt_.volunteering_share * 1000.0 + 0.5);
+    for (size_t h = 0; h < household_ids.size(); ++h) {
+      // Deterministic share: exactly round(share * households) households take part.
+      // 7919 is coprime with 1000, so this takes exactly share_per_mille of every 1,000 households.
+      if ((h * 7919) % 1000 >= share_per_mille) continue;
+      const auto& people = members[h];
+      // The adult most likely to volunteer: the first member born before 2008, else the head.
+      size_t pick = 0;
+      for (size_t p = 0; p < people.size(); ++p) {
+        if (people[p].second >= 1960 && people[p].second < 2008) { pick = p; break; }
+      }
+      const int s = static_cast<int>(rng_.below(squads));
+      Json skills = Json::array();
+      for (const char* sk : kSkills) {
+        if (rng_.chance(0.15)) skills.push_back(sk);
+      }
+      Json vf{{"resident", people[pick].first},
+              {"squad", "sq-" + two_digits(s + 1)},
+              {"group", "vg-" + two_digits(s + 1) + "-" + std::to_string(1 + rng_.below(groups_per_squad))},
+              {"joined", date(2018, 2025)}};
+      if (!skills.empty()) vf["skills"] = skills;
+      if (people[pick].second >= 2008) vf["guardian_consent"] = true;
+      create("volunteer", "vol-" + padded(++volunteer_no, 5), std::move(vf));
+    }
+
+    // The talent pool: 103 experts in the report's fields.
+    struct FieldShare {
+      const char* field;
+      int count;
+    };
+    const FieldShare shares[] = {{"legal_publicity", 18},     {"dispute_mediation", 24}, {"business_development", 16},
+                                 {"big_data", 11},            {"elderly_care", 8},       {"health", 7},
+                                 {"education", 7},            {"agriculture_tea", 6},    {"construction", 3},
+                                 {"finance", 2},              {"other", 1}};
+    static const char* const kOrgs[] = {"县司法局", "凤山镇人民调解委员会", "县市场监管局", "县数据局", "县人民医院",
+                                        "县第一中学", "县茶叶技术推广站", "县住建局", "县农商银行", "东城社区居委会"};
+    int expert_no = 0;
+    std::vector<std::string> experts;
+    for (const auto& fs : shares) {
+      for (int i = 0; i < fs.count && expert_no < opt_.experts; ++i) {
+        std::string id = "ex-" + padded(++expert_no, 3);
+        Json fields = Json::array({fs.field});
+        if (rng_.chance(0.3)) {
+          const char* second = shares[rng_.below(sizeof shares / sizeof shares[0])].field;
+          if (std::string(second) != fs.field) fields.push_back(second);
+        }
+        // Stored form lists choices in the schema's order, which is this table's order.
+        Json ordered = Json::array();
+        for (const auto& s2 : shares) {
+          for (const auto& f : fields) {
+            if (f == s2.field) ordered.push_back(f);
+          }
+        }
+        create("expert", id,
+               Json{{"name", person_name()},
+                    {"fields", ordered},
+                    {"phone", mobile()},
+                    {"grid", "grid-" + two_digits(1 + static_cast<int>(rng_.below(grids)))},
+                    {"organisation", kOrgs[rng_.below(10)]},
+                    {"max_open_cases", 3 + static_cast<int>(rng_.below(6))},
+                    {"available", rng_.chance(0.9)}});
+        experts.push_back(id);
+      }
+    }
+    for (int t = 0; t < opt_.trainees; ++t) {
+      Json fields{{"name", person_name()},
+                  {"background", t < 3 ? "committee_member" : "new_worker"},
+                  {"started", date(2025, 2026)},
+                  {"phone", mobile()}};
+      if (!experts.empty()) fields["mentor"] = experts[(static_cast<size_t>(t) * 13) % experts.size()];
+      create("trainee", "tr-" + two_digits(t + 1), std::move(fields));
+    }
+    return std::move(ops_);
+  }
+
+ private:
+  const DemoOptions& opt_;
+  Rng rng_;
+  uint64_t seq_ = 1;
+  std::vector<Operation> ops_;
+};
+
+}  // namespace
+
+std::vector<Operation> generate_demo(const DemoOptions& options) { return Builder(options).build(); }
+
+std::vector<Operation> generate_activity(const std::vector<Operation>& demo, int count, uint64_t seed) {
+  State state;
+  for (const auto& op : demo) state.apply(op);
+  Rng rng(seed ^ 0x5eedull);
+  OpSource source;
+  source.device = "activity";
+  source.author = "staff:demo";
+  const int64_t year_ms = 365ll * 24 * 3600 * 1000;
+  const int64_t start = state.max_hlc().wall_ms + 1000;
+  std::vector<Operation> out;
+  out.reserve(static_cast<size_t>(count));
+  std::vector<const Entity*> residents = state.list("resident");
+  std::vector<const Entity*> households = state.list("household");
+  std::vector<std::string> resident_ids, household_ids;
+  for (const auto* e : residents) resident_ids.push_back(e->id);
+  for (const auto* e : households) household_ids.push_back(e->id);
+  static const char* const kNotes[] = {"独居老人，每周走访", "需要轮椅", "已更新联系方式", "子女在外务工", "新搬入",
+                                       "关注对象", "低保户", "党员户"};
+  int attempts = 0;
+  while (static_cast<int>(out.size()) < count && attempts < count * 4) {
+    ++attempts;
+    const int64_t now = start + static_cast<int64_t>((static_cast<double>(out.size()) / count) * year_ms);
+    Command cmd;
+    const uint32_t what = rng.below(100);
+    if (what < 40) {
+      std::string phone = "13";
+      for (int i = 0; i < 9; ++i) phone += static_cast<char>('0' + rng.below(10));
+      cmd = EditEntity{"resident", resident_ids[rng.below(static_cast<uint32_t>(resident_ids.size()))], Json{{"phone", phone}}};
+    } else if (what < 65) {
+      cmd = EditEntity{"household", household_ids[rng.below(static_cast<uint32_t>(household_ids.size()))],
+                       Json{{"note", kNotes[rng.below(8)]}}};
+    } else if (what < 80) {
+      cmd = CreateEntity{"resident",
+                         Json{{"name", std::string(kSurnames[rng.below(40)]) + kGiven[rng.below(50)] + kGiven[rng.below(50)]},
+                              {"household", household_ids[rng.below(static_cast<uint32_t>(household_ids.size()))]},
+                              {"relation", "other"}},
+                         ""};
+    } else if (what < 90) {
+      const std::string& id = resident_ids[rng.below(static_cast<uint32_t>(resident_ids.size()))];
+      const Entity* e = state.find("resident", id);
+      if (e && e->archived()) {
+        cmd = RestoreEntity{"resident", id};
+      } else {
+        cmd = ArchiveEntity{"resident", id, "迁出"};
+      }
+    } else {
+      cmd = EditEntity{"resident", resident_ids[rng.below(static_cast<uint32_t>(resident_ids.size()))],
+                       Json{{"household", household_ids[rng.below(static_cast<uint32_t>(household_ids.size()))]}}};
+    }
+    auto op = make_operation(state, cmd, source, now);
+    if (!op) continue;  // e.g. an edit of an archived resident: skip, try another
+    state.apply(op.value());
+    if (op->type == "resident.create") resident_ids.push_back(op->payload["entity"].get<std::string>());
+    out.push_back(std::move(op.value()));
+  }
+  return out;
+}
+
+}  // namespace dh

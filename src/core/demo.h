@@ -1,0 +1,35 @@
+// Deterministic demo data with the figures of shared/DOMAIN.md: 3,058
+// households in grids and micro-grids, their residents, the hall and four
+// stations, 103 experts in their fields, 7 trainees with mentors, the corps
+// "志愿靓滇红" with squads and groups and about 80% of households volunteering.
+//
+// The same seed gives byte-identical operations on every platform (own PRNG,
+// no std:: distributions, fixed stamps), so the demo log has a stable hash.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/operation.h"
+
+namespace dh {
+
+struct DemoOptions {
+  uint64_t seed = 20261126;
+  int households = 3058;
+  int experts = 103;
+  int trainees = 7;
+  double volunteering_share = 0.8;  // share of households with a volunteer
+  int64_t start_ms = 1767225600000;  // 2026-01-01T00:00:00Z, stamp of the first op
+};
+
+// Operations from device "demo", valid in order (each one passes
+// validate_operation against the fold of those before it).
+std::vector<Operation> generate_demo(const DemoOptions& options = {});
+
+// A year of everyday activity on top of a demo state (edits of phones and
+// addresses, people moving house, new residents, archived and restored
+// records), for benchmarks of fold, snapshot and memory. Device "activity".
+std::vector<Operation> generate_activity(const std::vector<Operation>& demo, int count, uint64_t seed);
+
+}  // namespace dh

@@ -1,0 +1,158 @@
+#include "core/schema.h"
+
+namespace dh {
+
+namespace {
+
+FieldSpec text(std::string name, bool required, int max_length = 64, bool personal = false) {
+  FieldSpec f;
+  f.name = std::move(name);
+  f.type = FieldType::text;
+  f.required = required;
+  f.max_length = max_length;
+  f.personal = personal;
+  return f;
+}
+FieldSpec integer(std::string name, bool required, long long min, long long max) {
+  FieldSpec f;
+  f.name = std::move(name);
+  f.type = FieldType::integer;
+  f.required = required;
+  f.min = min;
+  f.max = max;
+  return f;
+}
+FieldSpec boolean(std::string name) {
+  FieldSpec f;
+  f.name = std::move(name);
+  f.type = FieldType::boolean;
+  return f;
+}
+FieldSpec date(std::string name, bool required = false) {
+  FieldSpec f;
+  f.name = std::move(name);
+  f.type = FieldType::date;
+  f.required = required;
+  return f;
+}
+FieldSpec phone(std::string name, bool required = false) {
+  FieldSpec f;
+  f.name = std::move(name);
+  f.type = FieldType::phone;
+  f.required = required;
+  f.personal = true;
+  return f;
+}
+FieldSpec choice(std::string name, bool required, std::vector<std::string> choices) {
+  FieldSpec f;
+  f.name = std::move(name);
+  f.type = FieldType::choice;
+  f.required = required;
+  f.choices = std::move(choices);
+  return f;
+}
+FieldSpec choices(std::string name, bool required, std::vector<std::string> choices) {
+  FieldSpec f;
+  f.name = std::move(name);
+  f.type = FieldType::choices;
+  f.required = required;
+  f.choices = std::move(choices);
+  return f;
+}
+FieldSpec ref(std::string name, bool required, std::string kind) {
+  FieldSpec f;
+  f.name = std::move(name);
+  f.type = FieldType::ref;
+  f.required = required;
+  f.ref_kind = std::move(kind);
+  return f;
+}
+FieldSpec text_list(std::string name, int max_length = 32) {
+  FieldSpec f;
+  f.name = std::move(name);
+  f.type = FieldType::text_list;
+  f.max_length = max_length;
+  return f;
+}
+
+std::vector<KindSpec> build_kinds() {
+  std::vector<KindSpec> k;
+  k.push_back({"grid",
+               {text("name", true, 32), text("code", true, 16), text("leader_name", false, 32),
+                text("backing_department", false, 64), text("note", false, 200)},
+               "name"});
+  k.push_back({"micro_grid", {text("name", true, 32), ref("grid", true, "grid"), text("note", false, 200)}, "name"});
+  k.push_back({"station",
+               {text("name", true, 48), choice("station_type", true, {"hall", "station"}),
+                text("address", false, 100), ref("grid", false, "grid"), text_list("specialities"),
+                text_list("rooms"), text("opening_hours", false, 64), text("note", false, 200)},
+               "name"});
+  k.push_back({"household",
+               {text("address", true, 100, /*personal=*/true), ref("grid", true, "grid"),
+                ref("micro_grid", false, "micro_grid"), phone("phone"), integer("members", false, 1, 30),
+                text("note", false, 200)},
+               "address"});
+  k.push_back({"resident",
+               {text("name", true, 32), ref("household", true, "household"), choice("gender", false, {"female", "male"}),
+                date("birth_date"), phone("phone"),
+                choice("relation", false, {"head", "spouse", "child", "parent", "grandchild", "other"}),
+                choice("ethnicity", false, {"han", "yi", "dai", "bai", "hani", "lahu", "other"}),
+                text("note", false, 200)},
+               "name"});
+  k.push_back({"squad", {text("name", true, 48), text("leader_name", false, 32), text("note", false, 200)}, "name"});
+  k.push_back(
+      {"volunteer_group", {text("name", true, 48), ref("squad", true, "squad"), text("note", false, 200)}, "name"});
+  k.push_back({"volunteer",
+               {ref("resident", true, "resident"), ref("squad", false, "squad"),
+                ref("group", false, "volunteer_group"),
+                choices("skills", false,
+                        {"first_aid", "tutoring", "legal", "elderly_care", "cleaning", "photography", "driving",
+                         "computer", "cooking", "sports", "arts", "tea"}),
+                date("joined"), boolean("guardian_consent"), text("note", false, 200)},
+               "resident"});
+  k.push_back({"expert",
+               {text("name", true, 32),
+                choices("fields", true,
+                        {"legal_publicity", "dispute_mediation", "business_development", "big_data", "elderly_care",
+                         "health", "education", "agriculture_tea", "construction", "finance", "other"}),
+                phone("phone"), ref("grid", false, "grid"), text("organisation", false, 64),
+                integer("max_open_cases", false, 1, 50), boolean("available"), text("note", false, 200)},
+               "name"});
+  k.push_back({"trainee",
+               {text("name", true, 32), choice("background", true, {"committee_member", "new_worker"}),
+                ref("mentor", false, "expert"), date("started"), phone("phone"), text("note", false, 200)},
+               "name"});
+  return k;
+}
+
+}  // namespace
+
+const FieldSpec* KindSpec::field(std::string_view name) const {
+  for (const auto& f : fields) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+const std::vector<KindSpec>& all_kinds() {
+  static const std::vector<KindSpec> kinds = build_kinds();
+  return kinds;
+}
+
+const KindSpec* find_kind(std::string_view kind) {
+  for (const auto& k : all_kinds()) {
+    if (k.kind == kind) return &k;
+  }
+  return nullptr;
+}
+
+bool split_type(std::string_view type, std::string* kind, std::string* verb) {
+  auto dot = type.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= type.size()) return false;
+  if (type.find('.', dot + 1) != std::string_view::npos) return false;
+  if (kind) *kind = std::string(type.substr(0, dot));
+  if (verb) *verb = std::string(type.substr(dot + 1));
+  return true;
+}
+
+}  // namespace dh

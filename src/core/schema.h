@@ -1,0 +1,60 @@
+// The base model as data: which kinds of entity exist and what fields each has.
+//
+// Entities are created, edited, archived and restored by operations of type
+// "<kind>.create", "<kind>.edit", "<kind>.archive", "<kind>.restore". The same
+// table drives validation (commands.h), the generic forms in the UI, CSV
+// import and the demo data, so a field is declared once.
+//
+// Field names are snake_case ASCII. Display labels are not here: the UI looks
+// up "field.<kind>.<name>" in its string table.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dh {
+
+enum class FieldType {
+  text,       // UTF-8 string, max_length in code points
+  integer,    // whole number within [min, max]
+  boolean,
+  date,       // "YYYY-MM-DD", a real calendar date
+  phone,      // mainland mobile (11 digits starting with 1) or landline "0883-1234567"
+  choice,     // one of choices
+  choices,    // a list of distinct values from choices
+  ref,        // id of a live (not archived) entity of ref_kind
+  text_list,  // list of short texts (each at most max_length)
+};
+
+struct FieldSpec {
+  std::string name;
+  FieldType type = FieldType::text;
+  bool required = false;
+  int max_length = 64;                 // text, text_list items
+  long long min = 0, max = 0;          // integer
+  std::vector<std::string> choices;    // choice, choices
+  std::string ref_kind;                // ref
+  bool personal = false;               // personal detail (phone, address): masked for the kiosk
+};
+
+struct KindSpec {
+  std::string kind;                    // e.g. "household"
+  std::vector<FieldSpec> fields;
+  // Field shown as the entity's name in lists. When it is a ref (volunteer ->
+  // resident) the list shows the referenced entity's own title.
+  std::string title_field;
+
+  const FieldSpec* field(std::string_view name) const;
+};
+
+// All kinds of the base model, in a stable order:
+// grid, micro_grid, station, household, resident, squad, volunteer_group,
+// volunteer, expert, trainee.
+const std::vector<KindSpec>& all_kinds();
+const KindSpec* find_kind(std::string_view kind);
+
+// "household.create" -> kind "household", verb "create". False if malformed.
+bool split_type(std::string_view type, std::string* kind, std::string* verb);
+
+}  // namespace dh

@@ -1,0 +1,89 @@
+// The state: a deterministic fold of a set of operations.
+//
+// Each entity is a map of fields; each field is a last-writer-wins register
+// stamped with the (hlc, op id) of the operation that wrote it. Applying an
+// operation writes a field only when its stamp is greater than the field's, so
+// apply() is idempotent (applying twice changes nothing) and commutative
+// (any order of the same set gives the same state). This is what lets devices
+// that were offline converge when their operations meet (docs/operation-log.md).
+//
+// "created" is a grow-only flag: an edit may arrive before the create it
+// follows (out of order sync); the entity then exists but is not listed until
+// the create arrives. "archived" is an ordinary LWW field, so archive and
+// restore resolve by stamp.
+//
+// State does no I/O. Snapshots are JSON values the store writes to a file.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/operation.h"
+#include "core/result.h"
+
+namespace dh {
+
+struct Stamp {
+  Hlc hlc;
+  OpId id;
+  friend bool operator<(const Stamp& a, const Stamp& b) {
+    if (a.hlc != b.hlc) return a.hlc < b.hlc;
+    return a.id < b.id;
+  }
+};
+
+struct FieldValue {
+  Json value;
+  Stamp stamp;
+};
+
+struct Entity {
+  std::string kind;
+  std::string id;
+  bool created = false;
+  Stamp created_stamp;  // stamp of the create operation (for "created at/by")
+  std::string created_by;
+  std::map<std::string, FieldValue> fields;
+
+  bool archived() const;
+  bool live() const { return created && !archived(); }
+  // The field's value or null.
+  const Json& get(const std::string& name) const;
+  std::string text(const std::string& name) const;  // string value or ""
+};
+
+class State {
+ public:
+  // Applies an operation of a known entity type. Unknown types are counted in
+  // ignored_ops() (a newer client's operation) and leave the state unchanged.
+  void apply(const Operation& op);
+
+  const Entity* find(const std::string& kind, const std::string& id) const;
+  // Entities of a kind sorted by id; archived ones only when asked.
+  std::vector<const Entity*> list(const std::string& kind, bool include_archived = false) const;
+  size_t count(const std::string& kind, bool include_archived = false) const;
+
+  // The highest stamp any applied operation carried (to restore the clock).
+  const Hlc& max_hlc() const { return max_hlc_; }
+  uint64_t applied_ops() const { return applied_ops_; }
+  uint64_t ignored_ops() const { return ignored_ops_; }
+
+  // 64-bit FNV-1a over a canonical serialisation of every entity (kinds and ids
+  // sorted). Equal for equal states on every platform.
+  uint64_t hash() const;
+  std::string hash_hex() const;
+
+  Json to_snapshot() const;
+  static Result<State> from_snapshot(const Json& j);
+
+ private:
+  std::map<std::string, std::map<std::string, Entity>> kinds_;
+  Hlc max_hlc_{};
+  uint64_t applied_ops_ = 0;
+  uint64_t ignored_ops_ = 0;
+};
+
+}  // namespace dh

@@ -1,0 +1,238 @@
+// Sync protocol v1 encoding (src/sync/protocol.h): round trips and the
+// refusals a server must make without throwing.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "core/demo.h"
+#include "core/operation.h"
+#include "sync/protocol.h"
+
+using namespace dh;
+using namespace dh::sync;
+
+namespace {
+
+std::vector<Operation> some_ops(size_t n) {
+  DemoOptions o;
+  o.households = 12;
+  o.experts = 3;
+  o.trainees = 1;
+  auto ops = generate_demo(o);
+  if (ops.size() > n) ops.resize(n);
+  return ops;
+}
+
+Operation op_with(const std::string& id, const std::string& type) {
+  Operation op;
+  op.id = *OpId::parse(id);
+  op.hlc = Hlc{1767225600000, 3};
+  op.author = "staff:wang";
+  op.type = type;
+  op.payload = {{"entity", "hh-1"}, {"fields", {{"address", "滇红路 1 号"}}}};
+  return op;
+}
+
+}  // namespace
+
+TEST_CASE("push request round trip keeps every operation byte-identical", "[sync]") {
+  auto ops = some_ops(40);
+  REQUIRE(ops.size() == 40);
+  std::string text = encode_push_request("tablet-1", ops);
+  auto req = decode_push_request(text);
+  REQUIRE(req.ok());
+  CHECK(req->protocol == kProtocolVersion);
+  CHECK(req->device == "tablet-1");
+  REQUIRE(req->items.size() == ops.size());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    REQUIRE(req->items[i].op.has_value());
+    CHECK(req->items[i].id == ops[i].id.to_string());
+    CHECK(to_json_text(*req->items[i].op) == to_json_text(ops[i]));
+  }
+}
+
+TEST_CASE("an empty push is a valid request", "[sync]") {
+  auto req = decode_push_request(encode_push_request("d", {}));
+  REQUIRE(req.ok());
+  CHECK(req->items.empty());
+}
+
+TEST_CASE("a malformed operation in a push is kept as an item with its error", "[sync]") {
+  std::string good = to_json_text(op_with("tab:1", "household.create"));
+  std::string text = R"({"protocol":1,"device":"tab","ops":[{"id":"tab:2","hlc":"nope"},)" + good +
+                     R"(,42]})";
+  auto req = decode_push_request(text);
+  REQUIRE(req.ok());
+  REQUIRE(req->items.size() == 3);
+  CHECK_FALSE(req->items[0].op.has_value());
+  CHECK(req->items[0].id == "tab:2");
+  CHECK(req->items[0].error.code == "malformed_operation");
+  CHECK_FALSE(req->items[0].error.message.empty());
+  REQUIRE(req->items[1].op.has_value());
+  CHECK(req->items[1].id == "tab:1");
+  CHECK_FALSE(req->items[2].op.has_value());
+  CHECK(req->items[2].id.empty());
+}
+
+TEST_CASE("push requests the server refuses as a whole", "[sync]") {
+  struct Case {
+    std::string body;
+    std::string code;
+  };
+  std::vector<Case> cases = {
+      {"", "bad_json"},
+      {"{not json", "bad_json"},
+      {"[1,2]", "bad_json"},
+      {"\"text\"", "bad_json"},
+      {R"({"device":"d","ops":[]})", "bad_json"},
+      {R"({"protocol":"1","device":"d","ops":[]})", "bad_json"},
+      {R"({"protocol":2,"device":"d","ops":[]})", "unsupported_protocol"},
+      {R"({"protocol":1,"ops":[]})", "bad_json"},
+      {R"({"protocol":1,"device":"Bad Device!","ops":[]})", "bad_device"},
+      {R"({"protocol":1,"device":"","ops":[]})", "bad_device"},
+      {R"({"protocol":1,"device":"d","ops":{}})", "bad_json"},
+      {R"({"protocol":1,"device":"d"})", "bad_json"},
+      {"{\"protocol\":1,\"device\":\"d\",\"ops\":[]}\xff", "bad_json"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.body);
+    auto req = decode_push_request(c.body);
+    REQUIRE_FALSE(req.ok());
+    CHECK(req.error().code == c.code);
+    CHECK_FALSE(req.error().message.empty());
+  }
+}
+
+TEST_CASE("a push with more than the limit of operations is refused", "[sync]") {
+  std::vector<Operation> ops;
+  for (size_t i = 1; i <= kMaxPushOps + 1; ++i) ops.push_back(op_with("d:" + std::to_string(i), "x.create"));
+  auto req = decode_push_request(encode_push_request("d", ops));
+  REQUIRE_FALSE(req.ok());
+  CHECK(req.error().code == "too_many_ops");
+  ops.pop_back();
+  CHECK(decode_push_request(encode_push_request("d", ops)).ok());
+}
+
+TEST_CASE("push response round trip", "[sync]") {
+  PushResponse r;
+  r.head = 77;
+  r.server_ms = 1767225600123;
+  r.clock_warning = "clock is wrong";
+  PushResult a;
+  a.id = "d:1";
+  a.status = PushStatus::accepted;
+  a.seq = 76;
+  PushResult b;
+  b.id = "d:2";
+  b.status = PushStatus::duplicate;
+  b.seq = 12;
+  PushResult c;
+  c.id = "d:3";
+  c.status = PushStatus::rejected;
+  c.code = "missing_field";
+  c.reason = "A household needs the field \"address\".";
+  r.results = {a, b, c};
+  auto back = decode_push_response(encode_push_response(r));
+  REQUIRE(back.ok());
+  CHECK(back->head == 77);
+  CHECK(back->server_ms == 1767225600123);
+  CHECK(back->clock_warning == "clock is wrong");
+  REQUIRE(back->results.size() == 3);
+  CHECK(back->results[0].status == PushStatus::accepted);
+  CHECK(back->results[0].seq == 76);
+  CHECK(back->results[1].status == PushStatus::duplicate);
+  CHECK(back->results[1].seq == 12);
+  CHECK(back->results[2].status == PushStatus::rejected);
+  CHECK(back->results[2].code == "missing_field");
+  CHECK(back->results[2].reason == c.reason);
+
+  r.clock_warning.clear();
+  auto quiet = decode_push_response(encode_push_response(r));
+  REQUIRE(quiet.ok());
+  CHECK(quiet->clock_warning.empty());
+  CHECK(encode_push_response(r).find("clock_warning") == std::string::npos);
+}
+
+TEST_CASE("pull response round trip with verbatim operation text", "[sync]") {
+  auto ops = some_ops(25);
+  std::vector<RawPulledOp> raw;
+  for (size_t i = 0; i < ops.size(); ++i) raw.push_back({100 + 2 * i, to_json_text(ops[i])});
+  std::string text = encode_pull_response(raw, raw.back().seq, true, 500, 42);
+  // The encoder writes JSON nlohmann agrees is valid.
+  CHECK_FALSE(Json::parse(text, nullptr, false).is_discarded());
+  auto back = decode_pull_response(text);
+  REQUIRE(back.ok());
+  CHECK(back->next == raw.back().seq);
+  CHECK(back->more);
+  CHECK(back->head == 500);
+  CHECK(back->server_ms == 42);
+  REQUIRE(back->ops.size() == ops.size());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    CHECK(back->ops[i].seq == raw[i].seq);
+    CHECK(to_json_text(back->ops[i].op) == raw[i].op_json);
+  }
+
+  auto empty = decode_pull_response(encode_pull_response({}, 9, false, 9, 1));
+  REQUIRE(empty.ok());
+  CHECK(empty->ops.empty());
+  CHECK(empty->next == 9);
+  CHECK_FALSE(empty->more);
+}
+
+TEST_CASE("pull responses a client must refuse", "[sync]") {
+  std::string op = to_json_text(op_with("d:1", "household.create"));
+  CHECK_FALSE(decode_pull_response("nope").ok());
+  CHECK_FALSE(decode_pull_response(R"({"ops":[],"next":1,"head":1,"server_ms":0})").ok());  // no more
+  CHECK_FALSE(decode_pull_response(
+                  R"({"ops":[{"seq":2,"op":)" + op + R"(},{"seq":2,"op":)" + op +
+                  R"(}],"next":2,"more":false,"head":2,"server_ms":0})")
+                  .ok());  // not ascending
+  auto bad_op = decode_pull_response(
+      R"({"ops":[{"seq":2,"op":{"id":"d:1"}}],"next":2,"more":false,"head":2,"server_ms":0})");
+  REQUIRE_FALSE(bad_op.ok());
+  CHECK(bad_op.error().message.find("seq 2") != std::string::npos);
+}
+
+TEST_CASE("pull query parameters", "[sync]") {
+  auto d = parse_pull_query("", "");
+  REQUIRE(d.ok());
+  CHECK(d->after == 0);
+  CHECK(d->limit == kDefaultPullLimit);
+  auto q = parse_pull_query("1234", "1000");
+  REQUIRE(q.ok());
+  CHECK(q->after == 1234);
+  CHECK(q->limit == 1000);
+  for (auto [after, limit] : std::vector<std::pair<std::string, std::string>>{
+           {"-1", ""}, {"abc", ""}, {"1.5", ""}, {"99999999999999999999999", ""},
+           {"", "0"}, {"", "1001"}, {"", "x"}, {" 1", ""}}) {
+    INFO(after << " / " << limit);
+    auto r = parse_pull_query(after, limit);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "bad_query");
+  }
+}
+
+TEST_CASE("error and health bodies round trip", "[sync]") {
+  auto e = decode_error(encode_error(make_error("too_large", "Too big.")));
+  REQUIRE(e.has_value());
+  CHECK(e->code == "too_large");
+  CHECK(e->message == "Too big.");
+  CHECK_FALSE(decode_error("{}").has_value());
+  CHECK_FALSE(decode_error("<html>").has_value());
+
+  Health h;
+  h.ops = 14928;
+  h.head = 14930;
+  h.state_hash = "21f47e15c42e7738";
+  h.auth = "open";
+  h.server_ms = 5;
+  auto back = decode_health(encode_health(h));
+  REQUIRE(back.ok());
+  CHECK(back->status == "ok");
+  CHECK(back->protocol == kProtocolVersion);
+  CHECK(back->ops == 14928);
+  CHECK(back->head == 14930);
+  CHECK(back->state_hash == h.state_hash);
+  CHECK(back->auth == "open");
+}

@@ -1,0 +1,75 @@
+// The file system the store writes to, passed in (LevelDB's Env idea) so
+// tests run in memory and can make the disk fail.
+//
+// PosixFileSystem is used natively AND in the browser: there the store's
+// folder is an Emscripten IDBFS mount, which is a POSIX file system in memory
+// that the platform layer flushes to IndexedDB (src/platform/persistence.h).
+// Paths are '/'-separated; all calls are synchronous.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace dh {
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+  // Creates the folder and its parents if missing.
+  virtual Status make_dirs(const std::string& dir) = 0;
+  // Names of the regular files in dir (not paths, not sub-folders), sorted.
+  // Missing dir -> empty list.
+  virtual Result<std::vector<std::string>> list(const std::string& dir) = 0;
+  virtual bool exists(const std::string& path) = 0;
+  // Whole file. Missing file -> error code "not_found".
+  virtual Result<std::string> read(const std::string& path) = 0;
+  // Appends bytes; creates the file if missing. A short write (disk full)
+  // returns error code "storage_full" and leaves the file as it was before
+  // (truncated back to its previous length). Other failures: "storage_error".
+  virtual Status append(const std::string& path, const std::string& bytes) = 0;
+  // Replaces the whole file atomically (write to a temporary name, rename).
+  virtual Status write_atomic(const std::string& path, const std::string& bytes) = 0;
+  virtual Status rename(const std::string& from, const std::string& to) = 0;
+  // Missing file -> "not_found". (The store never removes log data.)
+  virtual Status remove(const std::string& path) = 0;
+  // Makes appended data durable (fsync natively; a no-op on IDBFS, where
+  // durability is the platform flush).
+  virtual Status sync(const std::string& path) = 0;
+};
+
+std::unique_ptr<FileSystem> make_posix_file_system();
+
+// In-memory file system for tests, with fault injection.
+class MemoryFileSystem : public FileSystem {
+ public:
+  Status make_dirs(const std::string& dir) override;
+  Result<std::vector<std::string>> list(const std::string& dir) override;
+  bool exists(const std::string& path) override;
+  Result<std::string> read(const std::string& path) override;
+  Status append(const std::string& path, const std::string& bytes) override;
+  Status write_atomic(const std::string& path, const std::string& bytes) override;
+  Status rename(const std::string& from, const std::string& to) override;
+  Status remove(const std::string& path) override;
+  Status sync(const std::string& path) override;
+
+  // Total bytes of all files; writes that would exceed capacity fail with
+  // "storage_full" and change nothing. -1 = unlimited. write_atomic needs room
+  // for the new bytes next to the old file (the temporary copy).
+  void set_capacity(long long bytes) { capacity_ = bytes; }
+  long long used_bytes() const { return used(); }
+  // Direct access for tests that plant corrupt files.
+  std::map<std::string, std::string>& files() { return files_; }
+
+ private:
+  long long used() const;
+  std::map<std::string, std::string> files_;
+  std::map<std::string, bool> dirs_;
+  long long capacity_ = -1;
+};
+
+}  // namespace dh

@@ -1,0 +1,518 @@
+#include "store/replica.h"
+
+#include <algorithm>
+#include <map>
+
+#include "store/segment.h"
+
+namespace dh {
+namespace {
+
+constexpr const char* kDeviceFile = "device.json";
+constexpr const char* kSnapshotFile = "snapshot.json";
+constexpr const char* kQuarantine = "quarantine";
+constexpr int kFormat = 1;
+
+std::string plural(size_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+// "line 57 has a wrong checksum ..." for the first few bad records.
+std::string describe_bad(const std::vector<segment::BadRecord>& bad) {
+  auto one = [](const segment::BadRecord& b) {
+    return "the record on line " + std::to_string(b.line) + " (byte " + std::to_string(b.offset) + ") " + b.what;
+  };
+  if (bad.size() == 1) return one(bad[0]);
+  std::string out = std::to_string(bad.size()) + " of its records could not be read: ";
+  const size_t shown = std::min<size_t>(bad.size(), 3);
+  for (size_t i = 0; i < shown; ++i) out += (i ? "; " : "") + one(bad[i]);
+  if (bad.size() > shown) out += "; and " + std::to_string(bad.size() - shown) + " more";
+  return out;
+}
+
+// snapshot.json: {"crc32":"<8 hex>","length":<n>,"snapshot":<n bytes of JSON>}
+// The checksum covers exactly the bytes of the snapshot object.
+std::string frame_snapshot(const std::string& body) {
+  return "{\"crc32\":\"" + segment::crc32_hex(body) + "\",\"length\":" + std::to_string(body.size()) +
+         ",\"snapshot\":" + body + "}\n";
+}
+
+Result<Json> unframe_snapshot(const std::string& text) {
+  auto bad = [](const std::string& why) { return make_error("bad_snapshot", why); };
+  const std::string head = "{\"crc32\":\"";
+  if (text.compare(0, head.size(), head) != 0 || text.size() < head.size() + 8)
+    return bad("it does not start like a snapshot file");
+  std::string crc = text.substr(head.size(), 8);
+  size_t pos = head.size() + 8;
+  const std::string mid = "\",\"length\":";
+  if (text.compare(pos, mid.size(), mid) != 0) return bad("its header is damaged");
+  pos += mid.size();
+  uint64_t length = 0;
+  size_t digits = 0;
+  while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && digits < 12) {
+    length = length * 10 + static_cast<uint64_t>(text[pos] - '0');
+    ++pos;
+    ++digits;
+  }
+  const std::string key = ",\"snapshot\":";
+  if (digits == 0 || text.compare(pos, key.size(), key) != 0) return bad("its header is damaged");
+  pos += key.size();
+  if (text.size() < pos + length + 1) return bad("it is shorter than its header says (cut off)");
+  std::string_view body(text.data() + pos, static_cast<size_t>(length));
+  std::string rest = text.substr(pos + static_cast<size_t>(length));
+  if (rest != "}\n" && rest != "}") return bad("it has extra bytes after the snapshot");
+  if (segment::crc32_hex(body) != crc) return bad("its checksum does not match: the bytes were changed after it was written");
+  Json j = Json::parse(body.begin(), body.end(), nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return bad("it is not valid JSON");
+  return j;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Replica>> Replica::open(FileSystem& fs, const std::string& dir,
+                                               const std::string& new_device_id, int64_t now_ms,
+                                               const ReplicaOptions& options) {
+  auto made = fs.make_dirs(dir);
+  if (!made.ok()) return made.error();
+  auto listed = fs.list(dir);
+  if (!listed.ok()) return listed.error();
+  std::unique_ptr<Replica> r(new Replica(fs, dir, options));
+  auto device = r->load_device(now_ms, new_device_id);
+  if (!device.ok()) return device.error();
+  r->load_snapshot(now_ms);
+  r->replay_segments(now_ms);
+
+  // The log is authoritative for the sequence: device.json may be behind it.
+  r->source_.next_seq = std::max(r->source_.next_seq, r->ids_.max_seq(r->source_.device) + 1);
+  // New operations come after everything already known, unless a stamp is
+  // implausibly far ahead of this device's clock (hlc.h).
+  const Hlc& seen = r->state_.max_hlc();
+  if (seen.wall_ms <= now_ms + r->source_.clock.max_drift_ms()) r->source_.clock.restore(seen);
+  if (r->saved_next_seq_ != r->source_.next_seq || r->saved_clock_ != r->source_.clock.last()) {
+    auto saved = r->save_device();
+    if (!saved.ok()) {
+      StorageProblem p;
+      p.file = kDeviceFile;
+      p.message = "The device file device.json could not be written (" + saved.error().message +
+                  ") The app keeps working; it will try again with the next change.";
+      r->report_.problems.push_back(std::move(p));
+    }
+  }
+  r->report_.operations = r->ids_.size();
+  return r;
+}
+
+Status Replica::load_device(int64_t now_ms, const std::string& new_device_id) {
+  const std::string p = path(kDeviceFile);
+  if (fs_.exists(p)) {
+    std::string why;
+    auto text = fs_.read(p);
+    if (!text.ok()) {
+      why = text.error().message;
+    } else {
+      Json j = Json::parse(text.value(), nullptr, false);
+      if (j.is_discarded() || !j.is_object()) {
+        why = "it is not valid JSON";
+      } else if (!j.contains("device") || !j["device"].is_string() || !is_valid_device_id(j["device"].get<std::string>())) {
+        why = "it has no valid device id";
+      } else if (!j.contains("next_seq") || !j["next_seq"].is_number_unsigned() || j["next_seq"].get<uint64_t>() == 0) {
+        why = "it has no valid next sequence number";
+      } else {
+        std::optional<Hlc> last = Hlc();
+        if (j.contains("last_hlc") && j["last_hlc"].is_string()) last = Hlc::parse(j["last_hlc"].get<std::string>());
+        if (!last) {
+          why = "its clock stamp is not valid";
+        } else {
+          source_.device = j["device"].get<std::string>();
+          source_.next_seq = j["next_seq"].get<uint64_t>();
+          source_.clock.restore(*last);
+          saved_next_seq_ = source_.next_seq;
+          saved_clock_ = source_.clock.last();
+          return ok_status();
+        }
+      }
+    }
+    // Unusable: set it aside and start as a new device. A new device id
+    // guarantees no operation id is ever issued twice.
+    StorageProblem problem;
+    problem.file = kDeviceFile;
+    problem.set_aside_as = set_aside(kDeviceFile, now_ms);
+    problem.message = "The device file device.json could not be used (" + why + "). This device continues under a new device id, so no operation number is used twice; " +
+                      (problem.set_aside_as.empty() ? std::string("the old file could not be moved and was left in place.")
+                                                    : "the old file was set aside as " + problem.set_aside_as + ".");
+    report_.problems.push_back(std::move(problem));
+  }
+  if (!is_valid_device_id(new_device_id))
+    return make_error("invalid_device_id", "The new device id \"" + new_device_id +
+                                               "\" is not valid: use 1 to 32 characters a-z, 0-9 or '-'.");
+  source_.device = new_device_id;
+  source_.next_seq = 1;
+  saved_next_seq_ = 0;  // forces a first save
+  return ok_status();
+}
+
+void Replica::load_snapshot(int64_t now_ms) {
+  const std::string p = path(kSnapshotFile);
+  if (!fs_.exists(p)) return;
+  std::string why;
+  auto text = fs_.read(p);
+  if (!text.ok()) {
+    why = text.error().message;
+  } else {
+    auto body = unframe_snapshot(text.value());
+    if (!body.ok()) {
+      why = body.error().message;
+    } else {
+      const Json& j = body.value();
+      auto ids = j.contains("ids") ? OpIdSet::from_json(j["ids"]) : Result<OpIdSet>(make_error("x", "it lists no operations"));
+      std::optional<Hlc> clock = j.contains("clock") && j["clock"].is_string() ? Hlc::parse(j["clock"].get<std::string>())
+                                                                               : std::nullopt;
+      if (!j.contains("format") || j["format"] != kFormat) {
+        why = "it was written in a format this version does not know";
+      } else if (!j.contains("covers_through_segment") || !j["covers_through_segment"].is_number_unsigned()) {
+        why = "it does not say which log files it covers";
+      } else if (!ids.ok()) {
+        why = ids.error().message;
+      } else if (!clock) {
+        why = "its clock stamp is not valid";
+      } else if (!j.contains("state")) {
+        why = "it holds no state";
+      } else {
+        auto state = State::from_snapshot(j["state"]);
+        if (!state.ok()) {
+          why = state.error().message;
+        } else if (!j.contains("state_hash") || j["state_hash"] != state.value().hash_hex()) {
+          why = "the state read back does not match the fingerprint written with it";
+        } else {
+          state_ = std::move(state.value());
+          ids_ = std::move(ids.value());
+          snapshot_covers_ = j["covers_through_segment"].get<uint64_t>();
+          source_.clock.restore(*clock);
+          report_.used_snapshot = true;
+          return;
+        }
+      }
+    }
+  }
+  StorageProblem problem;
+  problem.file = kSnapshotFile;
+  problem.set_aside_as = set_aside(kSnapshotFile, now_ms);
+  problem.message = "The snapshot file snapshot.json could not be used (" + why +
+                    "). Every operation was read again from the log files instead, so nothing is missing; " +
+                    (problem.set_aside_as.empty() ? std::string("the file was left in place.")
+                                                  : "the file was set aside as " + problem.set_aside_as + ".");
+  report_.problems.push_back(std::move(problem));
+}
+
+void Replica::replay_segments(int64_t now_ms) {
+  auto listed = fs_.list(dir_);
+  std::map<uint64_t, std::string> segments;  // number -> name, all of them
+  if (listed.ok())
+    for (const auto& name : listed.value()) {
+      uint64_t n = 0;
+      if (segment::parse_file_name(name, &n)) segments[n] = name;
+    }
+  uint64_t max_number = segments.empty() ? 0 : segments.rbegin()->first;
+
+  struct Repair {
+    std::string name;
+    segment::Parsed parsed;
+    std::string bytes;
+  };
+  std::vector<Repair> repairs;
+  uint64_t last_size = 0;
+  bool last_usable = true;
+
+  for (auto& [number, name] : segments) {
+    if (number <= snapshot_covers_) continue;
+    auto bytes = fs_.read(path(name));
+    if (!bytes.ok()) {
+      StorageProblem problem;
+      problem.file = name;
+      problem.message = "The log file " + name + " could not be read (" + bytes.error().message +
+                        ") Its operations are missing until it can be read; the file was left in place.";
+      report_.problems.push_back(std::move(problem));
+      if (number == max_number) last_usable = false;
+      continue;
+    }
+    segment::Parsed parsed = segment::parse(bytes.value());
+    for (const auto& rec : parsed.good) {
+      if (!ids_.insert(rec.op.id)) continue;  // a copy (e.g. from an earlier repair)
+      state_.apply(rec.op);
+      note_own(rec.op);
+      ++report_.replayed;
+      ++ops_since_snapshot_;
+    }
+    if (parsed.needs_repair()) {
+      if (number == max_number) last_usable = false;
+      repairs.push_back(Repair{name, std::move(parsed), std::move(bytes.value())});
+    } else if (number == max_number) {
+      last_size = bytes.value().size();
+    }
+  }
+
+  // Repairs: copy every readable record into a fresh segment at the end of the
+  // log, then set the damaged file aside. A crash in between leaves both, which
+  // is harmless: the copies have known ids and are skipped.
+  for (auto& rep : repairs) {
+    StorageProblem problem;
+    problem.file = rep.name;
+    problem.records_kept = rep.parsed.good.size();
+    problem.records_lost = rep.parsed.bad.size();
+    std::string fresh_name;
+    bool copied = true;
+    std::string copy_error;
+    if (!rep.parsed.good.empty()) {
+      std::string content;
+      for (const auto& rec : rep.parsed.good) {
+        content.append(rep.bytes, rec.offset, rec.length);
+        content += '\n';
+      }
+      fresh_name = segment::file_name(max_number + 1);
+      auto written = fs_.write_atomic(path(fresh_name), content);
+      if (written.ok()) {
+        ++max_number;
+        segments[max_number] = fresh_name;
+        last_size = content.size();
+        last_usable = true;
+        ++write_generation_;
+      } else {
+        copied = false;
+        copy_error = written.error().message;
+      }
+    }
+    if (copied) problem.set_aside_as = set_aside(rep.name, now_ms);
+    if (!problem.set_aside_as.empty())
+      for (auto it = segments.begin(); it != segments.end(); ++it)
+        if (it->second == rep.name) {
+          segments.erase(it);
+          break;
+        }
+
+    std::string m = "The log file " + rep.name;
+    if (rep.parsed.bad.empty()) {
+      m += " ended without its final line break (the app probably stopped while writing). All " +
+           plural(problem.records_kept, "operation", "operations") + " in it were kept";
+    } else {
+      m += " is damaged: " + describe_bad(rep.parsed.bad) + ". " + plural(problem.records_kept, "operation was", "operations were") +
+           " kept";
+    }
+    if (problem.records_kept > 0 && copied) m += " (copied into " + fresh_name + ")";
+    if (!rep.parsed.bad.empty()) m += " and " + plural(problem.records_lost, "record was", "records were") + " lost";
+    m += ". ";
+    if (!copied)
+      m += "They could not be copied into a fresh log file (" + copy_error +
+           ") so the damaged file was left in place; the app keeps working and tries again at the next start.";
+    else if (problem.set_aside_as.empty())
+      m += "The damaged file could not be moved and was left in place; nothing was deleted.";
+    else
+      m += "The damaged file was set aside as " + problem.set_aside_as + "; nothing was deleted.";
+    problem.message = std::move(m);
+    report_.problems.push_back(std::move(problem));
+  }
+
+  // Where appending continues: the last segment, if it is readable and not
+  // covered by the snapshot; otherwise a new one after everything that exists.
+  if (max_number > snapshot_covers_ && last_usable && segments.count(max_number)) {
+    segment_ = max_number;
+    segment_size_ = last_size;
+  } else {
+    segment_ = std::max(max_number, snapshot_covers_) + 1;
+    segment_size_ = 0;
+  }
+  uint64_t after = 0;
+  for (const auto& s : segments)
+    if (s.first > snapshot_covers_ && s.first < segment_) ++after;
+  sealed_since_snapshot_ = after;
+  report_.segments = segments.size();
+}
+
+void Replica::note_own(const Operation& op) {
+  if (op.id.device != source_.device) return;
+  if (op.id.seq >= source_.next_seq) source_.next_seq = op.id.seq + 1;
+  source_.clock.restore(op.hlc);
+}
+
+std::string Replica::set_aside(const std::string& name, int64_t now_ms) {
+  if (!fs_.make_dirs(path(kQuarantine)).ok()) return "";
+  std::string target = std::string(kQuarantine) + "/" + name + "." + std::to_string(now_ms);
+  for (int i = 2; fs_.exists(path(target)); ++i)
+    target = std::string(kQuarantine) + "/" + name + "." + std::to_string(now_ms) + "." + std::to_string(i);
+  if (!fs_.rename(path(name), path(target)).ok()) return "";
+  ++write_generation_;
+  return target;
+}
+
+Status Replica::save_device() {
+  Json j = {{"format", kFormat},
+            {"device", source_.device},
+            {"next_seq", source_.next_seq},
+            {"last_hlc", source_.clock.last().to_string()}};
+  auto st = fs_.write_atomic(path(kDeviceFile), j.dump() + "\n");
+  if (!st.ok()) return st;
+  saved_next_seq_ = source_.next_seq;
+  saved_clock_ = source_.clock.last();
+  ++write_generation_;
+  return ok_status();
+}
+
+Status Replica::append_to_log(const std::string& bytes, bool* appended) {
+  *appended = false;
+  if (segment_size_ > 0 && segment_size_ + bytes.size() > options_.segment_bytes) {
+    ++segment_;  // seal the current segment
+    segment_size_ = 0;
+    ++sealed_since_snapshot_;
+  }
+  const std::string p = path(segment::file_name(segment_));
+  auto st = fs_.append(p, bytes);
+  if (!st.ok()) return st;
+  *appended = true;
+  segment_size_ += bytes.size();
+  ++write_generation_;
+  auto synced = fs_.sync(p);
+  if (!synced.ok())
+    return make_error(synced.error().code, "The change was written, but the device could not confirm that it is "
+                                           "safely stored: " + synced.error().message);
+  return ok_status();
+}
+
+Result<Operation> Replica::commit(const Command& cmd, int64_t now_ms) {
+  const OpSource before = source_;
+  auto made = make_operation(state_, cmd, source_, now_ms);
+  if (!made.ok()) {
+    source_ = before;
+    return made.error();
+  }
+  Operation op = std::move(made.value());
+  if (ids_.contains(op.id)) {  // cannot happen unless the files were edited by hand
+    source_ = before;
+    source_.next_seq = ids_.max_seq(source_.device) + 1;
+    return make_error("duplicate_id", "The operation number " + op.id.to_string() +
+                                          " is already in the log; the numbering was repaired, please try again.");
+  }
+  bool appended = false;
+  auto st = append_to_log(segment::frame(op), &appended);
+  if (!appended) {
+    source_ = before;  // nothing stored: the state, ids and numbering are unchanged
+    return st.error();
+  }
+  ids_.insert(op.id);
+  state_.apply(op);
+  ++ops_since_snapshot_;
+  // device.json follows the log; if it cannot be written now, open() recovers
+  // next_seq from the log and the next commit tries again.
+  (void)save_device();
+  if (!st.ok()) return st.error();
+  return op;
+}
+
+Result<size_t> Replica::ingest(const std::vector<Operation>& ops, int64_t now_ms) {
+  // Structural checks first, so a bad batch changes nothing.
+  for (size_t i = 0; i < ops.size(); ++i) {
+    auto checked = operation_from_json(to_json(ops[i]));
+    if (!checked.ok())
+      return make_error("invalid_operation", "Operation " + std::to_string(i + 1) + " of " + std::to_string(ops.size()) +
+                                                 " (" + ops[i].id.to_string() + ") is not well formed: " +
+                                                 checked.error().message);
+  }
+  size_t added = 0;
+  std::vector<const Operation*> pending;
+  std::string buffer;
+  auto flush = [&]() -> Status {
+    if (pending.empty()) return ok_status();
+    bool appended = false;
+    auto st = append_to_log(buffer, &appended);
+    for (const Operation* op : pending) {
+      if (!appended) {
+        ids_.erase(op->id);
+        continue;
+      }
+      if (source_.clock.observe(op->hlc, now_ms) == HlcClock::Observed::too_far_ahead) ++clock_warnings_;
+      state_.apply(*op);
+      note_own(*op);
+      ++ops_since_snapshot_;
+      ++added;
+    }
+    pending.clear();
+    buffer.clear();
+    return st;
+  };
+  Status result = ok_status();
+  for (const auto& op : ops) {
+    if (!ids_.insert(op.id)) continue;  // known, or twice in this batch
+    std::string line = segment::frame(op);
+    const uint64_t filled = segment_size_ + buffer.size();
+    if (!pending.empty() && filled + line.size() > options_.segment_bytes) {
+      result = flush();
+      if (!result.ok()) {
+        ids_.erase(op.id);
+        break;
+      }
+    }
+    buffer += line;
+    pending.push_back(&op);
+  }
+  if (result.ok()) result = flush();
+  if (saved_clock_ != source_.clock.last() || saved_next_seq_ != source_.next_seq) (void)save_device();
+  if (!result.ok()) {
+    Error e = result.error();
+    e.message += " (" + plural(added, "new operation was", "new operations were") + " stored before this.)";
+    return e;
+  }
+  return added;
+}
+
+bool Replica::contains(const OpId& id) const { return ids_.contains(id); }
+
+size_t Replica::operation_count() const { return ids_.size(); }
+
+bool Replica::should_snapshot() const {
+  return ops_since_snapshot_ >= options_.snapshot_every_ops ||
+         sealed_since_snapshot_ >= options_.snapshot_every_segments;
+}
+
+Status Replica::write_snapshot() {
+  const uint64_t covers = segment_size_ > 0 ? segment_ : segment_ - 1;
+  Json body = {{"format", kFormat},
+               {"covers_through_segment", covers},
+               {"operations", ids_.size()},
+               {"ids", ids_.to_json()},
+               {"device", source_.device},
+               {"clock", source_.clock.last().to_string()},
+               {"state_hash", state_.hash_hex()},
+               {"state", state_.to_snapshot()}};
+  auto st = fs_.write_atomic(path(kSnapshotFile), frame_snapshot(body.dump()));
+  if (!st.ok()) return st;
+  if (segment_size_ > 0) {  // seal: what follows goes into segments the snapshot does not cover
+    ++segment_;
+    segment_size_ = 0;
+  }
+  snapshot_covers_ = covers;
+  ops_since_snapshot_ = 0;
+  sealed_since_snapshot_ = 0;
+  ++write_generation_;
+  return ok_status();
+}
+
+Result<std::vector<Operation>> Replica::read_all() const {
+  auto listed = fs_.list(dir_);
+  if (!listed.ok()) return listed.error();
+  std::map<uint64_t, std::string> segments;
+  for (const auto& name : listed.value()) {
+    uint64_t n = 0;
+    if (segment::parse_file_name(name, &n)) segments[n] = name;
+  }
+  std::vector<Operation> out;
+  out.reserve(ids_.size());
+  OpIdSet seen;
+  for (const auto& s : segments) {
+    auto bytes = fs_.read(path(s.second));
+    if (!bytes.ok()) return bytes.error();
+    segment::Parsed parsed = segment::parse(bytes.value());
+    for (auto& rec : parsed.good)
+      if (seen.insert(rec.op.id)) out.push_back(std::move(rec.op));
+  }
+  return out;
+}
+
+}  // namespace dh

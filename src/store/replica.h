@@ -1,0 +1,144 @@
+// A replica: this device's copy of the operation log on disk, and the state
+// folded from it. The one object the app, the CLI and the server's tests use to
+// read and change data on a device.
+//
+// On disk (docs/operation-log.md), in one folder:
+//   device.json            this device's id, next sequence number, last stamp
+//   seg-000001.log ...     segment files of checksummed operation records;
+//                          a segment is sealed when it passes ~64 KiB, so a
+//                          flush to IndexedDB rewrites only small files
+//   snapshot.json          the state folded up to a sealed segment, so start-up
+//                          does not replay years of operations
+//   quarantine/            files set aside because they were corrupt
+//
+// Contracts
+// - open() never fails because of bad data: a corrupt or truncated segment is
+//   reported in open_report().problems in plain words, every readable record in
+//   it is kept (rewritten into a fresh segment), and the bad file is moved to
+//   quarantine/. It fails only when the folder cannot be used at all.
+// - commit() validates, appends, applies: on any error (invalid command,
+//   storage full) the state is unchanged and the error says why.
+// - Applying an operation twice changes nothing; ingest() skips known ids.
+// - Nothing here flushes to IndexedDB: the caller (platform) does that after
+//   write_generation() moves, and only then tells the person "saved".
+// - Single-threaded; the caller serialises access.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/commands.h"
+#include "core/operation.h"
+#include "core/state.h"
+#include "store/file_system.h"
+#include "store/op_id_set.h"
+
+namespace dh {
+
+struct StorageProblem {
+  std::string file;          // e.g. "seg-000003.log"
+  std::string message;       // plain words: what was wrong and what was done
+  std::string set_aside_as;  // e.g. "quarantine/seg-000003.log.1764147600000"
+  size_t records_kept = 0;
+  size_t records_lost = 0;
+};
+
+// Tunables; the defaults are what the app uses. Tests make them small.
+struct ReplicaOptions {
+  size_t segment_bytes = 64 * 1024;       // a segment is sealed once it reaches this size
+  uint64_t snapshot_every_ops = 5000;     // should_snapshot(): operations not in the snapshot
+  uint64_t snapshot_every_segments = 16;  // ... or sealed segments not in the snapshot
+};
+
+struct OpenReport {
+  size_t operations = 0;       // operations in the log after opening
+  size_t replayed = 0;         // operations replayed from segments on top of the snapshot
+  size_t segments = 0;
+  bool used_snapshot = false;
+  std::vector<StorageProblem> problems;
+};
+
+class Replica {
+ public:
+  // Opens or creates the replica in dir. new_device_id is used only when the
+  // folder has no device.json yet (the caller makes it random).
+  // now_ms names the files set aside in quarantine/.
+  static Result<std::unique_ptr<Replica>> open(FileSystem& fs, const std::string& dir,
+                                               const std::string& new_device_id, int64_t now_ms,
+                                               const ReplicaOptions& options = {});
+
+  const OpenReport& open_report() const { return report_; }
+  const State& state() const { return state_; }
+  const std::string& device_id() const { return source_.device; }
+  void set_author(const std::string& author) { source_.author = author; }
+  const std::string& author() const { return source_.author; }
+
+  // Validate, make the operation, append it, apply it.
+  Result<Operation> commit(const Command& cmd, int64_t now_ms);
+
+  // Add operations made elsewhere (sync pull, demo data). Known ids are
+  // skipped; each new one is checked structurally and appended then applied.
+  // Returns how many were new. Appends in large batches; if storage fails
+  // part-way, the operations already appended stay (and are applied, so the
+  // state is always the fold of the log) and the error is returned.
+  Result<size_t> ingest(const std::vector<Operation>& ops, int64_t now_ms);
+
+  bool contains(const OpId& id) const;
+  size_t operation_count() const;
+
+  // Moves each time bytes are appended; the platform flush records the value
+  // it covered so the UI can say "saved on this device" truthfully.
+  uint64_t write_generation() const { return write_generation_; }
+
+  // Seals the current segment and writes snapshot.json: the state, the known
+  // ids and the clock as of the sealed segments (= everything appended so
+  // far). Called by the app when should_snapshot() says enough accumulated.
+  Status write_snapshot();
+  bool should_snapshot() const;
+
+  // Every operation in log order of appending (reads all segments, including
+  // those the snapshot covers), each id once, for the audit view, export and
+  // sync. Damaged records are skipped (open() reports the ones it reads).
+  Result<std::vector<Operation>> read_all() const;
+
+  // Remote stamps that were too far ahead of this device's clock to adopt
+  // (hlc.h), counted by ingest(); the app can warn that a clock is wrong.
+  uint64_t clock_warnings() const { return clock_warnings_; }
+  const std::string& dir() const { return dir_; }
+
+ private:
+  Replica(FileSystem& fs, std::string dir, ReplicaOptions options)
+      : fs_(fs), dir_(std::move(dir)), options_(options) {}
+  std::string path(const std::string& name) const { return dir_ + "/" + name; }
+  Status load_device(int64_t now_ms, const std::string& new_device_id);
+  void load_snapshot(int64_t now_ms);
+  void replay_segments(int64_t now_ms);
+  Status save_device();
+  // Appends framed records to the current segment (opening a new one first
+  // when the current one is full) and makes them durable. *appended says
+  // whether the bytes are in the file (true even if only the sync failed).
+  Status append_to_log(const std::string& bytes, bool* appended);
+  std::string set_aside(const std::string& name, int64_t now_ms);
+  void note_own(const Operation& op);
+
+  FileSystem& fs_;
+  std::string dir_;
+  ReplicaOptions options_;
+  OpSource source_;
+  State state_;
+  OpenReport report_;
+  OpIdSet ids_;                       // every operation id in the log
+  uint64_t write_generation_ = 0;
+  uint64_t segment_ = 1;              // segment appended to
+  uint64_t segment_size_ = 0;         // its size in bytes
+  uint64_t snapshot_covers_ = 0;      // snapshot.json holds segments 1..this (0: none)
+  uint64_t ops_since_snapshot_ = 0;
+  uint64_t sealed_since_snapshot_ = 0;
+  Hlc saved_clock_{};                 // last_hlc written to device.json
+  uint64_t saved_next_seq_ = 0;       // next_seq written to device.json
+  uint64_t clock_warnings_ = 0;
+};
+
+}  // namespace dh

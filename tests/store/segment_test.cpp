@@ -1,0 +1,250 @@
+// Segment framing, CRC-32, the id set and the file systems.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <set>
+#include <string>
+
+#include "store/file_system.h"
+#include "store/op_id_set.h"
+#include "store/segment.h"
+
+using namespace dh;
+
+namespace {
+
+Operation sample_op(uint64_t seq, const std::string& note = "note") {
+  Operation op;
+  op.id = OpId{"dev-a", seq};
+  op.hlc = Hlc{1767225600000 + static_cast<int64_t>(seq), 0};
+  op.author = "staff:wang";
+  op.type = "grid.edit";
+  op.payload = Json{{"entity", "dev-a:1"}, {"fields", Json{{"note", note}}}};
+  return op;
+}
+
+}  // namespace
+
+TEST_CASE("crc32 matches the standard check value", "[store][segment]") {
+  CHECK(segment::crc32("123456789") == 0xCBF43926u);
+  CHECK(segment::crc32("") == 0u);
+  CHECK(segment::crc32_hex("123456789") == "cbf43926");
+  // Continuation gives the same as one pass.
+  CHECK(segment::crc32("6789", segment::crc32("12345")) == 0xCBF43926u);
+}
+
+TEST_CASE("segment file names", "[store][segment]") {
+  CHECK(segment::file_name(1) == "seg-000001.log");
+  CHECK(segment::file_name(1234567) == "seg-1234567.log");
+  uint64_t n = 0;
+  CHECK(segment::parse_file_name("seg-000042.log", &n));
+  CHECK(n == 42);
+  CHECK_FALSE(segment::parse_file_name("seg-000000.log", &n));
+  CHECK_FALSE(segment::parse_file_name("seg-00042.log", &n));
+  CHECK_FALSE(segment::parse_file_name("seg-000042.log.tmp", &n));
+  CHECK_FALSE(segment::parse_file_name("seg-0000a2.log", &n));
+  CHECK_FALSE(segment::parse_file_name("snapshot.json", &n));
+}
+
+TEST_CASE("records round trip through the framing", "[store][segment]") {
+  std::string bytes;
+  for (uint64_t i = 1; i <= 5; ++i) bytes += segment::frame(sample_op(i, "第" + std::to_string(i) + "条 \"quoted\"\nline"));
+  auto parsed = segment::parse(bytes);
+  REQUIRE(parsed.bad.empty());
+  REQUIRE_FALSE(parsed.unterminated);
+  REQUIRE(parsed.good.size() == 5);
+  for (uint64_t i = 1; i <= 5; ++i) {
+    CHECK(parsed.good[i - 1].op.id.seq == i);
+    CHECK(to_json_text(parsed.good[i - 1].op) == to_json_text(sample_op(i, "第" + std::to_string(i) + "条 \"quoted\"\nline")));
+  }
+  // Exactly one '\n' per record: an embedded newline is escaped by the JSON.
+  CHECK(std::count(bytes.begin(), bytes.end(), '\n') == 5);
+}
+
+TEST_CASE("a damaged record spoils only its own line", "[store][segment]") {
+  std::string bytes;
+  std::vector<size_t> starts;
+  for (uint64_t i = 1; i <= 9; ++i) {
+    starts.push_back(bytes.size());
+    bytes += segment::frame(sample_op(i));
+  }
+  SECTION("flipped byte inside the JSON") {
+    bytes[starts[4] + 40] ^= 0x01;
+    auto parsed = segment::parse(bytes);
+    REQUIRE(parsed.bad.size() == 1);
+    CHECK(parsed.bad[0].line == 5);
+    CHECK(parsed.bad[0].what.find("checksum") != std::string::npos);
+    CHECK(parsed.good.size() == 8);
+  }
+  SECTION("flipped byte in the length") {
+    bytes[starts[2] + 10] = 'x';
+    auto parsed = segment::parse(bytes);
+    REQUIRE(parsed.bad.size() == 1);
+    CHECK(parsed.bad[0].line == 3);
+    CHECK(parsed.good.size() == 8);
+  }
+  SECTION("a byte turned into a newline") {
+    bytes[starts[6] + 30] = '\n';
+    auto parsed = segment::parse(bytes);
+    CHECK(parsed.bad.size() == 2);  // the two halves
+    CHECK(parsed.good.size() == 8);
+  }
+  SECTION("torn tail") {
+    bytes.resize(starts[8] + 25);
+    auto parsed = segment::parse(bytes);
+    REQUIRE(parsed.bad.size() == 1);
+    CHECK(parsed.bad[0].torn);
+    CHECK(parsed.bad[0].what.find("cut off") != std::string::npos);
+    CHECK(parsed.good.size() == 8);
+  }
+  SECTION("complete last record without its newline") {
+    bytes.pop_back();
+    auto parsed = segment::parse(bytes);
+    CHECK(parsed.bad.empty());
+    CHECK(parsed.unterminated);
+    CHECK(parsed.needs_repair());
+    CHECK(parsed.good.size() == 9);
+  }
+  SECTION("valid checksum but not an operation") {
+    std::string json = "{\"hello\":1}";
+    bytes += segment::frame(json);
+    auto parsed = segment::parse(bytes);
+    REQUIRE(parsed.bad.size() == 1);
+    CHECK(parsed.bad[0].what.find("not a valid operation") != std::string::npos);
+    CHECK(parsed.good.size() == 9);
+  }
+  SECTION("random garbage never crashes and never yields a record") {
+    std::mt19937 rng(7);
+    std::string garbage(5000, '\0');
+    for (auto& c : garbage) c = static_cast<char>(rng() & 0xFF);
+    auto parsed = segment::parse(garbage);
+    CHECK(parsed.good.empty());
+    CHECK_FALSE(parsed.bad.empty());
+  }
+}
+
+TEST_CASE("OpIdSet keeps merged ranges and agrees with std::set", "[store][ids]") {
+  OpIdSet ids;
+  CHECK(ids.insert(OpId{"a", 1}));
+  CHECK(ids.insert(OpId{"a", 3}));
+  CHECK(ids.range_count() == 2);
+  CHECK(ids.insert(OpId{"a", 2}));
+  CHECK(ids.range_count() == 1);
+  CHECK_FALSE(ids.insert(OpId{"a", 2}));
+  CHECK(ids.size() == 3);
+  CHECK(ids.max_seq("a") == 3);
+  CHECK(ids.max_seq("b") == 0);
+  CHECK(ids.to_json().dump() == R"({"a":[[1,3]]})");
+  CHECK(ids.erase(OpId{"a", 2}));
+  CHECK(ids.to_json().dump() == R"({"a":[[1,1],[3,3]]})");
+  CHECK_FALSE(ids.contains(OpId{"a", 2}));
+
+  std::mt19937 rng(42);
+  OpIdSet set;
+  std::set<std::pair<std::string, uint64_t>> ref;
+  const char* devices[] = {"a", "b", "c"};
+  for (int i = 0; i < 20000; ++i) {
+    OpId id{devices[rng() % 3], 1 + rng() % 300};
+    if (rng() % 4 == 0) {
+      CHECK(set.erase(id) == (ref.erase({id.device, id.seq}) == 1));
+    } else {
+      CHECK(set.insert(id) == ref.insert({id.device, id.seq}).second);
+    }
+  }
+  CHECK(set.size() == ref.size());
+  for (const auto& d : devices)
+    for (uint64_t s = 1; s <= 301; ++s) CHECK(set.contains(OpId{d, s}) == (ref.count({d, s}) == 1));
+  auto back = OpIdSet::from_json(set.to_json());
+  REQUIRE(back.ok());
+  CHECK(back.value() == set);
+  CHECK(back.value().size() == set.size());
+
+  CHECK_FALSE(OpIdSet::from_json(Json::parse(R"({"a":[[3,1]]})")).ok());
+  CHECK_FALSE(OpIdSet::from_json(Json::parse(R"({"a":[[1,4],[5,6]]})")).ok());  // touching: not canonical
+  CHECK_FALSE(OpIdSet::from_json(Json::parse(R"({"A B":[[1,2]]})")).ok());
+  CHECK_FALSE(OpIdSet::from_json(Json::parse(R"([1,2])")).ok());
+}
+
+TEST_CASE("MemoryFileSystem basics and capacity", "[store][fs]") {
+  MemoryFileSystem fs;
+  CHECK_FALSE(fs.append("d/x", "a").ok());  // no folder yet
+  REQUIRE(fs.make_dirs("d/sub").ok());
+  REQUIRE(fs.append("d/x", "abc").ok());
+  REQUIRE(fs.append("d/x", "def").ok());
+  REQUIRE(fs.write_atomic("d/sub/y", "zz").ok());
+  CHECK(fs.read("d/x").value() == "abcdef");
+  auto names = fs.list("d");
+  REQUIRE(names.ok());
+  CHECK(names.value() == std::vector<std::string>{"x"});
+  CHECK(fs.list("missing").value().empty());
+  CHECK(fs.read("d/nope").error().code == "not_found");
+
+  fs.set_capacity(fs.used_bytes() + 2);
+  auto full = fs.append("d/x", "123");
+  REQUIRE_FALSE(full.ok());
+  CHECK(full.error().code == "storage_full");
+  CHECK(fs.read("d/x").value() == "abcdef");
+  CHECK(fs.append("d/x", "12").ok());
+  CHECK(fs.write_atomic("d/sub/y", "q").error().code == "storage_full");
+  fs.set_capacity(-1);
+  REQUIRE(fs.rename("d/x", "d/sub/x2").ok());
+  CHECK_FALSE(fs.exists("d/x"));
+  CHECK(fs.read("d/sub/x2").value() == "abcdef12");
+}
+
+namespace {
+
+std::string make_temp_dir() {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/dh-store-test-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  char* made = mkdtemp(buf.data());
+  REQUIRE(made != nullptr);
+  return made;
+}
+
+}  // namespace
+
+TEST_CASE("PosixFileSystem on a real folder", "[store][fs][native]") {
+  auto fs = make_posix_file_system();
+  const std::string dir = make_temp_dir();
+  const std::string d = dir + "/a/b";
+  REQUIRE(fs->make_dirs(d).ok());
+  REQUIRE(fs->make_dirs(d).ok());  // idempotent
+  CHECK(fs->list(d).value().empty());
+  REQUIRE(fs->append(d + "/log", "one\n").ok());
+  REQUIRE(fs->append(d + "/log", "two\n").ok());
+  REQUIRE(fs->sync(d + "/log").ok());
+  CHECK(fs->read(d + "/log").value() == "one\ntwo\n");
+  REQUIRE(fs->write_atomic(d + "/meta.json", "{\"v\":1}").ok());
+  REQUIRE(fs->write_atomic(d + "/meta.json", "{\"v\":2}").ok());
+  CHECK(fs->read(d + "/meta.json").value() == "{\"v\":2}");
+  REQUIRE(fs->make_dirs(d + "/quarantine").ok());
+  auto names = fs->list(d);
+  REQUIRE(names.ok());
+  CHECK(names.value() == std::vector<std::string>{"log", "meta.json"});  // no temp file, no sub-folder
+  REQUIRE(fs->rename(d + "/log", d + "/quarantine/log.1").ok());
+  CHECK_FALSE(fs->exists(d + "/log"));
+  CHECK(fs->read(d + "/quarantine/log.1").value() == "one\ntwo\n");
+  CHECK(fs->read(d + "/missing").error().code == "not_found");
+  REQUIRE(fs->remove(d + "/quarantine/log.1").ok());
+  REQUIRE(fs->remove(d + "/meta.json").ok());
+  CHECK(fs->remove(d + "/meta.json").error().code == "not_found");
+  std::remove((d + "/quarantine").c_str());
+  std::remove(d.c_str());
+  std::remove((dir + "/a").c_str());
+  std::remove(dir.c_str());
+}
+
+TEST_CASE("PosixFileSystem reports a full disk as storage_full", "[store][fs][native]") {
+  // /dev/full answers every write with ENOSPC, like a full disk.
+  auto fs = make_posix_file_system();
+  if (!fs->exists("/dev/full")) return;
+  auto st = fs->append("/dev/full", std::string(100000, 'x'));
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().code == "storage_full");
+  CHECK(st.error().message.find("full") != std::string::npos);
+}

@@ -1,0 +1,346 @@
+#include "ui/form.h"
+
+#include <algorithm>
+#include <set>
+
+#include "ui/strings.h"
+
+namespace dh::ui {
+
+namespace {
+
+std::string trim_ascii(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) ++b;
+  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n')) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+bool is_empty_value(const Json& v) {
+  return v.is_null() || (v.is_string() && v.get_ref<const std::string&>().empty()) || (v.is_array() && v.empty());
+}
+
+// The canonical form of a value as the core would store it; the value itself
+// when the core rejects it (the problem is reported separately).
+Json canonical(const FieldSpec& spec, const Json& v) {
+  if (is_empty_value(v)) return nullptr;
+  auto norm = normalise_field(spec, v);
+  if (!norm) return v;
+  if (is_empty_value(norm.value())) return nullptr;
+  return norm.value();
+}
+
+std::string join(const std::vector<std::string>& parts, const char* sep) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (i) out += sep;
+    out += parts[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+FieldBuffer to_buffer(const FieldSpec& spec, const Json& value) {
+  FieldBuffer b;
+  switch (spec.type) {
+    case FieldType::boolean:
+      b.flag = value.is_boolean() && value.get<bool>();
+      break;
+    case FieldType::integer:
+      if (value.is_number_integer()) b.text = std::to_string(value.get<long long>());
+      else if (value.is_string()) b.text = value.get<std::string>();
+      break;
+    case FieldType::choices:
+      if (value.is_array())
+        for (const auto& v : value)
+          if (v.is_string()) b.picks.push_back(v.get<std::string>());
+      break;
+    case FieldType::text_list:
+      if (value.is_array()) {
+        std::vector<std::string> lines;
+        for (const auto& v : value)
+          if (v.is_string()) lines.push_back(v.get<std::string>());
+        b.text = join(lines, "\n");
+      }
+      break;
+    default:
+      if (value.is_string()) b.text = value.get<std::string>();
+      break;
+  }
+  return b;
+}
+
+Json from_buffer(const FieldSpec& spec, const FieldBuffer& b) {
+  switch (spec.type) {
+    case FieldType::boolean:
+      return Json(b.flag);
+    case FieldType::integer: {
+      std::string t = trim_ascii(b.text);
+      if (t.empty()) return nullptr;
+      bool neg = t[0] == '-';
+      std::string digits = neg ? t.substr(1) : t;
+      if (!digits.empty() && digits.size() < 16 &&
+          std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        long long v = std::stoll(digits);
+        return Json(neg ? -v : v);
+      }
+      return Json(t);  // not a number: validation says so
+    }
+    case FieldType::choices: {
+      if (b.picks.empty()) return nullptr;
+      Json out = Json::array();
+      for (const auto& c : spec.choices)  // schema order, each once
+        if (std::find(b.picks.begin(), b.picks.end(), c) != b.picks.end()) out.push_back(c);
+      for (const auto& p : b.picks)  // unknown values stay so validation names them
+        if (std::find(spec.choices.begin(), spec.choices.end(), p) == spec.choices.end()) out.push_back(p);
+      return out;
+    }
+    case FieldType::text_list: {
+      Json out = Json::array();
+      size_t start = 0;
+      while (start <= b.text.size()) {
+        size_t nl = b.text.find('\n', start);
+        if (nl == std::string::npos) nl = b.text.size();
+        std::string item = trim_ascii(std::string_view(b.text).substr(start, nl - start));
+        if (!item.empty()) out.push_back(item);
+        start = nl + 1;
+      }
+      if (out.empty()) return nullptr;
+      return out;
+    }
+    default: {
+      if (trim_ascii(b.text).empty()) return nullptr;
+      return Json(b.text);
+    }
+  }
+}
+
+EditBuffer load_buffer(const KindSpec& kind, const Entity* entity) {
+  EditBuffer buf;
+  buf.kind = kind.kind;
+  for (const auto& spec : kind.fields) {
+    const Json& v = entity ? entity->get(spec.name) : Json();
+    FieldBuffer fb = to_buffer(spec, v.is_null() ? Json() : v);
+    buf.baseline[spec.name] = canonical(spec, from_buffer(spec, fb));
+    buf.fields[spec.name] = std::move(fb);
+  }
+  if (entity) {
+    buf.id = entity->id;
+    buf.version = entity_version(*entity);
+  }
+  return buf;
+}
+
+std::string entity_version(const Entity& entity) {
+  Stamp max = entity.created_stamp;
+  for (const auto& [name, fv] : entity.fields)
+    if (max < fv.stamp) max = fv.stamp;
+  return max.hlc.to_string() + "/" + max.id.to_string() + "/" + std::to_string(entity.fields.size());
+}
+
+std::string field_problem(const State& state, const KindSpec& kind, const FieldSpec& spec, const FieldBuffer& buffer) {
+  (void)kind;
+  Json v = from_buffer(spec, buffer);
+  if (spec.type == FieldType::boolean) return "";
+  if (is_empty_value(v)) return spec.required ? tr("valid.required") : "";
+  if (spec.type == FieldType::text_list && v.size() > 20) return tr("valid.too_many");
+  auto norm = normalise_field(spec, v);
+  if (!norm) {
+    const std::string& code = norm.error().code;
+    if (code == "too_long") return trf("valid.too_long", {std::to_string(spec.max_length)});
+    if (code == "bad_date") return tr("valid.date");
+    if (code == "bad_phone") return tr("valid.phone");
+    if (code == "out_of_range") return trf("valid.range", {std::to_string(spec.min), std::to_string(spec.max)});
+    if (code == "bad_text") return tr("valid.bad_text");
+    if (code == "bad_choice" || code == "duplicate_choice") return tr("valid.choice");
+    if (code == "wrong_type" && spec.type == FieldType::integer) return tr("valid.integer");
+    return error_text(code, norm.error().message);
+  }
+  if (is_empty_value(norm.value())) return spec.required ? tr("valid.required") : "";
+  if (spec.type == FieldType::ref) {
+    const Entity* target = state.find(spec.ref_kind, norm.value().get<std::string>());
+    if (!target) return tr("valid.ref_missing");
+    if (target->archived()) return tr("valid.ref_archived");
+  }
+  return "";
+}
+
+Json changed_fields(const KindSpec& kind, const EditBuffer& buffer) {
+  Json out = Json::object();
+  for (const auto& spec : kind.fields) {
+    auto it = buffer.fields.find(spec.name);
+    if (it == buffer.fields.end()) continue;
+    Json now = canonical(spec, from_buffer(spec, it->second));
+    if (buffer.id.empty()) {
+      if (now.is_null() || (spec.type == FieldType::boolean && now == false)) continue;
+      out[spec.name] = now;
+      continue;
+    }
+    auto base = buffer.baseline.find(spec.name);
+    Json before = base == buffer.baseline.end() ? Json() : base->second;
+    // A boolean that was never set reads as "no": unchanged while still "no".
+    if (spec.type == FieldType::boolean && before.is_null()) before = false;
+    if (now != before) out[spec.name] = now;
+  }
+  return out;
+}
+
+std::optional<Command> build_command(const State& state, const KindSpec& kind, const EditBuffer& buffer,
+                                     std::map<std::string, std::string>* problems) {
+  std::map<std::string, std::string> found;
+  const bool creating = buffer.id.empty();
+  Json changes = changed_fields(kind, buffer);
+  for (const auto& spec : kind.fields) {
+    // An edit is judged only on what it changes; a create on every field.
+    if (!creating && !changes.contains(spec.name)) continue;
+    auto it = buffer.fields.find(spec.name);
+    FieldBuffer empty;
+    std::string p = field_problem(state, kind, spec, it == buffer.fields.end() ? empty : it->second);
+    if (!p.empty()) found[spec.name] = p;
+  }
+  if (problems) *problems = found;
+  if (!found.empty()) return std::nullopt;
+  if (creating) return Command(CreateEntity{kind.kind, changes, ""});
+  if (changes.empty()) return std::nullopt;
+  return Command(EditEntity{kind.kind, buffer.id, changes});
+}
+
+std::string entity_title(const State& state, const Entity& entity) {
+  const Entity* e = &entity;
+  for (int depth = 0; depth < 4 && e; ++depth) {
+    const KindSpec* kind = find_kind(e->kind);
+    if (!kind) return "";
+    const FieldSpec* spec = kind->field(kind->title_field);
+    if (!spec) return "";
+    const Json& v = e->get(spec->name);
+    if (spec->type != FieldType::ref) return v.is_string() ? v.get<std::string>() : display_value(state, *spec, v);
+    if (!v.is_string()) return "";
+    e = state.find(spec->ref_kind, v.get<std::string>());
+  }
+  return "";
+}
+
+std::string display_value(const State& state, const FieldSpec& spec, const Json& v) {
+  if (v.is_null()) return "";
+  switch (spec.type) {
+    case FieldType::boolean:
+      return v.is_boolean() && v.get<bool>() ? tr("records.yes") : tr("records.no");
+    case FieldType::integer:
+      return v.is_number_integer() ? std::to_string(v.get<long long>()) : v.dump();
+    case FieldType::choice:
+      return v.is_string() ? choice_label(spec.name, v.get<std::string>()) : "";
+    case FieldType::choices: {
+      std::vector<std::string> parts;
+      if (v.is_array())
+        for (const auto& c : v)
+          if (c.is_string()) parts.push_back(choice_label(spec.name, c.get<std::string>()));
+      return join(parts, current_language() == Language::en ? ", " : "、");
+    }
+    case FieldType::text_list: {
+      std::vector<std::string> parts;
+      if (v.is_array())
+        for (const auto& c : v)
+          if (c.is_string()) parts.push_back(c.get<std::string>());
+      return join(parts, current_language() == Language::en ? ", " : "、");
+    }
+    case FieldType::ref: {
+      if (!v.is_string()) return "";
+      const Entity* target = state.find(spec.ref_kind, v.get<std::string>());
+      if (!target) return trf("records.ref_missing", {v.get<std::string>()});
+      std::string t = entity_title(state, *target);
+      if (t.empty()) t = target->id;
+      if (target->archived()) t += tr("records.ref_archived");
+      return t;
+    }
+    default:
+      return v.is_string() ? v.get<std::string>() : v.dump();
+  }
+}
+
+std::string fold_case(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+const std::vector<const Row*>& EntityList::get(const State& state, const std::string& kind, const std::string& query,
+                                               bool include_archived) {
+  const bool rebuild = state_ != &state || applied_ != state.applied_ops() || kind_ != kind ||
+                       archived_ != include_archived;
+  if (rebuild) {
+    state_ = &state;
+    applied_ = state.applied_ops();
+    kind_ = kind;
+    archived_ = include_archived;
+    all_.clear();
+    const KindSpec* spec = find_kind(kind);
+    for (const Entity* e : state.list(kind, include_archived)) {
+      Row row;
+      row.entity = e;
+      row.title = entity_title(state, *e);
+      std::string hay = e->id + "\n" + row.title;
+      if (spec)
+        for (const auto& f : spec->fields)
+          if (f.type == FieldType::text || f.type == FieldType::phone) {
+            const Json& v = e->get(f.name);
+            if (v.is_string()) hay += "\n" + v.get<std::string>();
+          }
+      row.haystack = fold_case(hay);
+      all_.push_back(std::move(row));
+    }
+  }
+  if (rebuild || query != query_) {
+    query_ = query;
+    filtered_.clear();
+    // Every word of the query (split on spaces) must occur.
+    std::vector<std::string> words;
+    std::string q = fold_case(query);
+    size_t at = 0;
+    while (at < q.size()) {
+      size_t sp = q.find(' ', at);
+      if (sp == std::string::npos) sp = q.size();
+      if (sp > at) words.push_back(q.substr(at, sp - at));
+      at = sp + 1;
+    }
+    for (const Row& r : all_) {
+      bool ok = true;
+      for (const auto& w : words)
+        if (r.haystack.find(w) == std::string::npos) {
+          ok = false;
+          break;
+        }
+      if (ok) filtered_.push_back(&r);
+    }
+  }
+  return filtered_;
+}
+
+CommunityFigures count_figures(const State& state) {
+  CommunityFigures f;
+  f.households = state.count("household");
+  f.residents = state.count("resident");
+  f.volunteers = state.count("volunteer");
+  f.experts = state.count("expert");
+  f.trainees = state.count("trainee");
+  f.grids = state.count("grid");
+  f.micro_grids = state.count("micro_grid");
+  f.squads = state.count("squad");
+  f.groups = state.count("volunteer_group");
+  for (const Entity* s : state.list("station")) {
+    if (s->text("station_type") == "hall") ++f.halls;
+    else ++f.stations;
+  }
+  std::set<std::string> households;
+  for (const Entity* v : state.list("volunteer")) {
+    const Entity* r = state.find("resident", v->text("resident"));
+    if (!r) continue;
+    const Entity* h = state.find("household", r->text("household"));
+    if (h && h->live()) households.insert(h->id);
+  }
+  f.volunteer_households = households.size();
+  return f;
+}
+
+}  // namespace dh::ui

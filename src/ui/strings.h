@@ -1,0 +1,59 @@
+// UI string tables: one table per language, keyed by stable ASCII keys.
+//
+// Keys (all lower-case ASCII, dot-separated):
+//   nav.<area>                  navigation entries
+//   kind.<kind>                 a kind of record of the base model (schema.h)
+//   field.<kind>.<field>        a field's label
+//   choice.<field>.<value>      a value of a choice/choices field (field names
+//                               with choices are unique across kinds)
+//   error.<code>                translation of a core Error code (result.h)
+//   valid.*, status.*, records.*, settings.*, home.*, area.* ...
+//
+// zh-CN is the default and the reference; English must have the same keys
+// (tests/ui/strings_test.cpp checks both directions and that every kind, field
+// and choice of all_kinds() is labelled). All Chinese UI text lives in
+// src/ui so the build's font subset (which scans src/ui) covers it.
+//
+// tr() looks a key up in the current language, falls back to the other
+// language, then to the key itself (never returns null). Not thread-safe: the
+// current language is process-wide and set by the Workbench on the UI thread.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dh::ui {
+
+enum class Language { zh_CN, en };
+
+struct StringEntry {
+  const char* key;
+  const char* text;
+};
+
+// The table of a language, in declaration order.
+const std::vector<StringEntry>& string_table(Language lang);
+// The text of key in lang, or nullptr when the table lacks it.
+const char* find_text(Language lang, std::string_view key);
+
+void set_current_language(Language lang);
+Language current_language();
+
+// Text of key in the current language (fallbacks as above).
+const char* tr(std::string_view key);
+// tr() with "{0}", "{1}", ... replaced by args.
+std::string trf(std::string_view key, std::initializer_list<std::string> args);
+// Visible text plus a stable ImGui id: "保存##save".
+std::string label(std::string_view key, std::string_view id);
+
+std::string kind_label(std::string_view kind);
+std::string field_label(std::string_view kind, std::string_view field);
+// Label of a choice value; the value itself when the table lacks it.
+std::string choice_label(std::string_view field, std::string_view value);
+// Plain words for a core error: the translation of error.<code> when there is
+// one, else the error's own message.
+std::string error_text(std::string_view code, std::string_view message);
+
+}  // namespace dh::ui

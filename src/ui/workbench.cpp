@@ -1,0 +1,390 @@
+// The shell: navigation, status bar, dashboard, settings and the areas that
+// are not built yet. The base-records area is in records.cpp.
+#include "ui/workbench.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "imgui.h"
+#include "ui/screens.h"
+#include "ui/strings.h"
+#include "ui/widgets.h"
+
+namespace dh::ui {
+
+namespace {
+
+constexpr float kNormalFontPx = 20.0f;
+constexpr float kLargeFontPx = 30.0f;
+
+struct AreaInfo {
+  const char* name;      // stable id: nav-<name>
+  const char* nav_key;   // label
+  const char* what_key;  // description when not built yet; nullptr when built
+};
+
+const AreaInfo kAreas[] = {
+    {"home", "nav.home", nullptr},
+    {"kiosk", "nav.kiosk", "area.kiosk.what"},
+    {"schedule", "nav.schedule", "area.schedule.what"},
+    {"talent", "nav.talent", "area.talent.what"},
+    {"requests", "nav.requests", "area.requests.what"},
+    {"deliberation", "nav.deliberation", "area.deliberation.what"},
+    {"projector", "nav.projector", "area.projector.what"},
+    {"sync", "nav.sync", "area.sync.what"},
+    {"base", "nav.base", nullptr},
+    {"settings", "nav.settings", nullptr},
+};
+
+std::string trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+struct ViewState {
+  std::string area = "home";
+  Language language = Language::zh_CN;
+  bool large_text = false;
+  std::set<std::string> dismissed_problems;
+  RecordsView records;
+  std::map<size_t, PendingAction> pending;  // commands of the last draw
+  std::string author_edit;
+  bool author_touched = false;
+  std::string settings_notice;
+  // Dashboard figures, recounted only when the State changed.
+  const State* figures_state = nullptr;
+  uint64_t figures_applied = ~uint64_t{0};
+  CommunityFigures figures;
+};
+
+namespace {
+
+void draw_nav(ViewState& v) {
+  push_font_scale(1.1f);
+  ImGui::TextUnformatted(tr("app.title"));
+  pop_font_scale();
+  ImGui::TextDisabled("%s", tr("app.subtitle"));
+  ImGui::Separator();
+  const float h = ImGui::GetFrameHeight() * 1.25f;
+  for (const auto& a : kAreas) {
+    std::string lbl = std::string(tr(a.nav_key)) + "##nav-" + a.name;
+    // Built areas first-class; the others are still listed so people see what is coming.
+    if (a.what_key) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    if (ImGui::Selectable(lbl.c_str(), v.area == a.name, 0, ImVec2(0, h))) v.area = a.name;
+    if (a.what_key) ImGui::PopStyleColor();
+  }
+}
+
+void draw_not_built(ViewState& v, const AreaInfo& a) {
+  const bool kiosk = std::string(a.name) == "kiosk";
+  push_font_scale(kiosk ? 1.6f : 1.4f);
+  ImGui::TextUnformatted(tr(a.nav_key));
+  pop_font_scale();
+  ImGui::Spacing();
+  if (kiosk) push_font_scale(1.3f);
+  ImVec4 warn = color_warning();
+  status_text(tr("area.not_built"), (std::string("area-not-built-") + a.name).c_str(), &warn);
+  ImGui::Spacing();
+  ImGui::TextUnformatted(tr("area.will_do"));
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::min(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 36));
+  ImGui::Indent();
+  ImGui::TextUnformatted(tr(a.what_key));
+  ImGui::Unindent();
+  ImGui::Spacing();
+  ImGui::TextUnformatted(tr("area.meanwhile"));
+  ImGui::PopTextWrapPos();
+  ImGui::Spacing();
+  const float bh = ImGui::GetFrameHeight() * (kiosk ? 1.6f : 1.2f);
+  if (ImGui::Button(label("nav.base", "goto-base").c_str(), ImVec2(0, bh))) v.area = "base";
+  if (kiosk) pop_font_scale();
+}
+
+void draw_home(ViewState& v, const State& state) {
+  if (v.figures_state != &state || v.figures_applied != state.applied_ops()) {
+    v.figures = count_figures(state);
+    v.figures_state = &state;
+    v.figures_applied = state.applied_ops();
+  }
+  const CommunityFigures& f = v.figures;
+  push_font_scale(1.4f);
+  ImGui::TextUnformatted(tr("home.title"));
+  pop_font_scale();
+  ImGui::Spacing();
+  struct Card {
+    const char* id;
+    const char* key;
+    size_t value;
+    std::string note;
+  };
+  std::string share;
+  if (f.households > 0) {
+    double pct = 100.0 * static_cast<double>(f.volunteer_households) / static_cast<double>(f.households);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", pct);
+    share = trf("home.share", {buf});
+  }
+  const Card cards[] = {
+      {"households", "home.households", f.households, ""},
+      {"residents", "home.residents", f.residents, ""},
+      {"volunteers", "home.volunteers", f.volunteers, ""},
+      {"volunteer-households", "home.volunteer_households", f.volunteer_households, share},
+      {"experts", "home.experts", f.experts, ""},
+      {"trainees", "home.trainees", f.trainees, ""},
+      {"stations", "home.stations", f.stations, ""},
+      {"halls", "home.halls", f.halls, ""},
+      {"grids", "home.grids", f.grids, ""},
+      {"micro-grids", "home.micro_grids", f.micro_grids, ""},
+      {"squads", "home.squads", f.squads, ""},
+      {"groups", "home.groups", f.groups, ""},
+  };
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float card_w = ImGui::GetFontSize() * 11.0f;
+  const float card_h = ImGui::GetFontSize() * 5.2f;
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const int per_row = std::max(1, static_cast<int>((avail + style.ItemSpacing.x) / (card_w + style.ItemSpacing.x)));
+  int i = 0;
+  for (const Card& c : cards) {
+    if (i % per_row != 0) ImGui::SameLine();
+    ++i;
+    std::string child_id = std::string("##card-") + c.id;
+    if (ImGui::BeginChild(child_id.c_str(), ImVec2(card_w, card_h), ImGuiChildFlags_Borders,
+                          ImGuiWindowFlags_NoScrollbar)) {
+      push_font_scale(1.9f);
+      status_text(std::to_string(c.value), (std::string("home-") + c.id).c_str());
+      pop_font_scale();
+      ImGui::TextUnformatted(tr(c.key));
+      if (!c.note.empty()) ImGui::TextDisabled("%s", c.note.c_str());
+    }
+    ImGui::EndChild();
+  }
+  ImGui::Spacing();
+  if (f.households + f.residents + f.experts + f.stations + f.grids == 0)
+    status_text_wrapped(tr("home.empty"), "home-empty");
+  else
+    ImGui::TextDisabled("%s", tr("home.counted"));
+}
+
+void draw_settings(ViewState& v, const AppStatus& status, UiOutput& out, Workbench& wb) {
+  push_font_scale(1.4f);
+  ImGui::TextUnformatted(tr("settings.title"));
+  pop_font_scale();
+  ImGui::Spacing();
+
+  ImGui::TextUnformatted(tr("settings.language"));
+  if (ImGui::RadioButton(label("settings.lang_zh", "lang-zh").c_str(), v.language == Language::zh_CN) &&
+      v.language != Language::zh_CN) {
+    wb.set_language(Language::zh_CN);
+    out.language_changed = true;
+  }
+  ImGui::SameLine();
+  if (ImGui::RadioButton(label("settings.lang_en", "lang-en").c_str(), v.language == Language::en) &&
+      v.language != Language::en) {
+    wb.set_language(Language::en);
+    out.language_changed = true;
+  }
+  ImGui::Spacing();
+
+  bool large = v.large_text;
+  if (ImGui::Checkbox(label("settings.large_text", "large-text").c_str(), &large)) {
+    wb.set_large_text(large);
+    out.language_changed = true;
+  }
+  ImGui::TextDisabled("%s", tr("settings.large_text_note"));
+  ImGui::Spacing();
+
+  ImGui::TextUnformatted(tr("settings.author"));
+  if (!v.author_touched) v.author_edit = status.author;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
+  if (input_text("##author", &v.author_edit, tr("settings.author_hint"))) {
+    v.author_touched = true;
+    v.settings_notice.clear();
+  }
+  ImGui::SameLine();
+  const std::string name = trim(v.author_edit);
+  ImGui::BeginDisabled(name.empty() || name == status.author);
+  if (ImGui::Button(label("settings.author_save", "author-save").c_str())) {
+    out.author_changed = true;
+    out.author = name;
+    v.author_touched = false;
+    v.settings_notice = tr("settings.author_saved");
+  }
+  ImGui::EndDisabled();
+  ImGui::TextDisabled("%s", tr("settings.author_note"));
+  if (!v.settings_notice.empty()) {
+    ImVec4 c = color_ok();
+    status_text(v.settings_notice, "settings-notice", &c);
+  }
+  ImGui::Spacing();
+  ImGui::Separator();
+  status_text(trf("settings.device", {status.device_id}), "settings-device");
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(status.persistent_storage ? tr("settings.storage_persistent")
+                                                   : tr("settings.storage_not_persistent"));
+  ImGui::TextUnformatted(trf("settings.full_font", {status.full_font_loaded ? tr("settings.full_font_ready")
+                                                                             : tr("settings.full_font_pending")})
+                             .c_str());
+  ImGui::PopTextWrapPos();
+}
+
+// Lines of the status area above the one-line status bar.
+int alert_lines(const ViewState& v, const AppStatus& s) {
+  int n = 0;
+  if (!s.storage_error.empty()) ++n;
+  if (s.read_only) ++n;
+  for (const auto& p : s.storage_problems)
+    if (!v.dismissed_problems.count(p)) ++n;
+  if (s.update_available) ++n;
+  return n;
+}
+
+void draw_status(ViewState& v, const AppStatus& s, UiOutput& out) {
+  const ImVec4 red = color_error();
+  const ImVec4 amber = color_warning();
+  if (!s.storage_error.empty()) status_text(trf("status.storage_error", {s.storage_error}), "status-storage-error", &red);
+  if (s.read_only) {
+    std::string reason = s.read_only_reason.empty() ? std::string(tr("status.read_only_default")) : s.read_only_reason;
+    status_text(trf("status.read_only", {reason}), "status-read-only", &amber);
+  }
+  for (size_t i = 0; i < s.storage_problems.size(); ++i) {
+    const std::string& p = s.storage_problems[i];
+    if (v.dismissed_problems.count(p)) continue;
+    std::string idx = std::to_string(i);
+    if (ImGui::SmallButton(label("status.dismiss", "dismiss-problem-" + idx).c_str())) v.dismissed_problems.insert(p);
+    ImGui::SameLine();
+    status_text(trf("status.problem", {p}), ("status-problem-" + idx).c_str(), &red);
+  }
+  if (s.update_available) {
+    if (ImGui::SmallButton(label("status.update_button", "apply-update").c_str())) out.apply_update = true;
+    ImGui::SameLine();
+    status_text(tr("status.update"), "status-update", &amber);
+  }
+  // The one-line bar.
+  const ImVec4 green = color_ok();
+  if (s.saved_on_device && !s.flush_in_progress && s.storage_error.empty())
+    status_text(tr("status.saved"), "status-saved", &green);
+  else
+    status_text(tr("status.saving"), "status-saving", &amber);
+  ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+  if (s.online) status_text(tr("status.online"), "status-online", &green);
+  else status_text(tr("status.offline"), "status-offline", &amber);
+  ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+  status_text(s.device_id.empty() ? std::string(tr("status.no_device")) : trf("status.device", {s.device_id}),
+              "status-device");
+  ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+  status_text(trf("status.ops", {std::to_string(s.operation_count)}), "status-ops");
+  ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+  status_text(s.author.empty() ? std::string(tr("status.no_author")) : trf("status.author", {s.author}),
+              "status-author");
+  if (s.persistent_storage) {
+    ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+    ImGui::TextDisabled("%s", tr("status.persistent"));
+  }
+}
+
+void push_touch_style() {
+  // Generous, font-relative spacing: a frame is about 1.7 lines tall, a
+  // comfortable touch target on tablets (and scales with large-text mode).
+  const float fs = ImGui::GetFontSize();
+  ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(fs * 0.5f, fs * 0.35f));
+  ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(fs * 0.5f, fs * 0.4f));
+  ImGui::PushStyleVar(ImGuiStyleVar_ItemInnerSpacing, ImVec2(fs * 0.35f, fs * 0.3f));
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(fs * 0.6f, fs * 0.6f));
+  ImGui::PushStyleVar(ImGuiStyleVar_CellPadding, ImVec2(fs * 0.4f, fs * 0.25f));
+  ImGui::PushStyleVar(ImGuiStyleVar_ScrollbarSize, fs * 0.9f);
+  ImGui::PushStyleVar(ImGuiStyleVar_GrabMinSize, fs * 0.9f);
+  ImGui::PushStyleVar(ImGuiStyleVar_FrameRounding, fs * 0.2f);
+}
+constexpr int kTouchStyleVars = 8;
+
+}  // namespace
+
+Workbench::Workbench() : view_(new ViewState) { set_current_language(view_->language); }
+Workbench::~Workbench() { delete view_; }
+
+Language Workbench::language() const { return view_->language; }
+void Workbench::set_language(Language lang) {
+  view_->language = lang;
+  set_current_language(lang);
+  view_->records.list.invalidate();  // titles of refs and choices are translated
+  view_->records.ref_lists.clear();
+}
+bool Workbench::large_text() const { return view_->large_text; }
+void Workbench::set_large_text(bool on) { view_->large_text = on; }
+float Workbench::font_size_px() const { return view_->large_text ? kLargeFontPx : kNormalFontPx; }
+
+bool Workbench::set_area(const std::string& name) {
+  for (const auto& a : kAreas)
+    if (name == a.name) {
+      view_->area = name;
+      return true;
+    }
+  return false;
+}
+std::string Workbench::area() const { return view_->area; }
+
+void Workbench::report_commit_result(size_t index, const std::string& error_message_or_empty) {
+  auto it = view_->pending.find(index);
+  if (it == view_->pending.end()) return;
+  records_commit_result(view_->records, it->second, error_message_or_empty);
+  view_->pending.erase(it);
+}
+
+void Workbench::report_commit_result(size_t index, const Error* error_or_null) {
+  report_commit_result(index, error_or_null ? error_text(error_or_null->code, error_or_null->message) : std::string());
+}
+
+void Workbench::draw(const State& state, const AppStatus& status, UiOutput& out) {
+  ViewState& v = *view_;
+  set_current_language(v.language);
+  // A result the app did not report is unknown: stop waiting, keep the edits.
+  if (!v.pending.empty()) v.records.waiting = false;
+  v.pending.clear();
+  Frame frame{state, status, out, v.pending};
+
+  ImGui::PushFont(nullptr, font_size_px());
+  push_touch_style();
+
+  const ImGuiViewport* vp = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(vp->WorkPos);
+  ImGui::SetNextWindowSize(vp->WorkSize);
+  const ImGuiWindowFlags wflags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                  ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+  if (ImGui::Begin("##workbench", nullptr, wflags)) {
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const float line = ImGui::GetFrameHeightWithSpacing();
+    const float status_h = (1 + alert_lines(v, status)) * line + style.WindowPadding.y * 2;
+    const float nav_w = ImGui::GetFontSize() * 9.5f;
+    if (ImGui::BeginChild("##nav", ImVec2(nav_w, -status_h - style.ItemSpacing.y), ImGuiChildFlags_Borders))
+      draw_nav(v);
+    ImGui::EndChild();
+    ImGui::SameLine();
+    if (ImGui::BeginChild("##content", ImVec2(0, -status_h - style.ItemSpacing.y), ImGuiChildFlags_Borders)) {
+      const AreaInfo* area = nullptr;
+      for (const auto& a : kAreas)
+        if (v.area == a.name) area = &a;
+      if (!area) area = &kAreas[0];
+      const std::string name = area->name;
+      if (name == "home") draw_home(v, state);
+      else if (name == "base") draw_records(v.records, frame);
+      else if (name == "settings") draw_settings(v, status, out, *this);
+      else draw_not_built(v, *area);
+    }
+    ImGui::EndChild();
+    if (ImGui::BeginChild("##status", ImVec2(0, 0), ImGuiChildFlags_Borders, ImGuiWindowFlags_NoScrollbar))
+      draw_status(v, status, out);
+    ImGui::EndChild();
+  }
+  ImGui::End();
+
+  ImGui::PopStyleVar(kTouchStyleVars);
+  ImGui::PopFont();
+}
+
+}  // namespace dh::ui

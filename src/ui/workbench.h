@@ -1,0 +1,95 @@
+// The workbench UI: every screen of the app, drawn with Dear ImGui.
+//
+// Contract
+// - draw() reads the State and the AppStatus and never mutates the State: what
+//   a person asks for comes back in UiOutput::commands, which the app hands to
+//   Replica::commit(). Errors from a commit come back next frame through
+//   report_commit_result(), shown next to the form that caused them.
+// - View state (current area, selection, filters, text being typed, language,
+//   large-text mode) lives in the Workbench and survives any change of State:
+//   incoming operations never wipe what a person is typing.
+// - All visible text comes from the string tables in strings.h (zh-CN first,
+//   English switchable). Every interactive widget has a stable label (the part
+//   after "##" when the visible text is translated) so tests find it.
+// - Must be called between ImGui::NewFrame() and ImGui::Render(). draw() fills
+//   the main viewport's work area with one window and pushes its own font size
+//   (font_size_px(), before DPI scale) and touch-friendly paddings; the app
+//   sets the DPI factor (style.FontScaleDpi) and the fonts, nothing else.
+// - Commit results: the app commits out.commands in order and reports each
+//   result before the next draw() (report_commit_result with the index into
+//   out.commands). The Error overload lets the UI translate error codes.
+// - Widgets are found by tests through their labels: see ui/widgets.h for the
+//   "visible##id" convention and the list of ids.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/commands.h"
+#include "core/result.h"
+#include "core/state.h"
+#include "ui/strings.h"  // Language
+
+namespace dh::ui {
+
+// What the platform and the store tell the UI each frame.
+struct AppStatus {
+  std::string device_id;
+  std::string author;
+  size_t operation_count = 0;
+  // Saving: true when the last flush covered every appended operation.
+  bool saved_on_device = true;
+  bool flush_in_progress = false;
+  std::string storage_error;       // e.g. storage full; empty when fine
+  bool read_only = false;          // another tab holds the writer lock
+  std::string read_only_reason;
+  std::vector<std::string> storage_problems;  // from OpenReport, plain words
+  bool persistent_storage = false;  // navigator.storage.persist() granted
+  bool online = false;
+  bool update_available = false;   // a new version is waiting (service worker)
+  bool full_font_loaded = false;   // rare-character fallback font present
+};
+
+struct UiOutput {
+  std::vector<Command> commands;     // to commit, in order
+  bool apply_update = false;         // person accepted the new version
+  bool language_changed = false;     // language or text size changed: fonts may need work; persist
+                                     // language() and large_text() if the app keeps settings
+  bool author_changed = false;       // the person saved a new author name for this device
+  std::string author;                // ... this one (trimmed, non-empty): Replica::set_author + persist
+};
+
+struct ViewState;  // defined in workbench.cpp
+
+class Workbench {
+ public:
+  Workbench();
+  ~Workbench();
+  Workbench(const Workbench&) = delete;
+  Workbench& operator=(const Workbench&) = delete;
+  void draw(const State& state, const AppStatus& status, UiOutput& out);
+  // Result of committing the commands of the previous frame, in order.
+  void report_commit_result(size_t index, const std::string& error_message_or_empty);
+  // Preferred: nullptr on success, else the core's Error (its code is translated).
+  void report_commit_result(size_t index, const Error* error_or_null);
+
+  Language language() const;
+  void set_language(Language lang);
+  bool large_text() const;
+  void set_large_text(bool on);
+  // Base font size in pixels for the current mode (before DPI scaling):
+  // 20 normally, 30 in large-text mode.
+  float font_size_px() const;
+
+  // The area shown, by stable name: home kiosk schedule talent requests
+  // deliberation projector sync base settings (e.g. from the URL fragment).
+  // False for an unknown name.
+  bool set_area(const std::string& name);
+  std::string area() const;
+
+ private:
+  ViewState* view_;
+};
+
+}  // namespace dh::ui

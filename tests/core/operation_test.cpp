@@ -1,0 +1,61 @@
+#include <catch2/catch.hpp>
+
+#include "core/operation.h"
+
+using namespace dh;
+
+TEST_CASE("An operation round-trips through its canonical JSON text", "[core][operation]") {
+  Operation op;
+  op.id = OpId{"k7f3a9", 42};
+  op.hlc = Hlc{1764147600000, 3};
+  op.author = "staff:王芳";
+  op.type = "resident.edit";
+  op.payload = Json{{"entity", "res-00001"}, {"fields", {{"name", "李堃"}}}};
+  std::string text = to_json_text(op);
+  CHECK(text.find('\n') == std::string::npos);
+  auto back = parse_operation(text);
+  REQUIRE(back.ok());
+  CHECK(back->id == op.id);
+  CHECK(back->hlc == op.hlc);
+  CHECK(back->author == op.author);
+  CHECK(back->type == op.type);
+  CHECK(back->payload == op.payload);
+  CHECK(to_json_text(back.value()) == text);  // canonical: same bytes again
+}
+
+TEST_CASE("Malformed operations are rejected with a reason in plain words", "[core][operation]") {
+  auto reason = [](const std::string& text) {
+    auto r = parse_operation(text);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "malformed_operation");
+    return r.error().message;
+  };
+  CHECK_THAT(reason("{not json"), Catch::Contains("not valid JSON"));
+  CHECK_THAT(reason("[]"), Catch::Contains("not a JSON object"));
+  CHECK_THAT(reason(R"({"hlc":"1.0","author":"a","type":"x.create","payload":{}})"), Catch::Contains("\"id\""));
+  CHECK_THAT(reason(R"({"id":"Bad Device:1","hlc":"1.0","author":"a","type":"x.create","payload":{}})"),
+             Catch::Contains("device:sequence"));
+  CHECK_THAT(reason(R"({"id":"d:0","hlc":"1.0","author":"a","type":"x.create","payload":{}})"),
+             Catch::Contains("device:sequence"));
+  CHECK_THAT(reason(R"({"id":"d:1","hlc":"soon","author":"a","type":"x.create","payload":{}})"),
+             Catch::Contains("\"hlc\""));
+  CHECK_THAT(reason(R"({"id":"d:1","hlc":"1.0","author":"","type":"x.create","payload":{}})"),
+             Catch::Contains("\"author\""));
+  CHECK_THAT(reason(R"({"id":"d:1","hlc":"1.0","author":"a","type":"x.create","payload":[]})"),
+             Catch::Contains("\"payload\""));
+  CHECK_THAT(reason(R"({"id":"d:1","hlc":"1.0","author":"a","type":"x.create","payload":{},"extra":1})"),
+             Catch::Contains("other than"));
+}
+
+TEST_CASE("Operation ids parse and order by device then sequence", "[core][operation]") {
+  auto id = OpId::parse("tablet-3:17");
+  REQUIRE(id);
+  CHECK(id->device == "tablet-3");
+  CHECK(id->seq == 17);
+  CHECK(OpId{"a", 9} < OpId{"a", 10});
+  CHECK(OpId{"a", 10} < OpId{"b", 1});
+  CHECK_FALSE(OpId::parse("nocolon"));
+  CHECK_FALSE(OpId::parse("dev:"));
+  CHECK_FALSE(OpId::parse("dev:12x"));
+  CHECK_FALSE(OpId::parse(std::string(33, 'a') + ":1"));
+}

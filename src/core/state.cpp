@@ -1,5 +1,8 @@
 #include "core/state.h"
 
+#include <mutex>
+#include <unordered_set>
+
 #include "core/schema.h"
 
 namespace dh {
@@ -9,10 +12,6 @@ namespace {
 const Json& null_json() {
   static const Json n;
   return n;
-}
-
-bool known_verb(const std::string& verb) {
-  return verb == "create" || verb == "edit" || verb == "archive" || verb == "restore";
 }
 
 void write_field(Entity& e, const std::string& name, const Json& value, const Stamp& stamp) {
@@ -37,19 +36,14 @@ struct Fnv {
   }
 };
 
-Json stamp_to_json(const Stamp& s) { return Json::array({s.hlc.to_string(), s.id.to_string()}); }
-
-bool stamp_from_json(const Json& j, Stamp* out) {
-  if (!j.is_array() || j.size() != 2 || !j[0].is_string() || !j[1].is_string()) return false;
-  auto h = Hlc::parse(j[0].get_ref<const std::string&>());
-  auto id = OpId::parse(j[1].get_ref<const std::string&>());
-  if (!h || !id) return false;
-  out->hlc = *h;
-  out->id = *id;
-  return true;
-}
-
 }  // namespace
+
+const std::string* intern_device(const std::string& device) {
+  static std::mutex mutex;
+  static std::unordered_set<std::string>* pool = new std::unordered_set<std::string>();  // never freed
+  std::lock_guard<std::mutex> lock(mutex);
+  return &*pool->insert(device).first;  // element addresses survive rehashing
+}
 
 bool Entity::archived() const {
   auto it = fields.find("archived");
@@ -66,14 +60,39 @@ std::string Entity::text(const std::string& name) const {
   return v.is_string() ? v.get<std::string>() : std::string();
 }
 
+namespace {
+enum class Verb { create, edit, archive, restore };
+struct TypeInfo {
+  std::string kind;
+  Verb verb;
+};
+// Every "<kind>.<verb>" the fold knows, built once (read-only afterwards, so
+// safe to share between threads).
+const std::unordered_map<std::string, TypeInfo>& known_types() {
+  static const auto* table = [] {
+    auto* t = new std::unordered_map<std::string, TypeInfo>();
+    const std::pair<const char*, Verb> verbs[] = {
+        {"create", Verb::create}, {"edit", Verb::edit}, {"archive", Verb::archive}, {"restore", Verb::restore}};
+    for (const auto& k : all_kinds()) {
+      for (const auto& [name, verb] : verbs) t->emplace(k.kind + "." + name, TypeInfo{k.kind, verb});
+    }
+    return t;
+  }();
+  return *table;
+}
+}  // namespace
+
 void State::apply(const Operation& op) {
   ++applied_ops_;
   if (max_hlc_ < op.hlc) max_hlc_ = op.hlc;
-  std::string kind, verb;
-  if (!split_type(op.type, &kind, &verb) || !find_kind(kind) || !known_verb(verb)) {
+  const auto& types = known_types();
+  auto type = types.find(op.type);
+  if (type == types.end()) {
     ++ignored_ops_;
     return;
   }
+  const std::string& kind = type->second.kind;
+  const Verb verb = type->second.verb;
   auto ent = op.payload.find("entity");
   if (ent == op.payload.end() || !ent->is_string() || ent->get_ref<const std::string&>().empty()) {
     ++ignored_ops_;
@@ -86,8 +105,8 @@ void State::apply(const Operation& op) {
     e.id = id;
   }
   const Stamp stamp{op.hlc, op.id};
-  if (verb == "create" || verb == "edit") {
-    if (verb == "create" && (!e.created || stamp < e.created_stamp)) {
+  if (verb == Verb::create || verb == Verb::edit) {
+    if (verb == Verb::create && (!e.created || stamp < e.created_stamp)) {
       e.created = true;
       e.created_stamp = stamp;
       e.created_by = op.author;
@@ -99,7 +118,7 @@ void State::apply(const Operation& op) {
         write_field(e, it.key(), it.value(), stamp);
       }
     }
-  } else if (verb == "archive") {
+  } else if (verb == Verb::archive) {
     write_field(e, "archived", true, stamp);
     auto reason = op.payload.find("reason");
     write_field(e, "archive_reason", reason != op.payload.end() && reason->is_string() ? *reason : Json(""), stamp);
@@ -148,14 +167,16 @@ uint64_t State::hash() const {
       f.bytes(e.created ? "c" : "-");
       if (e.created) {
         f.bytes(e.created_stamp.hlc.to_string());
-        f.bytes(e.created_stamp.id.to_string());
+        f.bytes(*e.created_stamp.device);
+        f.bytes(std::to_string(e.created_stamp.seq));
         f.bytes(e.created_by);
       }
       for (const auto& [name, fv] : e.fields) {
         f.bytes(name);
         f.bytes(fv.value.dump(-1, ' ', false, Json::error_handler_t::replace));
         f.bytes(fv.stamp.hlc.to_string());
-        f.bytes(fv.stamp.id.to_string());
+        f.bytes(*fv.stamp.device);
+        f.bytes(std::to_string(fv.stamp.seq));
       }
     }
   }
@@ -173,32 +194,51 @@ std::string State::hash_hex() const {
   return s;
 }
 
+// Snapshot layout (docs/operation-log.md): stamps are [wall_ms, logical,
+// device index, seq] with devices listed once; a field written by the entity's
+// create operation stores only [value], any other field [value, stamp...].
 Json State::to_snapshot() const {
+  std::vector<const std::string*> devices;
+  std::unordered_map<const std::string*, size_t> device_index;
+  auto stamp_parts = [&](const Stamp& st, Json& out) {
+    auto it = device_index.find(st.device);
+    if (it == device_index.end()) {
+      it = device_index.emplace(st.device, devices.size()).first;
+      devices.push_back(st.device);
+    }
+    out.push_back(st.hlc.wall_ms);
+    out.push_back(st.hlc.logical);
+    out.push_back(it->second);
+    out.push_back(st.seq);
+  };
   Json kinds = Json::object();
   for (const auto& [kind, entities] : kinds_) {
     Json list = Json::array();
     for (const auto& [id, e] : entities) {
-      Json je = Json::object();
-      je["id"] = id;
+      Json created = nullptr;
       if (e.created) {
-        je["created"] = stamp_to_json(e.created_stamp);
-        je["created_by"] = e.created_by;
+        created = Json::array();
+        stamp_parts(e.created_stamp, created);
       }
       Json fields = Json::object();
       for (const auto& [name, fv] : e.fields) {
-        fields[name] = Json::array({fv.value, fv.stamp.hlc.to_string(), fv.stamp.id.to_string()});
+        Json f = Json::array({fv.value});
+        if (!(e.created && fv.stamp == e.created_stamp)) stamp_parts(fv.stamp, f);
+        fields[name] = std::move(f);
       }
-      je["fields"] = std::move(fields);
-      list.push_back(std::move(je));
+      list.push_back(Json::array({id, std::move(created), e.created_by, std::move(fields)}));
     }
     kinds[kind] = std::move(list);
   }
+  Json device_list = Json::array();
+  for (const auto* d : devices) device_list.push_back(*d);
   Json j = Json::object();
   j["format"] = "dianhong-state";
   j["version"] = 1;
   j["max_hlc"] = max_hlc_.to_string();
   j["applied_ops"] = applied_ops_;
   j["ignored_ops"] = ignored_ops_;
+  j["devices"] = std::move(device_list);
   j["kinds"] = std::move(kinds);
   return j;
 }
@@ -207,7 +247,8 @@ Result<State> State::from_snapshot(const Json& j) {
   auto bad = [](const std::string& what) {
     return make_error("corrupt_snapshot", "The saved snapshot cannot be read: " + what + ".");
   };
-  if (!j.is_object() || j.value("format", "") != "dianhong-state") return bad("it is not a Dianhong state snapshot");
+  if (!j.is_object() || !j.contains("format") || j["format"] != "dianhong-state")
+    return bad("it is not a Dianhong state snapshot");
   if (!j.contains("version") || !j["version"].is_number_integer() || j["version"].get<int>() != 1)
     return bad("its version is not 1");
   State s;
@@ -217,30 +258,56 @@ Result<State> State::from_snapshot(const Json& j) {
   s.max_hlc_ = *mh;
   if (j.contains("applied_ops") && j["applied_ops"].is_number_unsigned()) s.applied_ops_ = j["applied_ops"].get<uint64_t>();
   if (j.contains("ignored_ops") && j["ignored_ops"].is_number_unsigned()) s.ignored_ops_ = j["ignored_ops"].get<uint64_t>();
+  if (!j.contains("devices") || !j["devices"].is_array()) return bad("the device list is missing");
+  std::vector<const std::string*> devices;
+  for (const Json& d : j["devices"]) {
+    if (!d.is_string() || !is_valid_device_id(d.get_ref<const std::string&>())) return bad("a device id is malformed");
+    devices.push_back(intern_device(d.get_ref<const std::string&>()));
+  }
+  // Reads 4 numbers at a[from..from+3] as a stamp.
+  auto read_stamp = [&](const Json& a, size_t from, Stamp* out) {
+    if (a.size() != from + 4) return false;
+    const Json &w = a[from], &l = a[from + 1], &d = a[from + 2], &q = a[from + 3];
+    if (!w.is_number_unsigned() || !l.is_number_unsigned() || !d.is_number_unsigned() || !q.is_number_unsigned())
+      return false;
+    const auto dev = d.get<uint64_t>();
+    if (dev >= devices.size() || q.get<uint64_t>() == 0) return false;
+    out->hlc = Hlc{w.get<int64_t>(), l.get<uint32_t>()};
+    out->device = devices[dev];
+    out->seq = q.get<uint64_t>();
+    return true;
+  };
   if (!j.contains("kinds") || !j["kinds"].is_object()) return bad("kinds are missing");
   for (auto k = j["kinds"].begin(); k != j["kinds"].end(); ++k) {
     if (!k.value().is_array()) return bad("kind " + k.key() + " is not a list");
     auto& entities = s.kinds_[k.key()];
     for (const Json& je : k.value()) {
-      if (!je.is_object() || !je.contains("id") || !je["id"].is_string()) return bad("an entity has no id");
+      if (!je.is_array() || je.size() != 4 || !je[0].is_string() || !je[2].is_string() || !je[3].is_object())
+        return bad("an entity of kind " + k.key() + " is malformed");
       Entity e;
       e.kind = k.key();
-      e.id = je["id"].get<std::string>();
-      if (je.contains("created")) {
-        if (!stamp_from_json(je["created"], &e.created_stamp)) return bad("entity " + e.id + " has a bad stamp");
+      e.id = je[0].get<std::string>();
+      if (!je[1].is_null()) {
+        if (!je[1].is_array() || !read_stamp(je[1], 0, &e.created_stamp))
+          return bad("entity " + e.id + " has a bad stamp");
         e.created = true;
-        if (je.contains("created_by") && je["created_by"].is_string()) e.created_by = je["created_by"].get<std::string>();
+        e.created_by = je[2].get<std::string>();
       }
-      if (!je.contains("fields") || !je["fields"].is_object()) return bad("entity " + e.id + " has no fields");
-      for (auto f = je["fields"].begin(); f != je["fields"].end(); ++f) {
+      for (auto f = je[3].begin(); f != je[3].end(); ++f) {
         const Json& a = f.value();
         FieldValue fv;
-        if (!a.is_array() || a.size() != 3 || !stamp_from_json(Json::array({a[1], a[2]}), &fv.stamp))
-          return bad("field " + f.key() + " of " + e.id + " is malformed");
+        if (!a.is_array() || a.empty()) return bad("field " + f.key() + " of " + e.id + " is malformed");
+        if (a.size() == 1) {
+          if (!e.created) return bad("field " + f.key() + " of " + e.id + " has no stamp");
+          fv.stamp = e.created_stamp;
+        } else if (!read_stamp(a, 1, &fv.stamp)) {
+          return bad("field " + f.key() + " of " + e.id + " has a bad stamp");
+        }
         fv.value = a[0];
         e.fields.emplace(f.key(), std::move(fv));
       }
-      entities.emplace(e.id, std::move(e));
+      std::string key = e.id;
+      entities.emplace(std::move(key), std::move(e));
     }
   }
   return s;

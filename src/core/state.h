@@ -26,12 +26,27 @@
 
 namespace dh {
 
+// Device ids are interned for the life of the process: a stamp keeps a
+// pointer to the one copy, so the thousands of fields written by one device do
+// not each own a copy of its id. Thread-safe.
+const std::string* intern_device(const std::string& device);
+
 struct Stamp {
   Hlc hlc;
-  OpId id;
+  const std::string* device = intern_device("");
+  uint64_t seq = 0;
+
+  Stamp() = default;
+  Stamp(const Hlc& h, const OpId& id) : hlc(h), device(intern_device(id.device)), seq(id.seq) {}
+  OpId id() const { return OpId{*device, seq}; }
+
   friend bool operator<(const Stamp& a, const Stamp& b) {
     if (a.hlc != b.hlc) return a.hlc < b.hlc;
-    return a.id < b.id;
+    if (a.device != b.device) return *a.device < *b.device;
+    return a.seq < b.seq;
+  }
+  friend bool operator==(const Stamp& a, const Stamp& b) {
+    return a.hlc == b.hlc && a.device == b.device && a.seq == b.seq;
   }
 };
 

@@ -136,7 +136,7 @@ std::string entity_version(const Entity& entity) {
   Stamp max = entity.created_stamp;
   for (const auto& [name, fv] : entity.fields)
     if (max < fv.stamp) max = fv.stamp;
-  return max.hlc.to_string() + "/" + max.id.to_string() + "/" + std::to_string(entity.fields.size());
+  return max.hlc.to_string() + "/" + max.id().to_string() + "/" + std::to_string(entity.fields.size());
 }
 
 std::string field_problem(const State& state, const KindSpec& kind, const FieldSpec& spec, const FieldBuffer& buffer) {

@@ -259,6 +259,7 @@ void draw_status(ViewState& v, const AppStatus& s, UiOutput& out) {
     if (ImGui::SmallButton(label("status.dismiss", "dismiss-problem-" + idx).c_str())) v.dismissed_problems.insert(p);
     ImGui::SameLine();
     status_text(trf("status.problem", {p}), ("status-problem-" + idx).c_str(), &red);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", p.c_str());  // long messages are clipped in the bar
   }
   if (s.update_available) {
     if (ImGui::SmallButton(label("status.update_button", "apply-update").c_str())) out.apply_update = true;

@@ -67,6 +67,18 @@ Result<Json> unframe_snapshot(const std::string& text) {
   return j;
 }
 
+// The rules of operation_from_json (core/operation.cpp) checked on the
+// struct, without a round trip through JSON (ingest gets 100,000 at a time).
+std::string structural_problem(const Operation& op) {
+  if (!is_valid_device_id(op.id.device)) return "the device part of its id is not valid";
+  if (op.id.seq == 0) return "its sequence number is 0";
+  if (op.hlc.wall_ms < 0) return "its clock stamp is negative";
+  if (op.author.empty() || op.author.size() > 128) return "its author must be 1 to 128 bytes";
+  if (op.type.empty() || op.type.size() > 64) return "its type must be 1 to 64 bytes";
+  if (!op.payload.is_object()) return "its payload is not an object";
+  return "";
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Replica>> Replica::open(FileSystem& fs, const std::string& dir,
@@ -409,11 +421,10 @@ Result<Operation> Replica::commit(const Command& cmd, int64_t now_ms) {
 Result<size_t> Replica::ingest(const std::vector<Operation>& ops, int64_t now_ms) {
   // Structural checks first, so a bad batch changes nothing.
   for (size_t i = 0; i < ops.size(); ++i) {
-    auto checked = operation_from_json(to_json(ops[i]));
-    if (!checked.ok())
+    std::string why = structural_problem(ops[i]);
+    if (!why.empty())
       return make_error("invalid_operation", "Operation " + std::to_string(i + 1) + " of " + std::to_string(ops.size()) +
-                                                 " (" + ops[i].id.to_string() + ") is not well formed: " +
-                                                 checked.error().message);
+                                                 " (" + ops[i].id.to_string() + ") is not well formed: " + why + ".");
   }
   size_t added = 0;
   std::vector<const Operation*> pending;

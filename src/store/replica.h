@@ -5,7 +5,7 @@
 // On disk (docs/operation-log.md), in one folder:
 //   device.json            this device's id, next sequence number, last stamp
 //   seg-000001.log ...     segment files of checksummed operation records;
-//                          a segment is sealed when it passes ~64 KiB, so a
+//                          a segment is sealed before it would pass 64 KiB, so a
 //                          flush to IndexedDB rewrites only small files
 //   snapshot.json          the state folded up to a sealed segment, so start-up
 //                          does not replay years of operations
@@ -19,6 +19,11 @@
 // - commit() validates, appends, applies: on any error (invalid command,
 //   storage full) the state is unchanged and the error says why.
 // - Applying an operation twice changes nothing; ingest() skips known ids.
+// - Identity: device.json holds the device id; the next sequence number is
+//   the larger of device.json's and the log's, so ids never repeat, also
+//   after a lost device.json write or a lost record.
+// - Known ids are kept as sequence ranges per device (op_id_set.h); the
+//   snapshot stores them, so start-up from it reads no old segment.
 // - Nothing here flushes to IndexedDB: the caller (platform) does that after
 //   write_generation() moves, and only then tells the person "saved".
 // - Single-threaded; the caller serialises access.

@@ -2,15 +2,37 @@
 
 #include <sqlite3.h>
 
+#include <map>
 #include <utility>
 
 namespace dh {
 
+// One connection, its mutex, and its prepared statements (kept: preparing a
+// statement costs more than running these small queries).
 struct OpStore::Conn {
   sqlite3* db = nullptr;
   std::mutex mu;
+  std::map<const char*, sqlite3_stmt*> cache;
   ~Conn() {
+    for (auto& [sql, stmt] : cache) sqlite3_finalize(stmt);
     if (db) sqlite3_close_v2(db);
+  }
+  // A reset statement with no bindings, or nullptr. Caller holds mu. Keyed by
+  // the address of a string literal.
+  sqlite3_stmt* prepare(const char* sql) {
+    auto it = cache.find(sql);
+    if (it != cache.end()) {
+      sqlite3_reset(it->second);
+      sqlite3_clear_bindings(it->second);
+      return it->second;
+    }
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db, sql, -1, &s, nullptr) != SQLITE_OK || !s) {
+      sqlite3_finalize(s);
+      return nullptr;
+    }
+    cache.emplace(sql, s);
+    return s;
   }
 };
 
@@ -133,16 +155,17 @@ Result<std::vector<uint64_t>> OpStore::append(const std::vector<NewOp>& ops) {
   seqs.reserve(ops.size());
   if (ops.empty()) return seqs;
   if (auto s = exec(db, "BEGIN IMMEDIATE;", "starting a transaction"); !s) return s.error();
-  Stmt ins(db,
-           "INSERT INTO ops(op_id, device, dev_seq, hlc, author, type, body, received_ms, pushed_by)"
-           " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);");
-  if (!ins.ok()) {
+  static const char* const kInsert =
+      "INSERT INTO ops(op_id, device, dev_seq, hlc, author, type, body, received_ms, pushed_by)"
+      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9);";
+  sqlite3_stmt* ins = writer_->prepare(kInsert);
+  if (!ins) {
     Error e = db_error(db, "preparing an insert");
     exec(db, "ROLLBACK;", "rolling back");
     return e;
   }
   for (const NewOp& n : ops) {
-    sqlite3_stmt* s = ins.get();
+    sqlite3_stmt* s = ins;
     sqlite3_reset(s);
     sqlite3_clear_bindings(s);
     bind_text(s, 1, n.op->id.to_string());
@@ -156,11 +179,13 @@ Result<std::vector<uint64_t>> OpStore::append(const std::vector<NewOp>& ops) {
     bind_text(s, 9, n.pushed_by);
     if (sqlite3_step(s) != SQLITE_DONE) {
       Error e = db_error(db, "storing operation " + n.op->id.to_string());
+      sqlite3_reset(s);
       exec(db, "ROLLBACK;", "rolling back");
       return e;
     }
     seqs.push_back(static_cast<uint64_t>(sqlite3_last_insert_rowid(db)));
   }
+  sqlite3_reset(ins);
   if (auto s = exec(db, "COMMIT;", "committing"); !s) {
     exec(db, "ROLLBACK;", "rolling back");
     return s.error();
@@ -171,16 +196,17 @@ Result<std::vector<uint64_t>> OpStore::append(const std::vector<NewOp>& ops) {
 Result<std::vector<OpStore::Row>> OpStore::read_after(uint64_t after, size_t limit) {
   Conn& c = reader();
   std::lock_guard<std::mutex> lock(c.mu);
-  Stmt s(c.db, "SELECT seq, body FROM ops WHERE seq > ?1 ORDER BY seq LIMIT ?2;");
-  if (!s.ok()) return db_error(c.db, "preparing a read");
-  sqlite3_bind_int64(s.get(), 1, static_cast<sqlite3_int64>(after));
-  sqlite3_bind_int64(s.get(), 2, static_cast<sqlite3_int64>(limit));
+  static const char* const kRead = "SELECT seq, body FROM ops WHERE seq > ?1 ORDER BY seq LIMIT ?2;";
+  sqlite3_stmt* s = c.prepare(kRead);
+  if (!s) return db_error(c.db, "preparing a read");
+  sqlite3_bind_int64(s, 1, static_cast<sqlite3_int64>(after));
+  sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(limit));
   std::vector<Row> rows;
   int rc;
-  while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
-    rows.push_back(Row{static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0)),
-                       column_text(s.get(), 1)});
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    rows.push_back(Row{static_cast<uint64_t>(sqlite3_column_int64(s, 0)), column_text(s, 1)});
   }
+  sqlite3_reset(s);  // ends the read transaction
   if (rc != SQLITE_DONE) return db_error(c.db, "reading operations");
   return rows;
 }
@@ -188,16 +214,18 @@ Result<std::vector<OpStore::Row>> OpStore::read_after(uint64_t after, size_t lim
 Result<std::optional<OpStore::Row>> OpStore::find(const std::string& op_id) {
   // The writer connection: a push checks duplicates against what it just wrote.
   std::lock_guard<std::mutex> lock(writer_->mu);
-  Stmt s(writer_->db, "SELECT seq, body FROM ops WHERE op_id = ?1;");
-  if (!s.ok()) return db_error(writer_->db, "preparing a lookup");
-  bind_text(s.get(), 1, op_id);
-  int rc = sqlite3_step(s.get());
+  static const char* const kFind = "SELECT seq, body FROM ops WHERE op_id = ?1;";
+  sqlite3_stmt* s = writer_->prepare(kFind);
+  if (!s) return db_error(writer_->db, "preparing a lookup");
+  bind_text(s, 1, op_id);
+  int rc = sqlite3_step(s);
+  std::optional<Row> found;
   if (rc == SQLITE_ROW) {
-    return std::optional<Row>(
-        Row{static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0)), column_text(s.get(), 1)});
+    found = Row{static_cast<uint64_t>(sqlite3_column_int64(s, 0)), column_text(s, 1)};
   }
-  if (rc != SQLITE_DONE) return db_error(writer_->db, "looking up an operation id");
-  return std::optional<Row>();
+  sqlite3_reset(s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(writer_->db, "looking up an operation id");
+  return found;
 }
 
 Status OpStore::for_each(const std::function<Status(const Row&)>& fn) {

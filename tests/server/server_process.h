@@ -115,6 +115,7 @@ class ServerProcess {
   }
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& error() const { return error_; }
   const std::string& output() const { return output_; }
   std::unique_ptr<httplib::Client> client() const {

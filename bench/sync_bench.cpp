@@ -1,0 +1,174 @@
+// sync_bench: push and pull of N operations (default 100,000) through the real
+// dianhong_server over loopback: wall time, operations per second and bytes on
+// the wire (HTTP bodies; headers add ~150 bytes per request).
+//
+//   sync_bench [--ops N] [--batch B] [--page P] [--server PATH]
+//
+// The operations are the demo data set plus generate_activity() up to N, all
+// valid, so every push runs the full validation. The server runs on a free
+// port with a temporary data folder (WAL, fsync per push). Wall time depends
+// on what else the machine runs; the CPU seconds of the server and of this
+// client are printed too.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstring>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "../tests/server/server_process.h"
+#include "core/demo.h"
+#include "core/state.h"
+#include "sync/protocol.h"
+
+using namespace dh;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// CPU seconds (user + system) a process has used, from /proc/PID/stat.
+double process_cpu_seconds(pid_t pid) {
+  std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (!f) return -1;
+  char buf[2048];
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  buf[n] = 0;
+  const char* p = std::strrchr(buf, ')');  // the command name may hold spaces
+  if (!p) return -1;
+  unsigned long utime = 0, stime = 0;
+  // Fields after ")": state(3) ... utime(14) stime(15).
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) return -1;
+  return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
+double self_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t n = 100000, batch = 1000, page = 1000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--ops") n = std::strtoul(argv[i + 1], nullptr, 10);
+    else if (a == "--batch") batch = std::strtoul(argv[i + 1], nullptr, 10);
+    else if (a == "--page") page = std::strtoul(argv[i + 1], nullptr, 10);
+    else if (a == "--server") setenv("DH_SERVER_BINARY", argv[i + 1], 1);
+    else {
+      std::cerr << "usage: sync_bench [--ops N] [--batch B] [--page P] [--server PATH]\n";
+      return 2;
+    }
+  }
+  auto t0 = Clock::now();
+  std::vector<Operation> ops = generate_demo();
+  if (ops.size() < n) {
+    auto more = generate_activity(ops, static_cast<int>(n - ops.size()), 7);
+    ops.insert(ops.end(), more.begin(), more.end());
+  }
+  if (ops.size() > n) ops.resize(n);
+  State expected;
+  for (const auto& op : ops) expected.apply(op);
+  std::printf("generated %zu operations in %.2f s\n", ops.size(), seconds_since(t0));
+
+  dh::test::TempDir data;
+  dh::test::ServerProcess server(data.path());
+  if (!server.start()) {
+    std::cerr << "sync_bench: " << server.error() << "\n";
+    return 1;
+  }
+  auto c = server.client();
+
+  // Push.
+  double server_cpu0 = process_cpu_seconds(server.pid()), client_cpu0 = self_cpu_seconds();
+  size_t up = 0, down = 0, accepted = 0, requests = 0;
+  auto tp = Clock::now();
+  for (size_t start = 0; start < ops.size(); start += batch) {
+    size_t end = std::min(ops.size(), start + batch);
+    std::string body =
+        sync::encode_push_request("bench", std::vector<Operation>(ops.begin() + start, ops.begin() + end));
+    auto res = c->Post("/api/v1/ops", body, "application/json");
+    if (!res || res->status != 200) {
+      std::cerr << "sync_bench: push failed at op " << start << ": "
+                << (res ? res->body : httplib::to_string(res.error())) << "\n";
+      return 1;
+    }
+    up += body.size();
+    down += res->body.size();
+    ++requests;
+    auto r = sync::decode_push_response(res->body);
+    if (!r.ok()) return 1;
+    for (const auto& x : r->results) {
+      if (x.status == sync::PushStatus::accepted) ++accepted;
+      else {
+        std::cerr << "sync_bench: " << x.id << " " << sync::to_string(x.status) << ": " << x.reason << "\n";
+        return 1;
+      }
+    }
+  }
+  double push_s = seconds_since(tp);
+  std::printf("push: %zu ops in %zu requests of %zu: %.2f s (%.0f ops/s), %.1f MB up, %.1f MB down\n",
+              accepted, requests, batch, push_s, accepted / push_s, up / 1e6, down / 1e6);
+  double server_cpu1 = process_cpu_seconds(server.pid()), client_cpu1 = self_cpu_seconds();
+  std::printf("      CPU: server %.2f s (%.1f us/op), client %.2f s\n", server_cpu1 - server_cpu0,
+              (server_cpu1 - server_cpu0) * 1e6 / accepted, client_cpu1 - client_cpu0);
+
+  // Pull.
+  size_t pulled = 0, pull_bytes = 0, pages = 0;
+  uint64_t after = 0;
+  State folded;
+  auto tq = Clock::now();
+  for (;;) {
+    std::string url = "/api/v1/ops?after=" + std::to_string(after) + "&limit=" + std::to_string(page);
+    auto res = c->Get(url.c_str());
+    if (!res || res->status != 200) {
+      std::cerr << "sync_bench: pull failed after " << after << "\n";
+      return 1;
+    }
+    pull_bytes += res->body.size();
+    ++pages;
+    auto p = sync::decode_pull_response(res->body);
+    if (!p.ok()) return 1;
+    for (const auto& o : p->ops) folded.apply(o.op);
+    pulled += p->ops.size();
+    after = p->next;
+    if (!p->more) break;
+  }
+  double pull_s = seconds_since(tq);
+  std::printf("pull: %zu ops in %zu pages of %zu: %.2f s (%.0f ops/s, decode and fold included), %.1f MB down\n",
+              pulled, pages, page, pull_s, pulled / pull_s, pull_bytes / 1e6);
+  double server_cpu2 = process_cpu_seconds(server.pid()), client_cpu2 = self_cpu_seconds();
+  std::printf("      CPU: server %.2f s (%.1f us/op), client %.2f s (decode and fold)\n", server_cpu2 - server_cpu1,
+              (server_cpu2 - server_cpu1) * 1e6 / pulled, client_cpu2 - client_cpu1);
+  std::printf("bytes per op: push %.0f up, pull %.0f down\n", double(up) / accepted, double(pull_bytes) / pulled);
+
+  // The same pull as a browser makes it (Accept-Encoding: gzip): bytes actually
+  // on the wire. httplib compresses application/json answers on request.
+  size_t gz_bytes = 0;
+  {
+    auto gz = server.client();
+    gz->set_decompress(false);
+    httplib::Headers accept = {{"Accept-Encoding", "gzip"}};
+    for (uint64_t cursor = 0;;) {
+      std::string url = "/api/v1/ops?after=" + std::to_string(cursor) + "&limit=" + std::to_string(page);
+      auto res = gz->Get(url.c_str(), accept);
+      if (!res || res->status != 200) return 1;
+      gz_bytes += res->body.size();
+      if (cursor + page >= accepted) break;
+      cursor += page;  // seqs are 1..accepted here: one push stream, no gaps
+    }
+  }
+  std::printf("pull with gzip: %.1f MB on the wire (%.0f bytes/op)\n", gz_bytes / 1e6, double(gz_bytes) / pulled);
+  bool same = folded.hash_hex() == expected.hash_hex();
+  std::printf("state hash after pull: %s (%s)\n", folded.hash_hex().c_str(), same ? "matches" : "DIFFERS");
+  server.stop();
+  return same && pulled == accepted ? 0 : 1;
+}

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/civil_time.h"
 #include "core/schema.h"
+#include "core/volunteering.h"
 
 namespace dh {
 
@@ -58,16 +60,7 @@ bool all_digits(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-bool valid_date(const std::string& s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  if (!all_digits(s.substr(0, 4)) || !all_digits(s.substr(5, 2)) || !all_digits(s.substr(8, 2))) return false;
-  int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2)), d = std::stoi(s.substr(8, 2));
-  if (y < 1900 || y > 2100 || m < 1 || m > 12 || d < 1) return false;
-  static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  int max = days[m - 1] + (m == 2 && leap ? 1 : 0);
-  return d <= max;
-}
+bool valid_date(const std::string& s) { return parse_date(s).has_value(); }
 
 // Mainland mobile: 11 digits starting 1[3-9]. Landline: area code 0 + 2..3
 // digits, then 7..8 digits, stored as "0883-1234567".
@@ -104,6 +97,23 @@ bool canonical_phone(const std::string& raw, std::string* out) {
 
 std::string field_label(const FieldSpec& spec) { return "\"" + spec.name + "\""; }
 
+// Empty when s has the field's format; otherwise what is expected, in words.
+std::string format_problem(TextFormat format, const std::string& s) {
+  switch (format) {
+    case TextFormat::free:
+      return "";
+    case TextFormat::datetime:
+      return parse_datetime(s) ? "" : "a date and time written YYYY-MM-DDTHH:MM, e.g. 2026-12-01T16:00";
+    case TextFormat::time_of_day:
+      return parse_time_of_day(s) ? "" : "a time written HH:MM, e.g. 16:00";
+    case TextFormat::weekly_slot:
+      return parse_weekly_slot(s) ? "" : "a weekly time like \"tue 16:00-18:00\" (mon..sun, end after start)";
+    case TextFormat::date:
+      return parse_date(s) ? "" : "a real date written YYYY-MM-DD";
+  }
+  return "";
+}
+
 }  // namespace
 
 Result<Json> normalise_field(const FieldSpec& spec, const Json& value) {
@@ -117,6 +127,10 @@ Result<Json> normalise_field(const FieldSpec& spec, const Json& value) {
       if (n > static_cast<size_t>(spec.max_length))
         return invalid("too_long", "The field " + name + " is too long: at most " + std::to_string(spec.max_length) +
                                        " characters, this has " + std::to_string(n) + ".");
+      if (!s.empty()) {
+        std::string problem = format_problem(spec.format, s);
+        if (!problem.empty()) return invalid("bad_format", "The field " + name + " must be " + problem + ".");
+      }
       return Json(s);
     }
     case FieldType::integer: {
@@ -187,6 +201,9 @@ Result<Json> normalise_field(const FieldSpec& spec, const Json& value) {
         if (!utf8_length(s, &n)) return invalid("bad_text", "The field " + name + " contains characters that cannot be stored.");
         if (n > static_cast<size_t>(spec.max_length))
           return invalid("too_long", "An item of " + name + " is too long: at most " + std::to_string(spec.max_length) + " characters.");
+        std::string problem = format_problem(spec.format, s);
+        if (!problem.empty())
+          return invalid("bad_format", "Each item of " + name + " must be " + problem + "; \"" + s + "\" is not.");
         out.push_back(s);
       }
       return out;
@@ -290,7 +307,9 @@ Status validate_operation(const State& state, const Operation& op) {
     if (!only_keys({"entity", "fields"}) || !p.contains("fields"))
       return invalid("malformed_payload", "A create operation carries exactly \"entity\" and \"fields\".");
     if (existing) return invalid("already_exists", "A " + kind_name + " with id " + id + " already exists.");
-    return check_fields(state, *kind, p["fields"], true);
+    Status st = check_fields(state, *kind, p["fields"], true);
+    if (!st) return st;
+    return check_domain_rules(state, op);
   }
   if (verb == "edit") {
     if (!only_keys({"entity", "fields"}) || !p.contains("fields"))
@@ -298,7 +317,9 @@ Status validate_operation(const State& state, const Operation& op) {
     if (!existing) return invalid("not_found", "There is no " + kind_name + " with id " + id + ".");
     if (existing->archived())
       return invalid("archived", "This " + kind_name + " is archived; restore it before editing.");
-    return check_fields(state, *kind, p["fields"], false);
+    Status st = check_fields(state, *kind, p["fields"], false);
+    if (!st) return st;
+    return check_domain_rules(state, op);
   }
   if (verb == "archive") {
     if (!only_keys({"entity", "reason"}))
@@ -310,7 +331,7 @@ Status validate_operation(const State& state, const Operation& op) {
     }
     if (!existing) return invalid("not_found", "There is no " + kind_name + " with id " + id + ".");
     if (existing->archived()) return invalid("archived", "This " + kind_name + " is already archived.");
-    return ok_status();
+    return check_domain_rules(state, op);
   }
   if (verb == "restore") {
     if (!only_keys({"entity"})) return invalid("malformed_payload", "A restore operation carries only \"entity\".");

@@ -75,6 +75,11 @@ FieldSpec text_list(std::string name, int max_length = 32) {
   return f;
 }
 
+FieldSpec formatted(FieldSpec f, TextFormat format) {
+  f.format = format;
+  return f;
+}
+
 std::vector<KindSpec> build_kinds() {
   std::vector<KindSpec> k;
   k.push_back({"grid",
@@ -108,7 +113,11 @@ std::vector<KindSpec> build_kinds() {
                 choices("skills", false,
                         {"first_aid", "tutoring", "legal", "elderly_care", "cleaning", "photography", "driving",
                          "computer", "cooking", "sports", "arts", "tea"}),
-                date("joined"), boolean("guardian_consent"), text("note", false, 200)},
+                date("joined"), boolean("guardian_consent"),
+                formatted(text_list("availability", 15), TextFormat::weekly_slot),
+                formatted(text_list("unavailable_dates", 10), TextFormat::date),
+                ref("preferred_station", false, "station"), integer("max_weekly_hours", false, 1, 40),
+                text("note", false, 200)},
                "resident"});
   k.push_back({"expert",
                {text("name", true, 32),
@@ -122,6 +131,37 @@ std::vector<KindSpec> build_kinds() {
                {text("name", true, 32), choice("background", true, {"committee_member", "new_worker"}),
                 ref("mentor", false, "expert"), date("started"), phone("phone"), text("note", false, 200)},
                "name"});
+  // Volunteering (docs/volunteering.md).
+  const std::vector<std::string> skills = {"first_aid", "tutoring", "legal",   "elderly_care", "cleaning", "photography",
+                                           "driving",   "computer", "cooking", "sports",       "arts",     "tea"};
+  k.push_back({"shift_template",
+               {ref("station", true, "station"), text("role", true, 32),
+                choice("weekday", true, {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}),
+                formatted(text("start_time", true, 5), TextFormat::time_of_day),
+                formatted(text("end_time", true, 5), TextFormat::time_of_day), integer("capacity", true, 1, 100),
+                choices("required_skills", false, skills), integer("min_age", false, 0, 100), date("valid_from"),
+                date("valid_until"), text("note", false, 200)},
+               "role"});
+  k.push_back({"shift",
+               {ref("station", true, "station"), text("role", true, 32),
+                formatted(text("start", true, 16), TextFormat::datetime),
+                formatted(text("end", true, 16), TextFormat::datetime), integer("capacity", true, 1, 100),
+                choices("required_skills", false, skills), integer("min_age", false, 0, 100),
+                ref("template", false, "shift_template"), text("note", false, 200)},
+               "role"});
+  k.push_back({"signup",
+               {ref("shift", true, "shift"), ref("volunteer", true, "volunteer"),
+                choice("channel", true, {"kiosk", "coordinator", "auto_schedule"}),
+                choice("seen_place", false, {"confirmed", "waitlist"}), boolean("clash_override"),
+                text("override_reason", false, 200), formatted(text("check_in", false, 16), TextFormat::datetime),
+                formatted(text("check_out", false, 16), TextFormat::datetime),
+                choice("check_in_method", false, {"list", "qr"}), choice("attendance", false, {"excused", "no_show"}),
+                text("attendance_note", false, 200)},
+               "volunteer"});
+  k.push_back({"hours_adjustment",
+               {ref("volunteer", true, "volunteer"), date("date", true), integer("minutes", true, -6000, 6000),
+                text("reason", true, 200), ref("station", false, "station")},
+               "volunteer"});
   return k;
 }
 

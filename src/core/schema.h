@@ -27,6 +27,15 @@ enum class FieldType {
   text_list,  // list of short texts (each at most max_length)
 };
 
+// Extra shape rules for text and text_list fields.
+enum class TextFormat {
+  free,
+  datetime,     // "YYYY-MM-DDTHH:MM", community-local (civil_time.h)
+  time_of_day,  // "HH:MM"
+  weekly_slot,  // "mon 09:00-12:00"
+  date,         // "YYYY-MM-DD" (for date lists)
+};
+
 struct FieldSpec {
   std::string name;
   FieldType type = FieldType::text;
@@ -36,6 +45,7 @@ struct FieldSpec {
   std::vector<std::string> choices;    // choice, choices
   std::string ref_kind;                // ref
   bool personal = false;               // personal detail (phone, address): masked for the kiosk
+  TextFormat format = TextFormat::free;  // text, text_list items
 };
 
 struct KindSpec {
@@ -48,9 +58,9 @@ struct KindSpec {
   const FieldSpec* field(std::string_view name) const;
 };
 
-// All kinds of the base model, in a stable order:
-// grid, micro_grid, station, household, resident, squad, volunteer_group,
-// volunteer, expert, trainee.
+// All kinds, in a stable order: the base model (grid, micro_grid, station,
+// household, resident, squad, volunteer_group, volunteer, expert, trainee),
+// then volunteering (shift_template, shift, signup, hours_adjustment).
 const std::vector<KindSpec>& all_kinds();
 const KindSpec* find_kind(std::string_view kind);
 

@@ -14,13 +14,15 @@ const Json& null_json() {
   return n;
 }
 
-void write_field(Entity& e, const std::string& name, const Json& value, const Stamp& stamp) {
+void write_field(Entity& e, const std::string& name, const Json& value, const Stamp& stamp,
+                 const std::string* author) {
   auto it = e.fields.find(name);
   if (it == e.fields.end()) {
-    e.fields.emplace(name, FieldValue{value, stamp});
+    e.fields.emplace(name, FieldValue{value, stamp, author});
   } else if (it->second.stamp < stamp) {
     it->second.value = value;
     it->second.stamp = stamp;
+    it->second.author = author;
   }
 }
 
@@ -38,7 +40,7 @@ struct Fnv {
 
 }  // namespace
 
-const std::string* intern_device(const std::string& device) {
+const std::string* intern_string(const std::string& device) {
   static std::mutex mutex;
   static std::unordered_set<std::string>* pool = new std::unordered_set<std::string>();  // never freed
   std::lock_guard<std::mutex> lock(mutex);
@@ -105,6 +107,7 @@ void State::apply(const Operation& op) {
     e.id = id;
   }
   const Stamp stamp{op.hlc, op.id};
+  const std::string* author = intern_string(op.author);
   if (verb == Verb::create || verb == Verb::edit) {
     if (verb == Verb::create && (!e.created || stamp < e.created_stamp)) {
       e.created = true;
@@ -115,15 +118,15 @@ void State::apply(const Operation& op) {
     if (fields != op.payload.end() && fields->is_object()) {
       for (auto it = fields->begin(); it != fields->end(); ++it) {
         if (it.key() == "archived" || it.key() == "archive_reason") continue;  // only via archive/restore
-        write_field(e, it.key(), it.value(), stamp);
+        write_field(e, it.key(), it.value(), stamp, author);
       }
     }
   } else if (verb == Verb::archive) {
-    write_field(e, "archived", true, stamp);
+    write_field(e, "archived", true, stamp, author);
     auto reason = op.payload.find("reason");
-    write_field(e, "archive_reason", reason != op.payload.end() && reason->is_string() ? *reason : Json(""), stamp);
+    write_field(e, "archive_reason", reason != op.payload.end() && reason->is_string() ? *reason : Json(""), stamp, author);
   } else {  // restore
-    write_field(e, "archived", false, stamp);
+    write_field(e, "archived", false, stamp, author);
   }
 }
 
@@ -177,6 +180,7 @@ uint64_t State::hash() const {
         f.bytes(fv.stamp.hlc.to_string());
         f.bytes(*fv.stamp.device);
         f.bytes(std::to_string(fv.stamp.seq));
+        f.bytes(fv.author ? *fv.author : std::string());
       }
     }
   }
@@ -196,7 +200,8 @@ std::string State::hash_hex() const {
 
 // Snapshot layout (docs/operation-log.md): stamps are [wall_ms, logical,
 // device index, seq] with devices listed once; a field written by the entity's
-// create operation stores only [value], any other field [value, stamp...].
+// create operation stores only [value], any other field
+// [value, wall_ms, logical, device index, seq, author index].
 Json State::to_snapshot() const {
   std::vector<const std::string*> devices;
   std::unordered_map<const std::string*, size_t> device_index;
@@ -211,6 +216,17 @@ Json State::to_snapshot() const {
     out.push_back(it->second);
     out.push_back(st.seq);
   };
+  std::vector<const std::string*> authors;
+  std::unordered_map<const std::string*, size_t> author_index;
+  auto author_of = [&](const std::string* a) {
+    if (!a) a = intern_string("");
+    auto it = author_index.find(a);
+    if (it == author_index.end()) {
+      it = author_index.emplace(a, authors.size()).first;
+      authors.push_back(a);
+    }
+    return it->second;
+  };
   Json kinds = Json::object();
   for (const auto& [kind, entities] : kinds_) {
     Json list = Json::array();
@@ -223,7 +239,10 @@ Json State::to_snapshot() const {
       Json fields = Json::object();
       for (const auto& [name, fv] : e.fields) {
         Json f = Json::array({fv.value});
-        if (!(e.created && fv.stamp == e.created_stamp)) stamp_parts(fv.stamp, f);
+        if (!(e.created && fv.stamp == e.created_stamp)) {
+          stamp_parts(fv.stamp, f);
+          f.push_back(author_of(fv.author));
+        }
         fields[name] = std::move(f);
       }
       list.push_back(Json::array({id, std::move(created), e.created_by, std::move(fields)}));
@@ -239,6 +258,9 @@ Json State::to_snapshot() const {
   j["applied_ops"] = applied_ops_;
   j["ignored_ops"] = ignored_ops_;
   j["devices"] = std::move(device_list);
+  Json author_list = Json::array();
+  for (const auto* a : authors) author_list.push_back(*a);
+  j["authors"] = std::move(author_list);
   j["kinds"] = std::move(kinds);
   return j;
 }
@@ -262,11 +284,17 @@ Result<State> State::from_snapshot(const Json& j) {
   std::vector<const std::string*> devices;
   for (const Json& d : j["devices"]) {
     if (!d.is_string() || !is_valid_device_id(d.get_ref<const std::string&>())) return bad("a device id is malformed");
-    devices.push_back(intern_device(d.get_ref<const std::string&>()));
+    devices.push_back(intern_string(d.get_ref<const std::string&>()));
+  }
+  if (!j.contains("authors") || !j["authors"].is_array()) return bad("the author list is missing");
+  std::vector<const std::string*> authors;
+  for (const Json& a : j["authors"]) {
+    if (!a.is_string()) return bad("an author is malformed");
+    authors.push_back(intern_string(a.get_ref<const std::string&>()));
   }
   // Reads 4 numbers at a[from..from+3] as a stamp.
   auto read_stamp = [&](const Json& a, size_t from, Stamp* out) {
-    if (a.size() != from + 4) return false;
+    if (a.size() < from + 4) return false;
     const Json &w = a[from], &l = a[from + 1], &d = a[from + 2], &q = a[from + 3];
     if (!w.is_number_unsigned() || !l.is_number_unsigned() || !d.is_number_unsigned() || !q.is_number_unsigned())
       return false;
@@ -300,8 +328,12 @@ Result<State> State::from_snapshot(const Json& j) {
         if (a.size() == 1) {
           if (!e.created) return bad("field " + f.key() + " of " + e.id + " has no stamp");
           fv.stamp = e.created_stamp;
-        } else if (!read_stamp(a, 1, &fv.stamp)) {
+          fv.author = intern_string(e.created_by);
+        } else if (a.size() != 6 || !read_stamp(a, 1, &fv.stamp) || !a[5].is_number_unsigned() ||
+                   a[5].get<uint64_t>() >= authors.size()) {
           return bad("field " + f.key() + " of " + e.id + " has a bad stamp");
+        } else {
+          fv.author = authors[a[5].get<size_t>()];
         }
         fv.value = a[0];
         e.fields.emplace(f.key(), std::move(fv));

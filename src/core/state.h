@@ -26,18 +26,18 @@
 
 namespace dh {
 
-// Device ids are interned for the life of the process: a stamp keeps a
-// pointer to the one copy, so the thousands of fields written by one device do
-// not each own a copy of its id. Thread-safe.
-const std::string* intern_device(const std::string& device);
+// Device ids and authors are interned for the life of the process: a stamp
+// keeps a pointer to the one copy, so the thousands of fields written by one
+// device do not each own a copy of its id. Thread-safe.
+const std::string* intern_string(const std::string& text);
 
 struct Stamp {
   Hlc hlc;
-  const std::string* device = intern_device("");
+  const std::string* device = intern_string("");
   uint64_t seq = 0;
 
   Stamp() = default;
-  Stamp(const Hlc& h, const OpId& id) : hlc(h), device(intern_device(id.device)), seq(id.seq) {}
+  Stamp(const Hlc& h, const OpId& id) : hlc(h), device(intern_string(id.device)), seq(id.seq) {}
   OpId id() const { return OpId{*device, seq}; }
 
   friend bool operator<(const Stamp& a, const Stamp& b) {
@@ -53,6 +53,7 @@ struct Stamp {
 struct FieldValue {
   Json value;
   Stamp stamp;
+  const std::string* author = nullptr;  // who wrote this value (interned); "whoever records, certifies"
 };
 
 struct Entity {

@@ -1,0 +1,407 @@
+#include "core/volunteering.h"
+
+#include <algorithm>
+
+#include "core/civil_time.h"
+#include "core/schema.h"
+
+namespace dh {
+
+namespace {
+
+Error rule(const std::string& code, const std::string& message) { return make_error(code, message); }
+
+// The entity's fields as they would be after the operation's fields apply.
+Json merged_fields(const Entity* existing, const Json& changes) {
+  Json out = Json::object();
+  if (existing) {
+    for (const auto& [name, fv] : existing->fields) out[name] = fv.value;
+  }
+  if (changes.is_object()) {
+    for (auto it = changes.begin(); it != changes.end(); ++it) out[it.key()] = it.value();
+  }
+  return out;
+}
+
+std::string str(const Json& fields, const char* name) {
+  auto it = fields.find(name);
+  return it != fields.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool truthy(const Json& fields, const char* name) {
+  auto it = fields.find(name);
+  return it != fields.end() && it->is_boolean() && it->get<bool>();
+}
+
+std::string describe_shift(const State& state, const Entity& shift) {
+  const Entity* station = state.find("station", shift.text("station"));
+  std::string where = station ? station->text("name") : shift.text("station");
+  return shift.text("role") + " at " + where + ", " + shift.text("start").substr(0, 10) + " " +
+         shift.text("start").substr(11) + "-" + shift.text("end").substr(11);
+}
+
+bool stamp_less(const Entity* a, const Entity* b) {
+  if (a->created_stamp == b->created_stamp) return a->id < b->id;
+  return a->created_stamp < b->created_stamp;
+}
+
+Status check_shift(const Json& f) {
+  auto start = parse_datetime(str(f, "start"));
+  auto end = parse_datetime(str(f, "end"));
+  if (!start || !end) return rule("bad_format", "A shift needs a start and an end written YYYY-MM-DDTHH:MM.");
+  if (*end <= *start) return rule("end_before_start", "A shift must end after it starts.");
+  if (*end - *start > 24 * 60) return rule("too_long", "A shift cannot be longer than 24 hours.");
+  return ok_status();
+}
+
+Status check_signup_create(const State& state, const Json& f) {
+  const Entity* shift = state.find("shift", str(f, "shift"));
+  const Entity* volunteer = state.find("volunteer", str(f, "volunteer"));
+  if (!shift || !volunteer) return rule("not_found", "The shift or the volunteer does not exist.");
+  Interval when;
+  if (!shift_interval(*shift, &when)) return rule("bad_shift", "The shift's times cannot be read.");
+  // Already signed up?
+  for (const Entity* s : state.list("signup")) {
+    if (s->text("volunteer") == volunteer->id && s->text("shift") == shift->id)
+      return rule("already_signed_up", "This volunteer is already signed up for this shift.");
+  }
+  // Age and guardian consent.
+  const int64_t day = when.start >= 0 ? when.start / 1440 : 0;
+  const int age = volunteer_age_on(state, *volunteer, day);
+  const Json& min_age = shift->get("min_age");
+  if (min_age.is_number_integer() && min_age.get<int>() > 0) {
+    if (age < 0)
+      return rule("age_unknown", "This shift has a minimum age of " + std::to_string(min_age.get<int>()) +
+                                     "; record the volunteer's date of birth first.");
+    if (age < min_age.get<int>())
+      return rule("too_young", "This shift needs volunteers aged " + std::to_string(min_age.get<int>()) +
+                                   " or over; this volunteer is " + std::to_string(age) + ".");
+  }
+  if (age >= 0 && age < 18 && !(volunteer->get("guardian_consent").is_boolean() && volunteer->get("guardian_consent").get<bool>()))
+    return rule("guardian_consent_missing",
+                "This volunteer is under 18: record a guardian's consent on the volunteer's record before signing up.");
+  // Required skills.
+  const Json& required = shift->get("required_skills");
+  if (required.is_array()) {
+    const Json& has = volunteer->get("skills");
+    for (const auto& skill : required) {
+      bool found = has.is_array() && std::find(has.begin(), has.end(), skill) != has.end();
+      if (!found)
+        return rule("missing_skill", "This shift needs the skill \"" + skill.get<std::string>() +
+                                         "\", which the volunteer's record does not list.");
+    }
+  }
+  // Clashes (half-open intervals: back-to-back is fine).
+  if (truthy(f, "clash_override")) {
+    if (str(f, "override_reason").empty())
+      return rule("override_reason_missing", "Overriding a clash needs a reason, which is recorded.");
+    return ok_status();
+  }
+  for (const Entity* s : state.list("signup")) {
+    if (s->text("volunteer") != volunteer->id) continue;
+    const Entity* other = state.find("shift", s->text("shift"));
+    Interval o;
+    if (!other || other->archived() || !shift_interval(*other, &o)) continue;
+    if (o.overlaps(when))
+      return rule("clash", "This volunteer is already signed up for " + describe_shift(state, *other) +
+                               ", which overlaps this shift.");
+  }
+  return ok_status();
+}
+
+Status check_signup_edit(const Entity& existing, const Json& changes) {
+  if (changes.contains("shift") || changes.contains("volunteer"))
+    return rule("cannot_move",
+                "A sign-up cannot be moved by editing: cancel it and sign the volunteer up for the other shift.");
+  if (changes.contains("channel") || changes.contains("seen_place") || changes.contains("clash_override") ||
+      changes.contains("override_reason"))
+    return rule("read_only_field", "How and when someone signed up is kept as it was recorded.");
+  Json f = merged_fields(&existing, changes);
+  const std::string in = str(f, "check_in"), out = str(f, "check_out"), att = str(f, "attendance");
+  if (!out.empty() && in.empty()) return rule("check_out_without_check_in", "Check in before checking out.");
+  if (!in.empty() && !out.empty() && *parse_datetime(out) <= *parse_datetime(in))
+    return rule("check_out_before_check_in", "The check-out time must be after the check-in time.");
+  if (!in.empty() && !out.empty() && *parse_datetime(out) - *parse_datetime(in) > 24 * 60)
+    return rule("too_long", "A check-in and check-out more than 24 hours apart cannot be right.");
+  if (!att.empty() && !in.empty())
+    return rule("attendance_conflict", "Someone who checked in cannot also be marked excused or no-show; "
+                                       "clear the check-in first.");
+  return ok_status();
+}
+
+}  // namespace
+
+Status check_domain_rules(const State& state, const Operation& op) {
+  std::string kind, verb;
+  if (!split_type(op.type, &kind, &verb)) return ok_status();
+  const std::string id = op.payload.value("entity", "");
+  const Entity* existing = state.find(kind, id);
+  const Json changes = op.payload.contains("fields") ? op.payload["fields"] : Json::object();
+  if (kind == "shift") {
+    if (verb == "create" || verb == "edit") return check_shift(merged_fields(existing, changes));
+    if (verb == "archive" && op.payload.value("reason", "").empty())
+      return rule("reason_missing", "Cancelling a shift needs a notice: say why, the people signed up will see it.");
+    return ok_status();
+  }
+  if (kind == "shift_template" && (verb == "create" || verb == "edit")) {
+    Json f = merged_fields(existing, changes);
+    auto a = parse_time_of_day(str(f, "start_time"));
+    auto b = parse_time_of_day(str(f, "end_time"));
+    if (!a || !b || *b <= *a) return rule("end_before_start", "A shift template must end after it starts, on the same day.");
+    const std::string from = str(f, "valid_from"), until = str(f, "valid_until");
+    if (!from.empty() && !until.empty() && until < from)
+      return rule("end_before_start", "The template's last day is before its first day.");
+    return ok_status();
+  }
+  if (kind == "signup") {
+    if (verb == "create") return check_signup_create(state, merged_fields(nullptr, changes));
+    if (verb == "edit" && existing) return check_signup_edit(*existing, changes);
+    return ok_status();
+  }
+  if (kind == "hours_adjustment" && (verb == "create" || verb == "edit")) {
+    Json f = merged_fields(existing, changes);
+    if (f.contains("minutes") && f["minutes"].is_number_integer() && f["minutes"].get<long long>() == 0)
+      return rule("zero_minutes", "An adjustment of zero minutes changes nothing.");
+  }
+  return ok_status();
+}
+
+const char* attendance_key(Attendance a) {
+  switch (a) {
+    case Attendance::not_checked_in: return "not_checked_in";
+    case Attendance::checked_in: return "checked_in";
+    case Attendance::attended: return "attended";
+    case Attendance::excused: return "excused";
+    case Attendance::no_show: return "no_show";
+  }
+  return "not_checked_in";
+}
+
+Attendance attendance_of(const Entity& signup) {
+  const std::string att = signup.text("attendance");
+  if (att == "excused") return Attendance::excused;
+  if (att == "no_show") return Attendance::no_show;
+  if (!signup.text("check_in").empty()) {
+    return signup.text("check_out").empty() ? Attendance::checked_in : Attendance::attended;
+  }
+  return Attendance::not_checked_in;
+}
+
+Json signup_fields(const VolunteerIndex& index, const std::string& shift_id, const std::string& volunteer_id,
+                   const std::string& channel) {
+  const Roster r = index.roster(shift_id);
+  return Json{{"shift", shift_id},
+              {"volunteer", volunteer_id},
+              {"channel", channel},
+              {"seen_place", r.open_places() > 0 ? "confirmed" : "waitlist"}};
+}
+
+bool shift_interval(const Entity& shift, Interval* out) {
+  auto a = parse_datetime(shift.text("start"));
+  auto b = parse_datetime(shift.text("end"));
+  if (!a || !b || *b <= *a) return false;
+  *out = Interval{*a, *b};
+  return true;
+}
+
+int volunteer_age_on(const State& state, const Entity& volunteer, int64_t day) {
+  const Entity* resident = state.find("resident", volunteer.text("resident"));
+  if (!resident) return -1;
+  auto birth = parse_date(resident->text("birth_date"));
+  if (!birth) return -1;
+  return age_on(*birth, day);
+}
+
+bool Roster::overfilled_by_merge() const {
+  for (const auto& e : waitlist) {
+    if (e.bumped_by_merge) return true;
+  }
+  return false;
+}
+
+VolunteerIndex::VolunteerIndex(const State& state) : state_(state) {
+  for (const Entity* s : state.list("signup")) {
+    by_shift_[s->text("shift")].push_back(s);
+    by_volunteer_[s->text("volunteer")].push_back(s);
+  }
+  for (auto& [k, v] : by_shift_) std::sort(v.begin(), v.end(), stamp_less);
+  for (auto& [k, v] : by_volunteer_) std::sort(v.begin(), v.end(), stamp_less);
+}
+
+Roster VolunteerIndex::roster(const std::string& shift_id) const {
+  Roster r;
+  r.shift = state_.find("shift", shift_id);
+  if (!r.shift) return r;
+  shift_interval(*r.shift, &r.when);
+  const Json& cap = r.shift->get("capacity");
+  r.capacity = cap.is_number_integer() ? cap.get<int>() : 0;
+  auto it = by_shift_.find(shift_id);
+  if (it == by_shift_.end()) return r;
+  for (const Entity* s : it->second) {
+    RosterEntry e{s, false};
+    if (static_cast<int>(r.confirmed.size()) < r.capacity) {
+      r.confirmed.push_back(e);
+    } else {
+      e.bumped_by_merge = s->text("seen_place") == "confirmed";
+      r.waitlist.push_back(e);
+    }
+  }
+  return r;
+}
+
+std::vector<const Entity*> VolunteerIndex::signups_of(const std::string& volunteer_id) const {
+  auto it = by_volunteer_.find(volunteer_id);
+  return it == by_volunteer_.end() ? std::vector<const Entity*>() : it->second;
+}
+
+std::vector<const Entity*> VolunteerIndex::shifts_overfilled_by_merge() const {
+  std::vector<const Entity*> out;
+  for (const auto& [shift_id, signups] : by_shift_) {
+    const Entity* shift = state_.find("shift", shift_id);
+    if (!shift || shift->archived()) continue;
+    if (roster(shift_id).overfilled_by_merge()) out.push_back(shift);
+  }
+  std::sort(out.begin(), out.end(), [](const Entity* a, const Entity* b) { return a->id < b->id; });
+  return out;
+}
+
+std::vector<const Entity*> VolunteerIndex::clashes(const std::string& volunteer_id, const Interval& when,
+                                                   const std::string& except_shift) const {
+  std::vector<const Entity*> out;
+  for (const Entity* s : signups_of(volunteer_id)) {
+    if (s->text("shift") == except_shift) continue;
+    const Entity* shift = state_.find("shift", s->text("shift"));
+    Interval o;
+    if (shift && !shift->archived() && shift_interval(*shift, &o) && o.overlaps(when)) out.push_back(shift);
+  }
+  return out;
+}
+
+std::vector<LedgerLine> hours_ledger(const State& state, int64_t from_day, int64_t to_day) {
+  std::vector<LedgerLine> out;
+  for (const Entity* s : state.list("signup")) {
+    if (attendance_of(*s) != Attendance::attended) continue;
+    const Entity* shift = state.find("shift", s->text("shift"));
+    auto in = parse_datetime(s->text("check_in"));
+    auto outm = parse_datetime(s->text("check_out"));
+    if (!in || !outm) continue;
+    const int64_t day = *in / 1440;
+    if (day < from_day || day >= to_day) continue;
+    LedgerLine l;
+    l.volunteer = s->text("volunteer");
+    l.date = format_date(day);
+    l.minutes = *outm - *in;
+    l.verified = true;
+    l.source = s->id;
+    l.station = shift ? shift->text("station") : "";
+    auto co = s->fields.find("check_out");
+    l.author = co != s->fields.end() && co->second.author ? *co->second.author : s->created_by;
+    out.push_back(std::move(l));
+  }
+  for (const Entity* a : state.list("hours_adjustment")) {
+    auto day = parse_date(a->text("date"));
+    if (!day || *day < from_day || *day >= to_day) continue;
+    LedgerLine l;
+    l.volunteer = a->text("volunteer");
+    l.date = a->text("date");
+    l.minutes = a->get("minutes").is_number_integer() ? a->get("minutes").get<int64_t>() : 0;
+    l.verified = false;
+    l.source = a->id;
+    l.station = a->text("station");
+    l.author = a->created_by;
+    l.reason = a->text("reason");
+    out.push_back(std::move(l));
+  }
+  std::sort(out.begin(), out.end(), [](const LedgerLine& a, const LedgerLine& b) {
+    return std::tie(a.date, a.volunteer, a.source) < std::tie(b.date, b.volunteer, b.source);
+  });
+  return out;
+}
+
+namespace {
+void add(HoursTotals& t, const LedgerLine& l) {
+  (l.verified ? t.verified_minutes : t.manual_minutes) += l.minutes;
+}
+}  // namespace
+
+std::map<std::string, HoursTotals> hours_by_volunteer(const State&, const std::vector<LedgerLine>& ledger) {
+  std::map<std::string, HoursTotals> out;
+  for (const auto& l : ledger) add(out[l.volunteer], l);
+  return out;
+}
+
+std::map<std::string, HoursTotals> hours_by_household(const State& state, const std::vector<LedgerLine>& ledger) {
+  std::map<std::string, HoursTotals> out;
+  for (const auto& l : ledger) {
+    const Entity* v = state.find("volunteer", l.volunteer);
+    const Entity* r = v ? state.find("resident", v->text("resident")) : nullptr;
+    if (r) add(out[r->text("household")], l);
+  }
+  return out;
+}
+
+std::map<std::string, HoursTotals> hours_by_squad(const State& state, const std::vector<LedgerLine>& ledger) {
+  std::map<std::string, HoursTotals> out;
+  for (const auto& l : ledger) {
+    const Entity* v = state.find("volunteer", l.volunteer);
+    add(out[v ? v->text("squad") : ""], l);
+  }
+  return out;
+}
+
+std::map<std::string, HoursTotals> hours_by_station(const std::vector<LedgerLine>& ledger) {
+  std::map<std::string, HoursTotals> out;
+  for (const auto& l : ledger) add(out[l.station], l);
+  return out;
+}
+
+std::map<std::string, HoursTotals> hours_by_month(const std::vector<LedgerLine>& ledger) {
+  std::map<std::string, HoursTotals> out;
+  for (const auto& l : ledger) add(out[l.date.substr(0, 7)], l);
+  return out;
+}
+
+double household_participation(const State& state) {
+  const size_t households = state.count("household");
+  if (households == 0) return 0.0;
+  std::unordered_map<std::string, bool> taking_part;
+  for (const Entity* v : state.list("volunteer")) {
+    const Entity* r = state.find("resident", v->text("resident"));
+    if (r && !r->archived()) {
+      const Entity* h = state.find("household", r->text("household"));
+      if (h && !h->archived()) taking_part[h->id] = true;
+    }
+  }
+  return static_cast<double>(taking_part.size()) / static_cast<double>(households);
+}
+
+std::vector<Json> shifts_from_template(const State& state, const Entity& t, int64_t from_day, int64_t to_day) {
+  std::vector<Json> out;
+  auto a = parse_time_of_day(t.text("start_time"));
+  auto b = parse_time_of_day(t.text("end_time"));
+  if (!a || !b) return out;
+  int weekday = -1;
+  for (int i = 0; i < 7; ++i) {
+    if (t.text("weekday") == kWeekdayKeys[i]) weekday = i;
+  }
+  if (weekday < 0) return out;
+  if (auto f = parse_date(t.text("valid_from"))) from_day = std::max(from_day, *f);
+  if (auto u = parse_date(t.text("valid_until"))) to_day = std::min(to_day, *u + 1);
+  std::unordered_map<std::string, bool> existing;
+  for (const Entity* s : state.list("shift")) {
+    if (s->text("template") == t.id) existing[s->text("start")] = true;
+  }
+  for (int64_t day = from_day; day < to_day; ++day) {
+    if (weekday_of_days(day) != weekday) continue;
+    const std::string start = format_datetime(day * 1440 + *a);
+    if (existing.count(start)) continue;
+    Json f{{"station", t.text("station")}, {"role", t.text("role")},     {"start", start},
+           {"end", format_datetime(day * 1440 + *b)}, {"capacity", t.get("capacity")}, {"template", t.id}};
+    if (!t.get("required_skills").is_null()) f["required_skills"] = t.get("required_skills");
+    if (!t.get("min_age").is_null()) f["min_age"] = t.get("min_age");
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace dh

@@ -1,0 +1,135 @@
+// Volunteering: what follows from shifts, sign-ups, attendance and hour
+// adjustments in the State (docs/volunteering.md).
+//
+// Sign-ups are entities of kind "signup"; cancelling is archiving. Who holds a
+// place is DERIVED, never stored: a shift's live sign-ups sorted by the stamp
+// of their create operation (hlc, device, seq: the same on every device) fill
+// its capacity in that order, the rest form the waitlist in that order. So
+// when sign-ups made on several offline devices meet, every device computes
+// the same confirmed list and waitlist, a cancelled place goes to the first on
+// the waitlist, and nothing is lost. A sign-up that its device showed as
+// confirmed (seen_place) but that the merge put on the waitlist is "bumped";
+// coordinators see the shifts with bumped sign-ups.
+//
+// Attendance keeps four states apart: attended (checked in), excused,
+// no-show (both set by a coordinator) and not checked in. A missing check-in
+// is never read as a no-show.
+//
+// Hours: verified minutes come from check-in to check-out; manual minutes
+// come from hours_adjustment records, each with its author and reason. They
+// are reported apart.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/operation.h"
+#include "core/result.h"
+#include "core/state.h"
+
+namespace dh {
+
+// Rules beyond field shapes for volunteering operations (clash, age,
+// guardian consent, skills, check-in order, cancellation reason). Called by
+// validate_operation(); returns ok for kinds it does not govern.
+Status check_domain_rules(const State& state, const Operation& op);
+
+struct Interval {
+  int64_t start = 0;  // local minutes since epoch, inclusive
+  int64_t end = 0;    // exclusive
+  bool overlaps(const Interval& o) const { return start < o.end && o.start < end; }
+  int64_t minutes() const { return end - start; }
+};
+
+enum class Attendance { not_checked_in, checked_in, attended, excused, no_show };
+const char* attendance_key(Attendance a);  // "not_checked_in", ...
+Attendance attendance_of(const Entity& signup);
+
+struct RosterEntry {
+  const Entity* signup = nullptr;
+  bool bumped_by_merge = false;  // device showed "confirmed", merge put it on the waitlist
+};
+
+struct Roster {
+  const Entity* shift = nullptr;
+  Interval when;
+  int capacity = 0;
+  std::vector<RosterEntry> confirmed;
+  std::vector<RosterEntry> waitlist;
+  int open_places() const { return capacity - static_cast<int>(confirmed.size()); }
+  bool overfilled_by_merge() const;
+};
+
+// One pass over the State that indexes sign-ups by shift and by volunteer.
+// Cheap to query afterwards; rebuild when the State changes (compare
+// State::applied_ops()).
+class VolunteerIndex {
+ public:
+  explicit VolunteerIndex(const State& state);
+
+  const State& state() const { return state_; }
+  Roster roster(const std::string& shift_id) const;
+  // Live sign-ups of a volunteer (any shift), in stamp order.
+  std::vector<const Entity*> signups_of(const std::string& volunteer_id) const;
+  // Shifts (live) whose roster has a bumped sign-up.
+  std::vector<const Entity*> shifts_overfilled_by_merge() const;
+  // The volunteer's confirmed or waitlisted shifts overlapping `when`, except `except_shift`.
+  std::vector<const Entity*> clashes(const std::string& volunteer_id, const Interval& when,
+                                     const std::string& except_shift = "") const;
+
+ private:
+  const State& state_;
+  std::unordered_map<std::string, std::vector<const Entity*>> by_shift_;
+  std::unordered_map<std::string, std::vector<const Entity*>> by_volunteer_;
+};
+
+// Fields of a new sign-up as this device sees it: seen_place records whether
+// the device showed it as confirmed or waitlisted, so a later merge can tell
+// who was bumped. channel: "kiosk", "coordinator" or "auto_schedule".
+Json signup_fields(const VolunteerIndex& index, const std::string& shift_id, const std::string& volunteer_id,
+                   const std::string& channel);
+
+// Interval of a shift entity (false if malformed).
+bool shift_interval(const Entity& shift, Interval* out);
+// Age in whole years of the volunteer's resident on a day; -1 when unknown.
+int volunteer_age_on(const State& state, const Entity& volunteer, int64_t day);
+
+struct LedgerLine {
+  std::string volunteer;
+  std::string date;       // YYYY-MM-DD of the shift start or adjustment
+  int64_t minutes = 0;
+  bool verified = false;  // from check-in/out (true) or added by hand (false)
+  std::string source;     // signup or hours_adjustment id
+  std::string station;
+  std::string author;     // who recorded (certifies) it
+  std::string reason;     // hand additions: why
+};
+
+struct HoursTotals {
+  int64_t verified_minutes = 0;
+  int64_t manual_minutes = 0;
+  int64_t total() const { return verified_minutes + manual_minutes; }
+};
+
+// Every hour line in the State, optionally only within [from_day, to_day).
+std::vector<LedgerLine> hours_ledger(const State& state, int64_t from_day = INT64_MIN, int64_t to_day = INT64_MAX);
+// Totals keyed by volunteer id / household id / squad id / station id / "YYYY-MM".
+std::map<std::string, HoursTotals> hours_by_volunteer(const State& state, const std::vector<LedgerLine>& ledger);
+std::map<std::string, HoursTotals> hours_by_household(const State& state, const std::vector<LedgerLine>& ledger);
+std::map<std::string, HoursTotals> hours_by_squad(const State& state, const std::vector<LedgerLine>& ledger);
+std::map<std::string, HoursTotals> hours_by_station(const std::vector<LedgerLine>& ledger);
+std::map<std::string, HoursTotals> hours_by_month(const std::vector<LedgerLine>& ledger);
+
+// Share of live households with at least one live volunteer.
+double household_participation(const State& state);
+
+// Shifts generated from a template for days in [from_day, to_day): the
+// CreateEntity fields of each (the caller commits them). Skips days that
+// already have a live shift from this template at the same start.
+std::vector<Json> shifts_from_template(const State& state, const Entity& shift_template, int64_t from_day,
+                                       int64_t to_day);
+
+}  // namespace dh

@@ -159,6 +159,6 @@ TEST_CASE("A corrupt snapshot is refused with a plain reason", "[core][state]") 
   CHECK(State::from_snapshot(Json::parse("{}")).error().code == "corrupt_snapshot");
   CHECK(State::from_snapshot(Json::parse(R"({"format":"dianhong-state","version":2})")).error().message.find("version") !=
         std::string::npos);
-  auto bad = Json::parse(R"({"format":"dianhong-state","version":1,"max_hlc":"1.0","devices":["a"],"kinds":{"grid":[["g",[1,0,0,1],"x",{"name":["x",1,0,7,1]}]]}})");
+  auto bad = Json::parse(R"({"format":"dianhong-state","version":1,"max_hlc":"1.0","devices":["a"],"authors":["x"],"kinds":{"grid":[["g",[1,0,0,1],"x",{"name":["x",1,0,7,1]}]]}})");
   CHECK_FALSE(State::from_snapshot(bad).ok());
 }

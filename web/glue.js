@@ -252,6 +252,11 @@
     entities(kind, needle, limit) {
       return callJson('dh_entities_json', ['string', 'string', 'number'], [kind, needle || '', limit || 50]);
     },
+    // Characters of `text` the UI font cannot draw yet (rare-name test).
+    missingGlyphs(text) {
+      if (!window.Module || !Module.calledRun) return null;
+      return Module.UTF8ToString(Module.ccall('dh_missing_glyphs', 'number', ['string'], [text]));
+    },
     frames() { return glue.framesRendered; },
     interactiveAt() { return glue.interactiveAt; },
   };

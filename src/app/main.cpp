@@ -186,17 +186,17 @@ void forward_text_events(App& app) {
   }
 }
 
-void set_ime_data(ImGuiContext*, ImGuiViewport*, ImGuiPlatformImeData* data) {
+[[maybe_unused]] void set_ime_data(ImGuiContext*, ImGuiViewport*, ImGuiPlatformImeData* data) {
   if (!g_app) return;
   bool active = data->WantTextInput || data->WantVisible;
   g_app->host->set_text_input(active, data->InputPos.x, data->InputPos.y, data->InputLineHeight);
 }
 
-void set_clipboard(ImGuiContext*, const char* text) {
+[[maybe_unused]] void set_clipboard(ImGuiContext*, const char* text) {
   if (g_app) g_app->host->set_clipboard_text(text ? text : "");
 }
 
-const char* get_clipboard(ImGuiContext*) { return g_app ? g_app->host->clipboard_text().c_str() : ""; }
+[[maybe_unused]] const char* get_clipboard(ImGuiContext*) { return g_app ? g_app->host->clipboard_text().c_str() : ""; }
 
 // ---- Store -----------------------------------------------------------------
 
@@ -550,6 +550,24 @@ DH_EXPORT const char* dh_entities_json(const char* kind, const char* needle, int
     }
   }
   s = out.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return s.c_str();
+}
+
+// The characters of utf8 that the UI font (with its fallback, once merged)
+// cannot draw: the test of "rare name characters render, not as '?'".
+DH_EXPORT const char* dh_missing_glyphs(const char* utf8) {
+  static std::string s;
+  s.clear();
+  if (!g_app || !g_app->ui_font || !utf8) return "";
+  const char* p = utf8;
+  const char* end = utf8 + std::strlen(utf8);
+  while (p < end) {
+    unsigned int c = 0;
+    int n = ImTextCharFromUtf8(&c, p, end);
+    if (n <= 0) break;
+    if (c > 0x20 && !g_app->ui_font->IsGlyphInFont(static_cast<ImWchar>(c))) s.append(p, static_cast<size_t>(n));
+    p += n;
+  }
   return s.c_str();
 }
 

@@ -32,7 +32,7 @@ EM_JS(void, dh_js_storage_load, (const char* root_c), {
     return;
   }
   FS.syncfs(true, function(err) {
-    dhGlue.push({t: 'storage', ok: !err, error: err ? ('Could not read this device\'s storage: ' + (err.message || err.name || err)) : ''});
+    dhGlue.push({t: 'storage', ok: !err, error: err ? ('Could not read the storage of this device: ' + (err.message || err.name || err)) : ""});
   });
 });
 

@@ -1,0 +1,175 @@
+// Shared helpers of the browser tests: the real server process, Debian's
+// Chromium through Playwright, and input on real pixels found through the
+// app's widget locator (window.dianhong.widgets()).
+'use strict';
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const zlib = require('node:zlib');
+const { chromium } = require('playwright-core');
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const SERVER = process.env.DH_SERVER || path.join(ROOT, 'build/native/src/server/dianhong_server');
+const DIST = process.env.DH_WEB_DIST || path.join(ROOT, 'build/wasm/dist');
+const CHROMIUM = process.env.DH_CHROMIUM || '/usr/bin/chromium';
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--use-gl=angle', '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader'];
+
+function checkBuilt() {
+  const missing = [];
+  if (!fs.existsSync(SERVER)) missing.push(SERVER);
+  if (!fs.existsSync(path.join(DIST, 'index.html'))) missing.push(path.join(DIST, 'index.html'));
+  if (missing.length) throw new Error('Build first (script/test does): missing ' + missing.join(', '));
+}
+
+// Starts dianhong_server on a free port with a fresh data folder and the demo
+// data; resolves when it prints its address.
+async function startServer(options = {}) {
+  checkBuilt();
+  const dataDir = options.dataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'dh-e2e-'));
+  const args = ['--port', '0', '--data', dataDir, '--web', DIST];
+  if (options.demo !== false) args.push('--demo');
+  const proc = spawn(SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('server did not start in 60 s:\n' + log)), 60000);
+    const onData = (chunk) => {
+      log += chunk.toString();
+      const m = log.match(/open (http:\/\/[^\s/]+)\/?/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error('server exited ' + code + ':\n' + log)); });
+  });
+  return {
+    url, dataDir, proc,
+    log: () => log,
+    async stop() {
+      if (proc.exitCode === null) {
+        proc.kill('SIGTERM');
+        await new Promise((r) => { proc.once('exit', r); setTimeout(r, 5000); });
+      }
+      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function launch() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
+}
+
+async function newContext(browser, options = {}) {
+  return browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, ...options });
+}
+
+async function poll(fn, { timeout = 30000, interval = 100, what = 'condition' } = {}) {
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end) throw new Error('timed out waiting for ' + what + ' (last: ' + JSON.stringify(String(last)) + ')');
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+const status = (page) => page.evaluate(() => (window.dianhong ? window.dianhong.status() : null));
+
+// Waits until the app drew its first frame with the data (and, by default,
+// until the demo data pull is finished and saved).
+async function waitReady(page, { demo = true, timeout = 120000 } = {}) {
+  return poll(async () => {
+    const s = await status(page);
+    if (!s || !s.ready || s.frames < 1) return false;
+    if (demo && !s.demo_done) return false;
+    return s;
+  }, { timeout, what: 'the app to be ready' });
+}
+
+async function waitSaved(page, timeout = 30000) {
+  return poll(async () => {
+    const s = await status(page);
+    return s && s.saved && !s.flush_in_progress && s.op_count > 0 ? s : false;
+  }, { timeout, what: 'the data to be saved on the device' });
+}
+
+async function findWidget(page, key, timeout = 15000) {
+  return poll(() => page.evaluate((k) => window.dianhong.find(k), key), { timeout, what: 'widget ' + key });
+}
+
+// Clicks the centre of a widget through the real mouse path.
+async function clickWidget(page, key) {
+  const w = await findWidget(page, key);
+  await page.mouse.click(w.x + Math.min(w.w / 2, 40), w.y + w.h / 2);
+  await page.waitForTimeout(150);
+  return w;
+}
+
+// Pinyin through an IME composition (CDP), as a real IME delivers it.
+async function typeWithIme(page, cdp, pinyin, text) {
+  for (let i = 1; i <= pinyin.length; i++) {
+    const part = pinyin.slice(0, i);
+    await cdp.send('Input.imeSetComposition', { text: part, selectionStart: part.length, selectionEnd: part.length });
+  }
+  await cdp.send('Input.insertText', { text });
+  await page.waitForTimeout(150);
+}
+
+// Minimal PNG decoder (8-bit RGB/RGBA, non-interlaced) for screenshot checks.
+function decodePng(buf) {
+  let pos = 8, width = 0, height = 0, colorType = 0;
+  const idat = [];
+  while (pos < buf.length) {
+    const len = buf.readUInt32BE(pos);
+    const type = buf.toString('ascii', pos + 4, pos + 8);
+    const data = buf.subarray(pos + 8, pos + 8 + len);
+    if (type === 'IHDR') { width = data.readUInt32BE(0); height = data.readUInt32BE(4); colorType = data[9]; }
+    if (type === 'IDAT') idat.push(data);
+    pos += 12 + len;
+  }
+  const bpp = colorType === 6 ? 4 : 3;
+  const raw = zlib.inflateSync(Buffer.concat(idat));
+  const stride = width * bpp;
+  const out = Buffer.alloc(height * stride);
+  for (let y = 0; y < height; y++) {
+    const f = raw[y * (stride + 1)];
+    for (let x = 0; x < stride; x++) {
+      const v = raw[y * (stride + 1) + 1 + x];
+      const a = x >= bpp ? out[y * stride + x - bpp] : 0;
+      const b = y > 0 ? out[(y - 1) * stride + x] : 0;
+      const c = x >= bpp && y > 0 ? out[(y - 1) * stride + x - bpp] : 0;
+      let p;
+      if (f === 0) p = 0; else if (f === 1) p = a; else if (f === 2) p = b; else if (f === 3) p = (a + b) >> 1;
+      else { const pa = Math.abs(b - c), pb = Math.abs(a - c), pc = Math.abs(a + b - 2 * c); p = pa <= pb && pa <= pc ? a : pb <= pc ? b : c; }
+      out[y * stride + x] = (v + p) & 255;
+    }
+  }
+  return { width, height, bpp, data: out };
+}
+
+// Share of pixels that are not (near) black, and the number of distinct colours.
+function pixelSummary(png) {
+  const img = decodePng(png);
+  let lit = 0;
+  const colours = new Set();
+  const n = img.width * img.height;
+  for (let i = 0; i < n; i++) {
+    const o = i * img.bpp;
+    const r = img.data[o], g = img.data[o + 1], b = img.data[o + 2];
+    if (r + g + b > 30) lit++;
+    if (colours.size < 5000) colours.add((r << 16) | (g << 8) | b);
+  }
+  return { litShare: lit / n, colours: colours.size, width: img.width, height: img.height };
+}
+
+module.exports = {
+  ROOT, DIST, SERVER, CHROMIUM_FLAGS, startServer, launch, newContext, poll, status, waitReady, waitSaved,
+  findWidget, clickWidget, typeWithIme, pixelSummary,
+};

@@ -164,6 +164,15 @@ int main(int argc, char** argv) {
   }
 
   httplib::Server server;
+  // httplib's default pool is max(8, cores - 1) threads, and a keep-alive
+  // connection holds its thread: a few dozen tablets would queue behind eight.
+  server.new_task_queue = [] { return new httplib::ThreadPool(32); };
+  server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    if (res.status >= 500) {
+      std::cerr << "dianhong_server: " << req.method << " " << req.path << " -> " << res.status << " "
+                << res.body << "\n";
+    }
+  });
   dh::install_routes(server, svc, auth, dh::HttpOptions{web_dir});
   int bound = port;
   if (port == 0) {

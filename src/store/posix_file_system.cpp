@@ -22,11 +22,12 @@ std::string parent_of(const std::string& path) {
   return path.substr(0, slash);
 }
 
+// No space, over quota, or over the file size limit: all "storage full".
 bool is_full(int err) {
 #ifdef EDQUOT
   if (err == EDQUOT) return true;
 #endif
-  return err == ENOSPC;
+  return err == ENOSPC || err == EFBIG;
 }
 
 Error io_error(const char* what, const std::string& path, int err) {

@@ -1,8 +1,11 @@
 // Segment framing, CRC-32, the id set and the file systems.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+
+#include <sys/resource.h>
 #include <random>
 #include <set>
 #include <string>
@@ -247,4 +250,29 @@ TEST_CASE("PosixFileSystem reports a full disk as storage_full", "[store][fs][na
   REQUIRE_FALSE(st.ok());
   CHECK(st.error().code == "storage_full");
   CHECK(st.error().message.find("full") != std::string::npos);
+}
+
+TEST_CASE("PosixFileSystem truncates a short append back", "[store][fs][native]") {
+  // A file size limit makes write() stop part-way, as a disk that fills up
+  // during the write does: the file must be left exactly as it was.
+  auto fs = make_posix_file_system();
+  const std::string dir = make_temp_dir();
+  const std::string path = dir + "/seg-000001.log";
+  REQUIRE(fs->append(path, std::string(1000, 'a')).ok());
+  struct rlimit old_limit;
+  REQUIRE(getrlimit(RLIMIT_FSIZE, &old_limit) == 0);
+  auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  struct rlimit small = old_limit;
+  small.rlim_cur = 1500;
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
+  auto st = fs->append(path, std::string(2000, 'b'));
+  setrlimit(RLIMIT_FSIZE, &old_limit);
+  std::signal(SIGXFSZ, old_handler);
+  REQUIRE_FALSE(st.ok());
+  CHECK(st.error().code == "storage_full");
+  CHECK(fs->read(path).value() == std::string(1000, 'a'));
+  REQUIRE(fs->append(path, "c").ok());
+  CHECK(fs->read(path).value().size() == 1001);
+  std::remove(path.c_str());
+  std::remove(dir.c_str());
 }

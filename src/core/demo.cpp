@@ -1,8 +1,11 @@
 #include "core/demo.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <string>
 
+#include "core/civil_time.h"
 #include "core/commands.h"
 #include "core/state.h"
 
@@ -338,6 +341,166 @@ std::vector<Operation> generate_activity(const std::vector<Operation>& demo, int
     state.apply(op.value());
     if (op->type == "resident.create") resident_ids.push_back(op->payload["entity"].get<std::string>());
     out.push_back(std::move(op.value()));
+  }
+  return out;
+}
+
+}  // namespace dh
+
+namespace dh {
+
+namespace {
+
+struct ShiftPlan {
+  const char* station;
+  const char* role;
+  const char* days;  // seven characters, Monday first: 'x' = that weekday
+  const char* start;
+  const char* end;
+  int capacity;
+  const char* skill;  // "" none
+  int min_age;
+};
+
+// A week of the corps' regular shifts (times local; durations in half hours).
+const ShiftPlan kWeek[] = {
+    {"hall", "大厅引导", "xxxxx..", "08:30", "12:00", 2, "", 0},
+    {"hall", "大厅引导", "xxxxx..", "14:00", "17:30", 2, "", 0},
+    {"hall", "大厅引导", ".....x.", "09:00", "12:00", 2, "", 0},
+    {"hall", "数字助老", ".x.x...", "14:00", "16:00", 1, "computer", 0},
+    {"hall", "平安巡逻", "xxxxxxx", "19:00", "21:00", 3, "", 18},
+    {"hall", "应急值守", ".....xx", "09:00", "13:00", 1, "first_aid", 18},
+    {"hall", "书吧值守", ".....xx", "14:00", "17:30", 1, "", 0},
+    {"hall", "议事室值守", "xxxxx..", "18:30", "20:30", 1, "", 18},
+    {"hall", "村史馆讲解", ".....xx", "09:30", "11:30", 1, "", 0},
+    {"hall", "摄影记录", ".....x.", "14:00", "17:00", 1, "photography", 0},
+    {"hall", "党群服务", ".....xx", "18:30", "20:30", 1, "", 0},
+    {"st-xingfuli", "课后托管", ".x.x...", "16:00", "18:00", 3, "", 18},
+    {"st-xingfuli", "课后托管", "x.x.x..", "16:00", "18:00", 2, "", 18},
+    {"st-xingfuli", "作业辅导", "x.x.x..", "16:00", "18:00", 2, "tutoring", 0},
+    {"st-xingfuli", "阅读空间", ".....xx", "09:00", "12:00", 2, "", 0},
+    {"st-xingfuli", "阅读空间", ".....xx", "14:00", "17:00", 2, "", 0},
+    {"st-xingfuli", "阅读空间", "xxxxx..", "18:30", "20:30", 1, "", 0},
+    {"st-xingfuli", "周末托管", ".....x.", "14:00", "17:00", 2, "tutoring", 18},
+    {"st-xingfuli", "茶艺课堂", "..x....", "15:00", "17:00", 1, "tea", 0},
+    {"st-shuiwu", "法律超市", "x.x.x..", "09:00", "12:00", 1, "legal", 18},
+    {"st-shuiwu", "法律超市", ".x.x...", "14:00", "17:00", 1, "legal", 18},
+    {"st-shuiwu", "室内健身", "xxxxxxx", "07:00", "09:00", 2, "sports", 0},
+    {"st-shuiwu", "室内健身", "xxxxxxx", "18:30", "20:30", 2, "sports", 0},
+    {"st-shuiwu", "反诈宣传", ".....xx", "10:00", "12:00", 2, "", 0},
+    {"st-chayuan", "助餐备餐", "xxxxxxx", "09:00", "11:00", 2, "cooking", 0},
+    {"st-chayuan", "助餐送餐", "xxxxxxx", "11:00", "13:00", 3, "", 0},
+    {"st-chayuan", "助餐送餐", "xxxxxxx", "17:00", "18:30", 2, "", 0},
+    {"st-chayuan", "老年陪伴", "xxxxxxx", "15:00", "17:00", 2, "elderly_care", 0},
+    {"st-chayuan", "健康义诊", "..x..x.", "09:00", "12:00", 1, "first_aid", 18},
+    {"st-chayuan", "理发义剪", "......x", "09:00", "11:00", 2, "", 0},
+    {"st-fengshan", "便民服务", "xxxxx..", "09:00", "12:00", 2, "", 0},
+    {"st-fengshan", "便民服务", "xxxxx..", "14:00", "17:00", 2, "", 0},
+    {"st-fengshan", "公益活动", ".....xx", "14:00", "17:00", 4, "", 0},
+    {"st-fengshan", "环境整治", ".....x.", "08:00", "10:00", 4, "", 0},
+    {"st-fengshan", "平安巡逻", "xxxxxxx", "19:00", "21:00", 2, "", 18},
+    {"st-fengshan", "垃圾分类督导", "xxxxxxx", "07:00", "08:30", 2, "", 0},
+    {"st-fengshan", "助残出行", "x..x...", "09:00", "11:00", 1, "driving", 18},
+};
+
+const char* const kStationIds[] = {"hall", "st-shuiwu", "st-xingfuli", "st-chayuan", "st-fengshan"};
+
+}  // namespace
+
+std::vector<Operation> generate_month_of_shifts(const std::vector<Operation>& demo, const std::string& month,
+                                                uint64_t seed) {
+  std::vector<Operation> out;
+  auto first = parse_date(month + "-01");
+  if (month.size() != 7 || !first) return out;
+  int y;
+  unsigned m, d;
+  civil_from_days(*first, &y, &m, &d);
+  const int64_t next = m == 12 ? days_from_civil(y + 1, 1, 1) : days_from_civil(y, m + 1, 1);
+  State state;
+  for (const auto& op : demo) state.apply(op);
+  Rng rng(seed ^ 0x5c4edull);
+  OpSource source;
+  source.device = "demo-month";
+  source.author = "staff:demo";
+  int64_t now = state.max_hlc().wall_ms + 1000;
+  auto commit = [&](const Command& cmd) {
+    auto op = make_operation(state, cmd, source, now);
+    now += 10;
+    if (!op) return false;
+    state.apply(op.value());
+    out.push_back(std::move(op.value()));
+    return true;
+  };
+  // Shifts, day by day.
+  for (int64_t day = *first; day < next; ++day) {
+    const int wd = weekday_of_days(day);
+    for (const auto& plan : kWeek) {
+      if (plan.days[wd] != 'x') continue;
+      Json f{{"station", plan.station},
+             {"role", plan.role},
+             {"start", format_date(day) + "T" + plan.start},
+             {"end", format_date(day) + "T" + plan.end},
+             {"capacity", plan.capacity}};
+      if (*plan.skill) f["required_skills"] = Json::array({plan.skill});
+      if (plan.min_age > 0) f["min_age"] = plan.min_age;
+      commit(CreateEntity{"shift", std::move(f), ""});
+    }
+  }
+  // Two charity events of the month: a dumpling day and an evening show.
+  if (next - *first >= 28) {
+    commit(CreateEntity{"shift",
+                        Json{{"station", "st-fengshan"}, {"role", "冬至包饺子"},
+                             {"start", format_date(*first + 21) + "T10:00"}, {"end", format_date(*first + 21) + "T13:00"},
+                             {"capacity", 8}},
+                        ""});
+    commit(CreateEntity{"shift",
+                        Json{{"station", "hall"}, {"role", "文艺汇演"},
+                             {"start", format_date(next - 1) + "T18:00"}, {"end", format_date(next - 1) + "T21:00"},
+                             {"capacity", 6}, {"required_skills", Json::array({"arts"})}},
+                        ""});
+  }
+  // Availability by stage of life: retired people in the daytime, working
+  // people in the evenings and at weekends, young people after school.
+  static const char* const kRetired[] = {"08:00-12:00", "09:00-13:00", "14:00-18:00", "07:00-09:00", "15:00-19:00",
+                                         "08:00-18:00"};
+  static const char* const kWorkingEvening[] = {"18:00-21:30", "18:30-21:00", "16:00-21:00"};
+  static const char* const kWeekend[] = {"08:00-12:00", "09:00-13:00", "13:00-18:00", "14:00-21:00", "07:00-10:30"};
+  for (const Entity* v : state.list("volunteer")) {
+    if (rng.below(10) == 0) continue;  // about 10% record no availability
+    const Entity* res = state.find("resident", v->text("resident"));
+    auto birth = res ? parse_date(res->text("birth_date")) : std::nullopt;
+    const int age = birth ? age_on(*birth, *first) : 40;
+    std::vector<std::string> slots;
+    const int n = 2 + static_cast<int>(rng.below(4));
+    for (int i = 0; i < n; ++i) {
+      std::string slot;
+      if (age >= 60) {
+        slot = std::string(kWeekdayKeys[rng.below(7)]) + " " + rng.pick(kRetired);
+      } else if (age < 22) {
+        slot = rng.chance(0.5) ? std::string(kWeekdayKeys[rng.below(5)]) + " 16:00-18:30"
+                               : std::string(kWeekdayKeys[5 + rng.below(2)]) + " " + rng.pick(kWeekend);
+      } else if (rng.chance(0.55)) {
+        slot = std::string(kWeekdayKeys[rng.below(5)]) + " " + rng.pick(kWorkingEvening);
+      } else {
+        slot = std::string(kWeekdayKeys[5 + rng.below(2)]) + " " + rng.pick(kWeekend);
+      }
+      if (std::find(slots.begin(), slots.end(), slot) == slots.end()) slots.push_back(slot);
+    }
+    std::sort(slots.begin(), slots.end());
+    Json f{{"availability", slots}};
+    if (rng.chance(0.2)) {
+      std::vector<std::string> dates;
+      const int k = 1 + static_cast<int>(rng.below(3));
+      for (int i = 0; i < k; ++i) {
+        std::string date = format_date(*first + static_cast<int64_t>(rng.below(static_cast<uint32_t>(next - *first))));
+        if (std::find(dates.begin(), dates.end(), date) == dates.end()) dates.push_back(date);
+      }
+      std::sort(dates.begin(), dates.end());
+      f["unavailable_dates"] = dates;
+    }
+    if (rng.chance(0.3)) f["preferred_station"] = kStationIds[rng.below(5)];
+    if (rng.chance(0.25)) f["max_weekly_hours"] = 2 + static_cast<int>(rng.below(11));
+    commit(EditEntity{"volunteer", v->id, std::move(f)});
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/operation.h"
@@ -31,5 +32,16 @@ std::vector<Operation> generate_demo(const DemoOptions& options = {});
 // addresses, people moving house, new residents, archived and restored
 // records), for benchmarks of fold, snapshot and memory. Device "activity".
 std::vector<Operation> generate_activity(const std::vector<Operation>& demo, int count, uint64_t seed);
+
+// A month of volunteer shifts on top of a demo state, for auto-scheduling
+// (docs/auto-scheduling.md): about 600 shifts at the hall and the four
+// stations (month "2026-12": after-school care at 幸福里, the legal aid
+// corner at 税务小区, indoor exercise, elderly meals, reading space, patrols,
+// charity events, ...), then edits giving the volunteers weekly availability
+// (about 10% record none), some unavailable dates, preferred stations and
+// weekly caps. Device "demo-month"; valid in order via make_operation. An
+// empty result means the month was not "YYYY-MM".
+std::vector<Operation> generate_month_of_shifts(const std::vector<Operation>& demo, const std::string& month,
+                                                uint64_t seed);
 
 }  // namespace dh

@@ -1,0 +1,999 @@
+#include "core/scheduler.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "core/volunteering.h"
+
+namespace dh {
+
+namespace {
+
+// splitmix64, identical on every platform.
+class Rng {
+ public:
+  explicit Rng(uint64_t seed) : s_(seed) {}
+  uint64_t next() {
+    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  size_t below(size_t n) { return static_cast<size_t>(next() % n); }
+
+ private:
+  uint64_t s_;
+};
+
+int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+int64_t day_of(int64_t minute) { return floor_div(minute, 1440); }
+int64_t week_of(int64_t minute) {
+  const int64_t d = day_of(minute);
+  return d - weekday_of_days(d);
+}
+
+std::string hours_text(int64_t minutes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f h", static_cast<double>(minutes) / 60.0);
+  return buf;
+}
+
+std::string with_commas(int n) { return std::to_string(n); }
+
+// Rule codes, in the order they are checked (the first that fails is counted).
+enum Rule {
+  kSkill,
+  kAgeUnknown,
+  kTooYoung,
+  kGuardian,
+  kNoAvailability,
+  kAvailability,
+  kUnavailableDate,
+  kAlreadySignedUp,
+  kOverlap,
+  kRest,
+  kWeeklyCap,
+  kOnThisShift,
+  kEligible,
+  kRuleCount
+};
+const char* const kRuleCodes[kRuleCount] = {"missing_skill",      "age_unknown",     "too_young",
+                                             "guardian_consent",   "no_availability", "not_available",
+                                             "unavailable_date",   "already_signed_up", "overlap",
+                                             "rest",               "weekly_cap",      "on_this_shift",
+                                             "free"};
+const char* const kRuleWords[kRuleCount] = {
+    "lack a required skill",
+    "have no recorded date of birth (the shift has a minimum age)",
+    "are below the shift's minimum age",
+    "are under 18 without a guardian's consent recorded",
+    "have no availability recorded",
+    "are not available at that time",
+    "marked that day unavailable",
+    "are already signed up for it",
+    "are on an overlapping shift",
+    "would not have the minimum rest between two shifts",
+    "would exceed their weekly hours",
+    "already hold a place on it in this proposal",
+    "are free but were not chosen"};
+
+struct Busy {
+  int64_t start, end;
+  int shift;  // problem shift index, or -1 for an existing sign-up
+};
+
+class Engine {
+ public:
+  Engine(const SchedulingProblem& p, const SchedulerOptions& o) : p_(p), o_(o) {
+    nv_ = static_cast<int>(p.volunteers.size());
+    ns_ = static_cast<int>(p.shifts.size());
+    std::map<std::string, int> vol_index;
+    for (int v = 0; v < nv_; ++v) vol_index[p.volunteers[v].id] = v;
+    std::map<std::string, int> station_index;
+    auto station_id = [&](const std::string& s) {
+      auto it = station_index.find(s);
+      if (it != station_index.end()) return it->second;
+      int id = static_cast<int>(station_index.size());
+      station_index[s] = id;
+      return id;
+    };
+    for (const auto& s : p.shifts) shift_station_.push_back(station_id(s.station));
+    busy_.assign(nv_, {});
+    weeks_.assign(nv_, {});
+    stations_.assign(nv_, {});
+    minutes_.assign(nv_, 0);
+    cap_.assign(nv_, 0);
+    already_.assign(nv_, {});
+    std::map<std::string, int> shift_index;
+    for (int s = 0; s < ns_; ++s) shift_index[p.shifts[s].id] = s;
+    for (int v = 0; v < nv_; ++v) {
+      const auto& vol = p.volunteers[v];
+      cap_[v] = static_cast<int64_t>(vol.max_weekly_hours > 0 ? vol.max_weekly_hours : o.default_max_weekly_hours) * 60;
+    }
+    for (const auto& e : p.existing) {
+      auto it = vol_index.find(e.volunteer);
+      if (it == vol_index.end()) continue;
+      const int v = it->second;
+      busy_[v].push_back({e.when.start, e.when.end, -1});
+      auto sh = shift_index.find(e.shift);
+      if (sh != shift_index.end()) already_[v].push_back(sh->second);
+      if (!e.confirmed) continue;
+      add_week(v, week_of(e.when.start), e.when.minutes());
+      const int64_t d = day_of(e.when.start);
+      if (d >= p.from_day && d < p.to_day) {
+        minutes_[v] += e.when.minutes();
+        add_station(v, station_id(e.station), 1);
+      }
+    }
+    for (auto& a : already_) std::sort(a.begin(), a.end());
+    existing_busy_count_.resize(nv_);
+    for (int v = 0; v < nv_; ++v) existing_busy_count_[v] = busy_[v].size();
+    // Static eligibility.
+    std::map<std::string, int> skill_index;
+    auto skills_of = [&](const std::vector<std::string>& names) {
+      std::vector<int> out;
+      for (const auto& n : names) {
+        auto it = skill_index.find(n);
+        if (it == skill_index.end()) it = skill_index.emplace(n, static_cast<int>(skill_index.size())).first;
+        out.push_back(it->second);
+      }
+      std::sort(out.begin(), out.end());
+      out.erase(std::unique(out.begin(), out.end()), out.end());
+      return out;
+    };
+    vol_skills_.resize(nv_);
+    for (int v = 0; v < nv_; ++v) vol_skills_[v] = skills_of(p.volunteers[v].skills);
+    shift_skills_.resize(ns_);
+    for (int s = 0; s < ns_; ++s) shift_skills_[s] = skills_of(p.shifts[s].required_skills);
+    for (int v = 0; v < nv_; ++v) {
+      unavailable_.push_back(p.volunteers[v].unavailable_days);
+      std::sort(unavailable_.back().begin(), unavailable_.back().end());
+    }
+    candidates_.resize(ns_);
+    for (int s = 0; s < ns_; ++s) {
+      for (int v = 0; v < nv_; ++v) {
+        if (static_rule(v, s) == kEligible) candidates_[s].push_back(v);
+      }
+    }
+    assigned_.resize(ns_);
+  }
+
+  // First static rule volunteer v breaks for shift s, or kEligible.
+  Rule static_rule(int v, int s) const {
+    const auto& vol = p_.volunteers[v];
+    const auto& sh = p_.shifts[s];
+    if (!std::includes(vol_skills_[v].begin(), vol_skills_[v].end(), shift_skills_[s].begin(), shift_skills_[s].end()))
+      return kSkill;
+    const int64_t day = day_of(sh.when.start);
+    const int age = vol.birth_day == INT64_MIN ? -1 : age_on(vol.birth_day, day);
+    if (sh.min_age > 0) {
+      if (age < 0) return kAgeUnknown;
+      if (age < sh.min_age) return kTooYoung;
+    }
+    if (age >= 0 && age < 18 && !vol.guardian_consent) return kGuardian;
+    if (vol.availability.empty()) {
+      if (!o_.available_without_slots) return kNoAvailability;
+    } else if (!covered(vol.availability, sh.when)) {
+      return kAvailability;
+    }
+    const auto& un = unavailable_[v];
+    for (int64_t d = day; d <= day_of(sh.when.end - 1); ++d) {
+      if (std::binary_search(un.begin(), un.end(), d)) return kUnavailableDate;
+    }
+    if (std::binary_search(already_[v].begin(), already_[v].end(), s)) return kAlreadySignedUp;
+    for (size_t i = 0; i < existing_busy_count_[v]; ++i) {
+      const Busy& b = busy_[v][i];
+      if (b.start < sh.when.end && sh.when.start < b.end) return kOverlap;
+    }
+    for (size_t i = 0; i < existing_busy_count_[v]; ++i) {
+      const Busy& b = busy_[v][i];
+      if (b.start < sh.when.end + o_.min_rest_minutes && sh.when.start < b.end + o_.min_rest_minutes) return kRest;
+    }
+    return kEligible;
+  }
+
+  // Whether the weekly slots cover [when.start, when.end) entirely (adjacent
+  // slots join; a slot ending 23:59 runs to midnight).
+  static bool covered(const std::vector<WeeklySlot>& slots, const Interval& when) {
+    int64_t cur = when.start;
+    while (cur < when.end) {
+      const int64_t d = day_of(cur);
+      const int wd = weekday_of_days(d);
+      const int64_t m = cur - d * 1440;
+      int64_t best = -1;
+      for (const auto& sl : slots) {
+        if (sl.weekday != wd) continue;
+        const int64_t end = sl.end_min >= 1439 ? 1440 : sl.end_min;
+        if (sl.start_min <= m && m < end) best = std::max(best, end);
+      }
+      if (best < 0) return false;
+      cur = d * 1440 + best;
+    }
+    return true;
+  }
+
+  // Dynamic rule: with v's current schedule, ignoring shift `ignore` (swaps).
+  Rule dynamic_rule(int v, int s, int ignore = -1) const {
+    const auto& sh = p_.shifts[s];
+    const int rest = o_.min_rest_minutes;
+    Rule r = kEligible;
+    for (size_t i = existing_busy_count_[v]; i < busy_[v].size(); ++i) {
+      const Busy& b = busy_[v][i];
+      if (b.shift == ignore) continue;
+      if (b.shift == s) return kOnThisShift;
+      if (b.start < sh.when.end && sh.when.start < b.end) r = std::min(r, kOverlap);
+      else if (b.start < sh.when.end + rest && sh.when.start < b.end + rest) r = std::min(r, kRest);
+    }
+    if (r != kEligible) return r;
+    const int64_t w = week_of(sh.when.start);
+    int64_t used = week_minutes(v, w);
+    if (ignore >= 0 && week_of(p_.shifts[ignore].when.start) == w) used -= p_.shifts[ignore].when.minutes();
+    if (used + sh.when.minutes() > cap_[v]) return kWeeklyCap;
+    return kEligible;
+  }
+
+  int64_t week_minutes(int v, int64_t w) const {
+    for (const auto& [wk, m] : weeks_[v])
+      if (wk == w) return m;
+    return 0;
+  }
+  void add_week(int v, int64_t w, int64_t m) {
+    for (auto& [wk, mm] : weeks_[v]) {
+      if (wk == w) {
+        mm += m;
+        return;
+      }
+    }
+    weeks_[v].push_back({w, m});
+  }
+  int station_count(int v, int st) const {
+    for (const auto& [s, c] : stations_[v])
+      if (s == st) return c;
+    return 0;
+  }
+  void add_station(int v, int st, int d) {
+    for (auto& [s, c] : stations_[v]) {
+      if (s == st) {
+        c += d;
+        return;
+      }
+    }
+    stations_[v].push_back({st, d});
+  }
+
+  bool prefers(int v, int s) const {
+    const auto& pref = p_.volunteers[v].preferred_station;
+    return !pref.empty() && pref == p_.shifts[s].station;
+  }
+  bool near(int v, int s) const {
+    const auto& g = p_.volunteers[v].home_grid;
+    return !g.empty() && g == p_.shifts[s].station_grid;
+  }
+
+  // Exact change (x60) of volunteer v's terms when it gives up shift `rem`
+  // and takes shift `add` (either may be -1).
+  int64_t vol_delta(int v, int rem, int add) const {
+    const int64_t m0 = minutes_[v];
+    int64_t m1 = m0;
+    int64_t d = 0;
+    if (rem >= 0) {
+      m1 -= p_.shifts[rem].when.minutes();
+      if (prefers(v, rem)) d += 60LL * o_.w_preference * p_.shifts[rem].when.minutes();
+      if (near(v, rem)) d += 60LL * o_.w_nearness * p_.shifts[rem].when.minutes();
+    }
+    if (add >= 0) {
+      m1 += p_.shifts[add].when.minutes();
+      if (prefers(v, add)) d -= 60LL * o_.w_preference * p_.shifts[add].when.minutes();
+      if (near(v, add)) d -= 60LL * o_.w_nearness * p_.shifts[add].when.minutes();
+    }
+    d += static_cast<int64_t>(o_.w_fairness) * (m1 * m1 - m0 * m0);
+    if (rem >= 0 && add >= 0 && shift_station_[rem] == shift_station_[add]) return d;
+    if (rem >= 0 && station_count(v, shift_station_[rem]) == 1) d -= 60LL * o_.w_continuity;
+    if (add >= 0 && station_count(v, shift_station_[add]) == 0) d += 60LL * o_.w_continuity;
+    return d;
+  }
+
+  void assign(int v, int s) {
+    const auto& sh = p_.shifts[s];
+    busy_[v].push_back({sh.when.start, sh.when.end, s});
+    add_week(v, week_of(sh.when.start), sh.when.minutes());
+    minutes_[v] += sh.when.minutes();
+    add_station(v, shift_station_[s], 1);
+    assigned_[s].push_back(v);
+  }
+  void unassign(int v, int s) {
+    const auto& sh = p_.shifts[s];
+    for (size_t i = existing_busy_count_[v]; i < busy_[v].size(); ++i) {
+      if (busy_[v][i].shift == s) {
+        busy_[v].erase(busy_[v].begin() + static_cast<long>(i));
+        break;
+      }
+    }
+    add_week(v, week_of(sh.when.start), -sh.when.minutes());
+    minutes_[v] -= sh.when.minutes();
+    add_station(v, shift_station_[s], -1);
+    auto& a = assigned_[s];
+    a.erase(std::find(a.begin(), a.end(), v));
+  }
+
+  int64_t objective60() const {
+    int64_t total = 0;
+    for (int v = 0; v < nv_; ++v) {
+      total += static_cast<int64_t>(o_.w_fairness) * minutes_[v] * minutes_[v];
+      for (const auto& [st, c] : stations_[v])
+        if (c > 0) total += 60LL * o_.w_continuity;
+    }
+    for (int s = 0; s < ns_; ++s) {
+      const int64_t m = p_.shifts[s].when.minutes();
+      for (int v : assigned_[s]) {
+        if (prefers(v, s)) total -= 60LL * o_.w_preference * m;
+        if (near(v, s)) total -= 60LL * o_.w_nearness * m;
+      }
+      const int open = p_.shifts[s].open_places - static_cast<int>(assigned_[s].size());
+      if (open > 0) total += 60LL * o_.w_unfilled * open;
+    }
+    return total;
+  }
+
+  // Best feasible volunteer to add to s (lowest marginal cost, then lowest index); -1 if none.
+  int best_addition(int s, int64_t* cost) {
+    int best = -1;
+    int64_t best_cost = 0;
+    for (int v : candidates_[s]) {
+      ++evaluations_;
+      if (dynamic_rule(v, s) != kEligible) continue;
+      const int64_t c = vol_delta(v, -1, s);
+      if (best < 0 || c < best_cost) {
+        best = v;
+        best_cost = c;
+      }
+    }
+    *cost = best_cost;
+    return best;
+  }
+
+  void construct() {
+    std::vector<int> order(ns_);
+    for (int s = 0; s < ns_; ++s) order[s] = s;
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
+      // Fewest candidates per open place first (shifts are already sorted by start, id).
+      const int64_t ca = static_cast<int64_t>(candidates_[a].size()) * std::max(1, p_.shifts[b].open_places);
+      const int64_t cb = static_cast<int64_t>(candidates_[b].size()) * std::max(1, p_.shifts[a].open_places);
+      return ca < cb;
+    });
+    for (int s : order) {
+      for (int k = 0; k < p_.shifts[s].open_places; ++k) {
+        int64_t c;
+        int v = best_addition(s, &c);
+        if (v < 0) break;
+        assign(v, s);
+      }
+    }
+  }
+
+  void local_search() {
+    const int64_t budget = o_.search_budget;
+    bool improved = true;
+    // Move sweeps: replace one holder of a place by a better free candidate; fill freed places.
+    while (improved && evaluations_ < budget) {
+      improved = false;
+      for (int s = 0; s < ns_ && evaluations_ < budget; ++s) {
+        while (static_cast<int>(assigned_[s].size()) < p_.shifts[s].open_places) {
+          int64_t c;
+          int v = best_addition(s, &c);
+          if (v < 0) break;
+          assign(v, s);
+          ++improvements_;
+          improved = true;
+        }
+        for (size_t i = 0; i < assigned_[s].size() && evaluations_ < budget; ++i) {
+          const int old = assigned_[s][i];
+          const int64_t gain = vol_delta(old, s, -1);
+          int best = -1;
+          int64_t best_delta = 0;
+          for (int v : candidates_[s]) {
+            ++evaluations_;
+            if (v == old || dynamic_rule(v, s) != kEligible) continue;
+            const int64_t d = gain + vol_delta(v, -1, s);
+            if (d < best_delta) {
+              best_delta = d;
+              best = v;
+            }
+          }
+          if (best >= 0) {
+            unassign(old, s);
+            assign(best, s);
+            ++improvements_;
+            improved = true;
+            --i;  // the list changed order (the newcomer is last): look at this slot again
+          }
+        }
+      }
+      if (!improved) improved = swap_round(budget);
+    }
+  }
+
+  // Targeted swaps: a holder of s1 trades with a candidate b of s1 who is
+  // blocked only by one of b's own shifts s2, which the holder takes.
+  bool swap_round(int64_t budget) {
+    Rng rng(o_.seed + static_cast<uint64_t>(improvements_));
+    bool any = false;
+    const int64_t tries = std::min<int64_t>(budget - evaluations_, 20000);
+    for (int64_t t = 0; t < tries && evaluations_ < budget; ++t) {
+      const int s1 = static_cast<int>(rng.below(static_cast<size_t>(std::max(ns_, 1))));
+      if (assigned_[s1].empty() || candidates_[s1].empty()) continue;
+      const int a = assigned_[s1][rng.below(assigned_[s1].size())];
+      const int b = candidates_[s1][rng.below(candidates_[s1].size())];
+      if (a == b || busy_[b].size() == existing_busy_count_[b]) continue;
+      const size_t k = existing_busy_count_[b] + rng.below(busy_[b].size() - existing_busy_count_[b]);
+      const int s2 = busy_[b][k].shift;
+      ++evaluations_;
+      if (s2 == s1 || !is_candidate(a, s2)) continue;
+      if (dynamic_rule(b, s1, s2) != kEligible || dynamic_rule(a, s2, s1) != kEligible) continue;
+      const int64_t d = vol_delta(a, s1, s2) + vol_delta(b, s2, s1);
+      if (d < 0) {
+        unassign(a, s1);
+        unassign(b, s2);
+        assign(a, s2);
+        assign(b, s1);
+        ++improvements_;
+        any = true;
+      }
+    }
+    return any;
+  }
+
+  bool is_candidate(int v, int s) const {
+    return std::binary_search(candidates_[s].begin(), candidates_[s].end(), v);
+  }
+
+  // For an unfilled shift: how many volunteers each rule excluded (first failing rule).
+  std::vector<int> exclusion_counts(int s, std::vector<std::pair<std::string, int>>* missing_skills) const {
+    std::vector<int> counts(kRuleCount, 0);
+    std::map<std::string, int> skills;
+    for (int v = 0; v < nv_; ++v) {
+      Rule r = static_rule(v, s);
+      if (r == kEligible) r = dynamic_rule(v, s);
+      ++counts[r];
+      if (r == kSkill) {
+        for (const auto& need : p_.shifts[s].required_skills) {
+          const auto& has = p_.volunteers[v].skills;
+          if (std::find(has.begin(), has.end(), need) == has.end()) ++skills[need];
+        }
+      }
+    }
+    missing_skills->assign(skills.begin(), skills.end());
+    return counts;
+  }
+
+  std::vector<std::string> why(int v, int s) const {
+    std::vector<std::string> out;
+    const auto& sh = p_.shifts[s];
+    const int64_t before = minutes_[v] - sh.when.minutes();
+    // The other qualified volunteers free for it (their hours in the range).
+    int others = 0;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    int fewer = 0;
+    for (int u : candidates_[s]) {
+      if (u == v || dynamic_rule(u, s) != kEligible) continue;
+      ++others;
+      lo = std::min(lo, minutes_[u]);
+      hi = std::max(hi, minutes_[u]);
+      if (minutes_[u] < before) ++fewer;
+    }
+    std::string f = "fairness: " + hours_text(before) + " in the range without this shift";
+    if (others == 0) {
+      f += "; nobody else qualified was free for it";
+    } else {
+      f += "; the " + with_commas(others) + " other qualified volunteers free then have " + hours_text(lo) + " to " +
+           hours_text(hi);
+      if (fewer > 0) f += "; " + with_commas(fewer) + " of them have fewer hours, but the other goals weighed more";
+    }
+    out.push_back(f);
+    if (prefers(v, s)) out.push_back("preference: this is the volunteer's preferred station");
+    const int same = station_count(v, shift_station_[s]) - 1;
+    if (same > 0) out.push_back("continuity: " + std::to_string(same) + " other shift(s) at this station in the range");
+    if (near(v, s)) out.push_back("nearness: the station is in the volunteer's home grid");
+    return out;
+  }
+
+  Proposal result() const {
+    Proposal out;
+    auto& sum = out.summary;
+    for (int s = 0; s < ns_; ++s) {
+      const auto& sh = p_.shifts[s];
+      sum.open_places += sh.open_places;
+      std::vector<int> vs = assigned_[s];
+      std::sort(vs.begin(), vs.end());
+      for (int v : vs) out.assignments.push_back({sh.id, p_.volunteers[v].id, why(v, s)});
+      sum.filled += static_cast<int>(vs.size());
+      const int left = sh.open_places - static_cast<int>(vs.size());
+      if (left <= 0) continue;
+      UnfilledPlace u;
+      u.shift = sh.id;
+      u.places = left;
+      std::vector<std::pair<std::string, int>> missing;
+      std::vector<int> counts = exclusion_counts(s, &missing);
+      for (int r = 0; r < kRuleCount; ++r)
+        if (counts[r] > 0) u.rule_counts.push_back({kRuleCodes[r], counts[r]});
+      std::sort(u.rule_counts.begin(), u.rule_counts.end());
+      // Plain words: the time rules among those who have the skills.
+      std::vector<int> rules;
+      for (int r = kAgeUnknown; r < kRuleCount; ++r)
+        if (counts[r] > 0) rules.push_back(r);
+      std::stable_sort(rules.begin(), rules.end(), [&](int a, int b) { return counts[a] > counts[b]; });
+      std::string skills;
+      for (const auto& k : sh.required_skills) skills += (skills.empty() ? "" : ", ") + k;
+      const int qualified = nv_ - counts[kSkill];
+      if (!skills.empty())
+        u.reason = "No volunteer with skill " + skills + " is free at that time: of the " + with_commas(qualified) +
+                   " who have it,";
+      else
+        u.reason = "No volunteer is free at that time: of " + with_commas(nv_) + ",";
+      if (qualified == 0) u.reason = "No volunteer has the skill " + skills + ".";
+      for (size_t i = 0; i < rules.size() && qualified > 0; ++i) {
+        u.reason += std::string(i == 0 ? " " : "; ") + with_commas(counts[rules[i]]) + " " + kRuleWords[rules[i]];
+      }
+      if (qualified > 0) u.reason += ".";
+      out.unfilled.push_back(std::move(u));
+    }
+    // Spread of hours.
+    auto stats = [&](bool served_only) {
+      SpreadStats st;
+      double sum_h = 0, sum_sq = 0;
+      double mx = 0, mn = 0;
+      for (int v = 0; v < nv_; ++v) {
+        if (served_only && minutes_[v] == 0) continue;
+        const double h = static_cast<double>(minutes_[v]) / 60.0;
+        if (st.volunteers == 0 || h > mx) mx = h;
+        if (st.volunteers == 0 || h < mn) mn = h;
+        sum_h += h;
+        sum_sq += h * h;
+        ++st.volunteers;
+      }
+      if (st.volunteers > 0) {
+        st.mean_hours = sum_h / st.volunteers;
+        st.std_dev_hours = std::sqrt(std::max(0.0, sum_sq / st.volunteers - st.mean_hours * st.mean_hours));
+        st.max_hours = mx;
+        st.min_hours = mn;
+      }
+      return st;
+    };
+    sum.spread_served = stats(true);
+    sum.spread_all = stats(false);
+    sum.objective60 = objective60();
+    sum.objective = static_cast<double>(sum.objective60) / 60.0;
+    sum.evaluations = evaluations_;
+    sum.improvements = improvements_;
+    return out;
+  }
+
+  int shift_count() const { return ns_; }
+  const std::vector<int>& assigned(int s) const { return assigned_[s]; }
+
+  int64_t evaluations_ = 0;
+  int64_t improvements_ = 0;
+
+ private:
+  const SchedulingProblem& p_;
+  const SchedulerOptions& o_;
+  int nv_ = 0, ns_ = 0;
+  std::vector<int> shift_station_;
+  std::vector<std::vector<Busy>> busy_;
+  std::vector<size_t> existing_busy_count_;
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> weeks_;
+  std::vector<std::vector<std::pair<int, int>>> stations_;
+  std::vector<int64_t> minutes_;
+  std::vector<int64_t> cap_;
+  std::vector<std::vector<int>> already_;
+  std::vector<std::vector<int>> vol_skills_, shift_skills_;
+  std::vector<std::vector<int64_t>> unavailable_;
+  std::vector<std::vector<int>> candidates_;
+  std::vector<std::vector<int>> assigned_;
+};
+
+// ---- JSON helpers ----
+
+std::string jstr(const Json& o, const char* k) {
+  auto it = o.find(k);
+  return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Error bad(const std::string& where, const std::string& what) {
+  return make_error("bad_problem", where + ": " + what);
+}
+
+Result<std::vector<std::string>> string_list(const Json& o, const char* k, const std::string& where) {
+  std::vector<std::string> out;
+  auto it = o.find(k);
+  if (it == o.end() || it->is_null()) return out;
+  if (!it->is_array()) return bad(where, std::string("\"") + k + "\" must be a list of texts");
+  for (const auto& x : *it) {
+    if (!x.is_string()) return bad(where, std::string("\"") + k + "\" must be a list of texts");
+    out.push_back(x.get<std::string>());
+  }
+  return out;
+}
+
+Result<int64_t> int_field(const Json& o, const char* k, int64_t dflt, int64_t lo, int64_t hi, const std::string& where) {
+  auto it = o.find(k);
+  if (it == o.end() || it->is_null()) return dflt;
+  if (!it->is_number_integer() || it->get<int64_t>() < lo || it->get<int64_t>() > hi)
+    return bad(where, std::string("\"") + k + "\" must be a whole number from " + std::to_string(lo) + " to " +
+                          std::to_string(hi));
+  return it->get<int64_t>();
+}
+
+void sort_problem(SchedulingProblem& p) {
+  std::sort(p.volunteers.begin(), p.volunteers.end(),
+            [](const SchedVolunteer& a, const SchedVolunteer& b) { return a.id < b.id; });
+  std::sort(p.shifts.begin(), p.shifts.end(), [](const SchedShift& a, const SchedShift& b) {
+    return std::tie(a.when.start, a.id) < std::tie(b.when.start, b.id);
+  });
+  std::sort(p.existing.begin(), p.existing.end(), [](const ExistingSignup& a, const ExistingSignup& b) {
+    return std::tie(a.volunteer, a.when.start, a.shift) < std::tie(b.volunteer, b.when.start, b.shift);
+  });
+}
+
+}  // namespace
+
+SchedulingProblem problem_from_state(const State& state, int64_t from_day, int64_t to_day) {
+  SchedulingProblem p;
+  p.from_day = from_day;
+  p.to_day = to_day;
+  VolunteerIndex index(state);
+  auto grid_of_station = [&](const std::string& id) {
+    const Entity* st = state.find("station", id);
+    return st ? st->text("grid") : std::string();
+  };
+  for (const Entity* s : state.list("shift")) {
+    Interval when;
+    if (!shift_interval(*s, &when)) continue;
+    const int64_t d = day_of(when.start);
+    if (d < from_day || d >= to_day) continue;
+    const Roster r = index.roster(s->id);
+    if (r.open_places() <= 0) continue;
+    SchedShift sh;
+    sh.id = s->id;
+    sh.station = s->text("station");
+    sh.station_grid = grid_of_station(sh.station);
+    sh.role = s->text("role");
+    sh.when = when;
+    sh.open_places = r.open_places();
+    const Json& req = s->get("required_skills");
+    if (req.is_array())
+      for (const auto& k : req)
+        if (k.is_string()) sh.required_skills.push_back(k.get<std::string>());
+    const Json& ma = s->get("min_age");
+    sh.min_age = ma.is_number_integer() ? ma.get<int>() : 0;
+    p.shifts.push_back(std::move(sh));
+  }
+  std::map<std::string, std::set<std::string>> confirmed_of_shift;  // shift -> confirmed sign-up ids
+  for (const Entity* v : state.list("volunteer")) {
+    SchedVolunteer sv;
+    sv.id = v->id;
+    const Entity* res = state.find("resident", v->text("resident"));
+    if (res) {
+      sv.name = res->text("name");
+      const Entity* hh = state.find("household", res->text("household"));
+      if (hh) sv.home_grid = hh->text("grid");
+      if (auto b = parse_date(res->text("birth_date"))) sv.birth_day = *b;
+    }
+    auto list = [&](const char* name) {
+      std::vector<std::string> out;
+      const Json& j = v->get(name);
+      if (j.is_array())
+        for (const auto& x : j)
+          if (x.is_string()) out.push_back(x.get<std::string>());
+      return out;
+    };
+    sv.skills = list("skills");
+    for (const auto& s : list("availability"))
+      if (auto slot = parse_weekly_slot(s)) sv.availability.push_back(*slot);
+    for (const auto& s : list("unavailable_dates"))
+      if (auto d = parse_date(s)) sv.unavailable_days.push_back(*d);
+    sv.preferred_station = v->text("preferred_station");
+    const Json& mw = v->get("max_weekly_hours");
+    sv.max_weekly_hours = mw.is_number_integer() ? mw.get<int>() : 0;
+    sv.guardian_consent = v->get("guardian_consent").is_boolean() && v->get("guardian_consent").get<bool>();
+    for (const Entity* su : index.signups_of(v->id)) {
+      const Entity* sh = state.find("shift", su->text("shift"));
+      Interval when;
+      if (!sh || sh->archived() || !shift_interval(*sh, &when)) continue;
+      // Nearby sign-ups only: they matter for rest, overlap and the weeks at the ends of the range.
+      if (day_of(when.end) < from_day - 8 || day_of(when.start) > to_day + 8) continue;
+      auto it = confirmed_of_shift.find(sh->id);
+      if (it == confirmed_of_shift.end()) {
+        std::set<std::string> ids;
+        for (const auto& e : index.roster(sh->id).confirmed) ids.insert(e.signup->id);
+        it = confirmed_of_shift.emplace(sh->id, std::move(ids)).first;
+      }
+      p.existing.push_back({v->id, sh->id, sh->text("station"), when, it->second.count(su->id) > 0});
+    }
+    p.volunteers.push_back(std::move(sv));
+  }
+  sort_problem(p);
+  return p;
+}
+
+Result<SchedulingProblem> problem_from_json(const Json& j) {
+  if (!j.is_object()) return bad("the file", "it must be one JSON object");
+  SchedulingProblem p;
+  auto from = parse_date(jstr(j, "from"));
+  auto until = parse_date(jstr(j, "until"));
+  if (!from || !until || *until < *from)
+    return bad("the file", "\"from\" and \"until\" must be dates YYYY-MM-DD, until not before from");
+  p.from_day = *from;
+  p.to_day = *until + 1;
+  if (!j.contains("volunteers") || !j["volunteers"].is_array()) return bad("the file", "\"volunteers\" must be a list");
+  if (!j.contains("shifts") || !j["shifts"].is_array()) return bad("the file", "\"shifts\" must be a list");
+  std::set<std::string> vol_ids, shift_ids;
+  size_t i = 0;
+  for (const auto& v : j["volunteers"]) {
+    const std::string where = "volunteer " + std::to_string(++i);
+    if (!v.is_object()) return bad(where, "must be an object");
+    SchedVolunteer sv;
+    sv.id = jstr(v, "id");
+    if (sv.id.empty()) return bad(where, "needs an \"id\"");
+    if (!vol_ids.insert(sv.id).second) return bad(where, "the id \"" + sv.id + "\" appears twice");
+    const std::string w = "volunteer \"" + sv.id + "\"";
+    sv.name = jstr(v, "name");
+    auto skills = string_list(v, "skills", w);
+    if (!skills) return skills.error();
+    sv.skills = skills.value();
+    auto av = string_list(v, "availability", w);
+    if (!av) return av.error();
+    for (const auto& s : av.value()) {
+      auto slot = parse_weekly_slot(s);
+      if (!slot) return bad(w, "availability \"" + s + "\" is not like \"mon 09:00-12:00\"");
+      sv.availability.push_back(*slot);
+    }
+    auto un = string_list(v, "unavailable_dates", w);
+    if (!un) return un.error();
+    for (const auto& s : un.value()) {
+      auto d = parse_date(s);
+      if (!d) return bad(w, "unavailable date \"" + s + "\" is not a date YYYY-MM-DD");
+      sv.unavailable_days.push_back(*d);
+    }
+    sv.preferred_station = jstr(v, "preferred_station");
+    sv.home_grid = jstr(v, "home_grid");
+    auto mw = int_field(v, "max_weekly_hours", 0, 0, 168, w);
+    if (!mw) return mw.error();
+    sv.max_weekly_hours = static_cast<int>(mw.value());
+    const std::string birth = jstr(v, "birth_date");
+    if (!birth.empty()) {
+      auto b = parse_date(birth);
+      if (!b) return bad(w, "birth_date \"" + birth + "\" is not a date YYYY-MM-DD");
+      sv.birth_day = *b;
+    }
+    if (v.contains("guardian_consent") && !v["guardian_consent"].is_boolean())
+      return bad(w, "guardian_consent must be true or false");
+    sv.guardian_consent = v.value("guardian_consent", false);
+    p.volunteers.push_back(std::move(sv));
+  }
+  i = 0;
+  for (const auto& s : j["shifts"]) {
+    const std::string where = "shift " + std::to_string(++i);
+    if (!s.is_object()) return bad(where, "must be an object");
+    SchedShift sh;
+    sh.id = jstr(s, "id");
+    if (sh.id.empty()) return bad(where, "needs an \"id\"");
+    if (!shift_ids.insert(sh.id).second) return bad(where, "the id \"" + sh.id + "\" appears twice");
+    const std::string w = "shift \"" + sh.id + "\"";
+    sh.station = jstr(s, "station");
+    sh.station_grid = jstr(s, "station_grid");
+    sh.role = jstr(s, "role");
+    auto a = parse_datetime(jstr(s, "start"));
+    auto b = parse_datetime(jstr(s, "end"));
+    if (!a || !b || *b <= *a || *b - *a > 24 * 60)
+      return bad(w, "\"start\" and \"end\" must be YYYY-MM-DDTHH:MM, end after start, at most 24 hours");
+    sh.when = Interval{*a, *b};
+    auto open = int_field(s, "open_places", 1, 0, 1000, w);
+    if (!open) return open.error();
+    sh.open_places = static_cast<int>(open.value());
+    auto req = string_list(s, "required_skills", w);
+    if (!req) return req.error();
+    sh.required_skills = req.value();
+    auto ma = int_field(s, "min_age", 0, 0, 120, w);
+    if (!ma) return ma.error();
+    sh.min_age = static_cast<int>(ma.value());
+    p.shifts.push_back(std::move(sh));
+  }
+  if (j.contains("existing")) {
+    if (!j["existing"].is_array()) return bad("the file", "\"existing\" must be a list");
+    i = 0;
+    for (const auto& e : j["existing"]) {
+      const std::string w = "existing sign-up " + std::to_string(++i);
+      if (!e.is_object()) return bad(w, "must be an object");
+      ExistingSignup x;
+      x.volunteer = jstr(e, "volunteer");
+      if (!vol_ids.count(x.volunteer)) return bad(w, "names no listed volunteer");
+      x.shift = jstr(e, "shift");
+      x.station = jstr(e, "station");
+      auto a = parse_datetime(jstr(e, "start"));
+      auto b = parse_datetime(jstr(e, "end"));
+      if (!a || !b || *b <= *a) return bad(w, "\"start\" and \"end\" must be YYYY-MM-DDTHH:MM, end after start");
+      x.when = Interval{*a, *b};
+      if (e.contains("confirmed") && !e["confirmed"].is_boolean()) return bad(w, "confirmed must be true or false");
+      x.confirmed = e.value("confirmed", true);
+      p.existing.push_back(std::move(x));
+    }
+  }
+  sort_problem(p);
+  return p;
+}
+
+Result<SchedulerOptions> options_from_json(const Json& j, SchedulerOptions o) {
+  if (j.is_null()) return o;
+  if (!j.is_object()) return bad("options", "must be an object");
+  struct IntOpt {
+    const char* name;
+    int64_t lo, hi;
+    int64_t* value;
+  };
+  int64_t rest = o.min_rest_minutes, cap = o.default_max_weekly_hours, wf = o.w_fairness, wp = o.w_preference,
+          wn = o.w_nearness, wc = o.w_continuity, wu = o.w_unfilled, budget = o.search_budget,
+          seed = static_cast<int64_t>(o.seed);
+  const IntOpt table[] = {{"min_rest_minutes", 0, 24 * 60, &rest},
+                          {"default_max_weekly_hours", 1, 168, &cap},
+                          {"w_fairness", 0, 1000, &wf},
+                          {"w_preference", 0, 1000, &wp},
+                          {"w_nearness", 0, 1000, &wn},
+                          {"w_continuity", 0, 100000, &wc},
+                          {"w_unfilled", 0, 1000000000, &wu},
+                          {"search_budget", 0, 1000000000, &budget},
+                          {"seed", 0, INT64_MAX, &seed}};
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    bool known = false;
+    for (const auto& t : table) {
+      if (it.key() != t.name) continue;
+      known = true;
+      auto v = int_field(j, t.name, *t.value, t.lo, t.hi, "options");
+      if (!v) return v.error();
+      *t.value = v.value();
+    }
+    if (it.key() == "available_without_slots") {
+      known = true;
+      if (!it->is_boolean()) return bad("options", "available_without_slots must be true or false");
+      o.available_without_slots = it->get<bool>();
+    }
+    if (!known) return bad("options", "unknown option \"" + it.key() + "\"");
+  }
+  o.min_rest_minutes = static_cast<int>(rest);
+  o.default_max_weekly_hours = static_cast<int>(cap);
+  o.w_fairness = static_cast<int>(wf);
+  o.w_preference = static_cast<int>(wp);
+  o.w_nearness = static_cast<int>(wn);
+  o.w_continuity = static_cast<int>(wc);
+  o.w_unfilled = wu;
+  o.search_budget = budget;
+  o.seed = static_cast<uint64_t>(seed);
+  return o;
+}
+
+Json problem_to_json(const SchedulingProblem& p) {
+  Json j{{"from", format_date(p.from_day)}, {"until", format_date(p.to_day - 1)}};
+  Json vols = Json::array();
+  for (const auto& v : p.volunteers) {
+    Json o{{"id", v.id}};
+    if (!v.name.empty()) o["name"] = v.name;
+    if (!v.skills.empty()) o["skills"] = v.skills;
+    Json av = Json::array();
+    for (const auto& s : v.availability)
+      av.push_back(std::string(kWeekdayKeys[s.weekday]) + " " + format_time_of_day(s.start_min) + "-" +
+                   format_time_of_day(s.end_min));
+    if (!av.empty()) o["availability"] = av;
+    Json un = Json::array();
+    for (auto d : v.unavailable_days) un.push_back(format_date(d));
+    if (!un.empty()) o["unavailable_dates"] = un;
+    if (!v.preferred_station.empty()) o["preferred_station"] = v.preferred_station;
+    if (v.max_weekly_hours > 0) o["max_weekly_hours"] = v.max_weekly_hours;
+    if (!v.home_grid.empty()) o["home_grid"] = v.home_grid;
+    if (v.birth_day != INT64_MIN) o["birth_date"] = format_date(v.birth_day);
+    if (v.guardian_consent) o["guardian_consent"] = true;
+    vols.push_back(std::move(o));
+  }
+  j["volunteers"] = std::move(vols);
+  Json shifts = Json::array();
+  for (const auto& s : p.shifts) {
+    Json o{{"id", s.id},
+           {"station", s.station},
+           {"role", s.role},
+           {"start", format_datetime(s.when.start)},
+           {"end", format_datetime(s.when.end)},
+           {"open_places", s.open_places}};
+    if (!s.station_grid.empty()) o["station_grid"] = s.station_grid;
+    if (!s.required_skills.empty()) o["required_skills"] = s.required_skills;
+    if (s.min_age > 0) o["min_age"] = s.min_age;
+    shifts.push_back(std::move(o));
+  }
+  j["shifts"] = std::move(shifts);
+  Json ex = Json::array();
+  for (const auto& e : p.existing)
+    ex.push_back(Json{{"volunteer", e.volunteer},
+                      {"shift", e.shift},
+                      {"station", e.station},
+                      {"start", format_datetime(e.when.start)},
+                      {"end", format_datetime(e.when.end)},
+                      {"confirmed", e.confirmed}});
+  j["existing"] = std::move(ex);
+  return j;
+}
+
+Proposal auto_schedule(const SchedulingProblem& problem, const SchedulerOptions& options) {
+  Engine e(problem, options);
+  e.construct();
+  const int64_t constructive = e.objective60();
+  e.local_search();
+  Proposal p = e.result();
+  p.summary.constructive_objective60 = constructive;
+  return p;
+}
+
+Evaluation evaluate_assignments(const SchedulingProblem& problem,
+                                const std::vector<std::pair<std::string, std::string>>& shift_volunteer,
+                                const SchedulerOptions& options) {
+  Engine e(problem, options);
+  Evaluation out;
+  std::map<std::string, int> shifts, vols;
+  for (size_t s = 0; s < problem.shifts.size(); ++s) shifts[problem.shifts[s].id] = static_cast<int>(s);
+  for (size_t v = 0; v < problem.volunteers.size(); ++v) vols[problem.volunteers[v].id] = static_cast<int>(v);
+  for (const auto& [sid, vid] : shift_volunteer) {
+    auto s = shifts.find(sid);
+    auto v = vols.find(vid);
+    if (s == shifts.end() || v == vols.end()) {
+      out.violations.push_back("unknown shift or volunteer: " + sid + " / " + vid);
+      continue;
+    }
+    Rule r = e.static_rule(v->second, s->second);
+    if (r == kEligible) r = e.dynamic_rule(v->second, s->second);
+    if (r != kEligible) out.violations.push_back(vid + " on " + sid + ": " + kRuleCodes[r]);
+    if (static_cast<int>(e.assigned(s->second).size()) >= problem.shifts[s->second].open_places)
+      out.violations.push_back(sid + ": more people than open places");
+    e.assign(v->second, s->second);
+  }
+  out.objective60 = e.objective60();
+  return out;
+}
+
+Json proposal_to_json(const Proposal& p) {
+  Json a = Json::array();
+  for (const auto& x : p.assignments) a.push_back(Json{{"shift", x.shift}, {"volunteer", x.volunteer}, {"why", x.why}});
+  Json u = Json::array();
+  for (const auto& x : p.unfilled) {
+    Json rules = Json::object();
+    for (const auto& [code, n] : x.rule_counts) rules[code] = n;
+    u.push_back(Json{{"shift", x.shift}, {"places", x.places}, {"reason", x.reason}, {"excluded_by_rule", rules}});
+  }
+  auto spread = [](const SpreadStats& s) {
+    return Json{{"volunteers", s.volunteers},
+                {"mean_hours", s.mean_hours},
+                {"std_dev_hours", s.std_dev_hours},
+                {"max_hours", s.max_hours},
+                {"min_hours", s.min_hours}};
+  };
+  const auto& s = p.summary;
+  return Json{{"assignments", a},
+              {"unfilled", u},
+              {"summary",
+               {{"open_places", s.open_places},
+                {"filled", s.filled},
+                {"hours_served", spread(s.spread_served)},
+                {"hours_all", spread(s.spread_all)},
+                {"objective", s.objective},
+                {"objective_after_construction", static_cast<double>(s.constructive_objective60) / 60.0},
+                {"search_evaluations", s.evaluations},
+                {"search_improvements", s.improvements}}}};
+}
+
+std::vector<Command> proposal_commands(const State& state, const Proposal& proposal) {
+  VolunteerIndex index(state);
+  std::vector<Command> out;
+  for (const auto& a : proposal.assignments)
+    out.push_back(CreateEntity{"signup", signup_fields(index, a.shift, a.volunteer, "auto_schedule"), ""});
+  return out;
+}
+
+}  // namespace dh

@@ -1,0 +1,153 @@
+// Auto-scheduling: fill the open places of shifts in a date range from the
+// available volunteers (docs/auto-scheduling.md).
+//
+// Three steps, none of which changes the State:
+//   1. build a SchedulingProblem from the State (problem_from_state) or from
+//      the JSON file format (problem_from_json, for the CLI);
+//   2. solve it (auto_schedule): hard rules are never broken, one explicit
+//      objective (fairness first, then preference, continuity, nearness) is
+//      minimised by a constructive pass and a local search with a fixed,
+//      deterministic budget;
+//   3. the coordinator reviews the Proposal; proposal_commands() turns an
+//      accepted one into sign-up commands (channel "auto_schedule").
+//
+// Deterministic: the same problem and options give the same proposal on every
+// platform (integer objective, own PRNG, every order a sorted one).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/civil_time.h"
+#include "core/commands.h"
+#include "core/operation.h"
+#include "core/result.h"
+#include "core/state.h"
+#include "core/volunteering.h"
+
+namespace dh {
+
+struct SchedulerOptions {
+  // Hard rules.
+  int min_rest_minutes = 60;           // between the end of one shift and the start of the next, same person
+  int default_max_weekly_hours = 8;    // when a volunteer's record has no max_weekly_hours
+  bool available_without_slots = false;  // a volunteer with no availability recorded is never auto-scheduled
+  // Objective weights (points; see docs/auto-scheduling.md). Fairness: w_fairness * minutes^2 / 60 per
+  // volunteer; preference and nearness: points per minute worked at the preferred station / home grid;
+  // continuity: points per distinct station in a volunteer's schedule; unfilled: points per open place left.
+  int w_fairness = 1;
+  int w_preference = 1;
+  int w_nearness = 1;
+  int w_continuity = 60;
+  int64_t w_unfilled = 10000000;
+  // Local search budget: candidate evaluations (a deterministic count, not a time).
+  int64_t search_budget = 3000000;
+  uint64_t seed = 1;
+};
+
+struct SchedVolunteer {
+  std::string id;
+  std::string name;                    // for the reasons; may be empty
+  std::vector<std::string> skills;
+  std::vector<WeeklySlot> availability;
+  std::vector<int64_t> unavailable_days;  // days since epoch
+  std::string preferred_station;
+  int max_weekly_hours = 0;            // 0: the default option
+  std::string home_grid;
+  int64_t birth_day = INT64_MIN;       // days since epoch; INT64_MIN unknown
+  bool guardian_consent = false;
+};
+
+// A sign-up the volunteer already has (any shift, in or near the range).
+struct ExistingSignup {
+  std::string volunteer;
+  std::string shift;
+  std::string station;
+  Interval when;
+  bool confirmed = true;  // confirmed places count toward hours; waitlisted ones only block overlap
+};
+
+struct SchedShift {
+  std::string id;
+  std::string station;
+  std::string station_grid;
+  std::string role;
+  Interval when;
+  int open_places = 0;                 // capacity minus confirmed sign-ups
+  std::vector<std::string> required_skills;
+  int min_age = 0;
+};
+
+struct SchedulingProblem {
+  int64_t from_day = 0, to_day = 0;    // [from_day, to_day): fairness counts hours of shifts starting here
+  std::vector<SchedVolunteer> volunteers;  // sorted by id
+  std::vector<SchedShift> shifts;          // sorted by start, then id
+  std::vector<ExistingSignup> existing;    // sorted by volunteer, start, shift
+};
+
+// Live shifts starting in [from_day, to_day) with open places, every live
+// volunteer, and their live sign-ups on live shifts.
+SchedulingProblem problem_from_state(const State& state, int64_t from_day, int64_t to_day);
+// The JSON file format of docs/auto-scheduling.md. Errors name the bad entry.
+Result<SchedulingProblem> problem_from_json(const Json& j);
+Json problem_to_json(const SchedulingProblem& p);
+// The optional "options" object of the file format, over `base`.
+Result<SchedulerOptions> options_from_json(const Json& j, SchedulerOptions base = {});
+
+struct Assignment {
+  std::string shift;
+  std::string volunteer;
+  std::vector<std::string> why;  // the objective terms that made this the choice, in plain words
+};
+
+struct UnfilledPlace {
+  std::string shift;
+  int places = 0;
+  std::string reason;                                   // plain words
+  std::vector<std::pair<std::string, int>> rule_counts;  // rule code -> volunteers it excluded (sorted by code)
+};
+
+struct SpreadStats {
+  int volunteers = 0;
+  double mean_hours = 0, std_dev_hours = 0, max_hours = 0, min_hours = 0;
+};
+
+struct ProposalSummary {
+  int open_places = 0;
+  int filled = 0;
+  SpreadStats spread_served;  // over volunteers with any hours in the range (existing or proposed)
+  SpreadStats spread_all;     // over every volunteer in the problem
+  double objective = 0;       // points (lower is better)
+  int64_t constructive_objective60 = 0;
+  int64_t objective60 = 0;    // objective * 60, exact
+  int64_t evaluations = 0;    // local search evaluations used
+  int64_t improvements = 0;
+};
+
+struct Proposal {
+  std::vector<Assignment> assignments;  // sorted by shift start, shift id, volunteer id
+  std::vector<UnfilledPlace> unfilled;  // sorted like the shifts
+  ProposalSummary summary;
+};
+
+Proposal auto_schedule(const SchedulingProblem& problem, const SchedulerOptions& options = {});
+
+// The objective (times 60, exact) of any assignment list on this problem, and
+// whether it keeps every hard rule (violations listed in plain words). Used by
+// the tests and by the benchmark to score an exact solver's answer.
+struct Evaluation {
+  int64_t objective60 = 0;
+  std::vector<std::string> violations;
+};
+Evaluation evaluate_assignments(const SchedulingProblem& problem, const std::vector<std::pair<std::string, std::string>>& shift_volunteer,
+                                const SchedulerOptions& options = {});
+
+Json proposal_to_json(const Proposal& p);
+
+// CreateEntity sign-up commands for the accepted proposal (channel
+// "auto_schedule"), in the proposal's order. The app commits them with
+// make_operation; each one is checked again then.
+std::vector<Command> proposal_commands(const State& state, const Proposal& proposal);
+
+}  // namespace dh

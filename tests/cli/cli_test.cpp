@@ -1,0 +1,114 @@
+// The real `dianhong` CLI binary (docs/cli.md): demo, fold and validate.
+// Built into dh_server_tests (src/server/CMakeLists.txt), which knows the path.
+#include <catch2/catch.hpp>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "core/demo.h"
+#include "core/state.h"
+#include "../server/server_process.h"
+
+#ifndef DH_CLI_BINARY
+#define DH_CLI_BINARY "dianhong"
+#endif
+
+namespace {
+
+struct Run {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::ostringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+// Runs the CLI with args (already shell-safe: temp paths and fixed words).
+Run run_cli(const std::string& dir, const std::string& args) {
+  const char* env = std::getenv("DH_CLI_BINARY");
+  std::string bin = env && *env ? env : DH_CLI_BINARY;
+  std::string out = dir + "/stdout.txt", err = dir + "/stderr.txt";
+  std::string cmd = "'" + bin + "' " + args + " >'" + out + "' 2>'" + err + "'";
+  Run r;
+  int rc = std::system(cmd.c_str());
+  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+std::string hash_line(const std::string& text) {
+  auto at = text.find("state hash: ");
+  return at == std::string::npos ? "" : text.substr(at + 12, 16);
+}
+
+}  // namespace
+
+TEST_CASE("cli demo is deterministic and fold gives the same hash as the core", "[native][cli]") {
+  dh::test::TempDir dir;
+  std::string a = dir.path() + "/a.jsonl", b = dir.path() + "/b.jsonl";
+  Run ra = run_cli(dir.path(), "demo --seed 5 --out '" + a + "'");
+  REQUIRE(ra.status == 0);
+  Run rb = run_cli(dir.path(), "demo --seed 5 --out '" + b + "'");
+  REQUIRE(rb.status == 0);
+  CHECK(slurp(a) == slurp(b));
+  CHECK(ra.out.find("household: 3058") != std::string::npos);
+
+  dh::DemoOptions o;
+  o.seed = 5;
+  dh::State expected;
+  for (const auto& op : dh::generate_demo(o)) expected.apply(op);
+  CHECK(hash_line(ra.out) == expected.hash_hex());
+
+  Run fold = run_cli(dir.path(), "fold '" + a + "'");
+  CHECK(fold.status == 0);
+  CHECK(hash_line(fold.out) == expected.hash_hex());
+  Run valid = run_cli(dir.path(), "validate '" + a + "'");
+  CHECK(valid.status == 0);
+  CHECK(valid.out.find("invalid: 0") != std::string::npos);
+}
+
+TEST_CASE("cli reports bad lines by number and keeps the good ones", "[native][cli]") {
+  dh::test::TempDir dir;
+  dh::DemoOptions o;
+  o.households = 5;
+  auto ops = dh::generate_demo(o);
+  REQUIRE(ops.size() > 10);
+  std::string path = dir.path() + "/mixed.jsonl";
+  {
+    std::ofstream f(path, std::ios::binary);
+    for (size_t i = 0; i < 10; ++i) f << dh::to_json_text(ops[i]) << "\n";
+    f << "{\"id\":\"broken\n";  // line 11
+    f << dh::to_json_text(ops[10]) << "\n";
+    f << R"({"author":"a","hlc":"1767225600001.0","id":"t:1","payload":{"entity":"hh-x","fields":{}},"type":"household.create"})"
+      << "\n";  // line 13: no address
+  }
+  dh::State good;
+  for (size_t i = 0; i <= 10; ++i) good.apply(ops[i]);
+
+  Run fold = run_cli(dir.path(), "fold '" + path + "'");
+  CHECK(fold.status == 1);
+  CHECK(fold.err.find(":11: ") != std::string::npos);
+  CHECK(fold.out.find("operations: 12") != std::string::npos);  // the bad household still folds
+
+  Run val = run_cli(dir.path(), "validate '" + path + "'");
+  CHECK(val.status == 1);
+  CHECK(val.err.find(":11: ") != std::string::npos);
+  CHECK(val.err.find(":13: t:1") != std::string::npos);
+  CHECK(val.err.find("address") != std::string::npos);
+  CHECK(val.out.find("valid: 11, invalid: 1") != std::string::npos);
+  CHECK(hash_line(val.out) == good.hash_hex());
+
+  CHECK(run_cli(dir.path(), "fold '" + dir.path() + "/missing.jsonl'").status == 2);
+  CHECK(run_cli(dir.path(), "frobnicate").status == 2);
+  CHECK(run_cli(dir.path(), "demo --seed abc").status == 2);
+}

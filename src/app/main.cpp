@@ -400,6 +400,8 @@ void tick() {
     arrived = true;
     if (app.replica && app.replica->operation_count() == 0 && app.host->writer_lock() == LockState::granted)
       start_demo_pull(app);
+    else
+      app.demo_pull_done = true;  // nothing to pull: the data is here (or this tab may not write)
   }
   if (app.replica && app.host->writer_lock() == LockState::granted) handle_demo_response(app);
 

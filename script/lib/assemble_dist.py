@@ -65,7 +65,7 @@ def make_icons(script, out_dir, cache_dir):
     if not os.path.isdir(cached):
         tmp = cached + f".{os.getpid()}.tmp"
         shutil.rmtree(tmp, ignore_errors=True)
-        subprocess.run(["/usr/bin/python3", script, "--out", tmp], check=True)
+        subprocess.run(["/usr/bin/python3", script, "--out", tmp], check=True, stdout=subprocess.DEVNULL)
         os.replace(tmp, cached)
     shutil.copytree(cached, out_dir, dirs_exist_ok=True)
     return sorted(f"icons/{n}" for n in os.listdir(cached))

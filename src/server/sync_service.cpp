@@ -29,6 +29,7 @@ Status SyncService::refold() {
   });
   if (!st) return st;
   state_ = std::move(fresh);
+  hash_cache_.clear();
   // AUTOINCREMENT may have moved past the last row (never in practice: rows
   // are never deleted), so ask the store for the head as well.
   head_ = std::max(head, store_->head());
@@ -80,7 +81,7 @@ Result<sync::PushResponse> SyncService::push(const sync::PushRequest& request, c
     }
     auto existing = store_->find(id);
     if (!existing) {
-      if (applied_any) refold();
+      if (applied_any) (void)refold();  // best effort; the error below is what the client sees
       return existing.error();
     }
     if (existing.value()) {
@@ -109,6 +110,7 @@ Result<sync::PushResponse> SyncService::push(const sync::PushRequest& request, c
       continue;
     }
     state_.apply(op);
+    hash_cache_.clear();
     applied_any = true;
     if (op.hlc.wall_ms > now_ms + kClockWarningMs) clock_ahead = true;
     res.status = PushStatus::accepted;
@@ -119,7 +121,11 @@ Result<sync::PushResponse> SyncService::push(const sync::PushRequest& request, c
   if (!to_store.empty()) {
     auto seqs = store_->append(to_store);
     if (!seqs) {
-      refold();  // undo the applied ops: the store kept none of them
+      // Undo the applied ops: the store kept none of them.
+      if (auto r = refold(); !r) {
+        return make_error("store_error", seqs.error().message + " Re-reading the store also failed: " +
+                                             r.error().message);
+      }
       return seqs.error();
     }
     for (size_t k = 0; k < seqs->size(); ++k) resp.results[stored_index[k]].seq = seqs.value()[k];
@@ -186,7 +192,8 @@ Result<size_t> SyncService::load_if_empty(const std::vector<Operation>& ops,
 
 std::string SyncService::state_hash() {
   std::lock_guard<std::mutex> lock(mu_);
-  return state_.hash_hex();
+  if (hash_cache_.empty()) hash_cache_ = state_.hash_hex();
+  return hash_cache_;
 }
 
 sync::Health SyncService::health(const std::string& auth_name, int64_t now_ms) {

@@ -21,6 +21,9 @@
 // Contracts
 // - Pushes are serialised (one mutex); pulls read their own SQLite connection
 //   and do not wait for pushes.
+// - Seqs become visible in increasing order (one writer, one transaction per
+//   push), so a pull never returns seq N+1 while N is still to come, and a
+//   client cursor never skips an operation.
 // - A rejected operation never blocks the ones behind it.
 // - A bad request leaves the store and the state unchanged.
 #pragma once
@@ -74,6 +77,7 @@ class SyncService {
   std::unique_ptr<OpStore> store_;
   std::mutex mu_;  // guards state_ and serialises pushes
   State state_;
+  std::string hash_cache_;  // state_.hash_hex(), "" when stale (guarded by mu_)
   std::atomic<uint64_t> head_{0};
   std::atomic<uint64_t> count_{0};
 };

@@ -109,7 +109,12 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
   // unknown route or method) get a body in the same style as ours.
   server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
-    if (res.status == 413) {
+    if (res.status == 413 && req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) {
+      // httplib caps form-encoded bodies at 8 KiB (it would parse them as a form).
+      send_error(res, 413, "too_large",
+                 "A form-encoded body may be at most 8 KiB. Send the operations with "
+                 "Content-Type: application/json.");
+    } else if (res.status == 413) {
       send_error(res, 413, "too_large",
                  "The request is larger than " + std::to_string(sync::kMaxRequestBytes / (1024 * 1024)) +
                      " MiB. Send smaller batches (at most " + std::to_string(sync::kMaxPushOps) +

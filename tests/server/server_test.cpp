@@ -338,9 +338,34 @@ TEST_CASE("bad requests get clear 4xx answers and leave the store unchanged", "[
     CHECK(now.head == before.head);
     CHECK(now.state_hash == before.state_hash);
   }
-  // And it still accepts good work afterwards.
+  // A form-encoded body is capped at 8 KiB by httplib: say to send JSON.
+  {
+    std::string body = encode_push_request("demo", {ops[20]});
+    body.insert(body.size() - 1, ",\"pad\":\"" + std::string(20000, 'x') + "\"");
+    auto res = c->Post("/api/v1/ops", body, "application/x-www-form-urlencoded");
+    REQUIRE(res);
+    CHECK(res->status == 413);
+    auto e = decode_error(res->body);
+    REQUIRE(e.has_value());
+    CHECK(e->message.find("application/json") != std::string::npos);
+    CHECK(get_health(*c).ops == before.ops);
+  }
+  // Just under the limit is fine (unknown fields are ignored).
+  {
+    std::string body = encode_push_request("demo", {ops[20]});
+    body.insert(body.size() - 1, ",\"pad\":\"" + std::string(kMaxRequestBytes - body.size() - 16, 'x') + "\"");
+    REQUIRE(body.size() < kMaxRequestBytes);
+    auto res = c->Post("/api/v1/ops", body, "application/json");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    auto r = decode_push_response(res->body);
+    REQUIRE(r.ok());
+    REQUIRE(r->results.size() == 1);
+    CHECK(r->results[0].status == PushStatus::accepted);
+  }
+  // And it still accepts good work afterwards (a duplicate now).
   auto r = push_ok(*c, "demo", {ops[20]});
-  CHECK(r.results[0].status == PushStatus::accepted);
+  CHECK(r.results[0].status == PushStatus::duplicate);
   CHECK(server.stop() == 0);
 }
 

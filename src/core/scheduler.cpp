@@ -11,22 +11,6 @@ namespace dh {
 
 namespace {
 
-// splitmix64, identical on every platform.
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  size_t below(size_t n) { return static_cast<size_t>(next() % n); }
-
- private:
-  uint64_t s_;
-};
-
 int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 int64_t day_of(int64_t minute) { return floor_div(minute, 1440); }
 int64_t week_of(int64_t minute) {
@@ -415,31 +399,51 @@ class Engine {
     }
   }
 
-  // Targeted swaps: a holder of s1 trades with a candidate b of s1 who is
-  // blocked only by one of b's own shifts s2, which the holder takes.
+  // Swap sweep: two holders of places on different shifts trade places, or a
+  // holder moves to a free place on another shift and a free candidate takes
+  // the place left behind. Pairs in a fixed order; the first improving one is applied.
   bool swap_round(int64_t budget) {
-    Rng rng(o_.seed + static_cast<uint64_t>(improvements_));
     bool any = false;
-    const int64_t tries = std::min<int64_t>(budget - evaluations_, 20000);
-    for (int64_t t = 0; t < tries && evaluations_ < budget; ++t) {
-      const int s1 = static_cast<int>(rng.below(static_cast<size_t>(std::max(ns_, 1))));
-      if (assigned_[s1].empty() || candidates_[s1].empty()) continue;
-      const int a = assigned_[s1][rng.below(assigned_[s1].size())];
-      const int b = candidates_[s1][rng.below(candidates_[s1].size())];
-      if (a == b || busy_[b].size() == existing_busy_count_[b]) continue;
-      const size_t k = existing_busy_count_[b] + rng.below(busy_[b].size() - existing_busy_count_[b]);
-      const int s2 = busy_[b][k].shift;
-      ++evaluations_;
-      if (s2 == s1 || !is_candidate(a, s2)) continue;
-      if (dynamic_rule(b, s1, s2) != kEligible || dynamic_rule(a, s2, s1) != kEligible) continue;
-      const int64_t d = vol_delta(a, s1, s2) + vol_delta(b, s2, s1);
-      if (d < 0) {
-        unassign(a, s1);
-        unassign(b, s2);
-        assign(a, s2);
-        assign(b, s1);
-        ++improvements_;
-        any = true;
+    for (int s1 = 0; s1 < ns_ && evaluations_ < budget; ++s1) {
+      for (size_t i = 0; i < assigned_[s1].size() && evaluations_ < budget; ++i) {
+        const int a = assigned_[s1][i];
+        bool moved = false;
+        for (int s2 = s1 + 1; s2 < ns_ && !moved && evaluations_ < budget; ++s2) {
+          if (!is_candidate(a, s2)) continue;
+          for (size_t k = 0; k < assigned_[s2].size(); ++k) {
+            const int b = assigned_[s2][k];
+            ++evaluations_;
+            if (a == b || !is_candidate(b, s1)) continue;
+            const int64_t d = vol_delta(a, s1, s2) + vol_delta(b, s2, s1);
+            if (d >= 0) continue;
+            if (dynamic_rule(b, s1, s2) != kEligible || dynamic_rule(a, s2, s1) != kEligible) continue;
+            unassign(a, s1);
+            unassign(b, s2);
+            assign(a, s2);
+            assign(b, s1);
+            ++improvements_;
+            any = moved = true;
+            break;
+          }
+          if (moved || static_cast<int>(assigned_[s2].size()) >= p_.shifts[s2].open_places) continue;
+          // a takes the free place on s2; the best free candidate takes a's place on s1.
+          ++evaluations_;
+          if (dynamic_rule(a, s2, s1) != kEligible) continue;
+          const int64_t da = vol_delta(a, s1, s2);
+          unassign(a, s1);
+          assign(a, s2);
+          int64_t c;
+          const int b = best_addition(s1, &c);
+          if (b >= 0 && da + c < 0) {
+            assign(b, s1);
+            ++improvements_;
+            any = moved = true;
+          } else {
+            unassign(a, s2);
+            assign(a, s1);
+          }
+        }
+        if (moved) --i;  // the list changed: look at this slot again
       }
     }
     return any;
@@ -834,8 +838,7 @@ Result<SchedulerOptions> options_from_json(const Json& j, SchedulerOptions o) {
     int64_t* value;
   };
   int64_t rest = o.min_rest_minutes, cap = o.default_max_weekly_hours, wf = o.w_fairness, wp = o.w_preference,
-          wn = o.w_nearness, wc = o.w_continuity, wu = o.w_unfilled, budget = o.search_budget,
-          seed = static_cast<int64_t>(o.seed);
+          wn = o.w_nearness, wc = o.w_continuity, wu = o.w_unfilled, budget = o.search_budget;
   const IntOpt table[] = {{"min_rest_minutes", 0, 24 * 60, &rest},
                           {"default_max_weekly_hours", 1, 168, &cap},
                           {"w_fairness", 0, 1000, &wf},
@@ -843,8 +846,7 @@ Result<SchedulerOptions> options_from_json(const Json& j, SchedulerOptions o) {
                           {"w_nearness", 0, 1000, &wn},
                           {"w_continuity", 0, 100000, &wc},
                           {"w_unfilled", 0, 1000000000, &wu},
-                          {"search_budget", 0, 1000000000, &budget},
-                          {"seed", 0, INT64_MAX, &seed}};
+                          {"search_budget", 0, 1000000000, &budget}};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool known = false;
     for (const auto& t : table) {
@@ -869,7 +871,6 @@ Result<SchedulerOptions> options_from_json(const Json& j, SchedulerOptions o) {
   o.w_continuity = static_cast<int>(wc);
   o.w_unfilled = wu;
   o.search_budget = budget;
-  o.seed = static_cast<uint64_t>(seed);
   return o;
 }
 

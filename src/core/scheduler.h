@@ -12,7 +12,7 @@
 //      accepted one into sign-up commands (channel "auto_schedule").
 //
 // Deterministic: the same problem and options give the same proposal on every
-// platform (integer objective, own PRNG, every order a sorted one).
+// platform (integer objective, no randomness, every order a sorted one).
 #pragma once
 
 #include <cstdint>
@@ -43,7 +43,6 @@ struct SchedulerOptions {
   int64_t w_unfilled = 10000000;
   // Local search budget: candidate evaluations (a deterministic count, not a time).
   int64_t search_budget = 3000000;
-  uint64_t seed = 1;
 };
 
 struct SchedVolunteer {

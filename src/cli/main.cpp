@@ -198,6 +198,8 @@ int cmd_validate(const std::vector<std::string>& args) {
 
 }  // namespace
 
+int run_schedule_command(const std::vector<std::string>& args);  // schedule_command.cpp
+
 int main(int argc, char** argv) {
   if (argc < 2) return usage(std::cerr, 2);
   std::string cmd = argv[1];
@@ -205,6 +207,7 @@ int main(int argc, char** argv) {
   if (cmd == "demo") return cmd_demo(args);
   if (cmd == "fold") return cmd_fold(args);
   if (cmd == "validate") return cmd_validate(args);
+  if (cmd == "schedule") return run_schedule_command(args);
   if (cmd == "help" || cmd == "--help" || cmd == "-h") return usage(std::cout, 0);
   std::cerr << "dianhong: unknown command \"" << cmd << "\".\n";
   return usage(std::cerr, 2);

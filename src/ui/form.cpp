@@ -155,6 +155,15 @@ std::string field_problem(const State& state, const KindSpec& kind, const FieldS
     if (code == "bad_text") return tr("valid.bad_text");
     if (code == "bad_choice" || code == "duplicate_choice") return tr("valid.choice");
     if (code == "wrong_type" && spec.type == FieldType::integer) return tr("valid.integer");
+    if (code == "bad_format") {
+      switch (spec.format) {
+        case TextFormat::datetime: return tr("valid.format_datetime");
+        case TextFormat::time_of_day: return tr("valid.format_time_of_day");
+        case TextFormat::weekly_slot: return tr("valid.format_weekly_slot");
+        case TextFormat::date: return tr("valid.format_date");
+        case TextFormat::free: break;
+      }
+    }
     return error_text(code, norm.error().message);
   }
   if (is_empty_value(norm.value())) return spec.required ? tr("valid.required") : "";

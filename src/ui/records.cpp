@@ -181,6 +181,18 @@ bool draw_ref_field(RecordsView& v, Frame& f, const FieldSpec& spec, FieldBuffer
   return changed;
 }
 
+// The written form a formatted text field expects (ASCII, same in every language).
+const char* format_hint(TextFormat format) {
+  switch (format) {
+    case TextFormat::datetime: return "YYYY-MM-DDTHH:MM";
+    case TextFormat::time_of_day: return "HH:MM";
+    case TextFormat::weekly_slot: return "tue 16:00-18:00";
+    case TextFormat::date: return "YYYY-MM-DD";
+    case TextFormat::free: break;
+  }
+  return nullptr;
+}
+
 bool draw_field(RecordsView& v, Frame& f, const KindSpec& kind, const FieldSpec& spec, FieldBuffer& fb) {
   const std::string id = "##f-" + spec.name;
   const std::string name = field_label(kind.kind, spec.name);
@@ -196,7 +208,7 @@ bool draw_field(RecordsView& v, Frame& f, const KindSpec& kind, const FieldSpec&
     case FieldType::text:
     case FieldType::phone:
       ImGui::SetNextItemWidth(-FLT_MIN);
-      changed = input_text(id.c_str(), &fb.text);
+      changed = input_text(id.c_str(), &fb.text, format_hint(spec.format));
       break;
     case FieldType::date:
       ImGui::SetNextItemWidth(-FLT_MIN);
@@ -256,7 +268,10 @@ bool draw_field(RecordsView& v, Frame& f, const KindSpec& kind, const FieldSpec&
       break;
     case FieldType::text_list:
       changed = input_multiline(id.c_str(), &fb.text, ImVec2(-FLT_MIN, ImGui::GetTextLineHeight() * 4.5f));
-      ImGui::TextDisabled("%s", tr("records.list_hint"));
+      if (const char* hint = format_hint(spec.format))
+        ImGui::TextDisabled("%s (%s)", tr("records.list_hint"), hint);
+      else
+        ImGui::TextDisabled("%s", tr("records.list_hint"));
       break;
   }
   return changed;

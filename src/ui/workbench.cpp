@@ -70,16 +70,21 @@ void draw_nav(ViewState& v) {
   push_font_scale(1.1f);
   ImGui::TextUnformatted(tr("app.title"));
   pop_font_scale();
-  ImGui::TextDisabled("%s", tr("app.subtitle"));
+  if (!v.large_text) ImGui::TextDisabled("%s", tr("app.subtitle"));
   ImGui::Separator();
-  const float h = ImGui::GetFrameHeight() * 1.25f;
+  // Tall entries for touch, packed closely; in large-text mode all ten must
+  // still fit a 1280x800 tablet without scrolling.
+  const float fs = ImGui::GetFontSize();
+  const float h = v.large_text ? fs * 1.5f : ImGui::GetFrameHeight() * 1.25f;
+  ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, fs * 0.15f));
   for (const auto& a : kAreas) {
     std::string lbl = std::string(tr(a.nav_key)) + "##nav-" + a.name;
-    // Built areas first-class; the others are still listed so people see what is coming.
+    // Areas not built yet are listed (people see what is coming) but dimmed.
     if (a.what_key) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
     if (ImGui::Selectable(lbl.c_str(), v.area == a.name, 0, ImVec2(0, h))) v.area = a.name;
     if (a.what_key) ImGui::PopStyleColor();
   }
+  ImGui::PopStyleVar();
 }
 
 void draw_not_built(ViewState& v, const AreaInfo& a) {

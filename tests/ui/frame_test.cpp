@@ -14,10 +14,12 @@
 #include <vector>
 
 #include "core/commands.h"
+#include "core/demo.h"
 #include "core/schema.h"
 #include "core/state.h"
 #include "imgui.h"
 #include "imgui_internal.h"
+#include "ui/form.h"
 #include "ui/workbench.h"
 
 using namespace dh;
@@ -322,5 +324,114 @@ TEST_CASE("a person edits, creates, archives and restores records through the UI
   REQUIRE(find_item("status-problem-0"));
   click("dismiss-problem-0");
   CHECK_FALSE(find_item("status-problem-0"));
+#endif
+}
+
+TEST_CASE("the dashboard shows the demo community's figures, counted from the State", "[ui][native]") {
+  State state;
+  for (const auto& op : generate_demo()) state.apply(op);
+  CommunityFigures f = count_figures(state);
+  CHECK(f.households == 3058);
+  CHECK(f.experts == 103);
+  CHECK(f.trainees == 7);
+  CHECK(f.stations == 4);
+  CHECK(f.halls == 1);
+  // "nearly 80%" of households have a volunteer.
+  CHECK(f.volunteer_households > 3058 * 70 / 100);
+  CHECK(f.volunteer_households < 3058 * 90 / 100);
+
+  Headless h;
+  Workbench wb;
+  UiOutput out;
+  h.frame(wb, state, ok_status_bar(), out);
+#ifdef IMGUI_ENABLE_TEST_ENGINE
+  if (g_hook_ours) {
+    REQUIRE(find_item("home-households"));
+    CHECK(visible(*find_item("home-households")) == "3058");
+    CHECK(visible(*find_item("home-experts")) == "103");
+    CHECK(visible(*find_item("home-trainees")) == "7");
+    CHECK(visible(*find_item("home-stations")) == "4");
+    // The records area lists thousands of rows through a clipper: only the
+    // visible rows are submitted.
+    wb.set_area("base");
+    h.frame(wb, state, ok_status_bar(), out);
+    h.frame(wb, state, ok_status_bar(), out);
+    size_t rows = 0;
+    for (const auto& it : g_items) rows += it.label.find("##row-") != std::string::npos;
+    CHECK(rows > 5);
+    CHECK(rows < 100);
+  }
+#endif
+}
+
+TEST_CASE("large-text mode makes text and buttons clearly larger", "[ui][native]") {
+#ifdef IMGUI_ENABLE_TEST_ENGINE
+  Headless h;
+  Workbench wb;
+  World w = small_world(3);
+  UiOutput out;
+  h.frame(wb, w.state, ok_status_bar(), out);
+  if (!g_hook_ours) return;
+  REQUIRE(find_item("status-saved"));
+  REQUIRE(find_item("nav-base"));
+  const float normal_text = find_item("status-saved")->rect.GetHeight();
+  const float normal_nav = find_item("nav-base")->rect.GetHeight();
+  wb.set_large_text(true);
+  h.frame(wb, w.state, ok_status_bar(), out);
+  REQUIRE(find_item("status-saved"));
+  CHECK(find_item("status-saved")->rect.GetHeight() / normal_text == Approx(1.5).epsilon(0.05));
+  // Every area is still reachable without scrolling on a 1280x800 tablet.
+  for (const char* a : {"home", "kiosk", "schedule", "talent", "requests", "deliberation", "projector", "sync",
+                        "base", "settings"}) {
+    INFO("nav entry not visible in large-text mode: " << a);
+    CHECK(find_item(std::string("nav-") + a));
+  }
+  CHECK(normal_nav >= 32.0f);  // a comfortable touch target even in normal mode
+#endif
+}
+
+TEST_CASE("a read-only tab shows why and emits no commands", "[ui][native]") {
+#ifdef IMGUI_ENABLE_TEST_ENGINE
+  Headless h;
+  Workbench wb;
+  World w = small_world(3);
+  AppStatus status = ok_status_bar();
+  status.read_only = true;
+  status.read_only_reason = "另一个标签页正在编辑";
+  UiOutput out;
+  h.frame(wb, w.state, status, out);
+  if (!g_hook_ours) return;
+  REQUIRE(find_item("status-read-only"));
+  CHECK(visible(*find_item("status-read-only")).find("另一个标签页正在编辑") != std::string::npos);
+  wb.set_area("base");
+  ImGuiIO& io = ImGui::GetIO();
+  std::vector<Command> emitted;
+  auto run = [&](int n) {
+    for (int i = 0; i < n; ++i) {
+      out = UiOutput{};
+      h.frame(wb, w.state, status, out);
+      for (auto& c : out.commands) emitted.push_back(c);
+    }
+  };
+  auto click = [&](const std::string& id) {
+    const SeenItem* it = find_item(id);
+    REQUIRE(it);
+    io.AddMousePosEvent((it->rect.Min.x + it->rect.Max.x) / 2, (it->rect.Min.y + it->rect.Max.y) / 2);
+    run(1);
+    io.AddMouseButtonEvent(0, true);
+    run(1);
+    io.AddMouseButtonEvent(0, false);
+    run(2);
+  };
+  run(1);
+  click("row-" + w.state.list("household").front()->id);
+  CHECK(find_item("form-read-only"));
+  click("f-phone");
+  io.AddInputCharactersUTF8("13812345678");
+  run(2);
+  click("save");
+  click("archive");
+  click("new");
+  CHECK(emitted.empty());
 #endif
 }

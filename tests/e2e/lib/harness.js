@@ -29,7 +29,7 @@ function checkBuilt() {
 async function startServer(options = {}) {
   checkBuilt();
   const dataDir = options.dataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'dh-e2e-'));
-  const args = ['--port', '0', '--data', dataDir, '--web', DIST];
+  const args = ['--port', '0', '--data', dataDir, '--web', options.web || DIST];
   if (options.demo !== false) args.push('--demo');
   const proc = spawn(SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';

@@ -528,6 +528,9 @@ DH_EXPORT const char* dh_status_json() {
       {"demo_ingested", app.demo_ingested},
       {"want_text_input", ImGui::GetCurrentContext() ? ImGui::GetIO().WantTextInput : false},
   };
+#ifdef __EMSCRIPTEN__
+  j["wasm_memory_bytes"] = static_cast<uint64_t>(__builtin_wasm_memory_size(0)) * 65536u;
+#endif
   s = j.dump(-1, ' ', false, Json::error_handler_t::replace);
   return s.c_str();
 }

@@ -77,14 +77,18 @@ void draw_nav(ViewState& v) {
   const float fs = ImGui::GetFontSize();
   const float h = v.large_text ? fs * 1.5f : ImGui::GetFrameHeight() * 1.25f;
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, fs * 0.15f));
+  ImGui::PushStyleVar(ImGuiStyleVar_SelectableTextAlign, ImVec2(0.0f, 0.5f));
   for (const auto& a : kAreas) {
     std::string lbl = std::string(tr(a.nav_key)) + "##nav-" + a.name;
-    // Areas not built yet are listed (people see what is coming) but dimmed.
-    if (a.what_key) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-    if (ImGui::Selectable(lbl.c_str(), v.area == a.name, 0, ImVec2(0, h))) v.area = a.name;
-    if (a.what_key) ImGui::PopStyleColor();
+    const bool selected = v.area == a.name;
+    // Areas not built yet are listed (people see what is coming) but dimmed,
+    // except when selected (dim text on the highlight would be unreadable).
+    const bool dim = a.what_key && !selected;
+    if (dim) ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    if (ImGui::Selectable(lbl.c_str(), selected, 0, ImVec2(0, h))) v.area = a.name;
+    if (dim) ImGui::PopStyleColor();
   }
-  ImGui::PopStyleVar();
+  ImGui::PopStyleVar(2);
 }
 
 void draw_not_built(ViewState& v, const AreaInfo& a) {
@@ -151,7 +155,7 @@ void draw_home(ViewState& v, const State& state) {
   };
   const ImGuiStyle& style = ImGui::GetStyle();
   const float card_w = ImGui::GetFontSize() * 11.0f;
-  const float card_h = ImGui::GetFontSize() * 5.2f;
+  const float card_h = ImGui::GetFontSize() * 6.4f;  // number, label and a note line
   const float avail = ImGui::GetContentRegionAvail().x;
   const int per_row = std::max(1, static_cast<int>((avail + style.ItemSpacing.x) / (card_w + style.ItemSpacing.x)));
   int i = 0;
@@ -364,7 +368,7 @@ void Workbench::draw(const State& state, const AppStatus& status, UiOutput& out)
                                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
   if (ImGui::Begin("##workbench", nullptr, wflags)) {
     const ImGuiStyle& style = ImGui::GetStyle();
-    const float line = ImGui::GetFrameHeightWithSpacing();
+    const float line = ImGui::GetTextLineHeightWithSpacing();  // status lines are text and small buttons
     const float status_h = (1 + alert_lines(v, status)) * line + style.WindowPadding.y * 2;
     const float nav_w = ImGui::GetFontSize() * 9.5f;
     if (ImGui::BeginChild("##nav", ImVec2(nav_w, -status_h - style.ItemSpacing.y), ImGuiChildFlags_Borders))

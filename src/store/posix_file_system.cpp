@@ -62,6 +62,20 @@ void sync_dir(const std::string& dir) {
   ::close(fd);
 }
 
+// rename(from, to) replacing an existing file. Emscripten 3.1.6's MEMFS (and
+// so IDBFS) leaves the replaced file's node in FS.nameTable: after a later
+// unlink or rename of `to`, lookups find the OLD content again, and every
+// replaced version stays in memory (seen in a test: write v0, v1, v2 by
+// rename; unlink; read gives v1). Removing the target first avoids it; in
+// the browser both calls run in one synchronous step, so no IndexedDB flush
+// can see the gap between them.
+int replace_file(const char* from, const char* to) {
+#ifdef __EMSCRIPTEN__
+  if (::unlink(to) != 0 && errno != ENOENT) return -1;
+#endif
+  return ::rename(from, to);
+}
+
 class PosixFileSystem : public FileSystem {
  public:
   Status make_dirs(const std::string& dir) override {
@@ -162,7 +176,7 @@ class PosixFileSystem : public FileSystem {
       ::unlink(tmp.c_str());
       return io_error("write", path, err);
     }
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    if (replace_file(tmp.c_str(), path.c_str()) != 0) {
       err = errno;
       ::unlink(tmp.c_str());
       return io_error("replace", path, err);
@@ -172,7 +186,7 @@ class PosixFileSystem : public FileSystem {
   }
 
   Status rename(const std::string& from, const std::string& to) override {
-    if (::rename(from.c_str(), to.c_str()) != 0) return io_error("move", from + " to " + to, errno);
+    if (replace_file(from.c_str(), to.c_str()) != 0) return io_error("move", from + " to " + to, errno);
     sync_dir(parent_of(to));
     if (parent_of(from) != parent_of(to)) sync_dir(parent_of(from));
     return ok_status();

@@ -16,13 +16,19 @@
 //   status-online / status-offline, status-device, status-ops, status-author,
 //   status-storage-error, status-read-only, status-problem-<i>,
 //   dismiss-problem-<i>, status-update, apply-update;
-//   kind-<kind>, search, show-archived, new, row-<entity id>, f-<field>,
-//   f-<field>-<choice> (choices checkboxes), f-<field>-search (ref combo),
-//   opt-<value or id> (combo options), save, create, cancel-new, discard,
-//   archive, archive-reason, archive-confirm, archive-cancel, restore,
-//   form-error, form-notice, field-problem-<field>;
-//   home-<figure> (dashboard numbers, visible text is the number);
-//   lang-zh, lang-en, large-text, author, author-save; goto-base.
+//   kind-<kind>, search, show-archived, new, list-count, row-<entity id>,
+//   f-<field>, f-<field>-<choice> (choices checkboxes), f-<field>-search
+//   (inside an open ref combo), opt-<value or id> / opt-none (combo options),
+//   save, create, cancel-new, discard, archive, archive-reason,
+//   archive-confirm, archive-cancel, restore; texts form-error, form-notice,
+//   form-unsaved, form-changed-elsewhere, form-working, form-read-only,
+//   form-archived, form-archived-note, form-gone, field-problem-<field>;
+//   home-<figure> (households residents volunteers volunteer-households
+//   experts trainees stations halls grids micro-grids squads groups; the
+//   visible text is the number), home-empty;
+//   area-not-built-<area>, goto-base;
+//   lang-zh, lang-en, large-text, author, author-save, settings-notice,
+//   settings-device.
 #pragma once
 
 #include <string>

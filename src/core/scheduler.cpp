@@ -449,6 +449,8 @@ class Engine {
     return any;
   }
 
+  const std::vector<std::vector<int>>& candidates() const { return candidates_; }
+
   bool is_candidate(int v, int s) const {
     return std::binary_search(candidates_[s].begin(), candidates_[s].end(), v);
   }
@@ -957,6 +959,11 @@ Evaluation evaluate_assignments(const SchedulingProblem& problem,
   }
   out.objective60 = e.objective60();
   return out;
+}
+
+std::vector<std::vector<int>> eligible_volunteers(const SchedulingProblem& problem, const SchedulerOptions& options) {
+  Engine e(problem, options);
+  return e.candidates();
 }
 
 Json proposal_to_json(const Proposal& p) {

@@ -142,6 +142,12 @@ struct Evaluation {
 Evaluation evaluate_assignments(const SchedulingProblem& problem, const std::vector<std::pair<std::string, std::string>>& shift_volunteer,
                                 const SchedulerOptions& options = {});
 
+// For each shift (problem order), the indexes of the volunteers who pass every
+// rule that does not depend on other proposed shifts (skills, age, consent,
+// availability, unavailable dates, existing sign-ups with rest). For exact
+// solvers in the benchmark.
+std::vector<std::vector<int>> eligible_volunteers(const SchedulingProblem& problem, const SchedulerOptions& options = {});
+
 Json proposal_to_json(const Proposal& p);
 
 // CreateEntity sign-up commands for the accepted proposal (channel

@@ -1,0 +1,332 @@
+// schedule_bench: the auto-scheduler on the demo corps' month, and its gap to
+// an exact integer program on instances an exact solver can finish.
+//
+//   build/native/bench/schedule_bench [--glpsol PATH] [--time-limit SECONDS] [--skip-exact]
+//
+// 1. Demo (generate_demo) + generate_month_of_shifts("2026-12"): about 600
+//    shifts, 2,447 volunteers. Prints the time of building the problem and of
+//    solving it, places filled, and the spread of hours.
+// 2. Sub-instances (a week at one or two stations, a sub-sampled month) written
+//    as CPLEX LP files with the SAME objective (docs/auto-scheduling.md,
+//    "Exact comparison": fairness linearised exactly by convex piecewise-linear
+//    costs on 30-minute steps), solved by GLPK's glpsol (Debian glpk-utils)
+//    with a time limit. Prints both objectives, the gap and the time ratio; the
+//    exact answer is re-scored by evaluate_assignments to prove the two
+//    objectives are the same function.
+// Native only (it runs a solver process); the first part also runs in wasm.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/civil_time.h"
+#include "core/demo.h"
+#include "core/scheduler.h"
+#include "core/state.h"
+
+using namespace dh;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void print_spread(const char* label, const SpreadStats& s) {
+  std::printf("  hours %-28s volunteers %5d  mean %5.2f  std dev %5.2f  max %5.2f  min %5.2f\n", label, s.volunteers,
+              s.mean_hours, s.std_dev_hours, s.max_hours, s.min_hours);
+}
+
+struct SubSpec {
+  std::string name;
+  std::string from, until;             // inclusive dates
+  std::vector<std::string> stations;   // empty: all
+  int volunteer_stride = 1;            // keep every n-th volunteer
+};
+
+SchedulingProblem sub_problem(const SchedulingProblem& full, const SubSpec& spec) {
+  SchedulingProblem p;
+  p.from_day = *parse_date(spec.from);
+  p.to_day = *parse_date(spec.until) + 1;
+  for (const auto& s : full.shifts) {
+    const int64_t d = s.when.start / 1440;
+    if (d < p.from_day || d >= p.to_day) continue;
+    bool station_ok = spec.stations.empty();
+    for (const auto& st : spec.stations) station_ok = station_ok || st == s.station;
+    if (station_ok) p.shifts.push_back(s);
+  }
+  for (size_t v = 0; v < full.volunteers.size(); v += static_cast<size_t>(spec.volunteer_stride))
+    p.volunteers.push_back(full.volunteers[v]);
+  return p;  // no existing sign-ups in the demo month
+}
+
+struct Exact {
+  bool ran = false;
+  bool optimal = false;
+  std::string status;
+  double objective = 0;
+  double seconds = 0;
+  std::vector<std::pair<std::string, std::string>> assignments;
+  int binaries = 0, rows = 0;
+};
+
+// Writes the integer program; x<i> are eligible (volunteer, shift) pairs.
+// max_unfilled: the exact model must leave at most this many places open (the
+// auto-scheduler's count), so the unfilled term is a constraint rather than a
+// huge coefficient that ruins the solver's numerics; it is added back when the
+// answer is re-scored.
+Exact solve_exact(const SchedulingProblem& p, const SchedulerOptions& o, const std::string& glpsol,
+                  int time_limit, const std::string& tag, int max_unfilled) {
+  Exact ex;
+  const auto elig = eligible_volunteers(p, o);
+  struct Pair {
+    int v, s;
+  };
+  std::vector<Pair> pairs;
+  std::vector<std::vector<int>> by_vol(p.volunteers.size());
+  for (size_t s = 0; s < p.shifts.size(); ++s)
+    for (int v : elig[s]) {
+      by_vol[v].push_back(static_cast<int>(pairs.size()));
+      pairs.push_back({v, static_cast<int>(s)});
+    }
+  std::ostringstream obj, rows, bounds, bin, gen;
+  int nrows = 0;
+  obj << "Minimize\n obj:";
+  auto term = [](std::ostringstream& os, double c, const std::string& var) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "\n %+.6f %s", c, var.c_str());
+    os << buf;
+  };
+  rows << "Subject To\n";
+  // Places: filled + unfilled = open.
+  for (size_t s = 0; s < p.shifts.size(); ++s) {
+    std::ostringstream r;
+    r << " f" << s << ":";
+    for (size_t i = 0; i < pairs.size(); ++i)
+      if (pairs[i].s == static_cast<int>(s)) r << "\n + x" << i;
+    r << " + u" << s << " = " << p.shifts[s].open_places << "\n";
+    rows << r.str();
+    ++nrows;
+    gen << " u" << s << "\n";
+  }
+  rows << " unfilled:";
+  for (size_t s = 0; s < p.shifts.size(); ++s) rows << "\n + u" << s;
+  rows << " <= " << max_unfilled << "\n";
+  ++nrows;
+  for (size_t v = 0; v < p.volunteers.size(); ++v) {
+    const auto& list = by_vol[v];
+    if (list.empty()) continue;
+    const auto& vol = p.volunteers[v];
+    // No overlap, minimum rest.
+    for (size_t a = 0; a < list.size(); ++a)
+      for (size_t b = a + 1; b < list.size(); ++b) {
+        const auto& A = p.shifts[pairs[list[a]].s].when;
+        const auto& B = p.shifts[pairs[list[b]].s].when;
+        if (A.start < B.end + o.min_rest_minutes && B.start < A.end + o.min_rest_minutes) {
+          rows << " c" << nrows << ": x" << list[a] << " + x" << list[b] << " <= 1\n";
+          ++nrows;
+        }
+      }
+    // Weekly cap.
+    std::map<int64_t, std::vector<int>> weeks;
+    for (int i : list) {
+      const int64_t d = p.shifts[pairs[i].s].when.start / 1440;
+      weeks[d - weekday_of_days(d)].push_back(i);
+    }
+    const int cap = 60 * (vol.max_weekly_hours > 0 ? vol.max_weekly_hours : o.default_max_weekly_hours);
+    for (const auto& [wk, xs] : weeks) {
+      int64_t total = 0;
+      for (int i : xs) total += p.shifts[pairs[i].s].when.minutes();
+      if (total <= cap) continue;
+      rows << " w" << nrows << ":";
+      for (int i : xs) rows << " + " << p.shifts[pairs[i].s].when.minutes() << " x" << i;
+      rows << " <= " << cap << "\n";
+      ++nrows;
+    }
+    // Fairness: minutes = sum of 30-minute segments with rising cost (exact for multiples of 30).
+    int64_t reach = 0;
+    for (int i : list) reach += p.shifts[pairs[i].s].when.minutes();
+    const int64_t segments = (reach + 29) / 30;
+    rows << " m" << v << ":";
+    for (int i : list) rows << "\n + " << p.shifts[pairs[i].s].when.minutes() << " x" << i;
+    for (int64_t k = 0; k < segments; ++k) {
+      const std::string z = "z" + std::to_string(v) + "_" + std::to_string(k);
+      rows << "\n - " << z;
+      bounds << " 0 <= " << z << " <= 30\n";
+      term(obj, o.w_fairness * (2.0 * static_cast<double>(k) + 1.0) / 2.0, z);  // 15 (2k+1) points per 30 min
+    }
+    rows << " = 0\n";
+    ++nrows;
+    // Continuity: one y per (volunteer, station) used.
+    std::map<std::string, std::vector<int>> stations;
+    for (int i : list) stations[p.shifts[pairs[i].s].station].push_back(i);
+    int st_no = 0;
+    for (const auto& [st, xs] : stations) {
+      const std::string y = "y" + std::to_string(v) + "_" + std::to_string(st_no++);
+      term(obj, static_cast<double>(o.w_continuity), y);
+      bounds << " 0 <= " << y << " <= 1\n";
+      for (int i : xs) {
+        rows << " k" << nrows << ": x" << i << " - " << y << " <= 0\n";
+        ++nrows;
+      }
+    }
+  }
+  // Preference and nearness bonuses.
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    const auto& vol = p.volunteers[pairs[i].v];
+    const auto& sh = p.shifts[pairs[i].s];
+    double c = 0;
+    if (!vol.preferred_station.empty() && vol.preferred_station == sh.station) c -= o.w_preference * sh.when.minutes();
+    if (!vol.home_grid.empty() && vol.home_grid == sh.station_grid) c -= o.w_nearness * sh.when.minutes();
+    term(obj, c, "x" + std::to_string(i));
+    bin << " x" << i << "\n";
+  }
+  const std::string lp = "/tmp/schedule_bench_" + tag + ".lp";
+  const std::string out = "/tmp/schedule_bench_" + tag + ".out";
+  {
+    std::ofstream f(lp);
+    f << obj.str() << "\n" << rows.str() << "Bounds\n" << bounds.str() << "Binary\n" << bin.str() << "General\n"
+      << gen.str() << "End\n";
+  }
+  ex.binaries = static_cast<int>(pairs.size());
+  ex.rows = nrows;
+  const std::string cmd = glpsol + " --lp " + lp + " --cuts --tmlim " + std::to_string(time_limit) + " -o " + out +
+                          " > /tmp/schedule_bench_" + tag + ".log 2>&1";
+  const auto t0 = std::chrono::steady_clock::now();
+  const int rc = std::system(cmd.c_str());
+  ex.seconds = seconds_since(t0);
+  std::ifstream f(out);
+  if (rc != 0 || !f) {
+    ex.status = "glpsol did not run (exit " + std::to_string(rc) + "); see /tmp/schedule_bench_" + tag + ".log";
+    return ex;
+  }
+  ex.ran = true;
+  std::string line;
+  while (std::getline(f, line)) {
+    std::istringstream ls(line);
+    std::string a, b;
+    ls >> a;
+    if (a == "Status:") {
+      std::getline(ls, ex.status);
+      ex.status.erase(0, ex.status.find_first_not_of(' '));
+      ex.optimal = ex.status == "INTEGER OPTIMAL";
+      continue;
+    }
+    if (a == "Objective:") {
+      std::string name, eq;
+      ls >> name >> eq >> ex.objective;
+      continue;
+    }
+    ls >> b;
+    if (b.size() > 1 && b[0] == 'x' && std::isdigit(static_cast<unsigned char>(b[1]))) {
+      std::string act;
+      ls >> act;
+      if (act == "*") ls >> act;
+      if (std::atof(act.c_str()) > 0.5) {
+        const auto& pr = pairs[static_cast<size_t>(std::atol(b.c_str() + 1))];
+        ex.assignments.push_back({p.shifts[pr.s].id, p.volunteers[pr.v].id});
+      }
+    }
+  }
+  return ex;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string glpsol = "glpsol";
+  int time_limit = 60;
+  bool skip_exact = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--glpsol" && i + 1 < argc) glpsol = argv[++i];
+    else if (a == "--time-limit" && i + 1 < argc) time_limit = std::atoi(argv[++i]);
+    else if (a == "--skip-exact") skip_exact = true;
+    else {
+      std::fprintf(stderr, "usage: schedule_bench [--glpsol PATH] [--time-limit SECONDS] [--skip-exact]\n");
+      return 2;
+    }
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  auto demo = generate_demo();
+  auto month = generate_month_of_shifts(demo, "2026-12", 1);
+  State state;
+  for (const auto& op : demo) state.apply(op);
+  for (const auto& op : month) state.apply(op);
+  const double t_data = seconds_since(t0);
+  t0 = std::chrono::steady_clock::now();
+  SchedulingProblem full = problem_from_state(state, *parse_date("2026-12-01"), *parse_date("2027-01-01"));
+  const double t_build = seconds_since(t0);
+  SchedulerOptions o;
+  t0 = std::chrono::steady_clock::now();
+  Proposal prop = auto_schedule(full, o);
+  const double t_solve = seconds_since(t0);
+  const auto& s = prop.summary;
+  std::printf("Demo month 2026-12: %zu shifts, %d open places, %zu volunteers (demo + month data %.2f s)\n",
+              full.shifts.size(), s.open_places, full.volunteers.size(), t_data);
+  std::printf("  problem from State        %8.3f s\n", t_build);
+  std::printf("  auto_schedule             %8.3f s  (search evaluations %lld, improvements %lld)\n", t_solve,
+              static_cast<long long>(s.evaluations), static_cast<long long>(s.improvements));
+  std::printf("  places filled             %d / %d\n", s.filled, s.open_places);
+  std::printf("  objective                 %.1f after construction, %.1f after local search\n",
+              static_cast<double>(s.constructive_objective60) / 60.0, s.objective);
+  print_spread("(volunteers who serve)", s.spread_served);
+  print_spread("(all volunteers)", s.spread_all);
+  Proposal again = auto_schedule(full, o);
+  std::printf("  deterministic             %s\n",
+              proposal_to_json(again) == proposal_to_json(prop) ? "yes (second run identical)" : "NO");
+  if (skip_exact) return 0;
+
+  const std::vector<SubSpec> specs = {
+      {"2 days, xingfuli+shuiwu, 1/16", "2026-12-07", "2026-12-08", {"st-xingfuli", "st-shuiwu"}, 16},
+      {"3 days, hall, 1/24", "2026-12-07", "2026-12-09", {"hall"}, 24},
+      {"week, xingfuli+shuiwu, 1/8", "2026-12-07", "2026-12-13", {"st-xingfuli", "st-shuiwu"}, 8},
+      {"week, hall, 1/8", "2026-12-07", "2026-12-13", {"hall"}, 8},
+      {"week, all stations, 1/16", "2026-12-07", "2026-12-13", {}, 16},
+      {"month, chayuan, 1/16", "2026-12-01", "2026-12-31", {"st-chayuan"}, 16},
+  };
+  std::printf("\nExact comparison (glpsol, time limit %d s; same objective, points, lower is better)\n", time_limit);
+  std::printf("  %-32s %6s %6s %7s %12s %12s %8s %9s %9s %8s\n", "instance", "shifts", "places", "x vars",
+              "auto obj", "exact obj", "gap", "auto s", "exact s", "ratio");
+  int k = 0;
+  for (const auto& spec : specs) {
+    SchedulingProblem sub = sub_problem(full, spec);
+    auto ts = std::chrono::steady_clock::now();
+    Proposal ap = auto_schedule(sub, o);
+    const double at = seconds_since(ts);
+    const int unfilled = ap.summary.open_places - ap.summary.filled;
+    Exact ex = solve_exact(sub, o, glpsol, time_limit, std::to_string(k++), unfilled);
+    if (!ex.ran) {
+      std::printf("  %-32s %s\n", spec.name.c_str(), ex.status.c_str());
+      continue;
+    }
+    if (ex.assignments.empty() && ap.summary.filled > 0) {
+      std::printf("  %-32s %6zu %6d %7d %12.1f %12s %8s %9.4f %9.2f %9s [%s: no integer solution in the limit]\n",
+                  spec.name.c_str(), sub.shifts.size(), ap.summary.open_places, ex.binaries,
+                  ap.summary.objective - static_cast<double>(o.w_unfilled) * unfilled, "-", "-", at, ex.seconds, "-",
+                  ex.status.c_str());
+      continue;
+    }
+    Evaluation ev = evaluate_assignments(sub, ex.assignments, o);
+    // Both without the (equal) unfilled term, so the gap is on the terms that differ.
+    const double exact_obj = static_cast<double>(ev.objective60) / 60.0 - static_cast<double>(o.w_unfilled) * unfilled;
+    const double auto_obj = ap.summary.objective - static_cast<double>(o.w_unfilled) * unfilled;
+    const double gap = exact_obj != 0 ? (auto_obj - exact_obj) / std::fabs(exact_obj) * 100.0 : 0.0;
+    std::printf("  %-32s %6zu %6d %7d %12.1f %12.1f %7.2f%% %9.4f %9.2f %8.0fx %s\n", spec.name.c_str(),
+                sub.shifts.size(), ap.summary.open_places, ex.binaries, auto_obj, exact_obj, gap, at, ex.seconds,
+                ex.seconds / std::max(at, 1e-6), ex.optimal ? "" : ("[" + ex.status + "]").c_str());
+    if (!ev.violations.empty())
+      std::printf("    exact answer breaks a rule by our check: %s\n", ev.violations[0].c_str());
+    if (static_cast<int>(ex.assignments.size()) != ap.summary.filled)
+      std::printf("    exact fills %zu places, auto %d\n", ex.assignments.size(), ap.summary.filled);
+    if (std::fabs(exact_obj - ex.objective) > 0.5)
+      std::printf("    note: glpsol's own objective %.1f differs from the re-scored %.1f\n", ex.objective, exact_obj);
+  }
+  return 0;
+}

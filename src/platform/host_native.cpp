@@ -73,8 +73,18 @@ void Host::start_storage_load() {
 }
 bool Host::storage_loaded() const { return impl_->storage_loaded; }
 const std::string& Host::storage_load_error() const { return impl_->storage_error; }
-void Host::request_flush(uint64_t generation) { impl_->flushes.request(generation, now_ms()); }
-void Host::flush_now() { impl_->flushes.request(impl_->flushes.wanted_generation(), now_ms()); }
+// Only the writing tab flushes, and only after the folder loaded cleanly: a flush
+// from a stale tab, or of a not yet loaded (empty) mount, would overwrite or
+// delete what IndexedDB holds.
+static bool may_flush(const Host& host) {
+  return host.storage_loaded() && host.storage_load_error().empty() && host.writer_lock() == LockState::granted;
+}
+void Host::request_flush(uint64_t generation) {
+  if (may_flush(*this)) impl_->flushes.request(generation, now_ms());
+}
+void Host::flush_now() {
+  if (may_flush(*this)) impl_->flushes.request(impl_->flushes.wanted_generation(), now_ms());
+}
 const FlushScheduler& Host::flushes() const { return impl_->flushes; }
 void Host::request_persistent_storage() {}
 bool Host::persistent_storage() const { return true; }

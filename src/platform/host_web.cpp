@@ -198,11 +198,19 @@ std::string Host::new_device_id() const {
 void Host::start_storage_load() { dh_js_storage_load(impl_->options.store_root.c_str()); }
 bool Host::storage_loaded() const { return impl_->storage_loaded; }
 const std::string& Host::storage_load_error() const { return impl_->storage_error; }
-void Host::request_flush(uint64_t generation) { impl_->flushes.request(generation, now_ms()); }
+// Only the writing tab flushes, and only after the folder loaded cleanly: a flush
+// from a stale tab, or of a not yet loaded (empty) mount, would overwrite or
+// delete what IndexedDB holds.
+static bool may_flush(const Host& host) {
+  return host.storage_loaded() && host.storage_load_error().empty() && host.writer_lock() == LockState::granted;
+}
+void Host::request_flush(uint64_t generation) {
+  if (may_flush(*this)) impl_->flushes.request(generation, now_ms());
+}
 void Host::flush_now() {
   // Ask for a flush even when nothing new was appended: the previous one may
   // have failed. Coalesces with one in flight.
-  impl_->flushes.request(impl_->flushes.wanted_generation(), now_ms());
+  if (may_flush(*this)) impl_->flushes.request(impl_->flushes.wanted_generation(), now_ms());
 }
 const FlushScheduler& Host::flushes() const { return impl_->flushes; }
 void Host::request_persistent_storage() { call_js("requestPersist", Json::object()); }

@@ -68,7 +68,9 @@ namespace {
 
 void draw_nav(ViewState& v) {
   push_font_scale(1.1f);
+  ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(tr("app.title"));
+  ImGui::PopTextWrapPos();
   pop_font_scale();
   if (!v.large_text) ImGui::TextDisabled("%s", tr("app.subtitle"));
   ImGui::Separator();
@@ -370,7 +372,11 @@ void Workbench::draw(const State& state, const AppStatus& status, UiOutput& out)
     const ImGuiStyle& style = ImGui::GetStyle();
     const float line = ImGui::GetTextLineHeightWithSpacing();  // status lines are text and small buttons
     const float status_h = (1 + alert_lines(v, status)) * line + style.WindowPadding.y * 2;
-    const float nav_w = ImGui::GetFontSize() * 9.5f;
+    // Wide enough for the longest entry in the current language.
+    float nav_w = ImGui::GetFontSize() * 9.5f;
+    for (const auto& a : kAreas)
+      nav_w = std::max(nav_w, ImGui::CalcTextSize(tr(a.nav_key)).x + style.WindowPadding.x * 2 +
+                                  style.FramePadding.x * 2);
     if (ImGui::BeginChild("##nav", ImVec2(nav_w, -status_h - style.ItemSpacing.y), ImGuiChildFlags_Borders))
       draw_nav(v);
     ImGui::EndChild();

@@ -68,7 +68,13 @@ class Builder {
     if (rng_.chance(0.7)) n += rng_.pick(kGiven);
     return n;
   }
-  std::string person_name() { return std::string(rng_.pick(kSurnames)) + given_name(); }
+  // Each random draw is its own statement: the order in which operands of
+  // one expression are evaluated is unspecified, and g++ and clang differ,
+  // which would make the demo data differ between the native and wasm builds.
+  std::string person_name() {
+    std::string surname = rng_.pick(kSurnames);
+    return surname + given_name();
+  }
   std::string mobile() {
     static const char* const prefixes[] = {"138", "139", "150", "151", "158", "187", "188", "199", "135", "177"};
     std::string p = rng_.pick(prefixes);
@@ -319,8 +325,11 @@ std::vector<Operation> generate_activity(const std::vector<Operation>& demo, int
       cmd = EditEntity{"household", household_ids[rng.below(static_cast<uint32_t>(household_ids.size()))],
                        Json{{"note", kNotes[rng.below(8)]}}};
     } else if (what < 80) {
+      std::string name = kSurnames[rng.below(40)];
+      name += kGiven[rng.below(50)];
+      name += kGiven[rng.below(50)];
       cmd = CreateEntity{"resident",
-                         Json{{"name", std::string(kSurnames[rng.below(40)]) + kGiven[rng.below(50)] + kGiven[rng.below(50)]},
+                         Json{{"name", name},
                               {"household", household_ids[rng.below(static_cast<uint32_t>(household_ids.size()))]},
                               {"relation", "other"}},
                          ""};
@@ -475,14 +484,21 @@ std::vector<Operation> generate_month_of_shifts(const std::vector<Operation>& de
     for (int i = 0; i < n; ++i) {
       std::string slot;
       if (age >= 60) {
-        slot = std::string(kWeekdayKeys[rng.below(7)]) + " " + rng.pick(kRetired);
+        const std::string day = kWeekdayKeys[rng.below(7)];
+        slot = day + " " + rng.pick(kRetired);
       } else if (age < 22) {
-        slot = rng.chance(0.5) ? std::string(kWeekdayKeys[rng.below(5)]) + " 16:00-18:30"
-                               : std::string(kWeekdayKeys[5 + rng.below(2)]) + " " + rng.pick(kWeekend);
+        if (rng.chance(0.5)) {
+          slot = std::string(kWeekdayKeys[rng.below(5)]) + " 16:00-18:30";
+        } else {
+          const std::string day = kWeekdayKeys[5 + rng.below(2)];
+          slot = day + " " + rng.pick(kWeekend);
+        }
       } else if (rng.chance(0.55)) {
-        slot = std::string(kWeekdayKeys[rng.below(5)]) + " " + rng.pick(kWorkingEvening);
+        const std::string day = kWeekdayKeys[rng.below(5)];
+        slot = day + " " + rng.pick(kWorkingEvening);
       } else {
-        slot = std::string(kWeekdayKeys[5 + rng.below(2)]) + " " + rng.pick(kWeekend);
+        const std::string day = kWeekdayKeys[5 + rng.below(2)];
+        slot = day + " " + rng.pick(kWeekend);
       }
       if (std::find(slots.begin(), slots.end(), slot) == slots.end()) slots.push_back(slot);
     }

@@ -453,10 +453,22 @@ Result<Table> read_table(const std::string& csv, const std::vector<Column>& cols
   return t;
 }
 
+// The cell's text, trimmed; a line break inside a cell (Alt+Enter in Excel)
+// becomes one space, as every text field of the model is a single line.
 std::string cell(const Table& t, const CsvRecord& r, const char* key) {
   auto it = t.column.find(key);
   if (it == t.column.end() || it->second >= r.fields.size()) return "";
-  return trim(r.fields[it->second]);
+  std::string out;
+  const std::string& raw = r.fields[it->second];
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\r' || raw[i] == '\n') {
+      if (raw[i] == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n') ++i;
+      out += ' ';
+    } else {
+      out += raw[i];
+    }
+  }
+  return trim(out);
 }
 
 // An entity of kind by id, else by its unique live name.

@@ -81,7 +81,7 @@ struct Exact {
 // auto-scheduler's count), so the unfilled term is a constraint rather than a
 // huge coefficient that ruins the solver's numerics; it is added back when the
 // answer is re-scored.
-Exact solve_exact(const SchedulingProblem& p, const SchedulerOptions& o, const std::string& glpsol,
+Exact solve_exact(const SchedulingProblem& p, const SchedulerOptions& o, const std::string& solver,
                   int time_limit, const std::string& tag, int max_unfilled) {
   Exact ex;
   const auto elig = eligible_volunteers(p, o);
@@ -196,18 +196,48 @@ Exact solve_exact(const SchedulingProblem& p, const SchedulerOptions& o, const s
   }
   ex.binaries = static_cast<int>(pairs.size());
   ex.rows = nrows;
-  const std::string cmd = glpsol + " --lp " + lp + " --cuts --tmlim " + std::to_string(time_limit) + " -o " + out +
-                          " > /tmp/schedule_bench_" + tag + ".log 2>&1";
+  const bool cbc = solver.find("cbc") != std::string::npos;
+  const std::string cmd =
+      cbc ? solver + " " + lp + " sec " + std::to_string(time_limit) + " solve solu " + out + " > /tmp/schedule_bench_" +
+                tag + ".log 2>&1"
+          : solver + " --lp " + lp + " --cuts --tmlim " + std::to_string(time_limit) + " -o " + out +
+                " > /tmp/schedule_bench_" + tag + ".log 2>&1";
+  std::remove(out.c_str());
   const auto t0 = std::chrono::steady_clock::now();
   const int rc = std::system(cmd.c_str());
   ex.seconds = seconds_since(t0);
   std::ifstream f(out);
   if (rc != 0 || !f) {
-    ex.status = "glpsol did not run (exit " + std::to_string(rc) + "); see /tmp/schedule_bench_" + tag + ".log";
+    ex.status = solver + " did not run (exit " + std::to_string(rc) + "); see /tmp/schedule_bench_" + tag + ".log";
     return ex;
   }
   ex.ran = true;
   std::string line;
+  auto take = [&](const std::string& name, const std::string& value) {
+    if (name.size() > 1 && name[0] == 'x' && std::isdigit(static_cast<unsigned char>(name[1])) &&
+        std::atof(value.c_str()) > 0.5) {
+      const auto& pr = pairs[static_cast<size_t>(std::atol(name.c_str() + 1))];
+      ex.assignments.push_back({p.shifts[pr.s].id, p.volunteers[pr.v].id});
+    }
+  };
+  if (cbc) {
+    // "Optimal - objective value 3240.00000000", then "index name value reduced-cost" lines.
+    std::getline(f, line);
+    const auto dash = line.find(" - objective value ");
+    ex.status = line.substr(0, dash);
+    ex.optimal = ex.status == "Optimal";
+    if (dash != std::string::npos) ex.objective = std::atof(line.c_str() + dash + 19);
+    if (ex.status.rfind("Infeasible", 0) == 0 || dash == std::string::npos) return ex;
+    while (std::getline(f, line)) {
+      std::istringstream ls(line);
+      std::string idx, name, value;
+      ls >> idx;
+      if (idx == "**") ls >> idx;
+      ls >> name >> value;
+      take(name, value);
+    }
+    return ex;
+  }
   while (std::getline(f, line)) {
     std::istringstream ls(line);
     std::string a, b;
@@ -224,15 +254,10 @@ Exact solve_exact(const SchedulingProblem& p, const SchedulerOptions& o, const s
       continue;
     }
     ls >> b;
-    if (b.size() > 1 && b[0] == 'x' && std::isdigit(static_cast<unsigned char>(b[1]))) {
-      std::string act;
-      ls >> act;
-      if (act == "*") ls >> act;
-      if (std::atof(act.c_str()) > 0.5) {
-        const auto& pr = pairs[static_cast<size_t>(std::atol(b.c_str() + 1))];
-        ex.assignments.push_back({p.shifts[pr.s].id, p.volunteers[pr.v].id});
-      }
-    }
+    std::string act;
+    ls >> act;
+    if (act == "*") ls >> act;
+    take(b, act);
   }
   return ex;
 }
@@ -240,16 +265,17 @@ Exact solve_exact(const SchedulingProblem& p, const SchedulerOptions& o, const s
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string glpsol = "glpsol";
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  std::vector<std::string> solvers;
   int time_limit = 60;
   bool skip_exact = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--glpsol" && i + 1 < argc) glpsol = argv[++i];
+    if (a == "--solver" && i + 1 < argc) solvers.push_back(argv[++i]);
     else if (a == "--time-limit" && i + 1 < argc) time_limit = std::atoi(argv[++i]);
     else if (a == "--skip-exact") skip_exact = true;
     else {
-      std::fprintf(stderr, "usage: schedule_bench [--glpsol PATH] [--time-limit SECONDS] [--skip-exact]\n");
+      std::fprintf(stderr, "usage: schedule_bench [--solver glpsol|cbc|PATH]... [--time-limit SECONDS] [--skip-exact]\n");
       return 2;
     }
   }
@@ -282,6 +308,14 @@ int main(int argc, char** argv) {
   std::printf("  deterministic             %s\n",
               proposal_to_json(again) == proposal_to_json(prop) ? "yes (second run identical)" : "NO");
   if (skip_exact) return 0;
+  if (solvers.empty()) {
+    if (std::system("command -v glpsol > /dev/null 2>&1") == 0) solvers.push_back("glpsol");
+    if (std::system("command -v cbc > /dev/null 2>&1") == 0) solvers.push_back("cbc");
+  }
+  if (solvers.empty()) {
+    std::printf("\nNo exact solver found: apt-get install glpk-utils coinor-cbc\n");
+    return 0;
+  }
 
   const std::vector<SubSpec> specs = {
       {"2 days, xingfuli+shuiwu, 1/16", "2026-12-07", "2026-12-08", {"st-xingfuli", "st-shuiwu"}, 16},
@@ -290,9 +324,11 @@ int main(int argc, char** argv) {
       {"week, hall, 1/8", "2026-12-07", "2026-12-13", {"hall"}, 8},
       {"week, all stations, 1/16", "2026-12-07", "2026-12-13", {}, 16},
       {"month, chayuan, 1/16", "2026-12-01", "2026-12-31", {"st-chayuan"}, 16},
+      {"month, xingfuli, 1/32", "2026-12-01", "2026-12-31", {"st-xingfuli"}, 32},
   };
-  std::printf("\nExact comparison (glpsol, time limit %d s; same objective, points, lower is better)\n", time_limit);
-  std::printf("  %-32s %6s %6s %7s %12s %12s %8s %9s %9s %8s\n", "instance", "shifts", "places", "x vars",
+  std::printf("\nExact comparison (time limit %d s; same objective in points, lower is better, without the\n"
+              "equal unfilled term; gap = (auto - exact) / |exact|; ratio = exact time / auto time)\n", time_limit);
+  std::printf("  %-30s %-6s %6s %6s %7s %10s %10s %8s %9s %9s %8s\n", "instance", "solver", "shifts", "places", "x vars",
               "auto obj", "exact obj", "gap", "auto s", "exact s", "ratio");
   int k = 0;
   for (const auto& spec : specs) {
@@ -301,32 +337,34 @@ int main(int argc, char** argv) {
     Proposal ap = auto_schedule(sub, o);
     const double at = seconds_since(ts);
     const int unfilled = ap.summary.open_places - ap.summary.filled;
-    Exact ex = solve_exact(sub, o, glpsol, time_limit, std::to_string(k++), unfilled);
-    if (!ex.ran) {
-      std::printf("  %-32s %s\n", spec.name.c_str(), ex.status.c_str());
-      continue;
-    }
-    if (ex.assignments.empty() && ap.summary.filled > 0) {
-      std::printf("  %-32s %6zu %6d %7d %12.1f %12s %8s %9.4f %9.2f %9s [%s: no integer solution in the limit]\n",
-                  spec.name.c_str(), sub.shifts.size(), ap.summary.open_places, ex.binaries,
-                  ap.summary.objective - static_cast<double>(o.w_unfilled) * unfilled, "-", "-", at, ex.seconds, "-",
-                  ex.status.c_str());
-      continue;
-    }
-    Evaluation ev = evaluate_assignments(sub, ex.assignments, o);
-    // Both without the (equal) unfilled term, so the gap is on the terms that differ.
-    const double exact_obj = static_cast<double>(ev.objective60) / 60.0 - static_cast<double>(o.w_unfilled) * unfilled;
     const double auto_obj = ap.summary.objective - static_cast<double>(o.w_unfilled) * unfilled;
-    const double gap = exact_obj != 0 ? (auto_obj - exact_obj) / std::fabs(exact_obj) * 100.0 : 0.0;
-    std::printf("  %-32s %6zu %6d %7d %12.1f %12.1f %7.2f%% %9.4f %9.2f %8.0fx %s\n", spec.name.c_str(),
-                sub.shifts.size(), ap.summary.open_places, ex.binaries, auto_obj, exact_obj, gap, at, ex.seconds,
-                ex.seconds / std::max(at, 1e-6), ex.optimal ? "" : ("[" + ex.status + "]").c_str());
-    if (!ev.violations.empty())
-      std::printf("    exact answer breaks a rule by our check: %s\n", ev.violations[0].c_str());
-    if (static_cast<int>(ex.assignments.size()) != ap.summary.filled)
-      std::printf("    exact fills %zu places, auto %d\n", ex.assignments.size(), ap.summary.filled);
-    if (std::fabs(exact_obj - ex.objective) > 0.5)
-      std::printf("    note: glpsol's own objective %.1f differs from the re-scored %.1f\n", ex.objective, exact_obj);
+    for (const auto& solver : solvers) {
+      Exact ex = solve_exact(sub, o, solver, time_limit, std::to_string(k++), unfilled);
+      if (!ex.ran) {
+        std::printf("  %-30s %-6s %s\n", spec.name.c_str(), solver.c_str(), ex.status.c_str());
+        continue;
+      }
+      if (ex.assignments.empty() && ap.summary.filled > 0) {
+        std::printf("  %-30s %-6s %6zu %6d %7d %10.1f %10s %8s %9.4f %9.2f %8s [%s: no integer solution in the limit]\n",
+                    spec.name.c_str(), solver.c_str(), sub.shifts.size(), ap.summary.open_places, ex.binaries, auto_obj,
+                    "-", "-", at, ex.seconds, "-", ex.status.c_str());
+        continue;
+      }
+      Evaluation ev = evaluate_assignments(sub, ex.assignments, o);
+      // Both without the (equal) unfilled term, so the gap is on the terms that differ.
+      const int ex_unfilled = ap.summary.open_places - static_cast<int>(ex.assignments.size());
+      const double exact_obj = static_cast<double>(ev.objective60) / 60.0 - static_cast<double>(o.w_unfilled) * ex_unfilled;
+      const double gap = exact_obj != 0 ? (auto_obj - exact_obj) / std::fabs(exact_obj) * 100.0 : 0.0;
+      std::printf("  %-30s %-6s %6zu %6d %7d %10.1f %10.1f %7.2f%% %9.4f %9.2f %7.0fx %s\n", spec.name.c_str(),
+                  solver.c_str(), sub.shifts.size(), ap.summary.open_places, ex.binaries, auto_obj, exact_obj, gap, at,
+                  ex.seconds, ex.seconds / std::max(at, 1e-6), ex.optimal ? "optimal" : ("[" + ex.status + "]").c_str());
+      if (!ev.violations.empty())
+        std::printf("    the exact answer breaks a rule by our check: %s\n", ev.violations[0].c_str());
+      if (static_cast<int>(ex.assignments.size()) != ap.summary.filled)
+        std::printf("    exact fills %zu places, auto %d\n", ex.assignments.size(), ap.summary.filled);
+      if (std::fabs(exact_obj - ex.objective) > 0.5)
+        std::printf("    note: the solver's own objective %.1f differs from the re-scored %.1f\n", ex.objective, exact_obj);
+    }
   }
   return 0;
 }

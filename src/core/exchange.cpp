@@ -547,7 +547,8 @@ std::string normalise_datetime(const std::string& text) {
 
 Result<ImportResult> run_import(const State& state, const Table& t, const std::string& kind, OpSource& source,
                                 int64_t now_ms,
-                                const std::function<Result<Json>(const State&, const CsvRecord&)>& build) {
+                                const std::function<Result<Json>(const State&, const CsvRecord&)>& build,
+                                const std::function<void(const Json&)>& kept = nullptr) {
   ImportResult result;
   result.ignored_columns = t.ignored;
   State work = state;
@@ -564,6 +565,7 @@ Result<ImportResult> run_import(const State& state, const Table& t, const std::s
       continue;
     }
     work.apply(op.value());
+    if (kept) kept(fields.value());
     result.operations.push_back(std::move(op).value());
     result.operation_lines.push_back(r.line);
   }
@@ -583,6 +585,8 @@ Result<ImportResult> import_volunteers_csv(const State& state, const std::string
   // Residents by name, to find them by name and household address.
   std::unordered_map<std::string, std::vector<const Entity*>> by_name;
   for (const Entity* r : state.list("resident")) by_name[r->text("name")].push_back(r);
+  std::unordered_map<std::string, std::string> volunteer_of;  // resident -> a live volunteer (or "imported")
+  for (const Entity* v : state.list("volunteer")) volunteer_of.emplace(v->text("resident"), v->id);
   auto build = [&](const State& work, const CsvRecord& r) -> Result<Json> {
     Json f = Json::object();
     std::string resident = cell(t, r, "resident_id");
@@ -611,9 +615,10 @@ Result<ImportResult> import_volunteers_csv(const State& state, const std::string
                                            "\"; give the resident's id instead.");
       resident = matches[0]->id;
     }
-    for (const Entity* v : work.list("volunteer"))
-      if (v->text("resident") == resident)
-        return make_error("already_volunteer", "This resident is already a volunteer (" + v->id + ").");
+    if (auto it = volunteer_of.find(resident); it != volunteer_of.end())
+      return make_error("already_volunteer", it->second.empty()
+                                                 ? "This resident is already a volunteer (an earlier row of this file)."
+                                                 : "This resident is already a volunteer (" + it->second + ").");
     f["resident"] = resident;
     if (auto s = cell(t, r, "squad"); !s.empty()) {
       auto id = resolve_by_name(work, "squad", s, "squad");
@@ -656,7 +661,8 @@ Result<ImportResult> import_volunteers_csv(const State& state, const std::string
     if (auto n = cell(t, r, "note"); !n.empty()) f["note"] = n;
     return f;
   };
-  return run_import(state, t, "volunteer", source, now_ms, build);
+  return run_import(state, t, "volunteer", source, now_ms, build,
+                    [&](const Json& fields) { volunteer_of.emplace(fields["resident"].get<std::string>(), ""); });
 }
 
 Result<ImportResult> import_shifts_csv(const State& state, const std::string& csv, OpSource& source, int64_t now_ms) {

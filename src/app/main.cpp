@@ -206,6 +206,11 @@ std::string read_only_reason_words(const std::string& detail) {
   return s;
 }
 
+std::string author_path(const App& app) {
+  const size_t slash = app.store_dir.rfind('/');
+  return (slash == std::string::npos ? std::string(".") : app.store_dir.substr(0, slash)) + "/author.txt";
+}
+
 void open_store(App& app) {
   app.fs = dh::make_posix_file_system();
   std::string device = app.host->new_device_id();
@@ -215,7 +220,10 @@ void open_store(App& app) {
     return;
   }
   app.replica = std::move(opened.value());
-  app.replica->set_author("staff:local");
+  // Who uses this device: set in Settings, kept beside the log (author.txt),
+  // recorded in every operation ("whoever records, certifies").
+  auto saved_author = app.fs->read(author_path(app));
+  app.replica->set_author(saved_author.ok() && !saved_author.value().empty() ? saved_author.value() : "staff:local");
   for (const dh::StorageProblem& p : app.replica->open_report().problems) {
     std::string line = p.file + ": " + p.message;
     app.problems.push_back(line);
@@ -326,7 +334,7 @@ void commit_commands(App& app, const std::vector<dh::Command>& commands) {
       continue;
     }
     auto r = app.replica->commit(commands[i], app.host->now_ms());
-    app.workbench.report_commit_result(i, r.ok() ? std::string() : r.error().message);
+    app.workbench.report_commit_result(i, r.ok() ? nullptr : &r.error());  // the UI translates known codes
     wrote = wrote || r.ok();
   }
   if (wrote) {
@@ -458,6 +466,13 @@ void tick() {
   app.host->publish_frame_count(app.frames_rendered);
 
   commit_commands(app, out.commands);
+  if (out.author_changed && app.replica && !out.author.empty()) {
+    app.replica->set_author(out.author);
+    if (app.host->writer_lock() == LockState::granted) {
+      auto st = app.fs->write_atomic(author_path(app), out.author);
+      if (st.ok()) app.host->request_flush(app.replica->write_generation());
+    }
+  }
   if (out.apply_update) {
     app.apply_update_pending = true;
     app.host->flush_now();

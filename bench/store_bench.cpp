@@ -22,7 +22,9 @@
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
+#include <emscripten/heap.h>
 #else
+#include <sys/resource.h>
 #include <unistd.h>
 #endif
 
@@ -204,6 +206,16 @@ int main(int argc, char** argv) {
   std::printf("write snapshot: %.0f (%.0f), %.1f MiB\n", snapshot_write_ms, snapshot_write_cpu, snapshot_bytes / 1048576.0);
   std::printf("start-up from snapshot (median of 3): %.0f (%.0f)\n", median(snapshot_runs), median(snapshot_cpu));
   std::printf("open + read_all (%zu operations): %.0f (%.0f)\n", read_back, read_all_ms, read_all_cpu);
+  // Peak memory. In wasm the heap only grows, so its size is the peak; it
+  // holds what a browser tab holds (the state, and the log files, since an
+  // IDBFS mount keeps its files in memory) plus this bench's operation vector.
+#ifdef __EMSCRIPTEN__
+  std::printf("peak wasm heap: %.1f MiB\n", emscripten_get_heap_size() / 1048576.0);
+#else
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("peak resident memory: %.1f MiB\n", usage.ru_maxrss / 1024.0);
+#endif
 
 #ifndef __EMSCRIPTEN__
   if (argc <= 2) {

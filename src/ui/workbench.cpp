@@ -11,6 +11,7 @@
 #include "imgui.h"
 #include "ui/screens.h"
 #include "ui/strings.h"
+#include "ui/volunteering_screens.h"
 #include "ui/widgets.h"
 
 namespace dh::ui {
@@ -28,8 +29,8 @@ struct AreaInfo {
 
 const AreaInfo kAreas[] = {
     {"home", "nav.home", nullptr},
-    {"kiosk", "nav.kiosk", "area.kiosk.what"},
-    {"schedule", "nav.schedule", "area.schedule.what"},
+    {"kiosk", "nav.kiosk", nullptr},
+    {"schedule", "nav.schedule", nullptr},
     {"talent", "nav.talent", "area.talent.what"},
     {"requests", "nav.requests", "area.requests.what"},
     {"deliberation", "nav.deliberation", "area.deliberation.what"},
@@ -54,6 +55,8 @@ struct ViewState {
   bool large_text = false;
   std::set<std::string> dismissed_problems;
   RecordsView records;
+  KioskView kiosk;        // volunteering screens (issue 4)
+  ScheduleView schedule;
   std::map<size_t, PendingAction> pending;  // commands of the last draw
   std::string author_edit;
   bool author_touched = false;
@@ -344,7 +347,9 @@ std::string Workbench::area() const { return view_->area; }
 void Workbench::report_commit_result(size_t index, const std::string& error_message_or_empty) {
   auto it = view_->pending.find(index);
   if (it == view_->pending.end()) return;
-  records_commit_result(view_->records, it->second, error_message_or_empty);
+  if (view_->area == "kiosk") kiosk_commit_result(view_->kiosk, it->second, error_message_or_empty);
+  else if (view_->area == "schedule") schedule_commit_result(view_->schedule, it->second, error_message_or_empty);
+  else records_commit_result(view_->records, it->second, error_message_or_empty);
   view_->pending.erase(it);
 }
 
@@ -390,6 +395,8 @@ void Workbench::draw(const State& state, const AppStatus& status, UiOutput& out)
       if (name == "home") draw_home(v, state);
       else if (name == "base") draw_records(v.records, frame);
       else if (name == "settings") draw_settings(v, status, out, *this);
+      else if (name == "kiosk") draw_kiosk(v.kiosk, frame);
+      else if (name == "schedule") draw_schedule(v.schedule, frame);
       else draw_not_built(v, *area);
     }
     ImGui::EndChild();

@@ -49,6 +49,10 @@ struct AppStatus {
   bool online = false;
   bool update_available = false;   // a new version is waiting (service worker)
   bool full_font_loaded = false;   // rare-character fallback font present
+  // Local wall-clock time, minutes since 1970-01-01T00:00 local (civil_time.h;
+  // local_minutes_from_utc_ms(now_ms)). Set by the app every frame; 0 = unknown
+  // (the volunteering screens then hide "upcoming" lists and check-in).
+  int64_t now_local_minutes = 0;
 };
 
 struct UiOutput {

@@ -1,0 +1,120 @@
+// Internal to src/ui: the volunteering screens of issue 4, drawn by the
+// Workbench for the areas "kiosk" (志愿报名, kiosk.cpp) and "schedule" (排班,
+// scheduling.cpp). Their view state lives in the Workbench's ViewState.
+//
+// Contract
+// - Both screens read the State and return Commands through Frame::emit; they
+//   never mutate the State. Nothing the auto-scheduler proposes is emitted
+//   before the coordinator presses Apply.
+// - "Now" is AppStatus::now_local_minutes (local minutes since epoch, set by
+//   the app each frame); 0 means unknown and the screens then show no
+//   time-relative lists (no "upcoming", no check-in).
+// - The kiosk never shows another person's phone number or address: a search
+//   match shows a name and a masked phone (138****5678). Every text the kiosk
+//   draws is reported to the test-engine hook (ids kiosk-*), so tests check it.
+// - Kiosk idle timeout: 60 s of ImGui time (io.DeltaTime summed) without input
+//   returns to the start screen. The app must keep delivering frames while the
+//   kiosk is away from its start screen (e.g. a one-second timer), or the
+//   reset only happens at the next input.
+// - Commit results of the commands a screen emitted come back through
+//   kiosk_commit_result / schedule_commit_result (error text already
+//   translated, "" for success).
+//
+// Widget ids: kiosk-search, kiosk-pick-<volunteer>, kiosk-cancel-<signup>,
+// kiosk-find, kiosk-back, kiosk-finish, kiosk-signup-<shift>, kiosk-ok,
+// kiosk-more; texts kiosk-title, kiosk-message, kiosk-hours, kiosk-saved,
+// kiosk-saving, kiosk-line-* (every other text).
+// sched-tab-shifts / -auto / -hours; sched-from, sched-to, sched-station,
+// sched-shift-<shift>, sched-overfilled-<shift>, sched-in-<signup>,
+// sched-out-<signup>, sched-excused-<signup>, sched-noshow-<signup>,
+// sched-cancel-<signup>, sched-vol-search, sched-add-<volunteer>,
+// sched-override, sched-override-reason, sched-cancel-reason,
+// sched-cancel-shift, sched-template, sched-gen-month, sched-generate,
+// sched-auto-month, sched-auto-run, sched-auto-apply, sched-auto-discard,
+// texts sched-message, sched-error, sched-proposal-summary,
+// sched-assign-<i>, sched-unfilled-<i>; hours-search, hours-pick-<volunteer>,
+// hours-date, hours-minutes, hours-reason, hours-add, hours-totals.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/scheduler.h"
+#include "core/volunteering.h"
+#include "ui/screens.h"
+
+namespace dh::ui {
+
+// A VolunteerIndex rebuilt only when the State changed.
+class IndexCache {
+ public:
+  const VolunteerIndex& get(const State& state);
+
+ private:
+  const State* state_ = nullptr;
+  uint64_t applied_ = ~uint64_t{0};
+  std::unique_ptr<VolunteerIndex> index_;
+};
+
+struct KioskView {
+  enum class Step { start, mine, open, done };
+  Step step = Step::start;
+  std::string query;
+  std::string volunteer_id;
+  std::string message;        // shown on the current step
+  bool message_is_error = false;
+  double last_input = -1;     // ImGui time of the last input (seconds)
+  bool waiting = false;       // a sign-up awaits its commit result
+  std::string signup_shift;   // shift of the last sign-up
+  IndexCache index;
+  // Hours of the selected volunteer this year, cached per State change.
+  uint64_t hours_applied = ~uint64_t{0};
+  std::string hours_volunteer;
+  HoursTotals hours;
+};
+
+struct ScheduleView {
+  enum class Tab { shifts, automatic, hours };
+  Tab tab = Tab::shifts;
+  std::string from_date, to_date;  // YYYY-MM-DD, filled from "now" on first draw
+  std::string station;             // filter: "" every station
+  std::string selected_shift;
+  std::string vol_search;
+  bool override_clash = false;
+  std::string override_reason;
+  std::string cancel_reason;
+  std::string template_id;
+  std::string gen_month;           // YYYY-MM
+  std::string message, error;      // from the last action
+  IndexCache index;
+  // Auto-scheduling.
+  std::string auto_month;
+  bool has_proposal = false;
+  Proposal proposal;
+  uint64_t proposal_applied = 0;   // State::applied_ops() when proposed
+  // Hours.
+  std::string hours_search, hours_volunteer, hours_date, hours_minutes, hours_reason;
+  uint64_t ledger_applied = ~uint64_t{0};
+  const State* ledger_state = nullptr;
+  std::vector<LedgerLine> ledger;
+  std::map<std::string, HoursTotals> totals;
+  std::vector<std::pair<std::string, HoursTotals>> totals_sorted;  // by total, descending
+};
+
+void draw_kiosk(KioskView& view, Frame& frame);
+void kiosk_commit_result(KioskView& view, const PendingAction& action, const std::string& error);
+void draw_schedule(ScheduleView& view, Frame& frame);
+void schedule_commit_result(ScheduleView& view, const PendingAction& action, const std::string& error);
+
+// Shared helpers (volunteering_common in kiosk.cpp).
+// "138****5678" for a mobile, "****4567" for other numbers, "" when empty.
+std::string mask_phone(const std::string& phone);
+// Name of the volunteer's resident ("" when unknown).
+std::string volunteer_display_name(const State& state, const std::string& volunteer_id);
+// "12-01 09:00–11:00" from a shift entity.
+std::string shift_when_text(const Entity& shift);
+// "H:MM" hours for minutes (negative with a sign).
+std::string hours_text(int64_t minutes);
+
+}  // namespace dh::ui

@@ -1,0 +1,376 @@
+// The volunteering screens (kiosk and scheduling, issue 4) drawn for real in a
+// headless ImGui context and driven through the same input path the browser
+// uses: mouse and text events at the rectangles that the widget locator
+// (platform/widget_locator.h, the test-engine hooks linked into dh_tests)
+// reports for each labelled widget.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "core/civil_time.h"
+#include "core/commands.h"
+#include "core/state.h"
+#include "core/volunteering.h"
+#include "imgui.h"
+#include "platform/widget_locator.h"
+#include "ui/workbench.h"
+
+using namespace dh;
+using namespace dh::ui;
+
+namespace {
+
+struct World {
+  State state;
+  OpSource source{"test-vol-ui", "staff:test", 1, HlcClock{}};
+  int64_t now_ms = 1767225600000;
+  std::string commit(const Command& cmd) {
+    auto op = make_operation(state, cmd, source, now_ms += 1000);
+    if (!op) return "error:" + op.error().code;
+    state.apply(op.value());
+    return op->payload["entity"].get<std::string>();
+  }
+};
+
+const char* kPhones[] = {"13812345678", "13900005678", "13711112222"};
+const char* kNames[] = {"张阿姨", "李师傅", "王老师"};
+
+struct Community {
+  World w;
+  std::vector<std::string> volunteers, residents, shifts;
+  std::string station;
+};
+
+// Three volunteers (two share the last four phone digits), a station and
+// shifts on 2026-12-02 (a Wednesday) and 2026-12-05; "now" is 2026-12-01 08:00.
+Community community() {
+  Community c;
+  World& w = c.w;
+  std::string g = w.commit(CreateEntity{"grid", {{"name", "第一网格"}, {"code", "G1"}}, ""});
+  c.station = w.commit(CreateEntity{"station", {{"name", "幸福里站"}, {"station_type", "station"}}, ""});
+  for (int i = 0; i < 3; ++i) {
+    std::string h = w.commit(
+        CreateEntity{"household", {{"address", "幸福里 " + std::to_string(i + 7) + " 号"}, {"grid", g}}, ""});
+    std::string r = w.commit(CreateEntity{"resident", {{"name", kNames[i]}, {"household", h}, {"phone", kPhones[i]}}, ""});
+    c.residents.push_back(r);
+    Json avail = Json::array();
+    for (const char* d : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}) avail.push_back(std::string(d) + " 07:00-21:00");
+    c.volunteers.push_back(w.commit(CreateEntity{"volunteer", {{"resident", r}, {"availability", avail}}, ""}));
+  }
+  c.shifts.push_back(w.commit(CreateEntity{
+      "shift", {{"station", c.station}, {"role", "课后托管"}, {"start", "2026-12-02T09:00"}, {"end", "2026-12-02T11:00"}, {"capacity", 2}}, ""}));
+  c.shifts.push_back(w.commit(CreateEntity{
+      "shift", {{"station", c.station}, {"role", "阅读空间"}, {"start", "2026-12-05T14:00"}, {"end", "2026-12-05T16:00"}, {"capacity", 1}}, ""}));
+  for (const auto& s : c.shifts) REQUIRE(s.rfind("error:", 0) != 0);
+  for (const auto& v : c.volunteers) REQUIRE(v.rfind("error:", 0) != 0);
+  return c;
+}
+
+int64_t now_minutes() { return *parse_datetime("2026-12-01T08:00"); }
+
+struct Driver {
+  ImGuiContext* ctx;
+  Workbench wb;
+  Community& c;
+  AppStatus status;
+  std::vector<Command> emitted;  // every command of every frame, in order
+  std::vector<std::string> all_text;  // every label of every frame
+  float dt = 1.0f / 60.0f;
+
+  explicit Driver(Community& community) : c(community) {
+    ctx = ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.LogFilename = nullptr;
+    io.DisplaySize = ImVec2(1280, 800);
+    io.BackendFlags |= ImGuiBackendFlags_RendererHasTextures;
+    io.Fonts->AddFontDefault();
+    dh::platform::widget_locator_enable();
+    status.device_id = "k7f3a9c2d1e0";
+    status.author = "kiosk";
+    status.saved_on_device = true;
+    status.now_local_minutes = now_minutes();
+  }
+  ~Driver() { ImGui::DestroyContext(ctx); }
+
+  void frame() {
+    ImGuiIO& io = ImGui::GetIO();
+    io.DeltaTime = dt;
+    UiOutput out;
+    ImGui::NewFrame();
+    wb.draw(c.w.state, status, out);
+    ImGui::Render();
+    for (ImTextureData* tex : ImGui::GetPlatformIO().Textures) {
+      if (tex->Status == ImTextureStatus_WantCreate || tex->Status == ImTextureStatus_WantUpdates) {
+        tex->SetTexID(static_cast<ImTextureID>(1));
+        tex->SetStatus(ImTextureStatus_OK);
+      } else if (tex->Status == ImTextureStatus_WantDestroy) {
+        tex->SetTexID(ImTextureID_Invalid);
+        tex->SetStatus(ImTextureStatus_Destroyed);
+      }
+    }
+    dh::platform::widget_locator_end_frame();
+    // What the kiosk drew: all its texts and buttons carry kiosk-* ids. (Only
+    // those: the locator remembers labels by ImGui id across contexts, so an
+    // unlabelled item may carry a label from another test.)
+    for (const auto& r : dh::platform::widget_locator_last_frame())
+      if (r.key.rfind("kiosk-", 0) == 0) all_text.push_back(r.label);
+    // Commit like the app: in order, reporting each result.
+    for (size_t k = 0; k < out.commands.size(); ++k) {
+      emitted.push_back(out.commands[k]);
+      auto op = make_operation(c.w.state, out.commands[k], c.w.source, c.w.now_ms += 1000);
+      if (op) c.w.state.apply(op.value());
+      wb.report_commit_result(k, op ? nullptr : &op.error());
+    }
+  }
+  void run(int frames = 1) {
+    for (int i = 0; i < frames; ++i) frame();
+  }
+  const dh::platform::WidgetRect* find(const std::string& key) const {
+    for (const auto& r : dh::platform::widget_locator_last_frame())
+      if (r.key == key && r.visible) return &r;
+    return nullptr;
+  }
+  std::string visible(const std::string& key) const {
+    const auto* r = find(key);
+    return r ? r->label.substr(0, r->label.rfind("##")) : std::string();
+  }
+  void click(const std::string& key) {
+    const auto* r = find(key);
+    INFO("widget not found: " << key);
+    REQUIRE(r);
+    ImGuiIO& io = ImGui::GetIO();
+    io.AddMousePosEvent(r->x + r->w / 2, r->y + r->h / 2);
+    run();
+    io.AddMouseButtonEvent(0, true);
+    run();
+    io.AddMouseButtonEvent(0, false);
+    run(2);
+  }
+  void type_into(const std::string& key, const std::string& text) {
+    click(key);
+    ImGuiIO& io = ImGui::GetIO();
+    io.AddKeyEvent(ImGuiMod_Ctrl, true);
+    io.AddKeyEvent(ImGuiKey_A, true);
+    run();
+    io.AddKeyEvent(ImGuiKey_A, false);
+    io.AddKeyEvent(ImGuiMod_Ctrl, false);
+    run();
+    io.AddInputCharactersUTF8(text.c_str());
+    run(2);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("kiosk: a resident finds themself by phone digits and signs up once, channel kiosk", "[ui][native]") {
+#ifndef IMGUI_ENABLE_TEST_ENGINE
+  WARN("IMGUI_ENABLE_TEST_ENGINE is off in this build: interaction not tested here");
+  return;
+#else
+  Community c = community();
+  Driver d(c);
+  REQUIRE(d.wb.set_area("kiosk"));
+  d.run(2);
+  REQUIRE(d.find("kiosk-search"));
+  CHECK_FALSE(d.find("area-not-built-kiosk"));
+
+  // Two residents share the last four digits: both are listed, masked.
+  d.type_into("kiosk-search", "5678");
+  REQUIRE(d.find("kiosk-pick-" + c.volunteers[0]));
+  REQUIRE(d.find("kiosk-pick-" + c.volunteers[1]));
+  CHECK_FALSE(d.find("kiosk-pick-" + c.volunteers[2]));
+  CHECK(d.visible("kiosk-pick-" + c.volunteers[0]) == "张阿姨   138****5678");
+  CHECK(d.visible("kiosk-pick-" + c.volunteers[1]) == "李师傅   139****5678");
+
+  d.click("kiosk-pick-" + c.volunteers[0]);
+  CHECK(d.visible("kiosk-title") == "您好，张阿姨！");
+  REQUIRE(d.find("kiosk-hours"));
+  d.click("kiosk-find");
+  REQUIRE(d.find("kiosk-signup-" + c.shifts[0]));
+  REQUIRE(d.find("kiosk-signup-" + c.shifts[1]));
+  CHECK(d.emitted.empty());
+
+  d.click("kiosk-signup-" + c.shifts[0]);
+  REQUIRE(d.emitted.size() == 1);
+  const auto* create = std::get_if<CreateEntity>(&d.emitted[0]);
+  REQUIRE(create);
+  CHECK(create->kind == "signup");
+  CHECK(create->fields["channel"] == "kiosk");
+  CHECK(create->fields["shift"] == c.shifts[0]);
+  CHECK(create->fields["volunteer"] == c.volunteers[0]);
+  // Committed: the confirmation says it is saved on this device.
+  VolunteerIndex index(c.w.state);
+  REQUIRE(index.roster(c.shifts[0]).confirmed.size() == 1);
+  CHECK(d.visible("kiosk-title") == "报名成功！");
+  CHECK(d.find("kiosk-saved"));
+  CHECK_FALSE(d.find("kiosk-saving"));
+  d.status.saved_on_device = false;
+  d.run();
+  CHECK_FALSE(d.find("kiosk-saved"));
+  CHECK(d.find("kiosk-saving"));
+  d.status.saved_on_device = true;
+
+  // Back to "my shifts": the shift is listed with a cancel button; signing up
+  // again for it is not offered.
+  d.click("kiosk-more");
+  CHECK_FALSE(d.find("kiosk-signup-" + c.shifts[0]));
+  d.click("kiosk-back");
+  std::string su_id = index.signups_of(c.volunteers[0]).at(0)->id;
+  REQUIRE(d.find("kiosk-cancel-" + su_id));
+  CHECK(d.emitted.size() == 1);  // still exactly one command
+
+  // A clash is refused with the translated message.
+  std::string clash_shift = c.w.commit(CreateEntity{
+      "shift", {{"station", c.station}, {"role", "室内健身"}, {"start", "2026-12-02T10:00"}, {"end", "2026-12-02T12:00"}, {"capacity", 3}}, ""});
+  d.run();
+  d.click("kiosk-find");
+  d.click("kiosk-signup-" + clash_shift);
+  CHECK(d.emitted.size() == 2);
+  CHECK(d.visible("kiosk-message") == "时间冲突：这位志愿者在这个时间已经报了另一个班次。");
+  REQUIRE(d.find("kiosk-back"));  // still on the list of open shifts
+
+  // Cancel the first sign-up from "my shifts".
+  d.click("kiosk-back");
+  d.click("kiosk-cancel-" + su_id);
+  REQUIRE(d.emitted.size() == 3);
+  const auto* archive = std::get_if<ArchiveEntity>(&d.emitted[2]);
+  REQUIRE(archive);
+  CHECK(archive->id == su_id);
+  CHECK_FALSE(c.w.state.find("signup", su_id)->live());
+
+  // Nothing drawn at any time showed a full phone number or an address.
+  for (const auto& text : d.all_text) {
+    for (const char* p : kPhones) CHECK(text.find(p) == std::string::npos);
+    CHECK(text.find("幸福里 ") == std::string::npos);
+  }
+#endif
+}
+
+TEST_CASE("kiosk: the drawn text never contains another resident's phone", "[ui][native]") {
+#ifndef IMGUI_ENABLE_TEST_ENGINE
+  return;
+#else
+  Community c = community();
+  Driver d(c);
+  REQUIRE(d.wb.set_area("kiosk"));
+  d.run(2);
+  d.type_into("kiosk-search", "李");
+  REQUIRE(d.find("kiosk-pick-" + c.volunteers[1]));
+  CHECK_FALSE(d.find("kiosk-pick-" + c.volunteers[0]));
+  d.click("kiosk-pick-" + c.volunteers[1]);
+  d.click("kiosk-find");
+  d.click("kiosk-signup-" + c.shifts[1]);
+  d.click("kiosk-ok");
+  REQUIRE(d.find("kiosk-search"));
+  // Every label of every frame: no other resident's phone, not even part of
+  // it; 李师傅's own number only masked.
+  REQUIRE(d.all_text.size() > 50);
+  for (const auto& text : d.all_text) {
+    CHECK(text.find(kPhones[0]) == std::string::npos);
+    CHECK(text.find(kPhones[2]) == std::string::npos);
+    CHECK(text.find("1111") == std::string::npos);
+    CHECK(text.find("2222") == std::string::npos);
+    CHECK(text.find(kPhones[1]) == std::string::npos);
+  }
+#endif
+}
+
+TEST_CASE("kiosk: after a minute without input it returns to the start screen", "[ui][native]") {
+#ifndef IMGUI_ENABLE_TEST_ENGINE
+  return;
+#else
+  Community c = community();
+  Driver d(c);
+  REQUIRE(d.wb.set_area("kiosk"));
+  d.run(2);
+  d.type_into("kiosk-search", "王");
+  d.click("kiosk-pick-" + c.volunteers[2]);
+  REQUIRE(d.find("kiosk-find"));
+  CHECK_FALSE(d.find("kiosk-search"));
+  // 50 s idle: still there.
+  d.dt = 10.0f;
+  d.run(5);
+  CHECK(d.find("kiosk-find"));
+  // Input resets the clock: 50 s more after a mouse move is still fine.
+  ImGui::GetIO().AddMousePosEvent(5, 5);
+  d.run(5);
+  CHECK(d.find("kiosk-find"));
+  // Past a minute without input (the move was 40 s ago): the start screen, search cleared.
+  d.run(2);
+  CHECK(d.find("kiosk-find"));  // exactly 60 s: not yet
+  d.run(1);
+  REQUIRE(d.find("kiosk-search"));
+  CHECK_FALSE(d.find("kiosk-find"));
+  CHECK_FALSE(d.find("kiosk-pick-" + c.volunteers[2]));
+  CHECK(d.emitted.empty());
+#endif
+}
+
+TEST_CASE("scheduling: the auto-schedule proposal is shown and nothing is emitted before Apply", "[ui][native]") {
+#ifndef IMGUI_ENABLE_TEST_ENGINE
+  return;
+#else
+  Community c = community();
+  Driver d(c);
+  d.status.author = "staff:wang";
+  REQUIRE(d.wb.set_area("schedule"));
+  d.run(2);
+  CHECK_FALSE(d.find("area-not-built-schedule"));
+  d.click("sched-tab-auto");
+  d.click("sched-auto-run");
+  d.run();
+  REQUIRE(d.find("sched-proposal-summary"));
+  REQUIRE(d.find("sched-assign-0"));
+  CHECK(d.find("sched-assign-2"));  // 3 open places (2 + 1), 3 volunteers: all filled
+  CHECK_FALSE(d.find("sched-assign-3"));
+  d.run(3);
+  CHECK(d.emitted.empty());
+  CHECK(c.w.state.count("signup") == 0);
+
+  d.click("sched-auto-apply");
+  REQUIRE(d.emitted.size() == 3);
+  for (const auto& cmd : d.emitted) {
+    const auto* create = std::get_if<CreateEntity>(&cmd);
+    REQUIRE(create);
+    CHECK(create->kind == "signup");
+    CHECK(create->fields["channel"] == "auto_schedule");
+  }
+  CHECK(c.w.state.count("signup") == 3);
+  CHECK_FALSE(d.find("sched-proposal-summary"));  // applied: the proposal is gone
+  CHECK_FALSE(d.find("sched-error"));
+#endif
+}
+
+TEST_CASE("scheduling: check-in uses the app's local time, and a coordinator signs someone up", "[ui][native]") {
+#ifndef IMGUI_ENABLE_TEST_ENGINE
+  return;
+#else
+  Community c = community();
+  std::string su = c.w.commit(CreateEntity{"signup", {{"shift", c.shifts[0]}, {"volunteer", c.volunteers[0]}, {"channel", "coordinator"}}, ""});
+  REQUIRE(su.rfind("error:", 0) != 0);
+  Driver d(c);
+  REQUIRE(d.wb.set_area("schedule"));
+  d.run(2);
+  d.click("sched-shift-" + c.shifts[0]);
+  d.click("sched-in-" + su);
+  REQUIRE(d.emitted.size() == 1);
+  CHECK(c.w.state.find("signup", su)->text("check_in") == "2026-12-01T08:00");
+  d.status.now_local_minutes += 90;
+  d.run();
+  d.click("sched-out-" + su);
+  REQUIRE(d.emitted.size() == 2);
+  CHECK(c.w.state.find("signup", su)->text("check_out") == "2026-12-01T09:30");
+  CHECK(attendance_of(*c.w.state.find("signup", su)) == Attendance::attended);
+
+  d.type_into("sched-vol-search", "李");
+  d.click("sched-add-" + c.volunteers[1]);
+  REQUIRE(d.emitted.size() == 3);
+  const auto* create = std::get_if<CreateEntity>(&d.emitted[2]);
+  REQUIRE(create);
+  CHECK(create->fields["channel"] == "coordinator");
+  CHECK(create->fields["volunteer"] == c.volunteers[1]);
+  CHECK(VolunteerIndex(c.w.state).roster(c.shifts[0]).confirmed.size() == 2);
+#endif
+}

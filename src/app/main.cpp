@@ -43,6 +43,7 @@
 #include "backends/imgui_impl_opengl3.h"
 #include "backends/imgui_impl_sdl2.h"
 
+#include "core/civil_time.h"
 #include "core/operation.h"
 #include "core/state.h"
 #include "platform/host.h"
@@ -89,6 +90,7 @@ struct App {
   // Rendering on demand
   uint64_t frames_rendered = 0;
   int pending_frames = 2;
+  int64_t kiosk_tick = 0;  // 10-second bucket of the last kiosk timer frame
   int64_t render_until_ms = 0;
   std::string last_status_signature;
   bool first_interactive_reported = false;
@@ -367,6 +369,7 @@ dh::ui::AppStatus make_status(const App& app) {
   s.online = app.host->online();
   s.update_available = app.host->update_available();
   s.full_font_loaded = app.full_font_loaded;
+  s.now_local_minutes = dh::local_minutes_from_utc_ms(app.host->now_ms());
   return s;
 }
 
@@ -439,6 +442,13 @@ void tick() {
     app.render_until_ms = now + kRenderAfterInputMs;
   }
   if (arrived || status_changed) app.pending_frames = std::max(app.pending_frames, 2);
+  // The kiosk returns to its start screen after a minute without input, so
+  // while it is shown the loop draws one frame every 10 s (elsewhere: none
+  // when idle).
+  if (app.workbench.area() == "kiosk" && now / 10000 != app.kiosk_tick) {
+    app.kiosk_tick = now / 10000;
+    app.pending_frames = std::max(app.pending_frames, 1);
+  }
   bool render = app.pending_frames > 0 || now < app.render_until_ms;
   if (!render || !ui_font_ready || app.phase != Phase::ready) return;
   if (app.pending_frames > 0) --app.pending_frames;

@@ -5,11 +5,10 @@
 // authorize_push()/authorize_pull() say what that caller may do (the server
 // enforces roles, not just the UI).
 //
-// NOT BUILT YET: enrolment, tokens, revocation and roles. The only
-// implementation today is OpenAccess, which lets every caller on the bound
-// address push and pull as role "open". That is why the server binds
-// 127.0.0.1 by default; it prints a warning when bound elsewhere. Issue 3
-// replaces OpenAccess with a token authenticator backed by the store.
+// Implementations: DeviceAuth (roles.h: enrolled devices, bearer tokens,
+// roles; the default) and OpenAccess (everyone is role "open"; only for a
+// demonstration server on loopback: `--demo` without `--auth devices`, or
+// `--auth open`).
 #pragma once
 
 #include <string>
@@ -26,11 +25,12 @@ struct RequestContext {
   std::string authorization;  // the Authorization header, "" if absent
   std::string remote_addr;
   std::string device;         // the device id the request body claims ("" for pulls)
+  std::string action;         // "push", "pull" or "admin"
 };
 
 struct Principal {
   std::string device;  // the enrolled device, or the claimed one under OpenAccess
-  std::string role;    // "open" today; issue 3: admin, coordinator, grid_worker, kiosk, projector
+  std::string role;    // administrator, coordinator, grid_worker, kiosk, projector; "open" (OpenAccess)
 };
 
 class Authenticator {
@@ -46,6 +46,8 @@ class Authenticator {
   // May this caller pull? (Issue 3 also masks personal fields for the kiosk
   // here or in the service.) Error code "forbidden".
   virtual Status authorize_pull(const Principal& who) = 0;
+  // Should pulls by this caller carry masked personal fields (roles.h)?
+  virtual bool masks_personal(const Principal&) const { return false; }
 };
 
 // Accepts everyone. No security: only for a server bound to loopback.

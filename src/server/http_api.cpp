@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "server/auth.h"
+#include "server/devices.h"
 #include "server/static_files.h"
 #include "server/sync_service.h"
 #include "sync/protocol.h"
@@ -25,6 +26,7 @@ void send_error(httplib::Response& res, int status, const std::string& code,
 int status_for(const std::string& code) {
   if (code == "unauthorized") return 401;
   if (code == "forbidden") return 403;
+  if (code == "clock_far_ahead") return 422;
   if (code == "too_many_ops" || code == "too_large") return 413;
   if (code == "store_error" || code == "store_corrupt") return 503;
   return 400;
@@ -32,12 +34,78 @@ int status_for(const std::string& code) {
 
 bool is_api(const std::string& path) { return path.rfind("/api/", 0) == 0; }
 
-RequestContext context_of(const httplib::Request& req, const std::string& device) {
+RequestContext context_of(const httplib::Request& req, const std::string& device, const char* action) {
   RequestContext ctx;
+  ctx.action = action;
   ctx.authorization = req.get_header_value("Authorization");
   ctx.remote_addr = req.remote_addr;
   ctx.device = device;
   return ctx;
+}
+
+void send_json(httplib::Response& res, const Json& j) {
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(j.dump(-1, ' ', false, Json::error_handler_t::replace), kJson);
+}
+
+// POST /api/v1/enrol, /api/v1/admin/... (docs/sync-protocol.md "Devices").
+void install_device_routes(httplib::Server& server, DeviceRegistry& devices, Authenticator& auth) {
+  server.Post("/api/v1/enrol", [&devices](const httplib::Request& req, httplib::Response& res) {
+    Json j = Json::parse(req.body, nullptr, false);
+    if (!j.is_object() || !j.contains("code") || !j["code"].is_string() || !j.contains("device") ||
+        !j["device"].is_string()) {
+      return send_error(res, 400, "bad_json",
+                        "An enrolment needs {\"code\":\"1234-5678\",\"device\":\"...\",\"name\":\"...\"}.");
+    }
+    std::string name = j.contains("name") && j["name"].is_string() ? j["name"].get<std::string>() : "";
+    auto e = devices.enrol(j["code"].get<std::string>(), j["device"].get<std::string>(), name, wall_clock_ms());
+    if (!e) {
+      const Error& err = e.error();
+      int status = err.code == "bad_code" ? 403 : err.code == "store_error" ? 503 : 400;
+      return send_error(res, status, err.code, err.message);
+    }
+    send_json(res, Json{{"token", e->token}, {"role", e->role}, {"device", j["device"]}});
+  });
+  auto admin = [&auth](const httplib::Request& req, httplib::Response& res) -> bool {
+    auto who = auth.authenticate(context_of(req, "", "admin"));
+    if (!who) {
+      send_error(res, status_for(who.error().code), who.error().code, who.error().message);
+      return false;
+    }
+    return true;
+  };
+  server.Post("/api/v1/admin/codes", [&devices, admin](const httplib::Request& req, httplib::Response& res) {
+    if (!admin(req, res)) return;
+    Json j = Json::parse(req.body, nullptr, false);
+    if (!j.is_object() || !j.contains("role") || !j["role"].is_string()) {
+      return send_error(res, 400, "bad_json", "Say which role the new device gets: {\"role\":\"kiosk\"}.");
+    }
+    auto c = devices.create_code(j["role"].get<std::string>(), wall_clock_ms());
+    if (!c) return send_error(res, c.error().code == "store_error" ? 503 : 400, c.error().code, c.error().message);
+    send_json(res, Json{{"code", c->code}, {"role", c->role}, {"expires", c->expires_ms}});
+  });
+  server.Get("/api/v1/admin/devices", [&devices, admin](const httplib::Request& req, httplib::Response& res) {
+    if (!admin(req, res)) return;
+    auto list = devices.list();
+    if (!list) return send_error(res, 503, list.error().code, list.error().message);
+    Json out = Json::array();
+    for (const auto& d : list.value()) {
+      out.push_back(Json{{"device", d.device_id}, {"name", d.name}, {"role", d.role},
+                         {"enrolled_ms", d.enrolled_ms}, {"revoked", d.revoked}});
+    }
+    send_json(res, Json{{"devices", out}});
+  });
+  server.Post(R"(/api/v1/admin/devices/([a-z0-9-]{1,32})/revoke)",
+              [&devices, admin](const httplib::Request& req, httplib::Response& res) {
+                if (!admin(req, res)) return;
+                std::string id = req.matches[1];
+                auto st = devices.revoke(id);
+                if (!st) {
+                  return send_error(res, st.error().code == "not_found" ? 404 : 503, st.error().code,
+                                    st.error().message);
+                }
+                send_json(res, Json{{"device", id}, {"revoked", true}});
+              });
 }
 
 }  // namespace
@@ -57,14 +125,14 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
   });
 
   server.Get("/api/v1/ops", [&](const httplib::Request& req, httplib::Response& res) {
-    auto who = auth.authenticate(context_of(req, ""));
+    auto who = auth.authenticate(context_of(req, "", "pull"));
     if (!who) return send_error(res, status_for(who.error().code), who.error().code, who.error().message);
     if (auto a = auth.authorize_pull(who.value()); !a) {
       return send_error(res, 403, a.error().code, a.error().message);
     }
     auto query = sync::parse_pull_query(req.get_param_value("after"), req.get_param_value("limit"));
     if (!query) return send_error(res, 400, query.error().code, query.error().message);
-    auto body = service.pull(query.value(), wall_clock_ms());
+    auto body = service.pull(query.value(), wall_clock_ms(), auth.masks_personal(who.value()));
     if (!body) return send_error(res, 503, body.error().code, body.error().message);
     res.set_header("Cache-Control", "no-store");
     res.set_content(std::move(body).value(), kJson);
@@ -76,13 +144,18 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
       const Error& e = request.error();
       return send_error(res, status_for(e.code), e.code, e.message);
     }
-    auto who = auth.authenticate(context_of(req, request->device));
+    auto who = auth.authenticate(context_of(req, request->device, "push"));
     if (!who) return send_error(res, status_for(who.error().code), who.error().code, who.error().message);
     auto resp = service.push(request.value(), who.value(), auth, wall_clock_ms());
-    if (!resp) return send_error(res, 503, resp.error().code, resp.error().message);
+    if (!resp) {
+      const Error& e = resp.error();
+      return send_error(res, e.code == "clock_far_ahead" ? 422 : 503, e.code, e.message);
+    }
     res.set_header("Cache-Control", "no-store");
     res.set_content(sync::encode_push_response(resp.value()), kJson);
   });
+
+  if (DeviceRegistry* devices = options.devices) install_device_routes(server, *devices, auth);
 
   const std::string web_dir = options.web_dir;
   server.Get("/.*", [web_dir](const httplib::Request& req, httplib::Response& res) {

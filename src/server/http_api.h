@@ -15,10 +15,14 @@ class Server;
 namespace dh {
 
 class Authenticator;
+class DeviceRegistry;
 class SyncService;
 
 struct HttpOptions {
   std::string web_dir;  // "" or missing: the API still works, "/" explains
+  // Enrolment and admin endpoints (docs/sync-protocol.md "Devices"); nullptr
+  // (open access) answers them 404.
+  DeviceRegistry* devices = nullptr;
 };
 
 // Registers every route on server. service and auth must outlive it.

@@ -1,12 +1,21 @@
 // dianhong_server: serves the web app and the sync API from one process.
 //
 //   dianhong_server [--port N] [--host ADDR] [--data DIR] [--web DIR] [--demo]
+//                   [--auth devices|open] [--admin-code 1234-5678]
 //
 // --port  default $PORT or 8080; 0 picks a free port (printed)
-// --host  default 127.0.0.1 (the API has no device authentication yet)
+// --host  default 127.0.0.1
 // --data  default $DATA_DIR or ./data; the database is DIR/server.sqlite
 // --web   default $WEB_DIR; the built web app folder
 // --demo  load the deterministic demo data set when the store is empty
+// --auth  devices: enrolled devices with bearer tokens and roles (default);
+//         open: everyone may push and pull (protocol 1 behaviour), loopback
+//         only; the default with --demo on loopback (a demonstration server,
+//         until the app enrols itself)
+// --admin-code  the administrator enrolment code to create (tests); without
+//         it, a server with no administrator creates a random one, prints
+//         "Administrator enrolment code: 1234-5678, valid 24 h" and writes it
+//         to DATA_DIR/admin-enrolment-code.txt
 //
 // Prints "Dianhong is running: open http://HOST:PORT/" once it accepts
 // connections. SIGINT/SIGTERM stop it cleanly; SIGKILL loses nothing that
@@ -19,12 +28,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <thread>
 
 #include "core/demo.h"
 #include "server/auth.h"
+#include "server/devices.h"
+#include "server/roles.h"
 #include "server/http_api.h"
 #include "server/op_store.h"
 #include "server/sync_service.h"
@@ -67,7 +80,10 @@ void usage() {
                "  --host  address to bind (default 127.0.0.1)\n"
                "  --data  data folder (default $DATA_DIR or ./data)\n"
                "  --web   built web app folder (default $WEB_DIR)\n"
-               "  --demo  load the demo data set into an empty store\n";
+               "  --demo  load the demo data set into an empty store\n"
+               "  --auth  devices (enrolled devices and roles; default) or open (loopback only;\n"
+               "          the default with --demo on loopback)\n"
+               "  --admin-code CODE  administrator enrolment code to create (8 digits)\n";
 }
 
 }  // namespace
@@ -78,6 +94,8 @@ int main(int argc, char** argv) {
   std::string data_dir = env_or("DATA_DIR", "./data");
   std::string web_dir = env_or("WEB_DIR", "");
   bool demo = false;
+  std::string auth_mode;
+  std::string admin_code;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](std::string* out) {
@@ -96,6 +114,18 @@ int main(int argc, char** argv) {
       if (!value(&data_dir)) return 2;
     } else if (a == "--web") {
       if (!value(&web_dir)) return 2;
+    } else if (a == "--auth") {
+      if (!value(&auth_mode)) return 2;
+      if (auth_mode != "devices" && auth_mode != "open") {
+        std::cerr << "dianhong_server: --auth is \"devices\" or \"open\".\n";
+        return 2;
+      }
+    } else if (a == "--admin-code") {
+      if (!value(&admin_code)) return 2;
+      if (dh::DeviceRegistry::normalise_code(admin_code).empty()) {
+        std::cerr << "dianhong_server: --admin-code is 8 digits, like 1234-5678.\n";
+        return 2;
+      }
     } else if (a == "--demo") {
       demo = true;
     } else if (a == "--help" || a == "-h") {
@@ -156,11 +186,55 @@ int main(int argc, char** argv) {
   std::cout << "Store " << data_dir << "/server.sqlite: " << svc.op_count()
             << " operations, state " << svc.state_hash() << "\n";
 
-  dh::OpenAccess auth;  // issue 3 replaces this with enrolled devices and roles
-  if (host != "127.0.0.1" && host != "localhost" && host != "::1") {
-    std::cerr << "dianhong_server: WARNING: bound to " << host
-              << " but device enrolment is not built yet: anyone who can reach this address can "
-                 "read and write the data.\n";
+  const bool loopback = host == "127.0.0.1" || host == "localhost" || host == "::1";
+  if (auth_mode.empty()) auth_mode = demo && loopback ? "open" : "devices";
+  if (auth_mode == "open" && !loopback) {
+    std::cerr << "dianhong_server: --auth open lets anyone read and write the data; it is allowed only on "
+                 "127.0.0.1. Use --auth devices to serve other machines.\n";
+    return 2;
+  }
+  std::unique_ptr<dh::DeviceRegistry> registry;
+  std::unique_ptr<dh::Authenticator> auth;
+  if (auth_mode == "devices") {
+    auto reg = dh::DeviceRegistry::open(data_dir + "/server.sqlite");
+    if (!reg) {
+      std::cerr << "dianhong_server: " << reg.error().message << "\n";
+      return 1;
+    }
+    registry = std::move(reg).value();
+    auto admins = registry->active_administrators();
+    if (!admins) {
+      std::cerr << "dianhong_server: " << admins.error().message << "\n";
+      return 1;
+    }
+    const std::string code_file = data_dir + "/admin-enrolment-code.txt";
+    if (!admin_code.empty() || admins.value() == 0) {
+      const int64_t now = dh::wall_clock_ms();
+      std::string code = admin_code;
+      if (code.empty()) {  // reuse the code written last time while it is still valid
+        std::ifstream f(code_file);
+        std::string line;
+        std::getline(f, line);
+        if (registry->code_usable(line, now)) code = dh::DeviceRegistry::normalise_code(line);
+      }
+      if (admin_code.empty() && !code.empty()) {
+        std::cout << "Administrator enrolment code: " << code << " (still valid; see " << code_file << ")\n";
+      } else {
+        auto made = registry->create_code("administrator", now, code);
+        if (!made) {
+          std::cerr << "dianhong_server: " << made.error().message << "\n";
+          return 1;
+        }
+        std::ofstream f(code_file, std::ios::trunc);
+        f << made->code << "\n";
+        std::cout << "Administrator enrolment code: " << made->code << ", valid 24 h (also in " << code_file
+                  << ")\n";
+      }
+    }
+    auth = std::make_unique<dh::DeviceAuth>(*registry);
+  } else {
+    auth = std::make_unique<dh::OpenAccess>();
+    std::cout << "Open access (no device enrolment): only for a demonstration on this computer.\n";
   }
 
   httplib::Server server;
@@ -173,7 +247,10 @@ int main(int argc, char** argv) {
                 << res.body << "\n";
     }
   });
-  dh::install_routes(server, svc, auth, dh::HttpOptions{web_dir});
+  dh::HttpOptions http_options;
+  http_options.web_dir = web_dir;
+  http_options.devices = registry.get();
+  dh::install_routes(server, svc, *auth, http_options);
   int bound = port;
   if (port == 0) {
     bound = server.bind_to_any_port(host);

@@ -4,8 +4,23 @@
 #include <utility>
 
 #include "core/commands.h"
+#include "server/roles.h"
 
 namespace dh {
+namespace {
+
+// "about 1 day", "about 7 hours", "about 12 minutes".
+std::string describe_ahead(int64_t ms) {
+  const int64_t minute = 60 * 1000, hour = 60 * minute, day = 24 * hour;
+  auto plural = [](int64_t n, const char* unit) {
+    return "about " + std::to_string(n) + " " + unit + (n == 1 ? "" : "s");
+  };
+  if (ms >= 20 * hour) return plural((ms + day / 2) / day, "day");
+  if (ms >= 50 * minute) return plural((ms + hour / 2) / hour, "hour");
+  return plural((ms + minute / 2) / minute, "minute");
+}
+
+}  // namespace
 
 Result<std::unique_ptr<SyncService>> SyncService::open(std::unique_ptr<OpStore> store) {
   std::unique_ptr<SyncService> svc(new SyncService(std::move(store)));
@@ -37,9 +52,22 @@ Status SyncService::refold() {
   return ok_status();
 }
 
-Result<sync::PushResponse> SyncService::push(const sync::PushRequest& request, const Principal& who,
-                                             Authenticator& auth, int64_t now_ms) {
+Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& request, const Principal& who,
+                                                  Authenticator& auth, int64_t now_ms, bool clock_rule) {
   using sync::PushStatus;
+  // The clock rule (docs/sync-protocol.md "Clocks"): checked before anything
+  // is touched, so a refused push leaves the store unchanged.
+  int64_t ahead = request.device_ms != 0 ? request.device_ms - now_ms : 0;
+  for (const auto& item : request.items) {
+    if (item.op) ahead = std::max(ahead, item.op->hlc.wall_ms - now_ms);
+  }
+  if (!clock_rule) ahead = 0;
+  if (ahead > kClockRefuseMs) {
+    return make_error("clock_far_ahead",
+                      "This device's clock is " + describe_ahead(ahead) +
+                          " ahead of the server, too far to keep its changes in the right order. "
+                          "Nothing was sent: please set the date and time on this device, then sync again.");
+  }
   std::lock_guard<std::mutex> lock(mu_);
   sync::PushResponse resp;
   resp.results.resize(request.items.size());
@@ -50,7 +78,6 @@ Result<sync::PushResponse> SyncService::push(const sync::PushRequest& request, c
   std::vector<std::pair<size_t, size_t>> dup_of;  // (result index, first copy's index)
   std::vector<std::string> bodies(request.items.size());
   bool applied_any = false;
-  bool clock_ahead = false;
 
   for (size_t i = 0; i < request.items.size(); ++i) {
     const sync::PushItem& item = request.items[i];
@@ -112,7 +139,6 @@ Result<sync::PushResponse> SyncService::push(const sync::PushRequest& request, c
     state_.apply(op);
     hash_cache_.clear();
     applied_any = true;
-    if (op.hlc.wall_ms > now_ms + kClockWarningMs) clock_ahead = true;
     res.status = PushStatus::accepted;
     to_store.push_back(OpStore::NewOp{&op, bodies[i], now_ms, request.device});
     stored_index.push_back(i);
@@ -141,22 +167,28 @@ Result<sync::PushResponse> SyncService::push(const sync::PushRequest& request, c
   }
   resp.head = head_;
   resp.server_ms = now_ms;
-  if (clock_ahead) {
-    resp.clock_warning =
-        "This device's clock is ahead of the server's by more than five minutes. "
-        "Its operations were kept, but please set the date and time correctly.";
+  if (ahead > kClockWarningMs) {
+    resp.clock_warning = "This device's clock is " + describe_ahead(ahead) +
+                         " ahead of the server; please set the date and time. "
+                         "Its changes were kept.";
   }
   return resp;
 }
 
-Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_ms) {
+Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_ms, bool mask) {
   auto rows = store_->read_after(query.after, query.limit + 1);
   if (!rows) return rows.error();
   bool more = rows->size() > query.limit;
   if (more) rows->resize(query.limit);
   std::vector<sync::RawPulledOp> ops;
   ops.reserve(rows->size());
-  for (auto& r : rows.value()) ops.push_back(sync::RawPulledOp{r.seq, std::move(r.body)});
+  for (auto& r : rows.value()) {
+    if (mask) {
+      auto op = parse_operation(r.body);
+      if (op) r.body = to_json_text(mask_personal(op.value()));
+    }
+    ops.push_back(sync::RawPulledOp{r.seq, std::move(r.body)});
+  }
   uint64_t next = ops.empty() ? query.after : ops.back().seq;
   uint64_t head = std::max(head_.load(), next);
   return sync::encode_pull_response(ops, next, more, head, now_ms);
@@ -178,7 +210,7 @@ Result<size_t> SyncService::load_if_empty(const std::vector<Operation>& ops,
       item.op = ops[i];
       req.items.push_back(std::move(item));
     }
-    auto resp = push(req, who, open, now_ms);
+    auto resp = push_impl(req, who, open, now_ms, false);
     if (!resp) return resp.error();
     for (const auto& r : resp->results) {
       if (r.status == sync::PushStatus::rejected) {

@@ -12,6 +12,10 @@
 //   4. validate_operation against the server state (which includes the
 //      operations accepted before it in this batch) fails -> rejected, reason
 //   5. otherwise accepted.
+// Before any of that, the clock rule: device_ms or a stamp more than
+// kClockRefuseMs ahead of the server refuses the whole push
+// ("clock_far_ahead"); more than kClockWarningMs ahead only adds
+// clock_warning to the answer ("about 1 day ahead ... set the date and time").
 // The accepted operations are stored in ONE transaction, each gets its seq
 // (the SQLite rowid), the transaction is fsynced, and only then is the answer
 // built. If the store fails, nothing of the push is kept (the state is
@@ -50,13 +54,16 @@ class SyncService {
   static Result<std::unique_ptr<SyncService>> open(std::unique_ptr<OpStore> store);
 
   Result<sync::PushResponse> push(const sync::PushRequest& request, const Principal& who,
-                                  Authenticator& auth, int64_t now_ms);
+                                  Authenticator& auth, int64_t now_ms) {
+    return push_impl(request, who, auth, now_ms, true);
+  }
 
-  // Encoded pull answer (the stored canonical text goes out verbatim).
-  Result<std::string> pull(const sync::PullQuery& query, int64_t now_ms);
+  // Encoded pull answer (the stored canonical text goes out verbatim, or with
+  // personal fields masked for kiosk/projector: roles.h mask_personal).
+  Result<std::string> pull(const sync::PullQuery& query, int64_t now_ms, bool mask_personal = false);
 
   // Loads ops (e.g. generate_demo()) when the store is empty, through the
-  // same validation as a push, as device `origin`. Returns how many were
+  // same validation as a push (but not the clock rule), as device `origin`. Returns how many were
   // stored (0 if the store was not empty). Fails if any op is rejected.
   Result<size_t> load_if_empty(const std::vector<Operation>& ops, const std::string& origin,
                                int64_t now_ms);
@@ -69,10 +76,18 @@ class SyncService {
   // How far ahead of the server clock a stamp may be before the device is
   // told its clock is wrong (the operation is still accepted).
   static constexpr int64_t kClockWarningMs = 5 * 60 * 1000;
+  // A push whose device clock (device_ms) or any operation stamp is further
+  // ahead than this is refused whole: error "clock_far_ahead" (HTTP 422),
+  // nothing stored. A clock a day off syncs (with the warning); a wildly
+  // wrong one would put stamps in the future that win every edit for weeks.
+  static constexpr int64_t kClockRefuseMs = 31LL * 24 * 60 * 60 * 1000;
 
  private:
   explicit SyncService(std::unique_ptr<OpStore> store) : store_(std::move(store)) {}
   Status refold();
+  // clock_rule false: the server's own data (load_if_empty) is not a device.
+  Result<sync::PushResponse> push_impl(const sync::PushRequest& request, const Principal& who,
+                                       Authenticator& auth, int64_t now_ms, bool clock_rule);
 
   std::unique_ptr<OpStore> store_;
   std::mutex mu_;  // guards state_ and serialises pushes

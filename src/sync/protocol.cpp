@@ -76,9 +76,14 @@ std::optional<Error> decode_error(std::string_view text) {
 
 // ---- push -----------------------------------------------------------------
 
-std::string encode_push_request(const std::string& device, const std::vector<Operation>& ops) {
+std::string encode_push_request(const std::string& device, const std::vector<Operation>& ops,
+                                int64_t device_ms) {
   std::string out = "{\"device\":";
   out += Json(device).dump();
+  if (device_ms != 0) {
+    out += ",\"device_ms\":";
+    out += std::to_string(device_ms);
+  }
   out += ",\"ops\":[";
   for (size_t i = 0; i < ops.size(); ++i) {
     if (i) out += ',';
@@ -101,9 +106,10 @@ Result<PushRequest> decode_push_request(std::string_view text) {
   if (!protocol || !protocol->is_number_integer()) {
     return shape_error("The request has no \"protocol\" number.");
   }
-  if (protocol->get<int64_t>() != kProtocolVersion) {
+  if (protocol->get<int64_t>() < kOldestProtocolVersion || protocol->get<int64_t>() > kProtocolVersion) {
     return make_error("unsupported_protocol",
-                      "This server speaks sync protocol " + std::to_string(kProtocolVersion) +
+                      "This server speaks sync protocol " + std::to_string(kOldestProtocolVersion) + " to " +
+                          std::to_string(kProtocolVersion) +
                           " and the device sent protocol " + protocol->dump() +
                           ". Update the app.");
   }
@@ -120,6 +126,11 @@ Result<PushRequest> decode_push_request(std::string_view text) {
     return make_error("too_many_ops", "A push may carry at most " + std::to_string(kMaxPushOps) +
                                           " operations; this one has " +
                                           std::to_string(ops->size()) + ". Send smaller batches.");
+  }
+  req.protocol = static_cast<int>(protocol->get<int64_t>());
+  if (const Json* dms = member(j, "device_ms")) {
+    if (!dms->is_number_integer()) return shape_error("\"device_ms\" must be a whole number of milliseconds.");
+    req.device_ms = dms->get<int64_t>();
   }
   req.items.reserve(ops->size());
   for (const Json& o : *ops) {

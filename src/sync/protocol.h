@@ -1,4 +1,4 @@
-// Sync protocol, version 1: the messages a device and the server exchange and
+// Sync protocol, version 2: the messages a device and the server exchange and
 // their JSON encoding (docs/sync-protocol.md is the reference). Shared by the
 // client and the server; transport-free (no HTTP, no sockets, no clock), so it
 // builds for wasm too and the server logic can be driven without a network.
@@ -30,7 +30,8 @@
 
 namespace dh::sync {
 
-constexpr int kProtocolVersion = 1;
+constexpr int kProtocolVersion = 2;        // what this code sends
+constexpr int kOldestProtocolVersion = 1;  // the oldest the server still accepts
 // Limits (the server enforces them; clients split their batches to fit).
 constexpr size_t kMaxRequestBytes = 4 * 1024 * 1024;  // request body, bytes
 constexpr size_t kMaxPushOps = 2000;                  // operations per push
@@ -58,11 +59,14 @@ struct PushItem {
 struct PushRequest {
   int protocol = kProtocolVersion;
   std::string device;             // the pushing device's id
+  int64_t device_ms = 0;          // protocol 2: the device's clock when it sent (0 = not sent)
   std::vector<PushItem> items;
 };
 
 // Client side: a request for these operations.
-std::string encode_push_request(const std::string& device, const std::vector<Operation>& ops);
+// device_ms: the device's clock (Unix ms) when it sends; 0 leaves it out.
+std::string encode_push_request(const std::string& device, const std::vector<Operation>& ops,
+                                int64_t device_ms = 0);
 // Server side. Errors (whole request refused): "bad_json" (not JSON / wrong
 // shape), "unsupported_protocol", "bad_device", "too_many_ops".
 Result<PushRequest> decode_push_request(std::string_view text);

@@ -14,11 +14,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #ifndef DH_SERVER_BINARY
 #define DH_SERVER_BINARY "dianhong_server"
@@ -93,7 +95,8 @@ class ServerProcess {
           auto end = output_.find('/', at + marker.size());
           if (end != std::string::npos) {
             port_ = std::atoi(output_.substr(at + marker.size(), end - at - marker.size()).c_str());
-            return port_ > 0 ? true : fail("bad port in: " + output_);
+            if (port_ <= 0) return fail("bad port in: " + output_);
+            return enrol_admin();
           }
         }
       }
@@ -114,12 +117,43 @@ class ServerProcess {
     reap();
   }
 
+  // Enrols a device with a one-time code; returns its token ("" on failure).
+  std::string enrol(const std::string& code, const std::string& device, std::string* role = nullptr) const {
+    auto c = anonymous_client();
+    std::string body = "{\"code\":\"" + code + "\",\"device\":\"" + device + "\",\"name\":\"test\"}";
+    auto res = c->Post("/api/v1/enrol", body, "application/json");
+    if (!res || res->status != 200) return "";
+    auto j = nlohmann::json::parse(res->body, nullptr, false);
+    if (!j.is_object() || !j.contains("token")) return "";
+    if (role) *role = j.value("role", "");
+    return j["token"].get<std::string>();
+  }
+  // A code for role, made with the administrator token ("" on failure).
+  std::string new_code(const std::string& role) const {
+    auto c = client();
+    auto res = c->Post("/api/v1/admin/codes", "{\"role\":\"" + role + "\"}", "application/json");
+    if (!res || res->status != 200) return "";
+    auto j = nlohmann::json::parse(res->body, nullptr, false);
+    return j.is_object() && j.contains("code") ? j["code"].get<std::string>() : "";
+  }
+  // Enrols device with role; the token ("" on failure).
+  std::string enrol_as(const std::string& role, const std::string& device) const {
+    std::string code = new_code(role);
+    return code.empty() ? "" : enrol(code, device);
+  }
+  const std::string& admin_token() const { return admin_token_; }
+
   int port() const { return port_; }
   pid_t pid() const { return pid_; }
   const std::string& error() const { return error_; }
   const std::string& output() const { return output_; }
-  std::unique_ptr<httplib::Client> client() const {
+  // A client with the administrator's token (enrolled at start unless the
+  // server runs with --auth open), so it may push any device's operations.
+  std::unique_ptr<httplib::Client> client() const { return client_with(admin_token_); }
+  std::unique_ptr<httplib::Client> anonymous_client() const { return client_with(""); }
+  std::unique_ptr<httplib::Client> client_with(const std::string& token) const {
     auto c = std::make_unique<httplib::Client>("127.0.0.1", port_);
+    if (!token.empty()) c->set_bearer_token_auth(token);
     c->set_connection_timeout(5);
     c->set_read_timeout(60);
     c->set_write_timeout(60);
@@ -127,6 +161,21 @@ class ServerProcess {
   }
 
  private:
+  // With device auth, enrol "test-admin" with the administrator code the
+  // server wrote (or was given), once per data folder.
+  bool enrol_admin() {
+    if (output_.find("Open access") != std::string::npos) return true;
+    std::ifstream tf(data_dir_ + "/test-admin-token.txt");
+    if (std::getline(tf, admin_token_) && !admin_token_.empty()) return true;
+    std::ifstream f(data_dir_ + "/admin-enrolment-code.txt");
+    std::string code;
+    std::getline(f, code);
+    admin_token_ = enrol(code, "test-admin");
+    if (admin_token_.empty()) return fail("could not enrol the test administrator; output: " + output_);
+    std::ofstream out(data_dir_ + "/test-admin-token.txt");
+    out << admin_token_ << "\n";
+    return true;
+  }
   bool fail(const std::string& why) {
     error_ = why;
     crash();
@@ -149,6 +198,7 @@ class ServerProcess {
   int port_ = 0;
   std::string output_;
   std::string error_;
+  std::string admin_token_;
 };
 
 }  // namespace dh::test

@@ -23,6 +23,12 @@ using dh::test::TempDir;
 
 namespace {
 
+int64_t wall_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 std::vector<Operation> small_demo() {
   DemoOptions o;
   o.households = 40;
@@ -222,12 +228,44 @@ TEST_CASE("push answers accepted, duplicate and rejected per operation", "[nativ
     CHECK(ids.count("tab-1:2") == 0);
   }
 
-  SECTION("a stamp far ahead of the server clock is kept, and the device is told") {
+  SECTION("a stamp a day ahead of the server clock is kept, and the device is told in plain words") {
     Operation ahead = ops[50];
-    ahead.hlc.wall_ms = 4102444800000;  // 2100-01-01
+    ahead.hlc.wall_ms = wall_ms_now() + 24LL * 3600 * 1000;
     auto r = push_ok(*c, "demo", {ahead});
     CHECK(r.results[0].status == PushStatus::accepted);
-    CHECK_FALSE(r.clock_warning.empty());
+    CHECK(r.clock_warning.find("about 1 day ahead of the server; please set the date and time") !=
+          std::string::npos);
+  }
+
+  SECTION("a clock more than 31 days ahead is refused whole with 422, store unchanged") {
+    Health before = get_health(*c);
+    Operation far = ops[50];
+    far.hlc.wall_ms = 4102444800000;  // 2100-01-01
+    std::vector<std::string> bodies = {
+        encode_push_request("demo", {ops[51], far}),                                   // one stamp
+        encode_push_request("demo", {ops[51]}, wall_ms_now() + 40LL * 24 * 3600 * 1000),  // device_ms
+    };
+    for (const auto& body : bodies) {
+      auto res = c->Post("/api/v1/ops", body, "application/json");
+      REQUIRE(res);
+      CHECK(res->status == 422);
+      auto e = decode_error(res->body);
+      REQUIRE(e.has_value());
+      CHECK(e->code == "clock_far_ahead");
+      CHECK(e->message.find("set the date and time") != std::string::npos);
+      Health now = get_health(*c);
+      CHECK(now.ops == before.ops);
+      CHECK(now.state_hash == before.state_hash);
+    }
+    // A device clock 2 days ahead with a right stamp: accepted, told.
+    auto res = c->Post("/api/v1/ops", encode_push_request("demo", {ops[51]}, wall_ms_now() + 2LL * 24 * 3600 * 1000),
+                       "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    auto r = decode_push_response(res->body);
+    REQUIRE(r.ok());
+    CHECK(r->results[0].status == PushStatus::accepted);
+    CHECK(r->clock_warning.find("about 2 days ahead") != std::string::npos);
   }
   CHECK(server.stop() == 0);
 }

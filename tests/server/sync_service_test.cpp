@@ -95,7 +95,7 @@ TEST_CASE("on-disk store: reopening folds the same state and keeps seqs", "[nati
   CHECK(svc->head() == head);
   CHECK(svc->op_count() == ops.size());
   OpenAccess open;
-  auto r = svc->push(request_of("demo", {ops[0]}), Principal{"demo", "open"}, open, 0);
+  auto r = svc->push(request_of("demo", {ops[0]}), Principal{"demo", "open"}, open, 1767225600000);
   REQUIRE(r.ok());
   CHECK(r->results[0].status == sync::PushStatus::duplicate);
   CHECK(r->results[0].seq == 1);

@@ -1,0 +1,132 @@
+#include "server/roles.h"
+
+#include <set>
+
+#include "core/schema.h"
+
+namespace dh {
+namespace {
+
+Error forbidden(const std::string& message) { return make_error("forbidden", message); }
+
+// Kinds a coordinator works with: the base model and volunteering (all kinds today).
+bool is_known_kind(const std::string& kind) { return find_kind(kind) != nullptr; }
+
+// Start of the text up to and including the first "栋" (building); else the
+// first few characters.
+std::string cut_at_building(const std::string& text) {
+  const std::string building = "栋";
+  auto at = text.find(building);
+  if (at != std::string::npos) return text.substr(0, at + building.size());
+  // No building marker: keep the first 4 code points.
+  size_t cps = 0, i = 0;
+  while (i < text.size() && cps < 4) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    ++cps;
+  }
+  return text.substr(0, std::min(i, text.size())) + "…";
+}
+
+}  // namespace
+
+bool role_masks_personal(const std::string& role) { return role == "kiosk" || role == "projector"; }
+
+Status role_may_push(const Principal& who, const Operation& op, const State& state) {
+  const std::string& role = who.role;
+  if (role == "open" || role == "server" || role == "administrator") return ok_status();
+  if (op.id.device != who.device) {
+    return forbidden("This device may send only the changes made on it (this one was made on device \"" +
+                     op.id.device + "\").");
+  }
+  std::string kind, verb;
+  if (!split_type(op.type, &kind, &verb)) return ok_status();  // validation says what is wrong
+  if (role == "coordinator") {
+    if (is_known_kind(kind)) return ok_status();
+    return forbidden("A coordinator's device may not make \"" + op.type + "\" changes.");
+  }
+  if (role == "grid_worker") {
+    if ((kind == "household" || kind == "resident") && (verb == "create" || verb == "edit")) return ok_status();
+    return forbidden("A grid worker's device may add and edit households and residents only; \"" + op.type +
+                     "\" needs a coordinator or the community secretary.");
+  }
+  if (role == "kiosk") {
+    const Json& p = op.payload;
+    if (op.type == "signup.create") {
+      const Json* f = p.is_object() && p.contains("fields") ? &p["fields"] : nullptr;
+      if (!f || !f->is_object() || f->value("channel", Json()) != Json("kiosk")) {
+        return forbidden("A kiosk may sign people up only through the kiosk (channel \"kiosk\").");
+      }
+      if (f->contains("clash_override") && (*f)["clash_override"] == Json(true)) {
+        return forbidden("A kiosk may not override a clash between shifts; ask a coordinator.");
+      }
+      return ok_status();
+    }
+    if (op.type == "signup.archive") {
+      const std::string id = p.is_object() && p.contains("entity") && p["entity"].is_string()
+                                 ? p["entity"].get<std::string>()
+                                 : std::string();
+      const Entity* e = state.find("signup", id);
+      if (e && e->created && e->text("channel") == "kiosk" && *e->created_stamp.device == who.device) {
+        return ok_status();
+      }
+      return forbidden("A kiosk may cancel only the sign-ups made on this kiosk.");
+    }
+    // Resident requests (a later issue) will be added here as "request.create".
+    return forbidden("A kiosk may only sign volunteers up for shifts and cancel its own sign-ups; \"" + op.type +
+                     "\" is not allowed.");
+  }
+  if (role == "projector") return forbidden("A projector only shows information; it cannot change anything.");
+  return forbidden("The role \"" + role + "\" may not change anything.");
+}
+
+std::string mask_phone(const std::string& phone) {
+  if (phone.size() <= 7) return std::string(phone.size(), '*');
+  return phone.substr(0, 3) + std::string(phone.size() - 7, '*') + phone.substr(phone.size() - 4);
+}
+
+std::string mask_address(const std::string& address) { return cut_at_building(address); }
+
+Operation mask_personal(const Operation& op) {
+  std::string kind, verb;
+  if (!split_type(op.type, &kind, &verb) || (verb != "create" && verb != "edit")) return op;
+  const KindSpec* spec = find_kind(kind);
+  if (!spec || !op.payload.is_object() || !op.payload.contains("fields") || !op.payload["fields"].is_object()) {
+    return op;
+  }
+  Operation out = op;
+  Json& fields = out.payload["fields"];
+  for (auto it = fields.begin(); it != fields.end(); ++it) {
+    const FieldSpec* f = spec->field(it.key());
+    if (!f || !f->personal || !it.value().is_string()) continue;
+    const std::string v = it.value().get<std::string>();
+    it.value() = f->type == FieldType::phone ? mask_phone(v) : mask_address(v);
+  }
+  return out;
+}
+
+Result<Principal> DeviceAuth::authenticate(const RequestContext& request) {
+  const std::string& h = request.authorization;
+  const std::string prefix = "Bearer ";
+  if (h.size() <= prefix.size() || h.compare(0, prefix.size(), prefix) != 0) {
+    return make_error("unauthorized",
+                      "This device is not enrolled. Ask the community secretary for an enrolment code and enrol "
+                      "it first.");
+  }
+  auto d = registry_.find_by_token(h.substr(prefix.size()));
+  if (!d) return d.error();
+  Principal who{d->device_id, d->role};
+  if (request.action == "admin" && who.role != "administrator") {
+    return forbidden("Only the community secretary's (administrator) device may manage devices.");
+  }
+  if (request.action == "push") {
+    if (who.role == "projector") return forbidden("A projector only shows information; it cannot send changes.");
+    if (who.role != "administrator" && request.device != who.device) {
+      return forbidden("This token belongs to device \"" + who.device + "\"; it cannot send as device \"" +
+                       request.device + "\".");
+    }
+  }
+  return who;
+}
+
+}  // namespace dh

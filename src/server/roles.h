@@ -1,0 +1,57 @@
+// Roles and what each may do (issue 3). The one table of rules is
+// role_may_push() in roles.cpp; docs/sync-protocol.md "Roles" mirrors it.
+//
+//   administrator  everything, incl. enrolling and revoking devices, and
+//                  pushing operations made on other devices (imports)
+//   coordinator    every base record and everything about volunteering
+//   grid_worker    household.create/edit, resident.create/edit
+//   kiosk          signup.create with channel "kiosk" and no clash_override;
+//                  signup.archive (cancel) of a kiosk sign-up this device made;
+//                  (resident request kinds, when they exist)
+//   projector      may not push (403 for the whole request); pulls masked
+//
+// Every role except administrator may push only operations made on its own
+// device (op id device == the token's device) and only as that device.
+// Kiosk and projector pulls carry masked personal fields (FieldSpec::personal:
+// phone "138****5678", address cut to the compound and building). The masked
+// operation is still a well-formed operation the fold applies, so a kiosk's
+// replica holds masked copies (its state hash differs from the server's).
+#pragma once
+
+#include <string>
+
+#include "core/operation.h"
+#include "core/result.h"
+#include "core/state.h"
+#include "server/auth.h"
+#include "server/devices.h"
+
+namespace dh {
+
+// Error code "forbidden" with plain words when who may not make op.
+Status role_may_push(const Principal& who, const Operation& op, const State& state);
+bool role_masks_personal(const std::string& role);
+
+// Personal field values masked (create/edit payloads of kinds with personal
+// fields); other operations are returned unchanged.
+Operation mask_personal(const Operation& op);
+std::string mask_phone(const std::string& phone);
+std::string mask_address(const std::string& address);
+
+// Bearer tokens checked against the DeviceRegistry, roles from role_may_push.
+class DeviceAuth : public Authenticator {
+ public:
+  explicit DeviceAuth(DeviceRegistry& registry) : registry_(registry) {}
+  std::string name() const override { return "devices"; }
+  Result<Principal> authenticate(const RequestContext& request) override;
+  Status authorize_push(const Principal& who, const Operation& op, const State& state) override {
+    return role_may_push(who, op, state);
+  }
+  Status authorize_pull(const Principal&) override { return ok_status(); }
+  bool masks_personal(const Principal& who) const override { return role_masks_personal(who.role); }
+
+ private:
+  DeviceRegistry& registry_;
+};
+
+}  // namespace dh

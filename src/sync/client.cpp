@@ -1,0 +1,238 @@
+#include "sync/client.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace dh::sync {
+namespace {
+
+constexpr size_t kMaxRejectedKept = 1000;
+
+Json rejected_to_json(const RejectedOp& r) {
+  return Json{{"id", r.id}, {"type", r.type}, {"code", r.code}, {"reason", r.reason}, {"at_ms", r.at_ms}};
+}
+
+std::string describe_failure(int status, std::string_view body) {
+  if (status == 0) return "The server cannot be reached; changes wait on this device and go up later.";
+  if (auto e = decode_error(body)) return e->message;
+  if (status >= 500) return "The server had a problem (" + std::to_string(status) + "); trying again later.";
+  return "The server refused the request (" + std::to_string(status) + ").";
+}
+
+}  // namespace
+
+int64_t backoff_delay_ms(int failures, double jitter01) {
+  if (failures <= 0) return 0;
+  const int64_t base = 2000, cap = 5 * 60 * 1000;
+  int64_t d = base;
+  for (int i = 1; i < failures && d < cap; ++i) d *= 2;
+  d = std::min(d, cap);
+  if (!(jitter01 >= 0.0)) jitter01 = 0.0;  // also NaN
+  if (jitter01 >= 1.0) jitter01 = 0.999999;
+  return static_cast<int64_t>(std::llround(static_cast<double>(d) * (0.8 + 0.4 * jitter01)));
+}
+
+Result<std::unique_ptr<SyncClient>> SyncClient::open(FileSystem& fs, Replica& replica) {
+  std::unique_ptr<SyncClient> c(new SyncClient(fs, replica));
+  const std::string path = replica.dir() + "/" + kStateFile;
+  if (fs.exists(path)) {
+    auto text = fs.read(path);
+    Json j = text ? Json::parse(text.value(), nullptr, false) : Json();
+    if (!j.is_object()) {
+      c->problem_ = "The sync progress file could not be read; this device will send and fetch everything "
+                    "again (nothing is lost).";
+    } else {
+      c->state_.cursor = j.value("cursor", uint64_t{0});
+      c->state_.acked_seq = j.value("acked_seq", uint64_t{0});
+      c->state_.server_offset_ms = j.value("server_offset_ms", int64_t{0});
+      c->state_.last_success_ms = j.value("last_success_ms", int64_t{0});
+      if (j.contains("rejected") && j["rejected"].is_array()) {
+        for (const Json& r : j["rejected"]) {
+          if (!r.is_object()) continue;
+          c->state_.rejected.push_back(RejectedOp{r.value("id", ""), r.value("type", ""), r.value("code", ""),
+                                                  r.value("reason", ""), r.value("at_ms", int64_t{0})});
+        }
+      }
+    }
+  }
+  c->pulled_ = c->state_.cursor;
+  // Everything in the files at open was stored before: durable. One full scan
+  // finds the highest own seq even past a gap (a record lost to corruption).
+  auto all = replica.read_all();
+  if (all) {
+    for (const auto& op : all.value()) {
+      if (op.id.device == replica.device_id()) c->own_hint_ = std::max(c->own_hint_, op.id.seq);
+    }
+  }
+  c->scanned_count_ = replica.operation_count();
+  c->durable_own_ = c->own_max_seq();
+  return c;
+}
+
+uint64_t SyncClient::own_max_seq() {
+  // Own operations are appended in seq order while running: probe upward.
+  while (replica_.contains(OpId{replica_.device_id(), own_hint_ + 1})) ++own_hint_;
+  return own_hint_;
+}
+
+Status SyncClient::save() {
+  Json rejected = Json::array();
+  for (const auto& r : state_.rejected) rejected.push_back(rejected_to_json(r));
+  Json j{{"version", 1},
+         {"cursor", state_.cursor},
+         {"acked_seq", state_.acked_seq},
+         {"server_offset_ms", state_.server_offset_ms},
+         {"last_success_ms", state_.last_success_ms},
+         {"rejected", rejected}};
+  return fs_.write_atomic(replica_.dir() + "/" + kStateFile, j.dump());
+}
+
+SyncClient::FlushTicket SyncClient::begin_flush() { return FlushTicket{own_max_seq(), pulled_}; }
+
+Status SyncClient::flush_completed(const FlushTicket& t) {
+  durable_own_ = std::max(durable_own_, t.own_seq);
+  state_.cursor = std::max(state_.cursor, t.cursor);
+  return save();
+}
+
+std::optional<SyncClient::PushBatch> SyncClient::next_push(int64_t device_now_ms, size_t max_ops) {
+  if (in_flight_) return std::nullopt;
+  if (durable_own_ <= state_.acked_seq) return std::nullopt;
+  max_ops = std::max<size_t>(1, std::min(max_ops, kMaxPushOps));
+  auto all = replica_.read_all();
+  if (!all) {
+    last_error_ = all.error().message;
+    return std::nullopt;
+  }
+  std::vector<Operation> ops;
+  for (auto& op : all.value()) {
+    if (op.id.device == replica_.device_id() && op.id.seq > state_.acked_seq && op.id.seq <= durable_own_) {
+      ops.push_back(std::move(op));
+    }
+  }
+  std::sort(ops.begin(), ops.end(), [](const Operation& a, const Operation& b) { return a.id.seq < b.id.seq; });
+  if (ops.size() > max_ops) ops.resize(max_ops);
+  PushBatch b;
+  b.number = ++batch_counter_;
+  if (ops.empty()) {
+    // Own seqs in (acked, durable] are not in the log (lost records): nothing
+    // to answer for them, so count them as answered.
+    state_.acked_seq = durable_own_;
+    (void)save();
+    return std::nullopt;
+  }
+  b.last_seq = ops.back().id.seq;
+  // Seqs skipped inside the range (lost records) are covered by last_seq.
+  if (ops.size() < max_ops) b.last_seq = std::max(b.last_seq, durable_own_);
+  for (const auto& op : ops) b.op_ids.push_back(op.id.to_string());
+  b.body = encode_push_request(replica_.device_id(), ops, device_now_ms);
+  // Encoded operations are limited in size by the core; a batch of 500 stays
+  // far below the 4 MiB limit. Halve if it ever does not.
+  while (b.body.size() > kMaxRequestBytes && ops.size() > 1) {
+    ops.resize(ops.size() / 2);
+    b.last_seq = ops.back().id.seq;
+    b.op_ids.resize(ops.size());
+    b.body = encode_push_request(replica_.device_id(), ops, device_now_ms);
+  }
+  in_flight_ = b.number;
+  return b;
+}
+
+Status SyncClient::on_push_response(const PushBatch& batch, std::string_view body, int64_t device_now_ms) {
+  if (in_flight_ && *in_flight_ == batch.number) in_flight_.reset();
+  auto r = decode_push_response(body);
+  if (!r) {
+    last_error_ = r.error().message;
+    return r.error();
+  }
+  if (r->results.size() != batch.op_ids.size()) {
+    last_error_ = "The server's answer does not match the changes sent; they will be sent again.";
+    return make_error("bad_answer", last_error_);
+  }
+  for (size_t i = 0; i < r->results.size(); ++i) {
+    if (r->results[i].id != batch.op_ids[i]) {
+      last_error_ = "The server's answer does not match the changes sent; they will be sent again.";
+      return make_error("bad_answer", last_error_);
+    }
+  }
+  for (const auto& res : r->results) {
+    if (res.status != PushStatus::rejected) continue;
+    bool known = std::any_of(state_.rejected.begin(), state_.rejected.end(),
+                             [&](const RejectedOp& x) { return x.id == res.id; });
+    if (known) continue;
+    RejectedOp rej{res.id, "", res.code, res.reason, device_now_ms};
+    if (auto id = OpId::parse(res.id)) {
+      // The type, for the UI ("your sign-up was not accepted because ...").
+      auto all = replica_.read_all();
+      if (all) {
+        for (const auto& op : all.value()) {
+          if (op.id == *id) rej.type = op.type;
+        }
+      }
+    }
+    state_.rejected.push_back(std::move(rej));
+    if (state_.rejected.size() > kMaxRejectedKept) state_.rejected.erase(state_.rejected.begin());
+  }
+  state_.acked_seq = std::max(state_.acked_seq, batch.last_seq);
+  state_.server_offset_ms = r->server_ms - device_now_ms;
+  clock_warning_ = r->clock_warning;
+  last_error_.clear();
+  return save();
+}
+
+void SyncClient::on_push_failed(const PushBatch& batch, int status, std::string_view body) {
+  if (in_flight_ && *in_flight_ == batch.number) in_flight_.reset();
+  last_error_ = describe_failure(status, body);
+  if (auto e = decode_error(body); e && e->code == "clock_far_ahead") clock_warning_ = e->message;
+}
+
+SyncClient::PullRequest SyncClient::next_pull(size_t limit) const {
+  limit = std::max<size_t>(1, std::min(limit, kMaxPullLimit));
+  PullRequest q;
+  q.after = pulled_;
+  q.limit = limit;
+  q.path = "/api/v1/ops?after=" + std::to_string(q.after) + "&limit=" + std::to_string(limit);
+  return q;
+}
+
+Result<SyncClient::PullOutcome> SyncClient::on_pull_response(const PullRequest& request, std::string_view body,
+                                                             int64_t device_now_ms) {
+  auto page = decode_pull_response(body);
+  if (!page) {
+    last_error_ = page.error().message;
+    return page.error();
+  }
+  state_.server_offset_ms = page->server_ms - device_now_ms;
+  PullOutcome out;
+  // A page covers (request.after, next]. One that starts past what we hold
+  // (a late answer to an older request after a restart) would leave a gap.
+  if (request.after > pulled_) return out;
+  std::vector<Operation> ops;
+  ops.reserve(page->ops.size());
+  for (auto& p : page->ops) {
+    if (p.seq <= request.after) {
+      last_error_ = "The server sent operations the device did not ask for.";
+      return make_error("bad_answer", last_error_);
+    }
+    ops.push_back(std::move(p.op));
+  }
+  auto n = replica_.ingest(ops, corrected_now(device_now_ms));
+  if (!n) {
+    last_error_ = n.error().message;
+    return n.error();
+  }
+  out.ingested = n.value();
+  out.more = page->more;
+  pulled_ = std::max(pulled_, page->next);
+  last_error_.clear();
+  return out;
+}
+
+void SyncClient::on_pull_failed(int status, std::string_view body) { last_error_ = describe_failure(status, body); }
+
+size_t SyncClient::waiting_ops() {
+  uint64_t top = own_max_seq();
+  return top > state_.acked_seq ? static_cast<size_t>(top - state_.acked_seq) : 0;
+}
+
+}  // namespace dh::sync

@@ -1,0 +1,159 @@
+// SyncClient: the device side of sync, transport-free (no HTTP, no timers, no
+// threads), so the browser app, the CLI and the convergence tests drive the
+// same code. The app owns the transport (emscripten fetch), the timer and the
+// platform flush; this class decides what to send and what an answer means.
+//
+// Contract for the app (one SyncClient per open Replica, same thread):
+//   open(fs, replica)                 after Replica::open; reads sync-state.json
+//   Replica::commit(cmd, client.corrected_now(now))   stamps follow the server clock
+//   Flush handshake (EVERY platform flush, whoever started it):
+//     auto t = client.begin_flush();  right before the flush starts
+//     ... flush to IndexedDB completes ...
+//     client.flush_completed(t);      only on success. Makes own operations
+//                                      appended before begin_flush pushable and
+//                                      moves the pull cursor to what was ingested
+//                                      before begin_flush; writes sync-state.json
+//                                      (itself durable at the next flush).
+//   One sync round (on `online`, on the timer, after a commit):
+//     while (auto b = client.next_push(now)) {     nullopt: nothing (durable) to send
+//       POST /api/v1/ops b->body (Authorization: Bearer <token>)
+//       200 -> client.on_push_response(*b, body, now)
+//       else -> client.on_push_failed(*b, status, body); stop the round
+//     }
+//     loop { auto q = client.next_pull();  GET q.path
+//            200 -> client.on_pull_response(q, body, now) (ingests into the
+//                   Replica; the cursor moves only at flush_completed)
+//            else -> client.on_pull_failed(status, body); stop
+//            until !outcome.more }
+//     then flush (handshake above). On failure wait backoff_delay_ms(failures).
+//   UI: waiting_ops(), rejected(), last_success_ms(), clock_warning(), last_error().
+//
+// Guarantees
+// - Only operations durably stored on this device are pushed (so an
+//   acknowledged operation can never be lost by a tab closed before a flush,
+//   and an id is never reused for a different operation after a restart).
+// - Operations made while a push is in flight go in the next push.
+// - accepted/duplicate: the operation is acknowledged. rejected: recorded in
+//   rejected() with the server's reason, never sent again, and never blocks the
+//   operations behind it (they were answered in the same response).
+// - The pull cursor moves only after the pulled operations were flushed.
+// - Answers that arrive late, twice or out of order are harmless.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "store/file_system.h"
+#include "store/replica.h"
+#include "sync/protocol.h"
+
+namespace dh::sync {
+
+// Delay before the next attempt after `failures` consecutive failed rounds
+// (0 -> 0): 2 s, 4 s, 8 s ... capped at 5 min; jitter01 in [0,1) spreads it
+// by -20%..+20% so 200 tablets do not retry in step. Pure.
+int64_t backoff_delay_ms(int failures, double jitter01);
+
+struct RejectedOp {
+  std::string id;      // "device:seq"
+  std::string type;    // e.g. "signup.create"
+  std::string code;    // server's machine code
+  std::string reason;  // plain words for the person who made it
+  int64_t at_ms = 0;   // device clock when the answer came
+};
+
+// What sync-state.json holds (docs/sync-protocol.md "Client state").
+struct ClientState {
+  uint64_t cursor = 0;           // highest server seq whose ops are flushed here
+  uint64_t acked_seq = 0;        // own ops 1..acked_seq have been answered by the server
+  int64_t server_offset_ms = 0;  // server clock minus this device's clock
+  int64_t last_success_ms = 0;   // device clock of the last complete round
+  std::vector<RejectedOp> rejected;
+};
+
+class SyncClient {
+ public:
+  static constexpr const char* kStateFile = "sync-state.json";
+  static constexpr size_t kDefaultPushOps = 500;
+
+  // Problems reading sync-state.json are not fatal: the client starts from
+  // zero (pushes again, pulls again; both harmless) and problem() says so.
+  static Result<std::unique_ptr<SyncClient>> open(FileSystem& fs, Replica& replica);
+
+  // ---- clock ----
+  int64_t corrected_now(int64_t device_now_ms) const { return device_now_ms + state_.server_offset_ms; }
+  const std::string& clock_warning() const { return clock_warning_; }
+
+  // ---- flush handshake ----
+  struct FlushTicket {
+    uint64_t own_seq = 0;  // own ops 1..own_seq were in the files when the flush began
+    uint64_t cursor = 0;   // pulled ops through this seq were in the files
+  };
+  FlushTicket begin_flush();
+  Status flush_completed(const FlushTicket& ticket);
+
+  // ---- push ----
+  struct PushBatch {
+    uint64_t number = 0;              // this client's batch counter
+    std::string body;                 // POST /api/v1/ops body
+    std::vector<std::string> op_ids;  // in order
+    uint64_t last_seq = 0;            // highest own seq in the batch
+  };
+  // The next batch of durable, unanswered own operations, or nullopt.
+  std::optional<PushBatch> next_push(int64_t device_now_ms, size_t max_ops = kDefaultPushOps);
+  Status on_push_response(const PushBatch& batch, std::string_view body, int64_t device_now_ms);
+  // status 0 = no answer. The batch is sent again next round.
+  void on_push_failed(const PushBatch& batch, int status, std::string_view body);
+
+  // ---- pull ----
+  struct PullRequest {
+    uint64_t after = 0;
+    size_t limit = 0;
+    std::string path;  // "/api/v1/ops?after=..&limit=.."
+  };
+  PullRequest next_pull(size_t limit = kDefaultPullLimit) const;
+  struct PullOutcome {
+    size_t ingested = 0;  // new operations added to the replica
+    bool more = false;    // ask again at once
+  };
+  Result<PullOutcome> on_pull_response(const PullRequest& request, std::string_view body, int64_t device_now_ms);
+  void on_pull_failed(int status, std::string_view body);
+  // A round ended well (push and pull done): for "last successful sync".
+  void round_succeeded(int64_t device_now_ms) { state_.last_success_ms = device_now_ms; }
+
+  // ---- for the UI ----
+  // Own operations not yet answered by the server (flushed or not).
+  size_t waiting_ops();
+  const std::vector<RejectedOp>& rejected() const { return state_.rejected; }
+  int64_t last_success_ms() const { return state_.last_success_ms; }
+  const std::string& last_error() const { return last_error_; }  // plain words, "" after a success
+  const std::string& problem() const { return problem_; }
+  const ClientState& state() const { return state_; }
+  uint64_t pulled_cursor() const { return pulled_; }
+
+ private:
+  SyncClient(FileSystem& fs, Replica& replica) : fs_(fs), replica_(replica) {}
+  Status save();
+  uint64_t own_max_seq();  // highest own seq in the replica (probing + scan)
+
+  FileSystem& fs_;
+  Replica& replica_;
+  ClientState state_;
+  uint64_t durable_own_ = 0;  // own ops 1..this are flushed: pushable
+  uint64_t pulled_ = 0;       // pulled ops through this seq are ingested (>= cursor)
+  uint64_t own_hint_ = 0;     // last own_max_seq() answer
+  size_t scanned_count_ = 0;  // replica operation_count() at the last full scan
+  uint64_t batch_counter_ = 0;
+  std::optional<uint64_t> in_flight_;
+  std::string clock_warning_;
+  std::string last_error_;
+  std::string problem_;
+};
+
+}  // namespace dh::sync

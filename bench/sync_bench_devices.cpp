@@ -1,0 +1,178 @@
+// sync_bench_devices: D simulated devices (default 200) syncing at once
+// against one dianhong_server process on loopback, with device enrolment on.
+//
+//   sync_bench_devices [--devices D] [--rounds R] [--ops K] [--threads T] [--server PATH]
+//
+// Each device is a Replica on a MemoryFileSystem with a SyncClient (the same
+// client code the app uses) and its own enrolled token (role coordinator).
+// In each of R rounds a device makes K operations, flushes, pushes them and
+// pulls everything new. T worker threads (default 32, the server's pool size)
+// serve the devices, so at most T requests are in flight; it stops by itself.
+// Prints requests per second, operations per second, p50/p99 request latency
+// and the server's resident memory (VmRSS now, VmHWM peak).
+#include <atomic>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../tests/server/server_process.h"
+#include "store/file_system.h"
+#include "store/replica.h"
+#include "sync/client.h"
+
+using namespace dh;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string proc_status(pid_t pid, const std::string& key) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind(key + ":", 0) == 0) {
+      auto v = line.substr(key.size() + 1);
+      v.erase(0, v.find_first_not_of(" \t"));
+      return v;
+    }
+  }
+  return "?";
+}
+
+struct SimDevice {
+  std::string id;
+  std::string token;
+  MemoryFileSystem fs;
+  std::unique_ptr<Replica> replica;
+  std::unique_ptr<sync::SyncClient> client;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t devices = 200, rounds = 5, ops_per_round = 10, threads = 32;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i];
+    if (a == "--devices") devices = std::strtoul(argv[i + 1], nullptr, 10);
+    else if (a == "--rounds") rounds = std::strtoul(argv[i + 1], nullptr, 10);
+    else if (a == "--ops") ops_per_round = std::strtoul(argv[i + 1], nullptr, 10);
+    else if (a == "--threads") threads = std::strtoul(argv[i + 1], nullptr, 10);
+    else if (a == "--server") setenv("DH_SERVER_BINARY", argv[i + 1], 1);
+    else {
+      std::cerr << "usage: sync_bench_devices [--devices D] [--rounds R] [--ops K] [--threads T] [--server PATH]\n";
+      return 2;
+    }
+  }
+  dh::test::TempDir data;
+  dh::test::ServerProcess server(data.path(), {"--admin-code", "1234-5678"});
+  if (!server.start()) {
+    std::cerr << "server: " << server.error() << "\n";
+    return 1;
+  }
+  std::vector<SimDevice> sims(devices);
+  for (size_t i = 0; i < devices; ++i) {
+    SimDevice& d = sims[i];
+    d.id = "bench-" + std::to_string(i);
+    d.token = server.enrol_as("coordinator", d.id);
+    if (d.token.empty()) {
+      std::cerr << "enrolment failed for " << d.id << "\n";
+      return 1;
+    }
+    auto r = Replica::open(d.fs, "/r", d.id, wall_ms());
+    auto c = r ? sync::SyncClient::open(d.fs, *r.value()) : Result<std::unique_ptr<sync::SyncClient>>(r.error());
+    if (!r || !c) return 1;
+    d.replica = std::move(r).value();
+    d.replica->set_author("staff:" + d.id);
+    d.client = std::move(c).value();
+  }
+  std::printf("%zu devices enrolled; RSS %s\n", devices, proc_status(server.pid(), "VmRSS").c_str());
+
+  std::mutex mu;
+  std::vector<double> latencies_ms;
+  std::atomic<size_t> failures{0}, pushed_ops{0}, pulled_ops{0}, requests{0};
+  // Each device is driven by exactly one thread at a time: device i belongs to
+  // thread i % threads, which runs its devices round by round.
+  auto run_thread = [&](size_t t) {
+    std::vector<double> mine;
+    std::vector<size_t> own;
+    for (size_t i = t; i < devices; i += threads) own.push_back(i);
+    for (size_t round = 0; round < rounds; ++round) {
+      for (size_t i : own) {
+        SimDevice& d = sims[i];
+        httplib::Client http("127.0.0.1", server.port());
+        http.set_bearer_token_auth(d.token);
+        http.set_read_timeout(120);
+        for (size_t k = 0; k < ops_per_round; ++k) {
+          CreateEntity c{"grid", {{"name", d.id + " r" + std::to_string(round) + " #" + std::to_string(k)}, {"code", "B" + std::to_string(k)}}, ""};
+          if (!d.replica->commit(c, d.client->corrected_now(wall_ms()))) ++failures;
+        }
+        (void)d.client->flush_completed(d.client->begin_flush());
+        while (auto b = d.client->next_push(wall_ms())) {
+          auto t0 = Clock::now();
+          auto res = http.Post("/api/v1/ops", b->body, "application/json");
+          mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+          ++requests;
+          if (!res || res->status != 200) {
+            d.client->on_push_failed(*b, res ? res->status : 0, res ? res->body : "");
+            ++failures;
+            break;
+          }
+          (void)d.client->on_push_response(*b, res->body, wall_ms());
+          pushed_ops += b->op_ids.size();
+        }
+        for (;;) {
+          auto q = d.client->next_pull(1000);
+          auto t0 = Clock::now();
+          auto res = http.Get(q.path.c_str());
+          mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+          ++requests;
+          if (!res || res->status != 200) {
+            ++failures;
+            break;
+          }
+          auto out = d.client->on_pull_response(q, res->body, wall_ms());
+          if (!out) {
+            ++failures;
+            break;
+          }
+          pulled_ops += out->ingested;
+          if (!out->more) break;
+        }
+        (void)d.client->flush_completed(d.client->begin_flush());
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
+  };
+  auto t0 = Clock::now();
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < std::min(threads, devices); ++t) pool.emplace_back(run_thread, t);
+  for (auto& th : pool) th.join();
+  double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  auto pct = [&](double p) {
+    if (latencies_ms.empty()) return 0.0;
+    return latencies_ms[std::min(latencies_ms.size() - 1, static_cast<size_t>(p * latencies_ms.size()))];
+  };
+  std::printf("%zu devices x %zu rounds x %zu ops, %zu threads: %.1f s wall\n", devices, rounds, ops_per_round,
+              std::min(threads, devices), secs);
+  std::printf("requests %zu (%.0f/s), pushed %zu ops (%.0f/s), pulled %zu ops, failures %zu\n", requests.load(),
+              requests.load() / secs, pushed_ops.load(), pushed_ops.load() / secs, pulled_ops.load(), failures.load());
+  std::printf("request latency p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", pct(0.50), pct(0.99),
+              latencies_ms.empty() ? 0.0 : latencies_ms.back());
+  std::printf("server memory: VmRSS %s, peak VmHWM %s\n", proc_status(server.pid(), "VmRSS").c_str(),
+              proc_status(server.pid(), "VmHWM").c_str());
+  server.stop();
+  return failures.load() == 0 ? 0 : 1;
+}

@@ -60,8 +60,6 @@ bool all_digits(const std::string& s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-bool valid_date(const std::string& s) { return parse_date(s).has_value(); }
-
 // Mainland mobile: 11 digits starting 1[3-9]. Landline: area code 0 + 2..3
 // digits, then 7..8 digits, stored as "0883-1234567".
 bool canonical_phone(const std::string& raw, std::string* out) {
@@ -153,7 +151,7 @@ Result<Json> normalise_field(const FieldSpec& spec, const Json& value) {
       return invalid("wrong_type", "The field " + name + " must be yes or no.");
     }
     case FieldType::date: {
-      if (!value.is_string() || !valid_date(trim(value.get<std::string>())))
+      if (!value.is_string() || !parse_date(trim(value.get<std::string>())))
         return invalid("bad_date", "The field " + name + " must be a real date written YYYY-MM-DD, e.g. 2026-03-08.");
       return Json(trim(value.get<std::string>()));
     }

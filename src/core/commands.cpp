@@ -331,6 +331,26 @@ Status validate_operation(const State& state, const Operation& op) {
     if (existing->archived()) return invalid("archived", "This " + kind_name + " is already archived.");
     return check_domain_rules(state, op);
   }
+  if (verb == "move" && kind_name == "signup") {
+    // Writes shift, seen_place, clash_override and override_reason of the
+    // sign-up; the fold treats it as an edit of those fields (state.cpp).
+    if (!only_keys({"entity", "fields"}) || !p.contains("fields") || !p["fields"].is_object())
+      return invalid("malformed_payload", "A move operation carries exactly \"entity\" and \"fields\".");
+    const Json& f = p["fields"];
+    for (auto it = f.begin(); it != f.end(); ++it) {
+      const std::string& k = it.key();
+      if (k != "shift" && k != "seen_place" && k != "clash_override" && k != "override_reason")
+        return invalid("malformed_payload", "A move changes only the shift (and how the place was seen and any "
+                                            "clash override), not \"" + k + "\".");
+    }
+    if (!f.contains("shift") || !f.contains("seen_place"))
+      return invalid("malformed_payload", "A move names the shift and how this device saw the place there.");
+    if (!existing) return invalid("not_found", "There is no signup with id " + id + ".");
+    if (existing->archived()) return invalid("archived", "This sign-up was cancelled; it cannot be moved.");
+    Status st = check_fields(state, *kind, f, false);
+    if (!st) return st;
+    return check_domain_rules(state, op);
+  }
   if (verb == "restore") {
     if (!only_keys({"entity"})) return invalid("malformed_payload", "A restore operation carries only \"entity\".");
     if (!existing) return invalid("not_found", "There is no " + kind_name + " with id " + id + ".");
@@ -388,6 +408,15 @@ Result<Operation> make_operation(const State& state, const Command& cmd, OpSourc
     kind_name = r->kind;
     payload["entity"] = r->id;
     op.type = kind_name + ".restore";
+  } else if (const auto* m = std::get_if<MoveSignup>(&cmd)) {
+    kind_name = "signup";
+    // Every field is written (an empty one as null), so a move replaces the
+    // clash override of the place it leaves.
+    auto fields = normalise_fields(*find_kind(kind_name), m->fields, false);
+    if (!fields) return fields.error();
+    payload["entity"] = m->id;
+    payload["fields"] = std::move(fields.value());
+    op.type = "signup.move";
   }
   op.payload = std::move(payload);
   // Validate with a provisional stamp; commit the clock only on success.

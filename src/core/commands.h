@@ -36,8 +36,15 @@ struct RestoreEntity {
   std::string kind;
   std::string id;
 };
+// A volunteer's sign-up leaves its shift and joins another, in one operation
+// ("signup.move", docs/volunteering.md). Build it with move_signup()
+// (volunteering.h), which fills the fields as this device sees the target.
+struct MoveSignup {
+  std::string id;                // the sign-up
+  Json fields = Json::object();  // shift, seen_place, clash_override, override_reason
+};
 
-using Command = std::variant<CreateEntity, EditEntity, ArchiveEntity, RestoreEntity>;
+using Command = std::variant<CreateEntity, EditEntity, ArchiveEntity, RestoreEntity, MoveSignup>;
 
 // The identity and clock of the device making operations. The store persists
 // next_seq and the clock so a restart never reuses an id or a stamp.

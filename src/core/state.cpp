@@ -78,6 +78,10 @@ const std::unordered_map<std::string, TypeInfo>& known_types() {
     for (const auto& k : all_kinds()) {
       for (const auto& [name, verb] : verbs) t->emplace(k.kind + "." + name, TypeInfo{k.kind, verb});
     }
+    // A sign-up moving to another shift rewrites its shift field (and how the
+    // place was seen) like an edit; its stamp is the sign-up's new place in
+    // the queue (volunteering.h).
+    t->emplace("signup.move", TypeInfo{"signup", Verb::edit});
     return t;
   }();
   return *table;

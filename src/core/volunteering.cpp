@@ -41,8 +41,9 @@ std::string describe_shift(const State& state, const Entity& shift) {
 }
 
 bool stamp_less(const Entity* a, const Entity* b) {
-  if (a->created_stamp == b->created_stamp) return a->id < b->id;
-  return a->created_stamp < b->created_stamp;
+  const Stamp sa = place_stamp(*a), sb = place_stamp(*b);
+  if (sa == sb) return a->id < b->id;
+  return sa < sb;
 }
 
 Status check_shift(const Json& f) {
@@ -54,7 +55,9 @@ Status check_shift(const Json& f) {
   return ok_status();
 }
 
-Status check_signup_create(const State& state, const Json& f) {
+// A new sign-up, or (moving != nullptr) the place a sign-up moves to: the
+// moving sign-up itself neither counts as "already signed up" nor clashes.
+Status check_signup_create(const State& state, const Json& f, const Entity* moving = nullptr) {
   const Entity* shift = state.find("shift", str(f, "shift"));
   const Entity* volunteer = state.find("volunteer", str(f, "volunteer"));
   if (!shift || !volunteer) return rule("not_found", "The shift or the volunteer does not exist.");
@@ -62,6 +65,7 @@ Status check_signup_create(const State& state, const Json& f) {
   if (!shift_interval(*shift, &when)) return rule("bad_shift", "The shift's times cannot be read.");
   // Already signed up?
   for (const Entity* s : state.list("signup")) {
+    if (s == moving) continue;
     if (s->text("volunteer") == volunteer->id && s->text("shift") == shift->id)
       return rule("already_signed_up", "This volunteer is already signed up for this shift.");
   }
@@ -98,7 +102,7 @@ Status check_signup_create(const State& state, const Json& f) {
     return ok_status();
   }
   for (const Entity* s : state.list("signup")) {
-    if (s->text("volunteer") != volunteer->id) continue;
+    if (s == moving || s->text("volunteer") != volunteer->id) continue;
     const Entity* other = state.find("shift", s->text("shift"));
     Interval o;
     if (!other || other->archived() || !shift_interval(*other, &o)) continue;
@@ -112,7 +116,7 @@ Status check_signup_create(const State& state, const Json& f) {
 Status check_signup_edit(const Entity& existing, const Json& changes) {
   if (changes.contains("shift") || changes.contains("volunteer"))
     return rule("cannot_move",
-                "A sign-up cannot be moved by editing: cancel it and sign the volunteer up for the other shift.");
+                "A sign-up cannot be moved by editing: use \"move to another shift\" (signup.move).");
   if (changes.contains("channel") || changes.contains("seen_place") || changes.contains("clash_override") ||
       changes.contains("override_reason"))
     return rule("read_only_field", "How and when someone signed up is kept as it was recorded.");
@@ -127,6 +131,22 @@ Status check_signup_edit(const Entity& existing, const Json& changes) {
     return rule("attendance_conflict", "Someone who checked in cannot also be marked excused or no-show; "
                                        "clear the check-in first.");
   return ok_status();
+}
+
+// signup.move: the same rules as signing up for the new shift (age, consent,
+// skills, clash unless overridden with a reason), and only while nothing was
+// recorded on the old one: attendance belongs to the shift it happened on.
+Status check_signup_move(const State& state, const Entity& existing, const Json& changes) {
+  const std::string to = str(changes, "shift");
+  if (to == existing.text("shift"))
+    return rule("same_shift", "The volunteer is already on this shift; pick another shift to move to.");
+  if (!existing.text("check_in").empty() || !existing.text("attendance").empty())
+    return rule("cannot_move_attended",
+                "Attendance is already recorded for this sign-up (check-in, excused or no-show); it stays on its "
+                "shift so the record stays true. Sign the volunteer up for the other shift instead.");
+  Json f = changes;
+  f["volunteer"] = existing.text("volunteer");
+  return check_signup_create(state, f, &existing);
 }
 
 }  // namespace
@@ -156,6 +176,7 @@ Status check_domain_rules(const State& state, const Operation& op) {
   if (kind == "signup") {
     if (verb == "create") return check_signup_create(state, merged_fields(nullptr, changes));
     if (verb == "edit" && existing) return check_signup_edit(*existing, changes);
+    if (verb == "move" && existing) return check_signup_move(state, *existing, changes);
     return ok_status();
   }
   if (kind == "hours_adjustment" && (verb == "create" || verb == "edit")) {
@@ -194,6 +215,23 @@ Json signup_fields(const VolunteerIndex& index, const std::string& shift_id, con
               {"volunteer", volunteer_id},
               {"channel", channel},
               {"seen_place", r.open_places() > 0 ? "confirmed" : "waitlist"}};
+}
+
+MoveSignup move_signup(const VolunteerIndex& index, const std::string& signup_id, const std::string& to_shift,
+                       const std::string& override_reason) {
+  const Roster r = index.roster(to_shift);
+  MoveSignup m;
+  m.id = signup_id;
+  m.fields = Json{{"shift", to_shift},
+                  {"seen_place", r.open_places() > 0 ? "confirmed" : "waitlist"},
+                  {"clash_override", !override_reason.empty()},
+                  {"override_reason", override_reason.empty() ? Json() : Json(override_reason)}};
+  return m;
+}
+
+Stamp place_stamp(const Entity& signup) {
+  auto it = signup.fields.find("shift");
+  return it == signup.fields.end() ? signup.created_stamp : it->second.stamp;
 }
 
 bool shift_interval(const Entity& shift, Interval* out) {

@@ -2,14 +2,23 @@
 // adjustments in the State (docs/volunteering.md).
 //
 // Sign-ups are entities of kind "signup"; cancelling is archiving. Who holds a
-// place is DERIVED, never stored: a shift's live sign-ups sorted by the stamp
-// of their create operation (hlc, device, seq: the same on every device) fill
-// its capacity in that order, the rest form the waitlist in that order. So
+// place is DERIVED, never stored: a shift's live sign-ups sorted by their
+// place stamp (the stamp of the operation that last wrote the sign-up's
+// "shift": its create, or a later "signup.move"; hlc, device, seq: the same on
+// every device) fill its capacity in that order, the rest form the waitlist
+// in that order. So
 // when sign-ups made on several offline devices meet, every device computes
 // the same confirmed list and waitlist, a cancelled place goes to the first on
 // the waitlist, and nothing is lost. A sign-up that its device showed as
 // confirmed (seen_place) but that the merge put on the waitlist is "bumped";
 // coordinators see the shifts with bumped sign-ups.
+//
+// Moving a sign-up to another shift is ONE operation, "signup.move", that
+// rewrites the sign-up's shift (docs/volunteering.md):
+// it leaves the old shift (whose first waitlisted person moves up) and queues
+// on the new one at the move's stamp, confirmed or waitlisted as capacity
+// says. Being one operation, no device ever sees half a move; two coordinators
+// moving the same person offline converge on the later move.
 //
 // Attendance keeps four states apart: attended (checked in), excused,
 // no-show (both set by a coordinator) and not checked in. A missing check-in
@@ -26,6 +35,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/commands.h"
 #include "core/operation.h"
 #include "core/result.h"
 #include "core/state.h"
@@ -91,6 +101,16 @@ class VolunteerIndex {
 // who was bumped. channel: "kiosk", "coordinator" or "auto_schedule".
 Json signup_fields(const VolunteerIndex& index, const std::string& shift_id, const std::string& volunteer_id,
                    const std::string& channel);
+
+// The command that moves a sign-up to another shift, with the fields as this
+// device sees the target (seen_place). A non-empty override_reason records a
+// clash override (the rule book still refuses a clash without one).
+MoveSignup move_signup(const VolunteerIndex& index, const std::string& signup_id, const std::string& to_shift,
+                       const std::string& override_reason = "");
+
+// Where a sign-up queues on its shift: the stamp of the operation that last
+// wrote its "shift" (its create or a move).
+Stamp place_stamp(const Entity& signup);
 
 // Interval of a shift entity (false if malformed).
 bool shift_interval(const Entity& shift, Interval* out);

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <random>
 
 #include "core/civil_time.h"
@@ -43,9 +44,13 @@ struct World {
     for (auto it = extra.begin(); it != extra.end(); ++it) f[it.key()] = it.value();
     return make("shift", f);
   }
+  std::vector<Operation> log;  // every operation this world made, in order
   Result<Operation> run(const Command& cmd) {
     auto op = make_operation(state, cmd, source, now++);
-    if (op) state.apply(op.value());
+    if (op) {
+      state.apply(op.value());
+      log.push_back(op.value());
+    }
     return op;
   }
   std::string make(const std::string& kind, Json fields) {
@@ -271,4 +276,251 @@ TEST_CASE("About 80% of demo households take part", "[core][volunteering]") {
   const double share = household_participation(s);
   CHECK(share > 0.78);
   CHECK(share < 0.82);
+}
+
+// ---- Moving a sign-up to another shift (signup.move) -----------------------
+
+namespace {
+
+std::string entity_of(const Result<Operation>& op) { return op->payload["entity"].get<std::string>(); }
+
+Result<Operation> move(World& w, const std::string& signup, const std::string& to, const std::string& reason = "") {
+  return w.run(move_signup(VolunteerIndex(w.state), signup, to, reason));
+}
+
+// Volunteer ids on each live shift's confirmed list and waitlist.
+std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> rosters(const State& s) {
+  std::map<std::string, std::pair<std::vector<std::string>, std::vector<std::string>>> out;
+  VolunteerIndex index(s);
+  for (const Entity* sh : s.list("shift")) {
+    Roster r = index.roster(sh->id);
+    out[sh->id] = {ids(r.confirmed), ids(r.waitlist)};
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("Moving into a full shift waitlists; the place left goes to the old shift's first waiting", "[core][volunteering][move]") {
+  World w;
+  const std::string resident = w.state.find("volunteer", w.adult)->text("resident");
+  const std::string third = w.volunteer(resident, Json::array());
+  const std::string fourth = w.volunteer(resident, Json::array());
+  const std::string shift_b = w.shift("2026-12-02T16:00", "2026-12-02T18:00", 1);
+  const std::string shift_c = w.shift("2026-12-03T16:00", "2026-12-03T18:00", 3);
+  auto a = w.sign_up(w.shift_a, w.adult);
+  REQUIRE(w.sign_up(w.shift_a, w.adult2).ok());
+  REQUIRE(w.sign_up(w.shift_a, third).ok());  // waitlisted
+  REQUIRE(w.sign_up(shift_b, fourth).ok());   // fills B
+  REQUIRE(a.ok());
+
+  auto m = move(w, entity_of(a), shift_b);
+  REQUIRE(m.ok());
+  CHECK(m->type == "signup.move");
+  CHECK(m->payload["entity"] == entity_of(a));  // the same sign-up moves: one operation
+  CHECK(m->payload["fields"]["seen_place"] == "waitlist");
+  Roster ra = VolunteerIndex(w.state).roster(w.shift_a);
+  CHECK(ids(ra.confirmed) == std::vector<std::string>{w.adult2, third});  // third moved up
+  CHECK(ra.waitlist.empty());
+  Roster rb = VolunteerIndex(w.state).roster(shift_b);
+  CHECK(ids(rb.confirmed) == std::vector<std::string>{fourth});
+  CHECK(ids(rb.waitlist) == std::vector<std::string>{w.adult});
+  CHECK_FALSE(rb.overfilled_by_merge());  // the device showed "waitlist": nobody was bumped
+  const Entity* moved = w.state.find("signup", entity_of(a));
+  CHECK(moved->text("channel") == "coordinator");  // how they first signed up is kept
+  CHECK(*moved->fields.at("shift").author == "staff:coordinator");  // who moved them
+  CHECK(VolunteerIndex(w.state).signups_of(w.adult).size() == 1);
+
+  // From B's waitlist to C, which has room: confirmed there, B's waitlist empties.
+  auto m2 = move(w, entity_of(a), shift_c);
+  REQUIRE(m2.ok());
+  CHECK(m2->payload["fields"]["seen_place"] == "confirmed");
+  CHECK(VolunteerIndex(w.state).roster(shift_b).waitlist.empty());
+  CHECK(ids(VolunteerIndex(w.state).roster(shift_c).confirmed) == std::vector<std::string>{w.adult});
+  // The volunteer may sign up for A again; they queue behind the others.
+  REQUIRE(w.sign_up(w.shift_a, w.adult).ok());
+  CHECK(ids(VolunteerIndex(w.state).roster(w.shift_a).waitlist) == std::vector<std::string>{w.adult});
+}
+
+TEST_CASE("A moved sign-up queues on the new shift at the time of the move", "[core][volunteering][move]") {
+  World w;
+  const std::string resident = w.state.find("volunteer", w.adult)->text("resident");
+  const std::string third = w.volunteer(resident, Json::array());
+  const std::string shift_b = w.shift("2026-12-02T16:00", "2026-12-02T18:00", 1);
+  auto early = w.sign_up(w.shift_a, w.adult);  // made first
+  REQUIRE(w.sign_up(shift_b, w.adult2).ok());
+  REQUIRE(w.sign_up(shift_b, third).ok());     // B's waitlist
+  REQUIRE(move(w, entity_of(early), shift_b).ok());
+  // Older create, but it joined B last: behind third.
+  CHECK(ids(VolunteerIndex(w.state).roster(shift_b).waitlist) == std::vector<std::string>{third, w.adult});
+}
+
+TEST_CASE("A move follows the sign-up rules: a clash is refused unless overridden with a recorded reason", "[core][volunteering][move]") {
+  World w;
+  const std::string day2 = w.shift("2026-12-02T09:00", "2026-12-02T11:00", 2);
+  const std::string overlaps_a = w.shift("2026-12-01T17:00", "2026-12-01T19:00", 2);
+  auto on_a = w.sign_up(w.shift_a, w.adult);
+  auto on_day2 = w.sign_up(day2, w.adult, Json{{"clash_override", true}, {"override_reason", "旧的放行"}});
+  REQUIRE((on_a.ok() && on_day2.ok()));
+
+  auto clash = move(w, entity_of(on_day2), overlaps_a);
+  REQUIRE_FALSE(clash.ok());
+  CHECK(clash.error().code == "clash");
+  CHECK_THAT(clash.error().message, Catch::Contains("overlaps"));
+  CHECK(w.state.find("signup", entity_of(on_day2))->text("shift") == day2);  // nothing changed
+  // An override without a reason is refused by the rule book.
+  MoveSignup no_reason = move_signup(VolunteerIndex(w.state), entity_of(on_day2), overlaps_a);
+  no_reason.fields["clash_override"] = true;
+  CHECK(w.run(no_reason).error().code == "override_reason_missing");
+  auto overridden = move(w, entity_of(on_day2), overlaps_a, "两处相邻，可兼顾");
+  REQUIRE(overridden.ok());
+  const Entity* s = w.state.find("signup", entity_of(on_day2));
+  CHECK(s->text("shift") == overlaps_a);
+  CHECK(s->get("clash_override") == Json(true));
+  CHECK(s->text("override_reason") == "两处相邻，可兼顾");
+
+  // The sign-up that moves does not clash with itself; the old override goes.
+  REQUIRE(move(w, entity_of(on_day2), day2).ok());
+  CHECK(s->get("clash_override") == Json(false));
+  CHECK(s->get("override_reason").is_null());
+  const std::string late_a = w.shift("2026-12-01T17:00", "2026-12-01T18:30", 2);
+  CHECK(move(w, entity_of(on_a), late_a).ok());  // overlaps A, which it leaves
+
+  // Other rules of a sign-up.
+  CHECK(move(w, entity_of(on_a), late_a).error().code == "same_shift");
+  CHECK(move(w, entity_of(on_a), day2).error().code == "already_signed_up");
+  const std::string first_aid = w.shift("2026-12-04T09:00", "2026-12-04T11:00", 2, Json{{"required_skills", {"first_aid"}}});
+  auto other = w.sign_up(w.shift_a, w.adult2);
+  CHECK(move(w, entity_of(other), first_aid).error().code == "missing_skill");
+  CHECK(move(w, entity_of(other), "no-such-shift").error().code == "unknown_reference");
+  // Attendance recorded: it stays where it happened.
+  REQUIRE(w.run(EditEntity{"signup", entity_of(other), Json{{"attendance", "excused"}}}).ok());
+  CHECK(move(w, entity_of(other), day2).error().code == "cannot_move_attended");
+  // Cancelled sign-ups do not move; editing the shift is still refused.
+  REQUIRE(w.run(ArchiveEntity{"signup", entity_of(on_a), "不来了"}).ok());
+  CHECK(move(w, entity_of(on_a), w.shift_a).error().code == "archived");
+  CHECK(w.run(EditEntity{"signup", entity_of(on_day2), Json{{"shift", w.shift_a}}}).error().code == "cannot_move");
+  // Only sign-ups move, and a move carries only its own fields.
+  Operation bad;
+  bad.id = OpId{"x", 1};
+  bad.author = "staff:x";
+  bad.type = "shift.move";
+  bad.payload = Json{{"entity", day2}, {"fields", {{"shift", day2}}}};
+  CHECK(validate_operation(w.state, bad).error().code == "unknown_type");
+  bad.type = "signup.move";
+  bad.payload = Json{{"entity", entity_of(on_day2)}, {"fields", {{"shift", w.shift_a}, {"seen_place", "confirmed"}, {"volunteer", w.adult2}}}};
+  CHECK(validate_operation(w.state, bad).error().code == "malformed_payload");
+}
+
+TEST_CASE("Two coordinators moving the same person offline converge on the later move", "[core][volunteering][move]") {
+  World base("base");
+  const std::string resident = base.state.find("volunteer", base.adult)->text("resident");
+  const std::string waiting = base.volunteer(resident, Json::array());
+  const std::string shift_b = base.shift("2026-12-02T16:00", "2026-12-02T18:00", 2);
+  const std::string shift_c = base.shift("2026-12-03T16:00", "2026-12-03T18:00", 2);
+  auto su = base.sign_up(base.shift_a, base.adult);
+  REQUIRE(base.sign_up(base.shift_a, base.adult2).ok());
+  REQUIRE(base.sign_up(base.shift_a, waiting).ok());
+  REQUIRE(su.ok());
+  World t1 = base, t2 = base;
+  t1.source.device = "tablet-1";
+  t2.source.device = "tablet-2";
+  t1.source.next_seq = t2.source.next_seq = 1;
+  t2.now += 10;  // t2's move is the later one
+  auto m1 = move(t1, entity_of(su), shift_b);
+  auto m2 = move(t2, entity_of(su), shift_c);
+  REQUIRE((m1.ok() && m2.ok()));
+  // The server took t1's move first and still accepts t2's (no "from" to disagree about).
+  State server = base.state;
+  server.apply(m1.value());
+  CHECK(validate_operation(server, m2.value()).ok());
+  server.apply(m2.value());
+  t1.state.apply(m2.value());
+  t2.state.apply(m1.value());
+  CHECK(t1.state.hash() == t2.state.hash());
+  CHECK(t1.state.hash() == server.hash());
+  auto r = rosters(server);
+  CHECK(r[shift_c].first == std::vector<std::string>{base.adult});  // the later move wins
+  CHECK(r[shift_b].first.empty());
+  CHECK(r[base.shift_a].first == std::vector<std::string>{base.adult2, waiting});  // freed place went to the first waiting
+  // A device that receives the moves before the sign-up they move (and the
+  // whole history backwards) ends the same.
+  State backwards;
+  backwards.apply(m2.value());
+  backwards.apply(m1.value());
+  CHECK_FALSE(backwards.find("signup", entity_of(su)));  // not created yet: not listed
+  for (auto it = base.log.rbegin(); it != base.log.rend(); ++it) backwards.apply(*it);
+  CHECK(backwards.hash() == server.hash());
+  CHECK(rosters(backwards) == r);
+}
+
+TEST_CASE("Random moves, sign-ups and cancellations on two offline devices converge", "[core][volunteering][move][property]") {
+  for (uint32_t seed = 1; seed <= 40; ++seed) {
+    std::mt19937 rng(seed);
+    World base("base");
+    const std::string resident = base.state.find("volunteer", base.adult)->text("resident");
+    std::vector<std::string> vols = {base.adult, base.adult2};
+    for (int i = 0; i < 5; ++i) vols.push_back(base.volunteer(resident, Json::array()));
+    std::vector<std::string> shifts = {base.shift_a, base.shift("2026-12-02T16:00", "2026-12-02T18:00", 1),
+                                       base.shift("2026-12-03T16:00", "2026-12-03T18:00", 2),
+                                       base.shift("2026-12-01T17:00", "2026-12-01T19:00", 1)};
+    for (size_t i = 0; i < vols.size(); ++i) REQUIRE(base.sign_up(shifts[i % shifts.size()], vols[i]).ok());
+    World t1 = base, t2 = base;
+    t1.source.device = "tablet-1";
+    t2.source.device = "tablet-2";
+    t1.source.next_seq = t2.source.next_seq = 1;
+    t1.log.clear();
+    t2.log.clear();
+    for (int step = 0; step < 24; ++step) {
+      World& t = rng() % 2 ? t1 : t2;
+      t.now += rng() % 3;
+      auto live = t.state.list("signup");
+      const int action = static_cast<int>(rng() % 4);
+      if (action <= 1 && !live.empty()) {  // move (the most common action here)
+        const Entity* su = live[rng() % live.size()];
+        (void)move(t, su->id, shifts[rng() % shifts.size()], rng() % 3 == 0 ? "调班" : "");
+      } else if (action == 2) {
+        (void)t.sign_up(shifts[rng() % shifts.size()], vols[rng() % vols.size()]);
+      } else if (!live.empty()) {
+        (void)t.run(ArchiveEntity{"signup", live[rng() % live.size()]->id, "取消"});
+      }
+    }
+    // Deliver each side's operations to the other, shuffled and some twice;
+    // a third replica gets everything in a random order.
+    auto deliver = [&](State& to, std::vector<Operation> ops) {
+      const size_t n = ops.size();
+      for (size_t i = 0; i < n; ++i)
+        if (rng() % 4 == 0) ops.push_back(ops[i]);
+      std::shuffle(ops.begin(), ops.end(), rng);
+      for (const auto& op : ops) to.apply(op);
+    };
+    deliver(t1.state, t2.log);
+    deliver(t2.state, t1.log);
+    std::vector<Operation> everything = base.log;
+    everything.insert(everything.end(), t1.log.begin(), t1.log.end());
+    everything.insert(everything.end(), t2.log.begin(), t2.log.end());
+    State third;
+    deliver(third, everything);
+    INFO("seed " << seed);
+    REQUIRE(t1.state.hash() == t2.state.hash());
+    REQUIRE(third.hash() == t1.state.hash());
+    const auto r1 = rosters(t1.state);
+    CHECK(r1 == rosters(t2.state));
+    CHECK(r1 == rosters(third));
+    // Every live sign-up is on exactly one roster, once; every roster fills in order.
+    std::map<std::string, int> seen;
+    for (const auto& [shift, lists] : r1) {
+      const int cap = t1.state.find("shift", shift)->get("capacity").get<int>();
+      CHECK(static_cast<int>(lists.first.size()) <= cap);
+      if (!lists.second.empty()) CHECK(static_cast<int>(lists.first.size()) == cap);
+    }
+    VolunteerIndex index(t1.state);
+    for (const auto& sh : shifts) {
+      Roster r = index.roster(sh);
+      for (const auto& e : r.confirmed) ++seen[e.signup->id];
+      for (const auto& e : r.waitlist) ++seen[e.signup->id];
+    }
+    for (const Entity* su : t1.state.list("signup")) CHECK(seen[su->id] == 1);
+    CHECK(seen.size() == t1.state.list("signup").size());
+  }
 }

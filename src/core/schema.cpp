@@ -147,7 +147,9 @@ std::vector<KindSpec> build_kinds() {
                 formatted(text("start", true, 16), TextFormat::datetime),
                 formatted(text("end", true, 16), TextFormat::datetime), integer("capacity", true, 1, 100),
                 choices("required_skills", false, skills), integer("min_age", false, 0, 100),
-                ref("template", false, "shift_template"), text("note", false, 200)},
+                ref("template", false, "shift_template"), text("note", false, 200),
+                // QR check-in secret (core/checkin.h); 16..32 of a-z0-9, checked by check_checkin_key.
+                text("checkin_key", false, 32)},
                "role"});
   k.push_back({"signup",
                {ref("shift", true, "shift"), ref("volunteer", true, "volunteer"),

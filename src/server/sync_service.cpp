@@ -31,6 +31,8 @@ Result<std::unique_ptr<SyncService>> SyncService::open(std::unique_ptr<OpStore> 
 Status SyncService::refold() {
   State fresh;
   uint64_t head = 0, count = 0;
+  uint64_t server_seq = 1;
+  Hlc server_last{};
   Status st = store_->for_each([&](const OpStore::Row& row) -> Status {
     auto op = parse_operation(row.body);
     if (!op) {
@@ -38,12 +40,18 @@ Status SyncService::refold() {
                                              " cannot be read: " + op.error().message);
     }
     fresh.apply(op.value());
+    if (op->id.device == kServerDevice) {
+      server_seq = std::max(server_seq, op->id.seq + 1);
+      if (server_last < op->hlc) server_last = op->hlc;
+    }
     head = row.seq;
     ++count;
     return ok_status();
   });
   if (!st) return st;
   state_ = std::move(fresh);
+  server_next_seq_ = server_seq;
+  server_last_ = server_last;
   hash_cache_.clear();
   // AUTOINCREMENT may have moved past the last row (never in practice: rows
   // are never deleted), so ask the store for the head as well.
@@ -220,6 +228,40 @@ Result<size_t> SyncService::load_if_empty(const std::vector<Operation>& ops,
     }
   }
   return stored;
+}
+
+Result<SyncService::Authored> SyncService::author(const std::function<Result<ServerCommand>(const State&)>& build,
+                                                  int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto cmd = build(state_);
+  if (!cmd) return cmd.error();
+  OpSource source{kServerDevice, cmd->author, server_next_seq_, HlcClock{}};
+  source.clock.restore(server_last_);
+  // An enrolled administrator may have pushed operations under this device
+  // name (imports): never reuse an id.
+  for (;;) {
+    auto taken = store_->find(OpId{kServerDevice, source.next_seq}.to_string());
+    if (!taken) return taken.error();
+    if (!taken.value()) break;
+    ++source.next_seq;
+  }
+  auto op = make_operation(state_, cmd->command, source, now_ms);
+  if (!op) return op.error();
+  const std::string body = to_json_text(op.value());
+  auto seqs = store_->append({OpStore::NewOp{&op.value(), body, now_ms, ""}});
+  if (!seqs) return seqs.error();
+  state_.apply(op.value());
+  hash_cache_.clear();
+  server_next_seq_ = source.next_seq;
+  server_last_ = op->hlc;
+  head_ = std::max(head_.load(), seqs->back());
+  count_ += 1;
+  return Authored{std::move(op).value(), seqs->back()};
+}
+
+void SyncService::read_state(const std::function<void(const State&)>& fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  fn(state_);
 }
 
 std::string SyncService::state_hash() {

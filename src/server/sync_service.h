@@ -33,12 +33,14 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "core/commands.h"
 #include "core/operation.h"
 #include "core/result.h"
 #include "core/state.h"
@@ -68,6 +70,26 @@ class SyncService {
   Result<size_t> load_if_empty(const std::vector<Operation>& ops, const std::string& origin,
                                int64_t now_ms);
 
+  // The server's own operations (QR check-in, docs/qr-checkin.md). Under the
+  // push lock, build(state) says what to do: a command and its author, or an
+  // error that is returned as it is. The core's make_operation() turns the command into an
+  // operation of device kServerDevice (next free seq; HLC stamp from now_ms,
+  // above every stamp this server made), validated by the same rule book as
+  // a push; it is stored with a global seq (fsynced) and applied, so every
+  // device pulls it. Nothing is stored on any error.
+  struct Authored {
+    Operation op;
+    uint64_t seq = 0;
+  };
+  struct ServerCommand {
+    Command command;
+    std::string author;  // e.g. "qr:<volunteer id>"
+  };
+  static constexpr const char* kServerDevice = "server";
+  Result<Authored> author(const std::function<Result<ServerCommand>(const State&)>& build, int64_t now_ms);
+  // Runs fn on the server state under the lock (reading only).
+  void read_state(const std::function<void(const State&)>& fn);
+
   sync::Health health(const std::string& auth_name, int64_t now_ms);
   uint64_t head() const { return head_.load(); }
   uint64_t op_count() const { return count_.load(); }
@@ -95,6 +117,9 @@ class SyncService {
   std::string hash_cache_;  // state_.hash_hex(), "" when stale (guarded by mu_)
   std::atomic<uint64_t> head_{0};
   std::atomic<uint64_t> count_{0};
+  // The server's own operations: next seq and last stamp (from refold; guarded by mu_).
+  uint64_t server_next_seq_ = 1;
+  Hlc server_last_{};
 };
 
 }  // namespace dh

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "server/auth.h"
+#include "server/compression.h"
 #include "server/devices.h"
 #include "server/static_files.h"
 #include "server/sync_service.h"
@@ -14,7 +15,9 @@
 namespace dh {
 namespace {
 
-constexpr const char* kJson = "application/json";
+// With a charset parameter, so that httplib never compresses it itself
+// (compression.h).
+constexpr const char* kJson = "application/json; charset=utf-8";
 
 void send_error(httplib::Response& res, int status, const std::string& code,
                 const std::string& message) {
@@ -175,7 +178,47 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
     if (f.status == 200 && f.content_type.rfind("text/html", 0) == 0) {
       res.set_header("X-Content-Type-Options", "nosniff");
     }
+    if (f.status == 200 && !req.has_header("Range") && f.body.size() >= kMinCompressBytes &&
+        worth_compressing(f.content_type) &&
+        accepts_gzip(req.get_header_value(kAcceptHeader))) {
+      static GzipCache cache;
+      if (auto gz = cache.get(f.full_path, f.mtime_ns, f.body)) {
+        res.set_header("Content-Encoding", "gzip");
+        res.set_header("Vary", "Accept-Encoding");
+        res.set_content(std::move(*gz), f.content_type);
+        return;
+      }
+    }
     res.set_content(std::move(f.body), f.content_type);
+  });
+
+  // Compression is ours (compression.h): hide Accept-Encoding from httplib
+  // (it would pick Brotli at its slowest), keep it for the post-routing
+  // handler. httplib's Request object is not const in its own process loop;
+  // the handler only gets a const reference, hence the cast.
+  server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+    auto& r = const_cast<httplib::Request&>(req);
+    auto it = r.headers.find("Accept-Encoding");
+    if (it != r.headers.end()) {
+      std::string value = it->second;
+      r.headers.erase("Accept-Encoding");
+      r.headers.emplace(kAcceptHeader, value);
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // httplib has already set Content-Length (and sliced ranges) when this runs.
+  server.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (res.has_header("Content-Encoding") || res.has_header("Content-Range")) return;
+    if (res.body.size() < kMinCompressBytes) return;
+    if (!worth_compressing(res.get_header_value("Content-Type"))) return;
+    if (!accepts_gzip(req.get_header_value(kAcceptHeader))) return;
+    if (auto gz = gzip_compress(res.body)) {
+      res.body = std::move(*gz);
+      res.headers.erase("Content-Length");
+      res.set_header("Content-Length", std::to_string(res.body.size()));
+      res.set_header("Content-Encoding", "gzip");
+      res.set_header("Vary", "Accept-Encoding");
+    }
   });
 
   // Answers httplib produced itself (413 past the payload limit, 404 for an

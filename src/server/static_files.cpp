@@ -106,6 +106,8 @@ StaticFile read_static_file(const std::string& web_dir, std::string_view url_pat
   out.body = buf.str();
   out.content_type = content_type_for(rel);
   out.cache_control = cache_control_for(rel);
+  out.full_path = full;
+  out.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
   return out;
 }
 

@@ -15,6 +15,7 @@
 //   are served.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -25,6 +26,8 @@ struct StaticFile {
   std::string body;
   std::string content_type;
   std::string cache_control;
+  std::string full_path;    // the file served (200 only), for GzipCache
+  int64_t mtime_ns = 0;     // its modification time
 };
 
 std::string content_type_for(std::string_view path);

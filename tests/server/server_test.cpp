@@ -366,7 +366,7 @@ TEST_CASE("bad requests get clear 4xx answers and leave the store unchanged", "[
     auto res = c->Post("/api/v1/ops", b.body, "application/json");
     REQUIRE(res);
     CHECK(res->status == b.status);
-    CHECK(res->get_header_value("Content-Type") == "application/json");
+    CHECK(res->get_header_value("Content-Type") == "application/json; charset=utf-8");
     auto e = decode_error(res->body);
     REQUIRE(e.has_value());
     CHECK(e->code == b.code);

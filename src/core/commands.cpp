@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/checkin.h"
 #include "core/civil_time.h"
 #include "core/schema.h"
 #include "core/volunteering.h"
@@ -301,6 +302,9 @@ Status validate_operation(const State& state, const Operation& op) {
     }
     return true;
   };
+  if (kind_name == "shift" && (verb == "create" || verb == "edit") && p.contains("fields")) {
+    if (Status k = check_checkin_key(p["fields"]); !k) return k;  // QR check-in key (core/checkin.h)
+  }
   if (verb == "create") {
     if (!only_keys({"entity", "fields"}) || !p.contains("fields"))
       return invalid("malformed_payload", "A create operation carries exactly \"entity\" and \"fields\".");

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "server/auth.h"
+#include "server/checkin.h"
 #include "server/compression.h"
 #include "server/devices.h"
 #include "server/static_files.h"
@@ -159,6 +160,7 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
   });
 
   if (DeviceRegistry* devices = options.devices) install_device_routes(server, *devices, auth);
+  install_checkin_routes(server, service, wall_clock_ms);  // QR check-in (checkin.h): key + time window, no token
 
   const std::string web_dir = options.web_dir;
   server.Get("/.*", [web_dir](const httplib::Request& req, httplib::Response& res) {

@@ -54,6 +54,9 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
   if (url.pathname.startsWith('/api/')) return;  // network-only
 
+  // The QR check-in page (docs/qr-checkin.md) is its own page and needs the
+  // network anyway: never answer it with the app.
+  if (url.pathname.endsWith('/checkin.html')) return;
   if (req.mode === 'navigate') {
     event.respondWith(caches.open(APP_CACHE).then((c) => c.match(scopeUrl('index.html')))
       .then((hit) => hit || fetch(req)));

@@ -109,10 +109,14 @@ def main():
     subst["@DH_FONT_FULL@"] = emit_hashed(a.font_full, "dh-full.otf", "fontFull")
 
     other = []          # web files copied under their own names (precached)
+    pages = []          # other web/*.html (e.g. checkin.html): placeholders replaced, not precached
     glue = []           # hashed web/*.js
     for name in sorted(os.listdir(a.web)):
         src = os.path.join(a.web, name)
         if not os.path.isfile(src) or name.endswith(SKIP_SUFFIXES) or name in FIXED:
+            continue
+        if name.endswith(".html"):
+            pages.append(name)  # needs the network anyway (docs/qr-checkin.md)
             continue
         if name.endswith(".js"):
             h = emit_hashed(src, name, "js:" + name)
@@ -128,7 +132,7 @@ def main():
             die(f"{a.icon_script} does not exist")
         icons = make_icons(a.icon_script, os.path.join(out, "icons"), a.cache)
 
-    templates = {n: read(os.path.join(a.web, n)) for n in FIXED if os.path.isfile(os.path.join(a.web, n))}
+    templates = {n: read(os.path.join(a.web, n)) for n in list(FIXED) + pages if os.path.isfile(os.path.join(a.web, n))}
     for n in ("index.html", "sw.js"):
         if n not in templates:
             die(f"web/{n} is missing")

@@ -160,10 +160,23 @@
         .catch(() => push({ t: 'persist', granted: false }));
     },
 
-    httpGet(arg) {
-      fetch(arg.url, { cache: 'no-store' })
+    // One request to our own server. status 0 = no answer (offline, refused,
+    // timed out after 60 s); the body then holds the error in words.
+    httpRequest(arg) {
+      const headers = {};
+      if (arg.bearer) headers.Authorization = 'Bearer ' + arg.bearer;
+      const init = { method: arg.method || 'GET', cache: 'no-store', headers: headers };
+      if (init.method === 'POST') {
+        headers['Content-Type'] = 'application/json';
+        init.body = arg.body || '';
+      }
+      const ctl = typeof AbortController !== 'undefined' ? new AbortController() : null;
+      if (ctl) init.signal = ctl.signal;
+      const timer = ctl ? setTimeout(() => ctl.abort(), 60000) : null;
+      fetch(arg.url, init)
         .then((r) => r.text().then((body) => push({ t: 'http', id: arg.id, status: r.status, body: body })))
-        .catch((err) => push({ t: 'http', id: arg.id, status: 0, body: String(err) }));
+        .catch((err) => push({ t: 'http', id: arg.id, status: 0, body: String(err) }))
+        .finally(() => { if (timer) clearTimeout(timer); });
     },
 
     applyUpdate() {

@@ -5,8 +5,11 @@
 // 1. SDL window + GL context + ImGui; the host (src/platform/host.h) starts
 //    fetching the UI font, asks for the writer lock and loads the store folder.
 // 2. When the folder is loaded and the lock decided, the Replica is opened;
-//    problems it reports are shown. A writer with an empty log pulls the demo
-//    operations from the server (GET /api/v1/ops pages) and ingests them.
+//    problems it reports are shown. The writing tab then runs the SyncDriver
+//    (src/app/sync_driver.h): push own changes, pull everyone else's, on
+//    `online`, on a timer with back-off, and after changes became durable. A
+//    fresh device gets the community's data by its first pull. (The desktop
+//    build without --server makes the demo data itself.)
 // 3. Each tick: poll events; render only when something happened (input, a few
 //    frames/0.6 s after it, arrived data, a change of saving status). After
 //    every committed action the store folder is flushed (coalesced, watchdog);
@@ -51,6 +54,7 @@
 #include "store/file_system.h"
 #include "store/replica.h"
 #include "ui/workbench.h"
+#include "app/sync_driver.h"
 
 #ifndef __EMSCRIPTEN__
 #include "core/demo.h"
@@ -75,6 +79,7 @@ struct App {
   dh::ui::Workbench workbench;
   std::unique_ptr<dh::FileSystem> fs;
   std::unique_ptr<dh::Replica> replica;
+  std::unique_ptr<dh::app::SyncDriver> sync;
   dh::State empty_state;
   std::string store_dir;
   Phase phase = Phase::starting;
@@ -102,9 +107,7 @@ struct App {
   bool persist_asked = false;
   bool apply_update_pending = false;
 
-  // Demo data pull
-  int demo_request = 0;
-  std::string demo_cursor = "0";
+  // Desktop without a server: the demo data is made here.
   std::string demo_message;
   bool demo_pull_done = false;
   size_t demo_ingested = 0;
@@ -234,93 +237,36 @@ void open_store(App& app) {
   if (app.host->writer_lock() == LockState::granted) app.host->request_flush(app.replica->write_generation());
 }
 
-void request_demo_page(App& app) {
-  std::string path = "/api/v1/ops?after=" + app.demo_cursor + "&limit=" + std::to_string(kDemoPageSize);
-  app.demo_request = app.host->http_get(path);
+std::string device_file_path(const App& app) {
+  const size_t slash = app.store_dir.rfind('/');
+  return (slash == std::string::npos ? std::string(".") : app.store_dir.substr(0, slash)) + "/" +
+         dh::app::SyncDriver::kDeviceFile;
 }
 
-void start_demo_pull(App& app) {
-#ifdef __EMSCRIPTEN__
-  app.demo_message = "正在从服务器载入示例数据… Loading the demo data from the server…";
-  request_demo_page(app);
-#else
-  // Desktop without a server: the same deterministic demo set, made here.
-  auto ops = dh::generate_demo();
-  auto r = app.replica->ingest(ops, app.host->now_ms());
-  if (!r.ok()) app.demo_message = "示例数据载入失败。The demo data could not be loaded: " + r.error().message;
-  app.demo_pull_done = true;
-  app.host->request_flush(app.replica->write_generation());
+// The writing tab syncs; a desktop window without --server makes the demo
+// data itself instead (the same deterministic set the server loads).
+void start_sync(App& app) {
+#ifndef __EMSCRIPTEN__
+  if (app.host->server_url().empty()) {
+    if (app.replica->operation_count() == 0) {
+      auto ops = dh::generate_demo();
+      auto r = app.replica->ingest(ops, app.host->now_ms());
+      if (!r.ok()) app.demo_message = "示例数据载入失败。The demo data could not be loaded: " + r.error().message;
+      else app.demo_ingested = r.value();
+      app.host->request_flush(app.replica->write_generation());
+    }
+    app.demo_pull_done = true;
+    return;
+  }
 #endif
-}
-
-std::string cursor_text(const Json& v) {
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_unsigned()) return std::to_string(v.get<uint64_t>());
-  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
-  return "";
-}
-
-void handle_demo_response(App& app) {
-  dh::platform::HttpResponse resp;
-  if (app.demo_request == 0 || !app.host->take_http(app.demo_request, resp)) return;
-  app.demo_request = 0;
-  if (resp.status == 0) {
-    app.demo_message =
-        "没有网络：首次使用需要联网载入数据。You are offline: the first start needs the network to load the data.";
+  auto d = dh::app::SyncDriver::open(*app.host, *app.fs, *app.replica, device_file_path(app));
+  if (!d) {
+    app.problems.push_back("同步无法启动。Sync could not start: " + d.error().message);
     app.demo_pull_done = true;
     return;
   }
-  if (resp.status != 200) {
-    app.demo_message = "服务器没有提供数据（HTTP " + std::to_string(resp.status) +
-                       "）。The server did not provide the data.";
-    app.demo_pull_done = true;
-    return;
-  }
-  Json page = Json::parse(resp.body, nullptr, false);
-  const Json* ops_json = nullptr;
-  if (page.is_object() && page.contains("ops") && page["ops"].is_array()) ops_json = &page["ops"];
-  else if (page.is_object() && page.contains("operations") && page["operations"].is_array()) ops_json = &page["operations"];
-  if (!ops_json) {
-    app.demo_message = "服务器的数据格式不对。The server's answer was not understood.";
-    app.demo_pull_done = true;
-    return;
-  }
-  std::vector<dh::Operation> ops;
-  ops.reserve(ops_json->size());
-  size_t bad = 0;
-  for (const Json& j : *ops_json) {
-    const Json& op = j.is_object() && j.contains("op") ? j["op"] : j;
-    auto parsed = dh::operation_from_json(op);
-    if (parsed.ok()) ops.push_back(std::move(parsed.value()));
-    else ++bad;
-  }
-  if (!ops.empty()) {
-    auto r = app.replica->ingest(ops, app.host->now_ms());
-    if (!r.ok()) {
-      app.demo_message = "示例数据保存失败。The demo data could not be stored: " + r.error().message;
-      app.demo_pull_done = true;
-      return;
-    }
-    app.demo_ingested += r.value();
-    if (app.replica->should_snapshot()) app.replica->write_snapshot();
-    app.host->request_flush(app.replica->write_generation());
-  }
-  std::string next;
-  for (const char* k : {"next", "cursor", "next_cursor", "last"})
-    if (page.contains(k)) {
-      next = cursor_text(page[k]);
-      if (!next.empty()) break;
-    }
-  bool more = page.value("more", page.value("has_more", !ops_json->empty()));
-  if (ops_json->empty() || !more || next.empty() || next == app.demo_cursor) {
-    app.demo_pull_done = true;
-    app.demo_message.clear();
-    if (bad) app.demo_message = std::to_string(bad) + " 条数据无法读取。" + std::to_string(bad) +
-                                " operations from the server could not be read.";
-    return;
-  }
-  app.demo_cursor = next;
-  request_demo_page(app);
+  app.sync = std::move(d.value());
+  if (!app.sync->problem().empty()) app.problems.push_back(app.sync->problem());
 }
 
 void commit_commands(App& app, const std::vector<dh::Command>& commands) {
@@ -335,13 +281,17 @@ void commit_commands(App& app, const std::vector<dh::Command>& commands) {
       app.workbench.report_commit_result(i, read_only_reason_words(app.host->writer_lock_reason()));
       continue;
     }
-    auto r = app.replica->commit(commands[i], app.host->now_ms());
+    // Stamps follow the server's clock once it is known (hybrid logical
+    // clock; a device whose clock is off still orders its changes right).
+    const int64_t now = app.sync ? app.sync->corrected_now(app.host->now_ms()) : app.host->now_ms();
+    auto r = app.replica->commit(commands[i], now);
     app.workbench.report_commit_result(i, r.ok() ? nullptr : &r.error());  // the UI translates known codes
     wrote = wrote || r.ok();
   }
   if (wrote) {
     if (app.replica->should_snapshot()) app.replica->write_snapshot();
     app.host->request_flush(app.replica->write_generation());
+    if (app.sync) app.sync->on_committed();
   }
 }
 
@@ -370,14 +320,32 @@ dh::ui::AppStatus make_status(const App& app) {
   s.update_available = app.host->update_available();
   s.full_font_loaded = app.full_font_loaded;
   s.now_local_minutes = dh::local_minutes_from_utc_ms(app.host->now_ms());
+  if (app.sync) {
+    s.sync = app.sync->status();
+#ifndef __EMSCRIPTEN__
+    s.sync.server = app.host->server_url();
+#endif
+  }
   return s;
 }
 
+// What is shown changes -> redraw. The sync round's progress and the time of
+// the last sync are shown only in the sync area, so only there do they count
+// (elsewhere an idle page draws nothing, even while it polls the server).
 std::string status_signature(const dh::ui::AppStatus& s, const App& app) {
-  return std::to_string(s.operation_count) + "|" + (s.saved_on_device ? "1" : "0") + (s.flush_in_progress ? "1" : "0") +
-         (s.read_only ? "1" : "0") + (s.online ? "1" : "0") + (s.update_available ? "1" : "0") +
-         (s.full_font_loaded ? "1" : "0") + (s.persistent_storage ? "1" : "0") + "|" + s.storage_error + "|" +
-         std::to_string(s.storage_problems.size()) + "|" + app.demo_message;
+  const dh::ui::SyncStatus& y = s.sync;
+  std::string sig = std::to_string(s.operation_count) + "|" + (s.saved_on_device ? "1" : "0") +
+                    (s.flush_in_progress ? "1" : "0") + (s.read_only ? "1" : "0") + (s.online ? "1" : "0") +
+                    (s.update_available ? "1" : "0") + (s.full_font_loaded ? "1" : "0") +
+                    (s.persistent_storage ? "1" : "0") + "|" + s.storage_error + "|" +
+                    std::to_string(s.storage_problems.size()) + "|" + app.demo_message + "|" +
+                    std::to_string(y.waiting_ops) + "|" + std::to_string(y.rejected.size()) + "|" + y.last_error +
+                    "|" + y.clock_warning + "|" + (y.needs_enrolment ? "1" : "0") + (y.enrolling ? "1" : "0") +
+                    (y.open_access ? "1" : "0") + (y.last_success_minutes > 0 ? "1" : "0") + "|" + y.enrol_error +
+                    "|" + y.role;
+  if (app.workbench.area() == "sync")
+    sig += "|" + std::to_string(y.last_success_minutes) + (y.in_progress ? "1" : "0");
+  return sig;
 }
 
 // ---- The tick ----------------------------------------------------------------
@@ -409,12 +377,10 @@ void tick() {
     open_store(app);
     app.phase = Phase::ready;
     arrived = true;
-    if (app.replica && app.replica->operation_count() == 0 && app.host->writer_lock() == LockState::granted)
-      start_demo_pull(app);
-    else
-      app.demo_pull_done = true;  // nothing to pull: the data is here (or this tab may not write)
+    if (app.replica && app.host->writer_lock() == LockState::granted) start_sync(app);
+    else app.demo_pull_done = true;  // this tab may not write: it shows what is stored
   }
-  if (app.replica && app.host->writer_lock() == LockState::granted) handle_demo_response(app);
+  if (app.sync) app.sync->tick(now);
 
   // Persistent storage: ask once, after the first completed save.
   if (!app.persist_asked && app.host->flushes().flushed_generation() > 0) {
@@ -488,6 +454,8 @@ void tick() {
     app.host->flush_now();
   }
   if (out.language_changed) app.pending_frames = std::max(app.pending_frames, 2);
+  if (app.sync && out.sync_now) app.sync->request_round();
+  if (app.sync && !out.enrol_code.empty()) app.sync->enrol(out.enrol_code, out.enrol_name);
   // The first frame that shows the data: fetch the full font in the background.
   if (!app.first_interactive_reported) {
     app.first_interactive_reported = true;
@@ -549,10 +517,30 @@ DH_EXPORT const char* dh_status_json() {
       {"persistent_storage", st.persistent_storage},
       {"device_id", st.device_id},
       {"frames", app.frames_rendered},
-      {"demo_done", app.demo_pull_done},
-      {"demo_ingested", app.demo_ingested},
+      // The first sync round ended (or the desktop made its demo data).
+      {"demo_done", app.sync ? app.sync->first_round_done() : app.demo_pull_done},
+      {"demo_ingested", app.sync ? app.sync->ingested_total() : app.demo_ingested},
       {"want_text_input", ImGui::GetCurrentContext() ? ImGui::GetIO().WantTextInput : false},
   };
+  if (app.sync) {
+    const dh::ui::SyncStatus& y = st.sync;
+    const auto& cs = app.sync->client().state();
+    Json rejected = Json::array();
+    for (const auto& r : y.rejected) rejected.push_back({{"id", r.id}, {"type", r.type}, {"reason", r.reason}});
+    j["sync"] = {{"in_progress", y.in_progress},
+                 {"waiting", y.waiting_ops},
+                 {"rejected", rejected},
+                 {"last_success_ms", app.sync->client().last_success_ms()},
+                 {"last_error", y.last_error},
+                 {"clock_warning", y.clock_warning},
+                 {"needs_enrolment", y.needs_enrolment},
+                 {"role", y.role},
+                 {"open_access", y.open_access},
+                 {"cursor", cs.cursor},
+                 {"acked_seq", cs.acked_seq},
+                 {"ingested", y.ingested},
+                 {"enrol_error", y.enrol_error}};
+  }
 #ifdef __EMSCRIPTEN__
   j["wasm_memory_bytes"] = static_cast<uint64_t>(__builtin_wasm_memory_size(0)) * 65536u;
 #endif

@@ -25,6 +25,7 @@ void FlushScheduler::start(int64_t now_ms) {
   started_at_ = now_ms;
   ++started_count_;
   ++changes_;
+  if (on_start_) on_start_(token_);
   start_fn_(token_);  // may call on_done() synchronously (native)
 }
 
@@ -41,6 +42,7 @@ void FlushScheduler::on_done(uint64_t token, const std::string& error, int64_t n
   }
   ++completed_count_;
   ++changes_;
+  if (on_finish_) on_finish_(token, error.empty());
   if (error.empty()) {
     if (covered > flushed_) flushed_ = covered;
     error_.clear();

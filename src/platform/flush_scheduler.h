@@ -12,6 +12,10 @@
 //   up (Emscripten 3.1.6 drops the callback on QuotaExceededError): error() says
 //   so in plain words and the next request starts a new flush. A late callback
 //   of a given-up flush is still honoured.
+// - set_observer(on_start, on_finish): on_start(token) runs right BEFORE the
+//   platform flush of `token` begins (so what it records was in the files the
+//   flush copies); on_finish(token, ok) runs when its callback arrives, also for
+//   a late one. The sync client's flush handshake hangs on these.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +29,12 @@ class FlushScheduler {
   // start(token) must begin a flush and later call on_done(token, ...).
   using StartFn = std::function<void(uint64_t token)>;
   explicit FlushScheduler(StartFn start, int64_t watchdog_ms = 10000);
+
+  using FinishFn = std::function<void(uint64_t token, bool ok)>;
+  void set_observer(StartFn on_start, FinishFn on_finish) {
+    on_start_ = std::move(on_start);
+    on_finish_ = std::move(on_finish);
+  }
 
   void request(uint64_t generation, int64_t now_ms);
   void on_done(uint64_t token, const std::string& error, int64_t now_ms);
@@ -45,6 +55,8 @@ class FlushScheduler {
  private:
   void start(int64_t now_ms);
   StartFn start_fn_;
+  StartFn on_start_;
+  FinishFn on_finish_;
   int64_t watchdog_ms_;
   uint64_t wanted_ = 0;
   uint64_t flushed_ = 0;

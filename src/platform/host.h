@@ -67,6 +67,8 @@ class Host {
   void request_flush(uint64_t generation);
   void flush_now();                            // page hidden: start a flush at once
   const FlushScheduler& flushes() const;
+  // Hooks around every platform flush (FlushScheduler::set_observer).
+  void set_flush_observer(FlushScheduler::StartFn on_start, FlushScheduler::FinishFn on_finish);
   void request_persistent_storage();           // navigator.storage.persist()
   bool persistent_storage() const;
   // Web: true once when the page became hidden / is being left.
@@ -80,8 +82,14 @@ class Host {
   LockState writer_lock() const;
   const std::string& writer_lock_reason() const;
 
-  // HTTP GET of a path on the app's own server ("/api/v1/ops?after=0&limit=500").
-  int http_get(const std::string& path);
+  // HTTP to the app's own server. path: "/api/v1/ops?after=0&limit=500";
+  // method "GET" or "POST" (body sent as application/json); bearer: the
+  // device token, or "" for none. Returns a request id for take_http().
+  int http_request(const std::string& method, const std::string& path, const std::string& body = "",
+                   const std::string& bearer = "");
+  int http_get(const std::string& path) { return http_request("GET", path); }
+  // Native: the --server address ("" = none); web: "" (the page's own origin).
+  const std::string& server_url() const;
   bool take_http(int request_id, HttpResponse& out);
   bool online() const;
 

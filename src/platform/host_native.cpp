@@ -86,6 +86,9 @@ void Host::flush_now() {
   if (may_flush(*this)) impl_->flushes.request(impl_->flushes.wanted_generation(), now_ms());
 }
 const FlushScheduler& Host::flushes() const { return impl_->flushes; }
+void Host::set_flush_observer(FlushScheduler::StartFn on_start, FlushScheduler::FinishFn on_finish) {
+  impl_->flushes.set_observer(std::move(on_start), std::move(on_finish));
+}
 void Host::request_persistent_storage() {}
 bool Host::persistent_storage() const { return true; }
 bool Host::take_page_hidden() { return false; }
@@ -107,7 +110,8 @@ void Host::request_writer_lock() {
 LockState Host::writer_lock() const { return impl_->lock; }
 const std::string& Host::writer_lock_reason() const { return impl_->lock_reason; }
 
-int Host::http_get(const std::string& path) {
+int Host::http_request(const std::string& method, const std::string& path, const std::string& body,
+                       const std::string& bearer) {
   int id = impl_->next_http++;
   HttpResponse r;
   if (impl_->options.server_url.empty()) {
@@ -116,7 +120,10 @@ int Host::http_get(const std::string& path) {
   } else {
     httplib::Client client(impl_->options.server_url);
     client.set_connection_timeout(5);
-    auto res = client.Get(path.c_str());
+    httplib::Headers headers;
+    if (!bearer.empty()) headers.emplace("Authorization", "Bearer " + bearer);
+    auto res = method == "POST" ? client.Post(path, headers, body, "application/json")
+                                : client.Get(path, headers);
     if (res) {
       r.status = res->status;
       r.body = res->body;
@@ -129,6 +136,7 @@ int Host::http_get(const std::string& path) {
   impl_->http_done[id] = std::move(r);
   return id;
 }
+const std::string& Host::server_url() const { return impl_->options.server_url; }
 bool Host::take_http(int request_id, HttpResponse& out) {
   auto it = impl_->http_done.find(request_id);
   if (it == impl_->http_done.end()) return false;

@@ -213,6 +213,9 @@ void Host::flush_now() {
   if (may_flush(*this)) impl_->flushes.request(impl_->flushes.wanted_generation(), now_ms());
 }
 const FlushScheduler& Host::flushes() const { return impl_->flushes; }
+void Host::set_flush_observer(FlushScheduler::StartFn on_start, FlushScheduler::FinishFn on_finish) {
+  impl_->flushes.set_observer(std::move(on_start), std::move(on_finish));
+}
 void Host::request_persistent_storage() { call_js("requestPersist", Json::object()); }
 bool Host::persistent_storage() const { return impl_->persistent; }
 void Host::on_flush_done(uint64_t token, const std::string& error) {
@@ -232,11 +235,13 @@ void Host::request_writer_lock() { call_js("requestLock", Json::object()); }
 LockState Host::writer_lock() const { return impl_->lock; }
 const std::string& Host::writer_lock_reason() const { return impl_->lock_reason; }
 
-int Host::http_get(const std::string& path) {
+int Host::http_request(const std::string& method, const std::string& path, const std::string& body,
+                       const std::string& bearer) {
   int id = impl_->next_http++;
-  call_js("httpGet", Json{{"id", id}, {"url", path}});
+  call_js("httpRequest", Json{{"id", id}, {"url", path}, {"method", method}, {"body", body}, {"bearer", bearer}});
   return id;
 }
+const std::string& Host::server_url() const { return impl_->options.server_url; }
 bool Host::take_http(int request_id, HttpResponse& out) {
   auto it = impl_->http_done.find(request_id);
   if (it == impl_->http_done.end()) return false;

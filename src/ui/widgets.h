@@ -13,7 +13,7 @@
 //   found too. The visible text of a status item is the part before "##".
 // - Ids in use: nav-<area> (home kiosk schedule talent requests deliberation
 //   projector sync base settings); status-saved / status-saving,
-//   status-online / status-offline, status-device, status-ops, status-author,
+//   status-online / status-offline, status-sync, status-sync-rejected, status-device, status-ops, status-author,
 //   status-storage-error, status-read-only, status-problem-<i>,
 //   dismiss-problem-<i>, status-update, apply-update;
 //   kind-<kind>, search, show-archived, new, list-count, row-<entity id>,

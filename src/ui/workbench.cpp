@@ -11,6 +11,7 @@
 #include "imgui.h"
 #include "ui/screens.h"
 #include "ui/strings.h"
+#include "ui/sync_screen.h"
 #include "ui/volunteering_screens.h"
 #include "ui/widgets.h"
 
@@ -35,7 +36,7 @@ const AreaInfo kAreas[] = {
     {"requests", "nav.requests", "area.requests.what"},
     {"deliberation", "nav.deliberation", "area.deliberation.what"},
     {"projector", "nav.projector", "area.projector.what"},
-    {"sync", "nav.sync", "area.sync.what"},
+    {"sync", "nav.sync", nullptr},
     {"base", "nav.base", nullptr},
     {"settings", "nav.settings", nullptr},
 };
@@ -56,6 +57,7 @@ struct ViewState {
   std::set<std::string> dismissed_problems;
   RecordsView records;
   KioskView kiosk;        // volunteering screens (issue 4)
+  SyncView sync;
   ScheduleView schedule;
   std::map<size_t, PendingAction> pending;  // commands of the last draw
   std::string author_edit;
@@ -289,6 +291,21 @@ void draw_status(ViewState& v, const AppStatus& s, UiOutput& out) {
   ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
   if (s.online) status_text(tr("status.online"), "status-online", &green);
   else status_text(tr("status.offline"), "status-offline", &amber);
+  if (s.sync.active) {
+    // Sync in a few words; the "sync" area has the details.
+    const SyncStatus& y = s.sync;
+    ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+    if (y.needs_enrolment) status_text(tr("status.sync_enrol"), "status-sync", &red);
+    else if (y.waiting_ops > 0) status_text(trf("status.sync_waiting", {std::to_string(y.waiting_ops)}), "status-sync", &amber);
+    else if (!y.last_error.empty() && s.online) status_text(tr("status.sync_problem"), "status-sync", &amber);
+    else if (y.last_success_minutes > 0)
+      status_text(tr("status.sync_ok"), "status-sync", &green);
+    else status_text(tr("status.sync_never"), "status-sync");
+    if (!y.rejected.empty()) {
+      ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+      status_text(trf("status.sync_rejected", {std::to_string(y.rejected.size())}), "status-sync-rejected", &red);
+    }
+  }
   ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
   status_text(s.device_id.empty() ? std::string(tr("status.no_device")) : trf("status.device", {s.device_id}),
               "status-device");
@@ -397,6 +414,7 @@ void Workbench::draw(const State& state, const AppStatus& status, UiOutput& out)
       else if (name == "settings") draw_settings(v, status, out, *this);
       else if (name == "kiosk") draw_kiosk(v.kiosk, frame);
       else if (name == "schedule") draw_schedule(v.schedule, frame);
+      else if (name == "sync") draw_sync(v.sync, status, out);
       else draw_not_built(v, *area);
     }
     ImGui::EndChild();

@@ -34,6 +34,29 @@
 namespace dh::ui {
 
 // What the platform and the store tell the UI each frame.
+// Sync with the community's server, as the app's sync driver reports it
+// (src/app/sync_driver.h). Times are local minutes (civil_time.h), 0 = never.
+struct SyncStatus {
+  bool active = false;            // this tab syncs (it holds the writer lock)
+  bool in_progress = false;       // a round is running
+  int64_t last_success_minutes = 0;
+  size_t waiting_ops = 0;         // own changes not yet answered by the server
+  struct Rejected {
+    std::string id, type, reason;
+    int64_t at_minutes = 0;
+  };
+  std::vector<Rejected> rejected;  // refused by the server, never retried
+  std::string last_error;         // why the last round failed, plain words; "" after a success
+  std::string clock_warning;      // the server says this device's clock is off
+  bool needs_enrolment = false;   // the server refused this device (not enrolled / revoked)
+  bool enrolling = false;
+  std::string enrol_error;        // why the last enrolment failed
+  std::string role;               // role given at enrolment; "" when not enrolled
+  bool open_access = false;       // the server asks for no enrolment (--auth open, loopback demo)
+  std::string server;             // where it syncs ("this page's server")
+  uint64_t ingested = 0;          // operations received from the server since start
+};
+
 struct AppStatus {
   std::string device_id;
   std::string author;
@@ -53,15 +76,31 @@ struct AppStatus {
   // local_minutes_from_utc_ms(now_ms)). Set by the app every frame; 0 = unknown
   // (the volunteering screens then hide "upcoming" lists and check-in).
   int64_t now_local_minutes = 0;
+  SyncStatus sync;
+};
+
+// A file the person asked for (an export, or a page to print). The UI only
+// asks; the app hands it to the platform (platform/files.h: a download in the
+// browser, the data folder's exports/ on the desktop).
+struct FileRequest {
+  enum class Action { save, print };
+  Action action = Action::save;
+  std::string name;   // file name offered, e.g. "名单-2026-12-01-课后托管.csv"
+  std::string mime;   // e.g. "text/csv;charset=utf-8"
+  std::string bytes;  // the file (core/exchange.h), or the page to print
 };
 
 struct UiOutput {
   std::vector<Command> commands;     // to commit, in order
+  std::vector<FileRequest> files;    // to save or print, in order
   bool apply_update = false;         // person accepted the new version
   bool language_changed = false;     // language or text size changed: fonts may need work; persist
                                      // language() and large_text() if the app keeps settings
   bool author_changed = false;       // the person saved a new author name for this device
   std::string author;                // ... this one (trimmed, non-empty): Replica::set_author + persist
+  bool sync_now = false;             // person asked for a sync round now
+  std::string enrol_code;            // non-empty: enrol this device with the code ...
+  std::string enrol_name;            // ... under this device name
 };
 
 struct ViewState;  // defined in workbench.cpp

@@ -84,3 +84,24 @@ TEST_CASE("synchronous completion (native) works and never recurses forever", "[
   s.request(3, 1);  // nothing new: flushes again (cheap), still one call
   REQUIRE(calls == 2);
 }
+
+TEST_CASE("the observer sees each start before the flush begins and each finish, late ones too", "[platform][flush]") {
+  std::vector<std::string> seen;
+  FlushScheduler* self = nullptr;
+  // Native flushes complete inside start(): the start hook must already have run.
+  FlushScheduler s([&](uint64_t token) { seen.push_back("flush " + std::to_string(token)); }, 10000);
+  self = &s;
+  s.set_observer([&](uint64_t token) { seen.push_back("start " + std::to_string(token)); },
+                 [&](uint64_t token, bool ok) { seen.push_back("finish " + std::to_string(token) + (ok ? " ok" : " failed")); });
+  s.request(1, 0);
+  REQUIRE(seen == std::vector<std::string>{"start 1", "flush 1"});
+  s.on_done(1, "full", 1);
+  REQUIRE(seen.back() == "finish 1 failed");
+  s.request(2, 2);
+  s.tick(20000);                   // watchdog gives up on flush 2
+  s.on_done(2, "", 20001);         // ... and its callback comes after all
+  REQUIRE(seen.back() == "finish 2 ok");
+  REQUIRE(self->flushed_generation() == 2);
+  s.on_done(99, "", 20002);        // unknown tokens are not reported
+  REQUIRE(seen.back() == "finish 2 ok");
+}

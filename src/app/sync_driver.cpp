@@ -1,0 +1,241 @@
+#include "app/sync_driver.h"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "core/civil_time.h"
+#include "sync/protocol.h"
+
+namespace dh::app {
+
+using Json = nlohmann::json;
+
+Result<std::unique_ptr<SyncDriver>> SyncDriver::open(platform::Host& host, FileSystem& fs, Replica& replica,
+                                                     std::string device_file) {
+  std::unique_ptr<SyncDriver> d(new SyncDriver(host, fs, replica, std::move(device_file)));
+  auto client = sync::SyncClient::open(fs, replica);
+  if (!client) return client.error();
+  d->client_ = std::move(client.value());
+  if (fs.exists(d->device_file_)) {
+    auto text = fs.read(d->device_file_);
+    Json j = text ? Json::parse(text.value(), nullptr, false) : Json();
+    if (j.is_object() && j.value("device", "") == replica.device_id()) {
+      d->token_ = j.value("token", "");
+      d->role_ = j.value("role", "");
+      d->device_name_ = j.value("name", "");
+    }
+  }
+  SyncDriver* self = d.get();
+  host.set_flush_observer(
+      [self](uint64_t token) { self->tickets_[token] = self->client_->begin_flush(); },
+      [self](uint64_t token, bool ok) {
+        auto it = self->tickets_.find(token);
+        if (it == self->tickets_.end()) return;
+        sync::SyncClient::FlushTicket t = it->second;
+        // Older tickets can no longer finish well once a later one did.
+        self->tickets_.erase(self->tickets_.begin(), std::next(it));
+        if (!ok) return;
+        (void)self->client_->flush_completed(t);
+        // Own changes just became durable: send them.
+        if (t.own_seq > self->client_->state().acked_seq) self->wanted_ = true;
+        self->waiting_dirty_ = true;
+        self->changed_ = true;
+      });
+  return d;
+}
+
+SyncDriver::~SyncDriver() { host_.set_flush_observer(nullptr, nullptr); }
+
+void SyncDriver::tick(int64_t now) {
+  if (enrol_request_) {
+    platform::HttpResponse r;
+    if (host_.take_http(enrol_request_, r)) {
+      enrol_request_ = 0;
+      handle_enrol_answer(r);
+    }
+  }
+  const bool online = host_.online();
+  if (online != was_online_) {
+    changed_ = true;
+    // The browser's `online` event: try at once, forget the back-off.
+    if (online) {
+      wanted_ = true;
+      failures_ = 0;
+    }
+    was_online_ = online;
+  }
+  if (waiting_dirty_) refresh_waiting();
+
+  if (step_ != Step::idle) {
+    platform::HttpResponse r;
+    if (!host_.take_http(request_, r)) return;
+    request_ = 0;
+    if (step_ == Step::health) {
+      if (r.status == 200) {
+        if (auto h = sync::decode_health(r.body)) auth_mode_ = h->auth;
+        continue_push(now);
+      } else {
+        round_failed(now, r.status, r.body);
+      }
+    } else if (step_ == Step::pushing) {
+      if (r.status == 200) {
+        auto st = client_->on_push_response(*batch_, r.body, now);
+        batch_.reset();
+        waiting_dirty_ = true;
+        changed_ = true;
+        if (!st.ok()) return round_failed(now, r.status, r.body);
+        continue_push(now);
+      } else {
+        client_->on_push_failed(*batch_, r.status, r.body);
+        batch_.reset();
+        round_failed(now, r.status, r.body);
+      }
+    } else if (step_ == Step::pulling) {
+      if (r.status == 200) {
+        auto out = client_->on_pull_response(pull_, r.body, now);
+        if (!out) return round_failed(now, r.status, r.body);
+        if (out->ingested > 0) {
+          round_ingested_ = true;
+          ingested_total_ += out->ingested;
+          changed_ = true;
+          if (replica_.should_snapshot()) (void)replica_.write_snapshot();
+          host_.request_flush(replica_.write_generation());
+        }
+        if (out->more) start_pull();
+        else round_done(now);
+      } else {
+        client_->on_pull_failed(r.status, r.body);
+        round_failed(now, r.status, r.body);
+      }
+    }
+    return;
+  }
+  if (!online || needs_enrolment_ || enrol_request_) return;
+  if (wanted_ || now >= next_round_ms_) start_round(now);
+}
+
+void SyncDriver::start_round(int64_t now) {
+  wanted_ = false;
+  round_ingested_ = false;
+  if (auth_mode_.empty()) {
+    step_ = Step::health;
+    request_ = host_.http_request("GET", "/api/v1/health");
+    return;
+  }
+  continue_push(now);
+}
+
+void SyncDriver::continue_push(int64_t now) {
+  batch_ = client_->next_push(now);
+  if (!batch_) return start_pull();
+  step_ = Step::pushing;
+  request_ = host_.http_request("POST", "/api/v1/ops", batch_->body, token_);
+}
+
+void SyncDriver::start_pull() {
+  step_ = Step::pulling;
+  pull_ = client_->next_pull();
+  request_ = host_.http_request("GET", pull_.path, "", token_);
+}
+
+void SyncDriver::round_done(int64_t now) {
+  step_ = Step::idle;
+  client_->round_succeeded(now);
+  failures_ = 0;
+  next_round_ms_ = now + kPollMs;
+  last_error_.clear();
+  first_round_done_ = true;
+  changed_ = true;
+  // Make the cursor and the answered pushes durable (sync-state.json): the
+  // flush handshake moves the cursor when this flush completes.
+  if (round_ingested_ || client_->pulled_cursor() > client_->state().cursor) host_.flush_now();
+}
+
+void SyncDriver::round_failed(int64_t now, int status, const std::string& body) {
+  step_ = Step::idle;
+  ++failures_;
+  // xorshift: jitter so that many tablets do not retry in step.
+  jitter_state_ ^= jitter_state_ << 13;
+  jitter_state_ ^= jitter_state_ >> 7;
+  jitter_state_ ^= jitter_state_ << 17;
+  double jitter = static_cast<double>(jitter_state_ % 1000000) / 1000000.0;
+  next_round_ms_ = now + sync::backoff_delay_ms(failures_, jitter);
+  last_error_ = client_->last_error();
+  if (status == 401) {
+    needs_enrolment_ = true;
+    auto e = sync::decode_error(body);
+    last_error_ = e ? e->message : "This device is not enrolled.";
+  }
+  if (last_error_.empty()) last_error_ = status == 0 ? "The server cannot be reached." : "The server refused the request.";
+  first_round_done_ = true;
+  changed_ = true;
+}
+
+void SyncDriver::enrol(const std::string& code, const std::string& device_name) {
+  if (enrol_request_) return;
+  Json body{{"code", code}, {"device", replica_.device_id()}, {"name", device_name}};
+  device_name_ = device_name;
+  enrol_error_.clear();
+  enrol_request_ = host_.http_request("POST", "/api/v1/enrol", body.dump());
+  changed_ = true;
+}
+
+void SyncDriver::handle_enrol_answer(const platform::HttpResponse& r) {
+  changed_ = true;
+  if (r.status != 200) {
+    auto e = sync::decode_error(r.body);
+    enrol_error_ = e ? e->message
+                     : r.status == 0 ? "The server cannot be reached; try again when online."
+                                     : "The server refused the enrolment (HTTP " + std::to_string(r.status) + ").";
+    return;
+  }
+  Json j = Json::parse(r.body, nullptr, false);
+  if (!j.is_object() || !j.contains("token") || !j["token"].is_string()) {
+    enrol_error_ = "The server's answer to the enrolment was not understood.";
+    return;
+  }
+  token_ = j["token"].get<std::string>();
+  role_ = j.value("role", "");
+  needs_enrolment_ = false;
+  enrol_error_.clear();
+  last_error_.clear();
+  save_enrolment();
+  wanted_ = true;
+  failures_ = 0;
+}
+
+void SyncDriver::save_enrolment() {
+  Json j{{"device", replica_.device_id()}, {"token", token_}, {"role", role_}, {"name", device_name_}};
+  auto st = fs_.write_atomic(device_file_, j.dump());
+  if (!st.ok()) enrol_error_ = "The enrolment could not be stored on this device: " + st.error().message;
+  host_.flush_now();
+}
+
+void SyncDriver::refresh_waiting() {
+  waiting_dirty_ = false;
+  size_t w = client_->waiting_ops();
+  if (w != waiting_) changed_ = true;
+  waiting_ = w;
+}
+
+ui::SyncStatus SyncDriver::status() const {
+  ui::SyncStatus s;
+  s.active = true;
+  s.in_progress = step_ != Step::idle;
+  if (client_->last_success_ms() > 0) s.last_success_minutes = local_minutes_from_utc_ms(client_->last_success_ms());
+  s.waiting_ops = waiting_;
+  for (const auto& r : client_->rejected())
+    s.rejected.push_back(ui::SyncStatus::Rejected{r.id, r.type, r.reason, local_minutes_from_utc_ms(r.at_ms)});
+  s.last_error = last_error_;
+  s.clock_warning = client_->clock_warning();
+  s.needs_enrolment = needs_enrolment_;
+  s.enrolling = enrol_request_ != 0;
+  s.enrol_error = enrol_error_;
+  s.role = role_;
+  s.open_access = auth_mode_ == "open";
+  s.ingested = ingested_total_;
+  return s;
+}
+
+}  // namespace dh::app

@@ -1,0 +1,127 @@
+#include "ui/sync_screen.h"
+
+#include <algorithm>
+
+#include "core/civil_time.h"
+#include "imgui.h"
+#include "ui/widgets.h"
+
+namespace dh::ui {
+
+std::string short_local_time(int64_t local_minutes) {
+  if (local_minutes <= 0) return "";
+  std::string dt = format_datetime(local_minutes);  // "2026-11-26 14:05"
+  return dt.size() > 5 ? dt.substr(5) : dt;
+}
+
+namespace {
+
+std::string role_words(const std::string& role) {
+  std::string key = "role." + role;
+  for (const char* known : {"administrator", "coordinator", "grid_worker", "kiosk", "projector"})
+    if (role == known) return tr(key);
+  return role;
+}
+
+std::string trimmed(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return s.substr(b, e - b + 1);
+}
+
+void draw_enrolment(SyncView& v, const SyncStatus& s, UiOutput& out) {
+  ImGui::Spacing();
+  ImGui::Separator();
+  push_font_scale(1.2f);
+  ImGui::TextUnformatted(tr("sync.enrol_title"));
+  pop_font_scale();
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetFontSize() * 36);
+  ImGui::TextUnformatted(tr("sync.enrol_how"));
+  ImGui::PopTextWrapPos();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+  input_text("##sync-enrol-code", &v.code, "1234-5678");
+  ImGui::SameLine();
+  ImGui::TextUnformatted(tr("sync.enrol_code"));
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+  input_text("##sync-enrol-name", &v.name, tr("sync.enrol_name_hint"));
+  ImGui::SameLine();
+  ImGui::TextUnformatted(tr("sync.enrol_name"));
+  const std::string code = trimmed(v.code);
+  ImGui::BeginDisabled(code.empty() || s.enrolling);
+  if (ImGui::Button(label(s.enrolling ? "sync.enrolling" : "sync.enrol_button", "sync-enrol").c_str())) {
+    out.enrol_code = code;
+    out.enrol_name = trimmed(v.name);
+  }
+  ImGui::EndDisabled();
+  if (!s.enrol_error.empty()) {
+    ImVec4 red = color_error();
+    status_text_wrapped(trf("sync.enrol_failed", {s.enrol_error}), "sync-enrol-error", &red);
+  }
+}
+
+}  // namespace
+
+void draw_sync(SyncView& v, const AppStatus& status, UiOutput& out) {
+  const SyncStatus& s = status.sync;
+  push_font_scale(1.4f);
+  ImGui::TextUnformatted(tr("nav.sync"));
+  pop_font_scale();
+  ImGui::Spacing();
+  const ImVec4 green = color_ok(), amber = color_warning(), red = color_error();
+
+  if (!s.active) {
+    status_text_wrapped(status.read_only ? std::string(tr("sync.read_only")) : std::string(tr("sync.not_started")),
+                        "sync-read-only", &amber);
+    return;
+  }
+  // One line that says where things stand, most urgent first.
+  if (s.needs_enrolment) status_text_wrapped(tr("sync.state_enrol"), "sync-state", &red);
+  else if (!status.online) status_text_wrapped(tr("sync.state_offline"), "sync-state", &amber);
+  else if (s.in_progress) status_text_wrapped(tr("sync.state_running"), "sync-state", &green);
+  else if (!s.last_error.empty()) status_text_wrapped(tr("sync.state_failing"), "sync-state", &amber);
+  else if (s.waiting_ops > 0) status_text_wrapped(tr("sync.state_waiting"), "sync-state", &amber);
+  else status_text_wrapped(tr("sync.state_ok"), "sync-state", &green);
+  ImGui::Spacing();
+
+  status_text(s.last_success_minutes > 0 ? trf("sync.last", {short_local_time(s.last_success_minutes)})
+                                          : std::string(tr("sync.never")),
+              "sync-last");
+  status_text(trf("sync.waiting", {std::to_string(s.waiting_ops)}), "sync-waiting",
+              s.waiting_ops ? &amber : nullptr);
+  if (!s.server.empty()) status_text(trf("sync.server", {s.server}), "sync-server");
+  status_text(!s.role.empty()   ? trf("sync.role", {role_words(s.role)})
+              : s.open_access ? std::string(tr("sync.role_open"))
+                              : std::string(tr("sync.role_none")),
+              "sync-role");
+  if (!s.last_error.empty()) status_text_wrapped(trf("sync.error", {s.last_error}), "sync-error", &amber);
+  if (!s.clock_warning.empty()) status_text_wrapped(trf("sync.clock", {s.clock_warning}), "sync-clock", &amber);
+
+  ImGui::Spacing();
+  ImGui::BeginDisabled(s.in_progress || !status.online || s.needs_enrolment);
+  if (ImGui::Button(label("sync.now", "sync-now").c_str())) out.sync_now = true;
+  ImGui::EndDisabled();
+
+  if (s.needs_enrolment || (s.role.empty() && !s.open_access)) {
+    if (s.needs_enrolment) status_text_wrapped(tr("sync.enrol_needed"), "sync-enrol-needed", &red);
+    draw_enrolment(v, s, out);
+  }
+
+  ImGui::Spacing();
+  ImGui::Separator();
+  status_text(trf("sync.rejected_count", {std::to_string(s.rejected.size())}), "sync-rejected-count",
+              s.rejected.empty() ? nullptr : &red);
+  if (s.rejected.empty()) return;
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(tr("sync.rejected_note"));
+  ImGui::PopTextWrapPos();
+  // Newest first; the reasons are the server's plain words.
+  const size_t n = s.rejected.size();
+  for (size_t k = 0; k < std::min<size_t>(n, 200); ++k) {
+    const SyncStatus::Rejected& r = s.rejected[n - 1 - k];
+    std::string id = "sync-rejected-" + std::to_string(n - 1 - k);
+    status_text_wrapped(trf("sync.rejected_line", {short_local_time(r.at_minutes), r.type, r.reason}), id.c_str(), &red);
+  }
+}
+
+}  // namespace dh::ui

@@ -7,6 +7,8 @@
 #include <cstdio>
 
 #include "core/civil_time.h"
+#include "core/exchange.h"
+#include "core/reports.h"
 #include "imgui.h"
 #include "ui/strings.h"
 #include "ui/volunteering_screens.h"
@@ -74,6 +76,112 @@ std::vector<const Entity*> find_volunteers(const State& state, const std::string
   return out;
 }
 
+// ---- Files for the person (exports, printing): the UI asks, the app performs.
+
+Lang file_lang() { return current_language() == Language::en ? Lang::en : Lang::zh; }
+
+void emit_file(ScheduleView& v, Frame& f, FileRequest::Action action, const std::string& name, const char* mime,
+               std::string bytes) {
+  f.out.files.push_back(FileRequest{action, name, mime, std::move(bytes)});
+  v.message = trf(action == FileRequest::Action::print ? "sched.printing" : "sched.exported", {name});
+  v.error.clear();
+}
+
+// "2026-12-02-0900-课后托管": a shift in a file name.
+std::string shift_file_part(const Entity& shift) {
+  std::string start = shift.text("start");  // YYYY-MM-DDTHH:MM
+  std::string when = start.size() >= 16 ? start.substr(0, 10) + "-" + start.substr(11, 2) + start.substr(14, 2) : start;
+  return when + "-" + shift.text("role");
+}
+
+void draw_shift_files(ScheduleView& v, Frame& f, const Entity& shift) {
+  if (ImGui::Button(label("sched.export_roster", "sched-export-roster").c_str()))
+    emit_file(v, f, FileRequest::Action::save, std::string(tr("sched.file_roster")) + "-" + shift_file_part(shift) + ".csv",
+              "text/csv;charset=utf-8", roster_csv(f.state, shift.id, PhoneDisplay::masked, file_lang()));
+  ImGui::SameLine();
+  if (ImGui::Button(label("sched.print_roster", "sched-print-roster").c_str()))
+    emit_file(v, f, FileRequest::Action::print, std::string(tr("sched.file_roster")) + "-" + shift_file_part(shift) + ".html",
+              "text/html;charset=utf-8", roster_html(f.state, shift.id, PhoneDisplay::masked));
+}
+
+// ---- Moving a sign-up to another shift (one signup.move operation).
+
+void draw_move_picker(ScheduleView& v, Frame& f, const VolunteerIndex& index, const Entity& from_shift,
+                      const Entity& signup) {
+  const State& state = f.state;
+  const std::string vol = signup.text("volunteer");
+  const std::string name = volunteer_display_name(state, vol);
+  ImGui::SeparatorText(trf("sched.move_title", {name}).c_str());
+  if (ImGui::SmallButton(label("sched.move_cancel", "sched-move-cancel").c_str())) {
+    v.move_signup.clear();
+    return;
+  }
+  ImGui::SameLine();
+  ImGui::Checkbox(label("sched.override", "sched-move-override").c_str(), &v.move_override);
+  if (v.move_override) {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 14);
+    input_text("##sched-move-override-reason", &v.move_override_reason, tr("sched.override_reason_hint"));
+  }
+  // Candidates: live shifts in the date range (and station filter) shown above.
+  auto from = parse_date(trim(v.from_date));
+  auto to = parse_date(trim(v.to_date));
+  std::vector<std::pair<Interval, const Entity*>> targets;
+  if (from && to) {
+    for (const Entity* s : state.list("shift")) {
+      Interval when;
+      if (s->id == from_shift.id || !shift_interval(*s, &when)) continue;
+      const int64_t day = when.start >= 0 ? when.start / 1440 : (when.start - 1439) / 1440;
+      if (day < *from || day > *to) continue;
+      if (!v.station.empty() && s->text("station") != v.station) continue;
+      targets.push_back({when, s});
+    }
+    std::sort(targets.begin(), targets.end(), [](const auto& a, const auto& b) {
+      return a.first.start != b.first.start ? a.first.start < b.first.start : a.second->id < b.second->id;
+    });
+  }
+  if (targets.empty()) {
+    ImGui::TextDisabled("%s", tr("sched.move_none"));
+    return;
+  }
+  const std::string reason = trim(v.move_override_reason);
+  const float h = std::min(static_cast<float>(targets.size()) + 0.5f, 8.5f) * ImGui::GetFrameHeightWithSpacing();
+  if (ImGui::BeginChild("##sched-move-list", ImVec2(0, h), ImGuiChildFlags_Borders)) {
+    ImGuiListClipper clipper;
+    clipper.Begin(static_cast<int>(targets.size()));
+    while (clipper.Step()) {
+      for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+        const auto& [when, target] = targets[static_cast<size_t>(i)];
+        Roster r = index.roster(target->id);
+        bool already = false;
+        for (const Entity* su : index.signups_of(vol))
+          if (su->text("shift") == target->id) already = true;
+        // The sign-up that moves leaves its shift: it is no clash.
+        std::vector<const Entity*> clashes;
+        for (const Entity* c : index.clashes(vol, when, target->id))
+          if (c->id != from_shift.id) clashes.push_back(c);
+        std::string text = shift_line(state, *target) + "  " +
+                           (r.open_places() > 0 ? trf("sched.move_open", {std::to_string(r.open_places())})
+                                                : std::string(tr("sched.move_full")));
+        if (already) text += "  " + std::string(tr("sched.already"));
+        else if (!clashes.empty()) text += "  " + trf("sched.clash_with", {shift_line(state, *clashes.front())});
+        const bool blocked = already || (!clashes.empty() && (!v.move_override || reason.empty()));
+        ImGui::BeginDisabled(blocked);
+        if (ImGui::Button((text + "##sched-move-to-" + target->id).c_str())) {
+          f.emit(move_signup(index, signup.id, target->id, !clashes.empty() && v.move_override ? reason : ""),
+                 PendingAction{PendingAction::What::save, "signup", signup.id});
+          v.message = trf("sched.moved", {name, shift_line(state, *target)});
+          v.move_signup.clear();
+          v.move_override = false;
+          v.move_override_reason.clear();
+        }
+        ImGui::EndDisabled();
+      }
+    }
+  }
+  ImGui::EndChild();
+}
+
 void draw_roster_entry(ScheduleView& v, Frame& f, const RosterEntry& e, bool waitlisted, int pos) {
   const State& state = f.state;
   const Entity& su = *e.signup;
@@ -117,12 +225,19 @@ void draw_roster_entry(ScheduleView& v, Frame& f, const RosterEntry& e, bool wai
                PendingAction{PendingAction::What::save, "signup", su.id});
     }
   }
+  if (su.text("check_in").empty() && !attendance_set) {  // attendance stays with the shift it happened on
+    ImGui::SameLine();
+    if (ImGui::SmallButton(label("sched.move", "sched-move-" + su.id).c_str())) {
+      v.move_signup = su.id;
+      v.move_override = false;
+      v.move_override_reason.clear();
+    }
+  }
   ImGui::SameLine();
   if (ImGui::SmallButton(label("sched.cancel_signup", "sched-cancel-" + su.id).c_str()))
     f.emit(ArchiveEntity{"signup", su.id, "cancelled by the coordinator"},
            PendingAction{PendingAction::What::archive, "signup", su.id});
   ImGui::PopID();
-  (void)v;
 }
 
 void draw_shift_detail(ScheduleView& v, Frame& f, const VolunteerIndex& index, const Entity& shift) {
@@ -142,6 +257,9 @@ void draw_shift_detail(ScheduleView& v, Frame& f, const VolunteerIndex& index, c
     int pos = 0;
     for (const auto& e : roster.waitlist) draw_roster_entry(v, f, e, true, ++pos);
   }
+  const Entity* moving = state.find("signup", v.move_signup);
+  if (moving && moving->live() && moving->text("shift") == shift.id) draw_move_picker(v, f, index, shift, *moving);
+  draw_shift_files(v, f, shift);
   // Sign someone up.
   ImGui::SeparatorText(tr("sched.add_title"));
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
@@ -281,6 +399,11 @@ void draw_shifts_tab(ScheduleView& v, Frame& f) {
     std::sort(shifts.begin(), shifts.end(), [](const auto& a, const auto& b) {
       return a.first.start != b.first.start ? a.first.start < b.first.start : a.second->id < b.second->id;
     });
+    ImGui::SameLine();
+    if (ImGui::Button(label("sched.export_coverage", "sched-export-coverage").c_str()))
+      emit_file(v, f, FileRequest::Action::save,
+                std::string(tr("sched.file_coverage")) + "-" + format_date(*from) + "-" + format_date(*to) + ".csv",
+                "text/csv;charset=utf-8", coverage_csv(coverage_report(state, *from, *to + 1), file_lang()));
   } else {
     ImVec4 red = color_error();
     status_text(tr("sched.bad_range"), "sched-bad-range", &red);
@@ -413,6 +536,13 @@ void draw_hours_tab(ScheduleView& v, Frame& f) {
     v.ledger_state = &state;
     v.ledger_applied = state.applied_ops();
   }
+  const int64_t today = f.status.now_local_minutes > 0 ? f.status.now_local_minutes / 1440 : 0;
+  if (ImGui::Button(label("sched.export_hours", "hours-export").c_str()))
+    emit_file(v, f, FileRequest::Action::save,
+              std::string(tr("sched.file_hours")) + (today > 0 ? "-" + format_date(today) : std::string()) + ".csv",
+              "text/csv;charset=utf-8",
+              hours_csv(hours_report(state, HoursGrouping::volunteer), HoursGrouping::volunteer, file_lang()));
+  ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 12);
   input_text("##hours-search", &v.hours_search, tr("sched.vol_search_hint"));
   for (const Entity* vol : find_volunteers(state, v.hours_search, 8)) {
@@ -427,6 +557,21 @@ void draw_hours_tab(ScheduleView& v, Frame& f) {
     status_text(trf("sched.hours_totals", {volunteer_display_name(state, vol->id), hours_text(t.verified_minutes),
                                            hours_text(t.manual_minutes), hours_text(t.total())}),
                 "hours-totals");
+    const std::string who = volunteer_display_name(state, vol->id);
+    ImGui::BeginDisabled(today <= 0);  // "upcoming" and "this year" need the date
+    if (ImGui::Button(label("sched.export_ics", "hours-export-ics").c_str()))
+      emit_file(v, f, FileRequest::Action::save, std::string(tr("sched.file_ics")) + "-" + who + ".ics",
+                "text/calendar;charset=utf-8", volunteer_ics(state, vol->id, f.status.now_local_minutes));
+    ImGui::SameLine();
+    if (ImGui::Button(label("sched.print_record", "hours-print-record").c_str())) {
+      ServiceRecordOptions options;
+      options.year = std::stoi(format_date(today).substr(0, 4));
+      options.issued_date = format_date(today);
+      emit_file(v, f, FileRequest::Action::print,
+                std::string(tr("sched.file_record")) + "-" + who + "-" + std::to_string(options.year) + ".html",
+                "text/html;charset=utf-8", service_record_html(state, vol->id, options));
+    }
+    ImGui::EndDisabled();
     for (const auto& l : v.ledger) {
       if (l.volunteer != vol->id) continue;
       std::string line = l.date + "  " + hours_text(l.minutes) + "  " +

@@ -29,6 +29,10 @@
 // sched-out-<signup>, sched-excused-<signup>, sched-noshow-<signup>,
 // sched-cancel-<signup>, sched-vol-search, sched-add-<volunteer>,
 // sched-override, sched-override-reason, sched-cancel-reason,
+// sched-move-<signup>, sched-move-to-<shift>, sched-move-cancel,
+// sched-move-override, sched-move-override-reason, sched-export-roster,
+// sched-print-roster, sched-export-coverage, hours-export, hours-export-ics,
+// hours-print-record,
 // sched-cancel-shift, sched-template, sched-gen-month, sched-generate,
 // sched-auto-month, sched-auto-run, sched-auto-apply, sched-auto-discard,
 // texts sched-message, sched-error, sched-proposal-summary,
@@ -84,6 +88,9 @@ struct ScheduleView {
   bool override_clash = false;
   std::string override_reason;
   std::string cancel_reason;
+  std::string move_signup;         // sign-up whose "move to…" picker is open
+  bool move_override = false;
+  std::string move_override_reason;
   std::string template_id;
   std::string gen_month;           // YYYY-MM
   std::string message, error;      // from the last action

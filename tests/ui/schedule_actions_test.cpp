@@ -1,0 +1,320 @@
+// Coordinator actions on the scheduling screen (issue 4): moving a person to
+// another shift in one step ("move to…", one signup.move operation) and
+// exports/printing (the UI asks through UiOutput::files; the app hands the
+// bytes to platform/files.h). Drawn for real in a headless ImGui context and
+// driven through the widget locator, like volunteering_ui_test.cpp.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "core/civil_time.h"
+#include "core/commands.h"
+#include "core/state.h"
+#include "core/volunteering.h"
+#include "imgui.h"
+#include "platform/widget_locator.h"
+#include "ui/workbench.h"
+
+using namespace dh;
+using namespace dh::ui;
+
+namespace {
+
+struct World {
+  State state;
+  OpSource source{"test-vol-ui", "staff:test", 1, HlcClock{}};
+  int64_t now_ms = 1767225600000;
+  std::string commit(const Command& cmd) {
+    auto op = make_operation(state, cmd, source, now_ms += 1000);
+    if (!op) return "error:" + op.error().code;
+    state.apply(op.value());
+    return op->payload["entity"].get<std::string>();
+  }
+};
+
+const char* kPhones[] = {"13812345678", "13900005678", "13711112222"};
+const char* kNames[] = {"张阿姨", "李师傅", "王老师"};
+
+struct Community {
+  World w;
+  std::vector<std::string> volunteers, residents, shifts;
+  std::string station;
+};
+
+// Three volunteers (two share the last four phone digits), a station and
+// shifts on 2026-12-02 (a Wednesday) and 2026-12-05; "now" is 2026-12-01 08:00.
+Community community() {
+  Community c;
+  World& w = c.w;
+  std::string g = w.commit(CreateEntity{"grid", {{"name", "第一网格"}, {"code", "G1"}}, ""});
+  c.station = w.commit(CreateEntity{"station", {{"name", "幸福里站"}, {"station_type", "station"}}, ""});
+  for (int i = 0; i < 3; ++i) {
+    std::string h = w.commit(
+        CreateEntity{"household", {{"address", "幸福里 " + std::to_string(i + 7) + " 号"}, {"grid", g}}, ""});
+    std::string r = w.commit(CreateEntity{"resident", {{"name", kNames[i]}, {"household", h}, {"phone", kPhones[i]}}, ""});
+    c.residents.push_back(r);
+    Json avail = Json::array();
+    for (const char* d : {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}) avail.push_back(std::string(d) + " 07:00-21:00");
+    c.volunteers.push_back(w.commit(CreateEntity{"volunteer", {{"resident", r}, {"availability", avail}}, ""}));
+  }
+  c.shifts.push_back(w.commit(CreateEntity{
+      "shift", {{"station", c.station}, {"role", "课后托管"}, {"start", "2026-12-02T09:00"}, {"end", "2026-12-02T11:00"}, {"capacity", 2}}, ""}));
+  c.shifts.push_back(w.commit(CreateEntity{
+      "shift", {{"station", c.station}, {"role", "阅读空间"}, {"start", "2026-12-05T14:00"}, {"end", "2026-12-05T16:00"}, {"capacity", 1}}, ""}));
+  for (const auto& s : c.shifts) REQUIRE(s.rfind("error:", 0) != 0);
+  for (const auto& v : c.volunteers) REQUIRE(v.rfind("error:", 0) != 0);
+  return c;
+}
+
+int64_t now_minutes() { return *parse_datetime("2026-12-01T08:00"); }
+
+struct Driver {
+  ImGuiContext* ctx;
+  Workbench wb;
+  Community& c;
+  AppStatus status;
+  std::vector<Command> emitted;  // every command of every frame, in order
+  std::vector<FileRequest> files;  // every file asked for, in order
+  std::vector<std::string> all_text;  // every label of every frame
+  float dt = 1.0f / 60.0f;
+
+  explicit Driver(Community& community) : c(community) {
+    ctx = ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;
+    io.LogFilename = nullptr;
+    io.DisplaySize = ImVec2(1280, 800);
+    io.BackendFlags |= ImGuiBackendFlags_RendererHasTextures;
+    io.Fonts->AddFontDefault();
+    dh::platform::widget_locator_enable();
+    status.device_id = "k7f3a9c2d1e0";
+    status.author = "kiosk";
+    status.saved_on_device = true;
+    status.now_local_minutes = now_minutes();
+  }
+  ~Driver() { ImGui::DestroyContext(ctx); }
+
+  void frame() {
+    ImGuiIO& io = ImGui::GetIO();
+    io.DeltaTime = dt;
+    UiOutput out;
+    ImGui::NewFrame();
+    wb.draw(c.w.state, status, out);
+    ImGui::Render();
+    for (auto& file : out.files) files.push_back(file);
+    for (ImTextureData* tex : ImGui::GetPlatformIO().Textures) {
+      if (tex->Status == ImTextureStatus_WantCreate || tex->Status == ImTextureStatus_WantUpdates) {
+        tex->SetTexID(static_cast<ImTextureID>(1));
+        tex->SetStatus(ImTextureStatus_OK);
+      } else if (tex->Status == ImTextureStatus_WantDestroy) {
+        tex->SetTexID(ImTextureID_Invalid);
+        tex->SetStatus(ImTextureStatus_Destroyed);
+      }
+    }
+    dh::platform::widget_locator_end_frame();
+    // What the kiosk drew: all its texts and buttons carry kiosk-* ids. (Only
+    // those: the locator remembers labels by ImGui id across contexts, so an
+    // unlabelled item may carry a label from another test.)
+    for (const auto& r : dh::platform::widget_locator_last_frame())
+      if (r.key.rfind("kiosk-", 0) == 0) all_text.push_back(r.label);
+    // Commit like the app: in order, reporting each result.
+    for (size_t k = 0; k < out.commands.size(); ++k) {
+      emitted.push_back(out.commands[k]);
+      auto op = make_operation(c.w.state, out.commands[k], c.w.source, c.w.now_ms += 1000);
+      if (op) c.w.state.apply(op.value());
+      wb.report_commit_result(k, op ? nullptr : &op.error());
+    }
+  }
+  void run(int frames = 1) {
+    for (int i = 0; i < frames; ++i) frame();
+  }
+  const dh::platform::WidgetRect* find(const std::string& key) const {
+    for (const auto& r : dh::platform::widget_locator_last_frame())
+      if (r.key == key && r.visible) return &r;
+    return nullptr;
+  }
+  std::string visible(const std::string& key) const {
+    const auto* r = find(key);
+    return r ? r->label.substr(0, r->label.rfind("##")) : std::string();
+  }
+  void click(const std::string& key) {
+    const auto* r = find(key);
+    INFO("widget not found: " << key);
+    REQUIRE(r);
+    ImGuiIO& io = ImGui::GetIO();
+    io.AddMousePosEvent(r->x + r->w / 2, r->y + r->h / 2);
+    run();
+    io.AddMouseButtonEvent(0, true);
+    run();
+    io.AddMouseButtonEvent(0, false);
+    run(2);
+  }
+  void type_into(const std::string& key, const std::string& text) {
+    click(key);
+    ImGuiIO& io = ImGui::GetIO();
+    io.AddKeyEvent(ImGuiMod_Ctrl, true);
+    io.AddKeyEvent(ImGuiKey_A, true);
+    run();
+    io.AddKeyEvent(ImGuiKey_A, false);
+    io.AddKeyEvent(ImGuiMod_Ctrl, false);
+    run();
+    io.AddInputCharactersUTF8(text.c_str());
+    run(2);
+  }
+};
+
+}  // namespace
+
+namespace {
+
+std::string starts(const std::string& s, size_t n) { return s.substr(0, std::min(n, s.size())); }
+
+std::vector<std::string> roster_ids(const State& s, const std::string& shift, bool waitlist) {
+  Roster r = VolunteerIndex(s).roster(shift);
+  std::vector<std::string> out;
+  for (const auto& e : waitlist ? r.waitlist : r.confirmed) out.push_back(e.signup->text("volunteer"));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("scheduling: move to… puts a person on another shift in one operation, waitlisted when full", "[ui][native][move]") {
+#ifndef IMGUI_ENABLE_TEST_ENGINE
+  WARN("IMGUI_ENABLE_TEST_ENGINE is off in this build: interaction not tested here");
+  return;
+#else
+  Community c = community();
+  auto sign = [&](const std::string& shift, const std::string& vol) {
+    std::string id = c.w.commit(CreateEntity{"signup", {{"shift", shift}, {"volunteer", vol}, {"channel", "coordinator"}}, ""});
+    REQUIRE(id.rfind("error:", 0) != 0);
+    return id;
+  };
+  // Shift 0 (2 places): 李师傅, 王老师, then 张阿姨 waiting. Shift 1 (1 place): 张阿姨.
+  const std::string li = sign(c.shifts[0], c.volunteers[1]);
+  sign(c.shifts[0], c.volunteers[2]);
+  const std::string zhang_waiting = sign(c.shifts[0], c.volunteers[0]);
+  sign(c.shifts[1], c.volunteers[0]);
+  Driver d(c);
+  REQUIRE(d.wb.set_area("schedule"));
+  d.run(2);
+  d.click("sched-shift-" + c.shifts[0]);
+  REQUIRE(d.find("sched-move-" + li));
+  CHECK_FALSE(d.find("sched-move-to-" + c.shifts[1]));  // the picker opens on demand
+  d.click("sched-move-" + li);
+  REQUIRE(d.find("sched-move-to-" + c.shifts[1]));
+  CHECK_FALSE(d.find("sched-move-to-" + c.shifts[0]));  // not the shift it is on
+  CHECK(d.visible("sched-move-to-" + c.shifts[1]).find("已满") != std::string::npos);
+  CHECK(d.emitted.empty());
+
+  d.click("sched-move-to-" + c.shifts[1]);
+  REQUIRE(d.emitted.size() == 1);
+  const auto* move = std::get_if<MoveSignup>(&d.emitted[0]);
+  REQUIRE(move);
+  CHECK(move->id == li);
+  CHECK(move->fields["shift"] == c.shifts[1]);
+  CHECK(move->fields["seen_place"] == "waitlist");
+  CHECK(move->fields["clash_override"] == false);
+  // Committed: 李师傅 waits on shift 1; 张阿姨 moved up on shift 0.
+  CHECK(roster_ids(c.w.state, c.shifts[1], true) == std::vector<std::string>{c.volunteers[1]});
+  CHECK(roster_ids(c.w.state, c.shifts[0], false) == std::vector<std::string>{c.volunteers[2], c.volunteers[0]});
+  CHECK(d.visible("sched-message").find("已把李师傅调到") != std::string::npos);
+  CHECK_FALSE(d.find("sched-error"));
+  CHECK_FALSE(d.find("sched-move-to-" + c.shifts[1]));  // the picker closed
+  (void)zhang_waiting;
+#endif
+}
+
+TEST_CASE("scheduling: a move into a clash needs the override and its reason", "[ui][native][move]") {
+#ifndef IMGUI_ENABLE_TEST_ENGINE
+  return;
+#else
+  Community c = community();
+  // 张阿姨 is on shift 1 (12-05 14:00-16:00) and shift 0; shift 2 overlaps shift 1.
+  const std::string overlapping = c.w.commit(CreateEntity{
+      "shift", {{"station", c.station}, {"role", "助老"}, {"start", "2026-12-05T15:00"}, {"end", "2026-12-05T17:00"}, {"capacity", 3}}, ""});
+  const std::string on0 = c.w.commit(CreateEntity{"signup", {{"shift", c.shifts[0]}, {"volunteer", c.volunteers[0]}, {"channel", "coordinator"}}, ""});
+  REQUIRE(c.w.commit(CreateEntity{"signup", {{"shift", c.shifts[1]}, {"volunteer", c.volunteers[0]}, {"channel", "coordinator"}}, ""}).rfind("error:", 0) != 0);
+  Driver d(c);
+  REQUIRE(d.wb.set_area("schedule"));
+  d.run(2);
+  d.click("sched-shift-" + c.shifts[0]);
+  d.click("sched-move-" + on0);
+  REQUIRE(d.find("sched-move-to-" + overlapping));
+  CHECK(d.visible("sched-move-to-" + overlapping).find("时间冲突") != std::string::npos);
+  d.click("sched-move-to-" + overlapping);  // disabled: nothing happens
+  CHECK(d.emitted.empty());
+  d.click("sched-move-override");
+  d.click("sched-move-to-" + overlapping);  // still no reason
+  CHECK(d.emitted.empty());
+  d.type_into("sched-move-override-reason", "两处相邻");
+  d.click("sched-move-to-" + overlapping);
+  REQUIRE(d.emitted.size() == 1);
+  const auto* move = std::get_if<MoveSignup>(&d.emitted[0]);
+  REQUIRE(move);
+  CHECK(move->fields["clash_override"] == true);
+  CHECK(move->fields["override_reason"] == "两处相邻");
+  const Entity* su = c.w.state.find("signup", on0);
+  CHECK(su->text("shift") == overlapping);
+  CHECK(su->text("override_reason") == "两处相邻");
+  CHECK_FALSE(d.find("sched-error"));
+#endif
+}
+
+TEST_CASE("scheduling: exports and printing are asked of the app with name, type and bytes", "[ui][native][files]") {
+#ifndef IMGUI_ENABLE_TEST_ENGINE
+  return;
+#else
+  Community c = community();
+  const std::string su = c.w.commit(CreateEntity{"signup", {{"shift", c.shifts[0]}, {"volunteer", c.volunteers[0]}, {"channel", "coordinator"}}, ""});
+  REQUIRE(su.rfind("error:", 0) != 0);
+  Driver d(c);
+  REQUIRE(d.wb.set_area("schedule"));
+  d.run(2);
+  d.click("sched-shift-" + c.shifts[0]);
+  d.click("sched-export-roster");
+  REQUIRE(d.files.size() == 1);
+  CHECK(d.files[0].action == FileRequest::Action::save);
+  CHECK(d.files[0].name == "名单-2026-12-02-0900-课后托管.csv");
+  CHECK(d.files[0].mime == "text/csv;charset=utf-8");
+  CHECK(starts(d.files[0].bytes, 9) == "\xEF\xBB\xBF站点");  // UTF-8 BOM, then the Chinese header
+  CHECK(d.files[0].bytes.find("张阿姨") != std::string::npos);
+  CHECK(d.files[0].bytes.find("13812345678") == std::string::npos);  // phones masked
+  CHECK(d.files[0].bytes.find("138****5678") != std::string::npos);
+  CHECK(d.emitted.empty());  // an export changes nothing
+  CHECK(d.visible("sched-message").find("名单-2026-12-02-0900-课后托管.csv") != std::string::npos);
+
+  d.click("sched-print-roster");
+  REQUIRE(d.files.size() == 2);
+  CHECK(d.files[1].action == FileRequest::Action::print);
+  CHECK(d.files[1].mime == "text/html;charset=utf-8");
+  CHECK(d.files[1].bytes.find("<meta charset=\"utf-8\">") != std::string::npos);
+  CHECK(d.files[1].bytes.find("张阿姨") != std::string::npos);
+
+  d.click("sched-export-coverage");
+  REQUIRE(d.files.size() == 3);
+  CHECK(d.files[2].name == "班次覆盖-2026-12-01-2026-12-14.csv");
+  CHECK(starts(d.files[2].bytes, 3) == "\xEF\xBB\xBF");
+  CHECK(d.files[2].bytes.find(c.shifts[1]) != std::string::npos);  // 12-05 is in the range
+
+  d.click("sched-tab-hours");
+  d.click("hours-export");
+  REQUIRE(d.files.size() == 4);
+  CHECK(d.files[3].name == "服务时长-2026-12-01.csv");
+  CHECK(starts(d.files[3].bytes, 3) == "\xEF\xBB\xBF");
+  d.type_into("hours-search", "张");
+  d.click("hours-pick-" + c.volunteers[0]);
+  d.click("hours-export-ics");
+  REQUIRE(d.files.size() == 5);
+  CHECK(d.files[4].name == "志愿服务-张阿姨.ics");
+  CHECK(d.files[4].mime == "text/calendar;charset=utf-8");
+  CHECK(starts(d.files[4].bytes, 17) == "BEGIN:VCALENDAR\r\n");
+  CHECK(d.files[4].bytes.find("DTSTART;TZID=Asia/Shanghai:20261202T090000") != std::string::npos);
+  d.click("hours-print-record");
+  REQUIRE(d.files.size() == 6);
+  CHECK(d.files[5].action == FileRequest::Action::print);
+  CHECK(d.files[5].name == "服务记录-张阿姨-2026.html");
+  CHECK(d.files[5].bytes.find("张阿姨") != std::string::npos);
+  CHECK(d.emitted.empty());
+#endif
+}

@@ -6,6 +6,8 @@
 #                               bookworm libsdl2 2.26.5 source built with emcmake
 #   dh_imgui         STATIC     Dear ImGui 1.92.x (sid source package imgui) with
 #                               the SDL2 + OpenGL3 backends
+#   dh_qrcodegen     STATIC     nayuki's QR Code generator 1.8.0, C++ (source package
+#                               qr-code-generator), compiled into both builds
 #   dh_httplib       INTERFACE  cpp-httplib (libcpp-httplib-dev), native only
 #   SQLite::SQLite3  IMPORTED   libsqlite3-dev, native only
 #
@@ -116,6 +118,15 @@ else()
   find_package(OpenGL REQUIRED)
   target_link_libraries(dh_imgui PUBLIC OpenGL::GL ${CMAKE_DL_LIBS})
 endif()
+
+# --- QR Code generator 1.8.0 (nayuki) ------------------------------------------
+# From the source package in both builds: the wasm build cannot link Debian's
+# libqrcodegencpp.so, and one source for both keeps the codes identical.
+_dh_third_party(qrcodegen DH_QRCODEGEN_DIR)
+add_library(dh_qrcodegen STATIC "${DH_QRCODEGEN_DIR}/cpp/qrcodegen.cpp")
+target_include_directories(dh_qrcodegen SYSTEM PUBLIC "${DH_QRCODEGEN_DIR}/cpp")
+target_compile_options(dh_qrcodegen PRIVATE -w)   # third-party code: no warnings of ours
+target_compile_features(dh_qrcodegen PUBLIC cxx_std_17)
 
 # --- Native-only: cpp-httplib and SQLite --------------------------------------
 if(NOT EMSCRIPTEN)

@@ -250,6 +250,8 @@ void draw_shift_detail(ScheduleView& v, Frame& f, const VolunteerIndex& index, c
                                               std::to_string(std::max(0, roster.open_places())),
                                               std::to_string(roster.waitlist.size())})
                              .c_str());
+  ImGui::SameLine();  // on the places line: the roster below keeps its place
+  if (ImGui::SmallButton(label("sched.show_qr", "sched-qr-" + shift.id).c_str())) v.qr.open(shift.id);
   ImGui::SeparatorText(tr("sched.confirmed"));
   for (const auto& e : roster.confirmed) draw_roster_entry(v, f, e, false, 0);
   if (!roster.waitlist.empty()) {
@@ -650,6 +652,10 @@ void draw_schedule(ScheduleView& v, Frame& f) {
       v.gen_month = v.auto_month = format_date(today).substr(0, 7);
     }
   }
+  if (!v.qr.shift.empty()) {  // the station's screen: nothing else (checkin_qr.h)
+    draw_checkin_qr(v.qr, f, f.status.sync.server);
+    return;
+  }
   push_font_scale(1.4f);
   ImGui::TextUnformatted(tr("sched.title"));
   pop_font_scale();
@@ -678,7 +684,7 @@ void draw_schedule(ScheduleView& v, Frame& f) {
 }
 
 void schedule_commit_result(ScheduleView& v, const PendingAction& action, const std::string& error) {
-  (void)action;
+  if (action.kind == "shift_qr_key") return checkin_qr_commit_result(v.qr, error);
   if (!error.empty()) {
     v.error = error;
     v.message.clear();

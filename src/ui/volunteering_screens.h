@@ -27,7 +27,7 @@
 // sched-tab-shifts / -auto / -hours; sched-from, sched-to, sched-station,
 // sched-shift-<shift>, sched-overfilled-<shift>, sched-in-<signup>,
 // sched-out-<signup>, sched-excused-<signup>, sched-noshow-<signup>,
-// sched-cancel-<signup>, sched-vol-search, sched-add-<volunteer>,
+// sched-cancel-<signup>, sched-qr-<shift> (checkin_qr.h), sched-vol-search, sched-add-<volunteer>,
 // sched-override, sched-override-reason, sched-cancel-reason,
 // sched-move-<signup>, sched-move-to-<shift>, sched-move-cancel,
 // sched-move-override, sched-move-override-reason, sched-export-roster,
@@ -46,6 +46,7 @@
 
 #include "core/scheduler.h"
 #include "core/volunteering.h"
+#include "ui/checkin_qr.h"
 #include "ui/screens.h"
 
 namespace dh::ui {
@@ -95,6 +96,7 @@ struct ScheduleView {
   std::string gen_month;           // YYYY-MM
   std::string message, error;      // from the last action
   IndexCache index;
+  CheckinQrView qr;                // full-screen check-in QR of a shift (checkin_qr.h)
   // Auto-scheduling.
   std::string auto_month;
   bool has_proposal = false;

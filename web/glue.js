@@ -83,9 +83,14 @@
     }
     // Ctrl+V is left to the browser: it fires 'paste' below.
   });
+  const modifierKeys = new Set(['Control', 'Meta', 'Shift', 'Alt']);
   ime.addEventListener('keyup', (e) => {
     if (e.isComposing || e.keyCode === 229) return;
-    if (specialKeys.has(e.key) || ((e.ctrlKey || e.metaKey) && ctrlKeys.has(e.key))) push(keyEvent(e, false));
+    // A released modifier is forwarded too, or ImGui would keep Ctrl held
+    // after Ctrl+A and then ignore every typed character.
+    if (specialKeys.has(e.key) || modifierKeys.has(e.key) || ((e.ctrlKey || e.metaKey) && ctrlKeys.has(e.key))) {
+      push(keyEvent(e, false));
+    }
   });
   ime.addEventListener('compositionstart', () => { composing = true; });
   ime.addEventListener('compositionend', (e) => {
@@ -272,6 +277,14 @@
     },
     frames() { return glue.framesRendered; },
     interactiveAt() { return glue.interactiveAt; },
+  };
+
+  // Benchmarks only (bench/sync_online): commit n edits as if made here.
+  window.dianhongBench = {
+    commitEdits(n) {
+      if (!window.Module || !Module.calledRun) return 0;
+      return Module.ccall('dh_bench_commit_edits', 'number', ['number'], [n]);
+    },
   };
 
   // ---- Start the app ----------------------------------------------------------------

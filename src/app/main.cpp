@@ -49,6 +49,7 @@
 #include "core/civil_time.h"
 #include "core/operation.h"
 #include "core/state.h"
+#include "platform/files.h"
 #include "platform/host.h"
 #include "platform/widget_locator.h"
 #include "store/file_system.h"
@@ -179,12 +180,13 @@ void forward_text_events(App& app) {
         io.AddInputCharactersUTF8(e.text.c_str());
         break;
       case dh::platform::TextEvent::Type::key: {
-        ImGuiKey key = dom_key_to_imgui(e.text);
-        if (key == ImGuiKey_None) break;
+        // Modifiers first, also for a key ImGui does not know (a released
+        // Control), so they never stay held.
         io.AddKeyEvent(ImGuiMod_Ctrl, e.ctrl || e.meta);
         io.AddKeyEvent(ImGuiMod_Shift, e.shift);
         io.AddKeyEvent(ImGuiMod_Alt, e.alt);
-        io.AddKeyEvent(key, e.down);
+        ImGuiKey key = dom_key_to_imgui(e.text);
+        if (key != ImGuiKey_None) io.AddKeyEvent(key, e.down);
         break;
       }
     }
@@ -322,10 +324,8 @@ dh::ui::AppStatus make_status(const App& app) {
   s.now_local_minutes = dh::local_minutes_from_utc_ms(app.host->now_ms());
   if (app.sync) {
     s.sync = app.sync->status();
-#ifndef __EMSCRIPTEN__
-    s.sync.server = app.host->server_url();
-#endif
   }
+  s.sync.server = app.host->server_url();  // web: the page's origin (also for the check-in QR code)
   return s;
 }
 
@@ -449,6 +449,14 @@ void tick() {
       if (st.ok()) app.host->request_flush(app.replica->write_generation());
     }
   }
+  // Exports and printing the UI asked for (platform/files.h): a download or a
+  // print window in the browser; natively files in <data>/exports.
+  for (const auto& file : out.files) {
+    dh::platform::set_files_folder(app.store_dir.substr(0, app.store_dir.rfind('/') + 1) + "exports");
+    auto r = file.action == dh::ui::FileRequest::Action::print ? dh::platform::print_html(file.bytes, file.name)
+                                                                : dh::platform::save_file(file.name, file.mime, file.bytes);
+    if (!r.ok) app.problems.push_back(file.name + ": " + r.error);
+  }
   if (out.apply_update) {
     app.apply_update_pending = true;
     app.host->flush_now();
@@ -569,6 +577,35 @@ DH_EXPORT const char* dh_entities_json(const char* kind, const char* needle, int
   }
   s = out.dump(-1, ' ', false, Json::error_handler_t::replace);
   return s.c_str();
+}
+
+// Benchmark hook (bench/sync_online): commits n edits (household member
+// counts) through the same path as the UI, so a benchmark can put a device
+// offline with n operations of its own without n clicks. Not part of
+// window.dianhong (which only observes); glue.js exposes it as
+// window.dianhongBench. Returns how many were committed.
+DH_EXPORT int dh_bench_commit_edits(int n) {
+  if (!g_app || !g_app->replica || n <= 0) return 0;
+  App& app = *g_app;
+  std::vector<dh::Command> commands;
+  for (const dh::Entity* e : app.replica->state().list("household")) {
+    if (static_cast<int>(commands.size()) >= n) break;
+    auto it = e->fields.find("members");
+    int64_t members = it != e->fields.end() && it->second.value.is_number_integer() ? it->second.value.get<int64_t>() : 1;
+    commands.push_back(dh::EditEntity{"household", e->id, Json{{"members", members % 8 + 1}}});
+  }
+  if (app.host->writer_lock() != LockState::granted) return 0;
+  int done = 0;
+  for (const dh::Command& c : commands) {
+    const int64_t now = app.sync ? app.sync->corrected_now(app.host->now_ms()) : app.host->now_ms();
+    if (app.replica->commit(c, now).ok()) ++done;
+  }
+  if (done > 0) {
+    if (app.replica->should_snapshot()) app.replica->write_snapshot();
+    app.host->request_flush(app.replica->write_generation());
+    if (app.sync) app.sync->on_committed();
+  }
+  return done;
 }
 
 // The characters of utf8 that the UI font (with its fallback, once merged)

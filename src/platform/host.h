@@ -26,7 +26,7 @@ namespace dh::platform {
 
 struct HostOptions {
   std::string store_root;   // web: "/data" (IDBFS mount); native: "./data/desktop"
-  std::string server_url;   // native only: "http://127.0.0.1:8080" or empty (no server)
+  std::string server_url;   // native: "http://127.0.0.1:8080" or empty (no server); web: set to the page's origin
   std::string font_dir;     // native only: folder with dh-ui.otf and dh-full.otf
 };
 

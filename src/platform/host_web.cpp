@@ -7,6 +7,7 @@
 
 #include <SDL.h>
 
+#include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -78,6 +79,15 @@ EM_JS(void, dh_js_call, (const char* fn_c, const char* arg_c), {
   dhGlue[fn](arg);
 });
 
+// The page's origin ("http://host:port"): the server this page syncs with.
+EM_JS(char*, dh_js_origin, (), {
+  var s = String(location.origin || '');
+  var n = lengthBytesUTF8(s) + 1;
+  var p = _malloc(n);
+  stringToUTF8(s, p, n);
+  return p;
+});
+
 EM_JS(double, dh_js_random_u32, (), {
   var a = new Uint32Array(1);
   crypto.getRandomValues(a);
@@ -122,6 +132,13 @@ struct Host::Impl {
 
 Host::Host(const HostOptions& options) : impl_(std::make_unique<Impl>(options)) {
   g_host = this;
+  if (impl_->options.server_url.empty()) {  // the page's own server (e.g. for the check-in QR code)
+    char* origin = dh_js_origin();
+    if (origin) {
+      impl_->options.server_url = origin;
+      free(origin);
+    }
+  }
   call_js("start", Json::object());
 }
 

@@ -31,6 +31,7 @@ async function startServer(options = {}) {
   const dataDir = options.dataDir || fs.mkdtempSync(path.join(os.tmpdir(), 'dh-e2e-'));
   const args = ['--port', '0', '--data', dataDir, '--web', options.web || DIST];
   if (options.demo !== false) args.push('--demo');
+  if (options.args) args.push(...options.args);
   const proc = spawn(SERVER, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const url = await new Promise((resolve, reject) => {
@@ -169,7 +170,24 @@ function pixelSummary(png) {
   return { litShare: lit / n, colours: colours.size, width: img.width, height: img.height };
 }
 
+// Text into the focused field as one insertion (CDP), as a paste or a
+// committed IME composition arrives.
+async function insertText(page, cdp, text) {
+  await cdp.send('Input.insertText', { text });
+  await page.waitForTimeout(150);
+}
+
+// Waits until the page's last sync round ended well after `since` (ms since
+// 1970) with nothing waiting to go up.
+async function waitSynced(page, since = 0, timeout = 60000) {
+  return poll(async () => {
+    const s = await status(page);
+    return s && s.sync && !s.sync.in_progress && s.sync.waiting === 0 && s.sync.last_success_ms > since &&
+      !s.sync.last_error ? s : false;
+  }, { timeout, what: 'a completed sync round' });
+}
+
 module.exports = {
   ROOT, DIST, SERVER, CHROMIUM_FLAGS, startServer, launch, newContext, poll, status, waitReady, waitSaved,
-  findWidget, clickWidget, typeWithIme, pixelSummary,
+  findWidget, clickWidget, typeWithIme, pixelSummary, insertText, waitSynced,
 };

@@ -1,0 +1,173 @@
+// Sync between devices through the real server (issue 3): two browser
+// contexts are two tablets with their own IndexedDB. Both go offline, both
+// make changes, both come back; each ends up with the other's changes, the
+// server holds all of them, and a half-typed form survives incoming ops.
+// Then a server that requires enrolment: the device is refused until a
+// person enters the administrator's one-time code in the sync area.
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const h = require('./lib/harness');
+
+let browser;
+before(async () => { browser = await h.launch(); });
+after(async () => { if (browser) await browser.close(); });
+
+const squadsNamed = (page, name) => page.evaluate((n) => window.dianhong.entities('squad', n, 10), name);
+
+async function openDevice(url) {
+  const ctx = await h.newContext(browser);
+  const page = await ctx.newPage();
+  await page.goto(url + '/');
+  await h.waitReady(page);
+  await h.waitSaved(page);
+  await h.waitSynced(page);
+  const cdp = await ctx.newCDPSession(page);
+  return { ctx, page, cdp };
+}
+
+// Base data -> squads -> new; types the name and leader; creates unless told not to.
+async function newSquad(dev, name, leader, { create = true } = {}) {
+  const { page, cdp } = dev;
+  await h.clickWidget(page, 'nav-base');
+  await h.clickWidget(page, 'kind-squad');
+  await h.clickWidget(page, 'new');
+  await h.clickWidget(page, 'f-name');
+  await h.poll(async () => (await h.status(page)).want_text_input, { what: 'the name field to take text' });
+  await h.insertText(page, cdp, name);
+  await h.clickWidget(page, 'f-leader_name');
+  await h.insertText(page, cdp, leader);
+  if (!create) return;
+  const before = (await h.status(page)).op_count;
+  await h.clickWidget(page, 'create');
+  await h.poll(async () => (await h.status(page)).op_count > before, { what: 'squad ' + name + ' committed' });
+}
+
+async function serverHealth(url) {
+  const r = await fetch(url + '/api/v1/health');
+  return r.json();
+}
+
+test('two devices offline make changes; back online each shows the other\'s and the server has all', async () => {
+  const server = await h.startServer();
+  try {
+    const a = await openDevice(server.url);
+    const b = await openDevice(server.url);
+    const ops0 = (await serverHealth(server.url)).ops;
+
+    await a.ctx.setOffline(true);
+    await b.ctx.setOffline(true);
+    for (const d of [a, b]) await h.poll(async () => !(await h.status(d.page)).online, { what: 'offline' });
+
+    await newSquad(a, '同步甲队', '李甲');
+    await newSquad(b, '同步乙队', '王乙');
+    // B starts another squad and leaves the form half-typed.
+    await newSquad(b, '未完成', '赵', { create: false });
+    for (const d of [a, b]) {
+      const s = await h.waitSaved(d.page);
+      assert.equal(s.sync.waiting, 1, 'one change waits on each device');
+      assert.equal(s.online, false);
+    }
+    assert.equal((await squadsNamed(a.page, '同步乙队')).length, 0, 'A cannot know B\'s squad yet');
+    assert.equal((await serverHealth(server.url)).ops, ops0, 'nothing reached the server while offline');
+
+    await a.ctx.setOffline(false);
+    await b.ctx.setOffline(false);
+    // Within seconds each shows the other's change (the `online` event starts a round; the
+    // 15 s poll brings what the other pushed after that round).
+    await h.poll(async () => (await squadsNamed(a.page, '同步乙队')).length === 1, { timeout: 60000, what: 'A shows B\'s squad' });
+    await h.poll(async () => (await squadsNamed(b.page, '同步甲队')).length === 1, { timeout: 60000, what: 'B shows A\'s squad' });
+
+    // The half-typed form on B survived the incoming operations: finish and create it.
+    await h.insertText(b.page, b.cdp, '队');
+    const beforeB = (await h.status(b.page)).op_count;
+    await h.clickWidget(b.page, 'create');
+    await h.poll(async () => (await h.status(b.page)).op_count > beforeB, { what: 'the half-typed squad committed' });
+    const finished = await squadsNamed(b.page, '赵队');
+    assert.equal(finished.length, 1, 'the leader typed before the sync kept its text: ' + JSON.stringify(finished));
+    assert.equal(finished[0].fields.name, '未完成', 'name typed before the sync');
+
+    // Everyone converges on the same state, and the server has every operation.
+    await h.poll(async () => (await squadsNamed(a.page, '赵队')).length === 1, { timeout: 60000, what: 'A shows the last squad' });
+    await h.waitSynced(b.page, 0);
+    const health = await serverHealth(server.url);
+    assert.equal(health.ops, ops0 + 3, 'server holds the three new operations');
+    await h.poll(async () => {
+      const [sa, sb] = [await h.status(a.page), await h.status(b.page)];
+      return sa.state_hash === health.state_hash && sb.state_hash === health.state_hash &&
+        sa.op_count === health.ops && sb.op_count === health.ops;
+    }, { timeout: 60000, what: 'both devices to hold the server\'s state' });
+
+    // The UI says so: nothing waiting, nothing rejected, a last sync time.
+    await h.clickWidget(a.page, 'nav-sync');
+    const state = await h.findWidget(a.page, 'sync-state');
+    assert.match(state.label, /已与服务器同步/);
+    assert.match((await h.findWidget(a.page, 'sync-waiting')).label, /：0 条/);
+    assert.match((await h.findWidget(a.page, 'sync-rejected-count')).label, /：0 条/);
+    await a.ctx.close();
+    await b.ctx.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a server that requires enrolment refuses the device until the administrator\'s code is entered', async () => {
+  const server = await h.startServer({ args: ['--auth', 'devices'] });
+  try {
+    const code = fs.readFileSync(path.join(server.dataDir, 'admin-enrolment-code.txt'), 'utf8').trim();
+    assert.match(code, /^\d{4}-\d{4}$/);
+    const ctx = await h.newContext(browser);
+    const page = await ctx.newPage();
+    await page.goto(server.url + '/');
+    await h.waitReady(page);
+    const refused = await h.poll(async () => {
+      const s = await h.status(page);
+      return s.sync && s.sync.needs_enrolment ? s : false;
+    }, { what: 'the device to be told it is not enrolled' });
+    assert.equal(refused.op_count, 0, 'nothing pulled without a token');
+    assert.match((await h.findWidget(page, 'status-sync')).label, /设备未登记/);
+
+    await h.clickWidget(page, 'nav-sync');
+    const cdp = await ctx.newCDPSession(page);
+    // A wrong code first: a plain reason, still not enrolled.
+    await h.clickWidget(page, 'sync-enrol-code');
+    await h.insertText(page, cdp, '0000-0000');
+    await h.clickWidget(page, 'sync-enrol');
+    const wrong = await h.poll(async () => {
+      const s = await h.status(page);
+      return s.sync.enrol_error ? s : false;
+    }, { what: 'the wrong code to be refused' });
+    assert.equal(wrong.sync.role, '');
+    await h.findWidget(page, 'sync-enrol-error');
+
+    // The right code: enrolled as administrator, the data comes down.
+    await h.clickWidget(page, 'sync-enrol-code');
+    await page.keyboard.press('Control+A');  // select the wrong code; the insertion replaces it
+    await h.insertText(page, cdp, code);
+    await h.clickWidget(page, 'sync-enrol');
+    let last = null;
+    const enrolled = await h.poll(async () => {
+      const s = await h.status(page);
+      last = s.sync;
+      return s.sync.role === 'administrator' && !s.sync.needs_enrolment && s.op_count > 10000 ? s : false;
+    }, { timeout: 120000, what: 'enrolment and the first pull' }).catch((e) => {
+      throw new Error(e.message + ' ' + JSON.stringify(last));
+    });
+    assert.equal(enrolled.sync.open_access, false);
+    await h.waitSynced(page);
+    assert.match((await h.findWidget(page, 'sync-role')).label, /管理员/);
+
+    // The token is kept on the device: after a reload it syncs without asking again.
+    await h.waitSaved(page);
+    await page.reload();
+    await h.waitReady(page);
+    const after = await h.waitSynced(page, enrolled.sync.last_success_ms);
+    assert.equal(after.sync.needs_enrolment, false);
+    assert.equal(after.sync.role, 'administrator');
+    await ctx.close();
+  } finally {
+    await server.stop();
+  }
+});

@@ -86,7 +86,10 @@ void draw_checkin_qr(CheckinQrView& v, Frame& f, const std::string& origin_raw) 
   const Entity* station = state.find("station", shift->text("station"));
   centered_text(shift->text("role"), "qr-title", 2.0f);
   centered_text(station ? station->text("name") : shift->text("station"), "qr-where", 1.4f);
-  centered_text(shift->text("start").substr(0, 10) + "  " + shift_when_text(*shift), "qr-when", 1.4f);
+  const std::string start = shift->text("start"), end = shift->text("end");
+  centered_text(start.substr(0, 10) + "  " + start.substr(std::min<size_t>(11, start.size())) + "–" +
+                    end.substr(std::min<size_t>(11, end.size())),
+                "qr-when", 1.4f);
 
   std::string origin = origin_raw;
   while (!origin.empty() && origin.back() == '/') origin.pop_back();

@@ -116,6 +116,27 @@ test('a phone with the app installed finds itself on the roster and checks in', 
   await ctx.close();
 });
 
+test('the coordinator\'s app shows the shift\'s check-in code for this server', async () => {
+  const ctx = await h.newContext(browser);
+  const page = await ctx.newPage();
+  await page.goto(server.url + '/');
+  await h.waitReady(page);
+  await h.clickWidget(page, 'nav-schedule');
+  await h.clickWidget(page, 'sched-shift-' + ids.shift);
+  await h.clickWidget(page, 'sched-qr-' + ids.shift);
+  const url = await h.findWidget(page, 'qr-url');
+  // The page's own origin, the shift and its key: what the phone opens.
+  assert.equal(url.label.split('##')[0], server.url + '/checkin.html#s=' + ids.shift + '&k=' + KEY);
+  assert.equal((await h.findWidget(page, 'qr-where')).label.split('##')[0], '扫码测试站');
+  // The code is drawn: the view is white with near-black text (both "lit":
+  // r+g+b > 30), so only the pure black modules are dark, a large share.
+  const px = h.pixelSummary(await page.screenshot());
+  assert.ok(px.litShare > 0.5 && px.litShare < 0.97, 'dark QR modules on the screen: ' + JSON.stringify(px));
+  await h.clickWidget(page, 'qr-close');
+  await h.findWidget(page, 'sched-tab-shifts');
+  await ctx.close();
+});
+
 test('a wrong key is explained in Chinese and English, and nothing is listed', async () => {
   const ctx = await h.newContext(browser, { viewport: { width: 390, height: 800 } });
   const page = await ctx.newPage();

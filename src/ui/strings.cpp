@@ -186,6 +186,7 @@ const std::vector<StringEntry> kZh = {
 
     {"error.missing_field", "有必填项没有填写。"},
     {"error.too_long", "有一项内容太长。"},
+    {"error.bad_checkin_key", "签到密钥应为16到32位小写字母或数字；打开签到二维码时会自动生成。"},
     {"error.bad_date", "日期应按“年-月-日”填写，并且是真实的日期。"},
     {"error.bad_phone", "电话号码格式不对：应为11位手机号或带区号的座机。"},
     {"error.out_of_range", "有一个数字超出了允许的范围。"},
@@ -744,6 +745,7 @@ const std::vector<StringEntry> kEn = {
 
     {"error.missing_field", "A required field is empty."},
     {"error.too_long", "A field is too long."},
+    {"error.bad_checkin_key", "A check-in key is 16 to 32 lower-case letters or digits; the app makes one when the check-in QR code is first shown."},
     {"error.bad_date", "A date must be a real date written YYYY-MM-DD."},
     {"error.bad_phone", "A phone number must be an 11-digit mobile or a landline with area code."},
     {"error.out_of_range", "A number is outside the allowed range."},

@@ -152,6 +152,11 @@ void draw_checkin_qr(CheckinQrView& v, Frame& f, const std::string& origin_raw) 
   centered_text(both("qr.window", Language::zh_CN) + "  " + both("qr.window", Language::en), "qr-window", 0.8f);
   ImVec4 muted = color_muted();
   centered_text(url, "qr-url", 0.75f, &muted);
+  if (f.status.sync.waiting_ops > 0) {
+    // A new key works on phones only once the server has it.
+    ImVec4 amber = color_warning();
+    centered_text(tr("qr.not_synced"), "qr-not-synced", 0.9f, &amber);
+  }
   ImGui::BeginDisabled(f.status.read_only);
   if (ImGui::SmallButton(label("qr.new_key", "qr-new-key").c_str()))
     f.emit(EditEntity{"shift", shift->id, Json{{"checkin_key", new_checkin_key()}}},

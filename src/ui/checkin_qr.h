@@ -15,7 +15,7 @@
 //   the view says so and draws no code.
 //
 // Widget ids: qr-close, qr-new-key; texts qr-title, qr-where, qr-when,
-// qr-how, qr-how-en, qr-window, qr-url, qr-preparing, qr-no-origin, qr-error.
+// qr-how, qr-how-en, qr-window, qr-url, qr-not-synced, qr-preparing, qr-no-origin, qr-error.
 #pragma once
 
 #include <cstdint>

@@ -184,6 +184,12 @@ TEST_CASE("check-in QR view: opened from a shift it asks for the key once and sh
   d.run(2);
   CHECK(d.visible("qr-url") == checkin_url(kOrigin, site.shift, key));
   CHECK_FALSE(d.find("sched-tab-shifts"));  // nothing of the scheduling screen
+  CHECK_FALSE(d.find("qr-not-synced"));
+  d.status.sync.waiting_ops = 1;  // the key edit not yet on the server
+  d.run();
+  CHECK(d.find("qr-not-synced"));
+  d.status.sync.waiting_ops = 0;
+  d.run();
 
   // Closing returns to the schedule; reopening asks for nothing (the key exists).
   d.click("qr-close");

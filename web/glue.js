@@ -267,6 +267,8 @@
     },
     find(key) { return this.widgets().find((w) => w.visible && (w.key === key || w.label === key)) || null; },
     status() { return callJson('dh_status_json'); },
+    // Sync state and counts without the state hash: cheap to poll.
+    syncStatus() { return callJson('dh_sync_status_json'); },
     entities(kind, needle, limit) {
       return callJson('dh_entities_json', ['string', 'string', 'number'], [kind, needle || '', limit || 50]);
     },

@@ -485,6 +485,26 @@ void web_tick() { tick(); }
 
 // ---- Read-only observation for browser tests (window.dianhong) ---------------
 
+// The sync part of the status for tests and benchmarks.
+static Json sync_json(App& app, const dh::ui::SyncStatus& y) {
+  const auto& cs = app.sync->client().state();
+  Json rejected = Json::array();
+  for (const auto& r : y.rejected) rejected.push_back({{"id", r.id}, {"type", r.type}, {"reason", r.reason}});
+  return {{"in_progress", y.in_progress},
+          {"waiting", y.waiting_ops},
+          {"rejected", rejected},
+          {"last_success_ms", app.sync->client().last_success_ms()},
+          {"last_error", y.last_error},
+          {"clock_warning", y.clock_warning},
+          {"needs_enrolment", y.needs_enrolment},
+          {"role", y.role},
+          {"open_access", y.open_access},
+          {"cursor", cs.cursor},
+          {"acked_seq", cs.acked_seq},
+          {"ingested", y.ingested},
+          {"enrol_error", y.enrol_error}};
+}
+
 extern "C" {
 
 #ifdef __EMSCRIPTEN__
@@ -530,28 +550,24 @@ DH_EXPORT const char* dh_status_json() {
       {"demo_ingested", app.sync ? app.sync->ingested_total() : app.demo_ingested},
       {"want_text_input", ImGui::GetCurrentContext() ? ImGui::GetIO().WantTextInput : false},
   };
-  if (app.sync) {
-    const dh::ui::SyncStatus& y = st.sync;
-    const auto& cs = app.sync->client().state();
-    Json rejected = Json::array();
-    for (const auto& r : y.rejected) rejected.push_back({{"id", r.id}, {"type", r.type}, {"reason", r.reason}});
-    j["sync"] = {{"in_progress", y.in_progress},
-                 {"waiting", y.waiting_ops},
-                 {"rejected", rejected},
-                 {"last_success_ms", app.sync->client().last_success_ms()},
-                 {"last_error", y.last_error},
-                 {"clock_warning", y.clock_warning},
-                 {"needs_enrolment", y.needs_enrolment},
-                 {"role", y.role},
-                 {"open_access", y.open_access},
-                 {"cursor", cs.cursor},
-                 {"acked_seq", cs.acked_seq},
-                 {"ingested", y.ingested},
-                 {"enrol_error", y.enrol_error}};
-  }
+  if (app.sync) j["sync"] = sync_json(app, st.sync);
 #ifdef __EMSCRIPTEN__
   j["wasm_memory_bytes"] = static_cast<uint64_t>(__builtin_wasm_memory_size(0)) * 65536u;
 #endif
+  s = j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return s.c_str();
+}
+
+// Sync status and counts only, without hashing the State: cheap enough to
+// poll every few milliseconds (bench/sync_online).
+DH_EXPORT const char* dh_sync_status_json() {
+  static std::string s;
+  if (!g_app || !g_app->sync) return "{}";
+  App& app = *g_app;
+  Json j = sync_json(app, app.sync->status());
+  j["op_count"] = app.replica ? app.replica->operation_count() : 0;
+  j["online"] = app.host->online();
+  j["saved"] = app.replica && app.host->flushes().flushed_generation() >= app.replica->write_generation();
   s = j.dump(-1, ' ', false, Json::error_handler_t::replace);
   return s.c_str();
 }

@@ -21,6 +21,7 @@
 // connections. SIGINT/SIGTERM stop it cleanly; SIGKILL loses nothing that
 // was acknowledged (every push is fsynced before its answer).
 #include <httplib.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -241,6 +242,19 @@ int main(int argc, char** argv) {
   // httplib's default pool is max(8, cores - 1) threads, and a keep-alive
   // connection holds its thread: a few dozen tablets would queue behind eight.
   server.new_task_queue = [] { return new httplib::ThreadPool(32); };
+  // Debian's httplib (0.11, compiled into the .so) listens with a backlog of
+  // 5: when a few dozen tablets connect at once the kernel drops SYNs and the
+  // clients retry after 1 s (that was the 1 s p99 of sync_bench_devices). Keep
+  // the listening socket (this callback sees only it) and listen again with
+  // the system's limit after bind: Linux then uses the new backlog. Also
+  // SO_REUSEADDR instead of httplib's default SO_REUSEPORT, so a second
+  // server cannot silently share the port.
+  static int listen_fd = -1;
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd = sock;
+  });
   server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
     if (res.status >= 500) {
       std::cerr << "dianhong_server: " << req.method << " " << req.path << " -> " << res.status << " "
@@ -257,6 +271,7 @@ int main(int argc, char** argv) {
   } else if (!server.bind_to_port(host, port)) {
     bound = -1;
   }
+  if (bound > 0 && listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   if (bound <= 0) {
     std::cerr << "dianhong_server: cannot listen on " << host << ":" << port
               << " (is another program using the port? set PORT to choose another).\n";

@@ -171,3 +171,68 @@ test('a server that requires enrolment refuses the device until the administrato
     await server.stop();
   }
 });
+
+test('a change the device\'s role may not make is rejected with the reason; a clock a day ahead is told so', async () => {
+  const server = await h.startServer({ args: ['--auth', 'devices'] });
+  try {
+    // The administrator (this test, through the API) makes a one-time code for a kiosk.
+    const adminCode = fs.readFileSync(path.join(server.dataDir, 'admin-enrolment-code.txt'), 'utf8').trim();
+    const post = (p, body, token) => fetch(server.url + p, {
+      method: 'POST', body: JSON.stringify(body),
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
+    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const admin = await post('/api/v1/enrol', { code: adminCode, device: 'testadmin01', name: 'test' });
+    assert.equal(admin.status, 200);
+    const kioskCode = await post('/api/v1/admin/codes', { role: 'kiosk' }, admin.body.token);
+    assert.equal(kioskCode.status, 200);
+
+    // This tablet's clock runs a day ahead.
+    const ctx = await h.newContext(browser);
+    await ctx.addInitScript(() => {
+      const realNow = Date.now.bind(Date);
+      Date.now = () => realNow() + 24 * 3600 * 1000;
+    });
+    const page = await ctx.newPage();
+    await page.goto(server.url + '/');
+    await h.waitReady(page);
+    await h.poll(async () => (await h.status(page)).sync.needs_enrolment, { what: 'enrolment asked for' });
+    const cdp = await ctx.newCDPSession(page);
+    await h.clickWidget(page, 'nav-sync');
+    await h.clickWidget(page, 'sync-enrol-code');
+    await h.insertText(page, cdp, kioskCode.body.code);
+    await h.clickWidget(page, 'sync-enrol');
+    await h.poll(async () => {
+      const s = await h.status(page);
+      return s.sync.role === 'kiosk' && s.op_count > 10000 ? s : false;
+    }, { timeout: 120000, what: 'kiosk enrolment and the first pull' });
+    await h.waitSaved(page);
+
+    // A kiosk may not create squads: the device keeps the change, the server refuses it.
+    const dev = { page, cdp };
+    await newSquad(dev, '越权队', '钱');
+    const rejected = await h.poll(async () => {
+      const s = await h.status(page);
+      return s.sync.rejected.length === 1 && s.sync.waiting === 0 ? s : false;
+    }, { timeout: 60000, what: 'the change to be rejected' });
+    assert.equal(rejected.sync.rejected[0].type, 'squad.create');
+    assert.match(rejected.sync.rejected[0].reason, /kiosk/i);
+    assert.equal((await squadsNamed(page, '越权队')).length, 1, 'the rejected change is not silently dropped here');
+    // The person sees it: a count in the status bar, the reason in the sync area.
+    assert.match((await h.findWidget(page, 'status-sync-rejected')).label, /1 条修改被拒绝/);
+    await h.clickWidget(page, 'nav-sync');
+    const line = await h.findWidget(page, 'sync-rejected-0');
+    assert.match(line.label, /squad\.create/);
+    assert.match(line.label, /kiosk/i);
+    // ... and that the clock is off, in words.
+    const clock = await h.findWidget(page, 'sync-clock');
+    assert.match(clock.label, /day|天/);
+    // The rejected change is never sent again: the server never stores it.
+    const health = await (await fetch(server.url + '/api/v1/health')).json();
+    const page1 = await (await fetch(server.url + '/api/v1/ops?after=' + Math.max(0, health.head - 50) + '&limit=100',
+      { headers: { Authorization: 'Bearer ' + admin.body.token } })).json();
+    assert.ok(!JSON.stringify(page1).includes('越权队'), 'the server does not hold the refused squad');
+    await ctx.close();
+  } finally {
+    await server.stop();
+  }
+});

@@ -160,6 +160,11 @@ Result<Enrolment> DeviceRegistry::enrol(const std::string& code, const std::stri
   if (!is_valid_device_id(device_id)) {
     return make_error("bad_device", "The device id must be 1 to 32 characters of a-z, 0-9 and '-'.");
   }
+  // "server" authors the QR check-ins and "demo" the demo data set: a device
+  // enrolled under either name could push operations that pass for theirs.
+  if (device_id == "server" || device_id == "demo") {
+    return make_error("bad_device", "The device id \"" + device_id + "\" is reserved; the app picks a random one.");
+  }
   std::string c = normalise_code(code);
   if (c.empty()) return make_error("bad_code", "An enrolment code is 8 digits, like 1234-5678.");
   const std::string h = sha256_hex(c);

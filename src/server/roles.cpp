@@ -97,6 +97,12 @@ Operation mask_personal(const Operation& op) {
   Operation out = op;
   Json& fields = out.payload["fields"];
   for (auto it = fields.begin(); it != fields.end(); ++it) {
+    // A shift's QR check-in key lets anyone holding it check people in: only
+    // devices that show the code (coordinators, administrators) receive it.
+    if (kind == "shift" && it.key() == "checkin_key") {
+      it.value() = nullptr;
+      continue;
+    }
     const FieldSpec* f = spec->field(it.key());
     if (!f || !f->personal || !it.value().is_string()) continue;
     const std::string v = it.value().get<std::string>();

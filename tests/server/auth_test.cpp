@@ -8,6 +8,7 @@
 
 #include "core/demo.h"
 #include "core/operation.h"
+#include "server/roles.h"
 #include "server_process.h"
 #include "sync/protocol.h"
 
@@ -103,6 +104,22 @@ TEST_CASE("devices: enrolment, tokens, roles, revocation and masking", "[native]
     expect_error(wrong->Post("/api/v1/ops", encode_push_request("demo", {household}), "application/json"), 401,
                  "unauthorized");
     expect_error(wrong->Get("/api/v1/admin/devices"), 401, "unauthorized");
+    unchanged();
+  }
+
+  SECTION("the device ids the server and the demo data use cannot be enrolled") {
+    for (const char* reserved : {"server", "demo"}) {
+      INFO(reserved);
+      std::string code = server.new_code("coordinator");
+      REQUIRE_FALSE(code.empty());
+      CHECK(server.enrol(code, reserved).empty());
+      auto res = anon->Post("/api/v1/enrol", "{\"code\":\"" + code + "\",\"device\":\"" + reserved + "\"}",
+                            "application/json");
+      REQUIRE(res);
+      CHECK(res->status == 400);
+      CHECK(res->body.find("reserved") != std::string::npos);
+      CHECK_FALSE(server.enrol(code, std::string(reserved) + "-tablet").empty());  // the code was not used up
+    }
     unchanged();
   }
 
@@ -252,4 +269,15 @@ TEST_CASE("a server without an administrator prints and writes a code; restart k
   CHECK(res->status == 200);
   CHECK(res->body.find("test-admin") != std::string::npos);
   CHECK(again.stop() == 0);
+}
+
+TEST_CASE("masked pulls drop a shift's QR check-in key", "[native][server][auth]") {
+  Operation shift = make_op("coord-1:1", "shift.create",
+                            {{"entity", "shift-1"}, {"fields", {{"role", "课后看护"}, {"checkin_key", "abcdefghij0123456789wxyz"}}}});
+  Operation masked = dh::mask_personal(shift);
+  CHECK(masked.payload["fields"]["checkin_key"].is_null());
+  CHECK(masked.payload["fields"]["role"] == "课后看护");
+  Operation edit = make_op("coord-1:2", "shift.edit", {{"entity", "shift-1"}, {"fields", {{"checkin_key", "zyxw9876543210jihgfedcba"}}}});
+  CHECK(dh::mask_personal(edit).payload["fields"]["checkin_key"].is_null());
+  CHECK(shift.payload["fields"]["checkin_key"] == "abcdefghij0123456789wxyz");  // the original is untouched
 }

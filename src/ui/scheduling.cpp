@@ -195,7 +195,7 @@ void draw_roster_entry(ScheduleView& v, Frame& f, const RosterEntry& e, bool wai
   if (su.get("clash_override").is_boolean() && su.get("clash_override").get<bool>())
     line += "  " + trf("sched.overridden", {su.text("override_reason")});
   ImGui::PushID(su.id.c_str());
-  ImGui::TextUnformatted(line.c_str());
+  status_text(line, ("sched-row-" + su.id).c_str());
   const int64_t now = f.status.now_local_minutes;
   const bool attendance_set = !su.text("attendance").empty();
   if (!waitlisted && now > 0) {
@@ -246,10 +246,10 @@ void draw_shift_detail(ScheduleView& v, Frame& f, const VolunteerIndex& index, c
   push_font_scale(1.15f);
   ImGui::TextUnformatted(shift_line(state, shift).c_str());
   pop_font_scale();
-  ImGui::TextUnformatted(trf("sched.places", {std::to_string(roster.confirmed.size()), std::to_string(roster.capacity),
-                                              std::to_string(std::max(0, roster.open_places())),
-                                              std::to_string(roster.waitlist.size())})
-                             .c_str());
+  status_text(trf("sched.places", {std::to_string(roster.confirmed.size()), std::to_string(roster.capacity),
+                                   std::to_string(std::max(0, roster.open_places())),
+                                   std::to_string(roster.waitlist.size())}),
+              "sched-places");
   ImGui::SameLine();  // on the places line: the roster below keeps its place
   if (ImGui::SmallButton(label("sched.show_qr", "sched-qr-" + shift.id).c_str())) v.qr.open(shift.id);
   ImGui::SeparatorText(tr("sched.confirmed"));

@@ -27,7 +27,9 @@
 // sched-tab-shifts / -auto / -hours; sched-from, sched-to, sched-station,
 // sched-shift-<shift>, sched-overfilled-<shift>, sched-in-<signup>,
 // sched-out-<signup>, sched-excused-<signup>, sched-noshow-<signup>,
-// sched-cancel-<signup>, sched-qr-<shift> (checkin_qr.h), sched-vol-search, sched-add-<volunteer>,
+// sched-cancel-<signup>, texts sched-row-<signup> (a roster line: name or
+// "候补1：name", attendance, merge note) and sched-places (places line),
+// sched-qr-<shift> (checkin_qr.h), sched-vol-search, sched-add-<volunteer>,
 // sched-override, sched-override-reason, sched-cancel-reason,
 // sched-move-<signup>, sched-move-to-<shift>, sched-move-cancel,
 // sched-move-override, sched-move-override-reason, sched-export-roster,

@@ -77,6 +77,19 @@ async function openDevice(url, what) {
   return { ctx, page, cdp, what };
 }
 
+// Clicks a text field until it takes text (a click that lands while a popup
+// is still closing, on a busy machine, only closes the popup).
+async function focusField(page, key) {
+  for (let attempt = 1; ; attempt++) {
+    await h.clickWidget(page, key);
+    try {
+      return await h.poll(async () => (await h.status(page)).want_text_input, { timeout: 3000, what: key + ' to take text' });
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
+}
+
 // The coordinator: base data -> shift -> new, every field typed or picked on
 // the screen, then "create". Returns the new shift's id.
 async function createShift(dev, { station, role, start, end, capacity }) {
@@ -86,9 +99,9 @@ async function createShift(dev, { station, role, start, end, capacity }) {
   await h.clickWidget(page, 'new');
   await h.clickWidget(page, 'f-station');
   await h.clickWidget(page, 'opt-' + station);
+  await h.poll(() => page.evaluate((k) => !window.dianhong.find(k), 'opt-' + station), { what: 'the station list to close' });
   for (const [field, value] of [['role', role], ['start', start], ['end', end], ['capacity', String(capacity)]]) {
-    await h.clickWidget(page, 'f-' + field);
-    await h.poll(async () => (await h.status(page)).want_text_input, { what: 'field ' + field + ' to take text' });
+    await focusField(page, 'f-' + field);
     await h.insertText(page, cdp, value);
   }
   const before = (await h.status(page)).op_count;
@@ -110,8 +123,7 @@ const kioskLines = async (page) => (await page.evaluate(() => window.dianhong.wi
 async function kioskSignUp(dev, person, query, shift) {
   const { page, cdp } = dev;
   await h.clickWidget(page, 'nav-kiosk');
-  await h.clickWidget(page, 'kiosk-search');
-  await h.poll(async () => (await h.status(page)).want_text_input, { what: 'the kiosk search to take text' });
+  await focusField(page, 'kiosk-search');
   await h.insertText(page, cdp, query);
   const pick = await h.findWidget(page, 'kiosk-pick-' + person.volunteer);
   // The person sees their name and a masked phone, never the whole number.
@@ -134,7 +146,7 @@ async function kioskMyShifts(dev, person) {
   const { page, cdp } = dev;
   await h.clickWidget(page, 'nav-kiosk');
   if (await page.evaluate(() => !!window.dianhong.find('kiosk-ok'))) await h.clickWidget(page, 'kiosk-ok');
-  await h.clickWidget(page, 'kiosk-search');
+  await focusField(page, 'kiosk-search');
   await page.keyboard.press('Control+A');
   await h.insertText(page, cdp, person.name);
   await h.clickWidget(page, 'kiosk-pick-' + person.volunteer);
@@ -277,23 +289,14 @@ test('an over-filled shift after a merge shows its waitlist', async () => {
     await h.clickWidget(coordinator.page, 'nav-schedule');
     await h.clickWidget(coordinator.page, 'sched-shift-' + shift);
     assert.equal(text(await h.findWidget(coordinator.page, 'sched-places')), '已确认 0/1，空缺 1，候补 0');
+    const ops0 = (await serverHealth(server.url)).ops;
     const back = Date.now();
     for (const k of [k1, k2]) await k.ctx.setOffline(false);
 
-    // The merge: the sign-up made first (kiosk 1) keeps the place, the other
-    // goes on the waitlist and is marked as bumped by the merge.
-    const over = await h.findWidget(coordinator.page, 'sched-overfilled-' + shift, 60000);
-    assert.match(text(over), new RegExp('图书角值守\\s+候补：' + second.name + '\\*$'), 'the over-filled shift and its waitlist');
-    assert.equal(text(await h.findWidget(coordinator.page, 'sched-overfilled')),
-      '离线合并后有1个班次超员：多出的人已转为候补，请联系他们。');
-    await h.clickWidget(coordinator.page, 'sched-overfilled-' + shift);
-    assert.equal(text(await h.findWidget(coordinator.page, 'sched-places')), '已确认 1/1，空缺 0，候补 1');
-    assert.equal(await rosterRow(coordinator.page, s1.id), first.name + '  未签到');
-    assert.equal(await rosterRow(coordinator.page, s2.id), '候补1：' + second.name + '  未签到  （合并后转候补）');
-    await h.findWidget(coordinator.page, 'sched-excused-' + s1.id);  // attendance only for the confirmed
-    assert.equal(await coordinator.page.evaluate((id) => window.dianhong.find('sched-excused-' + id), s2.id), null);
-
-    // The server holds both sign-ups; all three devices hold its state.
+    // Both sign-ups reach the server; then all three devices hold its state
+    // (the coordinator's within its 15 s poll).
+    await h.poll(async () => (await serverHealth(server.url)).ops === ops0 + 2,
+      { timeout: 60000, what: 'both kiosks to push their sign-up' });
     const pushed = (await serverOps(server.url)).filter((o) => o.op.type === 'signup.create').map((o) => o.op.payload.entity);
     assert.deepEqual(pushed.sort(), [s1.id, s2.id].sort());
     for (const k of [k1, k2]) await h.waitSynced(k.page, back);
@@ -303,6 +306,22 @@ test('an over-filled shift after a merge shows its waitlist', async () => {
       for (const d of devices) if ((await h.status(d.page)).state_hash !== health.state_hash) return false;
       return true;
     }, { timeout: 60000, what: 'all three devices to hold the server\'s state ' + health.state_hash });
+
+    // The merge: the sign-up made first (kiosk 1) keeps the place, the other
+    // goes on the waitlist and is marked as bumped by the merge. The
+    // coordinator lists the shift at the top, over-filled by the merge.
+    const places = text(await h.findWidget(coordinator.page, 'sched-places'));
+    const over = await coordinator.page.evaluate((id) => window.dianhong.find('sched-overfilled-' + id), shift);
+    assert.ok(over, 'the coordinator lists the shift as over-filled by the merge (its roster says "' + places + '")');
+    assert.match(text(over), new RegExp('图书角值守\\s+候补：' + second.name + '\\*$'), 'the over-filled shift and its waitlist');
+    assert.equal(text(await h.findWidget(coordinator.page, 'sched-overfilled')),
+      '离线合并后有1个班次超员：多出的人已转为候补，请联系他们。');
+    await h.clickWidget(coordinator.page, 'sched-overfilled-' + shift);
+    assert.equal(text(await h.findWidget(coordinator.page, 'sched-places')), '已确认 1/1，空缺 0，候补 1');
+    assert.equal(await rosterRow(coordinator.page, s1.id), first.name + '  未签到');
+    assert.equal(await rosterRow(coordinator.page, s2.id), '候补1：' + second.name + '  未签到  （合并后转候补）');
+    await h.findWidget(coordinator.page, 'sched-excused-' + s1.id);  // attendance only for the confirmed
+    assert.equal(await coordinator.page.evaluate((id) => window.dianhong.find('sched-excused-' + id), s2.id), null);
 
     // Each kiosk tells its person where they stand now.
     const l1 = await kioskMyShifts(k1, first);

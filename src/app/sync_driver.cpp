@@ -27,22 +27,36 @@ Result<std::unique_ptr<SyncDriver>> SyncDriver::open(platform::Host& host, FileS
     }
   }
   SyncDriver* self = d.get();
+  d->durable_state_ = {d->client_->state().cursor, d->client_->state().acked_seq};
   host.set_flush_observer(
-      [self](uint64_t token) { self->tickets_[token] = self->client_->begin_flush(); },
+      [self](uint64_t token) {
+        // sync-state.json as it is now goes into this flush.
+        self->tickets_[token] = Ticket{self->client_->begin_flush(),
+                                       {self->client_->state().cursor, self->client_->state().acked_seq}};
+      },
       [self](uint64_t token, bool ok) {
         auto it = self->tickets_.find(token);
         if (it == self->tickets_.end()) return;
-        sync::SyncClient::FlushTicket t = it->second;
+        Ticket t = it->second;
         // Older tickets can no longer finish well once a later one did.
         self->tickets_.erase(self->tickets_.begin(), std::next(it));
         if (!ok) return;
-        (void)self->client_->flush_completed(t);
+        self->durable_state_ = t.state_file;
+        (void)self->client_->flush_completed(t.flush);
         // Own changes just became durable: send them.
-        if (t.own_seq > self->client_->state().acked_seq) self->wanted_ = true;
+        if (t.flush.own_seq > self->client_->state().acked_seq) self->wanted_ = true;
         self->waiting_dirty_ = true;
         self->changed_ = true;
+        // flush_completed() rewrote sync-state.json (a later cursor): make that
+        // durable too, or a reload pulls those pages again.
+        self->flush_state_if_newer();
       });
   return d;
+}
+
+void SyncDriver::flush_state_if_newer() {
+  const auto& st = client_->state();
+  if (std::make_pair(st.cursor, st.acked_seq) != durable_state_) host_.flush_now();
 }
 
 SyncDriver::~SyncDriver() { host_.set_flush_observer(nullptr, nullptr); }
@@ -111,7 +125,14 @@ void SyncDriver::tick(int64_t now) {
     }
     return;
   }
-  if (!online || needs_enrolment_ || enrol_request_) return;
+  if (!online || needs_enrolment_ || enrol_request_) {
+    // Started offline (or not enrolled): the first round is over before it began.
+    if (!first_round_done_ && (!online || needs_enrolment_)) {
+      first_round_done_ = true;
+      changed_ = true;
+    }
+    return;
+  }
   if (wanted_ || now >= next_round_ms_) start_round(now);
 }
 
@@ -150,6 +171,7 @@ void SyncDriver::round_done(int64_t now) {
   // Make the cursor and the answered pushes durable (sync-state.json): the
   // flush handshake moves the cursor when this flush completes.
   if (round_ingested_ || client_->pulled_cursor() > client_->state().cursor) host_.flush_now();
+  else flush_state_if_newer();
 }
 
 void SyncDriver::round_failed(int64_t now, int status, const std::string& body) {

@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <utility>
 #include <string>
 
 #include "core/result.h"
@@ -115,8 +116,15 @@ class SyncDriver {
   uint64_t jitter_state_ = 0x9e3779b97f4a7c15ull;
 
   // Flush handshake: tickets of flushes not yet finished, by token (a flush
-  // the watchdog gave up on may still finish later).
-  std::map<uint64_t, sync::SyncClient::FlushTicket> tickets_;
+  // the watchdog gave up on may still finish later), with the (cursor,
+  // acked_seq) that sync-state.json held when the flush began.
+  struct Ticket {
+    sync::SyncClient::FlushTicket flush;
+    std::pair<uint64_t, uint64_t> state_file;
+  };
+  std::map<uint64_t, Ticket> tickets_;
+  std::pair<uint64_t, uint64_t> durable_state_;  // what the flushed sync-state.json holds
+  void flush_state_if_newer();
 };
 
 }  // namespace dh::app

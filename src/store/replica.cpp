@@ -411,11 +411,29 @@ Result<Operation> Replica::commit(const Command& cmd, int64_t now_ms) {
   ids_.insert(op.id);
   state_.apply(op);
   ++ops_since_snapshot_;
+  if (own_session_first_ == 0) own_session_first_ = op.id.seq;
+  own_recent_.emplace(op.id.seq, op);
   // device.json follows the log; if it cannot be written now, open() recovers
   // next_seq from the log and the next commit tries again.
   (void)save_device();
   if (!st.ok()) return st.error();
   return op;
+}
+
+std::optional<std::vector<Operation>> Replica::own_ops_in(uint64_t after_seq, uint64_t through_seq) const {
+  std::vector<Operation> out;
+  if (through_seq <= after_seq) return out;
+  // Everything in the range must be from this session and not forgotten.
+  if (own_session_first_ == 0 || after_seq + 1 < own_session_first_ || after_seq < own_forgotten_through_)
+    return std::nullopt;
+  for (auto it = own_recent_.upper_bound(after_seq); it != own_recent_.end() && it->first <= through_seq; ++it)
+    out.push_back(it->second);
+  return out;
+}
+
+void Replica::forget_own_through(uint64_t seq) {
+  own_recent_.erase(own_recent_.begin(), own_recent_.upper_bound(seq));
+  own_forgotten_through_ = std::max(own_forgotten_through_, seq);
 }
 
 Result<size_t> Replica::ingest(const std::vector<Operation>& ops, int64_t now_ms) {

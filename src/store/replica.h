@@ -30,7 +30,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -108,6 +110,15 @@ class Replica {
   // sync. Damaged records are skipped (open() reports the ones it reads).
   Result<std::vector<Operation>> read_all() const;
 
+  // Own operations with seq in (after_seq, through_seq], in seq order, from
+  // memory: the operations committed since open are kept until
+  // forget_own_through() drops them. nullopt when the range reaches back
+  // before this session (the caller then reads the log). Lets sync push
+  // without reading every segment for each batch.
+  std::optional<std::vector<Operation>> own_ops_in(uint64_t after_seq, uint64_t through_seq) const;
+  // The server answered own operations 1..seq: no need to keep them here.
+  void forget_own_through(uint64_t seq);
+
   // Remote stamps that were too far ahead of this device's clock to adopt
   // (hlc.h), counted by ingest(); the app can warn that a clock is wrong.
   uint64_t clock_warnings() const { return clock_warnings_; }
@@ -130,6 +141,11 @@ class Replica {
 
   FileSystem& fs_;
   std::string dir_;
+  // own_ops_in(): own operations committed since open, by seq, and the first
+  // seq of this session (everything from it on is here unless forgotten).
+  std::map<uint64_t, Operation> own_recent_;
+  uint64_t own_session_first_ = 0;  // 0 until the first commit
+  uint64_t own_forgotten_through_ = 0;
   ReplicaOptions options_;
   OpSource source_;
   State state_;

@@ -99,15 +99,21 @@ std::optional<SyncClient::PushBatch> SyncClient::next_push(int64_t device_now_ms
   if (in_flight_) return std::nullopt;
   if (durable_own_ <= state_.acked_seq) return std::nullopt;
   max_ops = std::max<size_t>(1, std::min(max_ops, kMaxPushOps));
-  auto all = replica_.read_all();
-  if (!all) {
-    last_error_ = all.error().message;
-    return std::nullopt;
-  }
   std::vector<Operation> ops;
-  for (auto& op : all.value()) {
-    if (op.id.device == replica_.device_id() && op.id.seq > state_.acked_seq && op.id.seq <= durable_own_) {
-      ops.push_back(std::move(op));
+  // Operations committed this session come from memory; older ones (made
+  // before a restart) from reading the log.
+  if (auto recent = replica_.own_ops_in(state_.acked_seq, durable_own_)) {
+    ops = std::move(*recent);
+  } else {
+    auto all = replica_.read_all();
+    if (!all) {
+      last_error_ = all.error().message;
+      return std::nullopt;
+    }
+    for (auto& op : all.value()) {
+      if (op.id.device == replica_.device_id() && op.id.seq > state_.acked_seq && op.id.seq <= durable_own_) {
+        ops.push_back(std::move(op));
+      }
     }
   }
   std::sort(ops.begin(), ops.end(), [](const Operation& a, const Operation& b) { return a.id.seq < b.id.seq; });
@@ -163,8 +169,9 @@ Status SyncClient::on_push_response(const PushBatch& batch, std::string_view bod
     RejectedOp rej{res.id, "", res.code, res.reason, device_now_ms};
     if (auto id = OpId::parse(res.id)) {
       // The type, for the UI ("your sign-up was not accepted because ...").
-      auto all = replica_.read_all();
-      if (all) {
+      if (auto mine = replica_.own_ops_in(id->seq - 1, id->seq); mine && !mine->empty()) {
+        rej.type = mine->front().type;
+      } else if (auto all = replica_.read_all()) {
         for (const auto& op : all.value()) {
           if (op.id == *id) rej.type = op.type;
         }
@@ -174,6 +181,7 @@ Status SyncClient::on_push_response(const PushBatch& batch, std::string_view bod
     if (state_.rejected.size() > kMaxRejectedKept) state_.rejected.erase(state_.rejected.begin());
   }
   state_.acked_seq = std::max(state_.acked_seq, batch.last_seq);
+  replica_.forget_own_through(state_.acked_seq);
   state_.server_offset_ms = r->server_ms - device_now_ms;
   clock_warning_ = r->clock_warning;
   last_error_.clear();

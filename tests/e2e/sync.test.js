@@ -159,11 +159,21 @@ test('a server that requires enrolment refuses the device until the administrato
     await h.waitSynced(page);
     assert.match((await h.findWidget(page, 'sync-role')).label, /管理员/);
 
-    // The token is kept on the device: after a reload it syncs without asking again.
+    // The cursor is durable with the data: reloaded offline, the device knows it has
+    // everything up to the server's head (it will not pull it all again).
+    const head = (await (await fetch(server.url + '/api/v1/health')).json()).head;
     await h.waitSaved(page);
+    await ctx.setOffline(true);
+    await page.reload();
+    const offline = await h.waitReady(page);
+    assert.equal(offline.sync.cursor, head, 'the saved pull cursor is the server head');
+    await ctx.setOffline(false);
+
+    // The token is kept on the device: after a reload it syncs without asking again.
     await page.reload();
     await h.waitReady(page);
     const after = await h.waitSynced(page, enrolled.sync.last_success_ms);
+    assert.equal(after.sync.ingested, 0, 'no operation was missing after the reload');
     assert.equal(after.sync.needs_enrolment, false);
     assert.equal(after.sync.role, 'administrator');
     await ctx.close();

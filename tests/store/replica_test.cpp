@@ -600,3 +600,33 @@ TEST_CASE("the replica on a real folder", "[store][replica][posix]") {
   CHECK(std::system(cmd.c_str()) == 0);
 #endif
 }
+
+TEST_CASE("own operations of this session come from memory until forgotten", "[store][replica]") {
+  MemoryFileSystem fs;
+  {
+    auto r = open_ok(fs);
+    CHECK_FALSE(r->own_ops_in(0, 5).has_value());  // nothing committed this session
+    for (int i = 1; i <= 3; ++i) must_commit(*r, make_grid(i), kT0 + i);
+  }
+  auto r = open_ok(fs);  // seqs 1..3 are from the last session
+  for (int i = 4; i <= 8; ++i) must_commit(*r, make_grid(i), kT0 + i);
+  CHECK_FALSE(r->own_ops_in(2, 8).has_value());  // reaches back before this session: read the log
+  auto mine = r->own_ops_in(3, 6);
+  REQUIRE(mine);
+  REQUIRE(mine->size() == 3);
+  CHECK((*mine)[0].id.seq == 4);
+  CHECK((*mine)[2].id.seq == 6);
+  auto all = r->read_all();
+  REQUIRE(all.ok());
+  for (const auto& op : *mine) {
+    bool same = false;
+    for (const auto& logged : all.value()) same = same || (logged.id == op.id && logged.hlc == op.hlc && logged.payload == op.payload);
+    CHECK(same);  // what memory gives is what the log holds
+  }
+  r->forget_own_through(5);
+  CHECK_FALSE(r->own_ops_in(4, 8).has_value());  // 5 was forgotten
+  auto rest = r->own_ops_in(5, 8);
+  REQUIRE(rest);
+  CHECK(rest->size() == 3);
+  CHECK(r->own_ops_in(8, 8)->empty());
+}

@@ -465,12 +465,23 @@ void draw_auto_tab(ScheduleView& v, Frame& f) {
   int64_t from = 0, to = 0;
   const bool ok = month_range(trim(v.auto_month), &from, &to);
   ImGui::BeginDisabled(!ok);
-  if (ImGui::Button(label("sched.auto_run", "sched-auto-run").c_str()) && ok) {
-    v.proposal = auto_schedule(problem_from_state(state, from, to));
+  // The solver takes up to a second for a month in the browser. It runs at
+  // the start of the frame after the click, so the frame of the click can
+  // show that it is working (the page shows it while the solver runs).
+  if (v.auto_pending) {
+    v.auto_pending = false;
+    v.proposal = auto_schedule(problem_from_state(state, v.auto_from, v.auto_to));
     v.has_proposal = true;
     v.proposal_applied = state.applied_ops();
   }
+  if (ImGui::Button(label("sched.auto_run", "sched-auto-run").c_str()) && ok) {
+    v.auto_pending = true;
+    v.auto_from = from;
+    v.auto_to = to;
+    v.has_proposal = false;
+  }
   ImGui::EndDisabled();
+  if (v.auto_pending) status_text(tr("sched.auto_working"), "sched-auto-working");
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextDisabled("%s", tr("sched.auto_note"));
   ImGui::PopTextWrapPos();

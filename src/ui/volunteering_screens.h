@@ -36,7 +36,7 @@
 // sched-print-roster, sched-export-coverage, hours-export, hours-export-ics,
 // hours-print-record,
 // sched-cancel-shift, sched-template, sched-gen-month, sched-generate,
-// sched-auto-month, sched-auto-run, sched-auto-apply, sched-auto-discard,
+// sched-auto-month, sched-auto-run, sched-auto-working, sched-auto-apply, sched-auto-discard,
 // texts sched-message, sched-error, sched-proposal-summary,
 // sched-assign-<i>, sched-unfilled-<i>; hours-search, hours-pick-<volunteer>,
 // hours-date, hours-minutes, hours-reason, hours-add, hours-totals.
@@ -104,6 +104,8 @@ struct ScheduleView {
   bool has_proposal = false;
   Proposal proposal;
   uint64_t proposal_applied = 0;   // State::applied_ops() when proposed
+  bool auto_pending = false;       // run the solver at the next frame (auto_from..auto_to)
+  int64_t auto_from = 0, auto_to = 0;
   // Hours.
   std::string hours_search, hours_volunteer, hours_date, hours_minutes, hours_reason;
   uint64_t ledger_applied = ~uint64_t{0};

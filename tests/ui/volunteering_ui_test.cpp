@@ -319,8 +319,22 @@ TEST_CASE("scheduling: the auto-schedule proposal is shown and nothing is emitte
   d.run(2);
   CHECK_FALSE(d.find("area-not-built-schedule"));
   d.click("sched-tab-auto");
-  d.click("sched-auto-run");
+  {
+    // The frame of the click says it is working; the solver runs at the next.
+    const auto* r = d.find("sched-auto-run");
+    REQUIRE(r);
+    ImGuiIO& io = ImGui::GetIO();
+    io.AddMousePosEvent(r->x + r->w / 2, r->y + r->h / 2);
+    d.run();
+    io.AddMouseButtonEvent(0, true);
+    d.run();
+    io.AddMouseButtonEvent(0, false);
+    d.run();
+    CHECK(d.find("sched-auto-working"));
+    CHECK_FALSE(d.find("sched-proposal-summary"));
+  }
   d.run();
+  CHECK_FALSE(d.find("sched-auto-working"));
   REQUIRE(d.find("sched-proposal-summary"));
   REQUIRE(d.find("sched-assign-0"));
   CHECK(d.find("sched-assign-2"));  // 3 open places (2 + 1), 3 volunteers: all filled

@@ -248,7 +248,7 @@ ui::SyncStatus SyncDriver::status() const {
   if (client_->last_success_ms() > 0) s.last_success_minutes = local_minutes_from_utc_ms(client_->last_success_ms());
   s.waiting_ops = waiting_;
   for (const auto& r : client_->rejected())
-    s.rejected.push_back(ui::SyncStatus::Rejected{r.id, r.type, r.reason, local_minutes_from_utc_ms(r.at_ms)});
+    s.rejected.push_back(ui::SyncStatus::Rejected{r.id, r.type, r.code, r.reason, local_minutes_from_utc_ms(r.at_ms)});
   s.last_error = last_error_;
   s.clock_warning = client_->clock_warning();
   s.needs_enrolment = needs_enrolment_;

@@ -54,7 +54,9 @@ class Host {
   Host& operator=(const Host&) = delete;
 
   // Gathers page/OS events; true when something arrived that may change what
-  // is drawn (fonts, lock, responses, online state, update, text).
+  // is drawn (fonts, lock, online state, update, text). HTTP answers do not
+  // count: the app redraws when what they change shows (a background sync
+  // poll that brings nothing draws no frame).
   bool poll();
 
   int64_t now_ms() const;

@@ -152,8 +152,10 @@ bool Host::poll() {
   Json events = Json::parse(raw, nullptr, false);
   free(raw);
   if (!events.is_array()) return false;
+  bool drawable = false;  // something that may change what is drawn (not HTTP answers)
   for (const Json& e : events) {
     std::string t = e.value("t", "");
+    if (t != "http") drawable = true;
     if (t == "storage") {
       m.storage_loaded = e.value("ok", false);
       m.storage_error = e.value("error", "");
@@ -200,7 +202,7 @@ bool Host::poll() {
       m.text_events.push_back(std::move(te));
     }
   }
-  return !events.empty();
+  return drawable;
 }
 
 int64_t Host::now_ms() const { return static_cast<int64_t>(emscripten_date_now()); }

@@ -23,6 +23,17 @@ std::string role_words(const std::string& role) {
   return role;
 }
 
+// "squad.create" -> "服务队 · 新建" / "Squad · create".
+std::string change_words(const std::string& type) {
+  const size_t dot = type.find('.');
+  if (dot == std::string::npos) return type;
+  const std::string kind = type.substr(0, dot), verb = type.substr(dot + 1);
+  std::string v = verb;
+  for (const char* known : {"create", "edit", "archive", "restore", "move"})
+    if (verb == known) v = tr("sync.verb." + verb);
+  return kind_label(kind) + " · " + v;
+}
+
 std::string trimmed(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r\n");
   if (b == std::string::npos) return "";
@@ -120,7 +131,15 @@ void draw_sync(SyncView& v, const AppStatus& status, UiOutput& out) {
   for (size_t k = 0; k < std::min<size_t>(n, 200); ++k) {
     const SyncStatus::Rejected& r = s.rejected[n - 1 - k];
     std::string id = "sync-rejected-" + std::to_string(n - 1 - k);
-    status_text_wrapped(trf("sync.rejected_line", {short_local_time(r.at_minutes), r.type, r.reason}), id.c_str(), &red);
+    const std::string why = error_text(r.code, r.reason);
+    status_text_wrapped(trf("sync.rejected_line", {short_local_time(r.at_minutes), change_words(r.type), why}),
+                        id.c_str(), &red);
+    // The server's own words too, when the line above is a translation.
+    if (why != r.reason && !r.reason.empty()) {
+      ImGui::Indent();
+      status_text_wrapped(trf("sync.rejected_server", {r.reason}), (id + "-server").c_str());
+      ImGui::Unindent();
+    }
   }
 }
 

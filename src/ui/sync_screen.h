@@ -6,7 +6,8 @@
 // Widget ids: sync-now, sync-enrol-code, sync-enrol-name, sync-enrol;
 // texts sync-state, sync-last, sync-waiting, sync-error, sync-clock,
 // sync-role, sync-server, sync-enrol-needed, sync-enrol-error,
-// sync-rejected-count, sync-rejected-<i>, sync-read-only.
+// sync-rejected-count, sync-rejected-<i> (translated), sync-rejected-<i>-server (the
+// server's words, when different), sync-read-only.
 #pragma once
 
 #include <string>

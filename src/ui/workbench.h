@@ -42,7 +42,7 @@ struct SyncStatus {
   int64_t last_success_minutes = 0;
   size_t waiting_ops = 0;         // own changes not yet answered by the server
   struct Rejected {
-    std::string id, type, reason;
+    std::string id, type, code, reason;  // reason: the server's words (English)
     int64_t at_minutes = 0;
   };
   std::vector<Rejected> rejected;  // refused by the server, never retried

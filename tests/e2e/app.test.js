@@ -75,9 +75,13 @@ test('idle: no frames are rendered without input; input renders again', async ()
   await h.waitSaved(page);
   await page.waitForTimeout(1500);
   const f0 = await page.evaluate(() => window.dianhong.frames());
-  await page.waitForTimeout(3000);
+  // Idle across a background sync poll (every 15 s) that brings nothing new.
+  const since = (await page.evaluate(() => window.dianhong.syncStatus())).last_success_ms;
+  await h.poll(async () => (await page.evaluate(() => window.dianhong.syncStatus())).last_success_ms > since,
+    { timeout: 40000, interval: 500, what: 'a background sync poll' });
+  await page.waitForTimeout(1000);
   const f1 = await page.evaluate(() => window.dianhong.frames());
-  assert.equal(f1, f0, 'frames rendered while idle');
+  assert.equal(f1, f0, 'frames rendered while idle (a sync poll must not draw)');
   await page.mouse.move(400, 300);
   await page.mouse.move(420, 310);
   await h.poll(() => page.evaluate((f) => window.dianhong.frames() > f, f1), { what: 'a frame after input' });

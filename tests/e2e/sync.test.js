@@ -231,8 +231,9 @@ test('a change the device\'s role may not make is rejected with the reason; a cl
     assert.match((await h.findWidget(page, 'status-sync-rejected')).label, /1 条修改被拒绝/);
     await h.clickWidget(page, 'nav-sync');
     const line = await h.findWidget(page, 'sync-rejected-0');
-    assert.match(line.label, /squad\.create/);
-    assert.match(line.label, /kiosk/i);
+    assert.match(line.label, /服务队 · 新建/);
+    assert.match(line.label, /角色不能做这项修改/);
+    assert.match((await h.findWidget(page, 'sync-rejected-0-server')).label, /kiosk/i);
     // ... and that the clock is off, in words.
     const clock = await h.findWidget(page, 'sync-clock');
     assert.match(clock.label, /day|天/);

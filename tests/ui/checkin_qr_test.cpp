@@ -17,6 +17,7 @@
 #include "qrcodegen.hpp"
 #include "ui/checkin_qr.h"
 #include "ui/workbench.h"
+#include "ui_driver.h"
 
 using namespace dh;
 using namespace dh::ui;
@@ -47,79 +48,12 @@ struct Site {
   }
 };
 
-struct Driver {
-  ImGuiContext* ctx;
-  Workbench wb;
+struct Driver : dh::test::UiDriver {
   Site& site;
-  AppStatus status;
-  std::vector<Command> emitted;
-  std::vector<std::string> errors;
-
-  explicit Driver(Site& s) : site(s) {
-    ctx = ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.LogFilename = nullptr;
-    io.DisplaySize = ImVec2(1280, 800);
-    io.BackendFlags |= ImGuiBackendFlags_RendererHasTextures;
-    io.Fonts->AddFontDefault();
-    dh::platform::widget_locator_enable();
-    status.device_id = "k7f3a9c2d1e0";
+  explicit Driver(Site& s) : UiDriver(s.state, s.source, s.now_ms), site(s) {
     status.author = "staff:wang";
-    status.saved_on_device = true;
     status.now_local_minutes = *parse_datetime("2026-12-01T08:40");
     status.sync.server = kOrigin;
-  }
-  ~Driver() { ImGui::DestroyContext(ctx); }
-
-  void frame() {
-    ImGuiIO& io = ImGui::GetIO();
-    io.DeltaTime = 1.0f / 60.0f;
-    UiOutput out;
-    ImGui::NewFrame();
-    wb.draw(site.state, status, out);
-    ImGui::Render();
-    for (ImTextureData* tex : ImGui::GetPlatformIO().Textures) {
-      if (tex->Status == ImTextureStatus_WantCreate || tex->Status == ImTextureStatus_WantUpdates) {
-        tex->SetTexID(static_cast<ImTextureID>(1));
-        tex->SetStatus(ImTextureStatus_OK);
-      } else if (tex->Status == ImTextureStatus_WantDestroy) {
-        tex->SetTexID(ImTextureID_Invalid);
-        tex->SetStatus(ImTextureStatus_Destroyed);
-      }
-    }
-    dh::platform::widget_locator_end_frame();
-    for (size_t k = 0; k < out.commands.size(); ++k) {
-      emitted.push_back(out.commands[k]);
-      auto op = make_operation(site.state, out.commands[k], site.source, site.now_ms += 1000);
-      if (op) site.state.apply(op.value());
-      else errors.push_back(op.error().code);
-      wb.report_commit_result(k, op ? nullptr : &op.error());
-    }
-  }
-  void run(int frames = 1) {
-    for (int i = 0; i < frames; ++i) frame();
-  }
-  const dh::platform::WidgetRect* find(const std::string& key) const {
-    for (const auto& r : dh::platform::widget_locator_last_frame())
-      if (r.key == key && r.visible) return &r;
-    return nullptr;
-  }
-  std::string visible(const std::string& key) const {
-    const auto* r = find(key);
-    return r ? r->label.substr(0, r->label.rfind("##")) : std::string();
-  }
-  void click(const std::string& key) {
-    const auto* r = find(key);
-    INFO("widget not found: " << key);
-    REQUIRE(r);
-    ImGuiIO& io = ImGui::GetIO();
-    io.AddMousePosEvent(r->x + r->w / 2, r->y + r->h / 2);
-    run();
-    io.AddMouseButtonEvent(0, true);
-    run();
-    io.AddMouseButtonEvent(0, false);
-    run(2);
   }
 };
 
@@ -133,12 +67,7 @@ void draw_once(CheckinQrView& view, const State& state, const AppStatus& status,
   ImGui::NewFrame();
   draw_checkin_qr(view, f, origin);
   ImGui::Render();
-  for (ImTextureData* tex : ImGui::GetPlatformIO().Textures) {
-    if (tex->Status == ImTextureStatus_WantCreate || tex->Status == ImTextureStatus_WantUpdates) {
-      tex->SetTexID(static_cast<ImTextureID>(1));
-      tex->SetStatus(ImTextureStatus_OK);
-    }
-  }
+  dh::test::settle_textures();
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "imgui.h"
 #include "platform/widget_locator.h"
 #include "ui/workbench.h"
+#include "ui_driver.h"
 
 using namespace dh;
 using namespace dh::ui;
@@ -69,98 +70,12 @@ Community community() {
 
 int64_t now_minutes() { return *parse_datetime("2026-12-01T08:00"); }
 
-struct Driver {
-  ImGuiContext* ctx;
-  Workbench wb;
+struct Driver : dh::test::UiDriver {
   Community& c;
-  AppStatus status;
-  std::vector<Command> emitted;  // every command of every frame, in order
-  std::vector<FileRequest> files;  // every file asked for, in order
-  std::vector<std::string> all_text;  // every label of every frame
-  float dt = 1.0f / 60.0f;
-
-  explicit Driver(Community& community) : c(community) {
-    ctx = ImGui::CreateContext();
-    ImGuiIO& io = ImGui::GetIO();
-    io.IniFilename = nullptr;
-    io.LogFilename = nullptr;
-    io.DisplaySize = ImVec2(1280, 800);
-    io.BackendFlags |= ImGuiBackendFlags_RendererHasTextures;
-    io.Fonts->AddFontDefault();
-    dh::platform::widget_locator_enable();
-    status.device_id = "k7f3a9c2d1e0";
+  explicit Driver(Community& community)
+      : UiDriver(community.w.state, community.w.source, community.w.now_ms), c(community) {
     status.author = "kiosk";
-    status.saved_on_device = true;
     status.now_local_minutes = now_minutes();
-  }
-  ~Driver() { ImGui::DestroyContext(ctx); }
-
-  void frame() {
-    ImGuiIO& io = ImGui::GetIO();
-    io.DeltaTime = dt;
-    UiOutput out;
-    ImGui::NewFrame();
-    wb.draw(c.w.state, status, out);
-    ImGui::Render();
-    for (auto& file : out.files) files.push_back(file);
-    for (ImTextureData* tex : ImGui::GetPlatformIO().Textures) {
-      if (tex->Status == ImTextureStatus_WantCreate || tex->Status == ImTextureStatus_WantUpdates) {
-        tex->SetTexID(static_cast<ImTextureID>(1));
-        tex->SetStatus(ImTextureStatus_OK);
-      } else if (tex->Status == ImTextureStatus_WantDestroy) {
-        tex->SetTexID(ImTextureID_Invalid);
-        tex->SetStatus(ImTextureStatus_Destroyed);
-      }
-    }
-    dh::platform::widget_locator_end_frame();
-    // What the kiosk drew: all its texts and buttons carry kiosk-* ids. (Only
-    // those: the locator remembers labels by ImGui id across contexts, so an
-    // unlabelled item may carry a label from another test.)
-    for (const auto& r : dh::platform::widget_locator_last_frame())
-      if (r.key.rfind("kiosk-", 0) == 0) all_text.push_back(r.label);
-    // Commit like the app: in order, reporting each result.
-    for (size_t k = 0; k < out.commands.size(); ++k) {
-      emitted.push_back(out.commands[k]);
-      auto op = make_operation(c.w.state, out.commands[k], c.w.source, c.w.now_ms += 1000);
-      if (op) c.w.state.apply(op.value());
-      wb.report_commit_result(k, op ? nullptr : &op.error());
-    }
-  }
-  void run(int frames = 1) {
-    for (int i = 0; i < frames; ++i) frame();
-  }
-  const dh::platform::WidgetRect* find(const std::string& key) const {
-    for (const auto& r : dh::platform::widget_locator_last_frame())
-      if (r.key == key && r.visible) return &r;
-    return nullptr;
-  }
-  std::string visible(const std::string& key) const {
-    const auto* r = find(key);
-    return r ? r->label.substr(0, r->label.rfind("##")) : std::string();
-  }
-  void click(const std::string& key) {
-    const auto* r = find(key);
-    INFO("widget not found: " << key);
-    REQUIRE(r);
-    ImGuiIO& io = ImGui::GetIO();
-    io.AddMousePosEvent(r->x + r->w / 2, r->y + r->h / 2);
-    run();
-    io.AddMouseButtonEvent(0, true);
-    run();
-    io.AddMouseButtonEvent(0, false);
-    run(2);
-  }
-  void type_into(const std::string& key, const std::string& text) {
-    click(key);
-    ImGuiIO& io = ImGui::GetIO();
-    io.AddKeyEvent(ImGuiMod_Ctrl, true);
-    io.AddKeyEvent(ImGuiKey_A, true);
-    run();
-    io.AddKeyEvent(ImGuiKey_A, false);
-    io.AddKeyEvent(ImGuiMod_Ctrl, false);
-    run();
-    io.AddInputCharactersUTF8(text.c_str());
-    run(2);
   }
 };
 

@@ -271,6 +271,14 @@ void start_sync(App& app) {
   if (!app.sync->problem().empty()) app.problems.push_back(app.sync->problem());
 }
 
+// After own operations were committed: snapshot when due, make them durable,
+// and let sync know (they become pushable when that flush completes).
+void after_commits(App& app) {
+  if (app.replica->should_snapshot()) app.replica->write_snapshot();
+  app.host->request_flush(app.replica->write_generation());
+  if (app.sync) app.sync->on_committed();
+}
+
 void commit_commands(App& app, const std::vector<dh::Command>& commands) {
   if (commands.empty()) return;
   bool wrote = false;
@@ -290,11 +298,7 @@ void commit_commands(App& app, const std::vector<dh::Command>& commands) {
     app.workbench.report_commit_result(i, r.ok() ? nullptr : &r.error());  // the UI translates known codes
     wrote = wrote || r.ok();
   }
-  if (wrote) {
-    if (app.replica->should_snapshot()) app.replica->write_snapshot();
-    app.host->request_flush(app.replica->write_generation());
-    if (app.sync) app.sync->on_committed();
-  }
+  if (wrote) after_commits(app);
 }
 
 dh::ui::AppStatus make_status(const App& app) {
@@ -616,11 +620,7 @@ DH_EXPORT int dh_bench_commit_edits(int n) {
     const int64_t now = app.sync ? app.sync->corrected_now(app.host->now_ms()) : app.host->now_ms();
     if (app.replica->commit(c, now).ok()) ++done;
   }
-  if (done > 0) {
-    if (app.replica->should_snapshot()) app.replica->write_snapshot();
-    app.host->request_flush(app.replica->write_generation());
-    if (app.sync) app.sync->on_committed();
-  }
+  if (done > 0) after_commits(app);
   return done;
 }
 

@@ -46,7 +46,6 @@ Result<std::unique_ptr<SyncDriver>> SyncDriver::open(platform::Host& host, FileS
         // Own changes just became durable: send them.
         if (t.flush.own_seq > self->client_->state().acked_seq) self->wanted_ = true;
         self->waiting_dirty_ = true;
-        self->changed_ = true;
         // flush_completed() rewrote sync-state.json (a later cursor): make that
         // durable too, or a reload pulls those pages again.
         self->flush_state_if_newer();
@@ -71,7 +70,6 @@ void SyncDriver::tick(int64_t now) {
   }
   const bool online = host_.online();
   if (online != was_online_) {
-    changed_ = true;
     // The browser's `online` event: try at once, forget the back-off.
     if (online) {
       wanted_ = true;
@@ -97,7 +95,6 @@ void SyncDriver::tick(int64_t now) {
         auto st = client_->on_push_response(*batch_, r.body, now);
         batch_.reset();
         waiting_dirty_ = true;
-        changed_ = true;
         if (!st.ok()) return round_failed(now, r.status, r.body);
         continue_push(now);
       } else {
@@ -112,7 +109,6 @@ void SyncDriver::tick(int64_t now) {
         if (out->ingested > 0) {
           round_ingested_ = true;
           ingested_total_ += out->ingested;
-          changed_ = true;
           if (replica_.should_snapshot()) (void)replica_.write_snapshot();
           host_.request_flush(replica_.write_generation());
         }
@@ -129,7 +125,6 @@ void SyncDriver::tick(int64_t now) {
     // Started offline (or not enrolled): the first round is over before it began.
     if (!first_round_done_ && (!online || needs_enrolment_)) {
       first_round_done_ = true;
-      changed_ = true;
     }
     return;
   }
@@ -167,7 +162,6 @@ void SyncDriver::round_done(int64_t now) {
   next_round_ms_ = now + kPollMs;
   last_error_.clear();
   first_round_done_ = true;
-  changed_ = true;
   // Make the cursor and the answered pushes durable (sync-state.json): the
   // flush handshake moves the cursor when this flush completes.
   if (round_ingested_ || client_->pulled_cursor() > client_->state().cursor) host_.flush_now();
@@ -191,7 +185,6 @@ void SyncDriver::round_failed(int64_t now, int status, const std::string& body) 
   }
   if (last_error_.empty()) last_error_ = status == 0 ? "The server cannot be reached." : "The server refused the request.";
   first_round_done_ = true;
-  changed_ = true;
 }
 
 void SyncDriver::enrol(const std::string& code, const std::string& device_name) {
@@ -200,11 +193,9 @@ void SyncDriver::enrol(const std::string& code, const std::string& device_name) 
   device_name_ = device_name;
   enrol_error_.clear();
   enrol_request_ = host_.http_request("POST", "/api/v1/enrol", body.dump());
-  changed_ = true;
 }
 
 void SyncDriver::handle_enrol_answer(const platform::HttpResponse& r) {
-  changed_ = true;
   if (r.status != 200) {
     auto e = sync::decode_error(r.body);
     enrol_error_ = e ? e->message
@@ -236,9 +227,7 @@ void SyncDriver::save_enrolment() {
 
 void SyncDriver::refresh_waiting() {
   waiting_dirty_ = false;
-  size_t w = client_->waiting_ops();
-  if (w != waiting_) changed_ = true;
-  waiting_ = w;
+  waiting_ = client_->waiting_ops();
 }
 
 ui::SyncStatus SyncDriver::status() const {

@@ -19,8 +19,8 @@
 //   code to /api/v1/enrol and keeps {token, role} in device.json.
 // - Commits take their stamps from corrected_now() (the server's clock, once
 //   known), so a device whose clock is off still orders its changes right.
-// - changed() is true once after anything the UI shows has changed; the app
-//   redraws then (the idle page otherwise draws nothing).
+// - The app redraws when status() shows something new (it compares what it
+//   draws); HTTP answers alone draw nothing.
 #pragma once
 
 #include <cstdint>
@@ -54,15 +54,10 @@ class SyncDriver {
   void enrol(const std::string& code, const std::string& device_name);
   // After the app committed an own operation (it becomes pushable after the
   // flush that the commit requested).
-  void on_committed() { waiting_dirty_ = true; changed_ = true; }
+  void on_committed() { waiting_dirty_ = true; }
 
   int64_t corrected_now(int64_t device_now_ms) const { return client_->corrected_now(device_now_ms); }
   ui::SyncStatus status() const;
-  bool take_changed() {
-    bool c = changed_;
-    changed_ = false;
-    return c;
-  }
   // The first round finished (well or not): the start-up screen may stop
   // saying "loading from the server".
   bool first_round_done() const { return first_round_done_; }
@@ -110,9 +105,7 @@ class SyncDriver {
   uint64_t ingested_total_ = 0;
   size_t waiting_ = 0;
   bool waiting_dirty_ = true;
-  bool changed_ = true;
   std::string last_error_;
-  std::string shown_signature_;
   uint64_t jitter_state_ = 0x9e3779b97f4a7c15ull;
 
   // Flush handshake: tickets of flushes not yet finished, by token (a flush

@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
     }
   }
   dh::test::TempDir data;
-  dh::test::ServerProcess server(data.path(), {"--admin-code", "1234-5678"});
+  dh::test::ServerProcess server(data.path(), {"--admin-code", "1234-5678-9012-3456"});
   if (!server.start()) {
     std::cerr << "server: " << server.error() << "\n";
     return 1;

@@ -1,9 +1,18 @@
 #include "server/devices.h"
 
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-#include <random>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
 
 #include "core/operation.h"
 
@@ -38,23 +47,93 @@ class Stmt {
   int rc_ = SQLITE_ERROR;
 };
 
-std::string random_hex(size_t bytes) {
-  std::random_device rd;  // getrandom()/urandom on Linux
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < bytes; ++i) {
-    unsigned v = rd() & 0xff;
-    out += hex[v >> 4];
-    out += hex[v & 15];
+// Bytes from the kernel's CSPRNG through OpenSSL; throws if it has none (the
+// HTTP layer answers 500, nothing is stored).
+std::string random_bytes(size_t n) {
+  std::string out(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&out[0]), static_cast<int>(n)) != 1) {
+    throw std::runtime_error("no random numbers");
   }
   return out;
 }
 
+std::string to_hex(const unsigned char* p, size_t n) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < n; ++i) {
+    out += hex[p[i] >> 4];
+    out += hex[p[i] & 15];
+  }
+  return out;
+}
+
+std::string random_hex(size_t bytes) {
+  std::string b = random_bytes(bytes);
+  return to_hex(reinterpret_cast<const unsigned char*>(b.data()), b.size());
+}
+
+// 16 uniform digits (bytes >= 250 are drawn again), in groups of four.
 std::string random_code() {
-  std::random_device rd;
   std::string d;
-  for (int i = 0; i < 8; ++i) d += static_cast<char>('0' + rd() % 10);
-  return d.substr(0, 4) + "-" + d.substr(4);
+  while (d.size() < static_cast<size_t>(DeviceRegistry::kCodeDigits)) {
+    for (unsigned char c : random_bytes(32)) {
+      if (c < 250 && d.size() < static_cast<size_t>(DeviceRegistry::kCodeDigits)) d += static_cast<char>('0' + c % 10);
+    }
+  }
+  return DeviceRegistry::normalise_code(d);
+}
+
+const char* const kBadCodeFormat =
+    "An enrolment code is 16 digits in four groups, like 1234-5678-9012-3456. Check the digits, or ask the "
+    "community secretary for a new code.";
+
+// The key file: 64 hex characters. Created 0600 (O_EXCL) when missing;
+// a looser mode is tightened.
+Result<std::string> load_secret(const std::string& file) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 && errno == ENOENT) {
+    const std::string raw = random_bytes(32);
+    const std::string hex = to_hex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size()) + "\n";
+    int w = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (w >= 0) {
+      bool ok = ::write(w, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(w) == 0;
+      ::close(w);
+      if (!ok) {
+        ::unlink(file.c_str());
+        return make_error("store_error", "The server could not write its secret key file " + file + ".");
+      }
+      return raw;
+    }
+    if (errno != EEXIST) {
+      return make_error("store_error",
+                        "The server could not create its secret key file " + file + ": " + std::strerror(errno) + ".");
+    }
+    fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);  // another process made it first
+  }
+  if (fd < 0) {
+    return make_error("store_error",
+                      "The server could not read its secret key file " + file + ": " + std::strerror(errno) + ".");
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) ::fchmod(fd, 0600);
+  char buf[128];
+  ssize_t n = ::read(fd, buf, sizeof buf);
+  ::close(fd);
+  std::string text(buf, n > 0 ? static_cast<size_t>(n) : 0);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  auto nibble = [](char c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1; };
+  std::string raw;
+  for (size_t i = 0; text.size() == 64 && i < text.size(); i += 2) {
+    int hi = nibble(text[i]), lo = nibble(text[i + 1]);
+    if (hi < 0 || lo < 0) break;
+    raw += static_cast<char>(hi * 16 + lo);
+  }
+  if (raw.size() != 32) {
+    return make_error("store_error", "The server's secret key file " + file +
+                                         " is damaged (it should hold 64 hexadecimal characters). Restore it "
+                                         "from the backup of the data folder.");
+  }
+  return raw;
 }
 
 DeviceRecord read_device(Stmt& s) {
@@ -77,13 +156,16 @@ bool is_valid_role(const std::string& role) {
 std::string DeviceRegistry::sha256_hex(const std::string& text) {
   unsigned char md[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), md);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : md) {
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
+  return to_hex(md, sizeof md);
+}
+
+std::string DeviceRegistry::keyed_hash(const std::string& purpose, const std::string& text) const {
+  const std::string msg = purpose + '\n' + text;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()), reinterpret_cast<const unsigned char*>(msg.data()),
+       msg.size(), md, &len);
+  return to_hex(md, len);
 }
 
 std::string DeviceRegistry::normalise_code(const std::string& text) {
@@ -95,11 +177,20 @@ std::string DeviceRegistry::normalise_code(const std::string& text) {
       return "";
     }
   }
-  if (d.size() != 8) return "";
-  return d.substr(0, 4) + "-" + d.substr(4);
+  if (d.size() != static_cast<size_t>(kCodeDigits)) return "";
+  return d.substr(0, 4) + "-" + d.substr(4, 4) + "-" + d.substr(8, 4) + "-" + d.substr(12);
 }
 
-Result<std::unique_ptr<DeviceRegistry>> DeviceRegistry::open(const std::string& path) {
+std::string DeviceRegistry::cut_utf8(const std::string& text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t end = max_bytes;
+  // Back up over continuation bytes (10xxxxxx) to the start of the character.
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
+Result<std::unique_ptr<DeviceRegistry>> DeviceRegistry::open(const std::string& path,
+                                                              const std::string& secret_path) {
   std::unique_ptr<DeviceRegistry> r(new DeviceRegistry());
   if (sqlite3_open_v2(path.c_str(), &r->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                       nullptr) != SQLITE_OK) {
@@ -111,13 +202,44 @@ Result<std::unique_ptr<DeviceRegistry>> DeviceRegistry::open(const std::string& 
       "CREATE TABLE IF NOT EXISTS devices(device_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,"
       " token_hash TEXT NOT NULL UNIQUE, enrolled_ms INTEGER NOT NULL, revoked INTEGER NOT NULL DEFAULT 0);"
       "CREATE TABLE IF NOT EXISTS enrol_codes(code_hash TEXT PRIMARY KEY, role TEXT NOT NULL,"
-      " created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL, used_ms INTEGER, used_by TEXT);";
+      " created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL, used_ms INTEGER, used_by TEXT);"
+      "CREATE TABLE IF NOT EXISTS registry_meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);";
   char* err = nullptr;
   if (sqlite3_exec(r->db_, schema, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
     sqlite3_free(err);
     return make_error("store_error", "The server's database failed while creating the device list: " + msg + ".");
   }
+  std::string key_file = secret_path;
+  if (key_file.empty() && path != ":memory:" && !path.empty()) {
+    auto slash = path.rfind('/');
+    key_file = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/server-secret.key";
+  }
+  if (key_file.empty()) {
+    r->secret_ = random_bytes(32);
+  } else {
+    auto secret = load_secret(key_file);
+    if (!secret) return secret.error();
+    r->secret_ = std::move(secret).value();
+  }
+  // The database remembers which key it was used with.
+  const std::string check = r->keyed_hash("secret-check", "dianhong");
+  {
+    Stmt s(r->db_, "SELECT value FROM registry_meta WHERE name='secret_check'");
+    if (!s.ok()) return db_error(r->db_, "reading the device list");
+    int rc = s.step();
+    if (rc == SQLITE_ROW && s.col_text(0) != check) {
+      return make_error("secret_mismatch",
+                        "The secret key file " + key_file +
+                            " is not the one this database was used with, so no enrolled device could sign in. "
+                            "Restore the key file from the same backup as server.sqlite.");
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(r->db_, "reading the device list");
+  }
+  Stmt s(r->db_, "INSERT OR IGNORE INTO registry_meta(name, value) VALUES('secret_check', ?)");
+  if (!s.ok()) return db_error(r->db_, "saving the device list");
+  s.text(1, check);
+  if (s.step() != SQLITE_DONE) return db_error(r->db_, "saving the device list");
   return r;
 }
 
@@ -131,17 +253,41 @@ Result<EnrolCode> DeviceRegistry::create_code(const std::string& role, int64_t n
                                       "\" is not a role. Roles: administrator, coordinator, grid_worker, kiosk, "
                                       "projector.");
   }
-  std::string c = code.empty() ? random_code() : normalise_code(code);
-  if (c.empty()) return make_error("bad_code", "An enrolment code is 8 digits, like 1234-5678.");
+  const bool given = !code.empty();
+  std::string c = given ? normalise_code(code) : random_code();
+  if (c.empty()) return make_error("bad_code", kBadCodeFormat);
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "INSERT OR REPLACE INTO enrol_codes(code_hash, role, created_ms, expires_ms) VALUES(?,?,?,?)");
-  if (!s.ok()) return db_error(db_, "saving an enrolment code");
-  s.text(1, sha256_hex(c));
-  s.text(2, role);
-  s.i64(3, now_ms);
-  s.i64(4, now_ms + kCodeValidMs);
-  if (s.step() != SQLITE_DONE) return db_error(db_, "saving an enrolment code");
-  return EnrolCode{c, role, now_ms + kCodeValidMs};
+  for (int attempt = 0;; ++attempt) {
+    const std::string h = keyed_hash("code", c);
+    Stmt q(db_, "SELECT role, expires_ms, used_ms FROM enrol_codes WHERE code_hash=?");
+    if (!q.ok()) return db_error(db_, "saving an enrolment code");
+    q.text(1, h);
+    int rc = q.step();
+    if (rc == SQLITE_ROW) {
+      // Stored before: never armed again, never extended.
+      const bool used = sqlite3_column_type(q.get(), 2) != SQLITE_NULL;
+      if (given && !used && q.col_i64(1) > now_ms && q.col_text(0) == role) {
+        return EnrolCode{c, role, q.col_i64(1)};
+      }
+      if (given) {
+        return make_error("code_used", "The enrolment code " + c +
+                                           " was used or has expired, or belongs to another role; a code is "
+                                           "never armed again. Choose another code.");
+      }
+      if (attempt > 10) return make_error("store_error", "The server could not find a fresh enrolment code.");
+      c = random_code();
+      continue;
+    }
+    if (rc != SQLITE_DONE) return db_error(db_, "saving an enrolment code");
+    Stmt s(db_, "INSERT INTO enrol_codes(code_hash, role, created_ms, expires_ms) VALUES(?,?,?,?)");
+    if (!s.ok()) return db_error(db_, "saving an enrolment code");
+    s.text(1, h);
+    s.text(2, role);
+    s.i64(3, now_ms);
+    s.i64(4, now_ms + kCodeValidMs);
+    if (s.step() != SQLITE_DONE) return db_error(db_, "saving an enrolment code");
+    return EnrolCode{c, role, now_ms + kCodeValidMs};
+  }
 }
 
 bool DeviceRegistry::code_usable(const std::string& code, int64_t now_ms) {
@@ -150,13 +296,28 @@ bool DeviceRegistry::code_usable(const std::string& code, int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "SELECT 1 FROM enrol_codes WHERE code_hash=? AND used_ms IS NULL AND expires_ms>?");
   if (!s.ok()) return false;
-  s.text(1, sha256_hex(c));
+  s.text(1, keyed_hash("code", c));
   s.i64(2, now_ms);
   return s.step() == SQLITE_ROW;
 }
 
+int64_t DeviceRegistry::enrol_retry_after_ms(const std::string& from, int64_t now_ms) {
+  return std::max(per_address_.blocked_for("addr:" + from, now_ms), overall_.blocked_for("all", now_ms));
+}
+
+void DeviceRegistry::enrol_failed(const std::string& from, int64_t now_ms) {
+  per_address_.record_failure("addr:" + from, now_ms);
+  overall_.record_failure("all", now_ms);
+}
+
 Result<Enrolment> DeviceRegistry::enrol(const std::string& code, const std::string& device_id,
-                                         const std::string& name, int64_t now_ms) {
+                                         const std::string& name, int64_t now_ms, const std::string& from) {
+  // Bounded before anything is looked up.
+  if (int64_t wait = enrol_retry_after_ms(from, now_ms); wait > 0) {
+    return make_error("too_many_attempts", "Too many wrong enrolment codes were tried. Wait " +
+                                               std::to_string((wait + 59999) / 60000) +
+                                               " minutes, then type the code again carefully.");
+  }
   if (!is_valid_device_id(device_id)) {
     return make_error("bad_device", "The device id must be 1 to 32 characters of a-z, 0-9 and '-'.");
   }
@@ -166,14 +327,18 @@ Result<Enrolment> DeviceRegistry::enrol(const std::string& code, const std::stri
     return make_error("bad_device", "The device id \"" + device_id + "\" is reserved; the app picks a random one.");
   }
   std::string c = normalise_code(code);
-  if (c.empty()) return make_error("bad_code", "An enrolment code is 8 digits, like 1234-5678.");
-  const std::string h = sha256_hex(c);
+  if (c.empty()) {
+    enrol_failed(from, now_ms);
+    return make_error("bad_code", kBadCodeFormat);
+  }
+  const std::string h = keyed_hash("code", c);
   std::lock_guard<std::mutex> lock(mu_);
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
     return db_error(db_, "enrolling a device");
   }
   auto rollback = [&](Error e) -> Result<Enrolment> {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (e.code == "bad_code") enrol_failed(from, now_ms);
     return e;
   };
   std::string role;
@@ -195,6 +360,20 @@ Result<Enrolment> DeviceRegistry::enrol(const std::string& code, const std::stri
           make_error("bad_code", "This enrolment code has expired. Ask the community secretary for a new code."));
     }
   }
+  {
+    // An enrolled id belongs to its device until an administrator revokes it.
+    Stmt s(db_, "SELECT revoked FROM devices WHERE device_id=?");
+    if (!s.ok()) return rollback(db_error(db_, "enrolling a device"));
+    s.text(1, device_id);
+    int rc = s.step();
+    if (rc == SQLITE_ROW && s.col_i64(0) == 0) {
+      return rollback(make_error("device_exists",
+                                 "A device with the id \"" + device_id +
+                                     "\" is already enrolled. The code was not used up: enrol under another id, "
+                                     "or ask the community secretary to remove the old device first."));
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return rollback(db_error(db_, "enrolling a device"));
+  }
   Enrolment out{random_hex(32), role};
   {
     Stmt s(db_, "UPDATE enrol_codes SET used_ms=?, used_by=? WHERE code_hash=?");
@@ -205,14 +384,15 @@ Result<Enrolment> DeviceRegistry::enrol(const std::string& code, const std::stri
     if (s.step() != SQLITE_DONE) return rollback(db_error(db_, "enrolling a device"));
   }
   {
+    // Only an absent or revoked id gets here.
     Stmt s(db_,
            "INSERT OR REPLACE INTO devices(device_id, name, role, token_hash, enrolled_ms, revoked) "
            "VALUES(?,?,?,?,?,0)");
     if (!s.ok()) return rollback(db_error(db_, "enrolling a device"));
     s.text(1, device_id);
-    s.text(2, name.substr(0, 64));
+    s.text(2, cut_utf8(name, kMaxNameBytes));
     s.text(3, role);
-    s.text(4, sha256_hex(out.token));
+    s.text(4, keyed_hash("token", out.token));
     s.i64(5, now_ms);
     if (s.step() != SQLITE_DONE) return rollback(db_error(db_, "enrolling a device"));
   }
@@ -224,9 +404,12 @@ Result<Enrolment> DeviceRegistry::enrol(const std::string& code, const std::stri
 
 Result<DeviceRecord> DeviceRegistry::find_by_token(const std::string& token) {
   std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "SELECT device_id, name, role, enrolled_ms, revoked FROM devices WHERE token_hash=?");
+  const std::string keyed = keyed_hash("token", token);
+  const std::string legacy = sha256_hex(token);
+  Stmt s(db_, "SELECT device_id, name, role, enrolled_ms, revoked, token_hash FROM devices WHERE token_hash IN (?,?)");
   if (!s.ok()) return db_error(db_, "checking a device token");
-  s.text(1, sha256_hex(token));
+  s.text(1, keyed);
+  s.text(2, legacy);
   int rc = s.step();
   if (rc == SQLITE_DONE) {
     return make_error("unauthorized",
@@ -235,10 +418,19 @@ Result<DeviceRecord> DeviceRegistry::find_by_token(const std::string& token) {
   }
   if (rc != SQLITE_ROW) return db_error(db_, "checking a device token");
   DeviceRecord d = read_device(s);
+  const bool rekey = s.col_text(5) == legacy;
   if (d.revoked) {
     return make_error("unauthorized",
                       "An administrator removed this device's access. Ask the community secretary to enrol it "
                       "again.");
+  }
+  if (rekey) {  // stored as plain SHA-256 by an older server
+    Stmt u(db_, "UPDATE devices SET token_hash=? WHERE device_id=?");
+    if (u.ok()) {
+      u.text(1, keyed);
+      u.text(2, d.device_id);
+      u.step();
+    }
   }
   return d;
 }

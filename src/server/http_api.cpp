@@ -59,13 +59,21 @@ void install_device_routes(httplib::Server& server, DeviceRegistry& devices, Aut
     if (!j.is_object() || !j.contains("code") || !j["code"].is_string() || !j.contains("device") ||
         !j["device"].is_string()) {
       return send_error(res, 400, "bad_json",
-                        "An enrolment needs {\"code\":\"1234-5678\",\"device\":\"...\",\"name\":\"...\"}.");
+                        "An enrolment needs {\"code\":\"1234-5678-9012-3456\",\"device\":\"...\",\"name\":\"...\"}.");
     }
     std::string name = j.contains("name") && j["name"].is_string() ? j["name"].get<std::string>() : "";
-    auto e = devices.enrol(j["code"].get<std::string>(), j["device"].get<std::string>(), name, wall_clock_ms());
+    const int64_t now = wall_clock_ms();
+    auto e = devices.enrol(j["code"].get<std::string>(), j["device"].get<std::string>(), name, now, req.remote_addr);
     if (!e) {
       const Error& err = e.error();
-      int status = err.code == "bad_code" ? 403 : err.code == "store_error" ? 503 : 400;
+      if (err.code == "too_many_attempts") {  // devices.h: failures per address and overall
+        res.set_header("Retry-After", std::to_string(retry_after_seconds(devices.enrol_retry_after_ms(req.remote_addr, now))));
+      }
+      int status = err.code == "bad_code"            ? 403
+                   : err.code == "device_exists"     ? 409
+                   : err.code == "too_many_attempts" ? 429
+                   : err.code == "store_error"       ? 503
+                                                     : 400;
       return send_error(res, status, err.code, err.message);
     }
     send_json(res, Json{{"token", e->token}, {"role", e->role}, {"device", j["device"]}});

@@ -1,7 +1,7 @@
 // dianhong_server: serves the web app and the sync API from one process.
 //
 //   dianhong_server [--port N] [--host ADDR] [--data DIR] [--web DIR] [--demo]
-//                   [--auth devices|open] [--admin-code 1234-5678]
+//                   [--auth devices|open] [--admin-code 1234-5678-9012-3456]
 //
 // --port  default $PORT or 8080; 0 picks a free port (printed)
 // --host  default 127.0.0.1
@@ -14,8 +14,9 @@
 //         until the app enrols itself)
 // --admin-code  the administrator enrolment code to create (tests); without
 //         it, a server with no administrator creates a random one, prints
-//         "Administrator enrolment code: 1234-5678, valid 24 h" and writes it
-//         to DATA_DIR/admin-enrolment-code.txt
+//         "Administrator enrolment code: 1234-5678-9012-3456, valid 24 h" and
+//         writes it to DATA_DIR/admin-enrolment-code.txt. A code that was
+//         used (or expired) is never armed again (devices.h).
 //
 // Prints "Dianhong is running: open http://HOST:PORT/" once it accepts
 // connections. SIGINT/SIGTERM stop it cleanly; SIGKILL loses nothing that
@@ -84,7 +85,7 @@ void usage() {
                "  --demo  load the demo data set into an empty store\n"
                "  --auth  devices (enrolled devices and roles; default) or open (loopback only;\n"
                "          the default with --demo on loopback)\n"
-               "  --admin-code CODE  administrator enrolment code to create (8 digits)\n";
+               "  --admin-code CODE  administrator enrolment code to create (16 digits)\n";
 }
 
 }  // namespace
@@ -124,7 +125,7 @@ int main(int argc, char** argv) {
     } else if (a == "--admin-code") {
       if (!value(&admin_code)) return 2;
       if (dh::DeviceRegistry::normalise_code(admin_code).empty()) {
-        std::cerr << "dianhong_server: --admin-code is 8 digits, like 1234-5678.\n";
+        std::cerr << "dianhong_server: --admin-code is 16 digits, like 1234-5678-9012-3456.\n";
         return 2;
       }
     } else if (a == "--demo") {
@@ -222,14 +223,18 @@ int main(int argc, char** argv) {
         std::cout << "Administrator enrolment code: " << code << " (still valid; see " << code_file << ")\n";
       } else {
         auto made = registry->create_code("administrator", now, code);
-        if (!made) {
+        if (!made && made.error().code != "code_used") {
           std::cerr << "dianhong_server: " << made.error().message << "\n";
           return 1;
         }
-        std::ofstream f(code_file, std::ios::trunc);
-        f << made->code << "\n";
-        std::cout << "Administrator enrolment code: " << made->code << ", valid 24 h (also in " << code_file
-                  << ")\n";
+        if (!made) {  // devices.h: a used or expired code is never armed again
+          std::cout << "Administrator enrolment code " << code << " was used or has expired; not armed again.\n";
+        } else {
+          std::ofstream f(code_file, std::ios::trunc);
+          f << made->code << "\n";
+          std::cout << "Administrator enrolment code: " << made->code << ", valid 24 h (also in " << code_file
+                    << ")\n";
+        }
       }
     }
     auth = std::make_unique<dh::DeviceAuth>(*registry);

@@ -65,9 +65,9 @@ std::string first_entity(const std::vector<Operation>& ops, const std::string& t
 
 TEST_CASE("devices: enrolment, tokens, roles, revocation and masking", "[native][server][auth]") {
   TempDir data;
-  ServerProcess server(data.path(), {"--admin-code", "1111-2222"});
+  ServerProcess server(data.path(), {"--admin-code", "1111-2222-3333-4444"});
   REQUIRE(server.start());
-  CHECK(server.output().find("Administrator enrolment code: 1111-2222, valid 24 h") != std::string::npos);
+  CHECK(server.output().find("Administrator enrolment code: 1111-2222-3333-4444, valid 24 h") != std::string::npos);
   REQUIRE_FALSE(server.admin_token().empty());
   auto admin = server.client();
   auto anon = server.anonymous_client();
@@ -131,7 +131,7 @@ TEST_CASE("devices: enrolment, tokens, roles, revocation and masking", "[native]
     CHECK(role == "grid_worker");
     auto again = anon->Post("/api/v1/enrol", "{\"code\":\"" + code + "\",\"device\":\"gw-2\"}", "application/json");
     expect_error(again, 403, "bad_code");
-    expect_error(anon->Post("/api/v1/enrol", "{\"code\":\"9999-0000\",\"device\":\"gw-3\"}", "application/json"), 403,
+    expect_error(anon->Post("/api/v1/enrol", "{\"code\":\"9999-0000-9999-0000\",\"device\":\"gw-3\"}", "application/json"), 403,
                  "bad_code");
     expect_error(anon->Post("/api/v1/enrol", "{\"device\":\"gw-3\"}", "application/json"), 400, "bad_json");
     expect_error(admin->Post("/api/v1/admin/codes", "{\"role\":\"mayor\"}", "application/json"), 400, "bad_role");

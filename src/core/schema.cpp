@@ -167,7 +167,83 @@ std::vector<KindSpec> build_kinds() {
   return k;
 }
 
+// Who reads what besides the staff (issue 8). The kiosk: what it needs to
+// find a volunteer (masked name, masked phone, the household's masked phone
+// as a fallback), check a sign-up (age from the birth year, skills, guardian
+// consent, clashes, capacity) and show the person's shifts and hours. The
+// projector: public places and the shift schedule, nobody's personal data.
+// Everything not listed here is dropped from their pulls.
+struct RoleColumn {
+  const char* kind;
+  const char* field;
+  Reveal kiosk;
+  Reveal projector;
+};
+constexpr Reveal N = Reveal::none, F = Reveal::full, M = Reveal::masked;
+const RoleColumn kRoleColumns[] = {
+    {"grid", "name", N, F},
+    {"micro_grid", "name", N, F},
+    {"micro_grid", "grid", N, F},
+    {"station", "name", F, F},
+    {"station", "station_type", F, F},
+    {"station", "address", F, F},
+    {"station", "grid", N, F},
+    {"station", "opening_hours", F, F},
+    {"household", "phone", M, N},
+    {"resident", "name", M, N},
+    {"resident", "household", F, N},
+    {"resident", "phone", M, N},
+    {"resident", "birth_date", M, N},
+    {"squad", "name", N, F},
+    {"volunteer_group", "name", N, F},
+    {"volunteer_group", "squad", N, F},
+    {"volunteer", "resident", F, N},
+    {"volunteer", "skills", F, N},
+    {"volunteer", "guardian_consent", F, N},
+    {"shift", "station", F, F},
+    {"shift", "role", F, F},
+    {"shift", "start", F, F},
+    {"shift", "end", F, F},
+    {"shift", "capacity", F, F},
+    {"shift", "required_skills", F, F},
+    {"shift", "min_age", F, F},
+    {"signup", "shift", F, N},
+    {"signup", "volunteer", F, N},
+    {"signup", "channel", F, N},
+    {"signup", "seen_place", F, N},
+    {"signup", "check_in", F, N},
+    {"signup", "check_out", F, N},
+    {"signup", "attendance", F, N},
+    {"hours_adjustment", "volunteer", F, N},
+    {"hours_adjustment", "date", F, N},
+    {"hours_adjustment", "minutes", F, N},
+    {"hours_adjustment", "station", F, N},
+};
+
+std::vector<KindSpec> with_role_columns(std::vector<KindSpec> kinds) {
+  for (const auto& c : kRoleColumns) {
+    for (auto& k : kinds) {
+      if (k.kind != c.kind) continue;
+      for (auto& f : k.fields) {
+        if (f.name == c.field) {
+          f.kiosk = c.kiosk;
+          f.projector = c.projector;
+        }
+      }
+    }
+  }
+  return kinds;
+}
+
 }  // namespace
+
+bool role_reads_allow_list(std::string_view role) { return role == "kiosk" || role == "projector"; }
+
+Reveal reveal_to(const FieldSpec& f, std::string_view role) {
+  if (role == "kiosk") return f.kiosk;
+  if (role == "projector") return f.projector;
+  return Reveal::full;
+}
 
 const FieldSpec* KindSpec::field(std::string_view name) const {
   for (const auto& f : fields) {
@@ -177,7 +253,7 @@ const FieldSpec* KindSpec::field(std::string_view name) const {
 }
 
 const std::vector<KindSpec>& all_kinds() {
-  static const std::vector<KindSpec> kinds = build_kinds();
+  static const std::vector<KindSpec> kinds = with_role_columns(build_kinds());
   return kinds;
 }
 

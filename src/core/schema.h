@@ -36,6 +36,16 @@ enum class TextFormat {
   date,         // "YYYY-MM-DD" (for date lists)
 };
 
+// What a device of a restricted role (kiosk, projector) receives of a field in
+// pulled operations (issue 8; applied by src/server/roles.h). An allow-list:
+// a field nobody marked is not sent to those roles.
+enum class Reveal : unsigned char {
+  none,    // dropped from the operation
+  full,    // as stored
+  masked,  // by the field's type: text as a name (张*明), phone 138****5678,
+           // date as its year (YYYY-12-31, so an age is never overstated)
+};
+
 struct FieldSpec {
   std::string name;
   FieldType type = FieldType::text;
@@ -44,8 +54,11 @@ struct FieldSpec {
   long long min = 0, max = 0;          // integer
   std::vector<std::string> choices;    // choice, choices
   std::string ref_kind;                // ref
-  bool personal = false;               // personal detail (phone, address): masked for the kiosk
+  bool personal = false;               // personal detail (phone, address); what kiosks and projectors get: below
   TextFormat format = TextFormat::free;  // text, text_list items
+  // Per-role visibility (the allow-list table in schema.cpp sets these).
+  Reveal kiosk = Reveal::none;
+  Reveal projector = Reveal::none;
 };
 
 struct KindSpec {
@@ -63,6 +76,11 @@ struct KindSpec {
 // then volunteering (shift_template, shift, signup, hours_adjustment).
 const std::vector<KindSpec>& all_kinds();
 const KindSpec* find_kind(std::string_view kind);
+
+// What role's devices receive of f: kiosk and projector read f.kiosk and
+// f.projector; every other role (staff devices, open access) reads all.
+Reveal reveal_to(const FieldSpec& f, std::string_view role);
+bool role_reads_allow_list(std::string_view role);
 
 // "household.create" -> kind "household", verb "create". False if malformed.
 bool split_type(std::string_view type, std::string* kind, std::string* verb);

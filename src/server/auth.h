@@ -43,11 +43,9 @@ class Authenticator {
   // May this caller push this operation, given the server state? A refusal
   // rejects that one operation (status "rejected" with the reason).
   virtual Status authorize_push(const Principal& who, const Operation& op, const State& state) = 0;
-  // May this caller pull? (Issue 3 also masks personal fields for the kiosk
-  // here or in the service.) Error code "forbidden".
+  // May this caller pull? Error code "forbidden". What a pull carries for
+  // the caller's role: roles.h fields_for_role (the service applies it).
   virtual Status authorize_pull(const Principal& who) = 0;
-  // Should pulls by this caller carry masked personal fields (roles.h)?
-  virtual bool masks_personal(const Principal&) const { return false; }
 };
 
 // Accepts everyone. No security: only for a server bound to loopback.

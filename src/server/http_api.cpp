@@ -144,7 +144,7 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
     }
     auto query = sync::parse_pull_query(req.get_param_value("after"), req.get_param_value("limit"));
     if (!query) return send_error(res, 400, query.error().code, query.error().message);
-    auto body = service.pull(query.value(), wall_clock_ms(), auth.masks_personal(who.value()));
+    auto body = service.pull(query.value(), wall_clock_ms(), who->role);
     if (!body) return send_error(res, 503, body.error().code, body.error().message);
     res.set_header("Cache-Control", "no-store");
     res.set_content(std::move(body).value(), kJson);

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "core/checkin.h"
+#include "core/exchange.h"
 #include "core/schema.h"
 
 namespace dh {
@@ -12,25 +14,21 @@ Error forbidden(const std::string& message) { return make_error("forbidden", mes
 // Kinds a coordinator works with: the base model and volunteering (all kinds today).
 bool is_known_kind(const std::string& kind) { return find_kind(kind) != nullptr; }
 
-// Start of the text up to and including the first "栋" (building); else the
-// first few characters.
-std::string cut_at_building(const std::string& text) {
-  const std::string building = "栋";
-  auto at = text.find(building);
-  if (at != std::string::npos) return text.substr(0, at + building.size());
-  // No building marker: keep the first 4 code points.
-  size_t cps = 0, i = 0;
-  while (i < text.size() && cps < 4) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
-    i += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    ++cps;
+// A field's value as a restricted role receives it (schema.h Reveal::masked).
+Json masked_value(const FieldSpec& f, const Json& v) {
+  if (!v.is_string()) return nullptr;
+  const std::string text = v.get<std::string>();
+  switch (f.type) {
+    case FieldType::phone:
+      return mask_phone(text);  // core/exchange.h: the one masking of phones
+    case FieldType::date:
+      return text.size() >= 4 ? Json(text.substr(0, 4) + "-12-31") : Json(nullptr);
+    default:
+      return mask_person_name(text);
   }
-  return text.substr(0, std::min(i, text.size())) + "…";
 }
 
 }  // namespace
-
-bool role_masks_personal(const std::string& role) { return role == "kiosk" || role == "projector"; }
 
 Status role_may_push(const Principal& who, const Operation& op, const State& state) {
   const std::string& role = who.role;
@@ -80,34 +78,29 @@ Status role_may_push(const Principal& who, const Operation& op, const State& sta
   return forbidden("The role \"" + role + "\" may not change anything.");
 }
 
-std::string mask_phone(const std::string& phone) {
-  if (phone.size() <= 7) return std::string(phone.size(), '*');
-  return phone.substr(0, 3) + std::string(phone.size() - 7, '*') + phone.substr(phone.size() - 4);
-}
-
-std::string mask_address(const std::string& address) { return cut_at_building(address); }
-
-Operation mask_personal(const Operation& op) {
-  std::string kind, verb;
-  if (!split_type(op.type, &kind, &verb) || (verb != "create" && verb != "edit")) return op;
-  const KindSpec* spec = find_kind(kind);
-  if (!spec || !op.payload.is_object() || !op.payload.contains("fields") || !op.payload["fields"].is_object()) {
-    return op;
-  }
+Operation fields_for_role(const Operation& op, const std::string& role) {
+  if (!role_reads_allow_list(role) || !op.payload.is_object()) return op;
   Operation out = op;
-  Json& fields = out.payload["fields"];
-  for (auto it = fields.begin(); it != fields.end(); ++it) {
-    // A shift's QR check-in key lets anyone holding it check people in: only
-    // devices that show the code (coordinators, administrators) receive it.
-    if (kind == "shift" && it.key() == "checkin_key") {
-      it.value() = nullptr;
-      continue;
-    }
-    const FieldSpec* f = spec->field(it.key());
-    if (!f || !f->personal || !it.value().is_string()) continue;
-    const std::string v = it.value().get<std::string>();
-    it.value() = f->type == FieldType::phone ? mask_phone(v) : mask_address(v);
+  out.payload.erase("reason");  // archive/restore reasons are free text
+  auto fields = out.payload.find("fields");
+  if (fields == out.payload.end()) return out;
+  std::string kind;
+  const KindSpec* spec = split_type(op.type, &kind, nullptr) ? find_kind(kind) : nullptr;
+  if (!spec || !fields->is_object()) {  // a kind this server does not know: nothing is allowed
+    out.payload.erase("fields");
+    return out;
   }
+  Json kept = Json::object();
+  for (auto it = fields->begin(); it != fields->end(); ++it) {
+    const FieldSpec* f = spec->field(it.key());
+    const Reveal r = f ? reveal_to(*f, role) : Reveal::none;
+    if (r == Reveal::full) {
+      kept[it.key()] = it.value();
+    } else if (r == Reveal::masked) {
+      kept[it.key()] = it.value().is_null() ? Json(nullptr) : masked_value(*f, it.value());
+    }
+  }
+  *fields = std::move(kept);
   return out;
 }
 

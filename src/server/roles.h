@@ -8,14 +8,19 @@
 //   kiosk          signup.create with channel "kiosk" and no clash_override;
 //                  signup.archive (cancel) of a kiosk sign-up this device made;
 //                  (resident request kinds, when they exist)
-//   projector      may not push (403 for the whole request); pulls masked
+//   projector      may not push (403 for the whole request); pulls reduced
 //
 // Every role except administrator may push only operations made on its own
 // device (op id device == the token's device) and only as that device.
-// Kiosk and projector pulls carry masked personal fields (FieldSpec::personal:
-// phone "138****5678", address cut to the compound and building). The masked
-// operation is still a well-formed operation the fold applies, so a kiosk's
-// replica holds masked copies (its state hash differs from the server's).
+//
+// Pulls by kiosk and projector devices go through the per-role allow-list in
+// the schema table (core/schema.h Reveal, docs/security.md "Devices, roles
+// and the QR lookup"): fields not allowed are dropped from create/edit/move
+// payloads, masked ones masked (names 张*明, phones 138****5678 by the core's
+// mask_phone, birth dates as the year), archive reasons dropped. The result
+// is still an operation the device's fold applies, so a kiosk's or
+// projector's replica holds a reduced copy and its state hash differs from
+// the server's.
 #pragma once
 
 #include <string>
@@ -30,13 +35,10 @@ namespace dh {
 
 // Error code "forbidden" with plain words when who may not make op.
 Status role_may_push(const Principal& who, const Operation& op, const State& state);
-bool role_masks_personal(const std::string& role);
 
-// Personal field values masked (create/edit payloads of kinds with personal
-// fields); other operations are returned unchanged.
-Operation mask_personal(const Operation& op);
-std::string mask_phone(const std::string& phone);
-std::string mask_address(const std::string& address);
+// op as a device of this role receives it in a pull (unchanged for roles that
+// read everything: core/schema.h role_reads_allow_list).
+Operation fields_for_role(const Operation& op, const std::string& role);
 
 // Bearer tokens checked against the DeviceRegistry, roles from role_may_push.
 class DeviceAuth : public Authenticator {
@@ -48,7 +50,6 @@ class DeviceAuth : public Authenticator {
     return role_may_push(who, op, state);
   }
   Status authorize_pull(const Principal&) override { return ok_status(); }
-  bool masks_personal(const Principal& who) const override { return role_masks_personal(who.role); }
 
  private:
   DeviceRegistry& registry_;

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/commands.h"
+#include "core/schema.h"
 #include "server/roles.h"
 
 namespace dh {
@@ -183,7 +184,9 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
   return resp;
 }
 
-Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_ms, bool mask) {
+Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_ms,
+                                      const std::string& reader_role) {
+  const bool restricted = role_reads_allow_list(reader_role);
   auto rows = store_->read_after(query.after, query.limit + 1);
   if (!rows) return rows.error();
   bool more = rows->size() > query.limit;
@@ -191,13 +194,14 @@ Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_
   std::vector<sync::RawPulledOp> ops;
   ops.reserve(rows->size());
   for (auto& r : rows.value()) {
-    if (mask) {
+    if (restricted) {  // stored text was validated, so it parses; if not, it is not sent
       auto op = parse_operation(r.body);
-      if (op) r.body = to_json_text(mask_personal(op.value()));
+      r.body = op ? to_json_text(fields_for_role(op.value(), reader_role)) : std::string();
+      if (r.body.empty()) continue;
     }
     ops.push_back(sync::RawPulledOp{r.seq, std::move(r.body)});
   }
-  uint64_t next = ops.empty() ? query.after : ops.back().seq;
+  uint64_t next = rows->empty() ? query.after : rows->back().seq;
   uint64_t head = std::max(head_.load(), next);
   return sync::encode_pull_response(ops, next, more, head, now_ms);
 }

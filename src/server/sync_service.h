@@ -60,9 +60,10 @@ class SyncService {
     return push_impl(request, who, auth, now_ms, true);
   }
 
-  // Encoded pull answer (the stored canonical text goes out verbatim, or with
-  // personal fields masked for kiosk/projector: roles.h mask_personal).
-  Result<std::string> pull(const sync::PullQuery& query, int64_t now_ms, bool mask_personal = false);
+  // Encoded pull answer for a caller of reader_role: the stored canonical
+  // text goes out verbatim, or for kiosk/projector reduced to the fields that
+  // role may read (roles.h fields_for_role).
+  Result<std::string> pull(const sync::PullQuery& query, int64_t now_ms, const std::string& reader_role = "");
 
   // Loads ops (e.g. generate_demo()) when the store is empty, through the
   // same validation as a push (but not the clock rule), as device `origin`. Returns how many were

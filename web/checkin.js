@@ -24,7 +24,8 @@
     not_checked_in: '还没有签到，请先签到。',
     attendance_set: '协调员已把您这个班次记为请假或缺席，请联系协调员。',
     too_soon: '刚刚签到，离开时再签退。',
-    bad_query: '请输入姓名，或手机号后4位。',
+    bad_query: '请输入完整姓名和手机号后4位。',
+    too_many_attempts: '没有对上的尝试太多了，请过几分钟再试，或联系站点协调员。',
     bad_json: '请求有误，请重新扫描二维码。',
     network: '网络不通，请检查手机网络后再试。',
     internal: '服务器出错了，请稍后再试或联系协调员。'
@@ -128,18 +129,22 @@
 
   function find(event) {
     if (event) event.preventDefault();
-    var q = $('query').value.replace(/^\s+|\s+$/g, '');
-    if (!q) return show('error', ZH.bad_query, 'Type your name or the last 4 digits of your phone.');
+    // The server matches the whole name and the last 4 digits exactly (docs/qr-checkin.md).
+    var name = $('name').value.replace(/^\s+|\s+$/g, '');
+    var digits = $('phone').value.replace(/[^0-9]/g, '');
+    if (!name || digits.length < 4) {
+      return show('error', ZH.bad_query, 'Type your full name and the last 4 digits of your phone number.');
+    }
     $('find-button').disabled = true;
-    post('/api/v1/checkin/lookup', { shift: shift, key: key, query: q }, function (status, data) {
+    post('/api/v1/checkin/lookup', { shift: shift, key: key, name: name, phone: digits }, function (status, data) {
       $('find-button').disabled = false;
       var list = $('people');
       list.innerHTML = '';
       if (status !== 200 || !data) return showError(status, data);
       showShift(data.shift || {});
       if (!data.people || data.people.length === 0) {
-        return show('error', '这个班次的名单上没有找到“' + q + '”。请换个写法，或联系站点协调员。',
-                    'Nobody on this shift\'s list matches. Try again or ask the coordinator.');
+        return show('error', '这个班次的名单上没有找到“' + name + '”（手机号后4位 ' + digits + '）。请检查后再试，或联系站点协调员。',
+                    'Nobody on this shift\'s list has that name and those digits. Check them or ask the coordinator.');
       }
       show('info', '请点您自己的名字。', 'Tap your own name.');
       for (var i = 0; i < data.people.length; i++) list.appendChild(personButton(data.people[i]));
@@ -150,8 +155,9 @@
   $('again').onclick = function () {
     $('done').style.display = 'none';
     $('find').hidden = false;
-    $('query').value = '';
-    $('query').focus();
+    $('name').value = '';
+    $('phone').value = '';
+    $('name').focus();
   };
   if (!shift || !key) {
     show('error', '请用手机扫描站点屏幕上的签到二维码。', 'Scan the check-in QR code on the station\'s screen.');

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <memory>
 #include <cctype>
 #include <string>
 #include <utility>
@@ -10,7 +11,9 @@
 
 #include "core/checkin.h"
 #include "core/civil_time.h"
+#include "core/exchange.h"
 #include "core/volunteering.h"
+#include "server/rate_limit.h"
 #include "server/sync_service.h"
 
 namespace dh {
@@ -46,6 +49,7 @@ void send_ok(httplib::Response& res, const Json& j) {
 
 int status_of_code(const std::string& code) {
   if (code == "bad_json" || code == "bad_query") return 400;
+  if (code == "too_many_attempts") return 429;
   if (code == "bad_key" || code == "outside_window") return 403;
   if (code == "not_found" || code == "not_on_roster") return 404;
   if (code == "already_checked_in" || code == "already_checked_out" || code == "not_checked_in" ||
@@ -68,22 +72,6 @@ bool same_secret(const std::string& a, const std::string& b) {
   return diff == 0;
 }
 
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
-std::string lower_ascii(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-bool all_digits(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 std::string hhmm(int64_t local_minutes) { return format_datetime(local_minutes).substr(11); }
 
 // The live shift named by the request, if its key matches and the QR page
@@ -95,12 +83,10 @@ struct ShiftContext {
 
 bool resolve_shift(const State& state, const std::string& shift_id, const std::string& key, int64_t now_local,
                    ShiftContext* out, Refusal* why) {
+  // An unknown or cancelled shift and a wrong key get the same answer, so the
+  // page tells nobody which shift ids exist.
   const Entity* shift = state.find("shift", shift_id);
-  if (!shift || !shift->live()) {
-    *why = refuse(404, "not_found", "This shift does not exist or was cancelled. Ask the coordinator at the station.");
-    return false;
-  }
-  const std::string stored = shift->text("checkin_key");
+  const std::string stored = shift && shift->live() ? shift->text("checkin_key") : std::string();
   if (stored.empty() || !same_secret(stored, key)) {
     *why = refuse(403, "bad_key",
                   "This check-in code is not valid for the shift (it may have been replaced). Scan the QR code "
@@ -164,18 +150,61 @@ bool parse_body(const httplib::Request& req, Json* out, Refusal* why) {
   return true;
 }
 
-void lookup(SyncService& service, int64_t now_ms, const httplib::Request& req, httplib::Response& res) {
+// A name as typed or stored, for an exact comparison: no spaces, ASCII
+// letters in lower case (张 小华 == 张小华, Li Si == lisi).
+std::string name_key(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+std::string last_digits(const std::string& s, size_t n) {
+  std::string d;
+  for (char c : s)
+    if (c >= '0' && c <= '9') d.push_back(c);
+  return d.size() >= n ? d.substr(d.size() - n) : std::string();
+}
+
+// Failure counters (checkin.h "Limits"), shared by both routes.
+struct Limits {
+  FailureLimiter per_address{kQrMaxFailuresPerAddress, kQrFailureWindowMs};
+  FailureLimiter per_shift{kQrMaxFailuresPerShift, kQrFailureWindowMs};
+};
+
+bool too_many(httplib::Response& res, int64_t wait_ms) {
+  if (wait_ms <= 0) return false;
+  const int64_t seconds = retry_after_seconds(wait_ms);
+  Refusal r = refuse(429, "too_many_attempts",
+                     "Too many names or codes that did not match were tried. Wait " +
+                         std::to_string((seconds + 59) / 60) + " minutes, or ask the coordinator at the station.");
+  r.extra = Json{{"retry_after", seconds}};
+  res.set_header("Retry-After", std::to_string(seconds));
+  send_refusal(res, r);
+  return true;
+}
+
+void lookup(SyncService& service, Limits& limits, int64_t now_ms, const httplib::Request& req,
+            httplib::Response& res) {
+  const std::string addr = "addr:" + req.remote_addr;
+  if (too_many(res, limits.per_address.blocked_for(addr, now_ms))) return;  // before anything is parsed
   Json j;
   Refusal why;
   if (!parse_body(req, &j, &why)) return send_refusal(res, why);
-  if (j.contains("query") && !j["query"].is_string())
-    return send_refusal(res, refuse(400, "bad_json", "\"query\" must be text."));
-  const std::string query = trim(str(j, "query"));
-  if (query.empty() || query.size() > 64)
-    return send_refusal(res, refuse(400, "bad_query", "Type your name or the last 4 digits of your phone number."));
-  const bool digits = all_digits(query);
-  if (digits && query.size() < 4)
-    return send_refusal(res, refuse(400, "bad_query", "Type at least the last 4 digits of your phone number."));
+  const std::string shift_key = "shift:" + str(j, "shift");
+  if (too_many(res, limits.per_shift.blocked_for(shift_key, now_ms))) return;
+  for (const char* f : {"name", "phone"}) {
+    if (j.contains(f) && !j[f].is_string()) {
+      return send_refusal(res, refuse(400, "bad_json", std::string("\"") + f + "\" must be text."));
+    }
+  }
+  const std::string name = name_key(str(j, "name"));
+  const std::string phone4 = last_digits(str(j, "phone"), 4);
+  if (name.empty() || name.size() > 64 || phone4.empty() || str(j, "phone").size() > 32) {
+    return send_refusal(
+        res, refuse(400, "bad_query", "Type your full name and the last 4 digits of your phone number."));
+  }
   const int64_t now_local = local_minutes_from_utc_ms(now_ms);
   Json answer;
   bool ok = false;
@@ -185,23 +214,15 @@ void lookup(SyncService& service, int64_t now_ms, const httplib::Request& req, h
     VolunteerIndex index(state);
     Roster roster = index.roster(c.shift->id);
     Json people = Json::array();
-    const std::string q = lower_ascii(query);
     for (const auto& e : roster.confirmed) {
       const Entity& su = *e.signup;
       const Entity* vol = state.find("volunteer", su.text("volunteer"));
       const Entity* res_ = vol ? state.find("resident", vol->text("resident")) : nullptr;
       if (!res_) continue;
-      const std::string name = res_->text("name");
-      const std::string phone = res_->text("phone");
-      std::string phone_digits;
-      for (char ch : phone)
-        if (ch >= '0' && ch <= '9') phone_digits.push_back(ch);
-      const bool match = digits ? phone_digits.size() >= query.size() &&
-                                      phone_digits.compare(phone_digits.size() - query.size(), query.size(), query) == 0
-                                : lower_ascii(name).find(q) != std::string::npos;
-      if (!match) continue;
+      // Exact: the whole name and the last 4 digits of the phone on record.
+      if (name_key(res_->text("name")) != name || last_digits(volunteer_phone(state, vol->id), 4) != phone4) continue;
       Json p{{"signup", su.id},
-             {"name", mask_person_name(name)},
+             {"name", mask_person_name(res_->text("name"))},
              {"state", attendance_key(attendance_of(su))},
              {"action", action_for(su, c.when, now_local)}};
       if (!su.text("check_in").empty()) p["check_in"] = su.text("check_in").substr(11);
@@ -212,14 +233,26 @@ void lookup(SyncService& service, int64_t now_ms, const httplib::Request& req, h
     answer = Json{{"shift", shift_summary(state, c)}, {"now", format_datetime(now_local)}, {"people", people}};
     ok = true;
   });
-  if (!ok) return send_refusal(res, why);
+  if (!ok) {
+    if (why.error.code == "bad_key") limits.per_address.record_failure(addr, now_ms);
+    return send_refusal(res, why);
+  }
+  if (answer["people"].empty()) {
+    limits.per_address.record_failure(addr, now_ms);
+    limits.per_shift.record_failure(shift_key, now_ms);
+  }
   send_ok(res, answer);
 }
 
-void checkin(SyncService& service, int64_t now_ms, const httplib::Request& req, httplib::Response& res) {
+void checkin(SyncService& service, Limits& limits, int64_t now_ms, const httplib::Request& req,
+             httplib::Response& res) {
+  const std::string addr = "addr:" + req.remote_addr;
+  if (too_many(res, limits.per_address.blocked_for(addr, now_ms))) return;
   Json j;
   Refusal why;
   if (!parse_body(req, &j, &why)) return send_refusal(res, why);
+  const std::string shift_key = "shift:" + str(j, "shift");
+  if (too_many(res, limits.per_shift.blocked_for(shift_key, now_ms))) return;
   const std::string signup_id = str(j, "signup");
   const std::string action = str(j, "action");
   if (signup_id.empty() || signup_id.size() > 64 || (action != "check_in" && action != "check_out"))
@@ -285,6 +318,11 @@ void checkin(SyncService& service, int64_t now_ms, const httplib::Request& req, 
       },
       now_ms);
   if (!authored) {
+    if (refused && why.error.code == "bad_key") limits.per_address.record_failure(addr, now_ms);
+    if (refused && why.error.code == "not_on_roster") {  // a guessed sign-up id
+      limits.per_address.record_failure(addr, now_ms);
+      limits.per_shift.record_failure(shift_key, now_ms);
+    }
     if (refused) return send_refusal(res, why);
     const Error& e = authored.error();
     return send_refusal(res, Refusal{status_of_code(e.code), e, Json::object()});
@@ -299,11 +337,12 @@ void checkin(SyncService& service, int64_t now_ms, const httplib::Request& req, 
 }  // namespace
 
 void install_checkin_routes(httplib::Server& server, SyncService& service, std::function<int64_t()> clock) {
-  server.Post("/api/v1/checkin/lookup", [&service, clock](const httplib::Request& req, httplib::Response& res) {
-    lookup(service, clock(), req, res);
+  auto limits = std::make_shared<Limits>();
+  server.Post("/api/v1/checkin/lookup", [&service, clock, limits](const httplib::Request& req, httplib::Response& res) {
+    lookup(service, *limits, clock(), req, res);
   });
-  server.Post("/api/v1/checkin", [&service, clock](const httplib::Request& req, httplib::Response& res) {
-    checkin(service, clock(), req, res);
+  server.Post("/api/v1/checkin", [&service, clock, limits](const httplib::Request& req, httplib::Response& res) {
+    checkin(service, *limits, clock(), req, res);
   });
 }
 

@@ -76,13 +76,15 @@ test('a phone with the app installed finds itself on the roster and checks in', 
   await page.evaluate(() => navigator.serviceWorker.ready);
 
   await page.goto(pageUrl(KEY));
-  await page.waitForSelector('#query', { state: 'visible', timeout: 15000 });
+  await page.waitForSelector('#name', { state: 'visible', timeout: 15000 });
   // The service worker saw this navigation (it controls the page) and let it through.
   assert.ok(await page.evaluate(() => !!navigator.serviceWorker.controller), 'the app\'s service worker is in the path');
   assert.match(await page.title(), /签到/);
   assert.equal(await page.locator('canvas').count(), 0, 'the check-in page, not the app');
 
-  await page.fill('#query', '欧阳');
+  // The whole name and the last 4 digits (exact matches only: docs/qr-checkin.md).
+  await page.fill('#name', '欧阳明');
+  await page.fill('#phone', '9876');
   await page.click('#find-button');
   const person = page.locator('button.person');
   await person.first().waitFor({ timeout: 15000 });
@@ -109,7 +111,8 @@ test('a phone with the app installed finds itself on the roster and checks in', 
 
   // Looking again offers check-out.
   await page.click('#again');
-  await page.fill('#query', '9876');
+  await page.fill('#name', '欧阳明');
+  await page.fill('#phone', '9876');
   await page.click('#find-button');
   await h.poll(async () => (await page.locator('button.person').first().innerText()).includes('签退'),
     { what: 'the check-out button' });
@@ -141,8 +144,9 @@ test('a wrong key is explained in Chinese and English, and nothing is listed', a
   const ctx = await h.newContext(browser, { viewport: { width: 390, height: 800 } });
   const page = await ctx.newPage();
   await page.goto(pageUrl('wrongkey00000000'));
-  await page.waitForSelector('#query', { state: 'visible', timeout: 15000 });
-  await page.fill('#query', '欧阳');
+  await page.waitForSelector('#name', { state: 'visible', timeout: 15000 });
+  await page.fill('#name', '欧阳明');
+  await page.fill('#phone', '9876');
   await page.click('#find-button');
   await h.poll(async () => (await page.locator('#message').innerText()).includes('二维码已失效'),
     { what: 'the wrong-key message' });

@@ -6,11 +6,13 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdio>
 
 #include "core/checkin.h"
 #include "core/civil_time.h"
 #include "core/commands.h"
 #include "core/state.h"
+#include "server/checkin.h"
 #include "server_process.h"
 #include "sync/protocol.h"
 
@@ -108,8 +110,11 @@ Answer post(httplib::Client& c, const std::string& path, const std::string& body
   return a;
 }
 
-Answer lookup(httplib::Client& c, const std::string& shift, const std::string& key, const std::string& query) {
-  return post(c, "/api/v1/checkin/lookup", nlohmann::json{{"shift", shift}, {"key", key}, {"query", query}}.dump());
+// The whole name and the last 4 digits of the phone (issue 8: exact matches only).
+Answer lookup(httplib::Client& c, const std::string& shift, const std::string& key, const std::string& name,
+              const std::string& phone) {
+  return post(c, "/api/v1/checkin/lookup",
+              nlohmann::json{{"shift", shift}, {"key", key}, {"name", name}, {"phone", phone}}.dump());
 }
 Answer act(httplib::Client& c, const std::string& shift, const std::string& key, const std::string& signup,
            const std::string& action) {
@@ -150,41 +155,54 @@ void start_with(ServerProcess& server, const World& w) {
 
 }  // namespace
 
-TEST_CASE("qr check-in: lookup returns only the shift's confirmed roster, names masked", "[server][checkin]") {
+TEST_CASE("qr check-in: lookup finds one person of the confirmed roster by whole name and last 4 digits, masked",
+          "[server][checkin]") {
   World w = build_world();
   TempDir dir;
   ServerProcess server(dir.path());
   start_with(server, w);
   auto phone = server.anonymous_client();  // a volunteer's phone: no token
 
-  Answer a = lookup(*phone, w.now_shift, kKey, "张");
+  Answer a = lookup(*phone, w.now_shift, kKey, "张小华", "5678");
   INFO(a.text);
   REQUIRE(a.status == 200);
   CHECK(a.body["shift"]["station"] == "幸福里站");
   CHECK(a.body["shift"]["start"] == format_datetime(w.site.now_local - 10));
-  REQUIRE(a.body["people"].size() == 2);  // 张三丰 is on the waitlist: not listed
+  REQUIRE(a.body["people"].size() == 1);
   CHECK(a.body["people"][0]["name"] == "张*华");
   CHECK(a.body["people"][0]["signup"] == w.su_xh);
   CHECK(a.body["people"][0]["action"] == "check_in");
   CHECK(a.body["people"][0]["state"] == "not_checked_in");
-  CHECK(a.body["people"][1]["name"] == "张*明");
   // Nothing personal in the answer: no full name, no phone, no volunteer id.
   for (const char* secret : {"张小华", "张大明", "张三丰", "13812345678", "5678", "1234"})
     CHECK(a.text.find(secret) == std::string::npos);
   for (const auto& v : {w.zhang_xh, w.zhang_dm, w.zhang_sf}) CHECK(a.text.find("\"" + v + "\"") == std::string::npos);
-
-  // Last four digits: 李四 shares them but is not on this shift.
-  a = lookup(*phone, w.now_shift, kKey, "5678");
+  // Spaces in the name and the whole number are fine.
+  a = lookup(*phone, w.now_shift, kKey, " 张 大明 ", "139 0000 1234");
   REQUIRE(a.status == 200);
   REQUIRE(a.body["people"].size() == 1);
-  CHECK(a.body["people"][0]["name"] == "张*华");
-  // Someone not on the roster at all: an empty list, not an error.
-  a = lookup(*phone, w.now_shift, kKey, "李");
-  REQUIRE(a.status == 200);
-  CHECK(a.body["people"].empty());
-  // Too few digits, an empty query.
-  CHECK(lookup(*phone, w.now_shift, kKey, "56").status == 400);
-  a = lookup(*phone, w.now_shift, kKey, "  ");
+  CHECK(a.body["people"][0]["name"] == "张*明");
+
+  // Issue 8: no substring search, no digit sweeps. A part of a name, the
+  // right name with other digits, the digits without the name: nobody.
+  for (auto [name, digits] : std::vector<std::pair<std::string, std::string>>{
+           {"张", "5678"}, {"小华", "5678"}, {"张小", "5678"}, {"张小华", "5679"}, {"张小华", "0000"}}) {
+    a = lookup(*phone, w.now_shift, kKey, name, digits);
+    INFO(name << " " << digits << " -> " << a.text);
+    REQUIRE(a.status == 200);
+    CHECK(a.body["people"].empty());
+  }
+  // 李四 shares 张小华's last digits but is not on this shift; 张三丰 is waitlisted.
+  CHECK(lookup(*phone, w.now_shift, kKey, "李四", "5678").body["people"].empty());
+  CHECK(lookup(*phone, w.now_shift, kKey, "张三丰", "2222").body["people"].empty());
+  // A name alone, digits alone (the old "query"), too few digits, an empty name.
+  a = post(*phone, "/api/v1/checkin/lookup",
+           nlohmann::json{{"shift", w.now_shift}, {"key", kKey}, {"query", "张"}}.dump());
+  CHECK(a.status == 400);
+  CHECK(a.body["error"]["code"] == "bad_query");
+  CHECK(lookup(*phone, w.now_shift, kKey, "张小华", "").status == 400);
+  CHECK(lookup(*phone, w.now_shift, kKey, "张小华", "567").status == 400);
+  a = lookup(*phone, w.now_shift, kKey, "  ", "5678");
   CHECK(a.status == 400);
   CHECK(a.body["error"]["code"] == "bad_query");
 }
@@ -197,18 +215,25 @@ TEST_CASE("qr check-in: a wrong key is 403 and changes nothing", "[server][check
   auto phone = server.anonymous_client();
   const auto before = health(*phone);
 
-  Answer a = lookup(*phone, w.now_shift, "wrongkey00000000", "张");
+  Answer a = lookup(*phone, w.now_shift, "wrongkey00000000", "张小华", "5678");
   CHECK(a.status == 403);
   CHECK(a.body["error"]["code"] == "bad_key");
   CHECK(a.text.find("张") == std::string::npos);
+  // Issue 8: an unknown shift answers exactly like a wrong key (it was 404),
+  // so the page does not tell which shift ids exist.
+  Answer unknown = lookup(*phone, "nosuch:1", "wrongkey00000000", "张小华", "5678");
+  CHECK(unknown.status == a.status);
+  CHECK(unknown.text == a.text);
   // Another shift's key does not open this one.
   a = act(*phone, w.now_shift, kKeyFuture, w.su_xh, "check_in");
   CHECK(a.status == 403);
   CHECK(a.body["error"]["code"] == "bad_key");
-  // An unknown shift.
+  // An unknown shift: the same answer as a wrong key.
+  Answer wrong = act(*phone, w.now_shift, "wrongkey00000000", w.su_xh, "check_in");
   a = act(*phone, "nosuch:1", kKey, w.su_xh, "check_in");
-  CHECK(a.status == 404);
-  CHECK(a.body["error"]["code"] == "not_found");
+  CHECK(a.status == 403);
+  CHECK(a.body["error"]["code"] == "bad_key");
+  CHECK(a.text == wrong.text);
 
   const auto after = health(*phone);
   CHECK(after.head == before.head);
@@ -224,7 +249,7 @@ TEST_CASE("qr check-in: refused outside the shift's window", "[server][checkin]"
   const auto before = health(*phone);
 
   // Tomorrow's shift: not yet (opens 30 minutes before the start).
-  Answer a = lookup(*phone, w.future_shift, kKeyFuture, "李");
+  Answer a = lookup(*phone, w.future_shift, kKeyFuture, "李四", "5678");
   CHECK(a.status == 403);
   CHECK(a.body["error"]["code"] == "outside_window");
   CHECK(a.body["error"]["opens"] == format_datetime(w.site.now_local + 24 * 60 - 30));
@@ -232,11 +257,11 @@ TEST_CASE("qr check-in: refused outside the shift's window", "[server][checkin]"
   CHECK(a.status == 403);
   CHECK(a.body["error"]["code"] == "outside_window");
   // Ended five hours ago: check-out closed 2 hours after the end.
-  a = lookup(*phone, w.past_shift, kKey, "张");
+  a = lookup(*phone, w.past_shift, kKey, "张大明", "1234");
   CHECK(a.status == 403);
   CHECK(a.body["error"]["code"] == "outside_window");
   // Ended 30 minutes ago: no check-in any more ...
-  a = lookup(*phone, w.ended_shift, kKey, "张");
+  a = lookup(*phone, w.ended_shift, kKey, "张大明", "1234");
   REQUIRE(a.status == 200);
   REQUIRE(a.body["people"].size() == 1);
   CHECK(a.body["people"][0]["action"] == "check_out");  // 张大明 checked in on the list
@@ -287,7 +312,7 @@ TEST_CASE("qr check-in: check-in is a server operation that pulls return; then c
   CHECK(attendance_of(*device.find("signup", w.su_xh)) == Attendance::checked_in);
 
   // The lookup now offers check-out; a second check-in is refused, nothing stored.
-  a = lookup(*phone, w.now_shift, kKey, "小华");
+  a = lookup(*phone, w.now_shift, kKey, "张小华", "5678");
   REQUIRE(a.status == 200);
   CHECK(a.body["people"][0]["action"] == "check_out");
   CHECK(a.body["people"][0]["state"] == "checked_in");
@@ -372,5 +397,51 @@ TEST_CASE("qr check-in: malformed bodies are 400 and leave the store unchanged",
   const auto after = health(*phone);
   CHECK(after.head == before.head);
   CHECK(after.ops == before.ops);
+  CHECK(after.state_hash == before.state_hash);
+}
+
+TEST_CASE("qr check-in: failures are limited per shift and per address (429, Retry-After)", "[server][checkin]") {
+  World w = build_world();
+  TempDir dir;
+  ServerProcess server(dir.path());
+  start_with(server, w);
+  auto phone = server.anonymous_client();
+  const auto before = health(*phone);
+  // Sweeping the last digits of a known name on one shift: stopped after the per-shift limit.
+  for (int i = 0; i < kQrMaxFailuresPerShift; ++i) {
+    char digits[8];
+    std::snprintf(digits, sizeof digits, "%04d", 9000 + i);
+    Answer a = lookup(*phone, w.now_shift, kKey, "张小华", digits);
+    REQUIRE(a.status == 200);
+    CHECK(a.body["people"].empty());
+  }
+  Answer blocked = lookup(*phone, w.now_shift, kKey, "张小华", "5678");  // even the right answer
+  INFO(blocked.text);
+  CHECK(blocked.status == 429);
+  CHECK(blocked.body["error"]["code"] == "too_many_attempts");
+  CHECK(blocked.body["error"]["retry_after"].get<int64_t>() > 0);
+  CHECK(blocked.body["error"]["retry_after"].get<int64_t>() <= kQrFailureWindowMs / 1000);
+  CHECK(blocked.text.find("张*华") == std::string::npos);
+  {
+    auto res = phone->Post("/api/v1/checkin", nlohmann::json{{"shift", w.now_shift}, {"key", kKey}, {"signup", w.su_xh},
+                                                            {"action", "check_in"}}.dump(), "application/json");
+    REQUIRE(res);
+    CHECK(res->status == 429);
+    CHECK(res->has_header("Retry-After"));
+  }
+  // Another shift from the same address still answers, until the address's
+  // own limit (wrong keys count too).
+  Answer other = lookup(*phone, w.ended_shift, kKey, "张大明", "1234");
+  CHECK(other.status == 200);
+  CHECK(other.body["people"].size() == 1);
+  for (int i = kQrMaxFailuresPerShift; i < kQrMaxFailuresPerAddress; ++i) {
+    Answer a = lookup(*phone, w.ended_shift, "wrongkey00000000", "张大明", "1234");
+    CHECK(a.status == 403);
+  }
+  Answer address_blocked = lookup(*phone, w.ended_shift, kKey, "张大明", "1234");
+  CHECK(address_blocked.status == 429);
+  CHECK(address_blocked.body["error"]["code"] == "too_many_attempts");
+  const auto after = health(*phone);
+  CHECK(after.head == before.head);
   CHECK(after.state_hash == before.state_hash);
 }

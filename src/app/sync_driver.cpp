@@ -192,12 +192,14 @@ void SyncDriver::enrol(const std::string& code, const std::string& device_name) 
   Json body{{"code", code}, {"device", replica_.device_id()}, {"name", device_name}};
   device_name_ = device_name;
   enrol_error_.clear();
+  enrol_error_code_.clear();
   enrol_request_ = host_.http_request("POST", "/api/v1/enrol", body.dump());
 }
 
 void SyncDriver::handle_enrol_answer(const platform::HttpResponse& r) {
   if (r.status != 200) {
     auto e = sync::decode_error(r.body);
+    enrol_error_code_ = e ? e->code : std::string();
     enrol_error_ = e ? e->message
                      : r.status == 0 ? "The server cannot be reached; try again when online."
                                      : "The server refused the enrolment (HTTP " + std::to_string(r.status) + ").";
@@ -243,6 +245,7 @@ ui::SyncStatus SyncDriver::status() const {
   s.needs_enrolment = needs_enrolment_;
   s.enrolling = enrol_request_ != 0;
   s.enrol_error = enrol_error_;
+  s.enrol_error_code = enrol_error_code_;
   s.role = role_;
   s.open_access = auth_mode_ == "open";
   s.ingested = ingested_total_;

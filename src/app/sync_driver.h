@@ -89,6 +89,7 @@ class SyncDriver {
   bool needs_enrolment_ = false;
   int enrol_request_ = 0;
   std::string enrol_error_;
+  std::string enrol_error_code_;
   std::string auth_mode_;  // from /api/v1/health: "open" or "devices"
 
   // Round state

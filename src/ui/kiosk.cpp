@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/checkin.h"
 #include "core/civil_time.h"
 #include "imgui.h"
 #include "ui/strings.h"
@@ -129,8 +130,11 @@ void draw_start(KioskView& v, Frame& f) {
     std::string pd;
     for (char c : phone)
       if (c >= '0' && c <= '9') pd += c;
+    // A kiosk enrolled with the server receives names masked (张*明, issue 8):
+    // the whole name typed matches its masked form.
     bool hit = digits ? (pd.size() >= 4 && pd.compare(pd.size() - 4, 4, q) == 0)
-                      : fold_case(name).find(folded) != std::string::npos;
+                      : fold_case(name).find(folded) != std::string::npos ||
+                            (name.find('*') != std::string::npos && mask_person_name(q) == name);
     if (!hit) continue;
     ++matched;
     if (shown >= 8) continue;

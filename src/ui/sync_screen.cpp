@@ -50,8 +50,8 @@ void draw_enrolment(SyncView& v, const SyncStatus& s, UiOutput& out) {
   ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetFontSize() * 36);
   ImGui::TextUnformatted(tr("sync.enrol_how"));
   ImGui::PopTextWrapPos();
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
-  input_text("##sync-enrol-code", &v.code, "1234-5678");
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 13);  // 19 characters
+  input_text("##sync-enrol-code", &v.code, "1234-5678-9012-3456");
   ImGui::SameLine();
   ImGui::TextUnformatted(tr("sync.enrol_code"));
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
@@ -67,7 +67,11 @@ void draw_enrolment(SyncView& v, const SyncStatus& s, UiOutput& out) {
   ImGui::EndDisabled();
   if (!s.enrol_error.empty()) {
     ImVec4 red = color_error();
-    status_text_wrapped(trf("sync.enrol_failed", {s.enrol_error}), "sync-enrol-error", &red);
+    // The server's code in the UI's language when the table has it, else its words.
+    const char* said = s.enrol_error_code.empty()
+                           ? nullptr
+                           : find_text(current_language(), "sync.enrol_error." + s.enrol_error_code);
+    status_text_wrapped(trf("sync.enrol_failed", {said ? said : s.enrol_error}), "sync-enrol-error", &red);
   }
 }
 

@@ -50,7 +50,8 @@ struct SyncStatus {
   std::string clock_warning;      // the server says this device's clock is off
   bool needs_enrolment = false;   // the server refused this device (not enrolled / revoked)
   bool enrolling = false;
-  std::string enrol_error;        // why the last enrolment failed
+  std::string enrol_error;        // why the last enrolment failed (the server's English words)
+  std::string enrol_error_code;   // its code (bad_code, device_exists, too_many_attempts, ...): the UI says it
   std::string role;               // role given at enrolment; "" when not enrolled
   bool open_access = false;       // the server asks for no enrolment (--auth open, loopback demo)
   std::string server;             // where it syncs ("this page's server")

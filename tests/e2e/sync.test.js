@@ -117,7 +117,7 @@ test('a server that requires enrolment refuses the device until the administrato
   const server = await h.startServer({ args: ['--auth', 'devices'] });
   try {
     const code = fs.readFileSync(path.join(server.dataDir, 'admin-enrolment-code.txt'), 'utf8').trim();
-    assert.match(code, /^\d{4}-\d{4}$/);
+    assert.match(code, /^\d{4}-\d{4}-\d{4}-\d{4}$/);  // issue 8: 16 digits
     const ctx = await h.newContext(browser);
     const page = await ctx.newPage();
     await page.goto(server.url + '/');

@@ -1,0 +1,54 @@
+// The enrolment form in the sync area (同步) says the server's refusal codes
+// in the UI's language (issue 8: device_exists, too_many_attempts, the longer
+// bad_code), and falls back to the server's words for a code it does not know.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "core/commands.h"
+#include "core/state.h"
+#include "ui/strings.h"
+#include "ui/workbench.h"
+#include "ui_driver.h"
+
+using namespace dh;
+using namespace dh::ui;
+
+TEST_CASE("sync area: enrolment refusals are said in the UI's language", "[ui][native][sync]") {
+#ifndef IMGUI_ENABLE_TEST_ENGINE
+  WARN("IMGUI_ENABLE_TEST_ENGINE is off in this build: the widget locator is not available");
+  return;
+#else
+  State state;
+  OpSource source{"test-sync-ui", "staff:test", 1, HlcClock{}};
+  int64_t now_ms = 1767225600000;
+  dh::test::UiDriver d(state, source, now_ms);
+  d.status.sync.active = true;
+  d.status.sync.server = "http://127.0.0.1:8080";
+  d.status.sync.needs_enrolment = true;
+  d.status.sync.enrol_error = "Too many wrong enrolment codes were tried. Wait 15 minutes, then type the code again.";
+  d.status.sync.enrol_error_code = "too_many_attempts";
+  REQUIRE(d.wb.set_area("sync"));
+  d.run(2);
+  const std::string zh = d.visible("sync-enrol-error");
+  CHECK(zh.find("输错登记码的次数太多了") != std::string::npos);
+  CHECK(zh.find("Too many") == std::string::npos);
+
+  d.wb.set_language(Language::en);
+  d.run(2);
+  CHECK(d.visible("sync-enrol-error").find("Too many wrong codes were typed") != std::string::npos);
+
+  for (const char* code : {"bad_code", "device_exists", "too_many_attempts", "bad_device"}) {
+    INFO(code);
+    const std::string key = std::string("sync.enrol_error.") + code;
+    CHECK(find_text(Language::zh_CN, key) != nullptr);
+    CHECK(find_text(Language::en, key) != nullptr);
+  }
+
+  // A code the table does not know: the server's own words.
+  d.status.sync.enrol_error = "The server's database failed while enrolling a device: disk I/O error.";
+  d.status.sync.enrol_error_code = "store_error";
+  d.run(2);
+  CHECK(d.visible("sync-enrol-error").find("disk I/O error") != std::string::npos);
+#endif
+}

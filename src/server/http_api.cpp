@@ -55,6 +55,14 @@ void send_json(httplib::Response& res, const Json& j) {
 // POST /api/v1/enrol, /api/v1/admin/... (docs/sync-protocol.md "Devices").
 void install_device_routes(httplib::Server& server, DeviceRegistry& devices, Authenticator& auth) {
   server.Post("/api/v1/enrol", [&devices](const httplib::Request& req, httplib::Response& res) {
+    const int64_t now = wall_clock_ms();
+    // Bounded before the body is parsed (devices.h: failures per address and overall).
+    if (int64_t wait = devices.enrol_retry_after_ms(req.remote_addr, now); wait > 0) {
+      res.set_header("Retry-After", std::to_string(retry_after_seconds(wait)));
+      return send_error(res, 429, "too_many_attempts",
+                        "Too many wrong enrolment codes were tried. Wait " + std::to_string(retry_after_seconds(wait) / 60 + 1) +
+                            " minutes, then type the code again carefully.");
+    }
     Json j = Json::parse(req.body, nullptr, false);
     if (!j.is_object() || !j.contains("code") || !j["code"].is_string() || !j.contains("device") ||
         !j["device"].is_string()) {
@@ -62,7 +70,6 @@ void install_device_routes(httplib::Server& server, DeviceRegistry& devices, Aut
                         "An enrolment needs {\"code\":\"1234-5678-9012-3456\",\"device\":\"...\",\"name\":\"...\"}.");
     }
     std::string name = j.contains("name") && j["name"].is_string() ? j["name"].get<std::string>() : "";
-    const int64_t now = wall_clock_ms();
     auto e = devices.enrol(j["code"].get<std::string>(), j["device"].get<std::string>(), name, now, req.remote_addr);
     if (!e) {
       const Error& err = e.error();

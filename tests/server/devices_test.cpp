@@ -321,6 +321,10 @@ TEST_CASE("server: enrolment refuses a taken id (409) and too many wrong codes (
   const int retry = std::stoi(limited->get_header_value("Retry-After"));
   CHECK(retry > 0);
   CHECK(retry <= DeviceRegistry::kAddressWindowMs / 1000);
+  // Bounded before the body is even parsed.
+  auto unparsed = anon->Post("/api/v1/enrol", "not json", "application/json");
+  REQUIRE(unparsed);
+  CHECK(unparsed->status == 429);
   CHECK(server.stop() == 0);
 }
 

@@ -43,7 +43,7 @@ void check_round_trip(const std::string& text) {
   if (!again) fuzz::broken("csv_text output does not parse", again.error().message);
   if (again->size() != rows.size()) fuzz::broken("csv_text round trip changed the record count");
   for (size_t i = 0; i < rows.size(); ++i) {
-    if ((*again)[i].fields != rows[i]) fuzz::broken("csv_text round trip changed a record", std::to_string(i));
+    if (again.value()[i].fields != rows[i]) fuzz::broken("csv_text round trip changed a record", std::to_string(i));
   }
 }
 
@@ -71,11 +71,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   check_round_trip(text);
   {
-    OpSource src{"import", "staff:zhang"};
+    OpSource src = fuzz::source_of("import", "staff:zhang");
     check_import(import_volunteers_csv(world().state, text, src, fuzz::kServerNowMs));
   }
   {
-    OpSource src{"import", "staff:zhang"};
+    OpSource src = fuzz::source_of("import", "staff:zhang");
     check_import(import_shifts_csv(world().state, text, src, fuzz::kServerNowMs));
   }
   return 0;

@@ -31,14 +31,21 @@ constexpr int64_t kServerNowMs = kWorldMs + 24LL * 60 * 60 * 1000;
   std::abort();
 }
 
+inline OpSource source_of(const std::string& device, const std::string& author) {
+  OpSource s;
+  s.device = device;
+  s.author = author;
+  return s;
+}
+
 struct World {
   State state;
   std::vector<Operation> ops;
   std::string grid, hh1, hh2, station, hall, squad, r1, r2, r3, v1, v2, shift1, shift2;
 
   World() {
-    OpSource coord{"coord", "staff:zhang"};
-    OpSource kiosk{"kiosk1", "kiosk"};
+    OpSource coord = source_of("coord", "staff:zhang");
+    OpSource kiosk = source_of("kiosk1", "kiosk");
     int64_t now = kWorldMs;
     auto make = [&](OpSource& src, const std::string& kind, Json fields) {
       auto op = make_operation(state, CreateEntity{kind, std::move(fields), ""}, src, now++);

@@ -5,7 +5,8 @@
 //
 // Invariants checked (a break aborts, so libFuzzer keeps the input):
 // - decoding refuses only with the codes docs/sync-protocol.md lists;
-// - one result per operation, in order; the store grew by the accepted count;
+// - one result per operation, in order (naming the op's canonical id); the
+//   store grew by the accepted count;
 // - the push answer encodes and decodes again with the same statuses;
 // - pushing the same request again answers every accepted op "duplicate"
 //   with the same seq and stores nothing more;
@@ -87,7 +88,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (results.size() != request->items.size()) fuzz::broken("result count differs from op count");
   uint64_t accepted = 0;
   for (size_t i = 0; i < results.size(); ++i) {
-    if (results[i].id != request->items[i].id) fuzz::broken("result out of order", results[i].id);
+    // The answer names the op's canonical id ("coord:05" is read as coord:5).
+    const auto& item = request->items[i];
+    const std::string want = item.op ? item.op->id.to_string() : item.id;
+    if (results[i].id != want) fuzz::broken("result out of order", results[i].id);
     if (results[i].status == sync::PushStatus::accepted) ++accepted;
     if (results[i].status == sync::PushStatus::rejected && results[i].code.empty()) {
       fuzz::broken("rejected without a code", results[i].id);

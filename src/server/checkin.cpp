@@ -11,6 +11,7 @@
 #include "core/checkin.h"
 #include "core/civil_time.h"
 #include "core/volunteering.h"
+#include "server/http_api.h"
 #include "server/sync_service.h"
 
 namespace dh {
@@ -299,10 +300,10 @@ void checkin(SyncService& service, int64_t now_ms, const httplib::Request& req, 
 }  // namespace
 
 void install_checkin_routes(httplib::Server& server, SyncService& service, std::function<int64_t()> clock) {
-  server.Post("/api/v1/checkin/lookup", [&service, clock](const httplib::Request& req, httplib::Response& res) {
+  post_json(server, "/api/v1/checkin/lookup", [&service, clock](const httplib::Request& req, httplib::Response& res) {
     lookup(service, clock(), req, res);
   });
-  server.Post("/api/v1/checkin", [&service, clock](const httplib::Request& req, httplib::Response& res) {
+  post_json(server, "/api/v1/checkin", [&service, clock](const httplib::Request& req, httplib::Response& res) {
     checkin(service, clock(), req, res);
   });
 }

@@ -55,7 +55,10 @@ int port_of(const sockaddr_storage& ss) {
 // httplib's line reader asks for one byte at a time.
 class GuardedStream : public httplib::Stream {
  public:
-  GuardedStream(socket_t sock, const ConnectionLimits& limits) : sock_(sock), limits_(limits) {}
+  // stopping: true once the server stops; a read waiting for a slow client
+  // then gives up (the answer being written is still finished).
+  GuardedStream(socket_t sock, const ConnectionLimits& limits, std::function<bool()> stopping)
+      : sock_(sock), limits_(limits), stopping_(std::move(stopping)) {}
 
   // A new request: the header phase.
   void begin_request() {
@@ -72,7 +75,7 @@ class GuardedStream : public httplib::Stream {
 
   bool is_readable() const override {
     if (has_buffered()) return true;
-    return wait(POLLIN, std::min(limits_.io_timeout_s * 1000, ms_until(deadline_)));
+    return wait_readable(std::min(limits_.io_timeout_s * 1000, ms_until(deadline_)));
   }
   bool is_writable() const override { return wait(POLLOUT, limits_.io_timeout_s * 1000); }
 
@@ -86,7 +89,7 @@ class GuardedStream : public httplib::Stream {
     }
     if (budget_ == 0) return fail();
     int wait_ms = std::min(limits_.io_timeout_s * 1000, ms_until(deadline_));
-    if (!wait(POLLIN, wait_ms)) return fail();
+    if (!wait_readable(wait_ms)) return fail();
     ssize_t n;
     if (size >= sizeof buf_) {
       n = ::recv(sock_, ptr, std::min(size, budget_), 0);
@@ -137,6 +140,16 @@ class GuardedStream : public httplib::Stream {
     must_close = true;
     return -1;
   }
+  // Readable within timeout_ms, looking at stopping_ every 100 ms.
+  bool wait_readable(int timeout_ms) const {
+    auto until = Clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+      if (stopping_ && stopping_()) return false;
+      int left = ms_until(until);
+      if (wait(POLLIN, std::min(left, 100))) return true;
+      if (left <= 100) return false;
+    }
+  }
   bool wait(short events, int timeout_ms) const {
     pollfd p{sock_, events, 0};
     for (;;) {
@@ -148,6 +161,7 @@ class GuardedStream : public httplib::Stream {
 
   socket_t sock_;
   const ConnectionLimits& limits_;
+  std::function<bool()> stopping_;
   char buf_[8192];
   size_t off_ = 0, len_ = 0;
   size_t budget_ = 0;
@@ -242,9 +256,9 @@ class ElasticPool : public httplib::TaskQueue {
 // Half-close, then read and drop what the client still sends (for a moment),
 // so that closing with unread data does not reset the connection before the
 // client has read the answer.
-void lingering_close(socket_t sock) {
+void lingering_close(socket_t sock, int linger_ms = 2000) {
   ::shutdown(sock, SHUT_WR);
-  auto until = Clock::now() + std::chrono::seconds(2);
+  auto until = Clock::now() + std::chrono::milliseconds(linger_ms);
   char buf[16384];
   size_t drained = 0;
   while (drained < 2 * sync::kMaxRequestBytes) {
@@ -267,7 +281,7 @@ void refuse_connection(socket_t sock) {
   std::string all = head + body;
   pollfd p{sock, POLLOUT, 0};
   if (::poll(&p, 1, 1000) > 0) (void)::send(sock, all.data(), all.size(), MSG_NOSIGNAL);
-  lingering_close(sock);
+  lingering_close(sock, 200);  // short: refused connections must not hold threads
 }
 
 }  // namespace
@@ -302,7 +316,7 @@ void HttpServer::leave_address(const std::string& addr) {
 }
 
 bool HttpServer::process_and_close_socket(socket_t sock) {
-  GuardedStream strm(sock, limits_);
+  GuardedStream strm(sock, limits_, [this] { return stopping(); });
   std::string addr;
   int port = 0;
   strm.get_remote_ip_and_port(addr, port);

@@ -22,7 +22,8 @@
 // - Handlers run on the connection's thread; http_close_after_response() there
 //   makes the connection close after the answer (a body left unread), with a
 //   lingering close so the client still gets the answer.
-// - stop() ends idle keep-alive waits within ~100 ms.
+// - stop() ends idle keep-alive waits and reads from slow clients within
+//   ~100 ms (answers being written are finished).
 #pragma once
 
 #include <httplib.h>

@@ -126,8 +126,7 @@ bool token_first(Authenticator& auth, const char* action, const httplib::Request
 
 // Reads the body of req into *out, bounded (post_json's contract). False: it
 // answered.
-bool read_body(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader,
-               std::string* out) {
+bool read_body(httplib::Response& res, const httplib::ContentReader& reader, std::string* out) {
   bool too_large = false;
   out->clear();
   const bool ok = reader([&](const char* data, size_t n) {
@@ -157,7 +156,6 @@ bool read_body(const httplib::Request& req, httplib::Response& res, const httpli
     send_error(res, 400, deep.error().code, deep.error().message);
     return false;
   }
-  (void)req;
   return true;
 }
 
@@ -273,7 +271,7 @@ void post_json(httplib::Server& server, const std::string& pattern, RouteHandler
     }
     if (before_body && !before_body(req, res)) return;
     std::string body;
-    if (!read_body(req, res, reader, &body)) return;
+    if (!read_body(res, reader, &body)) return;
     // httplib hands handlers a const Request; the body is ours to fill.
     const_cast<httplib::Request&>(req).body = std::move(body);
     handler(req, res);

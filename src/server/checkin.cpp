@@ -13,6 +13,7 @@
 #include "core/civil_time.h"
 #include "core/exchange.h"
 #include "core/volunteering.h"
+#include "server/http_api.h"
 #include "server/rate_limit.h"
 #include "server/sync_service.h"
 
@@ -338,10 +339,10 @@ void checkin(SyncService& service, Limits& limits, int64_t now_ms, const httplib
 
 void install_checkin_routes(httplib::Server& server, SyncService& service, std::function<int64_t()> clock) {
   auto limits = std::make_shared<Limits>();
-  server.Post("/api/v1/checkin/lookup", [&service, clock, limits](const httplib::Request& req, httplib::Response& res) {
+  post_json(server, "/api/v1/checkin/lookup", [&service, clock, limits](const httplib::Request& req, httplib::Response& res) {
     lookup(service, *limits, clock(), req, res);
   });
-  server.Post("/api/v1/checkin", [&service, clock, limits](const httplib::Request& req, httplib::Response& res) {
+  post_json(server, "/api/v1/checkin", [&service, clock, limits](const httplib::Request& req, httplib::Response& res) {
     checkin(service, *limits, clock(), req, res);
   });
 }

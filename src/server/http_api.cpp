@@ -9,11 +9,20 @@
 #include "server/checkin.h"
 #include "server/compression.h"
 #include "server/devices.h"
+#include "server/http_server.h"
 #include "server/static_files.h"
 #include "server/sync_service.h"
 #include "sync/protocol.h"
 
 namespace dh {
+
+const char* const kContentSecurityPolicy =
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data: blob:; "
+    "connect-src 'self'; worker-src 'self'; manifest-src 'self'; frame-src 'self' blob:; object-src 'none'; "
+    "base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'";
+
 namespace {
 
 // With a charset parameter, so that httplib never compresses it itself
@@ -27,6 +36,14 @@ void send_error(httplib::Response& res, int status, const std::string& code,
   res.set_content(sync::encode_error(make_error(code, message)), kJson);
 }
 
+// An answer given before the request's body was read: the connection closes
+// after it (the unread body must not be taken for the next request).
+void refuse_unread(httplib::Response& res, int status, const std::string& code, const std::string& message) {
+  send_error(res, status, code, message);
+  res.set_header("Connection", "close");
+  http_close_after_response();
+}
+
 int status_for(const std::string& code) {
   if (code == "unauthorized") return 401;
   if (code == "forbidden") return 403;
@@ -37,6 +54,51 @@ int status_for(const std::string& code) {
 }
 
 bool is_api(const std::string& path) { return path.rfind("/api/", 0) == 0; }
+
+std::string lower_trimmed(std::string s) {
+  size_t b = s.find_first_not_of(" \t");
+  size_t e = s.find_last_not_of(" \t");
+  s = b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+// The name in a Host value: lower case, without the port, IPv6 without its
+// brackets, without a final dot. "" when malformed.
+std::string host_name_of(const std::string& host) {
+  std::string v = lower_trimmed(host);
+  if (v.empty()) return "";
+  if (v[0] == '[') {
+    size_t close = v.find(']');
+    if (close == std::string::npos) return "";
+    std::string rest = v.substr(close + 1);
+    if (!rest.empty() && rest[0] != ':') return "";
+    return v.substr(1, close - 1);
+  }
+  size_t colon = v.find(':');
+  if (colon != std::string::npos) {
+    if (v.find(':', colon + 1) != std::string::npos) return "";  // IPv6 must be in brackets
+    v.resize(colon);
+  }
+  if (!v.empty() && v.back() == '.') v.pop_back();
+  return v;
+}
+
+bool host_allowed(const std::string& name, const httplib::Request& req, const std::vector<std::string>& names) {
+  if (name.empty()) return false;
+  if (name == "localhost" || name == "127.0.0.1" || name == "::1") return true;
+  if (!req.local_addr.empty() && name == lower_trimmed(req.local_addr)) return true;
+  for (const auto& n : names) {
+    if (host_name_of(n) == name) return true;
+  }
+  return false;
+}
+
+std::string media_type(const std::string& content_type) {
+  return lower_trimmed(content_type.substr(0, content_type.find(';')));
+}
 
 RequestContext context_of(const httplib::Request& req, const std::string& device, const char* action) {
   RequestContext ctx;
@@ -52,17 +114,67 @@ void send_json(httplib::Response& res, const Json& j) {
   res.set_content(j.dump(-1, ' ', false, Json::error_handler_t::replace), kJson);
 }
 
+// Who is calling, from the headers alone (before any body is read).
+bool token_first(Authenticator& auth, const char* action, const httplib::Request& req, httplib::Response& res) {
+  auto who = auth.authenticate(context_of(req, "", action));
+  if (!who) {
+    refuse_unread(res, status_for(who.error().code), who.error().code, who.error().message);
+    return false;
+  }
+  return true;
+}
+
+// Reads the body of req into *out, bounded (post_json's contract). False: it
+// answered.
+bool read_body(httplib::Response& res, const httplib::ContentReader& reader, std::string* out) {
+  bool too_large = false;
+  out->clear();
+  const bool ok = reader([&](const char* data, size_t n) {
+    if (out->size() + n > sync::kMaxRequestBytes) {
+      too_large = true;
+      return false;
+    }
+    out->append(data, n);
+    return true;
+  });
+  if (too_large || res.status == 413) {
+    out->clear();
+    refuse_unread(res, 413, "too_large",
+                  "The request is larger than " + std::to_string(sync::kMaxRequestBytes / (1024 * 1024)) +
+                      " MiB (after decompression). Send smaller batches (at most " +
+                      std::to_string(sync::kMaxPushOps) + " operations).");
+    return false;
+  }
+  if (!ok) {
+    out->clear();
+    refuse_unread(res, 400, "bad_body",
+                  "The request body could not be read: it was cut off, too slow, or its gzip is damaged.");
+    return false;
+  }
+  if (auto deep = sync::check_json_depth(*out); !deep) {
+    out->clear();
+    send_error(res, 400, deep.error().code, deep.error().message);
+    return false;
+  }
+  return true;
+}
+
 // POST /api/v1/enrol, /api/v1/admin/... (docs/sync-protocol.md "Devices").
 void install_device_routes(httplib::Server& server, DeviceRegistry& devices, Authenticator& auth) {
-  server.Post("/api/v1/enrol", [&devices](const httplib::Request& req, httplib::Response& res) {
-    const int64_t now = wall_clock_ms();
-    // Bounded before the body is parsed (devices.h: failures per address and overall).
-    if (int64_t wait = devices.enrol_retry_after_ms(req.remote_addr, now); wait > 0) {
+  // Bounded before the body is read (devices.h: failures per address and overall).
+  auto enrol_limit = [&devices](const httplib::Request& req, httplib::Response& res) {
+    if (int64_t wait = devices.enrol_retry_after_ms(req.remote_addr, wall_clock_ms()); wait > 0) {
       res.set_header("Retry-After", std::to_string(retry_after_seconds(wait)));
-      return send_error(res, 429, "too_many_attempts",
-                        "Too many wrong enrolment codes were tried. Wait " + std::to_string(retry_after_seconds(wait) / 60 + 1) +
-                            " minutes, then type the code again carefully.");
+      refuse_unread(res, 429, "too_many_attempts",
+                    "Too many wrong enrolment codes were tried. Wait " +
+                        std::to_string(retry_after_seconds(wait) / 60 + 1) +
+                        " minutes, then type the code again carefully.");
+      return false;
     }
+    return true;
+  };
+  post_json(server, "/api/v1/enrol", [&devices](const httplib::Request& req, httplib::Response& res) {
+    const int64_t now = wall_clock_ms();
     Json j = Json::parse(req.body, nullptr, false);
     if (!j.is_object() || !j.contains("code") || !j["code"].is_string() || !j.contains("device") ||
         !j["device"].is_string()) {
@@ -84,7 +196,10 @@ void install_device_routes(httplib::Server& server, DeviceRegistry& devices, Aut
       return send_error(res, status, err.code, err.message);
     }
     send_json(res, Json{{"token", e->token}, {"role", e->role}, {"device", j["device"]}});
-  });
+  }, enrol_limit);
+  auto admin_first = [&auth](const httplib::Request& req, httplib::Response& res) {
+    return token_first(auth, "admin", req, res);
+  };
   auto admin = [&auth](const httplib::Request& req, httplib::Response& res) -> bool {
     auto who = auth.authenticate(context_of(req, "", "admin"));
     if (!who) {
@@ -93,16 +208,18 @@ void install_device_routes(httplib::Server& server, DeviceRegistry& devices, Aut
     }
     return true;
   };
-  server.Post("/api/v1/admin/codes", [&devices, admin](const httplib::Request& req, httplib::Response& res) {
-    if (!admin(req, res)) return;
-    Json j = Json::parse(req.body, nullptr, false);
-    if (!j.is_object() || !j.contains("role") || !j["role"].is_string()) {
-      return send_error(res, 400, "bad_json", "Say which role the new device gets: {\"role\":\"kiosk\"}.");
-    }
-    auto c = devices.create_code(j["role"].get<std::string>(), wall_clock_ms());
-    if (!c) return send_error(res, c.error().code == "store_error" ? 503 : 400, c.error().code, c.error().message);
-    send_json(res, Json{{"code", c->code}, {"role", c->role}, {"expires", c->expires_ms}});
-  });
+  post_json(
+      server, "/api/v1/admin/codes",
+      [&devices](const httplib::Request& req, httplib::Response& res) {
+        Json j = Json::parse(req.body, nullptr, false);
+        if (!j.is_object() || !j.contains("role") || !j["role"].is_string()) {
+          return send_error(res, 400, "bad_json", "Say which role the new device gets: {\"role\":\"kiosk\"}.");
+        }
+        auto c = devices.create_code(j["role"].get<std::string>(), wall_clock_ms());
+        if (!c) return send_error(res, c.error().code == "store_error" ? 503 : 400, c.error().code, c.error().message);
+        send_json(res, Json{{"code", c->code}, {"role", c->role}, {"expires", c->expires_ms}});
+      },
+      admin_first);
   server.Get("/api/v1/admin/devices", [&devices, admin](const httplib::Request& req, httplib::Response& res) {
     if (!admin(req, res)) return;
     auto list = devices.list();
@@ -114,17 +231,41 @@ void install_device_routes(httplib::Server& server, DeviceRegistry& devices, Aut
     }
     send_json(res, Json{{"devices", out}});
   });
-  server.Post(R"(/api/v1/admin/devices/([a-z0-9-]{1,32})/revoke)",
-              [&devices, admin](const httplib::Request& req, httplib::Response& res) {
-                if (!admin(req, res)) return;
-                std::string id = req.matches[1];
-                auto st = devices.revoke(id);
-                if (!st) {
-                  return send_error(res, st.error().code == "not_found" ? 404 : 503, st.error().code,
-                                    st.error().message);
-                }
-                send_json(res, Json{{"device", id}, {"revoked", true}});
-              });
+  post_json(
+      server, R"(/api/v1/admin/devices/([a-z0-9-]{1,32})/revoke)",
+      [&devices](const httplib::Request& req, httplib::Response& res) {
+        std::string id = req.matches[1];
+        auto st = devices.revoke(id);
+        if (!st) {
+          return send_error(res, st.error().code == "not_found" ? 404 : 503, st.error().code, st.error().message);
+        }
+        send_json(res, Json{{"device", id}, {"revoked", true}});
+      },
+      admin_first);
+}
+
+// Every request passes here first (before routing, before any body is read).
+// True: the request was refused (and answered).
+bool refused_before_routing(const httplib::Request& req, httplib::Response& res,
+                            const std::vector<std::string>& host_names) {
+  const std::string host = req.get_header_value("Host");
+  const std::string name = host_name_of(host);
+  if (!host_allowed(name, req, host_names)) {
+    refuse_unread(res, 421, "bad_host",
+                  "This server does not answer to the name \"" + host.substr(0, 100) +
+                      "\". Open it by its own address, or start it with --public-name NAME.");
+    return true;
+  }
+  if (req.has_header("Origin")) {
+    const std::string origin = lower_trimmed(req.get_header_value("Origin"));
+    const std::string h = lower_trimmed(host);
+    if (origin != "http://" + h && origin != "https://" + h) {
+      refuse_unread(res, 403, "foreign_origin",
+                    "Requests from another web site are refused (Origin " + origin.substr(0, 100) + ").");
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -134,12 +275,47 @@ int64_t wall_clock_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+void post_json(httplib::Server& server, const std::string& pattern, RouteHandler handler, BeforeBody before_body) {
+  server.Post(pattern, [handler = std::move(handler), before_body = std::move(before_body)](
+                           const httplib::Request& req, httplib::Response& res,
+                           const httplib::ContentReader& reader) {
+    if (media_type(req.get_header_value("Content-Type")) != "application/json") {
+      return refuse_unread(res, 415, "unsupported_media_type",
+                           "Send the request body as JSON with Content-Type: application/json.");
+    }
+    const std::string encoding = lower_trimmed(req.get_header_value("Content-Encoding"));
+    if (!encoding.empty() && encoding != "identity" && encoding != "gzip") {
+      return refuse_unread(res, 415, "unsupported_encoding",
+                           "A request body may be sent plain or with Content-Encoding: gzip, not \"" +
+                               encoding.substr(0, 40) + "\".");
+    }
+    if (before_body && !before_body(req, res)) return;
+    std::string body;
+    if (!read_body(res, reader, &body)) return;
+    // httplib hands handlers a const Request; the body is ours to fill.
+    const_cast<httplib::Request&>(req).body = std::move(body);
+    handler(req, res);
+  });
+}
+
 void install_routes(httplib::Server& server, SyncService& service, Authenticator& auth,
                     const HttpOptions& options) {
   server.set_payload_max_length(sync::kMaxRequestBytes);
 
-  server.Get("/api/v1/health", [&](const httplib::Request&, httplib::Response& res) {
+  // Counts and the state hash only to a caller the Authenticator accepts
+  // (everyone on an open-access server); without a token only what an app
+  // needs to know before it enrols.
+  server.Get("/api/v1/health", [&](const httplib::Request& req, httplib::Response& res) {
     res.set_header("Cache-Control", "no-store");
+    const bool open = auth.name() == "open";
+    if (!open && !req.has_header("Authorization")) {
+      sync::Health h;
+      h.auth = auth.name();
+      res.set_content(sync::encode_public_health(h), kJson);
+      return;
+    }
+    auto who = auth.authenticate(context_of(req, "", "health"));
+    if (!who) return send_error(res, status_for(who.error().code), who.error().code, who.error().message);
     res.set_content(sync::encode_health(service.health(auth.name(), wall_clock_ms())), kJson);
   });
 
@@ -151,31 +327,54 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
     }
     auto query = sync::parse_pull_query(req.get_param_value("after"), req.get_param_value("limit"));
     if (!query) return send_error(res, 400, query.error().code, query.error().message);
+    // A cursor beyond the head (a server restored from an older backup):
+    // answer from the real head, so next and head are the server's.
+    if (query->after > service.head()) query->after = service.head();
     auto body = service.pull(query.value(), wall_clock_ms(), who->role);
     if (!body) return send_error(res, 503, body.error().code, body.error().message);
     res.set_header("Cache-Control", "no-store");
     res.set_content(std::move(body).value(), kJson);
   });
 
-  server.Post("/api/v1/ops", [&](const httplib::Request& req, httplib::Response& res) {
-    auto request = sync::decode_push_request(req.body);
-    if (!request) {
-      const Error& e = request.error();
-      return send_error(res, status_for(e.code), e.code, e.message);
-    }
-    auto who = auth.authenticate(context_of(req, request->device, "push"));
-    if (!who) return send_error(res, status_for(who.error().code), who.error().code, who.error().message);
-    auto resp = service.push(request.value(), who.value(), auth, wall_clock_ms());
-    if (!resp) {
-      const Error& e = resp.error();
-      return send_error(res, e.code == "clock_far_ahead" ? 422 : 503, e.code, e.message);
-    }
-    res.set_header("Cache-Control", "no-store");
-    res.set_content(sync::encode_push_response(resp.value()), kJson);
-  });
+  post_json(
+      server, "/api/v1/ops",
+      [&](const httplib::Request& req, httplib::Response& res) {
+        auto request = sync::decode_push_request(req.body);
+        if (!request) {
+          const Error& e = request.error();
+          return send_error(res, status_for(e.code), e.code, e.message);
+        }
+        auto who = auth.authenticate(context_of(req, request->device, "push"));
+        if (!who) return send_error(res, status_for(who.error().code), who.error().code, who.error().message);
+        auto resp = service.push(request.value(), who.value(), auth, wall_clock_ms());
+        if (!resp) {
+          const Error& e = resp.error();
+          return send_error(res, e.code == "clock_far_ahead" ? 422 : 503, e.code, e.message);
+        }
+        res.set_header("Cache-Control", "no-store");
+        res.set_content(sync::encode_push_response(resp.value()), kJson);
+      },
+      [&auth](const httplib::Request& req, httplib::Response& res) { return token_first(auth, "request", req, res); });
 
   if (DeviceRegistry* devices = options.devices) install_device_routes(server, *devices, auth);
   install_checkin_routes(server, service, wall_clock_ms);  // QR check-in (checkin.h): key + time window, no token
+
+  // Anything else with a body is answered without reading it (registered
+  // last: httplib tries body-reading routes in order, before it would read a
+  // body into memory for a plain route).
+  auto no_route = [](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader&) {
+    if (req.method == "POST") {
+      return refuse_unread(res, 404, "not_found", "There is no POST " + req.path.substr(0, 200) + " in the API.");
+    }
+    refuse_unread(res, 405, "method_not_allowed", "This server answers GET, HEAD and POST only.");
+  };
+  server.Post(".*", no_route);
+  server.Put(".*", no_route);
+  server.Patch(".*", no_route);
+  server.Delete(".*", no_route);
+  server.Options(".*", [](const httplib::Request&, httplib::Response& res) {
+    refuse_unread(res, 405, "method_not_allowed", "This server answers GET, HEAD and POST only.");
+  });
 
   const std::string web_dir = options.web_dir;
   server.Get("/.*", [web_dir](const httplib::Request& req, httplib::Response& res) {
@@ -191,10 +390,22 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
     }
     StaticFile f = read_static_file(web_dir, req.path);
     res.status = f.status;
-    res.set_header("Cache-Control", f.cache_control);
-    if (f.status == 200 && f.content_type.rfind("text/html", 0) == 0) {
-      res.set_header("X-Content-Type-Options", "nosniff");
+    if (f.status == 200 && req.ranges.size() == 1) {
+      // httplib slices the body; a range that starts past the end is refused.
+      const auto& r = req.ranges[0];
+      const auto size = static_cast<ssize_t>(f.body.size());
+      if ((r.first >= 0 && r.first >= size) || (r.first < 0 && r.second <= 0)) {
+        res.status = 416;
+        res.set_header("Content-Range", "bytes */" + std::to_string(size));
+        res.set_header("Cache-Control", "no-store");
+        res.set_content("Range not satisfiable.", "text/plain; charset=utf-8");
+        auto& mutable_req = const_cast<httplib::Request&>(req);
+        mutable_req.ranges.clear();
+        return;
+      }
+      res.status = 206;
     }
+    res.set_header("Cache-Control", f.cache_control);
     if (f.status == 200 && !req.has_header("Range") && f.body.size() >= kMinCompressBytes &&
         worth_compressing(f.content_type) &&
         accepts_gzip(req.get_header_value(kAcceptHeader))) {
@@ -209,12 +420,23 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
     res.set_content(std::move(f.body), f.content_type);
   });
 
+  // Before routing (and before any body is read): the request's phase
+  // changes (http_server.h), Host and Origin are checked, Range is limited.
   // Compression is ours (compression.h): hide Accept-Encoding from httplib
   // (it would pick Brotli at its slowest), keep it for the post-routing
   // handler. httplib's Request object is not const in its own process loop;
   // the handler only gets a const reference, hence the cast.
-  server.set_pre_routing_handler([](const httplib::Request& req, httplib::Response&) {
+  const std::vector<std::string> host_names = options.host_names;
+  server.set_pre_routing_handler([host_names](const httplib::Request& req, httplib::Response& res) {
+    http_headers_done();
+    if (refused_before_routing(req, res, host_names)) return httplib::Server::HandlerResponse::Handled;
     auto& r = const_cast<httplib::Request&>(req);
+    // One range at most, and only of a static file: several (overlapping)
+    // ranges were assembled in memory, 16 of the 8 MB font into 138 MB.
+    if (r.ranges.size() > 1 || (!r.ranges.empty() && is_api(r.path))) {
+      r.ranges.clear();
+      r.headers.erase("Range");
+    }
     auto it = r.headers.find("Accept-Encoding");
     if (it != r.headers.end()) {
       std::string value = it->second;
@@ -225,6 +447,10 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
   });
   // httplib has already set Content-Length (and sliced ranges) when this runs.
   server.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("Content-Security-Policy", kContentSecurityPolicy);
+    res.set_header("Referrer-Policy", "no-referrer");
     if (res.has_header("Content-Encoding") || res.has_header("Content-Range")) return;
     if (res.body.size() < kMinCompressBytes) return;
     if (!worth_compressing(res.get_header_value("Content-Type"))) return;
@@ -239,19 +465,17 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
   });
 
   // Answers httplib produced itself (413 past the payload limit, 404 for an
-  // unknown route or method) get a body in the same style as ours.
+  // unknown route, 400 for a request it could not read) get a body in the
+  // same style as ours.
   server.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
-    if (res.status == 413 && req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) {
-      // httplib caps form-encoded bodies at 8 KiB (it would parse them as a form).
-      send_error(res, 413, "too_large",
-                 "A form-encoded body may be at most 8 KiB. Send the operations with "
-                 "Content-Type: application/json.");
-    } else if (res.status == 413) {
+    if (res.status == 413) {
       send_error(res, 413, "too_large",
                  "The request is larger than " + std::to_string(sync::kMaxRequestBytes / (1024 * 1024)) +
                      " MiB. Send smaller batches (at most " + std::to_string(sync::kMaxPushOps) +
                      " operations).");
+    } else if (res.status == 416) {
+      res.set_content("Range not satisfiable.", "text/plain; charset=utf-8");
     } else if (is_api(req.path)) {
       int status = res.status;
       send_error(res, status, status == 404 ? "not_found" : "bad_request",

@@ -2,9 +2,14 @@
 //
 //   dianhong_server [--port N] [--host ADDR] [--data DIR] [--web DIR] [--demo]
 //                   [--auth devices|open] [--admin-code 1234-5678-9012-3456]
+//                   [--public-name NAME]...
 //
 // --port  default $PORT or 8080; 0 picks a free port (printed)
-// --host  default 127.0.0.1
+// --host  default 127.0.0.1; 0.0.0.0 serves the LAN
+// --public-name  a host name (or address) the devices use to reach this
+//         server, e.g. laptop.local; repeatable or comma-separated. Requests
+//         are answered only when their Host is localhost, 127.0.0.1, ::1, the
+//         address they came in on, --host or one of these (docs/security.md)
 // --data  default $DATA_DIR or ./data; the database is DIR/server.sqlite
 // --web   default $WEB_DIR; the built web app folder
 // --demo  load the deterministic demo data set when the store is empty
@@ -19,12 +24,20 @@
 //         used (or expired) is never armed again (devices.h).
 //
 // Prints "Dianhong is running: open http://HOST:PORT/" once it accepts
-// connections. SIGINT/SIGTERM stop it cleanly; SIGKILL loses nothing that
-// was acknowledged (every push is fsynced before its answer).
+// connections. SIGINT/SIGTERM stop it cleanly at any moment from the first
+// instruction of main (blocked there, turned into a stop request by one
+// thread); SIGKILL loses nothing that was acknowledged (every push is fsynced
+// before its answer). Files it makes are private (umask 077): the data folder
+// 0700, the database and the administrator code file 0600.
 #include <httplib.h>
-#include <sys/socket.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
 
 #include <cerrno>
 #include <cstdio>
@@ -35,16 +48,52 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/demo.h"
 #include "server/auth.h"
 #include "server/devices.h"
 #include "server/roles.h"
 #include "server/http_api.h"
+#include "server/http_server.h"
 #include "server/op_store.h"
 #include "server/sync_service.h"
 
 namespace {
+
+// Stop requests (SIGINT/SIGTERM) and the server they stop. httplib's stop()
+// does nothing before listen has started, so the waiter keeps trying until
+// the server runs or main is past listening.
+std::atomic<bool> g_stop_requested{false};
+std::mutex g_server_mu;               // guards g_server and g_listen_over
+dh::HttpServer* g_server = nullptr;
+bool g_listen_over = false;
+
+void wait_for_stop_signal(sigset_t signals) {
+  int sig = 0;
+  while (sigwait(&signals, &sig) != 0) {
+  }
+  g_stop_requested = true;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(g_server_mu);
+      if (g_listen_over) return;
+      if (g_server && g_server->is_running()) {
+        g_server->stop();
+        return;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+// Owner-only access for what the server keeps (made before umask, or by an
+// older version). Only what this process owns is changed.
+void make_private(const std::string& path, mode_t mode) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0 || st.st_uid != geteuid()) return;
+  if ((st.st_mode & 07777) != mode) chmod(path.c_str(), mode);
+}
 
 std::string env_or(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
@@ -69,7 +118,7 @@ bool make_dirs(const std::string& dir) {
   for (size_t i = 0; i <= dir.size(); ++i) {
     if (i == dir.size() || dir[i] == '/') {
       cur = dir.substr(0, i);
-      if (!cur.empty() && mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST) return false;
+      if (!cur.empty() && mkdir(cur.c_str(), 0700) != 0 && errno != EEXIST) return false;
     }
   }
   struct stat st {};
@@ -85,12 +134,30 @@ void usage() {
                "  --demo  load the demo data set into an empty store\n"
                "  --auth  devices (enrolled devices and roles; default) or open (loopback only;\n"
                "          the default with --demo on loopback)\n"
-               "  --admin-code CODE  administrator enrolment code to create (16 digits)\n";
+               "  --admin-code CODE  administrator enrolment code to create (16 digits)\n"
+               "  --public-name NAME  a name or address the devices use for this server\n"
+               "          (besides localhost and the address they connect to); repeatable\n";
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // First of all: the stop signals are blocked in every thread (all threads
+  // start after this) and one thread turns them into a stop request.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  std::thread(wait_for_stop_signal, stop_signals).detach();
+  umask(077);
+  auto stopped_early = [] {
+    if (!g_stop_requested) return false;
+    std::cout << "Dianhong server stopped before it started." << std::endl;
+    return true;
+  };
+
   std::string port_text = env_or("PORT", "8080");
   std::string host = "127.0.0.1";
   std::string data_dir = env_or("DATA_DIR", "./data");
@@ -98,6 +165,7 @@ int main(int argc, char** argv) {
   bool demo = false;
   std::string auth_mode;
   std::string admin_code;
+  std::vector<std::string> public_names;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](std::string* out) {
@@ -128,6 +196,17 @@ int main(int argc, char** argv) {
         std::cerr << "dianhong_server: --admin-code is 16 digits, like 1234-5678-9012-3456.\n";
         return 2;
       }
+    } else if (a == "--public-name") {
+      std::string names;
+      if (!value(&names)) return 2;
+      size_t start = 0;
+      while (start <= names.size()) {
+        size_t comma = names.find(',', start);
+        std::string n = names.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (!n.empty()) public_names.push_back(n);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
     } else if (a == "--demo") {
       demo = true;
     } else if (a == "--help" || a == "-h") {
@@ -150,6 +229,11 @@ int main(int argc, char** argv) {
               << std::strerror(errno) << "\n";
     return 1;
   }
+  make_private(data_dir, 0700);
+  for (const char* f : {"/server.sqlite", "/server.sqlite-wal", "/server.sqlite-shm", "/admin-enrolment-code.txt",
+                        "/server.sqlite-journal"}) {
+    make_private(data_dir + f, 0600);
+  }
   if (!web_dir.empty()) {
     struct stat st {};
     if (stat((web_dir + "/index.html").c_str(), &st) != 0) {
@@ -158,14 +242,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  // Block the stop signals in every thread; one thread waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-
+  if (stopped_early()) return 0;
   auto store = dh::OpStore::open(data_dir + "/server.sqlite");
   if (!store) {
     std::cerr << "dianhong_server: " << store.error().message << "\n";
@@ -185,6 +262,7 @@ int main(int argc, char** argv) {
     }
     if (loaded.value() > 0) std::cout << "Loaded the demo data set: " << loaded.value() << " operations.\n";
   }
+  if (stopped_early()) return 0;
   std::cout << "Store " << data_dir << "/server.sqlite: " << svc.op_count()
             << " operations, state " << svc.state_hash() << "\n";
 
@@ -243,10 +321,11 @@ int main(int argc, char** argv) {
     std::cout << "Open access (no device enrolment): only for a demonstration on this computer.\n";
   }
 
-  httplib::Server server;
-  // httplib's default pool is max(8, cores - 1) threads, and a keep-alive
-  // connection holds its thread: a few dozen tablets would queue behind eight.
-  server.new_task_queue = [] { return new httplib::ThreadPool(32); };
+  if (stopped_early()) return 0;
+  // Connections run on an elastic pool with bounded request times
+  // (http_server.h): a keep-alive connection holds its thread, and a fixed
+  // pool of 32 was taken by 40 slow clients.
+  dh::HttpServer server;
   // Debian's httplib (0.11, compiled into the .so) listens with a backlog of
   // 5: when a few dozen tablets connect at once the kernel drops SYNs and the
   // clients retry after 1 s (that was the 1 s p99 of sync_bench_devices). Keep
@@ -269,6 +348,9 @@ int main(int argc, char** argv) {
   dh::HttpOptions http_options;
   http_options.web_dir = web_dir;
   http_options.devices = registry.get();
+  const bool wildcard = host == "0.0.0.0" || host == "::" || host.empty();
+  if (!wildcard) http_options.host_names.push_back(host);
+  for (const auto& n : public_names) http_options.host_names.push_back(n);
   dh::install_routes(server, svc, *auth, http_options);
   int bound = port;
   if (port == 0) {
@@ -283,15 +365,22 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  std::thread stopper([&server, stop_signals] {
-    int sig = 0;
-    sigwait(&stop_signals, &sig);
-    server.stop();
-  });
-  stopper.detach();
-
-  std::cout << "Dianhong is running: open http://" << host << ":" << bound << "/" << std::endl;
-  bool ok = server.listen_after_bind();
-  std::cout << "Dianhong server stopped." << std::endl;
+  {
+    std::lock_guard<std::mutex> lock(g_server_mu);
+    g_server = &server;
+  }
+  bool ok = true;
+  if (!stopped_early()) {
+    std::cout << "Dianhong is running: open http://" << host << ":" << bound << "/" << std::endl;
+    // A stop request from here on: the waiter stops the server as soon as
+    // listen runs, and listen then returns at once.
+    ok = server.listen_after_bind();
+    std::cout << "Dianhong server stopped." << std::endl;
+  }
+  {
+    std::lock_guard<std::mutex> lock(g_server_mu);
+    g_server = nullptr;
+    g_listen_over = true;
+  }
   return ok ? 0 : 1;
 }

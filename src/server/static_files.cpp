@@ -1,5 +1,7 @@
 #include "server/static_files.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -95,7 +97,16 @@ StaticFile read_static_file(const std::string& web_dir, std::string_view url_pat
       start = i + 1;
     }
   }
-  std::string full = web_dir + "/" + rel;
+  // Symbolic links are followed only when they end inside the folder.
+  char real_dir[PATH_MAX], real_file[PATH_MAX];
+  if (!realpath(web_dir.c_str(), real_dir)) return out;
+  std::string full_req = web_dir + "/" + rel;
+  if (!realpath(full_req.c_str(), real_file)) return out;
+  const std::string dir(real_dir);
+  std::string full(real_file);
+  if (full.size() <= dir.size() + 1 || full.compare(0, dir.size(), dir) != 0 || full[dir.size()] != '/') {
+    return out;
+  }
   struct stat st {};
   if (stat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return out;
   std::ifstream in(full, std::ios::binary);

@@ -11,8 +11,8 @@
 //     e.g. dianhong.3f9a2b1c.wasm, font-0a1b2c3d4e.otf) -> public, max-age=31536000, immutable
 //     everything else                             -> no-cache
 // - "/" serves index.html. Paths with "..", backslashes, NUL or hidden
-//   components ("/.x") are refused (404); only regular files inside the folder
-//   are served.
+//   components ("/.x") are refused (404); only regular files whose real path
+//   (symbolic links resolved) is inside the folder are served.
 #pragma once
 
 #include <cstdint>

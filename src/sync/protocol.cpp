@@ -7,13 +7,7 @@ namespace dh::sync {
 namespace {
 
 // Parses without exceptions; a parse error is a value.
-Result<Json> parse_json(std::string_view text, const char* what) {
-  Json j = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    return make_error("bad_json", std::string("The ") + what + " is not valid JSON.");
-  }
-  return j;
-}
+Result<Json> parse_json(std::string_view text, const char* what) { return parse_json_bounded(text, what); }
 
 Error shape_error(const std::string& message) { return make_error("bad_json", message); }
 
@@ -54,6 +48,37 @@ bool parse_u64(std::string_view s, uint64_t* out) {
 }
 
 }  // namespace
+
+Status check_json_depth(std::string_view text, size_t max_depth) {
+  size_t depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;  // skip the escaped character
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) {
+        return make_error("too_deep", "The JSON nests arrays and objects more than " + std::to_string(max_depth) +
+                                          " levels deep.");
+      }
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return ok_status();
+}
+
+Result<Json> parse_json_bounded(std::string_view text, const char* what) {
+  if (auto deep = check_json_depth(text); !deep) return deep.error();
+  Json j = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    return make_error("bad_json", std::string("The ") + what + " is not valid JSON.");
+  }
+  return j;
+}
 
 // ---- errors ---------------------------------------------------------------
 
@@ -295,19 +320,27 @@ std::string encode_health(const Health& h) {
   return j.dump();
 }
 
+std::string encode_public_health(const Health& h) {
+  Json j = {{"status", h.status}, {"protocol", h.protocol}, {"auth", h.auth}};
+  return j.dump();
+}
+
 Result<Health> decode_health(std::string_view text) {
   auto parsed = parse_json(text, "health answer");
   if (!parsed) return parsed.error();
   const Json& j = parsed.value();
   Health h;
   int64_t protocol = 0;
-  if (!j.is_object() || !get_string(j, "status", &h.status) || !get_i64(j, "protocol", &protocol) ||
-      !get_u64(j, "ops", &h.ops) || !get_u64(j, "head", &h.head) ||
-      !get_string(j, "state_hash", &h.state_hash) || !get_string(j, "auth", &h.auth) ||
-      !get_i64(j, "server_ms", &h.server_ms)) {
-    return shape_error("The health answer lacks one of its fields.");
+  if (!j.is_object() || !get_string(j, "status", &h.status) || !get_i64(j, "protocol", &protocol)) {
+    return shape_error("The health answer lacks its status or protocol.");
   }
   h.protocol = static_cast<int>(protocol);
+  get_string(j, "auth", &h.auth);
+  h.full = member(j, "ops") != nullptr;
+  if (h.full && (!get_u64(j, "ops", &h.ops) || !get_u64(j, "head", &h.head) ||
+                 !get_string(j, "state_hash", &h.state_hash) || !get_i64(j, "server_ms", &h.server_ms))) {
+    return shape_error("The health answer lacks one of its fields.");
+  }
   return h;
 }
 

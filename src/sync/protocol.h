@@ -37,6 +37,18 @@ constexpr size_t kMaxRequestBytes = 4 * 1024 * 1024;  // request body, bytes
 constexpr size_t kMaxPushOps = 2000;                  // operations per push
 constexpr size_t kMaxPullLimit = 1000;                // operations per pull page
 constexpr size_t kDefaultPullLimit = 500;
+// Nesting of arrays and objects in any JSON the protocol reads. The deepest
+// real message is about 8; a deeper one is refused before it is parsed
+// ("too_deep"), because nlohmann's copy, dump and destructor recurse.
+constexpr size_t kMaxJsonDepth = 64;
+
+// "too_deep" when text nests arrays/objects deeper than max_depth (counted
+// outside strings; a cheap scan before any parser runs), else ok. Does not
+// check that text is JSON.
+Status check_json_depth(std::string_view text, size_t max_depth = kMaxJsonDepth);
+// Json::parse without exceptions, after check_json_depth: errors "too_deep"
+// or "bad_json" (what: "request body", ...).
+Result<Json> parse_json_bounded(std::string_view text, const char* what);
 
 // ---- errors ---------------------------------------------------------------
 
@@ -68,7 +80,7 @@ struct PushRequest {
 std::string encode_push_request(const std::string& device, const std::vector<Operation>& ops,
                                 int64_t device_ms = 0);
 // Server side. Errors (whole request refused): "bad_json" (not JSON / wrong
-// shape), "unsupported_protocol", "bad_device", "too_many_ops".
+// shape), "too_deep", "unsupported_protocol", "bad_device", "too_many_ops".
 Result<PushRequest> decode_push_request(std::string_view text);
 
 enum class PushStatus { accepted, duplicate, rejected };
@@ -129,6 +141,10 @@ Result<PullQuery> parse_pull_query(std::string_view after, std::string_view limi
 
 // ---- health ---------------------------------------------------------------
 
+// The full answer (to an authenticated caller, or anyone on an open-access
+// server) carries every field; the public one (no token on a server with
+// device enrolment) only status, protocol and auth, so that an app knows it
+// must enrol. decode_health reads both; `full` says which it was.
 struct Health {
   std::string status = "ok";
   int protocol = kProtocolVersion;
@@ -137,8 +153,10 @@ struct Health {
   std::string state_hash;         // State::hash_hex() of the server's fold
   std::string auth;               // which Authenticator guards the API
   int64_t server_ms = 0;
+  bool full = true;               // ops, head, state_hash and server_ms are set
 };
 std::string encode_health(const Health& health);
+std::string encode_public_health(const Health& health);
 Result<Health> decode_health(std::string_view text);
 
 }  // namespace dh::sync

@@ -161,7 +161,10 @@ test('a server that requires enrolment refuses the device until the administrato
 
     // The cursor is durable with the data: reloaded offline, the device knows it has
     // everything up to the server's head (it will not pull it all again).
-    const head = (await (await fetch(server.url + '/api/v1/health')).json()).head;
+    // Health tells the head only to an enrolled device: ask with this page's token.
+    const token = await page.evaluate(() => JSON.parse(Module.FS.readFile('/data/device.json', { encoding: 'utf8' })).token);
+    const head = (await (await fetch(server.url + '/api/v1/health',
+      { headers: { Authorization: 'Bearer ' + token } })).json()).head;
     await h.waitSaved(page);
     await ctx.setOffline(true);
     await page.reload();
@@ -238,7 +241,8 @@ test('a change the device\'s role may not make is rejected with the reason; a cl
     const clock = await h.findWidget(page, 'sync-clock');
     assert.match(clock.label, /day|天/);
     // The rejected change is never sent again: the server never stores it.
-    const health = await (await fetch(server.url + '/api/v1/health')).json();
+    const health = await (await fetch(server.url + '/api/v1/health',
+      { headers: { Authorization: 'Bearer ' + admin.body.token } })).json();
     const page1 = await (await fetch(server.url + '/api/v1/ops?after=' + Math.max(0, health.head - 50) + '&limit=100',
       { headers: { Authorization: 'Bearer ' + admin.body.token } })).json();
     assert.ok(!JSON.stringify(page1).includes('越权队'), 'the server does not hold the refused squad');

@@ -59,8 +59,8 @@ class ServerProcess {
   ~ServerProcess() { stop(); }
 
   // Starts the server with --port 0 and waits (up to timeout) for the line
-  // "Dianhong is running: open http://127.0.0.1:PORT/". False on failure,
-  // with the reason in error().
+  // "Dianhong is running: open http://HOST:PORT/". False on failure, with
+  // the reason in error(). Clients connect to 127.0.0.1 whatever --host is.
   bool start(std::chrono::seconds timeout = std::chrono::seconds(60)) {
     int out[2];
     if (pipe(out) != 0) return fail("pipe failed");
@@ -81,7 +81,8 @@ class ServerProcess {
     close(out[1]);
     out_fd_ = out[0];
     auto deadline = std::chrono::steady_clock::now() + timeout;
-    const std::string marker = "Dianhong is running: open http://127.0.0.1:";
+    // "Dianhong is running: open http://HOST:PORT/" (HOST as given by --host).
+    const std::string running = "Dianhong is running: open http://";
     while (std::chrono::steady_clock::now() < deadline) {
       pollfd p{out_fd_, POLLIN, 0};
       int r = poll(&p, 1, 200);
@@ -90,14 +91,13 @@ class ServerProcess {
         ssize_t n = read(out_fd_, buf, sizeof buf);
         if (n <= 0) return fail("the server exited before it was ready; output: " + output_);
         output_.append(buf, static_cast<size_t>(n));
-        auto at = output_.find(marker);
-        if (at != std::string::npos) {
-          auto end = output_.find('/', at + marker.size());
-          if (end != std::string::npos) {
-            port_ = std::atoi(output_.substr(at + marker.size(), end - at - marker.size()).c_str());
-            if (port_ <= 0) return fail("bad port in: " + output_);
-            return enrol_admin();
-          }
+        auto line = output_.find(running);
+        auto end = line == std::string::npos ? line : output_.find('/', line + running.size());
+        auto at = end == std::string::npos ? end : output_.rfind(':', end);
+        if (at != std::string::npos && at > line) {
+          port_ = std::atoi(output_.substr(at + 1, end - at - 1).c_str());
+          if (port_ <= 0) return fail("bad port in: " + output_);
+          return enrol_admin();
         }
       }
     }

@@ -1,0 +1,74 @@
+// The server's connections, on top of Debian's cpp-httplib 0.11 (which offers
+// per-recv timeouts and a fixed thread pool, nothing that bounds a whole
+// request). HttpServer is an httplib::Server that handles each accepted
+// connection itself (process_and_close_socket) with a GuardedStream, and runs
+// connections on an elastic thread pool. docs/security.md "HTTP layer" says why.
+//
+// Contracts (values in ConnectionLimits)
+// - A request's line and headers must arrive within header_timeout_s of its
+//   first byte and be at most header_bytes; its body (raw bytes, chunk framing
+//   included) within body_timeout_s of the end of the headers and at most
+//   body_stream_bytes; the answer must be taken within write_timeout_s of its
+//   first byte. Past a bound the connection is closed (a slow or endless
+//   client holds a thread for a bounded time, and never a growing buffer).
+//   The body's own limit (sync::kMaxRequestBytes, after gzip inflation) is the
+//   routes' job (http_api.h post_json); body_stream_bytes is the backstop.
+// - Idle keep-alive connections wait keep_alive_timeout_s for their next
+//   request; at most keep_alive_max requests per connection.
+// - Connections run on threads that start as needed, up to max_connections at
+//   once (more wait in a queue), and end after a minute idle (down to
+//   min_threads). One peer address holds at most per_address connections at
+//   once; more are answered 503 too_many_connections and closed.
+// - Handlers run on the connection's thread; http_close_after_response() there
+//   makes the connection close after the answer (a body left unread), with a
+//   lingering close so the client still gets the answer.
+// - stop() ends idle keep-alive waits and reads from slow clients within
+//   ~100 ms (answers being written are finished).
+#pragma once
+
+#include <httplib.h>
+
+#include <cstddef>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace dh {
+
+struct ConnectionLimits {
+  int header_timeout_s = 10;
+  int body_timeout_s = 60;
+  int write_timeout_s = 60;
+  int io_timeout_s = 5;  // one recv or send with no progress at all
+  int keep_alive_timeout_s = 5;
+  size_t keep_alive_max = 100;
+  size_t header_bytes = 64 * 1024;
+  size_t body_stream_bytes = 20 * 1024 * 1024;
+  size_t min_threads = 8;
+  size_t max_connections = 512;
+  size_t per_address = 64;
+};
+
+class HttpServer : public httplib::Server {
+ public:
+  explicit HttpServer(ConnectionLimits limits = ConnectionLimits());
+  const ConnectionLimits& limits() const { return limits_; }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override;
+  bool stopping() const;
+  bool enter_address(const std::string& addr);
+  void leave_address(const std::string& addr);
+
+  ConnectionLimits limits_;
+  std::mutex addresses_mu_;
+  std::map<std::string, size_t> per_address_;
+};
+
+// The request on this thread finished its headers: its body phase starts
+// (called by http_api's pre-routing handler; nothing outside an HttpServer).
+void http_headers_done();
+// Close this thread's connection after the answer being made.
+void http_close_after_response();
+
+}  // namespace dh

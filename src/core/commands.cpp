@@ -6,6 +6,7 @@
 #include "core/civil_time.h"
 #include "core/rule_book.h"
 #include "core/schema.h"
+#include "core/text.h"
 
 namespace dh {
 
@@ -29,31 +30,6 @@ bool utf8_length(const std::string& s, size_t* out) {
   }
   *out = n;
   return true;
-}
-
-// Trims ASCII white space and the ideographic space U+3000 at both ends.
-std::string trim(const std::string& s) {
-  static const std::string ideographic = "\xE3\x80\x80";
-  size_t b = 0, e = s.size();
-  for (;;) {
-    if (b < e && std::isspace(static_cast<unsigned char>(s[b]))) {
-      ++b;
-    } else if (e - b >= 3 && s.compare(b, 3, ideographic) == 0) {
-      b += 3;
-    } else {
-      break;
-    }
-  }
-  for (;;) {
-    if (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) {
-      --e;
-    } else if (e - b >= 3 && s.compare(e - 3, 3, ideographic) == 0) {
-      e -= 3;
-    } else {
-      break;
-    }
-  }
-  return s.substr(b, e - b);
 }
 
 bool all_digits(const std::string& s) {

@@ -9,6 +9,7 @@
 #include "core/civil_time.h"
 #include "core/exchange.h"
 #include "core/reports.h"
+#include "core/text.h"
 #include "imgui.h"
 #include "ui/strings.h"
 #include "ui/volunteering_screens.h"
@@ -26,13 +27,6 @@ std::string station_title(const State& state, const std::string& id) {
 std::string shift_line(const State& state, const Entity& shift) {
   return shift.text("start").substr(0, 10) + " " + shift_when_text(shift) + "  " +
          station_title(state, shift.text("station")) + "  " + shift.text("role");
-}
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
 }
 
 bool month_range(const std::string& month, int64_t* from, int64_t* to) {

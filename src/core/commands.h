@@ -66,7 +66,8 @@ Result<Operation> make_operation(const State& state, const Command& cmd, OpSourc
 // field types and limits, references to live entities.
 Status validate_operation(const State& state, const Operation& op);
 // The same against a given rule book (the default one is rule_book()).
-Status validate_operation(const class RuleBook& book, const State& state, const Operation& op);
+class RuleBook;  // core/rule_book.h
+Status validate_operation(const RuleBook& book, const State& state, const Operation& op);
 
 // Normalises and checks one field value (trims text, canonicalises phone
 // numbers and dates). Returns the value to store.

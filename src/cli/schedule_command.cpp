@@ -6,8 +6,9 @@
 //
 // The first form reads volunteers and shifts (and optional "options"), runs
 // auto_schedule and writes the proposal (stdout unless --out); a summary goes
-// to stderr. The second writes the demo corps with a generated month of
-// shifts as a problem file, to try the first form on. Exit status: 0 done
+// to stderr; each reason carries its code, parameters and English words.
+// The second writes the demo corps with a generated month of shifts as a
+// problem file, to try the first form on. Exit status: 0 done
 // (even with unfilled places, which the proposal lists), 1 the problem file
 // was refused (the message names the entry), 2 usage error or unreadable file.
 #include <chrono>
@@ -21,6 +22,7 @@
 #include "core/demo.h"
 #include "core/scheduler.h"
 #include "core/state.h"
+#include "ui/sched_text.h"
 
 namespace {
 
@@ -125,7 +127,7 @@ int run_schedule_command(const std::vector<std::string>& args) {
   const auto t0 = std::chrono::steady_clock::now();
   dh::Proposal proposal = dh::auto_schedule(problem.value(), options.value());
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!write_text(out_path, dh::proposal_to_json(proposal).dump(1) + "\n")) {
+  if (!write_text(out_path, dh::proposal_to_json(proposal, dh::ui::sched_reason_text(dh::ui::Language::en)).dump(1) + "\n")) {
     std::cerr << "dianhong schedule: cannot write " << out_path << ".\n";
     return 2;
   }

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "core/rule_book.h"
+
 namespace dh {
 
 bool is_valid_checkin_key(std::string_view key) {
@@ -22,6 +24,10 @@ Status check_checkin_key(const Json& fields) {
                       "A shift's check-in key must be 16 to 32 characters of a-z and 0-9; the app makes one "
                       "when the check-in QR code is first shown.");
   return ok_status();
+}
+
+void register_checkin_rules(RuleBook& book) {
+  book.add("shift", {"create", "edit"}, [](const RuleInput& in) -> Status { return check_checkin_key(in.changes); });
 }
 
 std::string checkin_url(const std::string& origin, const std::string& shift_id, const std::string& key) {

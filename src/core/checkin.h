@@ -38,6 +38,9 @@ bool is_valid_checkin_key(std::string_view key);
 // For shift.create/edit fields: "checkin_key", when present and not null,
 // must be a valid key. Error code "bad_checkin_key".
 Status check_checkin_key(const Json& fields);
+class RuleBook;
+// Adds check_checkin_key to shift.create and shift.edit (rules.cpp).
+void register_checkin_rules(RuleBook& book);
 
 // "<origin>/checkin.html#s=<shift id>&k=<key>". origin: "http://host:port"
 // (a trailing slash is dropped). The shift id is percent-encoded except for

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cctype>
 
-#include "core/checkin.h"
 #include "core/civil_time.h"
+#include "core/rule_book.h"
 #include "core/schema.h"
-#include "core/volunteering.h"
+#include "core/text.h"
 
 namespace dh {
 
@@ -30,31 +30,6 @@ bool utf8_length(const std::string& s, size_t* out) {
   }
   *out = n;
   return true;
-}
-
-// Trims ASCII white space and the ideographic space U+3000 at both ends.
-std::string trim(const std::string& s) {
-  static const std::string ideographic = "\xE3\x80\x80";
-  size_t b = 0, e = s.size();
-  for (;;) {
-    if (b < e && std::isspace(static_cast<unsigned char>(s[b]))) {
-      ++b;
-    } else if (e - b >= 3 && s.compare(b, 3, ideographic) == 0) {
-      b += 3;
-    } else {
-      break;
-    }
-  }
-  for (;;) {
-    if (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) {
-      --e;
-    } else if (e - b >= 3 && s.compare(e - 3, 3, ideographic) == 0) {
-      e -= 3;
-    } else {
-      break;
-    }
-  }
-  return s.substr(b, e - b);
 }
 
 bool all_digits(const std::string& s) {
@@ -281,7 +256,9 @@ Result<Json> normalise_fields(const KindSpec& kind, const Json& fields, bool is_
 
 }  // namespace
 
-Status validate_operation(const State& state, const Operation& op) {
+Status validate_operation(const State& state, const Operation& op) { return validate_operation(rule_book(), state, op); }
+
+Status validate_operation(const RuleBook& book, const State& state, const Operation& op) {
   std::string kind_name, verb;
   if (!split_type(op.type, &kind_name, &verb))
     return invalid("unknown_type", "The operation type \"" + op.type + "\" is not known.");
@@ -302,16 +279,20 @@ Status validate_operation(const State& state, const Operation& op) {
     }
     return true;
   };
-  if (kind_name == "shift" && (verb == "create" || verb == "edit") && p.contains("fields")) {
-    if (Status k = check_checkin_key(p["fields"]); !k) return k;  // QR check-in key (core/checkin.h)
-  }
+  // The kind's own rules (rule_book.h), once the generic checks have passed.
+  auto kind_rules = [&]() {
+    const Json no_fields = Json::object();
+    auto f = p.find("fields");
+    const Json& changes = f != p.end() && f->is_object() ? *f : no_fields;
+    return book.check(RuleInput{state, op, kind_name, verb, id, existing, changes});
+  };
   if (verb == "create") {
     if (!only_keys({"entity", "fields"}) || !p.contains("fields"))
       return invalid("malformed_payload", "A create operation carries exactly \"entity\" and \"fields\".");
     if (existing) return invalid("already_exists", "A " + kind_name + " with id " + id + " already exists.");
     Status st = check_fields(state, *kind, p["fields"], true);
     if (!st) return st;
-    return check_domain_rules(state, op);
+    return kind_rules();
   }
   if (verb == "edit") {
     if (!only_keys({"entity", "fields"}) || !p.contains("fields"))
@@ -321,7 +302,7 @@ Status validate_operation(const State& state, const Operation& op) {
       return invalid("archived", "This " + kind_name + " is archived; restore it before editing.");
     Status st = check_fields(state, *kind, p["fields"], false);
     if (!st) return st;
-    return check_domain_rules(state, op);
+    return kind_rules();
   }
   if (verb == "archive") {
     if (!only_keys({"entity", "reason"}))
@@ -333,33 +314,32 @@ Status validate_operation(const State& state, const Operation& op) {
     }
     if (!existing) return invalid("not_found", "There is no " + kind_name + " with id " + id + ".");
     if (existing->archived()) return invalid("archived", "This " + kind_name + " is already archived.");
-    return check_domain_rules(state, op);
-  }
-  if (verb == "move" && kind_name == "signup") {
-    // Writes shift, seen_place, clash_override and override_reason of the
-    // sign-up; the fold treats it as an edit of those fields (state.cpp).
-    if (!only_keys({"entity", "fields"}) || !p.contains("fields") || !p["fields"].is_object())
-      return invalid("malformed_payload", "A move operation carries exactly \"entity\" and \"fields\".");
-    const Json& f = p["fields"];
-    for (auto it = f.begin(); it != f.end(); ++it) {
-      const std::string& k = it.key();
-      if (k != "shift" && k != "seen_place" && k != "clash_override" && k != "override_reason")
-        return invalid("malformed_payload", "A move changes only the shift (and how the place was seen and any "
-                                            "clash override), not \"" + k + "\".");
-    }
-    if (!f.contains("shift") || !f.contains("seen_place"))
-      return invalid("malformed_payload", "A move names the shift and how this device saw the place there.");
-    if (!existing) return invalid("not_found", "There is no signup with id " + id + ".");
-    if (existing->archived()) return invalid("archived", "This sign-up was cancelled; it cannot be moved.");
-    Status st = check_fields(state, *kind, f, false);
-    if (!st) return st;
-    return check_domain_rules(state, op);
+    return kind_rules();
   }
   if (verb == "restore") {
     if (!only_keys({"entity"})) return invalid("malformed_payload", "A restore operation carries only \"entity\".");
     if (!existing) return invalid("not_found", "There is no " + kind_name + " with id " + id + ".");
     if (!existing->archived()) return invalid("not_archived", "This " + kind_name + " is not archived.");
-    return ok_status();
+    return kind_rules();
+  }
+  if (const EditLikeVerb* shape = book.edit_like_verb(kind_name, verb)) {
+    // A feature's own verb that rewrites some fields like an edit (e.g.
+    // signup.move; the fold treats it as an edit of those fields, state.cpp).
+    if (!only_keys({"entity", "fields"}) || !p.contains("fields") || !p["fields"].is_object())
+      return invalid("malformed_payload", shape->malformed);
+    const Json& f = p["fields"];
+    for (auto it = f.begin(); it != f.end(); ++it) {
+      if (std::find(shape->writable.begin(), shape->writable.end(), it.key()) == shape->writable.end())
+        return invalid("malformed_payload", shape->not_writable + " \"" + it.key() + "\".");
+    }
+    for (const auto& k : shape->required) {
+      if (!f.contains(k)) return invalid("malformed_payload", shape->missing);
+    }
+    if (!existing) return invalid("not_found", "There is no " + kind_name + " with id " + id + ".");
+    if (existing->archived()) return invalid("archived", shape->archived);
+    Status st = check_fields(state, *kind, f, false);
+    if (!st) return st;
+    return kind_rules();
   }
   return invalid("unknown_type", "The operation type \"" + op.type + "\" is not known.");
 }

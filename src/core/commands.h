@@ -2,9 +2,11 @@
 // command against the current state and turns it into an Operation; nothing
 // else creates operations. The UI never mutates the State.
 //
-// validate_operation() is the one rule book: the local device runs it before
-// an operation is appended, and the server runs it again on every pushed
-// operation (a device may be out of date or hostile).
+// validate_operation() is the one gate: the local device runs it before an
+// operation is appended, and the server runs it again on every pushed
+// operation (a device may be out of date or hostile). It does the generic
+// checks here and then the kind's own rules from the rule book
+// (rule_book.h), which each feature file fills.
 #pragma once
 
 #include <string>
@@ -63,6 +65,9 @@ Result<Operation> make_operation(const State& state, const Command& cmd, OpSourc
 // state it would be applied to: known type, payload shape, required fields,
 // field types and limits, references to live entities.
 Status validate_operation(const State& state, const Operation& op);
+// The same against a given rule book (the default one is rule_book()).
+class RuleBook;  // core/rule_book.h
+Status validate_operation(const RuleBook& book, const State& state, const Operation& op);
 
 // Normalises and checks one field value (trims text, canonicalises phone
 // numbers and dates). Returns the value to store.

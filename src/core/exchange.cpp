@@ -7,6 +7,7 @@
 
 #include "core/civil_time.h"
 #include "core/schema.h"
+#include "core/text.h"
 #include "core/volunteering.h"
 
 namespace dh {
@@ -167,17 +168,6 @@ std::string ledger_csv(const State& state, const std::vector<LedgerLine>& ledger
                    station_name(state, l.station), l.author, l.reason, l.source});
   }
   return csv_text(out);
-}
-
-std::string mask_phone(const std::string& phone) {
-  if (phone.size() <= 4) return phone;
-  if (phone.size() == 11 && phone[0] == '1') return phone.substr(0, 3) + "****" + phone.substr(7);
-  std::string out;
-  for (size_t i = 0; i < phone.size(); ++i) {
-    const char c = phone[i];
-    out += (i + 4 < phone.size() && c >= '0' && c <= '9') ? '*' : c;
-  }
-  return out;
 }
 
 std::string volunteer_phone(const State& state, const std::string& volunteer_id) {
@@ -377,17 +367,6 @@ Result<std::vector<CsvRecord>> parse_csv(const std::string& text) {
 }
 
 namespace {
-
-std::string trim(const std::string& s) {
-  size_t a = 0, b = s.size();
-  while (a < b && (s[a] == ' ' || s[a] == '\t')) ++a;
-  while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t')) --b;
-  std::string out = s.substr(a, b - a);
-  // Full-width space U+3000 at the ends, as Chinese spreadsheets often have.
-  while (out.compare(0, 3, "\xE3\x80\x80") == 0) out.erase(0, 3);
-  while (out.size() >= 3 && out.compare(out.size() - 3, 3, "\xE3\x80\x80") == 0) out.erase(out.size() - 3);
-  return out;
-}
 
 bool blank_record(const CsvRecord& r) {
   for (const auto& f : r.fields)

@@ -44,9 +44,9 @@ std::string no_show_csv(const std::vector<NoShowRow>& rows, NoShowGrouping by, L
 std::string participation_csv(const Participation& p, Lang lang = Lang::zh);
 std::string ledger_csv(const State& state, const std::vector<LedgerLine>& ledger, Lang lang = Lang::zh);
 
-// How a phone number appears on a roster: not at all, masked (138****5678), in full.
+// How a phone number appears on a roster: not at all, masked (mask_phone in
+// core/text.h: 138****5678), in full.
 enum class PhoneDisplay { hidden, masked, full };
-std::string mask_phone(const std::string& phone);
 // The volunteer's phone: the resident's own, else the household's.
 std::string volunteer_phone(const State& state, const std::string& volunteer_id);
 

@@ -18,13 +18,12 @@ int64_t week_of(int64_t minute) {
   return d - weekday_of_days(d);
 }
 
-std::string hours_text(int64_t minutes) {
+// Hours as a reason's parameter: "2.5" (the UI adds the unit).
+std::string hours_param(int64_t minutes) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f h", static_cast<double>(minutes) / 60.0);
+  std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(minutes) / 60.0);
   return buf;
 }
-
-std::string with_commas(int n) { return std::to_string(n); }
 
 // Rule codes, in the order they are checked (the first that fails is counted).
 enum Rule {
@@ -48,21 +47,6 @@ const char* const kRuleCodes[kRuleCount] = {"missing_skill",      "age_unknown",
                                              "unavailable_date",   "already_signed_up", "overlap",
                                              "rest",               "weekly_cap",      "on_this_shift",
                                              "free"};
-const char* const kRuleWords[kRuleCount] = {
-    "lack a required skill",
-    "have no recorded date of birth (the shift has a minimum age)",
-    "are below the shift's minimum age",
-    "are under 18 without a guardian's consent recorded",
-    "have no availability recorded",
-    "are not available at that time",
-    "marked that day unavailable",
-    "are already signed up for it",
-    "are on an overlapping shift",
-    "would not have the minimum rest between two shifts",
-    "would exceed their weekly hours",
-    "already hold a place on it in this proposal",
-    "are free but were not chosen"};
-
 struct Busy {
   int64_t start, end;
   int shift;  // problem shift index, or -1 for an existing sign-up
@@ -474,8 +458,8 @@ class Engine {
     return counts;
   }
 
-  std::vector<std::string> why(int v, int s) const {
-    std::vector<std::string> out;
+  std::vector<SchedReason> why(int v, int s) const {
+    std::vector<SchedReason> out;
     const auto& sh = p_.shifts[s];
     const int64_t before = minutes_[v] - sh.when.minutes();
     // The other qualified volunteers free for it (their hours in the range).
@@ -489,19 +473,21 @@ class Engine {
       hi = std::max(hi, minutes_[u]);
       if (minutes_[u] < before) ++fewer;
     }
-    std::string f = "fairness: " + hours_text(before) + " in the range without this shift";
     if (others == 0) {
-      f += "; nobody else qualified was free for it";
+      out.push_back({"fairness_alone", {{"hours", hours_param(before)}}});
     } else {
-      f += "; the " + with_commas(others) + " other qualified volunteers free then have " + hours_text(lo) + " to " +
-           hours_text(hi);
-      if (fewer > 0) f += "; " + with_commas(fewer) + " of them have fewer hours, but the other goals weighed more";
+      SchedReason f{fewer > 0 ? "fairness_others_fewer" : "fairness_others",
+                    {{"hours", hours_param(before)},
+                     {"others", std::to_string(others)},
+                     {"low", hours_param(lo)},
+                     {"high", hours_param(hi)}}};
+      if (fewer > 0) f.params.push_back({"fewer", std::to_string(fewer)});
+      out.push_back(std::move(f));
     }
-    out.push_back(f);
-    if (prefers(v, s)) out.push_back("preference: this is the volunteer's preferred station");
+    if (prefers(v, s)) out.push_back({"preference", {}});
     const int same = station_count(v, shift_station_[s]) - 1;
-    if (same > 0) out.push_back("continuity: " + std::to_string(same) + " other shift(s) at this station in the range");
-    if (near(v, s)) out.push_back("nearness: the station is in the volunteer's home grid");
+    if (same > 0) out.push_back({"continuity", {{"count", std::to_string(same)}}});
+    if (near(v, s)) out.push_back({"nearness", {}});
     return out;
   }
 
@@ -525,24 +511,23 @@ class Engine {
       for (int r = 0; r < kRuleCount; ++r)
         if (counts[r] > 0) u.rule_counts.push_back({kRuleCodes[r], counts[r]});
       std::sort(u.rule_counts.begin(), u.rule_counts.end());
-      // Plain words: the time rules among those who have the skills.
+      // The reason: the time rules among those who have the skills.
       std::vector<int> rules;
       for (int r = kAgeUnknown; r < kRuleCount; ++r)
         if (counts[r] > 0) rules.push_back(r);
       std::stable_sort(rules.begin(), rules.end(), [&](int a, int b) { return counts[a] > counts[b]; });
       std::string skills;
-      for (const auto& k : sh.required_skills) skills += (skills.empty() ? "" : ", ") + k;
+      for (const auto& k : sh.required_skills) skills += (skills.empty() ? "" : ",") + k;
       const int qualified = nv_ - counts[kSkill];
-      if (!skills.empty())
-        u.reason = "No volunteer with skill " + skills + " is free at that time: of the " + with_commas(qualified) +
-                   " who have it,";
-      else
-        u.reason = "No volunteer is free at that time: of " + with_commas(nv_) + ",";
-      if (qualified == 0) u.reason = "No volunteer has the skill " + skills + ".";
-      for (size_t i = 0; i < rules.size() && qualified > 0; ++i) {
-        u.reason += std::string(i == 0 ? " " : "; ") + with_commas(counts[rules[i]]) + " " + kRuleWords[rules[i]];
+      if (qualified == 0 && !skills.empty()) {
+        u.reason = {"no_skill", {{"skills", skills}}};
+      } else {
+        if (!skills.empty())
+          u.reason = {"skilled_not_free", {{"skills", skills}, {"qualified", std::to_string(qualified)}}};
+        else
+          u.reason = {"not_free", {{"volunteers", std::to_string(nv_)}}};
+        for (int r : rules) u.reason_rules.push_back({kRuleCodes[r], counts[r]});
       }
-      if (qualified > 0) u.reason += ".";
       out.unfilled.push_back(std::move(u));
     }
     // Spread of hours.
@@ -966,14 +951,53 @@ std::vector<std::vector<int>> eligible_volunteers(const SchedulingProblem& probl
   return e.candidates();
 }
 
-Json proposal_to_json(const Proposal& p) {
+std::string SchedReason::param(const std::string& name) const {
+  for (const auto& [n, v] : params) {
+    if (n == name) return v;
+  }
+  return "";
+}
+
+const std::vector<std::string>& scheduler_why_codes() {
+  static const std::vector<std::string> codes = {"fairness_alone", "fairness_others", "fairness_others_fewer",
+                                                 "preference",     "continuity",      "nearness"};
+  return codes;
+}
+
+const std::vector<std::string>& scheduler_unfilled_codes() {
+  static const std::vector<std::string> codes = {"no_skill", "skilled_not_free", "not_free"};
+  return codes;
+}
+
+const std::vector<std::string>& scheduler_rule_codes() {
+  static const std::vector<std::string> codes(kRuleCodes, kRuleCodes + kRuleCount);
+  return codes;
+}
+
+Json proposal_to_json(const Proposal& p, const ReasonText& text) {
   Json a = Json::array();
-  for (const auto& x : p.assignments) a.push_back(Json{{"shift", x.shift}, {"volunteer", x.volunteer}, {"why", x.why}});
+  auto reason = [&](const SchedReason& r) {
+    Json params = Json::object();
+    for (const auto& [name, value] : r.params) params[name] = value;
+    Json out{{"code", r.code}, {"params", params}};
+    if (text) out["text"] = text(r, nullptr);
+    return out;
+  };
+  for (const auto& x : p.assignments) {
+    Json why = Json::array();
+    for (const auto& w : x.why) why.push_back(reason(w));
+    a.push_back(Json{{"shift", x.shift}, {"volunteer", x.volunteer}, {"why", why}});
+  }
   Json u = Json::array();
   for (const auto& x : p.unfilled) {
     Json rules = Json::object();
     for (const auto& [code, n] : x.rule_counts) rules[code] = n;
-    u.push_back(Json{{"shift", x.shift}, {"places", x.places}, {"reason", x.reason}, {"excluded_by_rule", rules}});
+    Json r = reason(x.reason);
+    Json listed = Json::array();
+    for (const auto& [code, n] : x.reason_rules) listed.push_back(Json{{"code", code}, {"count", n}});
+    r["rules"] = listed;
+    if (text) r["text"] = text(x.reason, &x.reason_rules);
+    u.push_back(Json{{"shift", x.shift}, {"places", x.places}, {"reason", r}, {"excluded_by_rule", rules}});
   }
   auto spread = [](const SpreadStats& s) {
     return Json{{"volunteers", s.volunteers},

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -94,16 +95,43 @@ Json problem_to_json(const SchedulingProblem& p);
 // The optional "options" object of the file format, over `base`.
 Result<SchedulerOptions> options_from_json(const Json& j, SchedulerOptions base = {});
 
+// A reason the auto-scheduler gives, as a code with named parameters (no
+// words: the UI's string tables say it, "sched.why.<code>",
+// "sched.unfilled.<code>", "sched.rule.<code>"; the CLI says it in English
+// through the same tables). Parameter values are plain: whole numbers as
+// digits, hours as "2.5", skills as their schema codes joined by ",".
+struct SchedReason {
+  std::string code;
+  std::vector<std::pair<std::string, std::string>> params;  // name -> value, in a fixed order per code
+  // The value of a parameter; empty when absent.
+  std::string param(const std::string& name) const;
+  bool operator==(const SchedReason& o) const { return code == o.code && params == o.params; }
+};
+
+// Every code an Assignment's why can have: "fairness_alone" {hours},
+// "fairness_others" {hours, others, low, high}, "fairness_others_fewer"
+// {hours, others, low, high, fewer}, "preference", "continuity" {count},
+// "nearness".
+const std::vector<std::string>& scheduler_why_codes();
+// Every code of UnfilledPlace::reason: "no_skill" {skills},
+// "skilled_not_free" {skills, qualified}, "not_free" {volunteers}.
+const std::vector<std::string>& scheduler_unfilled_codes();
+// Every rule code (UnfilledPlace::rule_counts, reason_rules), in check order.
+const std::vector<std::string>& scheduler_rule_codes();
+
 struct Assignment {
   std::string shift;
   std::string volunteer;
-  std::vector<std::string> why;  // the objective terms that made this the choice, in plain words
+  std::vector<SchedReason> why;  // the objective terms that made this the choice
 };
 
 struct UnfilledPlace {
   std::string shift;
   int places = 0;
-  std::string reason;                                   // plain words
+  SchedReason reason;
+  // The rules the reason goes on to list (who has the skills but is not
+  // free, and why), most volunteers first; empty for "no_skill".
+  std::vector<std::pair<std::string, int>> reason_rules;
   std::vector<std::pair<std::string, int>> rule_counts;  // rule code -> volunteers it excluded (sorted by code)
 };
 
@@ -148,7 +176,14 @@ Evaluation evaluate_assignments(const SchedulingProblem& problem, const std::vec
 // solvers in the benchmark.
 std::vector<std::vector<int>> eligible_volunteers(const SchedulingProblem& problem, const SchedulerOptions& options = {});
 
-Json proposal_to_json(const Proposal& p);
+// Words for a reason (rules: the listed rules of an unfilled place's reason,
+// nullptr for a why). The core has none; the CLI passes the English table's.
+using ReasonText =
+    std::function<std::string(const SchedReason& reason, const std::vector<std::pair<std::string, int>>* rules)>;
+// The proposal as JSON (docs/auto-scheduling.md). Each reason is
+// {"code", "params"} (an unfilled one also "rules": [{"code", "count"}]),
+// with "text" when `text` is given.
+Json proposal_to_json(const Proposal& p, const ReasonText& text = nullptr);
 
 // CreateEntity sign-up commands for the accepted proposal (channel
 // "auto_schedule"), in the proposal's order. The app commits them with

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/civil_time.h"
+#include "core/rule_book.h"
 #include "core/schema.h"
 
 namespace dh {
@@ -149,42 +150,54 @@ Status check_signup_move(const State& state, const Entity& existing, const Json&
   return check_signup_create(state, f, &existing);
 }
 
+Status check_shift_template(const Json& f) {
+  auto a = parse_time_of_day(str(f, "start_time"));
+  auto b = parse_time_of_day(str(f, "end_time"));
+  if (!a || !b || *b <= *a) return rule("end_before_start", "A shift template must end after it starts, on the same day.");
+  const std::string from = str(f, "valid_from"), until = str(f, "valid_until");
+  if (!from.empty() && !until.empty() && until < from)
+    return rule("end_before_start", "The template's last day is before its first day.");
+  return ok_status();
+}
+
+Status check_hours_adjustment(const Json& f) {
+  if (f.contains("minutes") && f["minutes"].is_number_integer() && f["minutes"].get<long long>() == 0)
+    return rule("zero_minutes", "An adjustment of zero minutes changes nothing.");
+  return ok_status();
+}
+
 }  // namespace
 
-Status check_domain_rules(const State& state, const Operation& op) {
-  std::string kind, verb;
-  if (!split_type(op.type, &kind, &verb)) return ok_status();
-  const std::string id = op.payload.value("entity", "");
-  const Entity* existing = state.find(kind, id);
-  const Json changes = op.payload.contains("fields") ? op.payload["fields"] : Json::object();
-  if (kind == "shift") {
-    if (verb == "create" || verb == "edit") return check_shift(merged_fields(existing, changes));
-    if (verb == "archive" && op.payload.value("reason", "").empty())
+void register_volunteering_rules(RuleBook& book) {
+  book.add("shift", {"create", "edit"},
+           [](const RuleInput& in) -> Status { return check_shift(merged_fields(in.existing, in.changes)); });
+  book.add("shift", {"archive"}, [](const RuleInput& in) -> Status {
+    if (in.op.payload.value("reason", "").empty())
       return rule("reason_missing", "Cancelling a shift needs a notice: say why, the people signed up will see it.");
     return ok_status();
-  }
-  if (kind == "shift_template" && (verb == "create" || verb == "edit")) {
-    Json f = merged_fields(existing, changes);
-    auto a = parse_time_of_day(str(f, "start_time"));
-    auto b = parse_time_of_day(str(f, "end_time"));
-    if (!a || !b || *b <= *a) return rule("end_before_start", "A shift template must end after it starts, on the same day.");
-    const std::string from = str(f, "valid_from"), until = str(f, "valid_until");
-    if (!from.empty() && !until.empty() && until < from)
-      return rule("end_before_start", "The template's last day is before its first day.");
-    return ok_status();
-  }
-  if (kind == "signup") {
-    if (verb == "create") return check_signup_create(state, merged_fields(nullptr, changes));
-    if (verb == "edit" && existing) return check_signup_edit(*existing, changes);
-    if (verb == "move" && existing) return check_signup_move(state, *existing, changes);
-    return ok_status();
-  }
-  if (kind == "hours_adjustment" && (verb == "create" || verb == "edit")) {
-    Json f = merged_fields(existing, changes);
-    if (f.contains("minutes") && f["minutes"].is_number_integer() && f["minutes"].get<long long>() == 0)
-      return rule("zero_minutes", "An adjustment of zero minutes changes nothing.");
-  }
-  return ok_status();
+  });
+  book.add("shift_template", {"create", "edit"},
+           [](const RuleInput& in) -> Status { return check_shift_template(merged_fields(in.existing, in.changes)); });
+  book.add("signup", {"create"},
+           [](const RuleInput& in) -> Status { return check_signup_create(in.state, merged_fields(nullptr, in.changes)); });
+  book.add("signup", {"edit"}, [](const RuleInput& in) -> Status {
+    return in.existing ? check_signup_edit(*in.existing, in.changes) : ok_status();
+  });
+  // signup.move writes shift, seen_place, clash_override and override_reason
+  // of the sign-up; the fold treats it as an edit of those fields (state.cpp).
+  EditLikeVerb move;
+  move.writable = {"shift", "seen_place", "clash_override", "override_reason"};
+  move.required = {"shift", "seen_place"};
+  move.malformed = "A move operation carries exactly \"entity\" and \"fields\".";
+  move.not_writable = "A move changes only the shift (and how the place was seen and any clash override), not";
+  move.missing = "A move names the shift and how this device saw the place there.";
+  move.archived = "This sign-up was cancelled; it cannot be moved.";
+  book.add_edit_like_verb("signup", "move", std::move(move));
+  book.add("signup", {"move"}, [](const RuleInput& in) -> Status {
+    return in.existing ? check_signup_move(in.state, *in.existing, in.changes) : ok_status();
+  });
+  book.add("hours_adjustment", {"create", "edit"},
+           [](const RuleInput& in) -> Status { return check_hours_adjustment(merged_fields(in.existing, in.changes)); });
 }
 
 const char* attendance_key(Attendance a) {

@@ -42,10 +42,12 @@
 
 namespace dh {
 
-// Rules beyond field shapes for volunteering operations (clash, age,
-// guardian consent, skills, check-in order, cancellation reason). Called by
-// validate_operation(); returns ok for kinds it does not govern.
-Status check_domain_rules(const State& state, const Operation& op);
+class RuleBook;
+// Adds the volunteering rules beyond field shapes (shift times, cancellation
+// notice, template times, clash, age, guardian consent, skills, check-in
+// order, zero adjustments) and the "signup.move" verb to the rule book
+// (rule_book.h; called once, from rules.cpp).
+void register_volunteering_rules(RuleBook& book);
 
 struct Interval {
   int64_t start = 0;  // local minutes since epoch, inclusive

@@ -4,6 +4,7 @@
 
 #include "core/checkin.h"
 #include "core/exchange.h"
+#include "core/text.h"
 #include "core/schema.h"
 
 namespace dh {
@@ -20,7 +21,7 @@ Json masked_value(const FieldSpec& f, const Json& v) {
   const std::string text = v.get<std::string>();
   switch (f.type) {
     case FieldType::phone:
-      return mask_phone(text);  // core/exchange.h: the one masking of phones
+      return mask_phone(text);  // core/text.h: the one masking of phones
     case FieldType::date:
       return text.size() >= 4 ? Json(text.substr(0, 4) + "-12-31") : Json(nullptr);
     default:

@@ -40,6 +40,13 @@ class FileSystem {
   // Makes appended data durable (fsync natively; a no-op on IDBFS, where
   // durability is the platform flush).
   virtual Status sync(const std::string& path) = 0;
+  // Cuts the file back to its first `size` bytes (undoes an append whose
+  // sync failed). Missing file -> "not_found"; a file system that cannot
+  // truncate returns "storage_error".
+  virtual Status truncate(const std::string& path, uint64_t size) {
+    (void)size;
+    return make_error("storage_error", "Could not shorten " + path + ".");
+  }
 };
 
 std::unique_ptr<FileSystem> make_posix_file_system();
@@ -56,6 +63,13 @@ class MemoryFileSystem : public FileSystem {
   Status rename(const std::string& from, const std::string& to) override;
   Status remove(const std::string& path) override;
   Status sync(const std::string& path) override;
+  Status truncate(const std::string& path, uint64_t size) override;
+
+  // Fault injection: the next n calls of sync() / truncate() fail with
+  // "storage_error" (the data stays as written, like a failed fsync).
+  void fail_next_syncs(int n) { failing_syncs_ = n; }
+  void fail_next_truncates(int n) { failing_truncates_ = n; }
+  int sync_calls() const { return sync_calls_; }
 
   // Total bytes of all files; writes that would exceed capacity fail with
   // "storage_full" and change nothing. -1 = unlimited. write_atomic needs room
@@ -70,6 +84,9 @@ class MemoryFileSystem : public FileSystem {
   std::map<std::string, std::string> files_;
   std::map<std::string, bool> dirs_;
   long long capacity_ = -1;
+  int failing_syncs_ = 0;
+  int failing_truncates_ = 0;
+  int sync_calls_ = 0;
 };
 
 }  // namespace dh

@@ -87,7 +87,23 @@ Status MemoryFileSystem::remove(const std::string& path) {
 }
 
 Status MemoryFileSystem::sync(const std::string& path) {
+  ++sync_calls_;
   if (!files_.count(path)) return make_error("not_found", "The file " + path + " does not exist.");
+  if (failing_syncs_ > 0) {
+    --failing_syncs_;
+    return make_error("storage_error", "Could not save " + path + ": input/output error (injected).");
+  }
+  return ok_status();
+}
+
+Status MemoryFileSystem::truncate(const std::string& path, uint64_t size) {
+  auto it = files_.find(path);
+  if (it == files_.end()) return make_error("not_found", "The file " + path + " does not exist.");
+  if (failing_truncates_ > 0) {
+    --failing_truncates_;
+    return make_error("storage_error", "Could not shorten " + path + ": input/output error (injected).");
+  }
+  if (size < it->second.size()) it->second.resize(static_cast<size_t>(size));
   return ok_status();
 }
 

@@ -210,6 +210,20 @@ class PosixFileSystem : public FileSystem {
     sync_dir(parent_of(path));  // the file may be new
     return ok_status();
   }
+
+  Status truncate(const std::string& path, uint64_t size) override {
+    int fd = ::open(path.c_str(), O_WRONLY);
+    if (fd < 0) {
+      if (errno == ENOENT) return make_error("not_found", "The file " + path + " does not exist.");
+      return io_error("open", path, errno);
+    }
+    int err = 0;
+    if (::ftruncate(fd, static_cast<off_t>(size)) != 0) err = errno;
+    if (err == 0 && ::fsync(fd) != 0 && errno != EINVAL && errno != ENOSYS) err = errno;
+    ::close(fd);
+    if (err != 0) return io_error("shorten", path, err);
+    return ok_status();
+  }
 };
 
 }  // namespace

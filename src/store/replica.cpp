@@ -368,24 +368,39 @@ Status Replica::save_device() {
   return ok_status();
 }
 
-Status Replica::append_to_log(const std::string& bytes, bool* appended) {
+Status Replica::append_to_log(const std::string& bytes, bool* appended, bool undo_if_unsynced) {
   *appended = false;
+  const uint64_t before_segment = segment_, before_size = segment_size_, before_sealed = sealed_since_snapshot_;
   if (segment_size_ > 0 && segment_size_ + bytes.size() > options_.segment_bytes) {
     ++segment_;  // seal the current segment
     segment_size_ = 0;
     ++sealed_since_snapshot_;
   }
   const std::string p = path(segment::file_name(segment_));
+  const uint64_t file_size = segment_size_;
   auto st = fs_.append(p, bytes);
-  if (!st.ok()) return st;
+  if (!st.ok()) {
+    segment_ = before_segment;  // nothing written (append leaves the file as it was)
+    segment_size_ = before_size;
+    sealed_since_snapshot_ = before_sealed;
+    return st;
+  }
   *appended = true;
   segment_size_ += bytes.size();
   ++write_generation_;
   auto synced = fs_.sync(p);
-  if (!synced.ok())
-    return make_error(synced.error().code, "The change was written, but the device could not confirm that it is "
-                                           "safely stored: " + synced.error().message);
-  return ok_status();
+  if (synced.ok()) return ok_status();
+  if (undo_if_unsynced && fs_.truncate(p, file_size).ok()) {
+    *appended = false;  // the bytes are gone again: the log is as it was
+    segment_ = before_segment;
+    segment_size_ = before_size;
+    sealed_since_snapshot_ = before_sealed;
+    return make_error(synced.error().code, "The change was not saved: the device could not store it safely (" +
+                                               synced.error().message + "). Nothing was changed; try again.");
+  }
+  return make_error(undo_if_unsynced ? "storage_unconfirmed" : synced.error().code,
+                    "The change was written, but the device could not confirm that it is safely stored: " +
+                        synced.error().message);
 }
 
 Result<Operation> Replica::commit(const Command& cmd, int64_t now_ms) {
@@ -403,9 +418,11 @@ Result<Operation> Replica::commit(const Command& cmd, int64_t now_ms) {
                                           " is already in the log; the numbering was repaired, please try again.");
   }
   bool appended = false;
-  auto st = append_to_log(segment::frame(op), &appended);
+  auto st = append_to_log(segment::frame(op), &appended, /*undo_if_unsynced=*/true);
   if (!appended) {
-    source_ = before;  // nothing stored: the state, ids and numbering are unchanged
+    // Nothing stored (or stored and durably cut back, so the number is free
+    // again): the state, ids and numbering are unchanged.
+    source_ = before;
     return st.error();
   }
   ids_.insert(op.id);

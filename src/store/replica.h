@@ -17,7 +17,12 @@
 //   it is kept (rewritten into a fresh segment), and the bad file is moved to
 //   quarantine/. It fails only when the folder cannot be used at all.
 // - commit() validates, appends, applies: on any error (invalid command,
-//   storage full) the state is unchanged and the error says why.
+//   storage full, a failed fsync) the state, the log and the numbering are
+//   unchanged and the error says why; a record whose fsync failed is cut
+//   back out of the log (FileSystem::truncate). The one exception, when even
+//   that cut fails: the record stays in the log and is applied (so the state
+//   is still the fold of the log and its number is never reused) and the
+//   error code is "storage_unconfirmed".
 // - Applying an operation twice changes nothing; ingest() skips known ids.
 // - Identity: device.json holds the device id; the next sequence number is
 //   the larger of device.json's and the log's, so ids never repeat, also
@@ -135,7 +140,10 @@ class Replica {
   // Appends framed records to the current segment (opening a new one first
   // when the current one is full) and makes them durable. *appended says
   // whether the bytes are in the file (true even if only the sync failed).
-  Status append_to_log(const std::string& bytes, bool* appended);
+  // undo_if_unsynced: when the sync fails, cut the file back to its length
+  // before (durably) so the log is as it was (*appended false); only if that
+  // fails too do the bytes stay, with the error "storage_unconfirmed".
+  Status append_to_log(const std::string& bytes, bool* appended, bool undo_if_unsynced = false);
   std::string set_aside(const std::string& name, int64_t now_ms);
   void note_own(const Operation& op);
 

@@ -3,18 +3,12 @@
 #include <algorithm>
 #include <set>
 
+#include "core/text.h"
 #include "ui/strings.h"
 
 namespace dh::ui {
 
 namespace {
-
-std::string trim_ascii(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && (s[b] == ' ' || s[b] == '\t' || s[b] == '\r' || s[b] == '\n')) ++b;
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r' || s[e - 1] == '\n')) --e;
-  return std::string(s.substr(b, e - b));
-}
 
 bool is_empty_value(const Json& v) {
   return v.is_null() || (v.is_string() && v.get_ref<const std::string&>().empty()) || (v.is_array() && v.empty());
@@ -76,7 +70,7 @@ Json from_buffer(const FieldSpec& spec, const FieldBuffer& b) {
     case FieldType::boolean:
       return Json(b.flag);
     case FieldType::integer: {
-      std::string t = trim_ascii(b.text);
+      std::string t = trim(b.text);
       if (t.empty()) return nullptr;
       bool neg = t[0] == '-';
       std::string digits = neg ? t.substr(1) : t;
@@ -102,7 +96,7 @@ Json from_buffer(const FieldSpec& spec, const FieldBuffer& b) {
       while (start <= b.text.size()) {
         size_t nl = b.text.find('\n', start);
         if (nl == std::string::npos) nl = b.text.size();
-        std::string item = trim_ascii(std::string_view(b.text).substr(start, nl - start));
+        std::string item = trim(b.text.substr(start, nl - start));
         if (!item.empty()) out.push_back(item);
         start = nl + 1;
       }
@@ -110,7 +104,7 @@ Json from_buffer(const FieldSpec& spec, const FieldBuffer& b) {
       return out;
     }
     default: {
-      if (trim_ascii(b.text).empty()) return nullptr;
+      if (trim(b.text).empty()) return nullptr;
       return Json(b.text);
     }
   }

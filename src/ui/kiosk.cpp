@@ -7,6 +7,7 @@
 
 #include "core/checkin.h"
 #include "core/civil_time.h"
+#include "core/text.h"
 #include "imgui.h"
 #include "ui/strings.h"
 #include "ui/volunteering_screens.h"
@@ -25,16 +26,6 @@ const VolunteerIndex& IndexCache::get(const State& state) {
     applied_ = state.applied_ops();
   }
   return *index_;
-}
-
-std::string mask_phone(const std::string& phone) {
-  std::string digits;
-  for (char c : phone)
-    if (c >= '0' && c <= '9') digits += c;
-  if (digits.empty()) return "";
-  if (digits.size() < 4) return "****";
-  if (digits.size() == 11 && digits[0] == '1') return digits.substr(0, 3) + "****" + digits.substr(7);
-  return "****" + digits.substr(digits.size() - 4);
 }
 
 std::string volunteer_display_name(const State& state, const std::string& volunteer_id) {

@@ -9,7 +9,9 @@
 #include "core/civil_time.h"
 #include "core/exchange.h"
 #include "core/reports.h"
+#include "core/text.h"
 #include "imgui.h"
+#include "ui/sched_text.h"
 #include "ui/strings.h"
 #include "ui/volunteering_screens.h"
 #include "ui/widgets.h"
@@ -26,13 +28,6 @@ std::string station_title(const State& state, const std::string& id) {
 std::string shift_line(const State& state, const Entity& shift) {
   return shift.text("start").substr(0, 10) + " " + shift_when_text(shift) + "  " +
          station_title(state, shift.text("station")) + "  " + shift.text("role");
-}
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
 }
 
 bool month_range(const std::string& month, int64_t* from, int64_t* to) {
@@ -519,8 +514,7 @@ void draw_auto_tab(ScheduleView& v, Frame& f) {
       for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
         const Assignment& a = p.assignments[static_cast<size_t>(i)];
         const Entity* sh = state.find("shift", a.shift);
-        std::string why;
-        for (const auto& w : a.why) why += (why.empty() ? "" : "; ") + w;
+        const std::string why = sched_why_text(current_language(), a.why);
         std::string line = volunteer_display_name(state, a.volunteer) + " → " +
                            (sh ? shift_line(state, *sh) : a.shift) + (why.empty() ? "" : "  (" + why + ")");
         status_text(line, ("sched-assign-" + std::to_string(i)).c_str());
@@ -531,7 +525,7 @@ void draw_auto_tab(ScheduleView& v, Frame& f) {
       const UnfilledPlace& u = p.unfilled[i];
       const Entity* sh = state.find("shift", u.shift);
       status_text_wrapped(trf("sched.unfilled_line", {sh ? shift_line(state, *sh) : u.shift,
-                                                      std::to_string(u.places), u.reason}),
+                                                      std::to_string(u.places), sched_unfilled_text(current_language(), u)}),
                           ("sched-unfilled-" + std::to_string(i)).c_str());
     }
   }

@@ -47,6 +47,7 @@
 #include <string>
 
 #include "core/scheduler.h"
+#include "core/text.h"  // mask_phone, trim
 #include "core/volunteering.h"
 #include "ui/checkin_qr.h"
 #include "ui/screens.h"
@@ -121,8 +122,6 @@ void draw_schedule(ScheduleView& view, Frame& frame);
 void schedule_commit_result(ScheduleView& view, const PendingAction& action, const std::string& error);
 
 // Shared helpers (volunteering_common in kiosk.cpp).
-// "138****5678" for a mobile, "****4567" for other numbers, "" when empty.
-std::string mask_phone(const std::string& phone);
 // Name of the volunteer's resident ("" when unknown).
 std::string volunteer_display_name(const State& state, const std::string& volunteer_id);
 // "12-01 09:00–11:00" from a shift entity.

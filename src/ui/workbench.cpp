@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "core/text.h"
 #include "imgui.h"
 #include "ui/screens.h"
 #include "ui/strings.h"
@@ -40,13 +41,6 @@ const AreaInfo kAreas[] = {
     {"base", "nav.base", nullptr},
     {"settings", "nav.settings", nullptr},
 };
-
-std::string trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 }  // namespace
 

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/commands.h"
+#include "core/rule_book.h"
 #include "core/schema.h"
 
 using namespace dh;
@@ -144,4 +145,64 @@ TEST_CASE("The server-side rule book rejects tampered operations", "[core][comma
   op.type = "grid.create";
   op.payload = Json{{"entity", grid}, {"fields", {{"name", "dup"}, {"code", "X"}}}};
   CHECK(validate_operation(f.state, op).error().code == "already_exists");
+}
+
+TEST_CASE("A feature's rules come from the rule book it registers in", "[core][commands][rule_book]") {
+  Fixture f;
+  std::string grid = f.make("grid", Json{{"name", "第一网格"}, {"code", "DC-01"}});
+  Operation op;
+  op.id = OpId{"other", 1};
+  op.hlc = Hlc{1, 0};
+  op.author = "x";
+  op.type = "grid.edit";
+  op.payload = Json{{"entity", grid}, {"fields", {{"name", "新名字"}}}};
+  REQUIRE(validate_operation(f.state, op).ok());
+
+  // A rule added for grid.edit runs after the generic checks and sees the op.
+  RuleBook book;
+  int calls = 0;
+  book.add("grid", {"edit"}, [&](const RuleInput& in) -> Status {
+    ++calls;
+    CHECK(in.kind == "grid");
+    CHECK(in.verb == "edit");
+    CHECK(in.id == grid);
+    REQUIRE(in.existing != nullptr);
+    CHECK(in.existing->text("name") == "第一网格");
+    if (in.changes.value("name", "") == "新名字") return make_error("name_taken", "test rule");
+    return ok_status();
+  });
+  CHECK(book.rule_count("grid", "edit") == 1);
+  CHECK(validate_operation(book, f.state, op).error().code == "name_taken");
+  CHECK(calls == 1);
+  // Generic checks come first: a non-canonical value never reaches the rule.
+  op.payload["fields"]["name"] = "  spaced  ";
+  CHECK(validate_operation(book, f.state, op).error().code == "not_canonical");
+  CHECK(calls == 1);
+  op.payload["fields"]["name"] = "别的名字";
+  CHECK(validate_operation(book, f.state, op).ok());
+  CHECK(calls == 2);
+
+  // A verb exists only when a feature declares it.
+  op.type = "grid.rename";
+  op.payload = Json{{"entity", grid}, {"fields", {{"name", "第二网格"}}}};
+  CHECK(validate_operation(book, f.state, op).error().code == "unknown_type");
+  EditLikeVerb rename;
+  rename.writable = {"name"};
+  rename.required = {"name"};
+  book.add_edit_like_verb("grid", "rename", rename);
+  CHECK(validate_operation(book, f.state, op).ok());
+  op.payload["fields"]["code"] = "DC-02";
+  CHECK(validate_operation(book, f.state, op).error().code == "malformed_payload");
+  op.payload["fields"] = Json::object();
+  CHECK(validate_operation(book, f.state, op).error().code == "malformed_payload");
+  op.payload = Json{{"entity", "grid-nope"}, {"fields", {{"name", "x"}}}};
+  CHECK(validate_operation(book, f.state, op).error().code == "not_found");
+
+  // The default book holds the volunteering and check-in rules; an empty one none.
+  CHECK(rule_book().rule_count("shift", "create") == 2);  // check-in key, then the shift's times
+  CHECK(rule_book().rule_count("signup", "move") == 1);
+  CHECK(rule_book().edit_like_verb("signup", "move") != nullptr);
+  CHECK(rule_book().rule_count("grid", "edit") == 0);
+  op.type = "signup.move";
+  CHECK(validate_operation(RuleBook{}, f.state, op).error().code == "unknown_type");
 }

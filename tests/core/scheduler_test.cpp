@@ -275,7 +275,8 @@ TEST_CASE("scheduler: soft goals decide between equals", "[scheduler]") {
     CHECK(assigned(r, "s1", "b"));
     REQUIRE(r.assignments.size() == 1);
     CHECK(r.assignments[0].why.size() >= 2);
-    CHECK(r.assignments[0].why[1].find("preferred station") != std::string::npos);
+    // Reasons are codes (the UI says them); the second term is the preference.
+    CHECK(r.assignments[0].why[1] == SchedReason{"preference", {}});
   }
   SECTION("nearness") {
     auto p = problem(Json::array({vol("a", {{"home_grid", "g1"}}), vol("b", {{"home_grid", "g2"}})}),
@@ -353,8 +354,73 @@ TEST_CASE("scheduler: unfilled places say why in plain words", "[scheduler]") {
   CHECK(r.unfilled[0].places == 2);
   CHECK(r.unfilled[0].rule_counts ==
         std::vector<std::pair<std::string, int>>{{"missing_skill", 1}, {"not_available", 1}, {"overlap", 1}});
-  CHECK(r.unfilled[0].reason.find("No volunteer with skill first_aid is free at that time") == 0);
-  CHECK(r.unfilled[0].reason.find("1 are on an overlapping shift") != std::string::npos);
+  // A code with parameters, not an English sentence (ui/sched_text.h says it):
+  // of the two who have first_aid, one is not available and one is busy.
+  CHECK(r.unfilled[0].reason == SchedReason{"skilled_not_free", {{"skills", "first_aid"}, {"qualified", "2"}}});
+  CHECK(r.unfilled[0].reason_rules ==
+        std::vector<std::pair<std::string, int>>{{"not_available", 1}, {"overlap", 1}});
+  const Json j = proposal_to_json(r);
+  CHECK(j["unfilled"][0]["reason"]["code"] == "skilled_not_free");
+  CHECK(j["unfilled"][0]["reason"]["params"]["qualified"] == "2");
+  CHECK(j["unfilled"][0]["reason"]["rules"][1] == Json{{"code", "overlap"}, {"count", 1}});
+  CHECK_FALSE(j["unfilled"][0]["reason"].contains("text"));
+
+  // Nobody with the skill at all: "no_skill", with no rules listed.
+  auto p2 = problem(Json::array({vol("a"), vol("b")}),
+                    Json::array({shift("s1", "2026-12-07T09:00", "2026-12-07T11:00",
+                                       {{"required_skills", {"legal", "tea"}}})}));
+  Proposal r2 = auto_schedule(p2);
+  REQUIRE(r2.unfilled.size() == 1);
+  CHECK(r2.unfilled[0].reason == SchedReason{"no_skill", {{"skills", "legal,tea"}}});
+  CHECK(r2.unfilled[0].reason_rules.empty());
+  // No skill needed, nobody free: "not_free" over all volunteers.
+  auto p3 = problem(Json::array({vol("a", {{"unavailable_dates", {"2026-12-07"}}})}),
+                    Json::array({shift("s1", "2026-12-07T09:00", "2026-12-07T11:00")}));
+  Proposal r3 = auto_schedule(p3);
+  REQUIRE(r3.unfilled.size() == 1);
+  CHECK(r3.unfilled[0].reason == SchedReason{"not_free", {{"volunteers", "1"}}});
+  CHECK(r3.unfilled[0].reason_rules == std::vector<std::pair<std::string, int>>{{"unavailable_date", 1}});
+  // proposal_to_json adds words only through the text function it is given.
+  const Json j3 = proposal_to_json(r3, [](const SchedReason& reason, const std::vector<std::pair<std::string, int>>* rules) {
+    return reason.code + (rules ? "+" + std::to_string(rules->size()) : std::string());
+  });
+  CHECK(j3["unfilled"][0]["reason"]["text"] == "not_free+1");
+}
+
+TEST_CASE("scheduler: every reason is one of the listed codes, with its parameters", "[scheduler]") {
+  auto in = [](const std::vector<std::string>& list, const std::string& code) {
+    return std::find(list.begin(), list.end(), code) != list.end();
+  };
+  std::set<std::string> why_seen, unfilled_seen;
+  for (uint64_t seed = 600; seed < 604; ++seed) {
+    Proposal r = auto_schedule(random_problem(seed, 25, 60, 3));
+    for (const auto& a : r.assignments) {
+      REQUIRE_FALSE(a.why.empty());
+      CHECK(a.why[0].code.rfind("fairness", 0) == 0);  // the fairness term comes first
+      for (const auto& w : a.why) {
+        INFO(w.code);
+        CHECK(in(scheduler_why_codes(), w.code));
+        why_seen.insert(w.code);
+        if (w.code.rfind("fairness", 0) == 0) CHECK_FALSE(w.param("hours").empty());
+        if (w.code == "fairness_others") CHECK(std::stoi(w.param("others")) > 0);
+        if (w.code == "fairness_others_fewer") CHECK(std::stoi(w.param("fewer")) > 0);
+        if (w.code == "continuity") CHECK(std::stoi(w.param("count")) > 0);
+      }
+    }
+    for (const auto& u : r.unfilled) {
+      INFO(u.reason.code);
+      CHECK(in(scheduler_unfilled_codes(), u.reason.code));
+      unfilled_seen.insert(u.reason.code);
+      for (const auto& [code, n] : u.reason_rules) {
+        CHECK(in(scheduler_rule_codes(), code));
+        CHECK(code != "missing_skill");  // the reason lists why those with the skills are not free
+        CHECK(n > 0);
+      }
+      for (const auto& [code, n] : u.rule_counts) CHECK(in(scheduler_rule_codes(), code));
+    }
+  }
+  CHECK(why_seen.size() >= 3);
+  CHECK_FALSE(unfilled_seen.empty());
 }
 
 TEST_CASE("scheduler: bad problem files are refused with the entry named", "[scheduler]") {

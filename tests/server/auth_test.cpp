@@ -9,6 +9,7 @@
 #include "core/demo.h"
 #include "core/exchange.h"
 #include "core/operation.h"
+#include "core/text.h"
 #include "server/roles.h"
 #include "server_process.h"
 #include "sync/protocol.h"

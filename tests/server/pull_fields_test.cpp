@@ -12,6 +12,7 @@
 #include "core/exchange.h"
 #include "core/schema.h"
 #include "core/state.h"
+#include "core/text.h"
 #include "server/roles.h"
 #include "server_process.h"
 #include "sync/protocol.h"

@@ -320,6 +320,86 @@ TEST_CASE("storage full during commit leaves the state unchanged", "[store][repl
   CHECK(again->state().hash() == r->state().hash());
 }
 
+TEST_CASE("a failed fsync during commit leaves state, log and numbering unchanged", "[store][replica][full]") {
+  MemoryFileSystem fs;
+  auto r = open_ok(fs);
+  fill(*r, 5);
+  const auto hash = r->state().hash();
+  const auto count = r->operation_count();
+  const auto files = fs.files();
+
+  fs.fail_next_syncs(1);
+  auto failed = r->commit(make_grid(6), kT0 + 100);
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().code == "storage_error");
+  CHECK(failed.error().message.find("not saved") != std::string::npos);
+  CHECK(r->state().hash() == hash);  // the contract: nothing applied
+  CHECK(r->operation_count() == count);
+  CHECK_FALSE(r->contains(OpId{"dev-a", 6}));
+  CHECK(fs.files() == files);  // the record was cut back out of the segment
+
+  // The next commit takes the same number; a reopen sees exactly what the
+  // replica shows.
+  auto op = must_commit(*r, make_grid(7), kT0 + 200);
+  CHECK(op.id.seq == 6);
+  auto again = open_ok(fs);
+  CHECK(again->open_report().problems.empty());
+  CHECK(again->state().hash() == r->state().hash());
+  CHECK(again->operation_count() == count + 1);
+}
+
+TEST_CASE("a failed fsync when the record opens a new segment", "[store][replica][full]") {
+  MemoryFileSystem fs;
+  ReplicaOptions small;
+  small.segment_bytes = 600;
+  auto r = open_ok(fs, "dev-a", kT0, small);
+  // Commit until the next record would seal the segment.
+  int i = 0;
+  size_t before = segment_files(fs).size();
+  for (; i < 50; ++i) {
+    const auto files = fs.files();
+    const auto hash = r->state().hash();
+    fs.fail_next_syncs(1);
+    auto failed = r->commit(make_grid(i), kT0 + i);
+    REQUIRE_FALSE(failed.ok());
+    CHECK(r->state().hash() == hash);
+    // A new segment file may stay behind, empty; every other file is as it was.
+    for (const auto& [name, bytes] : fs.files()) {
+      if (files.count(name)) {
+        CHECK(bytes == files.at(name));
+      } else {
+        CHECK(bytes.empty());
+      }
+    }
+    must_commit(*r, make_grid(i), kT0 + i);
+    if (segment_files(fs).size() > before + 1) break;
+  }
+  CHECK(i < 50);  // a segment was sealed along the way
+  auto again = open_ok(fs, "dev-a", kT0, small);
+  CHECK(again->open_report().problems.empty());
+  CHECK(again->state().hash() == r->state().hash());
+  CHECK(again->operation_count() == r->operation_count());
+}
+
+TEST_CASE("a failed fsync that cannot be undone keeps the record, applied", "[store][replica][full]") {
+  MemoryFileSystem fs;
+  auto r = open_ok(fs);
+  fill(*r, 3);
+  const auto count = r->operation_count();
+  fs.fail_next_syncs(1);
+  fs.fail_next_truncates(1);
+  auto failed = r->commit(make_grid(4), kT0 + 100);
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().code == "storage_unconfirmed");
+  // The record is in the log, so the state is its fold and the number is used.
+  CHECK(r->operation_count() == count + 1);
+  CHECK(r->contains(OpId{"dev-a", 4}));
+  auto op = must_commit(*r, make_grid(5), kT0 + 200);
+  CHECK(op.id.seq == 5);
+  auto again = open_ok(fs);
+  CHECK(again->state().hash() == r->state().hash());
+}
+
 TEST_CASE("storage full during ingest keeps state and log in step", "[store][replica][full]") {
   MemoryFileSystem src_fs;
   std::vector<Operation> remote;

@@ -2,12 +2,15 @@
 // choice of the schema is labelled, and nothing shown in Chinese is empty.
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <map>
 #include <set>
 #include <vector>
 #include <string>
 
+#include "core/scheduler.h"
 #include "core/schema.h"
+#include "ui/sched_text.h"
 #include "ui/strings.h"
 
 using namespace dh;
@@ -141,4 +144,91 @@ TEST_CASE("core error codes are translated; unknown codes keep the core's messag
   CHECK(error_text("something_new", "Plain words from the core.") == "Plain words from the core.");
   set_current_language(Language::en);
   CHECK(error_text("bad_phone", "The field \"phone\" must be ...") == "The field \"phone\" must be ...");
+}
+
+TEST_CASE("every auto-scheduler reason code has zh-CN and English words", "[ui][strings][scheduler]") {
+  // Every placeholder of a text must be a parameter the code carries.
+  auto placeholders = [](const std::string& text) {
+    std::set<std::string> out;
+    for (size_t a = text.find('{'); a != std::string::npos; a = text.find('{', a + 1)) {
+      size_t b = text.find('}', a);
+      if (b != std::string::npos) out.insert(text.substr(a + 1, b - a - 1));
+    }
+    return out;
+  };
+  const std::map<std::string, std::set<std::string>> why_params = {
+      {"fairness_alone", {"hours"}},
+      {"fairness_others", {"hours", "others", "low", "high"}},
+      {"fairness_others_fewer", {"hours", "others", "low", "high", "fewer"}},
+      {"preference", {}},
+      {"continuity", {"count"}},
+      {"nearness", {}}};
+  const std::map<std::string, std::set<std::string>> unfilled_params = {
+      {"no_skill", {"skills"}}, {"skilled_not_free", {"skills", "qualified"}}, {"not_free", {"volunteers"}}};
+  for (Language lang : {Language::zh_CN, Language::en}) {
+    for (const auto& code : scheduler_why_codes()) {
+      INFO("sched.why." << code);
+      const char* t = find_text(lang, "sched.why." + code);
+      REQUIRE(t != nullptr);
+      REQUIRE(why_params.count(code) == 1);
+      CHECK(placeholders(t) == why_params.at(code));
+    }
+    for (const auto& code : scheduler_unfilled_codes()) {
+      INFO("sched.unfilled." << code);
+      const char* t = find_text(lang, "sched.unfilled." + code);
+      REQUIRE(t != nullptr);
+      REQUIRE(unfilled_params.count(code) == 1);
+      CHECK(placeholders(t) == unfilled_params.at(code));
+    }
+    for (const auto& code : scheduler_rule_codes()) {
+      INFO("sched.rule." << code);
+      const char* t = find_text(lang, "sched.rule." + code);
+      REQUIRE(t != nullptr);
+      CHECK(placeholders(t) == std::set<std::string>{"count"});
+    }
+    for (const char* key : {"sched.why_sep", "sched.rule_sep", "sched.rule_end"}) CHECK(find_text(lang, key));
+  }
+  CHECK(scheduler_why_codes().size() == why_params.size());
+  CHECK(scheduler_unfilled_codes().size() == unfilled_params.size());
+  CHECK(scheduler_rule_codes().size() == 13);
+}
+
+TEST_CASE("auto-scheduler reasons read as sentences in each language", "[ui][strings][scheduler]") {
+  const SchedReason fair{"fairness_others_fewer",
+                         {{"hours", "2.0"}, {"others", "34"}, {"low", "0.0"}, {"high", "4.0"}, {"fewer", "3"}}};
+  CHECK(sched_why_text(Language::en, fair) ==
+        "fairness: 2.0 h in the range without this shift; the 34 other qualified volunteers free then have 0.0 h to "
+        "4.0 h; 3 of them have fewer hours, but the other goals weighed more");
+  CHECK(sched_why_text(Language::zh_CN, fair) ==
+        "公平：不算这个班次，区间内已服务2.0小时；这时有空的其他34位符合条件的志愿者已服务0.0到4.0小时；其中3位时长更少，"
+        "但其他目标更重要");
+  const std::vector<SchedReason> why = {{"fairness_alone", {{"hours", "0.0"}}}, {"preference", {}}};
+  CHECK(sched_why_text(Language::en, why) ==
+        "fairness: 0.0 h in the range without this shift; nobody else qualified was free for it; "
+        "preference: this is the volunteer's preferred station");
+  CHECK(sched_why_text(Language::zh_CN, why).find("；偏好：") != std::string::npos);
+
+  UnfilledPlace u;
+  u.reason = {"skilled_not_free", {{"skills", "first_aid,tea"}, {"qualified", "320"}}};
+  u.reason_rules = {{"not_available", 200}, {"overlap", 80}};
+  CHECK(sched_unfilled_text(Language::en, u) ==
+        "No volunteer with skill First aid, Tea is free at that time: of the 320 who have it, 200 are not "
+        "available at that time; 80 are on an overlapping shift.");
+  const std::string zh = sched_unfilled_text(Language::zh_CN, u);
+  CHECK(zh == "具备所需技能（急救、茶艺）的志愿者这时都没空：这320人中，200人这个时段不可服务；80人在时间重叠的班次上。");
+  // No English inside the Chinese line.
+  for (unsigned char c : zh) CHECK_FALSE(std::isalpha(c));
+
+  UnfilledPlace none;
+  none.reason = {"no_skill", {{"skills", "legal"}}};
+  CHECK(sched_unfilled_text(Language::zh_CN, none) == "没有志愿者具备所需技能（法律）。");
+  CHECK(sched_unfilled_text(Language::en, none).find("No volunteer has the skill ") == 0);
+
+  // The CLI's words: proposal_to_json with the English table.
+  Proposal p;
+  p.unfilled.push_back(u);
+  p.assignments.push_back({"s1", "v1", why});
+  const Json j = proposal_to_json(p, sched_reason_text(Language::en));
+  CHECK(j["unfilled"][0]["reason"]["text"] == sched_unfilled_text(Language::en, u));
+  CHECK(j["assignments"][0]["why"][1]["text"] == "preference: this is the volunteer's preferred station");
 }

@@ -524,3 +524,53 @@ TEST_CASE("Random moves, sign-ups and cancellations on two offline devices conve
     CHECK(seen.size() == t1.state.list("signup").size());
   }
 }
+
+// Issue 8: one sign-up carrying a year of "verified" hours was accepted.
+// The attendance rules hold for a create as for an edit, and they bound a
+// check-in to the shift (from 2 hours before its start to its end) and a
+// check-out to 4 hours after its end.
+TEST_CASE("Attendance rules apply to a sign-up's create as to its edits, bounded by the shift", "[core][volunteering][attendance]") {
+  World w;  // shift_a: 2026-12-01 16:00-18:00
+  auto with = [&](Json extra) { return w.sign_up(w.shift_a, w.adult, std::move(extra)); };
+  auto code = [](const Result<Operation>& r) { return r ? std::string("ok") : r.error().code; };
+  // The fabricated year: refused, whatever else it carries.
+  CHECK(code(with(Json{{"check_in", "2026-01-01T00:00"}, {"check_out", "2026-12-31T23:59"}})) == "too_long");
+  CHECK(code(with(Json{{"check_in", "2026-01-01T00:00"}})) == "check_in_outside_shift");
+  CHECK(code(with(Json{{"check_in", "2026-12-01T16:00"}, {"check_out", "2026-12-31T23:59"}})) == "too_long");
+  CHECK(code(with(Json{{"check_in", "2026-12-01T16:00"}, {"check_out", "2026-12-01T23:00"}})) == "check_out_too_late");
+  // Check-out before check-in, with no-show on top: refused on a create too.
+  CHECK(code(with(Json{{"check_in", "2026-12-01T17:00"}, {"check_out", "2026-12-01T16:30"}, {"attendance", "no_show"}})) ==
+        "check_out_before_check_in");
+  CHECK(code(with(Json{{"check_out", "2026-12-01T17:00"}, {"attendance", "no_show"}})) == "check_out_without_check_in");
+  CHECK(code(with(Json{{"check_in", "2026-12-01T16:05"}, {"attendance", "no_show"}})) == "attendance_conflict");
+  CHECK(w.state.count("signup") == 0);
+  // Within the limits a create may carry attendance (a coordinator recording
+  // a shift afterwards): 2 hours before the start is the earliest check-in.
+  auto ok = with(Json{{"check_in", "2026-12-01T14:00"}, {"check_out", "2026-12-01T22:00"}});
+  REQUIRE(ok.ok());
+  CHECK(hours_ledger(w.state).at(0).minutes == 480);
+  // Edits: the same limits.
+  auto s = w.sign_up(w.shift_a, w.adult2);
+  REQUIRE(s.ok());
+  const std::string id = s->payload["entity"].get<std::string>();
+  CHECK(code(w.run(EditEntity{"signup", id, Json{{"check_in", "2026-12-01T13:59"}}})) == "check_in_outside_shift");
+  CHECK(code(w.run(EditEntity{"signup", id, Json{{"check_in", "2026-12-01T18:00"}}})) == "check_in_outside_shift");
+  REQUIRE(w.run(EditEntity{"signup", id, Json{{"check_in", "2026-12-01T17:59"}}}).ok());
+  CHECK(code(w.run(EditEntity{"signup", id, Json{{"check_out", "2026-12-01T22:01"}}})) == "check_out_too_late");
+  REQUIRE(w.run(EditEntity{"signup", id, Json{{"check_out", "2026-12-01T22:00"}}}).ok());
+}
+
+TEST_CASE("The server's QR check-in windows lie inside the attendance rules", "[core][volunteering][attendance]") {
+  World w;
+  auto s = w.sign_up(w.shift_a, w.adult);
+  REQUIRE(s.ok());
+  const std::string id = s->payload["entity"].get<std::string>();
+  // docs/qr-checkin.md: check-in from 30 minutes before the start until the
+  // end (exclusive); check-out until 2 hours after the end (inclusive).
+  REQUIRE(w.run(EditEntity{"signup", id, Json{{"check_in", "2026-12-01T15:30"}, {"check_in_method", "qr"}}}).ok());
+  REQUIRE(w.run(EditEntity{"signup", id, Json{{"check_out", "2026-12-01T20:00"}}}).ok());
+  auto s2 = w.sign_up(w.shift_a, w.adult2);
+  REQUIRE(s2.ok());
+  const std::string id2 = s2->payload["entity"].get<std::string>();
+  REQUIRE(w.run(EditEntity{"signup", id2, Json{{"check_in", "2026-12-01T17:59"}, {"check_in_method", "qr"}}}).ok());
+}

@@ -574,3 +574,41 @@ TEST_CASE("The server's QR check-in windows lie inside the attendance rules", "[
   const std::string id2 = s2->payload["entity"].get<std::string>();
   REQUIRE(w.run(EditEntity{"signup", id2, Json{{"check_in", "2026-12-01T17:59"}, {"check_in_method", "qr"}}}).ok());
 }
+
+// The rule book looks a volunteer's sign-ups up in State::referring (issue 8:
+// a push of 2,000 sign-ups scanned every sign-up per operation). The index
+// must say what a scan says, after moves, cancellations and a snapshot.
+TEST_CASE("The sign-up index answers what a scan answers, after moves and from a snapshot", "[core][volunteering][index]") {
+  World w;
+  std::string b = w.shift("2026-12-02T16:00", "2026-12-02T18:00", 2);
+  auto s1 = w.sign_up(w.shift_a, w.adult);
+  auto s2 = w.sign_up(w.shift_a, w.adult2);
+  REQUIRE(s1.ok());
+  REQUIRE(s2.ok());
+  const std::string id1 = s1->payload["entity"].get<std::string>();
+  REQUIRE(w.run(move_signup(VolunteerIndex(w.state), id1, b, "")).ok());
+  REQUIRE(w.run(ArchiveEntity{"signup", s2->payload["entity"].get<std::string>(), ""}).ok());
+  auto scan = [](const State& s, const char* field, const std::string& value) {
+    std::vector<std::string> out;
+    for (const Entity* e : s.list("signup", true))
+      if (e->text(field) == value) out.push_back(e->id);
+    return out;
+  };
+  auto indexed = [](const State& s, const char* field, const std::string& value) {
+    std::vector<std::string> out;
+    for (const Entity* e : s.referring("signup", field, value)) out.push_back(e->id);
+    return out;
+  };
+  auto restored = State::from_snapshot(Json::parse(w.state.to_snapshot().dump()));  // as read back from the file
+  INFO((restored.ok() ? std::string() : restored.error().message));
+  REQUIRE(restored.ok());
+  for (const State* s : {&w.state, &restored.value()}) {
+    for (const std::string& shift : {w.shift_a, b}) CHECK(indexed(*s, "shift", shift) == scan(*s, "shift", shift));
+    for (const std::string& vol : {w.adult, w.adult2, w.minor})
+      CHECK(indexed(*s, "volunteer", vol) == scan(*s, "volunteer", vol));
+  }
+  CHECK(indexed(w.state, "shift", w.shift_a).size() == 1);  // the cancelled one; the moved one left
+  CHECK(indexed(w.state, "shift", b) == std::vector<std::string>{id1});
+  // The moved sign-up no longer clashes with its old shift's time: a new sign-up there works.
+  CHECK(w.sign_up(w.shift_a, w.adult).ok());
+}

@@ -100,6 +100,9 @@ void SyncDriver::tick(int64_t now) {
       } else {
         client_->on_push_failed(*batch_, r.status, r.body);
         batch_.reset();
+        // A 422 clock_far_ahead re-stamps own operations (files rewritten):
+        // they go up again after this flush.
+        host_.request_flush(replica_.write_generation());
         round_failed(now, r.status, r.body);
       }
     } else if (step_ == Step::pulling) {

@@ -17,9 +17,15 @@
 
 namespace dh {
 
+// Bounds (docs/operation-log.md "Numbers"): parse() refuses anything
+// outside them, so every stamp a device or the server holds stays exact in a
+// JavaScript number and a tick can never overflow.
+constexpr int64_t kMaxWallMs = (int64_t{1} << 53) - 1;  // milliseconds since 1970 (year 287,396)
+constexpr uint32_t kMaxLogical = (uint32_t{1} << 31) - 1;
+
 struct Hlc {
-  int64_t wall_ms = 0;
-  uint32_t logical = 0;
+  int64_t wall_ms = 0;    // 0 .. kMaxWallMs
+  uint32_t logical = 0;   // 0 .. kMaxLogical
 
   std::string to_string() const;
   static std::optional<Hlc> parse(std::string_view text);
@@ -43,7 +49,9 @@ class HlcClock {
   explicit HlcClock(int64_t max_drift_ms = kDefaultMaxDriftMs) : max_drift_ms_(max_drift_ms) {}
 
   // A stamp for a local event at physical time now_ms. Strictly greater than
-  // every stamp this clock has issued or observed.
+  // every stamp this clock has issued or observed. When the logical counter
+  // would pass kMaxLogical the stamp moves to the next millisecond instead
+  // (never an overflow).
   Hlc tick(int64_t now_ms);
 
   enum class Observed { adopted, too_far_ahead };
@@ -54,6 +62,10 @@ class HlcClock {
 
   // Restore after a restart: the clock never goes below what was issued.
   void restore(const Hlc& last_issued) { if (last_ < last_issued) last_ = last_issued; }
+  // Sets the clock to exactly `to`, also BACKWARDS. Only for stamps nobody
+  // else has seen (a device re-stamping its unacknowledged operations after
+  // the server refused them as far ahead: docs/sync-protocol.md "Clocks").
+  void reset(const Hlc& to) { last_ = to; }
   const Hlc& last() const { return last_; }
   int64_t max_drift_ms() const { return max_drift_ms_; }
 

@@ -23,9 +23,9 @@ std::optional<OpId> OpId::parse(std::string_view text) {
   if (!is_valid_device_id(id.device)) return std::nullopt;
   const char* b = text.data() + colon + 1;
   const char* e = text.data() + text.size();
-  if (b == e) return std::nullopt;
+  if (b == e || *b < '1' || *b > '9') return std::nullopt;  // no sign, no leading zero
   auto r = std::from_chars(b, e, id.seq);
-  if (r.ec != std::errc() || r.ptr != e || id.seq == 0) return std::nullopt;
+  if (r.ec != std::errc() || r.ptr != e || id.seq == 0 || id.seq > kMaxOpSeq) return std::nullopt;
   return id;
 }
 
@@ -60,12 +60,12 @@ Result<Operation> operation_from_json(const Json& j) {
   auto id_it = j.find("id");
   if (id_it == j.end() || !id_it->is_string()) return bad("\"id\" is missing or not text");
   auto id = OpId::parse(id_it->get_ref<const std::string&>());
-  if (!id) return bad("\"id\" must look like device:sequence, e.g. k7f3a9:42");
+  if (!id) return bad("\"id\" must look like device:sequence, e.g. k7f3a9:42 (sequence 1 to 2^53, no leading zero)");
   op.id = *id;
   auto hlc_it = j.find("hlc");
   if (hlc_it == j.end() || !hlc_it->is_string()) return bad("\"hlc\" is missing or not text");
   auto hlc = Hlc::parse(hlc_it->get_ref<const std::string&>());
-  if (!hlc) return bad("\"hlc\" must look like milliseconds.counter");
+  if (!hlc) return bad("\"hlc\" must look like milliseconds.counter (milliseconds 0 to 2^53-1, counter 0 to 2^31-1)");
   op.hlc = *hlc;
   auto author_it = j.find("author");
   if (author_it == j.end() || !author_it->is_string()) return bad("\"author\" is missing or not text");

@@ -35,11 +35,17 @@ using Json = nlohmann::json;
 // A device id is 1..32 characters of [a-z0-9-]. Demo data uses "demo".
 bool is_valid_device_id(std::string_view device);
 
+// The largest per-device sequence number (and server seq) anyone accepts:
+// 2^53, so it stays exact in a JavaScript number and seq + 1 never wraps.
+constexpr uint64_t kMaxOpSeq = uint64_t{1} << 53;
+
 struct OpId {
   std::string device;
-  uint64_t seq = 0;  // starts at 1 on each device
+  uint64_t seq = 0;  // starts at 1 on each device; at most kMaxOpSeq
 
   std::string to_string() const;  // "device:seq"
+  // Canonical text only: seq 1..kMaxOpSeq in decimal without sign or leading
+  // zero ("pd7:007" is refused, so an answer never renames an id).
   static std::optional<OpId> parse(std::string_view text);
 
   friend bool operator<(const OpId& a, const OpId& b) {

@@ -38,6 +38,19 @@ struct Fnv {
   }
 };
 
+// The reference fields referring() answers from the index.
+constexpr std::pair<const char*, const char*> kIndexedRefs[] = {{"signup", "volunteer"}, {"signup", "shift"}};
+
+bool is_indexed(const std::string& kind, const std::string& field) {
+  for (const auto& [k, f] : kIndexedRefs)
+    if (kind == k && field == f) return true;
+  return false;
+}
+
+std::string ref_key(const std::string& kind, const std::string& field, const std::string& value) {
+  return kind + '\x1f' + field + '\x1f' + value;
+}
+
 }  // namespace
 
 const std::string* intern_string(const std::string& device) {
@@ -122,7 +135,13 @@ void State::apply(const Operation& op) {
     if (fields != op.payload.end() && fields->is_object()) {
       for (auto it = fields->begin(); it != fields->end(); ++it) {
         if (it.key() == "archived" || it.key() == "archive_reason") continue;  // only via archive/restore
-        write_field(e, it.key(), it.value(), stamp, author);
+        if (is_indexed(kind, it.key())) {
+          const Json before = e.get(it.key());
+          write_field(e, it.key(), it.value(), stamp, author);
+          reindex(e, it.key(), before);
+        } else {
+          write_field(e, it.key(), it.value(), stamp, author);
+        }
       }
     }
   } else if (verb == Verb::archive) {
@@ -132,6 +151,35 @@ void State::apply(const Operation& op) {
   } else {  // restore
     write_field(e, "archived", false, stamp, author);
   }
+}
+
+void State::reindex(const Entity& e, const std::string& field, const Json& before) {
+  const Json& now = e.get(field);
+  if (now == before) return;
+  if (before.is_string()) {
+    auto it = refs_.find(ref_key(e.kind, field, before.get<std::string>()));
+    if (it != refs_.end()) {
+      it->second.erase(e.id);
+      if (it->second.empty()) refs_.erase(it);
+    }
+  }
+  if (now.is_string()) refs_[ref_key(e.kind, field, now.get<std::string>())].insert(e.id);
+}
+
+std::vector<const Entity*> State::referring(const std::string& kind, const std::string& field,
+                                            const std::string& value) const {
+  std::vector<const Entity*> out;
+  if (!is_indexed(kind, field)) {
+    for (const Entity* e : list(kind, true))
+      if (e->text(field) == value) out.push_back(e);
+    return out;
+  }
+  auto it = refs_.find(ref_key(kind, field, value));
+  if (it == refs_.end()) return out;
+  out.reserve(it->second.size());
+  for (const std::string& id : it->second)
+    if (const Entity* e = find(kind, id)) out.push_back(e);
+  return out;
 }
 
 const Entity* State::find(const std::string& kind, const std::string& id) const {
@@ -343,6 +391,11 @@ Result<State> State::from_snapshot(const Json& j) {
         e.fields.emplace(f.key(), std::move(fv));
       }
       std::string key = e.id;
+      for (const auto& [ref_kind, ref_field] : kIndexedRefs) {
+        if (e.kind != ref_kind) continue;
+        const Json& v = e.get(ref_field);
+        if (v.is_string()) s.refs_[ref_key(e.kind, ref_field, v.get<std::string>())].insert(e.id);
+      }
       entities.emplace(std::move(key), std::move(e));
     }
   }

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -81,6 +82,13 @@ class State {
   // Entities of a kind sorted by id; archived ones only when asked.
   std::vector<const Entity*> list(const std::string& kind, bool include_archived = false) const;
   size_t count(const std::string& kind, bool include_archived = false) const;
+  // Entities of `kind` whose reference field `field` holds `value`, created
+  // ones (archived too) sorted by id, from an index apply() keeps, so the
+  // rule book does not scan every sign-up per operation. Indexed:
+  // signup.volunteer and signup.shift (kIndexedRefs in state.cpp); any other
+  // field answers by a scan.
+  std::vector<const Entity*> referring(const std::string& kind, const std::string& field,
+                                       const std::string& value) const;
 
   // The highest stamp any applied operation carried (to restore the clock).
   const Hlc& max_hlc() const { return max_hlc_; }
@@ -97,6 +105,9 @@ class State {
 
  private:
   std::map<std::string, std::map<std::string, Entity>> kinds_;
+  // "kind\x1ffield\x1fvalue" -> entity ids (referring()).
+  std::unordered_map<std::string, std::set<std::string>> refs_;
+  void reindex(const Entity& e, const std::string& field, const Json& before);
   Hlc max_hlc_{};
   uint64_t applied_ops_ = 0;
   uint64_t ignored_ops_ = 0;

@@ -64,8 +64,13 @@ Status check_signup_create(const State& state, const Json& f, const Entity* movi
   if (!shift || !volunteer) return rule("not_found", "The shift or the volunteer does not exist.");
   Interval when;
   if (!shift_interval(*shift, &when)) return rule("bad_shift", "The shift's times cannot be read.");
+  // The volunteer's sign-ups, from the state's index (not a scan of every
+  // sign-up: a push of 2,000 sign-ups stays near-linear).
+  std::vector<const Entity*> theirs = state.referring("signup", "volunteer", volunteer->id);
+  theirs.erase(std::remove_if(theirs.begin(), theirs.end(), [](const Entity* s) { return s->archived(); }),
+               theirs.end());
   // Already signed up?
-  for (const Entity* s : state.list("signup")) {
+  for (const Entity* s : theirs) {
     if (s == moving) continue;
     if (s->text("volunteer") == volunteer->id && s->text("shift") == shift->id)
       return rule("already_signed_up", "This volunteer is already signed up for this shift.");
@@ -102,7 +107,7 @@ Status check_signup_create(const State& state, const Json& f, const Entity* movi
       return rule("override_reason_missing", "Overriding a clash needs a reason, which is recorded.");
     return ok_status();
   }
-  for (const Entity* s : state.list("signup")) {
+  for (const Entity* s : theirs) {
     if (s == moving || s->text("volunteer") != volunteer->id) continue;
     const Entity* other = state.find("shift", s->text("shift"));
     Interval o;
@@ -114,14 +119,19 @@ Status check_signup_create(const State& state, const Json& f, const Entity* movi
   return ok_status();
 }
 
-Status check_signup_edit(const Entity& existing, const Json& changes) {
-  if (changes.contains("shift") || changes.contains("volunteer"))
-    return rule("cannot_move",
-                "A sign-up cannot be moved by editing: use \"move to another shift\" (signup.move).");
-  if (changes.contains("channel") || changes.contains("seen_place") || changes.contains("clash_override") ||
-      changes.contains("override_reason"))
-    return rule("read_only_field", "How and when someone signed up is kept as it was recorded.");
-  Json f = merged_fields(&existing, changes);
+// Attendance (docs/volunteering.md "Attendance rules"), the same on a create
+// and an edit, given the sign-up's fields after the change, the fields the
+// change writes and the shift: a check-in from kAttendanceEarlyMinutes before
+// the shift's start until its end, a check-out after the check-in and at most
+// kAttendanceLateMinutes after the end, never more than 24 hours apart, and
+// excused/no-show only without a check-in. The server's QR windows (30
+// minutes before the start; check-out until 2 hours after the end) lie
+// inside these. A check-in already recorded is not judged again when only
+// another field changes (a shift moved later keeps its history).
+constexpr int64_t kAttendanceEarlyMinutes = 120;
+constexpr int64_t kAttendanceLateMinutes = 240;
+
+Status check_attendance(const State& state, const Json& f, const Json& changes) {
   const std::string in = str(f, "check_in"), out = str(f, "check_out"), att = str(f, "attendance");
   if (!out.empty() && in.empty()) return rule("check_out_without_check_in", "Check in before checking out.");
   if (!in.empty() && !out.empty() && *parse_datetime(out) <= *parse_datetime(in))
@@ -131,7 +141,31 @@ Status check_signup_edit(const Entity& existing, const Json& changes) {
   if (!att.empty() && !in.empty())
     return rule("attendance_conflict", "Someone who checked in cannot also be marked excused or no-show; "
                                        "clear the check-in first.");
+  const bool new_in = !in.empty() && changes.contains("check_in");
+  const bool new_out = !out.empty() && changes.contains("check_out");
+  if (!new_in && !new_out) return ok_status();
+  const Entity* shift = state.find("shift", str(f, "shift"));
+  Interval when;
+  if (!shift || !shift_interval(*shift, &when)) return ok_status();  // the sign-up rules say what is wrong
+  if (new_in && (*parse_datetime(in) < when.start - kAttendanceEarlyMinutes || *parse_datetime(in) >= when.end))
+    return rule("check_in_outside_shift", "A check-in must be between " +
+                                              format_datetime(when.start - kAttendanceEarlyMinutes) + " (2 hours "
+                                              "before the shift starts) and the shift's end, " +
+                                              format_datetime(when.end) + ".");
+  if (new_out && *parse_datetime(out) > when.end + kAttendanceLateMinutes)
+    return rule("check_out_too_late", "A check-out must be by " + format_datetime(when.end + kAttendanceLateMinutes) +
+                                          " (4 hours after the shift ends); enter the time the volunteer left.");
   return ok_status();
+}
+
+Status check_signup_edit(const State& state, const Entity& existing, const Json& changes) {
+  if (changes.contains("shift") || changes.contains("volunteer"))
+    return rule("cannot_move",
+                "A sign-up cannot be moved by editing: use \"move to another shift\" (signup.move).");
+  if (changes.contains("channel") || changes.contains("seen_place") || changes.contains("clash_override") ||
+      changes.contains("override_reason"))
+    return rule("read_only_field", "How and when someone signed up is kept as it was recorded.");
+  return check_attendance(state, merged_fields(&existing, changes), changes);
 }
 
 // signup.move: the same rules as signing up for the new shift (age, consent,
@@ -179,9 +213,12 @@ void register_volunteering_rules(RuleBook& book) {
   book.add("shift_template", {"create", "edit"},
            [](const RuleInput& in) -> Status { return check_shift_template(merged_fields(in.existing, in.changes)); });
   book.add("signup", {"create"},
-           [](const RuleInput& in) -> Status { return check_signup_create(in.state, merged_fields(nullptr, in.changes)); });
+           [](const RuleInput& in) -> Status {
+    if (Status st = check_signup_create(in.state, merged_fields(nullptr, in.changes)); !st) return st;
+    return check_attendance(in.state, in.changes, in.changes);  // attendance rules bind creates too
+  });
   book.add("signup", {"edit"}, [](const RuleInput& in) -> Status {
-    return in.existing ? check_signup_edit(*in.existing, in.changes) : ok_status();
+    return in.existing ? check_signup_edit(in.state, *in.existing, in.changes) : ok_status();
   });
   // signup.move writes shift, seen_place, clash_override and override_reason
   // of the sign-up; the fold treats it as an edit of those fields (state.cpp).

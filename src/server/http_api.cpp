@@ -346,10 +346,16 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
         }
         auto who = auth.authenticate(context_of(req, request->device, "push"));
         if (!who) return send_error(res, status_for(who.error().code), who.error().code, who.error().message);
-        auto resp = service.push(request.value(), who.value(), auth, wall_clock_ms());
+        const int64_t now = wall_clock_ms();
+        auto resp = service.push(request.value(), who.value(), auth, now);
         if (!resp) {
           const Error& e = resp.error();
-          return send_error(res, e.code == "clock_far_ahead" ? 422 : 503, e.code, e.message);
+          if (e.code == "clock_far_ahead") {  // with the server's clock: the device re-stamps (sync-protocol.md)
+            res.status = 422;
+            res.set_header("Cache-Control", "no-store");
+            return res.set_content(sync::encode_clock_error(e, now), kJson);
+          }
+          return send_error(res, 503, e.code, e.message);
         }
         res.set_header("Cache-Control", "no-store");
         res.set_content(sync::encode_push_response(resp.value()), kJson);

@@ -204,7 +204,7 @@ Result<std::vector<OpStore::Row>> OpStore::read_after(uint64_t after, size_t lim
   std::vector<Row> rows;
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    rows.push_back(Row{static_cast<uint64_t>(sqlite3_column_int64(s, 0)), column_text(s, 1)});
+    rows.push_back(Row{static_cast<uint64_t>(sqlite3_column_int64(s, 0)), column_text(s, 1), std::string()});
   }
   sqlite3_reset(s);  // ends the read transaction
   if (rc != SQLITE_DONE) return db_error(c.db, "reading operations");
@@ -214,14 +214,14 @@ Result<std::vector<OpStore::Row>> OpStore::read_after(uint64_t after, size_t lim
 Result<std::optional<OpStore::Row>> OpStore::find(const std::string& op_id) {
   // The writer connection: a push checks duplicates against what it just wrote.
   std::lock_guard<std::mutex> lock(writer_->mu);
-  static const char* const kFind = "SELECT seq, body FROM ops WHERE op_id = ?1;";
+  static const char* const kFind = "SELECT seq, body, pushed_by FROM ops WHERE op_id = ?1;";
   sqlite3_stmt* s = writer_->prepare(kFind);
   if (!s) return db_error(writer_->db, "preparing a lookup");
   bind_text(s, 1, op_id);
   int rc = sqlite3_step(s);
   std::optional<Row> found;
   if (rc == SQLITE_ROW) {
-    found = Row{static_cast<uint64_t>(sqlite3_column_int64(s, 0)), column_text(s, 1)};
+    found = Row{static_cast<uint64_t>(sqlite3_column_int64(s, 0)), column_text(s, 1), column_text(s, 2)};
   }
   sqlite3_reset(s);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(writer_->db, "looking up an operation id");

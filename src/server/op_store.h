@@ -58,6 +58,7 @@ class OpStore {
   struct Row {
     uint64_t seq = 0;
     std::string body;
+    std::string pushed_by;  // find() only: the authenticated device that pushed it ("" = the server)
   };
   // Rows with seq > after, ascending, at most limit.
   Result<std::vector<Row>> read_after(uint64_t after, size_t limit);

@@ -1,5 +1,6 @@
 #include "server/roles.h"
 
+#include <algorithm>
 #include <set>
 
 #include "core/checkin.h"
@@ -29,23 +30,73 @@ Json masked_value(const FieldSpec& f, const Json& v) {
   }
 }
 
+// The fields of a sign-up that record attendance: a kiosk writes none of them.
+bool carries_attendance(const Json& fields) {
+  for (const char* k : {"check_in", "check_out", "check_in_method", "attendance", "attendance_note"}) {
+    if (fields.contains(k)) return true;
+  }
+  return false;
+}
+
+// An entity id a device may give the record it creates: the op's own id (what
+// make_operation() uses), or any id in the device's namespace "<device>:...".
+// Nobody else mints ids there, so a create can never take an id another
+// device will use (demo data and imports by an administrator keep theirs).
+bool may_mint(const Operation& op, const std::string& entity) {
+  const std::string prefix = op.id.device + ":";
+  return entity.size() > prefix.size() && entity.compare(0, prefix.size(), prefix) == 0;
+}
+
+bool is_word(const std::string& w) {
+  return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+}
+
+// A well-formed type of a kind the server's fold does not know (a newer app
+// version; a new verb of a known kind is allowed with the kind).
+bool is_future_type(const std::string& kind, const std::string& verb) {
+  return is_word(kind) && is_word(verb) && !is_known_kind(kind);
+}
+
 }  // namespace
 
 Status role_may_push(const Principal& who, const Operation& op, const State& state) {
   const std::string& role = who.role;
-  if (role == "open" || role == "server" || role == "administrator") return ok_status();
+  if (role == "server") return ok_status();
+  // "qr:<volunteer>" is the server's own QR check-in (docs/qr-checkin.md):
+  // nobody else may sign as it. (Any other author text is what the person
+  // typed; the authenticated device is the op id's device, below, and the
+  // store's pushed_by column: docs/security.md.)
+  if (op.author.rfind("qr:", 0) == 0 && op.id.device != "server") {
+    return make_error("author_reserved", "The author \"qr:...\" is kept for the server's QR check-ins; "
+                                         "a device may not sign a change with it.");
+  }
+  if (role == "open" || role == "administrator") return ok_status();
   if (op.id.device != who.device) {
     return forbidden("This device may send only the changes made on it (this one was made on device \"" +
                      op.id.device + "\").");
   }
   std::string kind, verb;
-  if (!split_type(op.type, &kind, &verb)) return ok_status();  // validation says what is wrong
+  // Not a type at all: nothing can be stored, validation says what is wrong.
+  if (!split_type(op.type, &kind, &verb) || !is_word(kind) || !is_word(verb)) return ok_status();
+  // Where the role allows the type: a create must name an id this device may mint.
+  auto allowed = [&]() -> Status {
+    const Json& p = op.payload;
+    const std::string entity = verb == "create" && p.is_object() && p.contains("entity") && p["entity"].is_string()
+                                   ? p["entity"].get<std::string>()
+                                   : std::string();
+    if (!entity.empty() && !may_mint(op, entity)) {
+      return make_error("entity_id_not_yours",
+                        "A new record's id must be this change's own id or start with this device's id (\"" +
+                            op.id.device + ":\"); \"" + entity + "\" is not.");
+    }
+    return ok_status();
+  };
   if (role == "coordinator") {
-    if (is_known_kind(kind)) return ok_status();
+    if (is_known_kind(kind) || is_future_type(kind, verb)) return allowed();
     return forbidden("A coordinator's device may not make \"" + op.type + "\" changes.");
   }
   if (role == "grid_worker") {
-    if ((kind == "household" || kind == "resident") && (verb == "create" || verb == "edit")) return ok_status();
+    if ((kind == "household" || kind == "resident") && (verb == "create" || verb == "edit")) return allowed();
     return forbidden("A grid worker's device may add and edit households and residents only; \"" + op.type +
                      "\" needs a coordinator or the community secretary.");
   }
@@ -59,7 +110,11 @@ Status role_may_push(const Principal& who, const Operation& op, const State& sta
       if (f->contains("clash_override") && (*f)["clash_override"] == Json(true)) {
         return forbidden("A kiosk may not override a clash between shifts; ask a coordinator.");
       }
-      return ok_status();
+      if (carries_attendance(*f)) {
+        return forbidden("A kiosk signs people up; it records no attendance (check-in, check-out, excused, "
+                         "no-show). The coordinator or the QR check-in does.");
+      }
+      return allowed();
     }
     if (op.type == "signup.archive") {
       const std::string id = p.is_object() && p.contains("entity") && p["entity"].is_string()

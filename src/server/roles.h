@@ -5,13 +5,20 @@
 //                  pushing operations made on other devices (imports)
 //   coordinator    every base record and everything about volunteering
 //   grid_worker    household.create/edit, resident.create/edit
-//   kiosk          signup.create with channel "kiosk" and no clash_override;
+//   kiosk          signup.create with channel "kiosk", no clash_override and
+//                  no attendance field (check_in, check_out, check_in_method,
+//                  attendance, attendance_note);
 //                  signup.archive (cancel) of a kiosk sign-up this device made;
 //                  (resident request kinds, when they exist)
 //   projector      may not push (403 for the whole request); pulls reduced
 //
 // Every role except administrator may push only operations made on its own
-// device (op id device == the token's device) and only as that device.
+// device (op id device == the token's device) and only as that device; a
+// create names either its own op id or an id starting "<device>:" as the new
+// record's id ("entity_id_not_yours"). Coordinators (and administrators) may
+// push operation types of a newer app version (stored, synced, ignored by
+// this fold). Nobody but the server signs as "qr:..." ("author_reserved").
+// SyncService calls this BEFORE it looks the op id up in the store.
 //
 // Pulls by kiosk and projector devices go through the per-role allow-list in
 // the schema table (core/schema.h Reveal, docs/security.md "Devices, roles

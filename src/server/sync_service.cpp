@@ -1,5 +1,6 @@
 #include "server/sync_service.h"
 
+#include <algorithm>
 #include <unordered_map>
 #include <utility>
 
@@ -61,21 +62,36 @@ Status SyncService::refold() {
   return ok_status();
 }
 
+// A type this server's fold does not know, but well formed ("<kind>.<verb>",
+// lower-case letters and '_'): an operation of a newer app version.
+static bool is_future_type(const std::string& type) {
+  std::string kind, verb;
+  if (!split_type(type, &kind, &verb)) return false;
+  auto word = [](const std::string& w) {
+    return std::all_of(w.begin(), w.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+  };
+  return word(kind) && word(verb);
+}
+
 Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& request, const Principal& who,
                                                   Authenticator& auth, int64_t now_ms, bool clock_rule) {
   using sync::PushStatus;
   // The clock rule (docs/sync-protocol.md "Clocks"): checked before anything
-  // is touched, so a refused push leaves the store unchanged.
-  int64_t ahead = request.device_ms != 0 ? request.device_ms - now_ms : 0;
+  // is touched, so a refused push leaves the store unchanged. The server's
+  // clock bounds every stamp; device_ms (the device's own uncorrected clock)
+  // only makes the answer carry a warning for the person.
+  int64_t stamp_ahead = 0;
   for (const auto& item : request.items) {
-    if (item.op) ahead = std::max(ahead, item.op->hlc.wall_ms - now_ms);
+    if (item.op) stamp_ahead = std::max(stamp_ahead, item.op->hlc.wall_ms - now_ms);
   }
-  if (!clock_rule) ahead = 0;
-  if (ahead > kClockRefuseMs) {
+  const int64_t device_ahead = request.device_ms > 0 ? request.device_ms - now_ms : 0;
+  if (!clock_rule) stamp_ahead = 0;
+  if (stamp_ahead > sync::kMaxStampAheadMs) {
     return make_error("clock_far_ahead",
-                      "This device's clock is " + describe_ahead(ahead) +
-                          " ahead of the server, too far to keep its changes in the right order. "
-                          "Nothing was sent: please set the date and time on this device, then sync again.");
+                      "Changes from this device are stamped " + describe_ahead(stamp_ahead) +
+                          " ahead of the server, so they would win over later changes. Nothing was stored: "
+                          "the app stamps them again with the server's time and sends them again. "
+                          "Please set the date and time on this device.");
   }
   std::lock_guard<std::mutex> lock(mu_);
   sync::PushResponse resp;
@@ -101,7 +117,23 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
     const Operation& op = *item.op;
     const std::string id = op.id.to_string();
     res.id = id;
+    // Authorise BEFORE looking anything up by id: whether an op id exists,
+    // and what it holds, is answered only to the device that may push it
+    // (a foreign id is "forbidden" whether it is stored or not).
+    if (auto a = auth.authorize_push(who, op, state_); !a) {
+      res.status = PushStatus::rejected;
+      res.code = a.error().code;
+      res.reason = a.error().message;
+      continue;
+    }
     bodies[i] = to_json_text(op);
+    if (bodies[i].size() > sync::kMaxOpBytes) {
+      res.status = PushStatus::rejected;
+      res.code = "op_too_large";
+      res.reason = "One operation may be at most " + std::to_string(sync::kMaxOpBytes / 1024) + " KiB; this one has " +
+                   std::to_string(bodies[i].size()) + " bytes.";
+      continue;
+    }
 
     if (auto it = batch.find(id); it != batch.end()) {
       if (bodies[it->second] == bodies[i]) {
@@ -133,17 +165,18 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
       continue;
     }
     batch.emplace(id, i);
-    if (auto a = auth.authorize_push(who, op, state_); !a) {
-      res.status = PushStatus::rejected;
-      res.code = a.error().code;
-      res.reason = a.error().message;
-      continue;
-    }
     if (auto v = validate_operation(state_, op); !v) {
-      res.status = PushStatus::rejected;
-      res.code = v.error().code;
-      res.reason = v.error().message;
-      continue;
+      // An operation of a newer app version (docs/operation-log.md "Unknown
+      // types"): stored and synced, ignored by this fold. It got here only
+      // authenticated, as its own device, within the size limit and allowed
+      // for the role (roles.cpp: administrators and coordinators).
+      const bool future = v.error().code == "unknown_type" && is_future_type(op.type);
+      if (!future) {
+        res.status = PushStatus::rejected;
+        res.code = v.error().code;
+        res.reason = v.error().message;
+        continue;
+      }
     }
     state_.apply(op);
     hash_cache_.clear();
@@ -176,8 +209,8 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
   }
   resp.head = head_;
   resp.server_ms = now_ms;
-  if (ahead > kClockWarningMs) {
-    resp.clock_warning = "This device's clock is " + describe_ahead(ahead) +
+  if (clock_rule && device_ahead > kClockWarningMs) {
+    resp.clock_warning = "This device's clock is " + describe_ahead(device_ahead) +
                          " ahead of the server; please set the date and time. "
                          "Its changes were kept.";
   }

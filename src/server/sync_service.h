@@ -5,17 +5,24 @@
 //
 // Push (docs/sync-protocol.md): for each operation, in request order:
 //   1. unreadable (structurally invalid)         -> rejected, reason
-//   2. id already stored or earlier in the batch:
+//   2. Authenticator::authorize_push refuses      -> rejected "forbidden"
+//      (BEFORE anything is looked up by id: a foreign op id is answered
+//      "forbidden" whether it is stored or not, so answers leak nothing)
+//   3. canonical body over sync::kMaxOpBytes       -> rejected "op_too_large"
+//   4. id already stored or earlier in the batch:
 //        same canonical body                     -> duplicate, its seq
 //        different body                          -> rejected "id_reused"
-//   3. Authenticator::authorize_push refuses      -> rejected, reason
-//   4. validate_operation against the server state (which includes the
-//      operations accepted before it in this batch) fails -> rejected, reason
-//   5. otherwise accepted.
-// Before any of that, the clock rule: device_ms or a stamp more than
-// kClockRefuseMs ahead of the server refuses the whole push
-// ("clock_far_ahead"); more than kClockWarningMs ahead only adds
-// clock_warning to the answer ("about 1 day ahead ... set the date and time").
+//   5. validate_operation against the server state (which includes the
+//      operations accepted before it in this batch) fails -> rejected, reason;
+//      except "unknown_type" for a well-formed "<kind>.<verb>" of a newer app
+//      version: stored, synced, ignored by this fold (docs/operation-log.md)
+//   6. otherwise accepted.
+// Before any of that, the clock rule: a stamp more than
+// sync::kMaxStampAheadMs (5 min) ahead of the SERVER's clock refuses the
+// whole push ("clock_far_ahead", HTTP 422 carrying server_ms; the client
+// re-stamps its unacknowledged operations and retries). device_ms more than
+// kClockWarningMs ahead only adds clock_warning to the answer ("about 1 day
+// ahead ... set the date and time").
 // The accepted operations are stored in ONE transaction, each gets its seq
 // (the SQLite rowid), the transaction is fsynced, and only then is the answer
 // built. If the store fails, nothing of the push is kept (the state is
@@ -90,20 +97,23 @@ class SyncService {
   Result<Authored> author(const std::function<Result<ServerCommand>(const State&)>& build, int64_t now_ms);
   // Runs fn on the server state under the lock (reading only).
   void read_state(const std::function<void(const State&)>& fn);
+  // The stored row of an op id (its seq, canonical body and the authenticated
+  // device that pushed it: the audit's "sent by", docs/security.md).
+  Result<std::optional<OpStore::Row>> stored(const std::string& op_id) { return store_->find(op_id); }
 
   sync::Health health(const std::string& auth_name, int64_t now_ms);
   uint64_t head() const { return head_.load(); }
   uint64_t op_count() const { return count_.load(); }
   std::string state_hash();
 
-  // How far ahead of the server clock a stamp may be before the device is
-  // told its clock is wrong (the operation is still accepted).
+  // How far ahead of the server clock the device's own clock (device_ms) may
+  // be before the answer tells the person to set the date and time.
   static constexpr int64_t kClockWarningMs = 5 * 60 * 1000;
-  // A push whose device clock (device_ms) or any operation stamp is further
-  // ahead than this is refused whole: error "clock_far_ahead" (HTTP 422),
-  // nothing stored. A clock a day off syncs (with the warning); a wildly
-  // wrong one would put stamps in the future that win every edit for weeks.
-  static constexpr int64_t kClockRefuseMs = 31LL * 24 * 60 * 60 * 1000;
+  // A push with any operation stamp further ahead of the server clock than
+  // this is refused whole: error "clock_far_ahead" (HTTP 422), nothing
+  // stored. A stamp in the future would win every later edit until the
+  // world caught up with it; the client re-stamps (sync/client.h).
+  static constexpr int64_t kClockRefuseMs = sync::kMaxStampAheadMs;
 
  private:
   explicit SyncService(std::unique_ptr<OpStore> store) : store_(std::move(store)) {}

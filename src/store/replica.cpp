@@ -508,6 +508,84 @@ Result<size_t> Replica::ingest(const std::vector<Operation>& ops, int64_t now_ms
   return added;
 }
 
+Result<uint64_t> Replica::restamp_own(uint64_t after_seq, int64_t limit_ms, int64_t now_ms) {
+  auto listed = fs_.list(dir_);
+  if (!listed.ok()) return listed.error();
+  std::map<uint64_t, std::string> names;
+  for (const auto& name : listed.value()) {
+    uint64_t n = 0;
+    if (segment::parse_file_name(name, &n)) names[n] = name;
+  }
+  struct Seg {
+    std::string name;
+    std::vector<Operation> ops;
+  };
+  std::vector<Seg> segs;
+  uint64_t first = 0;  // first own seq (> after_seq) stamped past limit_ms
+  for (const auto& [number, name] : names) {
+    auto bytes = fs_.read(path(name));
+    if (!bytes.ok()) return bytes.error();
+    Seg seg{name, {}};
+    for (auto& rec : segment::parse(bytes.value()).good) {
+      const Operation& op = rec.op;
+      if (op.id.device == source_.device && op.id.seq > after_seq && op.hlc.wall_ms > limit_ms &&
+          (first == 0 || op.id.seq < first))
+        first = op.id.seq;
+      seg.ops.push_back(std::move(rec.op));
+    }
+    segs.push_back(std::move(seg));
+  }
+  if (first == 0) return uint64_t{0};
+  auto moves = [&](const Operation& op) { return op.id.device == source_.device && op.id.seq >= first; };
+  // The new clock: past everything that stays, never past limit_ms.
+  HlcClock clock(source_.clock.max_drift_ms());
+  std::map<uint64_t, Hlc> fresh;  // seq -> new stamp
+  for (const auto& seg : segs) {
+    for (const auto& op : seg.ops) {
+      if (moves(op)) fresh[op.id.seq] = Hlc{};
+      else if (op.hlc.wall_ms <= limit_ms) clock.restore(op.hlc);
+    }
+  }
+  for (auto& [seq, stamp] : fresh) stamp = clock.tick(now_ms);
+  // A crash from here on must not leave a snapshot that disagrees with the log.
+  const bool had_snapshot = fs_.exists(path(kSnapshotFile));
+  if (had_snapshot) {
+    if (auto st = fs_.remove(path(kSnapshotFile)); !st.ok()) return st.error();
+    snapshot_covers_ = 0;
+  }
+  for (auto& seg : segs) {
+    bool touched = false;
+    std::string content;
+    for (auto& op : seg.ops) {
+      if (moves(op)) {
+        op.hlc = fresh[op.id.seq];
+        touched = true;
+      }
+      content += segment::frame(op);
+    }
+    if (!touched) continue;
+    if (auto st = fs_.write_atomic(path(seg.name), content); !st.ok()) return st.error();
+    uint64_t n = 0;
+    if (segment::parse_file_name(seg.name, &n) && n == segment_) segment_size_ = content.size();
+  }
+  // Fold again: the old stamps were applied and would keep winning.
+  State folded;
+  OpIdSet seen;
+  for (const auto& seg : segs)
+    for (const auto& op : seg.ops)
+      if (seen.insert(op.id)) folded.apply(op);
+  state_ = std::move(folded);
+  for (auto& [seq, op] : own_recent_)
+    if (auto it = fresh.find(seq); it != fresh.end()) op.hlc = it->second;
+  source_.clock.reset(clock.last());
+  ++write_generation_;
+  if (auto st = save_device(); !st.ok()) return st.error();
+  if (had_snapshot) {
+    if (auto st = write_snapshot(); !st.ok()) return st.error();
+  }
+  return first;
+}
+
 bool Replica::contains(const OpId& id) const { return ids_.contains(id); }
 
 size_t Replica::operation_count() const { return ids_.size(); }

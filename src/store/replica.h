@@ -124,6 +124,20 @@ class Replica {
   // The server answered own operations 1..seq: no need to keep them here.
   void forget_own_through(uint64_t seq);
 
+  // Re-stamps own operations nobody else has seen (docs/sync-protocol.md
+  // "Clocks"): from the first own operation with seq > after_seq stamped
+  // later than limit_ms, that one and every own operation after it get fresh
+  // stamps, in seq order, from a clock reset to the highest stamp in the log
+  // at or below limit_ms and ticked at now_ms. Ids and payloads stay; only
+  // "hlc" changes. The segment files holding them are rewritten
+  // (write_atomic; the snapshot is set aside first and written again last, so
+  // a crash part-way leaves a log that replays correctly), the state is
+  // folded again from the log and device.json gets the lowered clock.
+  // Returns the first re-stamped seq, 0 when none was ahead. The caller
+  // (SyncClient, after a 422 clock_far_ahead) must not push them before the
+  // rewritten files were flushed.
+  Result<uint64_t> restamp_own(uint64_t after_seq, int64_t limit_ms, int64_t now_ms);
+
   // Remote stamps that were too far ahead of this device's clock to adopt
   // (hlc.h), counted by ingest(); the app can warn that a clock is wrong.
   uint64_t clock_warnings() const { return clock_warnings_; }

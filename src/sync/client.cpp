@@ -87,10 +87,10 @@ Status SyncClient::save() {
   return fs_.write_atomic(replica_.dir() + "/" + kStateFile, j.dump());
 }
 
-SyncClient::FlushTicket SyncClient::begin_flush() { return FlushTicket{own_max_seq(), pulled_}; }
+SyncClient::FlushTicket SyncClient::begin_flush() { return FlushTicket{own_max_seq(), pulled_, restamps_}; }
 
 Status SyncClient::flush_completed(const FlushTicket& t) {
-  durable_own_ = std::max(durable_own_, t.own_seq);
+  if (t.restamps == restamps_) durable_own_ = std::max(durable_own_, t.own_seq);
   state_.cursor = std::max(state_.cursor, t.cursor);
   return save();
 }
@@ -120,6 +120,7 @@ std::optional<SyncClient::PushBatch> SyncClient::next_push(int64_t device_now_ms
   if (ops.size() > max_ops) ops.resize(max_ops);
   PushBatch b;
   b.number = ++batch_counter_;
+  b.device_ms = device_now_ms;
   if (ops.empty()) {
     // Own seqs in (acked, durable] are not in the log (lost records): nothing
     // to answer for them, so count them as answered.
@@ -191,7 +192,28 @@ Status SyncClient::on_push_response(const PushBatch& batch, std::string_view bod
 void SyncClient::on_push_failed(const PushBatch& batch, int status, std::string_view body) {
   if (in_flight_ && *in_flight_ == batch.number) in_flight_.reset();
   last_error_ = describe_failure(status, body);
-  if (auto e = decode_error(body); e && e->code == "clock_far_ahead") clock_warning_ = e->message;
+  auto e = decode_error(body);
+  if (!e || e->code != "clock_far_ahead") return;
+  clock_warning_ = e->message;
+  auto server_ms = decode_error_server_ms(body);
+  if (!server_ms) return;  // an older server: the person sets the clock
+  if (batch.device_ms > 0) state_.server_offset_ms = *server_ms - batch.device_ms;
+  // Only operations stamped past what the server would ever have accepted
+  // (so none of them can be stored there under its old stamp) and the ones
+  // made after them move; their ids stay, so exactly-once still holds.
+  auto first = replica_.restamp_own(state_.acked_seq, *server_ms + kMaxStampAheadMs, *server_ms);
+  if (!first) {
+    last_error_ = first.error().message;
+    return;
+  }
+  if (first.value() > 0) {
+    // Pushable again only once the rewritten files are flushed.
+    durable_own_ = std::min(durable_own_, first.value() - 1);
+    ++restamps_;
+    last_error_ = "This device's clock was ahead; its changes were stamped again with the server's time and are "
+                  "sent at the next sync.";
+  }
+  (void)save();
 }
 
 SyncClient::PullRequest SyncClient::next_pull(size_t limit) const {

@@ -33,6 +33,9 @@
 //   acknowledged operation can never be lost by a tab closed before a flush,
 //   and an id is never reused for a different operation after a restart).
 // - Operations made while a push is in flight go in the next push.
+// - A clock far ahead never locks the device out: its unacknowledged
+//   operations are re-stamped from the server's clock (on_push_failed) and
+//   arrive; acknowledged ones are never changed.
 // - accepted/duplicate: the operation is acknowledged. rejected: recorded in
 //   rejected() with the server's reason, never sent again, and never blocks the
 //   operations behind it (they were answered in the same response).
@@ -94,6 +97,7 @@ class SyncClient {
   struct FlushTicket {
     uint64_t own_seq = 0;  // own ops 1..own_seq were in the files when the flush began
     uint64_t cursor = 0;   // pulled ops through this seq were in the files
+    uint64_t restamps = 0; // restamp count when it began: an older flush may not hold re-stamped files
   };
   FlushTicket begin_flush();
   Status flush_completed(const FlushTicket& ticket);
@@ -101,6 +105,7 @@ class SyncClient {
   // ---- push ----
   struct PushBatch {
     uint64_t number = 0;              // this client's batch counter
+    int64_t device_ms = 0;            // the device clock it was made at (sent as device_ms)
     std::string body;                 // POST /api/v1/ops body
     std::vector<std::string> op_ids;  // in order
     uint64_t last_seq = 0;            // highest own seq in the batch
@@ -109,6 +114,13 @@ class SyncClient {
   std::optional<PushBatch> next_push(int64_t device_now_ms, size_t max_ops = kDefaultPushOps);
   Status on_push_response(const PushBatch& batch, std::string_view body, int64_t device_now_ms);
   // status 0 = no answer. The batch is sent again next round.
+  // 422 clock_far_ahead (docs/sync-protocol.md "Clocks"): the answer's
+  // server_ms sets server_offset_ms, and the own operations the server could
+  // never have accepted (from the first one stamped more than
+  // kMaxStampAheadMs past server_ms) are re-stamped with the server's time
+  // (Replica::restamp_own: same ids, same payloads), the device clock drops
+  // back with them, and they are pushed again after the next flush. The
+  // person is still told the clock is wrong (clock_warning()).
   void on_push_failed(const PushBatch& batch, int status, std::string_view body);
 
   // ---- pull ----
@@ -150,6 +162,7 @@ class SyncClient {
   uint64_t own_hint_ = 0;     // last own_max_seq() answer
   size_t scanned_count_ = 0;  // replica operation_count() at the last full scan
   uint64_t batch_counter_ = 0;
+  uint64_t restamps_ = 0;     // times own operations were re-stamped (FlushTicket::restamps)
   std::optional<uint64_t> in_flight_;
   std::string clock_warning_;
   std::string last_error_;

@@ -16,17 +16,30 @@ const Json* member(const Json& obj, const char* key) {
   return it == obj.end() ? nullptr : &*it;
 }
 
+// Sequence numbers (seq, head, next): 0..kMaxOpSeq, nothing else.
 bool get_u64(const Json& obj, const char* key, uint64_t* out) {
   const Json* v = member(obj, key);
   if (!v || !v->is_number_unsigned()) return false;
-  *out = v->get<uint64_t>();
+  const uint64_t n = v->get<uint64_t>();
+  if (n > kMaxOpSeq) return false;
+  *out = n;
   return true;
 }
 
+// Integers that fit int64 exactly (a UINT64_MAX does not become -1).
 bool get_i64(const Json& obj, const char* key, int64_t* out) {
   const Json* v = member(obj, key);
   if (!v || !v->is_number_integer()) return false;
+  if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) return false;
   *out = v->get<int64_t>();
+  return true;
+}
+
+// Clock readings (device_ms, server_ms): 0..kMaxWallMs.
+bool get_ms(const Json& obj, const char* key, int64_t* out) {
+  int64_t v = 0;
+  if (!get_i64(obj, key, &v) || v < 0 || v > kMaxWallMs) return false;
+  *out = v;
   return true;
 }
 
@@ -99,6 +112,22 @@ std::optional<Error> decode_error(std::string_view text) {
   return out;
 }
 
+std::string encode_clock_error(const Error& error, int64_t server_ms) {
+  Json j = {{"error",
+             {{"code", error.code}, {"message", error.message}, {"server_ms", server_ms},
+              {"max_ahead_ms", kMaxStampAheadMs}}}};
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+std::optional<int64_t> decode_error_server_ms(std::string_view text) {
+  auto j = parse_json(text, "error answer");
+  if (!j || !j->is_object()) return std::nullopt;
+  const Json* e = member(j.value(), "error");
+  int64_t ms = 0;
+  if (!e || !e->is_object() || !get_ms(*e, "server_ms", &ms)) return std::nullopt;
+  return ms;
+}
+
 // ---- push -----------------------------------------------------------------
 
 std::string encode_push_request(const std::string& device, const std::vector<Operation>& ops,
@@ -153,9 +182,12 @@ Result<PushRequest> decode_push_request(std::string_view text) {
                                           std::to_string(ops->size()) + ". Send smaller batches.");
   }
   req.protocol = static_cast<int>(protocol->get<int64_t>());
-  if (const Json* dms = member(j, "device_ms")) {
-    if (!dms->is_number_integer()) return shape_error("\"device_ms\" must be a whole number of milliseconds.");
-    req.device_ms = dms->get<int64_t>();
+  if (const Json* dms = member(j, "device_ms"); dms && !dms->is_number_integer()) {
+    return shape_error("\"device_ms\" must be a whole number of milliseconds.");
+  }
+  if (member(j, "device_ms") && !get_ms(j, "device_ms", &req.device_ms)) {
+    return make_error("out_of_range", "\"device_ms\" must be the device's clock in whole milliseconds since 1970, "
+                                      "from 0 to 2^53-1.");
   }
   req.items.reserve(ops->size());
   for (const Json& o : *ops) {
@@ -207,8 +239,8 @@ Result<PushResponse> decode_push_response(std::string_view text) {
   int64_t protocol = 0;
   const Json* results = j.is_object() ? member(j, "results") : nullptr;
   if (!results || !results->is_array() || !get_i64(j, "protocol", &protocol) ||
-      !get_u64(j, "head", &r.head) || !get_i64(j, "server_ms", &r.server_ms)) {
-    return shape_error("The push answer lacks protocol, results, head or server_ms.");
+      !get_u64(j, "head", &r.head) || !get_ms(j, "server_ms", &r.server_ms)) {
+    return shape_error("The push answer lacks protocol, results, head or server_ms (or one is out of range).");
   }
   r.protocol = static_cast<int>(protocol);
   get_string(j, "clock_warning", &r.clock_warning);
@@ -271,8 +303,8 @@ Result<PullResponse> decode_pull_response(std::string_view text) {
   const Json* ops = j.is_object() ? member(j, "ops") : nullptr;
   const Json* more = j.is_object() ? member(j, "more") : nullptr;
   if (!ops || !ops->is_array() || !more || !more->is_boolean() || !get_u64(j, "next", &r.next) ||
-      !get_u64(j, "head", &r.head) || !get_i64(j, "server_ms", &r.server_ms)) {
-    return shape_error("The pull answer lacks ops, next, more, head or server_ms.");
+      !get_u64(j, "head", &r.head) || !get_ms(j, "server_ms", &r.server_ms)) {
+    return shape_error("The pull answer lacks ops, next, more, head or server_ms (or one is out of range).");
   }
   r.more = more->get<bool>();
   r.ops.reserve(ops->size());
@@ -297,8 +329,8 @@ Result<PullResponse> decode_pull_response(std::string_view text) {
 
 Result<PullQuery> parse_pull_query(std::string_view after, std::string_view limit) {
   PullQuery q;
-  if (!after.empty() && !parse_u64(after, &q.after)) {
-    return make_error("bad_query", "\"after\" must be a whole number (a seq), 0 or more.");
+  if (!after.empty() && (!parse_u64(after, &q.after) || q.after > kMaxOpSeq)) {
+    return make_error("bad_query", "\"after\" must be a whole number (a seq) from 0 to 2^53.");
   }
   if (!limit.empty()) {
     uint64_t n = 0;

@@ -35,6 +35,7 @@ constexpr int kOldestProtocolVersion = 1;  // the oldest the server still accept
 // Limits (the server enforces them; clients split their batches to fit).
 constexpr size_t kMaxRequestBytes = 4 * 1024 * 1024;  // request body, bytes
 constexpr size_t kMaxPushOps = 2000;                  // operations per push
+constexpr size_t kMaxOpBytes = 64 * 1024;             // one operation's canonical JSON
 constexpr size_t kMaxPullLimit = 1000;                // operations per pull page
 constexpr size_t kDefaultPullLimit = 500;
 // Nesting of arrays and objects in any JSON the protocol reads. The deepest
@@ -56,6 +57,16 @@ Result<Json> parse_json_bounded(std::string_view text, const char* what);
 std::string encode_error(const Error& error);
 // The error in an error answer; nullopt when the text is not one.
 std::optional<Error> decode_error(std::string_view text);
+
+// The clock rule (docs/sync-protocol.md "Clocks"): a push with an operation
+// stamped more than kMaxStampAheadMs ahead of the server's clock is refused
+// whole with 422 clock_far_ahead; the answer carries the server's clock so the
+// device re-stamps its unacknowledged operations and sends them again:
+// {"error":{"code":"clock_far_ahead","message":"...","server_ms":N,"max_ahead_ms":300000}}
+constexpr int64_t kMaxStampAheadMs = 5 * 60 * 1000;
+std::string encode_clock_error(const Error& error, int64_t server_ms);
+// server_ms of such an answer; nullopt when absent or out of range.
+std::optional<int64_t> decode_error_server_ms(std::string_view text);
 
 // ---- push -----------------------------------------------------------------
 

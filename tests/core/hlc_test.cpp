@@ -59,3 +59,34 @@ TEST_CASE("A restored clock never issues a stamp it issued before a restart", "[
   after.restore(last);
   CHECK(last < after.tick(4000));
 }
+
+// Issue 8: a logical counter of 2^32-1 was accepted and overflowed on the next
+// tick; milliseconds past 2^53 lose precision in JavaScript.
+TEST_CASE("HLC text is bounded at parse time and a tick never overflows", "[core][hlc][bounds]") {
+  CHECK_FALSE(Hlc::parse("1767225600000.4294967295").has_value());
+  CHECK_FALSE(Hlc::parse("1767225600000.2147483648").has_value());
+  CHECK(Hlc::parse("1767225600000.2147483647").has_value());
+  CHECK_FALSE(Hlc::parse("9007199254740992.0").has_value());  // 2^53
+  CHECK(Hlc::parse("9007199254740991.0").has_value());
+  CHECK_FALSE(Hlc::parse("9223372036854775807.0").has_value());
+  CHECK_FALSE(Hlc::parse("-1.0").has_value());
+  CHECK_FALSE(Hlc::parse("01.0").has_value());  // canonical digits only
+  CHECK_FALSE(Hlc::parse("1.00").has_value());
+  CHECK(Hlc::parse("0.0").has_value());
+
+  // The counter is full: the next stamp moves to the next millisecond.
+  HlcClock clock;
+  const Hlc full{1000, dh::kMaxLogical};
+  clock.restore(full);
+  Hlc next = clock.tick(900);
+  CHECK(next == Hlc{1001, 0});
+  CHECK(full < next);
+  HlcClock observer;
+  observer.tick(1000);
+  REQUIRE(observer.observe(full, 1000) == HlcClock::Observed::adopted);
+  CHECK(full < observer.last());
+  // An absurd wall clock is clamped, never wraps.
+  HlcClock wild;
+  CHECK(wild.tick(INT64_MAX).wall_ms == dh::kMaxWallMs);
+  CHECK(wild.tick(INT64_MIN) > Hlc{dh::kMaxWallMs, 0});
+}

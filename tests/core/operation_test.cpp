@@ -59,3 +59,24 @@ TEST_CASE("Operation ids parse and order by device then sequence", "[core][opera
   CHECK_FALSE(OpId::parse("dev:12x"));
   CHECK_FALSE(OpId::parse(std::string(33, 'a') + ":1"));
 }
+
+// Issue 8: seq 2^64-1 was accepted, and a device that pulled it wrapped its
+// next seq to 0. Issue 15: "pd7:007" was renamed "pd7:7" in the answer.
+TEST_CASE("Operation ids are bounded and canonical at parse time", "[core][operation][bounds]") {
+  CHECK_FALSE(OpId::parse("pd7:18446744073709551615").has_value());
+  CHECK_FALSE(OpId::parse("pd7:9007199254740993").has_value());
+  REQUIRE(OpId::parse("pd7:9007199254740992").has_value());
+  CHECK(OpId::parse("pd7:9007199254740992")->seq == kMaxOpSeq);
+  CHECK_FALSE(OpId::parse("pd7:007").has_value());
+  CHECK_FALSE(OpId::parse("pd7:+7").has_value());
+  CHECK_FALSE(OpId::parse("pd7:-7").has_value());
+  CHECK_FALSE(OpId::parse("pd7:0").has_value());
+  auto op = parse_operation(
+      R"({"author":"a","hlc":"1.0","id":"pd7:18446744073709551615","payload":{},"type":"grid.create"})");
+  REQUIRE_FALSE(op.ok());
+  CHECK(op.error().code == "malformed_operation");
+  CHECK(op.error().message.find("2^53") != std::string::npos);
+  auto big = parse_operation(R"({"author":"a","hlc":"1.4294967295","id":"pd7:1","payload":{},"type":"grid.create"})");
+  REQUIRE_FALSE(big.ok());
+  CHECK(big.error().message.find("2^31") != std::string::npos);
+}

@@ -524,3 +524,91 @@ TEST_CASE("Random moves, sign-ups and cancellations on two offline devices conve
     CHECK(seen.size() == t1.state.list("signup").size());
   }
 }
+
+// Issue 8: one sign-up carrying a year of "verified" hours was accepted.
+// The attendance rules hold for a create as for an edit, and they bound a
+// check-in to the shift (from 2 hours before its start to its end) and a
+// check-out to 4 hours after its end.
+TEST_CASE("Attendance rules apply to a sign-up's create as to its edits, bounded by the shift", "[core][volunteering][attendance]") {
+  World w;  // shift_a: 2026-12-01 16:00-18:00
+  auto with = [&](Json extra) { return w.sign_up(w.shift_a, w.adult, std::move(extra)); };
+  auto code = [](const Result<Operation>& r) { return r ? std::string("ok") : r.error().code; };
+  // The fabricated year: refused, whatever else it carries.
+  CHECK(code(with(Json{{"check_in", "2026-01-01T00:00"}, {"check_out", "2026-12-31T23:59"}})) == "too_long");
+  CHECK(code(with(Json{{"check_in", "2026-01-01T00:00"}})) == "check_in_outside_shift");
+  CHECK(code(with(Json{{"check_in", "2026-12-01T16:00"}, {"check_out", "2026-12-31T23:59"}})) == "too_long");
+  CHECK(code(with(Json{{"check_in", "2026-12-01T16:00"}, {"check_out", "2026-12-01T23:00"}})) == "check_out_too_late");
+  // Check-out before check-in, with no-show on top: refused on a create too.
+  CHECK(code(with(Json{{"check_in", "2026-12-01T17:00"}, {"check_out", "2026-12-01T16:30"}, {"attendance", "no_show"}})) ==
+        "check_out_before_check_in");
+  CHECK(code(with(Json{{"check_out", "2026-12-01T17:00"}, {"attendance", "no_show"}})) == "check_out_without_check_in");
+  CHECK(code(with(Json{{"check_in", "2026-12-01T16:05"}, {"attendance", "no_show"}})) == "attendance_conflict");
+  CHECK(w.state.count("signup") == 0);
+  // Within the limits a create may carry attendance (a coordinator recording
+  // a shift afterwards): 2 hours before the start is the earliest check-in.
+  auto ok = with(Json{{"check_in", "2026-12-01T14:00"}, {"check_out", "2026-12-01T22:00"}});
+  REQUIRE(ok.ok());
+  CHECK(hours_ledger(w.state).at(0).minutes == 480);
+  // Edits: the same limits.
+  auto s = w.sign_up(w.shift_a, w.adult2);
+  REQUIRE(s.ok());
+  const std::string id = s->payload["entity"].get<std::string>();
+  CHECK(code(w.run(EditEntity{"signup", id, Json{{"check_in", "2026-12-01T13:59"}}})) == "check_in_outside_shift");
+  CHECK(code(w.run(EditEntity{"signup", id, Json{{"check_in", "2026-12-01T18:00"}}})) == "check_in_outside_shift");
+  REQUIRE(w.run(EditEntity{"signup", id, Json{{"check_in", "2026-12-01T17:59"}}}).ok());
+  CHECK(code(w.run(EditEntity{"signup", id, Json{{"check_out", "2026-12-01T22:01"}}})) == "check_out_too_late");
+  REQUIRE(w.run(EditEntity{"signup", id, Json{{"check_out", "2026-12-01T22:00"}}}).ok());
+}
+
+TEST_CASE("The server's QR check-in windows lie inside the attendance rules", "[core][volunteering][attendance]") {
+  World w;
+  auto s = w.sign_up(w.shift_a, w.adult);
+  REQUIRE(s.ok());
+  const std::string id = s->payload["entity"].get<std::string>();
+  // docs/qr-checkin.md: check-in from 30 minutes before the start until the
+  // end (exclusive); check-out until 2 hours after the end (inclusive).
+  REQUIRE(w.run(EditEntity{"signup", id, Json{{"check_in", "2026-12-01T15:30"}, {"check_in_method", "qr"}}}).ok());
+  REQUIRE(w.run(EditEntity{"signup", id, Json{{"check_out", "2026-12-01T20:00"}}}).ok());
+  auto s2 = w.sign_up(w.shift_a, w.adult2);
+  REQUIRE(s2.ok());
+  const std::string id2 = s2->payload["entity"].get<std::string>();
+  REQUIRE(w.run(EditEntity{"signup", id2, Json{{"check_in", "2026-12-01T17:59"}, {"check_in_method", "qr"}}}).ok());
+}
+
+// The rule book looks a volunteer's sign-ups up in State::referring (issue 8:
+// a push of 2,000 sign-ups scanned every sign-up per operation). The index
+// must say what a scan says, after moves, cancellations and a snapshot.
+TEST_CASE("The sign-up index answers what a scan answers, after moves and from a snapshot", "[core][volunteering][index]") {
+  World w;
+  std::string b = w.shift("2026-12-02T16:00", "2026-12-02T18:00", 2);
+  auto s1 = w.sign_up(w.shift_a, w.adult);
+  auto s2 = w.sign_up(w.shift_a, w.adult2);
+  REQUIRE(s1.ok());
+  REQUIRE(s2.ok());
+  const std::string id1 = s1->payload["entity"].get<std::string>();
+  REQUIRE(w.run(move_signup(VolunteerIndex(w.state), id1, b, "")).ok());
+  REQUIRE(w.run(ArchiveEntity{"signup", s2->payload["entity"].get<std::string>(), ""}).ok());
+  auto scan = [](const State& s, const char* field, const std::string& value) {
+    std::vector<std::string> out;
+    for (const Entity* e : s.list("signup", true))
+      if (e->text(field) == value) out.push_back(e->id);
+    return out;
+  };
+  auto indexed = [](const State& s, const char* field, const std::string& value) {
+    std::vector<std::string> out;
+    for (const Entity* e : s.referring("signup", field, value)) out.push_back(e->id);
+    return out;
+  };
+  auto restored = State::from_snapshot(Json::parse(w.state.to_snapshot().dump()));  // as read back from the file
+  INFO((restored.ok() ? std::string() : restored.error().message));
+  REQUIRE(restored.ok());
+  for (const State* s : {&w.state, &restored.value()}) {
+    for (const std::string& shift : {w.shift_a, b}) CHECK(indexed(*s, "shift", shift) == scan(*s, "shift", shift));
+    for (const std::string& vol : {w.adult, w.adult2, w.minor})
+      CHECK(indexed(*s, "volunteer", vol) == scan(*s, "volunteer", vol));
+  }
+  CHECK(indexed(w.state, "shift", w.shift_a).size() == 1);  // the cancelled one; the moved one left
+  CHECK(indexed(w.state, "shift", b) == std::vector<std::string>{id1});
+  // The moved sign-up no longer clashes with its old shift's time: a new sign-up there works.
+  CHECK(w.sign_up(w.shift_a, w.adult).ok());
+}

@@ -91,7 +91,8 @@ TEST_CASE("devices: enrolment, tokens, roles, revocation and masking", "[native]
   const std::string grid = first_entity(demo, "grid.create");
   REQUIRE_FALSE(grid.empty());
   Operation household = make_op("gw-1:1", "household.create",
-                                {{"entity", "hh-new"}, {"fields", {{"address", "东城小区3栋1单元201室"}, {"grid", grid}}}});
+                                // The device's own id: a create may not name an id another device will mint (issue 8).
+                                {{"entity", "gw-1:1"}, {"fields", {{"address", "东城小区3栋1单元201室"}, {"grid", grid}}}});
 
   auto unchanged = [&] {
     Health now = health(*admin);
@@ -165,7 +166,10 @@ TEST_CASE("devices: enrolment, tokens, roles, revocation and masking", "[native]
     REQUIRE(other->status == 200);
     auto ro = decode_push_response(other->body);
     REQUIRE(ro.ok());
-    CHECK(ro->results[0].status == PushStatus::duplicate);  // already there: nothing to refuse
+    // Authorised before it is looked up (issue 8): another device's op id is
+    // forbidden whether the server holds it or not (it used to answer duplicate).
+    CHECK(ro->results[0].status == PushStatus::rejected);
+    CHECK(ro->results[0].code == "forbidden");
     expect_error(gw->Get("/api/v1/admin/devices"), 403, "forbidden");
 
     // Revoked: the same token is refused at once, store unchanged.

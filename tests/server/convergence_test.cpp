@@ -236,14 +236,24 @@ struct Sim {
   std::vector<PendingPull> pulls;
   std::map<std::string, std::string> acknowledged;  // op id -> canonical body the server acknowledged
   std::map<std::string, int> type_counts;
+  size_t clock_refusals = 0;
+  static bool refused(const std::string& answer) { return answer.find("\"clock_far_ahead\"") != std::string::npos &&
+                                                          answer.rfind("{\"error\"", 0) == 0; }
 
   explicit Sim(uint64_t seed) : rng(seed) {}
 
+  // The answer body; a push stamped too far ahead gets the 422 body (with
+  // the server's clock) instead, which the device hears through
+  // on_push_failed and answers by re-stamping (docs/sync-protocol.md "Clocks").
   std::string server_push(const std::string& body, const Device& d) {
     auto req = sync::decode_push_request(body);
     REQUIRE(req.ok());
     auto resp = server->push(req.value(), Principal{d.id, d.role}, auth, now);
-    REQUIRE(resp.ok());  // clocks are at most a day ahead
+    if (!resp && resp.error().code == "clock_far_ahead") {
+      ++clock_refusals;
+      return sync::encode_clock_error(resp.error(), now);
+    }
+    REQUIRE(resp.ok());
     for (size_t i = 0; i < resp->results.size(); ++i) {
       if (resp->results[i].status != sync::PushStatus::rejected) {
         acknowledged[resp->results[i].id] = to_json_text(*req->items[i].op);
@@ -297,7 +307,8 @@ struct Sim {
         if (p.answer.empty() || pd.partitioned || rng.chance(15)) {
           pd.client->on_push_failed(p.batch, 0, "");
         } else {
-          (void)pd.client->on_push_response(p.batch, p.answer, now + pd.skew);
+          if (refused(p.answer)) pd.client->on_push_failed(p.batch, 422, p.answer);
+          else (void)pd.client->on_push_response(p.batch, p.answer, now + pd.skew);
           if (rng.chance(10)) pushes.push_back(p);  // and arrives again later
         }
       }
@@ -345,9 +356,17 @@ struct Sim {
     }
     for (int round = 0; round < 2; ++round) {
       for (auto& d : devices) {
-        while (auto b = d.client->next_push(now + d.skew)) {
-          std::string answer = server_push(b->body, d);
-          REQUIRE(d.client->on_push_response(*b, answer, now + d.skew).ok());
+        for (int tries = 0; tries < 3; ++tries) {
+          while (auto b = d.client->next_push(now + d.skew)) {
+            std::string answer = server_push(b->body, d);
+            if (refused(answer)) {
+              d.client->on_push_failed(*b, 422, answer);
+              break;
+            }
+            REQUIRE(d.client->on_push_response(*b, answer, now + d.skew).ok());
+          }
+          begin_flush(d);  // re-stamped operations go up once flushed
+          complete_flush(d);
         }
         for (;;) {
           auto q = d.client->next_pull(7);

@@ -238,3 +238,53 @@ TEST_CASE("error and health bodies round trip", "[sync]") {
   CHECK(back->state_hash == h.state_hash);
   CHECK(back->auth == "open");
 }
+
+// Issue 8: `after` >= 2^63 wrapped and restarted the pull at 1; device_ms
+// INT64_MIN and UINT64_MAX were mishandled; seqs past 2^53 lose precision in
+// JavaScript. Every number is bounded where it is parsed.
+TEST_CASE("numbers in requests and answers are bounded at parse time", "[sync][bounds]") {
+  for (const std::string after : {"9223372036854775808", "18446744073709551615", "9007199254740993"}) {
+    INFO(after);
+    auto r = parse_pull_query(after, "");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code == "bad_query");
+    CHECK(r.error().message.find("2^53") != std::string::npos);
+  }
+  REQUIRE(parse_pull_query("9007199254740992", "").ok());
+
+  for (const std::string ms : {"-9223372036854775808", "18446744073709551615", "-1", "9007199254740992"}) {
+    INFO(ms);
+    auto req = decode_push_request(R"({"protocol":2,"device":"d","device_ms":)" + ms + R"(,"ops":[]})");
+    REQUIRE_FALSE(req.ok());
+    CHECK(req.error().code == "out_of_range");
+  }
+  auto fine = decode_push_request(R"({"protocol":2,"device":"d","device_ms":1767225600000,"ops":[]})");
+  REQUIRE(fine.ok());
+  CHECK(fine->device_ms == 1767225600000);
+
+  // An op id with seq 2^64-1 is one bad item, the others stay.
+  auto mixed = decode_push_request(
+      R"({"protocol":2,"device":"d","ops":[{"author":"a","hlc":"1.0","id":"d:18446744073709551615","payload":{},"type":"grid.create"},)"
+      R"({"author":"a","hlc":"1.0","id":"d:1","payload":{},"type":"grid.create"}]})");
+  REQUIRE(mixed.ok());
+  REQUIRE(mixed->items.size() == 2);
+  CHECK_FALSE(mixed->items[0].op.has_value());
+  CHECK(mixed->items[0].error.code == "malformed_operation");
+  CHECK(mixed->items[1].op.has_value());
+
+  // Answers a client must refuse: seq, head or next past 2^53, server_ms out of range.
+  CHECK_FALSE(decode_pull_response(R"({"head":18446744073709551615,"more":false,"next":0,"ops":[],"server_ms":1})").ok());
+  CHECK_FALSE(decode_pull_response(R"({"head":1,"more":false,"next":9007199254740993,"ops":[],"server_ms":1})").ok());
+  CHECK_FALSE(decode_pull_response(R"({"head":1,"more":false,"next":1,"ops":[],"server_ms":-5})").ok());
+  CHECK_FALSE(decode_push_response(R"({"protocol":2,"results":[],"head":1,"server_ms":18446744073709551615})").ok());
+  CHECK(decode_pull_response(R"({"head":1,"more":false,"next":1,"ops":[],"server_ms":1})").ok());
+}
+
+TEST_CASE("a clock_far_ahead answer carries the server's clock", "[sync][clock]") {
+  const std::string body = encode_clock_error(make_error("clock_far_ahead", "Set the clock."), 1767225600000);
+  auto e = decode_error(body);
+  REQUIRE(e.has_value());
+  CHECK(e->code == "clock_far_ahead");
+  CHECK(decode_error_server_ms(body) == std::optional<int64_t>(1767225600000));
+  CHECK_FALSE(decode_error_server_ms(encode_error(make_error("clock_far_ahead", "old server"))).has_value());
+}

@@ -231,14 +231,19 @@ TEST_CASE("scheduling: check-in uses the app's local time, and a coordinator sig
   REQUIRE(d.wb.set_area("schedule"));
   d.run(2);
   d.click("sched-shift-" + c.shifts[0]);
+  // On the shift's day (09:00-11:00): the rule book takes a check-in from 2
+  // hours before the start (issue 8), so the fixture's "now", a day before,
+  // no longer serves.
+  d.status.now_local_minutes = *parse_datetime("2026-12-02T08:30");
+  d.run();
   d.click("sched-in-" + su);
   REQUIRE(d.emitted.size() == 1);
-  CHECK(c.w.state.find("signup", su)->text("check_in") == "2026-12-01T08:00");
+  CHECK(c.w.state.find("signup", su)->text("check_in") == "2026-12-02T08:30");
   d.status.now_local_minutes += 90;
   d.run();
   d.click("sched-out-" + su);
   REQUIRE(d.emitted.size() == 2);
-  CHECK(c.w.state.find("signup", su)->text("check_out") == "2026-12-01T09:30");
+  CHECK(c.w.state.find("signup", su)->text("check_out") == "2026-12-02T10:00");
   CHECK(attendance_of(*c.w.state.find("signup", su)) == Attendance::attended);
 
   d.type_into("sched-vol-search", "李");

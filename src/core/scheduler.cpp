@@ -338,7 +338,10 @@ class Engine {
     return best;
   }
 
-  void construct() {
+  // The constructive pass, one shift at a time (construct_order() once, then
+  // construct_shift() for each index of it): the same order and choices as
+  // one loop.
+  std::vector<int> construct_order() const {
     std::vector<int> order(ns_);
     for (int s = 0; s < ns_; ++s) order[s] = s;
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
@@ -347,106 +350,147 @@ class Engine {
       const int64_t cb = static_cast<int64_t>(candidates_[b].size()) * std::max(1, p_.shifts[a].open_places);
       return ca < cb;
     });
-    for (int s : order) {
-      for (int k = 0; k < p_.shifts[s].open_places; ++k) {
-        int64_t c;
-        int v = best_addition(s, &c);
-        if (v < 0) break;
-        assign(v, s);
-      }
+    return order;
+  }
+  void construct_shift(int s) {
+    for (int k = 0; k < p_.shifts[s].open_places; ++k) {
+      int64_t c;
+      int v = best_addition(s, &c);
+      if (v < 0) break;
+      assign(v, s);
     }
   }
 
-  void local_search() {
+  // The local search as resumable units (LongJob slicing). The loop it runs:
+  //   improved = true
+  //   while (improved && evaluations < budget) {
+  //     improved = false
+  //     for s in shifts while evaluations < budget: move_sweep_shift(s)
+  //     if (!improved) improved = swap_round()   // for s1 in shifts: swap_shift(s1)
+  //   }
+  // search_unit() does one step of it (a loop head, one s or one s1), so the
+  // units run back to back give exactly the loop's result.
+  enum class SearchPhase { head, move, swap, done };
+  bool search_done() const { return phase_ == SearchPhase::done; }
+  void search_unit() {
     const int64_t budget = o_.search_budget;
-    bool improved = true;
-    // Move sweeps: replace one holder of a place by a better free candidate; fill freed places.
-    while (improved && evaluations_ < budget) {
-      improved = false;
-      for (int s = 0; s < ns_ && evaluations_ < budget; ++s) {
-        while (static_cast<int>(assigned_[s].size()) < p_.shifts[s].open_places) {
-          int64_t c;
-          int v = best_addition(s, &c);
-          if (v < 0) break;
-          assign(v, s);
-          ++improvements_;
-          improved = true;
+    switch (phase_) {
+      case SearchPhase::head:
+        if (!(improved_ && evaluations_ < budget)) {
+          phase_ = SearchPhase::done;
+          return;
         }
-        for (size_t i = 0; i < assigned_[s].size() && evaluations_ < budget; ++i) {
-          const int old = assigned_[s][i];
-          const int64_t gain = vol_delta(old, s, -1);
-          int best = -1;
-          int64_t best_delta = 0;
-          for (int v : candidates_[s]) {
-            ++evaluations_;
-            if (v == old || dynamic_rule(v, s) != kEligible) continue;
-            const int64_t d = gain + vol_delta(v, -1, s);
-            if (d < best_delta) {
-              best_delta = d;
-              best = v;
-            }
-          }
-          if (best >= 0) {
-            unassign(old, s);
-            assign(best, s);
-            ++improvements_;
-            improved = true;
-            --i;  // the list changed order (the newcomer is last): look at this slot again
-          }
+        improved_ = false;
+        cursor_ = 0;
+        phase_ = SearchPhase::move;
+        return;
+      case SearchPhase::move:
+        if (cursor_ < ns_ && evaluations_ < budget) {
+          move_sweep_shift(cursor_++, budget);
+          return;
+        }
+        if (!improved_) {
+          swap_any_ = false;
+          cursor_ = 0;
+          phase_ = SearchPhase::swap;
+        } else {
+          phase_ = SearchPhase::head;
+        }
+        return;
+      case SearchPhase::swap:
+        if (cursor_ < ns_ && evaluations_ < budget) {
+          swap_shift(cursor_++, budget);
+          return;
+        }
+        improved_ = swap_any_;
+        phase_ = SearchPhase::head;
+        return;
+      case SearchPhase::done:
+        return;
+    }
+  }
+  int64_t evaluations() const { return evaluations_; }
+
+  // Move sweep of one shift: replace one holder of a place by a better free
+  // candidate; fill freed places.
+  void move_sweep_shift(int s, int64_t budget) {
+    while (static_cast<int>(assigned_[s].size()) < p_.shifts[s].open_places) {
+      int64_t c;
+      int v = best_addition(s, &c);
+      if (v < 0) break;
+      assign(v, s);
+      ++improvements_;
+      improved_ = true;
+    }
+    for (size_t i = 0; i < assigned_[s].size() && evaluations_ < budget; ++i) {
+      const int old = assigned_[s][i];
+      const int64_t gain = vol_delta(old, s, -1);
+      int best = -1;
+      int64_t best_delta = 0;
+      for (int v : candidates_[s]) {
+        ++evaluations_;
+        if (v == old || dynamic_rule(v, s) != kEligible) continue;
+        const int64_t d = gain + vol_delta(v, -1, s);
+        if (d < best_delta) {
+          best_delta = d;
+          best = v;
         }
       }
-      if (!improved) improved = swap_round(budget);
+      if (best >= 0) {
+        unassign(old, s);
+        assign(best, s);
+        ++improvements_;
+        improved_ = true;
+        --i;  // the list changed order (the newcomer is last): look at this slot again
+      }
     }
   }
 
-  // Swap sweep: two holders of places on different shifts trade places, or a
-  // holder moves to a free place on another shift and a free candidate takes
-  // the place left behind. Pairs in a fixed order; the first improving one is applied.
-  bool swap_round(int64_t budget) {
-    bool any = false;
-    for (int s1 = 0; s1 < ns_ && evaluations_ < budget; ++s1) {
-      for (size_t i = 0; i < assigned_[s1].size() && evaluations_ < budget; ++i) {
-        const int a = assigned_[s1][i];
-        bool moved = false;
-        for (int s2 = s1 + 1; s2 < ns_ && !moved && evaluations_ < budget; ++s2) {
-          if (!is_candidate(a, s2)) continue;
-          for (size_t k = 0; k < assigned_[s2].size(); ++k) {
-            const int b = assigned_[s2][k];
-            ++evaluations_;
-            if (a == b || !is_candidate(b, s1)) continue;
-            const int64_t d = vol_delta(a, s1, s2) + vol_delta(b, s2, s1);
-            if (d >= 0) continue;
-            if (dynamic_rule(b, s1, s2) != kEligible || dynamic_rule(a, s2, s1) != kEligible) continue;
-            unassign(a, s1);
-            unassign(b, s2);
-            assign(a, s2);
-            assign(b, s1);
-            ++improvements_;
-            any = moved = true;
-            break;
-          }
-          if (moved || static_cast<int>(assigned_[s2].size()) >= p_.shifts[s2].open_places) continue;
-          // a takes the free place on s2; the best free candidate takes a's place on s1.
+  // Swap sweep (one s1 of it): two holders of places on different shifts
+  // trade places, or a holder moves to a free place on another shift and a
+  // free candidate takes the place left behind. Pairs in a fixed order; the
+  // first improving one is applied.
+  void swap_shift(int s1, int64_t budget) {
+    for (size_t i = 0; i < assigned_[s1].size() && evaluations_ < budget; ++i) {
+      const int a = assigned_[s1][i];
+      bool moved = false;
+      for (int s2 = s1 + 1; s2 < ns_ && !moved && evaluations_ < budget; ++s2) {
+        if (!is_candidate(a, s2)) continue;
+        for (size_t k = 0; k < assigned_[s2].size(); ++k) {
+          const int b = assigned_[s2][k];
           ++evaluations_;
-          if (dynamic_rule(a, s2, s1) != kEligible) continue;
-          const int64_t da = vol_delta(a, s1, s2);
+          if (a == b || !is_candidate(b, s1)) continue;
+          const int64_t d = vol_delta(a, s1, s2) + vol_delta(b, s2, s1);
+          if (d >= 0) continue;
+          if (dynamic_rule(b, s1, s2) != kEligible || dynamic_rule(a, s2, s1) != kEligible) continue;
           unassign(a, s1);
+          unassign(b, s2);
           assign(a, s2);
-          int64_t c;
-          const int b = best_addition(s1, &c);
-          if (b >= 0 && da + c < 0) {
-            assign(b, s1);
-            ++improvements_;
-            any = moved = true;
-          } else {
-            unassign(a, s2);
-            assign(a, s1);
-          }
+          assign(b, s1);
+          ++improvements_;
+          swap_any_ = moved = true;
+          break;
         }
-        if (moved) --i;  // the list changed: look at this slot again
+        if (moved || static_cast<int>(assigned_[s2].size()) >= p_.shifts[s2].open_places) continue;
+        // a takes the free place on s2; the best free candidate takes a's place on s1.
+        ++evaluations_;
+        if (dynamic_rule(a, s2, s1) != kEligible) continue;
+        const int64_t da = vol_delta(a, s1, s2);
+        unassign(a, s1);
+        assign(a, s2);
+        int64_t c;
+        const int b = best_addition(s1, &c);
+        if (b >= 0 && da + c < 0) {
+          assign(b, s1);
+          ++improvements_;
+          swap_any_ = moved = true;
+        } else {
+          unassign(a, s2);
+          assign(a, s1);
+        }
       }
+      if (moved) --i;  // the list changed: look at this slot again
     }
-    return any;
   }
 
   const std::vector<std::vector<int>>& candidates() const { return candidates_; }
@@ -598,6 +642,11 @@ class Engine {
   std::vector<std::vector<int64_t>> unavailable_;
   std::vector<std::vector<int>> candidates_;
   std::vector<std::vector<int>> assigned_;
+  // Local search position (search_unit).
+  SearchPhase phase_ = SearchPhase::head;
+  bool improved_ = true;
+  bool swap_any_ = false;
+  int cursor_ = 0;
 };
 
 // ---- JSON helpers ----
@@ -925,14 +974,76 @@ Json problem_to_json(const SchedulingProblem& p) {
   return j;
 }
 
+struct AutoScheduleJob::Impl {
+  enum class Stage { setup, construct, search, done };
+  SchedulingProblem problem;
+  SchedulerOptions options;
+  std::unique_ptr<Engine> engine;
+  Stage stage = Stage::setup;
+  std::vector<int> order;
+  size_t next = 0;  // index into order (construct)
+  int64_t constructive = 0;
+  double progress = 0;
+  Proposal proposal;
+
+  void unit() {
+    switch (stage) {
+      case Stage::setup:
+        engine = std::make_unique<Engine>(problem, options);
+        order = engine->construct_order();
+        stage = Stage::construct;
+        progress = 0.05;
+        return;
+      case Stage::construct:
+        if (next < order.size()) {
+          engine->construct_shift(order[next++]);
+          progress = 0.05 + 0.15 * static_cast<double>(next) / static_cast<double>(order.size());
+          return;
+        }
+        constructive = engine->objective60();
+        stage = Stage::search;
+        progress = 0.2;
+        return;
+      case Stage::search:
+        if (!engine->search_done()) {
+          engine->search_unit();
+          const double budget = static_cast<double>(std::max<int64_t>(1, options.search_budget));
+          progress = std::max(progress, 0.2 + 0.79 * std::min(1.0, static_cast<double>(engine->evaluations()) / budget));
+          return;
+        }
+        proposal = engine->result();
+        proposal.summary.constructive_objective60 = constructive;
+        engine.reset();
+        stage = Stage::done;
+        progress = 1.0;
+        return;
+      case Stage::done:
+        return;
+    }
+  }
+};
+
+AutoScheduleJob::AutoScheduleJob(SchedulingProblem problem, SchedulerOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->problem = std::move(problem);
+  impl_->options = options;
+}
+AutoScheduleJob::~AutoScheduleJob() = default;
+
+bool AutoScheduleJob::step(const std::function<bool()>& should_stop) {
+  while (impl_->stage != Impl::Stage::done) {
+    impl_->unit();
+    if (should_stop && should_stop()) break;
+  }
+  return impl_->stage == Impl::Stage::done;
+}
+double AutoScheduleJob::progress() const { return impl_->progress; }
+bool AutoScheduleJob::done() const { return impl_->stage == Impl::Stage::done; }
+const Proposal& AutoScheduleJob::proposal() const { return impl_->proposal; }
+
 Proposal auto_schedule(const SchedulingProblem& problem, const SchedulerOptions& options) {
-  Engine e(problem, options);
-  e.construct();
-  const int64_t constructive = e.objective60();
-  e.local_search();
-  Proposal p = e.result();
-  p.summary.constructive_objective60 = constructive;
-  return p;
+  AutoScheduleJob job(problem, options);
+  job.step(nullptr);
+  return job.proposal();
 }
 
 Evaluation evaluate_assignments(const SchedulingProblem& problem,

@@ -16,11 +16,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/civil_time.h"
 #include "core/commands.h"
+#include "core/long_job.h"
 #include "core/operation.h"
 #include "core/result.h"
 #include "core/state.h"
@@ -131,6 +133,27 @@ struct Proposal {
 };
 
 Proposal auto_schedule(const SchedulingProblem& problem, const SchedulerOptions& options = {});
+
+// The same solve as a LongJob (core/long_job.h), for the app, where it must
+// not hold a frame: units are the setup, one shift of the constructive pass,
+// and one shift of a move or swap sweep of the local search. The proposal is
+// identical to auto_schedule's (which runs this job to the end).
+class AutoScheduleJob : public LongJob {
+ public:
+  explicit AutoScheduleJob(SchedulingProblem problem, SchedulerOptions options = {});
+  ~AutoScheduleJob() override;
+  AutoScheduleJob(const AutoScheduleJob&) = delete;
+  AutoScheduleJob& operator=(const AutoScheduleJob&) = delete;
+  bool step(const std::function<bool()>& should_stop) override;
+  double progress() const override;
+  bool done() const;
+  // The proposal, once done() (empty before).
+  const Proposal& proposal() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // The objective (times 60, exact) of any assignment list on this problem, and
 // whether it keeps every hard rule (violations listed in plain words). Used by

@@ -10,6 +10,24 @@ namespace {
 // zh-CN (default)
 // ---------------------------------------------------------------------------
 const std::vector<StringEntry> kZh = {
+    // Problems the app reports as codes (ui/contract.h Problem; issue 9).
+    {"problem.sync.unreachable", "无法连接服务器。"},
+    {"problem.sync.refused", "服务器拒绝了请求（HTTP {0}）。"},
+    {"problem.sync.failed", "同步没有完成。"},
+    {"problem.sync.not_enrolled", "本设备尚未登记，或登记已被撤销。"},
+    {"problem.sync.enrol_unreachable", "无法连接服务器，请联网后再试。"},
+    {"problem.sync.enrol_refused", "服务器拒绝了登记（HTTP {0}）。"},
+    {"problem.sync.enrol_unreadable", "服务器对登记的回答无法识别。"},
+    {"problem.sync.enrol_not_stored", "登记无法保存在本设备上。"},
+    {"problem.storage.read_only", "另一个标签页正在编辑数据，此页只读。"},
+    {"problem.storage.lock_pending", "正在确认写入权限…"},
+    {"problem.file.failed", "文件“{0}”没有保存。"},
+    {"error.storage_not_open", "数据尚未打开。"},
+    {"sched.auto_progress", "正在排班… {0}%"},
+    {"sched.auto_cancel", "取消排班"},
+    {"sched.auto_cancelled", "已取消排班。"},
+    {"sched.auto_replan", "按最新数据重新排班"},
+    {"kiosk.waiting", "正在保存报名…"},
     {"app.title", "滇红慧 · 东城社区"},
     {"app.subtitle", "社区治理工作台"},
 
@@ -575,6 +593,24 @@ const std::vector<StringEntry> kZh = {
 // English
 // ---------------------------------------------------------------------------
 const std::vector<StringEntry> kEn = {
+    // Problems the app reports as codes (ui/contract.h Problem; issue 9).
+    {"problem.sync.unreachable", "The server cannot be reached."},
+    {"problem.sync.refused", "The server refused the request (HTTP {0})."},
+    {"problem.sync.failed", "The sync did not complete."},
+    {"problem.sync.not_enrolled", "This device is not enrolled, or its enrolment was revoked."},
+    {"problem.sync.enrol_unreachable", "The server cannot be reached; try again when online."},
+    {"problem.sync.enrol_refused", "The server refused the enrolment (HTTP {0})."},
+    {"problem.sync.enrol_unreadable", "The server's answer to the enrolment was not understood."},
+    {"problem.sync.enrol_not_stored", "The enrolment could not be stored on this device."},
+    {"problem.storage.read_only", "Another tab is editing the data; this one is read-only."},
+    {"problem.storage.lock_pending", "Checking whether this tab may write…"},
+    {"problem.file.failed", "The file \"{0}\" was not saved."},
+    {"error.storage_not_open", "The data is not open yet."},
+    {"sched.auto_progress", "Planning… {0}%"},
+    {"sched.auto_cancel", "Cancel planning"},
+    {"sched.auto_cancelled", "Planning was cancelled."},
+    {"sched.auto_replan", "Plan again with the current data"},
+    {"kiosk.waiting", "Saving the sign-up…"},
     {"app.title", "Dianhong · Dongcheng community"},
     {"app.subtitle", "Community workbench"},
 
@@ -1228,6 +1264,20 @@ std::string error_text(std::string_view code, std::string_view message) {
   if (g_language == Language::en && !message.empty()) return std::string(message);  // English messages are specific
   if (const char* t = find_text(g_language, key)) return t;
   return std::string(message);
+}
+
+std::string problem_text(const Problem& p) {
+  if (p.code.empty()) return p.detail;
+  const char* t = find_text(g_language, "problem." + p.code);
+  if (!t) return p.detail.empty() ? p.code : p.detail;
+  std::string out = t;
+  for (size_t i = 0; i < p.params.size(); ++i) {
+    const std::string mark = "{" + std::to_string(i) + "}";
+    for (size_t at = out.find(mark); at != std::string::npos; at = out.find(mark, at + p.params[i].size()))
+      out.replace(at, mark.size(), p.params[i]);
+  }
+  if (!p.detail.empty()) out += g_language == Language::en ? " (" + p.detail + ")" : "（" + p.detail + "）";
+  return out;
 }
 
 }  // namespace dh::ui

@@ -1,0 +1,72 @@
+// Internal to dianhong_app: the state the platform loop (main.cpp), the fonts
+// (fonts.cpp), the browser's key/IME glue (web_input.cpp) and the test hook's
+// C API (test_hook.cpp) share. The data, sync, commits and long work are the
+// Session's (session/session.h); this is only what the platform needs.
+#pragma once
+
+#include <SDL.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "app/host_ports.h"
+#include "imgui.h"
+#include "platform/host.h"
+#include "session/session.h"
+#include "store/file_system.h"
+#include "ui/workbench.h"
+
+namespace dh::app {
+
+enum class Phase { starting, ready };
+
+struct App {
+  std::unique_ptr<platform::Host> host;
+  std::unique_ptr<HostHttp> http;
+  std::unique_ptr<HostFlusher> flusher;
+  SDL_Window* window = nullptr;
+  SDL_GLContext gl = nullptr;
+  ui::Workbench workbench;
+  std::unique_ptr<FileSystem> fs;
+  std::unique_ptr<session::Session> session;
+  std::string store_root;
+  Phase phase = Phase::starting;
+  bool quit = false;
+
+  // Fonts (fonts.cpp)
+  ImFont* ui_font = nullptr;
+  bool full_font_requested = false;
+  bool full_font_loaded = false;
+  float applied_font_size = 0;
+  ImGuiStyle base_style;
+
+  // Rendering on demand
+  uint64_t frames_rendered = 0;
+  int pending_frames = 2;
+  int64_t kiosk_tick = 0;  // 10-second bucket of the last kiosk timer frame
+  int64_t render_until_ms = 0;
+  std::string last_status_signature;
+  bool first_interactive_reported = false;
+
+  // Platform status
+  bool persist_asked = false;
+  bool apply_update_pending = false;
+  std::vector<std::string> platform_problems;  // files that could not be saved
+};
+
+extern App* g_app;
+
+// fonts.cpp
+void add_font(App& app, platform::FontKind kind, std::vector<unsigned char>& bytes);
+void apply_text_size(App& app);
+
+// web_input.cpp: the hidden input's text and keys into ImGui; IME position
+// and clipboard out of it.
+void forward_text_events(App& app);
+void install_web_input();
+
+// main.cpp
+ui::AppStatus make_status(const App& app);
+
+}  // namespace dh::app

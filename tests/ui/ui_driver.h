@@ -69,6 +69,9 @@ class UiDriver {
   session::JobRunner jobs;
   double job_budget_ms = 0;                    // 0: jobs run to their end between two frames
   std::function<double()> job_clock;           // for job_budget_ms > 0
+  bool jobs_paused = false;                    // true: jobs do not run between frames
+  bool hold_commits = false;                   // true: commands are kept in `held`, no result is reported
+  std::vector<Command> held;
 
   void frame() {
     ImGuiIO& io = ImGui::GetIO();
@@ -87,11 +90,15 @@ class UiDriver {
     for (const auto* f : out.all<ui::SaveFile>()) files.push_back(f->file);
     // Commit like the app: the one commit path, in order, reporting each result.
     for (const auto& c : out.commands) emitted.push_back(c);
-    session::StateTarget target(state_, source_);
-    session::commit_in_order(target, out.commands, [&] { return now_ms_ += 1000; }, [&](size_t k, const Error* e) {
-      if (e) errors.push_back(e->code);
-      wb.report_commit_result(k, e);
-    });
+    if (hold_commits) {
+      held.insert(held.end(), out.commands.begin(), out.commands.end());
+    } else {
+      session::StateTarget target(state_, source_);
+      session::commit_in_order(target, out.commands, [&] { return now_ms_ += 1000; }, [&](size_t k, const Error* e) {
+        if (e) errors.push_back(e->code);
+        wb.report_commit_result(k, e);
+      });
+    }
     // Requests: long work goes to the runner, everything else is answered.
     for (const auto& r : out.requests) {
       if (const auto* j = std::get_if<ui::RunJob>(&r.what)) jobs.start(r.id, j->job);
@@ -100,6 +107,7 @@ class UiDriver {
     }
     // Between frames, like the app: here with no time limit unless a test
     // sets one (job_budget_ms) to see progress across frames.
+    if (jobs_paused) return;
     if (job_budget_ms > 0) jobs.run(job_clock, job_budget_ms);
     else jobs.run_to_end();
   }

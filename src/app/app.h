@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/host_ports.h"
 #include "imgui.h"
@@ -49,6 +50,12 @@ struct App {
   std::string last_status_signature;
   bool first_interactive_reported = false;
 
+  // Longest time (ms) of one tick's long work and of one tick's frame
+  // (events to swap) since the page started: the figures behind "no frame
+  // waits more than 50 ms" (tests/e2e/longwork.test.js reads them).
+  double longest_job_slice_ms = 0;
+  double longest_frame_ms = 0;
+
   // Platform status
   bool persist_asked = false;
   bool apply_update_pending = false;
@@ -66,7 +73,13 @@ void apply_text_size(App& app);
 void forward_text_events(App& app);
 void install_web_input();
 
-// main.cpp
+// app_session.cpp
+// Opens the Session once the store folder is loaded and the lock decided.
+void open_session(App& app);
 ui::AppStatus make_status(const App& app);
+// What is shown, in short: a change means a redraw.
+std::string status_signature(const ui::AppStatus& s, const App& app);
+// SaveFile and ApplyUpdate; each answered through Workbench::deliver.
+void handle_platform_requests(App& app, const std::vector<ui::Request>& requests);
 
 }  // namespace dh::app

@@ -98,6 +98,8 @@ DH_EXPORT const char* dh_status_json() {
       {"frames", app.frames_rendered},
       // Long work running between frames (session/job_runner.h).
       {"jobs", app.session ? app.session->jobs().count() : 0},
+      {"longest_job_slice_ms", app.longest_job_slice_ms},
+      {"longest_frame_ms", app.longest_frame_ms},
       {"language", app.workbench.language() == dh::ui::Language::en ? "en" : "zh-CN"},
       {"large_text", app.workbench.large_text()},
       // The first sync round ended (or the desktop made its demo data).

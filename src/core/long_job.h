@@ -13,9 +13,12 @@
 // - Running the steps back to back gives exactly the result of the one-loop
 //   computation: slicing never changes a result.
 // - progress() is in [0, 1], never goes down, and is 1 when done.
-// - A job computes on a copy of what it needs (taken when it was made): it
-//   never reads the State while it runs. Whoever applies its result compares
-//   the State's version then (State::applied_ops) with the one it started on.
+// - A job computes on a copy of what it needs. It may take that copy in its
+//   first units (reading a State that changes only between frames), checking
+//   the State's version (State::applied_ops) before each of them and starting
+//   the copy again if it moved; after that it never reads the State. Whoever
+//   applies its result compares the State's version then with the one the
+//   job computed on.
 #pragma once
 
 #include <functional>

@@ -135,12 +135,19 @@ struct Proposal {
 Proposal auto_schedule(const SchedulingProblem& problem, const SchedulerOptions& options = {});
 
 // The same solve as a LongJob (core/long_job.h), for the app, where it must
-// not hold a frame: units are the setup, one shift of the constructive pass,
+// not hold a frame: units are a chunk of the problem built from the State, the
+// setup of one shift's static eligibility, one shift of the constructive pass,
 // and one shift of a move or swap sweep of the local search. The proposal is
-// identical to auto_schedule's (which runs this job to the end).
+// identical to auto_schedule's on the same problem (which runs this job to
+// its end).
 class AutoScheduleJob : public LongJob {
  public:
   explicit AutoScheduleJob(SchedulingProblem problem, SchedulerOptions options = {});
+  // Builds the problem from `state` (problem_from_state) in its first units.
+  // The State must outlive the job; the app's State changes only between
+  // frames, and if it changed between two of these units the build starts
+  // again on the new State (state_version() says which one was used).
+  AutoScheduleJob(const State& state, int64_t from_day, int64_t to_day, SchedulerOptions options = {});
   ~AutoScheduleJob() override;
   AutoScheduleJob(const AutoScheduleJob&) = delete;
   AutoScheduleJob& operator=(const AutoScheduleJob&) = delete;
@@ -149,6 +156,9 @@ class AutoScheduleJob : public LongJob {
   bool done() const;
   // The proposal, once done() (empty before).
   const Proposal& proposal() const;
+  // State::applied_ops() of the State the problem was built from (0 when the
+  // job was given a problem). A proposal applies only to that State.
+  uint64_t state_version() const;
 
  private:
   struct Impl;

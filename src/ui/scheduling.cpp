@@ -473,12 +473,14 @@ void draw_auto_tab(ScheduleView& v, Frame& f) {
     v.auto_to = to_day;
     v.has_proposal = false;
     v.message.clear();
-    v.job = std::make_shared<AutoScheduleJob>(problem_from_state(state, from_day, to_day));
-    v.proposal_applied = state.applied_ops();
+    // The problem is built from the State in the job's first units, off the
+    // frame too.
+    v.job = std::make_shared<AutoScheduleJob>(state, from_day, to_day);
     v.job_request = f.ask(RunJob{v.job});
   };
   if (v.job && v.job->done()) {
     v.proposal = v.job->proposal();
+    v.proposal_applied = v.job->state_version();  // the State it was computed on
     v.has_proposal = true;
     v.job.reset();
   }

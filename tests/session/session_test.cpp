@@ -175,6 +175,40 @@ TEST_CASE("long work: the sliced auto-scheduler proposes exactly what the one-lo
   CHECK(proposal_to_json(job.proposal()) == proposal_to_json(whole));
   CHECK(job.proposal().summary.objective60 == whole.summary.objective60);
   CHECK(job.proposal().summary.evaluations == whole.summary.evaluations);
+
+  // Built from the State in its own units: the same proposal, and it says
+  // which State it was computed on.
+  AutoScheduleJob from_state(state, from, to);
+  int units = 0;
+  while (!from_state.step([] { return true; })) ++units;
+  CHECK(units > steps);  // the problem's building is sliced too
+  CHECK(proposal_to_json(from_state.proposal()) == proposal_to_json(whole));
+  CHECK(from_state.state_version() == state.applied_ops());
+}
+
+TEST_CASE("long work: a State that changes while the problem is built makes the job build it again", "[session][scheduler]") {
+  State state = demo_month_state();
+  const int64_t from = *parse_date("2026-12-01"), to = *parse_date("2027-01-01");
+  AutoScheduleJob job(state, from, to);
+  REQUIRE_FALSE(job.step([] { return true; }));  // one unit: a chunk of shifts read
+  // Between two frames a change arrives: one more shift in the month.
+  OpSource src;
+  src.device = "k7f3a9c2d1e0";
+  src.author = "staff:wang";
+  const Entity* any = state.list("shift").front();
+  auto op = make_operation(state,
+                           CreateEntity{"shift", Json{{"station", any->text("station")}, {"role", "临时"},
+                                                      {"start", "2026-12-20T09:00"}, {"end", "2026-12-20T11:00"},
+                                                      {"capacity", 1}}, ""},
+                           src, kNow);
+  REQUIRE(op.ok());
+  state.apply(op.value());
+  while (!job.step(nullptr)) {
+  }
+  CHECK(job.state_version() == state.applied_ops());
+  const Proposal again = auto_schedule(problem_from_state(state, from, to));
+  CHECK(proposal_to_json(job.proposal()) == proposal_to_json(again));
+  CHECK(job.proposal().summary.open_places == again.summary.open_places);
 }
 
 TEST_CASE("long work: the runner keeps to its budget, cancels, and finishes", "[session]") {

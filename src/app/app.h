@@ -50,9 +50,9 @@ struct App {
   std::string last_status_signature;
   bool first_interactive_reported = false;
 
-  // Longest time (ms) of one tick's long work and of one tick's frame
-  // (events to swap) since the page started: the figures behind "no frame
-  // waits more than 50 ms" (tests/e2e/longwork.test.js reads them).
+  // Longest time (ms) of one tick's long work, and of one tick's frame
+  // (events to swap) while a job runs: the figures behind "no frame waits
+  // more than 50 ms" (tests/e2e/longwork.test.js reads them).
   double longest_job_slice_ms = 0;
   double longest_frame_ms = 0;
 

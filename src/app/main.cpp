@@ -176,8 +176,8 @@ void tick() {
     app.session->handle(out.requests, [&](const ui::Reply& r) { app.workbench.deliver(r); }, &platform_requests);
     handle_platform_requests(app, platform_requests);
     if (out.find<ui::SettingsChanged>()) app.pending_frames = std::max(app.pending_frames, 2);
-    app.longest_frame_ms = std::max(app.longest_frame_ms, monotonic_ms() - tick_start);
     if (app.session->jobs().busy()) {
+      app.longest_frame_ms = std::max(app.longest_frame_ms, monotonic_ms() - tick_start);
       const double jobs_start = monotonic_ms();
       app.session->run_jobs(monotonic_ms);
       app.longest_job_slice_ms = std::max(app.longest_job_slice_ms, monotonic_ms() - jobs_start);

@@ -31,12 +31,16 @@ test('a kiosk set to large text and English remembers it after a reload; no oper
   assert.equal(before.language, 'zh-CN');
 
   await h.clickWidget(page, 'nav-settings');
-  await h.clickWidget(page, 'large-text');
   await h.clickWidget(page, 'lang-en');
+  await h.poll(async () => (await h.status(page)).language === 'en', { what: 'English' });
+  await page.waitForTimeout(300);  // the relaid-out frame is the one the locator reports
+  await h.clickWidget(page, 'large-text');
+  let seen = null;
   const set = await h.poll(async () => {
     const s = await h.status(page);
+    seen = { large_text: s.large_text, language: s.language, saved: s.saved, flushing: s.flush_in_progress };
     return s.large_text && s.language === 'en' && s.saved && !s.flush_in_progress ? s : false;
-  }, { what: 'the settings to be saved' });
+  }, { what: 'the settings to be saved' }).catch((e) => { throw new Error(e.message + ' ' + JSON.stringify(seen)); });
   assert.equal(set.op_count, before.op_count, 'settings are not operations');
   // The flush that writes settings.json completes (flushes_completed moves).
   await h.poll(async () => (await h.status(page)).flushes_completed > before.flushes_completed,

@@ -3,15 +3,21 @@
 //
 //   dianhong schedule PROBLEM.json [--out PROPOSAL.json]
 //   dianhong schedule --demo-month YYYY-MM [--seed N] --write-problem FILE.json
+//   dianhong schedule --demo-month YYYY-MM [--seed N] --write-ops FILE.jsonl
 //
 // The first form reads volunteers and shifts (and optional "options"), runs
 // auto_schedule and writes the proposal (stdout unless --out); a summary goes
 // to stderr; each reason carries its code, parameters and English words.
-// The second writes the demo corps with a generated month of shifts as a
-// problem file, to try the first form on. Exit status: 0 done
+// The second writes the demo corps with a generated month of
+// shifts as a problem file, to try the first form on. The third writes that
+// month's operations (device "demo-month", on top of the server's --demo
+// data) as push request bodies of at most 1,000 operations, one per line, for
+// a test or a demonstration to POST to /api/v1/ops. Exit status: 0 done
 // (even with unfilled places, which the proposal lists), 1 the problem file
 // was refused (the message names the entry), 2 usage error or unreadable file.
+#include <algorithm>
 #include <chrono>
+#include <cstddef>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -23,6 +29,7 @@
 #include "core/scheduler.h"
 #include "core/state.h"
 #include "ui/sched_text.h"
+#include "sync/protocol.h"
 
 namespace {
 
@@ -30,6 +37,7 @@ int schedule_usage(std::ostream& out, int code) {
   out << "Usage:\n"
          "  dianhong schedule PROBLEM.json [--out PROPOSAL.json]\n"
          "  dianhong schedule --demo-month YYYY-MM [--seed N] --write-problem FILE.json\n"
+         "  dianhong schedule --demo-month YYYY-MM [--seed N] --write-ops FILE.jsonl\n"
          "PROBLEM.json of '-' reads standard input. Format: docs/auto-scheduling.md.\n";
   return code;
 }
@@ -47,7 +55,7 @@ bool write_text(const std::string& path, const std::string& text) {
 }  // namespace
 
 int run_schedule_command(const std::vector<std::string>& args) {
-  std::string in_path, out_path, demo_month, problem_out;
+  std::string in_path, out_path, demo_month, problem_out, ops_out;
   uint64_t seed = 1;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -57,6 +65,8 @@ int run_schedule_command(const std::vector<std::string>& args) {
       demo_month = args[++i];
     } else if (a == "--write-problem" && i + 1 < args.size()) {
       problem_out = args[++i];
+    } else if (a == "--write-ops" && i + 1 < args.size()) {
+      ops_out = args[++i];
     } else if (a == "--seed" && i + 1 < args.size()) {
       const std::string& s = args[++i];
       if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos) {
@@ -74,13 +84,27 @@ int run_schedule_command(const std::vector<std::string>& args) {
     }
   }
   if (!demo_month.empty()) {
-    if (problem_out.empty() || !in_path.empty()) return schedule_usage(std::cerr, 2);
+    if ((problem_out.empty() && ops_out.empty()) || !in_path.empty()) return schedule_usage(std::cerr, 2);
     auto demo = dh::generate_demo();
     auto month = dh::generate_month_of_shifts(demo, demo_month, seed);
     auto first = dh::parse_date(demo_month + "-01");
     if (month.empty() || !first) {
       std::cerr << "dianhong schedule: the month must be written YYYY-MM, e.g. 2026-12.\n";
       return 2;
+    }
+    if (!ops_out.empty()) {
+      std::string lines;
+      for (size_t at = 0; at < month.size(); at += 1000) {
+        std::vector<dh::Operation> batch(month.begin() + static_cast<std::ptrdiff_t>(at),
+                                         month.begin() + static_cast<std::ptrdiff_t>(std::min(month.size(), at + 1000)));
+        lines += dh::sync::encode_push_request("demo-month", batch) + "\n";
+      }
+      if (!write_text(ops_out, lines)) {
+        std::cerr << "dianhong schedule: cannot write " << ops_out << ".\n";
+        return 2;
+      }
+      std::cerr << "operations: " << month.size() << "\n";
+      if (problem_out.empty()) return 0;
     }
     dh::State state;
     for (const auto& op : demo) state.apply(op);

@@ -120,13 +120,25 @@ class Engine {
       std::sort(unavailable_.back().begin(), unavailable_.back().end());
     }
     candidates_.resize(ns_);
-    for (int s = 0; s < ns_; ++s) {
+    assigned_.resize(ns_);
+  }
+
+  // Static eligibility, one shift per call (the longest part of the setup:
+  // shifts x volunteers rule checks); true when every shift is done.
+  bool setup_unit() {
+    if (setup_next_ < ns_) {
+      const int s = setup_next_++;
       for (int v = 0; v < nv_; ++v) {
         if (static_rule(v, s) == kEligible) candidates_[s].push_back(v);
       }
     }
-    assigned_.resize(ns_);
+    return setup_next_ >= ns_;
   }
+  void setup_all() {
+    while (!setup_unit()) {
+    }
+  }
+  double setup_fraction() const { return ns_ == 0 ? 1.0 : static_cast<double>(setup_next_) / ns_; }
 
   // First static rule volunteer v breaks for shift s, or kEligible.
   Rule static_rule(int v, int s) const {
@@ -322,7 +334,10 @@ class Engine {
     return best;
   }
 
-  void construct() {
+  // The constructive pass, one shift at a time (construct_order() once, then
+  // construct_shift() for each index of it): the same order and choices as
+  // one loop.
+  std::vector<int> construct_order() const {
     std::vector<int> order(ns_);
     for (int s = 0; s < ns_; ++s) order[s] = s;
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
@@ -331,106 +346,147 @@ class Engine {
       const int64_t cb = static_cast<int64_t>(candidates_[b].size()) * std::max(1, p_.shifts[a].open_places);
       return ca < cb;
     });
-    for (int s : order) {
-      for (int k = 0; k < p_.shifts[s].open_places; ++k) {
-        int64_t c;
-        int v = best_addition(s, &c);
-        if (v < 0) break;
-        assign(v, s);
-      }
+    return order;
+  }
+  void construct_shift(int s) {
+    for (int k = 0; k < p_.shifts[s].open_places; ++k) {
+      int64_t c;
+      int v = best_addition(s, &c);
+      if (v < 0) break;
+      assign(v, s);
     }
   }
 
-  void local_search() {
+  // The local search as resumable units (LongJob slicing). The loop it runs:
+  //   improved = true
+  //   while (improved && evaluations < budget) {
+  //     improved = false
+  //     for s in shifts while evaluations < budget: move_sweep_shift(s)
+  //     if (!improved) improved = swap_round()   // for s1 in shifts: swap_shift(s1)
+  //   }
+  // search_unit() does one step of it (a loop head, one s or one s1), so the
+  // units run back to back give exactly the loop's result.
+  enum class SearchPhase { head, move, swap, done };
+  bool search_done() const { return phase_ == SearchPhase::done; }
+  void search_unit() {
     const int64_t budget = o_.search_budget;
-    bool improved = true;
-    // Move sweeps: replace one holder of a place by a better free candidate; fill freed places.
-    while (improved && evaluations_ < budget) {
-      improved = false;
-      for (int s = 0; s < ns_ && evaluations_ < budget; ++s) {
-        while (static_cast<int>(assigned_[s].size()) < p_.shifts[s].open_places) {
-          int64_t c;
-          int v = best_addition(s, &c);
-          if (v < 0) break;
-          assign(v, s);
-          ++improvements_;
-          improved = true;
+    switch (phase_) {
+      case SearchPhase::head:
+        if (!(improved_ && evaluations_ < budget)) {
+          phase_ = SearchPhase::done;
+          return;
         }
-        for (size_t i = 0; i < assigned_[s].size() && evaluations_ < budget; ++i) {
-          const int old = assigned_[s][i];
-          const int64_t gain = vol_delta(old, s, -1);
-          int best = -1;
-          int64_t best_delta = 0;
-          for (int v : candidates_[s]) {
-            ++evaluations_;
-            if (v == old || dynamic_rule(v, s) != kEligible) continue;
-            const int64_t d = gain + vol_delta(v, -1, s);
-            if (d < best_delta) {
-              best_delta = d;
-              best = v;
-            }
-          }
-          if (best >= 0) {
-            unassign(old, s);
-            assign(best, s);
-            ++improvements_;
-            improved = true;
-            --i;  // the list changed order (the newcomer is last): look at this slot again
-          }
+        improved_ = false;
+        cursor_ = 0;
+        phase_ = SearchPhase::move;
+        return;
+      case SearchPhase::move:
+        if (cursor_ < ns_ && evaluations_ < budget) {
+          move_sweep_shift(cursor_++, budget);
+          return;
+        }
+        if (!improved_) {
+          swap_any_ = false;
+          cursor_ = 0;
+          phase_ = SearchPhase::swap;
+        } else {
+          phase_ = SearchPhase::head;
+        }
+        return;
+      case SearchPhase::swap:
+        if (cursor_ < ns_ && evaluations_ < budget) {
+          swap_shift(cursor_++, budget);
+          return;
+        }
+        improved_ = swap_any_;
+        phase_ = SearchPhase::head;
+        return;
+      case SearchPhase::done:
+        return;
+    }
+  }
+  int64_t evaluations() const { return evaluations_; }
+
+  // Move sweep of one shift: replace one holder of a place by a better free
+  // candidate; fill freed places.
+  void move_sweep_shift(int s, int64_t budget) {
+    while (static_cast<int>(assigned_[s].size()) < p_.shifts[s].open_places) {
+      int64_t c;
+      int v = best_addition(s, &c);
+      if (v < 0) break;
+      assign(v, s);
+      ++improvements_;
+      improved_ = true;
+    }
+    for (size_t i = 0; i < assigned_[s].size() && evaluations_ < budget; ++i) {
+      const int old = assigned_[s][i];
+      const int64_t gain = vol_delta(old, s, -1);
+      int best = -1;
+      int64_t best_delta = 0;
+      for (int v : candidates_[s]) {
+        ++evaluations_;
+        if (v == old || dynamic_rule(v, s) != kEligible) continue;
+        const int64_t d = gain + vol_delta(v, -1, s);
+        if (d < best_delta) {
+          best_delta = d;
+          best = v;
         }
       }
-      if (!improved) improved = swap_round(budget);
+      if (best >= 0) {
+        unassign(old, s);
+        assign(best, s);
+        ++improvements_;
+        improved_ = true;
+        --i;  // the list changed order (the newcomer is last): look at this slot again
+      }
     }
   }
 
-  // Swap sweep: two holders of places on different shifts trade places, or a
-  // holder moves to a free place on another shift and a free candidate takes
-  // the place left behind. Pairs in a fixed order; the first improving one is applied.
-  bool swap_round(int64_t budget) {
-    bool any = false;
-    for (int s1 = 0; s1 < ns_ && evaluations_ < budget; ++s1) {
-      for (size_t i = 0; i < assigned_[s1].size() && evaluations_ < budget; ++i) {
-        const int a = assigned_[s1][i];
-        bool moved = false;
-        for (int s2 = s1 + 1; s2 < ns_ && !moved && evaluations_ < budget; ++s2) {
-          if (!is_candidate(a, s2)) continue;
-          for (size_t k = 0; k < assigned_[s2].size(); ++k) {
-            const int b = assigned_[s2][k];
-            ++evaluations_;
-            if (a == b || !is_candidate(b, s1)) continue;
-            const int64_t d = vol_delta(a, s1, s2) + vol_delta(b, s2, s1);
-            if (d >= 0) continue;
-            if (dynamic_rule(b, s1, s2) != kEligible || dynamic_rule(a, s2, s1) != kEligible) continue;
-            unassign(a, s1);
-            unassign(b, s2);
-            assign(a, s2);
-            assign(b, s1);
-            ++improvements_;
-            any = moved = true;
-            break;
-          }
-          if (moved || static_cast<int>(assigned_[s2].size()) >= p_.shifts[s2].open_places) continue;
-          // a takes the free place on s2; the best free candidate takes a's place on s1.
+  // Swap sweep (one s1 of it): two holders of places on different shifts
+  // trade places, or a holder moves to a free place on another shift and a
+  // free candidate takes the place left behind. Pairs in a fixed order; the
+  // first improving one is applied.
+  void swap_shift(int s1, int64_t budget) {
+    for (size_t i = 0; i < assigned_[s1].size() && evaluations_ < budget; ++i) {
+      const int a = assigned_[s1][i];
+      bool moved = false;
+      for (int s2 = s1 + 1; s2 < ns_ && !moved && evaluations_ < budget; ++s2) {
+        if (!is_candidate(a, s2)) continue;
+        for (size_t k = 0; k < assigned_[s2].size(); ++k) {
+          const int b = assigned_[s2][k];
           ++evaluations_;
-          if (dynamic_rule(a, s2, s1) != kEligible) continue;
-          const int64_t da = vol_delta(a, s1, s2);
+          if (a == b || !is_candidate(b, s1)) continue;
+          const int64_t d = vol_delta(a, s1, s2) + vol_delta(b, s2, s1);
+          if (d >= 0) continue;
+          if (dynamic_rule(b, s1, s2) != kEligible || dynamic_rule(a, s2, s1) != kEligible) continue;
           unassign(a, s1);
+          unassign(b, s2);
           assign(a, s2);
-          int64_t c;
-          const int b = best_addition(s1, &c);
-          if (b >= 0 && da + c < 0) {
-            assign(b, s1);
-            ++improvements_;
-            any = moved = true;
-          } else {
-            unassign(a, s2);
-            assign(a, s1);
-          }
+          assign(b, s1);
+          ++improvements_;
+          swap_any_ = moved = true;
+          break;
         }
-        if (moved) --i;  // the list changed: look at this slot again
+        if (moved || static_cast<int>(assigned_[s2].size()) >= p_.shifts[s2].open_places) continue;
+        // a takes the free place on s2; the best free candidate takes a's place on s1.
+        ++evaluations_;
+        if (dynamic_rule(a, s2, s1) != kEligible) continue;
+        const int64_t da = vol_delta(a, s1, s2);
+        unassign(a, s1);
+        assign(a, s2);
+        int64_t c;
+        const int b = best_addition(s1, &c);
+        if (b >= 0 && da + c < 0) {
+          assign(b, s1);
+          ++improvements_;
+          swap_any_ = moved = true;
+        } else {
+          unassign(a, s2);
+          assign(a, s1);
+        }
       }
+      if (moved) --i;  // the list changed: look at this slot again
     }
-    return any;
   }
 
   const std::vector<std::vector<int>>& candidates() const { return candidates_; }
@@ -583,6 +639,12 @@ class Engine {
   std::vector<std::vector<int64_t>> unavailable_;
   std::vector<std::vector<int>> candidates_;
   std::vector<std::vector<int>> assigned_;
+  int setup_next_ = 0;  // next shift of setup_unit()
+  // Local search position (search_unit).
+  SearchPhase phase_ = SearchPhase::head;
+  bool improved_ = true;
+  bool swap_any_ = false;
+  int cursor_ = 0;
 };
 
 // ---- JSON helpers ----
@@ -628,53 +690,78 @@ void sort_problem(SchedulingProblem& p) {
   });
 }
 
-}  // namespace
+// problem_from_state in units (for AutoScheduleJob): a chunk of shifts, a
+// chunk of volunteers, then the sort. Reads the State in every unit; the
+// caller makes sure it has not changed in between (State::applied_ops).
+class ProblemBuilder {
+ public:
+  static constexpr size_t kChunk = 64;
+  ProblemBuilder(const State& state, int64_t from_day, int64_t to_day)
+      : state_(state), index_(state), shifts_(state.list("shift")), vols_(state.list("volunteer")) {
+    p_.from_day = from_day;
+    p_.to_day = to_day;
+  }
+  // True when the problem is complete.
+  bool unit() {
+    if (next_shift_ < shifts_.size()) {
+      for (size_t end = std::min(shifts_.size(), next_shift_ + kChunk); next_shift_ < end; ++next_shift_)
+        add_shift(*shifts_[next_shift_]);
+      return false;
+    }
+    if (next_vol_ < vols_.size()) {
+      for (size_t end = std::min(vols_.size(), next_vol_ + kChunk); next_vol_ < end; ++next_vol_)
+        add_volunteer(*vols_[next_vol_]);
+      return false;
+    }
+    if (!sorted_) {
+      sort_problem(p_);
+      sorted_ = true;
+    }
+    return true;
+  }
+  double fraction() const {
+    const size_t total = shifts_.size() + vols_.size() + 1;
+    return static_cast<double>(next_shift_ + next_vol_ + (sorted_ ? 1 : 0)) / static_cast<double>(total);
+  }
+  SchedulingProblem take() { return std::move(p_); }
 
-SchedulingProblem problem_from_state(const State& state, int64_t from_day, int64_t to_day) {
-  SchedulingProblem p;
-  p.from_day = from_day;
-  p.to_day = to_day;
-  VolunteerIndex index(state);
-  auto grid_of_station = [&](const std::string& id) {
-    const Entity* st = state.find("station", id);
-    return st ? st->text("grid") : std::string();
-  };
-  for (const Entity* s : state.list("shift")) {
+ private:
+  void add_shift(const Entity& s) {
     Interval when;
-    if (!shift_interval(*s, &when)) continue;
+    if (!shift_interval(s, &when)) return;
     const int64_t d = day_of(when.start);
-    if (d < from_day || d >= to_day) continue;
-    const Roster r = index.roster(s->id);
-    if (r.open_places() <= 0) continue;
+    if (d < p_.from_day || d >= p_.to_day) return;
+    const Roster r = index_.roster(s.id);
+    if (r.open_places() <= 0) return;
     SchedShift sh;
-    sh.id = s->id;
-    sh.station = s->text("station");
-    sh.station_grid = grid_of_station(sh.station);
-    sh.role = s->text("role");
+    sh.id = s.id;
+    sh.station = s.text("station");
+    const Entity* st = state_.find("station", sh.station);
+    sh.station_grid = st ? st->text("grid") : std::string();
+    sh.role = s.text("role");
     sh.when = when;
     sh.open_places = r.open_places();
-    const Json& req = s->get("required_skills");
+    const Json& req = s.get("required_skills");
     if (req.is_array())
       for (const auto& k : req)
         if (k.is_string()) sh.required_skills.push_back(k.get<std::string>());
-    const Json& ma = s->get("min_age");
+    const Json& ma = s.get("min_age");
     sh.min_age = ma.is_number_integer() ? ma.get<int>() : 0;
-    p.shifts.push_back(std::move(sh));
+    p_.shifts.push_back(std::move(sh));
   }
-  std::map<std::string, std::set<std::string>> confirmed_of_shift;  // shift -> confirmed sign-up ids
-  for (const Entity* v : state.list("volunteer")) {
+  void add_volunteer(const Entity& v) {
     SchedVolunteer sv;
-    sv.id = v->id;
-    const Entity* res = state.find("resident", v->text("resident"));
+    sv.id = v.id;
+    const Entity* res = state_.find("resident", v.text("resident"));
     if (res) {
       sv.name = res->text("name");
-      const Entity* hh = state.find("household", res->text("household"));
+      const Entity* hh = state_.find("household", res->text("household"));
       if (hh) sv.home_grid = hh->text("grid");
       if (auto b = parse_date(res->text("birth_date"))) sv.birth_day = *b;
     }
     auto list = [&](const char* name) {
       std::vector<std::string> out;
-      const Json& j = v->get(name);
+      const Json& j = v.get(name);
       if (j.is_array())
         for (const auto& x : j)
           if (x.is_string()) out.push_back(x.get<std::string>());
@@ -685,28 +772,43 @@ SchedulingProblem problem_from_state(const State& state, int64_t from_day, int64
       if (auto slot = parse_weekly_slot(s)) sv.availability.push_back(*slot);
     for (const auto& s : list("unavailable_dates"))
       if (auto d = parse_date(s)) sv.unavailable_days.push_back(*d);
-    sv.preferred_station = v->text("preferred_station");
-    const Json& mw = v->get("max_weekly_hours");
+    sv.preferred_station = v.text("preferred_station");
+    const Json& mw = v.get("max_weekly_hours");
     sv.max_weekly_hours = mw.is_number_integer() ? mw.get<int>() : 0;
-    sv.guardian_consent = v->get("guardian_consent").is_boolean() && v->get("guardian_consent").get<bool>();
-    for (const Entity* su : index.signups_of(v->id)) {
-      const Entity* sh = state.find("shift", su->text("shift"));
+    sv.guardian_consent = v.get("guardian_consent").is_boolean() && v.get("guardian_consent").get<bool>();
+    for (const Entity* su : index_.signups_of(v.id)) {
+      const Entity* sh = state_.find("shift", su->text("shift"));
       Interval when;
       if (!sh || sh->archived() || !shift_interval(*sh, &when)) continue;
       // Nearby sign-ups only: they matter for rest, overlap and the weeks at the ends of the range.
-      if (day_of(when.end) < from_day - 8 || day_of(when.start) > to_day + 8) continue;
-      auto it = confirmed_of_shift.find(sh->id);
-      if (it == confirmed_of_shift.end()) {
+      if (day_of(when.end) < p_.from_day - 8 || day_of(when.start) > p_.to_day + 8) continue;
+      auto it = confirmed_of_shift_.find(sh->id);
+      if (it == confirmed_of_shift_.end()) {
         std::set<std::string> ids;
-        for (const auto& e : index.roster(sh->id).confirmed) ids.insert(e.signup->id);
-        it = confirmed_of_shift.emplace(sh->id, std::move(ids)).first;
+        for (const auto& e : index_.roster(sh->id).confirmed) ids.insert(e.signup->id);
+        it = confirmed_of_shift_.emplace(sh->id, std::move(ids)).first;
       }
-      p.existing.push_back({v->id, sh->id, sh->text("station"), when, it->second.count(su->id) > 0});
+      p_.existing.push_back({v.id, sh->id, sh->text("station"), when, it->second.count(su->id) > 0});
     }
-    p.volunteers.push_back(std::move(sv));
+    p_.volunteers.push_back(std::move(sv));
   }
-  sort_problem(p);
-  return p;
+
+  const State& state_;
+  VolunteerIndex index_;
+  std::vector<const Entity*> shifts_, vols_;
+  size_t next_shift_ = 0, next_vol_ = 0;
+  bool sorted_ = false;
+  std::map<std::string, std::set<std::string>> confirmed_of_shift_;  // shift -> confirmed sign-up ids
+  SchedulingProblem p_;
+};
+
+}  // namespace
+
+SchedulingProblem problem_from_state(const State& state, int64_t from_day, int64_t to_day) {
+  ProblemBuilder b(state, from_day, to_day);
+  while (!b.unit()) {
+  }
+  return b.take();
 }
 
 Result<SchedulingProblem> problem_from_json(const Json& j) {
@@ -910,20 +1012,126 @@ Json problem_to_json(const SchedulingProblem& p) {
   return j;
 }
 
+struct AutoScheduleJob::Impl {
+  enum class Stage { build, init, setup, construct, search, done };
+  // Built from a State: the builder reads it unit by unit.
+  const State* state = nullptr;
+  uint64_t version = 0;
+  int64_t from_day = 0, to_day = 0;
+  std::unique_ptr<ProblemBuilder> builder;
+  int restarts = 0;
+
+  SchedulingProblem problem;
+  SchedulerOptions options;
+  std::unique_ptr<Engine> engine;
+  Stage stage = Stage::init;
+  std::vector<int> order;
+  size_t next = 0;  // index into order (construct)
+  int64_t constructive = 0;
+  double progress = 0;
+  Proposal proposal;
+
+  // Progress: building the problem 0-10%, setup 10-30%, constructive pass
+  // 30-40%, local search 40-99% (by evaluations used of the budget).
+  void unit() {
+    switch (stage) {
+      case Stage::build:
+        if (state->applied_ops() != version) {
+          // The State moved between two units: build again from the new one.
+          version = state->applied_ops();
+          builder = std::make_unique<ProblemBuilder>(*state, from_day, to_day);
+          ++restarts;
+        }
+        if (builder->unit()) {
+          problem = builder->take();
+          builder.reset();
+          state = nullptr;
+          stage = Stage::init;
+        }
+        progress = std::max(progress, 0.1 * (builder ? builder->fraction() : 1.0));
+        return;
+      case Stage::init:
+        engine = std::make_unique<Engine>(problem, options);
+        stage = Stage::setup;
+        progress = std::max(progress, 0.1);
+        return;
+      case Stage::setup:
+        if (engine->setup_unit()) {
+          order = engine->construct_order();
+          stage = Stage::construct;
+        }
+        progress = 0.1 + 0.2 * engine->setup_fraction();
+        return;
+      case Stage::construct:
+        if (next < order.size()) {
+          engine->construct_shift(order[next++]);
+          progress = 0.3 + 0.1 * static_cast<double>(next) / static_cast<double>(order.size());
+          return;
+        }
+        constructive = engine->objective60();
+        stage = Stage::search;
+        progress = 0.4;
+        return;
+      case Stage::search:
+        if (!engine->search_done()) {
+          engine->search_unit();
+          const double budget = static_cast<double>(std::max<int64_t>(1, options.search_budget));
+          progress = std::max(progress, 0.4 + 0.59 * std::min(1.0, static_cast<double>(engine->evaluations()) / budget));
+          return;
+        }
+        proposal = engine->result();
+        proposal.summary.constructive_objective60 = constructive;
+        engine.reset();
+        stage = Stage::done;
+        progress = 1.0;
+        return;
+      case Stage::done:
+        return;
+    }
+  }
+};
+
+AutoScheduleJob::AutoScheduleJob(SchedulingProblem problem, SchedulerOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->problem = std::move(problem);
+  impl_->options = options;
+}
+
+AutoScheduleJob::AutoScheduleJob(const State& state, int64_t from_day, int64_t to_day, SchedulerOptions options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->state = &state;
+  impl_->version = state.applied_ops();
+  impl_->from_day = from_day;
+  impl_->to_day = to_day;
+  impl_->builder = std::make_unique<ProblemBuilder>(state, from_day, to_day);
+  impl_->stage = Impl::Stage::build;
+  impl_->options = options;
+}
+
+uint64_t AutoScheduleJob::state_version() const { return impl_->version; }
+AutoScheduleJob::~AutoScheduleJob() = default;
+
+bool AutoScheduleJob::step(const std::function<bool()>& should_stop) {
+  while (impl_->stage != Impl::Stage::done) {
+    impl_->unit();
+    if (should_stop && should_stop()) break;
+  }
+  return impl_->stage == Impl::Stage::done;
+}
+double AutoScheduleJob::progress() const { return impl_->progress; }
+bool AutoScheduleJob::done() const { return impl_->stage == Impl::Stage::done; }
+const Proposal& AutoScheduleJob::proposal() const { return impl_->proposal; }
+
 Proposal auto_schedule(const SchedulingProblem& problem, const SchedulerOptions& options) {
-  Engine e(problem, options);
-  e.construct();
-  const int64_t constructive = e.objective60();
-  e.local_search();
-  Proposal p = e.result();
-  p.summary.constructive_objective60 = constructive;
-  return p;
+  AutoScheduleJob job(problem, options);
+  job.step(nullptr);
+  return job.proposal();
 }
 
 Evaluation evaluate_assignments(const SchedulingProblem& problem,
                                 const std::vector<std::pair<std::string, std::string>>& shift_volunteer,
                                 const SchedulerOptions& options) {
   Engine e(problem, options);
+  e.setup_all();
   Evaluation out;
   std::map<std::string, int> shifts, vols;
   for (size_t s = 0; s < problem.shifts.size(); ++s) shifts[problem.shifts[s].id] = static_cast<int>(s);
@@ -948,6 +1156,7 @@ Evaluation evaluate_assignments(const SchedulingProblem& problem,
 
 std::vector<std::vector<int>> eligible_volunteers(const SchedulingProblem& problem, const SchedulerOptions& options) {
   Engine e(problem, options);
+  e.setup_all();
   return e.candidates();
 }
 

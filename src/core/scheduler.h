@@ -17,11 +17,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/civil_time.h"
 #include "core/commands.h"
+#include "core/long_job.h"
 #include "core/operation.h"
 #include "core/result.h"
 #include "core/state.h"
@@ -159,6 +161,37 @@ struct Proposal {
 };
 
 Proposal auto_schedule(const SchedulingProblem& problem, const SchedulerOptions& options = {});
+
+// The same solve as a LongJob (core/long_job.h), for the app, where it must
+// not hold a frame: units are a chunk of the problem built from the State, the
+// setup of one shift's static eligibility, one shift of the constructive pass,
+// and one shift of a move or swap sweep of the local search. The proposal is
+// identical to auto_schedule's on the same problem (which runs this job to
+// its end).
+class AutoScheduleJob : public LongJob {
+ public:
+  explicit AutoScheduleJob(SchedulingProblem problem, SchedulerOptions options = {});
+  // Builds the problem from `state` (problem_from_state) in its first units.
+  // The State must outlive the job; the app's State changes only between
+  // frames, and if it changed between two of these units the build starts
+  // again on the new State (state_version() says which one was used).
+  AutoScheduleJob(const State& state, int64_t from_day, int64_t to_day, SchedulerOptions options = {});
+  ~AutoScheduleJob() override;
+  AutoScheduleJob(const AutoScheduleJob&) = delete;
+  AutoScheduleJob& operator=(const AutoScheduleJob&) = delete;
+  bool step(const std::function<bool()>& should_stop) override;
+  double progress() const override;
+  bool done() const;
+  // The proposal, once done() (empty before).
+  const Proposal& proposal() const;
+  // State::applied_ops() of the State the problem was built from (0 when the
+  // job was given a problem). A proposal applies only to that State.
+  uint64_t state_version() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // The objective (times 60, exact) of any assignment list on this problem, and
 // whether it keeps every hard rule (violations listed in plain words). Used by

@@ -225,6 +225,10 @@ void draw_open(KioskView& v, Frame& f) {
       return a.first.start != b.first.start ? a.first.start < b.first.start : a.second->id < b.second->id;
     });
     if (open.empty()) ktext(tr("kiosk.no_open"));
+    if (v.waiting) {
+      const ImVec4 amber = color_warning();
+      status_text_wrapped(tr("kiosk.waiting"), "kiosk-waiting", &amber);
+    }
     ImGui::BeginDisabled(v.waiting || f.status.read_only);
     for (const auto& [when, shift] : open) {
       Roster roster = index.roster(shift->id);
@@ -292,12 +296,8 @@ void draw_kiosk(KioskView& v, Frame& f) {
     go_start(v);
     v.last_input = t;
   }
-  // A sign-up whose result was never reported: the app always reports, so
-  // treat it as done and let the roster show where it stands.
-  if (v.waiting && f.pending.empty()) {
-    v.waiting = false;
-    v.step = KioskView::Step::done;
-  }
+  // A sign-up is shown as done only from its commit result
+  // (kiosk_commit_result); until then the kiosk says it is saving.
   if (!v.volunteer_id.empty() && !f.state.find("volunteer", v.volunteer_id)) go_start(v);
 
   push_font_scale(1.5f);

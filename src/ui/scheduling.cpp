@@ -77,7 +77,7 @@ Lang file_lang() { return current_language() == Language::en ? Lang::en : Lang::
 
 void emit_file(ScheduleView& v, Frame& f, FileRequest::Action action, const std::string& name, const char* mime,
                std::string bytes) {
-  f.out.files.push_back(FileRequest{action, name, mime, std::move(bytes)});
+  f.ask(SaveFile{FileRequest{action, name, mime, std::move(bytes)}});
   v.message = trf(action == FileRequest::Action::print ? "sched.printing" : "sched.exported", {name});
   v.error.clear();
 }
@@ -460,23 +460,37 @@ void draw_auto_tab(ScheduleView& v, Frame& f) {
   int64_t from = 0, to = 0;
   const bool ok = month_range(trim(v.auto_month), &from, &to);
   ImGui::BeginDisabled(!ok);
-  // The solver takes up to a second for a month in the browser. It runs at
-  // the start of the frame after the click, so the frame of the click can
-  // show that it is working (the page shows it while the solver runs).
-  if (v.auto_pending) {
-    v.auto_pending = false;
-    v.proposal = auto_schedule(problem_from_state(state, v.auto_from, v.auto_to));
-    v.has_proposal = true;
-    v.proposal_applied = state.applied_ops();
-  }
-  if (ImGui::Button(label("sched.auto_run", "sched-auto-run").c_str()) && ok) {
-    v.auto_pending = true;
-    v.auto_from = from;
-    v.auto_to = to;
+  // The solver takes up to a second for a month in the browser: it runs as a
+  // job the app steps between frames (RunJob), on a copy of the problem taken
+  // now; the proposal is taken when the job is done.
+  const auto start_job = [&](int64_t from_day, int64_t to_day) {
+    v.auto_from = from_day;
+    v.auto_to = to_day;
     v.has_proposal = false;
+    v.message.clear();
+    // The problem is built from the State in the job's first units, off the
+    // frame too.
+    v.job = std::make_shared<AutoScheduleJob>(state, from_day, to_day);
+    v.job_request = f.ask(RunJob{v.job});
+  };
+  if (v.job && v.job->done()) {
+    v.proposal = v.job->proposal();
+    v.proposal_applied = v.job->state_version();  // the State it was computed on
+    v.has_proposal = true;
+    v.job.reset();
   }
+  if (ImGui::Button(label("sched.auto_run", "sched-auto-run").c_str()) && ok && !v.job) start_job(from, to);
   ImGui::EndDisabled();
-  if (v.auto_pending) status_text(tr("sched.auto_working"), "sched-auto-working");
+  if (v.job) {
+    const int percent = static_cast<int>(v.job->progress() * 100.0);
+    status_text(trf("sched.auto_progress", {std::to_string(percent)}), "sched-auto-working");
+    ImGui::SameLine();
+    if (ImGui::Button(label("sched.auto_cancel", "sched-auto-cancel").c_str())) {
+      f.ask(CancelJob{v.job_request});
+      v.job.reset();
+      v.message = tr("sched.auto_cancelled");
+    }
+  }
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextDisabled("%s", tr("sched.auto_note"));
   ImGui::PopTextWrapPos();
@@ -489,11 +503,18 @@ void draw_auto_tab(ScheduleView& v, Frame& f) {
                            fmt1(s.spread_served.std_dev_hours), fmt1(s.spread_served.min_hours),
                            fmt1(s.spread_served.max_hours)}),
                       "sched-proposal-summary");
-  if (state.applied_ops() != v.proposal_applied) {
+  // A proposal made on a State that has changed since is not applied as it
+  // is: the coordinator plans again on the current data.
+  const bool stale = state.applied_ops() != v.proposal_applied;
+  if (stale) {
     ImVec4 amber = color_warning();
     status_text_wrapped(tr("sched.proposal_stale"), "sched-proposal-stale", &amber);
+    ImGui::BeginDisabled(v.job != nullptr);
+    if (ImGui::Button(label("sched.auto_replan", "sched-auto-replan").c_str()) && !v.job) start_job(v.auto_from, v.auto_to);
+    ImGui::EndDisabled();
+    if (!v.has_proposal) return;
   }
-  ImGui::BeginDisabled(f.status.read_only || p.assignments.empty());
+  ImGui::BeginDisabled(f.status.read_only || p.assignments.empty() || stale);
   if (ImGui::Button(label("sched.auto_apply", "sched-auto-apply").c_str())) {
     auto cmds = proposal_commands(state, p);
     for (auto& c : cmds) f.emit(std::move(c), PendingAction{PendingAction::What::create, "signup", "auto"});
@@ -686,6 +707,11 @@ void draw_schedule(ScheduleView& v, Frame& f) {
   }
   ImGui::EndDisabled();
   if (f.out.commands.size() != emitted_before) v.error.clear();  // a new action: its results decide
+}
+
+void schedule_request_failed(ScheduleView& v, const std::string& error) {
+  v.error = error;
+  v.message.clear();
 }
 
 void schedule_commit_result(ScheduleView& v, const PendingAction& action, const std::string& error) {

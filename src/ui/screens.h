@@ -18,6 +18,7 @@ struct PendingAction {
   What what = What::save;
   std::string kind;
   std::string id;
+  std::string screen = std::string();  // the area that emitted it (set by Frame::emit): its result goes there
 };
 
 struct Frame {
@@ -25,10 +26,22 @@ struct Frame {
   const AppStatus& status;
   UiOutput& out;
   std::map<size_t, PendingAction>& pending;  // index in out.commands -> action
+  std::string screen = std::string();         // the area being drawn
+  RequestId* next_request = nullptr;          // the Workbench's request counter
+  std::map<RequestId, std::string>* asked_by = nullptr;  // request -> screen, for the reply
 
   void emit(Command cmd, PendingAction action) {
+    action.screen = screen;
     pending[out.commands.size()] = std::move(action);
     out.commands.push_back(std::move(cmd));
+  }
+  // A typed request (ui/contract.h); its reply comes back to this screen.
+  template <class T>
+  RequestId ask(T what) {
+    const RequestId id = next_request ? (*next_request)++ : 0;
+    if (asked_by) (*asked_by)[id] = screen;
+    out.requests.push_back(Request{id, std::move(what)});
+    return id;
   }
 };
 

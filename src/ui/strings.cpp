@@ -10,6 +10,24 @@ namespace {
 // zh-CN (default)
 // ---------------------------------------------------------------------------
 const std::vector<StringEntry> kZh = {
+    // Problems the app reports as codes (ui/contract.h Problem; issue 9).
+    {"problem.sync.unreachable", "无法连接服务器。"},
+    {"problem.sync.refused", "服务器拒绝了请求（HTTP {0}）。"},
+    {"problem.sync.failed", "同步没有完成。"},
+    {"problem.sync.not_enrolled", "本设备尚未登记，或登记已被撤销。"},
+    {"problem.sync.enrol_unreachable", "无法连接服务器，请联网后再试。"},
+    {"problem.sync.enrol_refused", "服务器拒绝了登记（HTTP {0}）。"},
+    {"problem.sync.enrol_unreadable", "服务器对登记的回答无法识别。"},
+    {"problem.sync.enrol_not_stored", "登记无法保存在本设备上。"},
+    {"problem.storage.read_only", "另一个标签页正在编辑数据，此页只读。"},
+    {"problem.storage.lock_pending", "正在确认写入权限…"},
+    {"problem.file.failed", "文件“{0}”没有保存。"},
+    {"error.storage_not_open", "数据尚未打开。"},
+    {"sched.auto_progress", "正在排班… {0}%"},
+    {"sched.auto_cancel", "取消排班"},
+    {"sched.auto_cancelled", "已取消排班。"},
+    {"sched.auto_replan", "按最新数据重新排班"},
+    {"kiosk.waiting", "正在保存报名…"},
     {"app.title", "滇红慧 · 东城社区"},
     {"app.subtitle", "社区治理工作台"},
 
@@ -99,10 +117,10 @@ const std::vector<StringEntry> kZh = {
     {"sync.enrol_button", "登记"},
     {"sync.enrolling", "正在登记…"},
     {"sync.enrol_failed", "登记没有成功：{0}"},
-    {"sync.enrol_error.bad_code", "登记码不对、已用过或已过期。请核对16位数字，或向社区书记要一个新的登记码。"},
-    {"sync.enrol_error.device_exists", "服务器上已登记了同一编号的设备。登记码没有用掉：请社区书记先移除旧设备再登记。"},
-    {"sync.enrol_error.too_many_attempts", "输错登记码的次数太多了。请过15分钟再仔细输入一次。"},
-    {"sync.enrol_error.bad_device", "本设备的编号不能用于登记。请刷新页面后再试。"},
+    {"problem.server.bad_code", "登记码不对、已用过或已过期。请核对16位数字，或向社区书记要一个新的登记码。"},
+    {"problem.server.device_exists", "服务器上已登记了同一编号的设备。登记码没有用掉：请社区书记先移除旧设备再登记。"},
+    {"problem.server.too_many_attempts", "输错登记码的次数太多了。请过15分钟再仔细输入一次。"},
+    {"problem.server.bad_device", "本设备的编号不能用于登记。请刷新页面后再试。"},
     {"sync.rejected_count", "被服务器拒绝的修改：{0} 条"},
     {"sync.rejected_note", "下面的修改没有被服务器接受，不会再上传；请根据原因重新办理。其余修改不受影响。"},
     {"sync.rejected_line", "{0}  {1}：{2}"},
@@ -611,6 +629,24 @@ const std::vector<StringEntry> kZh = {
 // English
 // ---------------------------------------------------------------------------
 const std::vector<StringEntry> kEn = {
+    // Problems the app reports as codes (ui/contract.h Problem; issue 9).
+    {"problem.sync.unreachable", "The server cannot be reached."},
+    {"problem.sync.refused", "The server refused the request (HTTP {0})."},
+    {"problem.sync.failed", "The sync did not complete."},
+    {"problem.sync.not_enrolled", "This device is not enrolled, or its enrolment was revoked."},
+    {"problem.sync.enrol_unreachable", "The server cannot be reached; try again when online."},
+    {"problem.sync.enrol_refused", "The server refused the enrolment (HTTP {0})."},
+    {"problem.sync.enrol_unreadable", "The server's answer to the enrolment was not understood."},
+    {"problem.sync.enrol_not_stored", "The enrolment could not be stored on this device."},
+    {"problem.storage.read_only", "Another tab is editing the data; this one is read-only."},
+    {"problem.storage.lock_pending", "Checking whether this tab may write…"},
+    {"problem.file.failed", "The file \"{0}\" was not saved."},
+    {"error.storage_not_open", "The data is not open yet."},
+    {"sched.auto_progress", "Planning… {0}%"},
+    {"sched.auto_cancel", "Cancel planning"},
+    {"sched.auto_cancelled", "Planning was cancelled."},
+    {"sched.auto_replan", "Plan again with the current data"},
+    {"kiosk.waiting", "Saving the sign-up…"},
     {"app.title", "Dianhong · Dongcheng community"},
     {"app.subtitle", "Community workbench"},
 
@@ -704,10 +740,10 @@ const std::vector<StringEntry> kEn = {
     {"sync.enrol_button", "Enrol"},
     {"sync.enrolling", "Enrolling…"},
     {"sync.enrol_failed", "Enrolment failed: {0}"},
-    {"sync.enrol_error.bad_code", "The code is wrong, used or expired. Check the 16 digits, or ask the community secretary for a new code."},
-    {"sync.enrol_error.device_exists", "A device with this device's id is already enrolled. The code was not used up: ask the community secretary to remove the old device first."},
-    {"sync.enrol_error.too_many_attempts", "Too many wrong codes were typed. Wait 15 minutes, then type the code again carefully."},
-    {"sync.enrol_error.bad_device", "This device's id cannot be enrolled. Reload the page and try again."},
+    {"problem.server.bad_code", "The code is wrong, used or expired. Check the 16 digits, or ask the community secretary for a new code."},
+    {"problem.server.device_exists", "A device with this device's id is already enrolled. The code was not used up: ask the community secretary to remove the old device first."},
+    {"problem.server.too_many_attempts", "Too many wrong codes were typed. Wait 15 minutes, then type the code again carefully."},
+    {"problem.server.bad_device", "This device's id cannot be enrolled. Reload the page and try again."},
     {"sync.rejected_count", "Changes the server rejected: {0}"},
     {"sync.rejected_note", "These changes were not accepted and will not be sent again; act on the reason. Your other changes are not affected."},
     {"sync.rejected_line", "{0}  {1}: {2}"},
@@ -1300,6 +1336,23 @@ std::string error_text(std::string_view code, std::string_view message) {
   if (g_language == Language::en && !message.empty()) return std::string(message);  // English messages are specific
   if (const char* t = find_text(g_language, key)) return t;
   return std::string(message);
+}
+
+std::string problem_text(const Problem& p) {
+  if (p.code.empty()) return p.detail;
+  const char* t = find_text(g_language, "problem." + p.code);
+  if (!t) return p.detail.empty() ? p.code : p.detail;
+  std::string out = t;
+  for (size_t i = 0; i < p.params.size(); ++i) {
+    const std::string mark = "{" + std::to_string(i) + "}";
+    for (size_t at = out.find(mark); at != std::string::npos; at = out.find(mark, at + p.params[i].size()))
+      out.replace(at, mark.size(), p.params[i]);
+  }
+  // A server code the table knows is said whole: the server's English words
+  // are only the fallback for codes it does not know.
+  if (p.code.rfind("server.", 0) == 0) return out;
+  if (!p.detail.empty()) out += g_language == Language::en ? " (" + p.detail + ")" : "（" + p.detail + "）";
+  return out;
 }
 
 }  // namespace dh::ui

@@ -19,6 +19,8 @@
 // current language is process-wide and set by the Workbench on the UI thread.
 #pragma once
 
+#include "ui/contract.h"
+
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -55,5 +57,9 @@ std::string choice_label(std::string_view field, std::string_view value);
 // Plain words for a core error: the translation of error.<code> when there is
 // one, else the error's own message.
 std::string error_text(std::string_view code, std::string_view message);
+// Plain words for a Problem (ui/contract.h): problem.<code> with {0}, {1}, ...
+// replaced by its params, then its detail in brackets; the detail (or the
+// code) alone when the table lacks the code.
+std::string problem_text(const Problem& problem);
 
 }  // namespace dh::ui

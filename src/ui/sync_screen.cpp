@@ -4,6 +4,7 @@
 
 #include "core/civil_time.h"
 #include "imgui.h"
+#include "ui/screens.h"
 #include "ui/widgets.h"
 
 namespace dh::ui {
@@ -41,7 +42,7 @@ std::string trimmed(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-void draw_enrolment(SyncView& v, const SyncStatus& s, UiOutput& out) {
+void draw_enrolment(SyncView& v, const SyncStatus& s, Frame& f) {
   ImGui::Spacing();
   ImGui::Separator();
   push_font_scale(1.2f);
@@ -61,23 +62,18 @@ void draw_enrolment(SyncView& v, const SyncStatus& s, UiOutput& out) {
   const std::string code = trimmed(v.code);
   ImGui::BeginDisabled(code.empty() || s.enrolling);
   if (ImGui::Button(label(s.enrolling ? "sync.enrolling" : "sync.enrol_button", "sync-enrol").c_str())) {
-    out.enrol_code = code;
-    out.enrol_name = trimmed(v.name);
+    f.ask(Enrol{code, trimmed(v.name)});
   }
   ImGui::EndDisabled();
   if (!s.enrol_error.empty()) {
     ImVec4 red = color_error();
-    // The server's code in the UI's language when the table has it, else its words.
-    const char* said = s.enrol_error_code.empty()
-                           ? nullptr
-                           : find_text(current_language(), "sync.enrol_error." + s.enrol_error_code);
-    status_text_wrapped(trf("sync.enrol_failed", {said ? said : s.enrol_error}), "sync-enrol-error", &red);
+    status_text_wrapped(trf("sync.enrol_failed", {problem_text(s.enrol_error)}), "sync-enrol-error", &red);
   }
 }
 
 }  // namespace
 
-void draw_sync(SyncView& v, const AppStatus& status, UiOutput& out) {
+void draw_sync(SyncView& v, const AppStatus& status, Frame& f) {
   const SyncStatus& s = status.sync;
   push_font_scale(1.4f);
   ImGui::TextUnformatted(tr("nav.sync"));
@@ -109,17 +105,17 @@ void draw_sync(SyncView& v, const AppStatus& status, UiOutput& out) {
               : s.open_access ? std::string(tr("sync.role_open"))
                               : std::string(tr("sync.role_none")),
               "sync-role");
-  if (!s.last_error.empty()) status_text_wrapped(trf("sync.error", {s.last_error}), "sync-error", &amber);
+  if (!s.last_error.empty()) status_text_wrapped(trf("sync.error", {problem_text(s.last_error)}), "sync-error", &amber);
   if (!s.clock_warning.empty()) status_text_wrapped(trf("sync.clock", {s.clock_warning}), "sync-clock", &amber);
 
   ImGui::Spacing();
   ImGui::BeginDisabled(s.in_progress || !status.online || s.needs_enrolment);
-  if (ImGui::Button(label("sync.now", "sync-now").c_str())) out.sync_now = true;
+  if (ImGui::Button(label("sync.now", "sync-now").c_str())) f.ask(SyncNow{});
   ImGui::EndDisabled();
 
   if (s.needs_enrolment || (s.role.empty() && !s.open_access)) {
     if (s.needs_enrolment) status_text_wrapped(tr("sync.enrol_needed"), "sync-enrol-needed", &red);
-    draw_enrolment(v, s, out);
+    draw_enrolment(v, s, f);
   }
 
   ImGui::Spacing();

@@ -21,7 +21,9 @@ struct SyncView {
   std::string name;
 };
 
-void draw_sync(SyncView& view, const AppStatus& status, UiOutput& out);
+struct Frame;  // ui/screens.h
+// Requests (sync now, enrol) go out through frame.ask().
+void draw_sync(SyncView& view, const AppStatus& status, Frame& frame);
 
 // "11-26 14:05" for local minutes (0 -> "").
 std::string short_local_time(int64_t local_minutes);

@@ -36,7 +36,8 @@
 // sched-print-roster, sched-export-coverage, hours-export, hours-export-ics,
 // hours-print-record,
 // sched-cancel-shift, sched-template, sched-gen-month, sched-generate,
-// sched-auto-month, sched-auto-run, sched-auto-working, sched-auto-apply, sched-auto-discard,
+// sched-auto-month, sched-auto-run, sched-auto-working (with the progress
+// figure), sched-auto-cancel, sched-auto-replan, sched-auto-apply, sched-auto-discard,
 // texts sched-message, sched-error, sched-proposal-summary,
 // sched-assign-<i>, sched-unfilled-<i>; hours-search, hours-pick-<volunteer>,
 // hours-date, hours-minutes, hours-reason, hours-add, hours-totals.
@@ -105,7 +106,11 @@ struct ScheduleView {
   bool has_proposal = false;
   Proposal proposal;
   uint64_t proposal_applied = 0;   // State::applied_ops() when proposed
-  bool auto_pending = false;       // run the solver at the next frame (auto_from..auto_to)
+  // The solver runs off the frame (core/long_job.h): the app steps the job
+  // between frames; this screen shows its progress and takes the proposal
+  // when it is done.
+  std::shared_ptr<AutoScheduleJob> job;
+  RequestId job_request = 0;       // the RunJob request (CancelJob names it)
   int64_t auto_from = 0, auto_to = 0;
   // Hours.
   std::string hours_search, hours_volunteer, hours_date, hours_minutes, hours_reason;
@@ -120,6 +125,8 @@ void draw_kiosk(KioskView& view, Frame& frame);
 void kiosk_commit_result(KioskView& view, const PendingAction& action, const std::string& error);
 void draw_schedule(ScheduleView& view, Frame& frame);
 void schedule_commit_result(ScheduleView& view, const PendingAction& action, const std::string& error);
+// A request of this screen failed (e.g. an export could not be saved).
+void schedule_request_failed(ScheduleView& view, const std::string& error);
 
 // Shared helpers (volunteering_common in kiosk.cpp).
 // Name of the volunteer's resident ("" when unknown).

@@ -54,6 +54,8 @@ struct ViewState {
   SyncView sync;
   ScheduleView schedule;
   std::map<size_t, PendingAction> pending;  // commands of the last draw
+  RequestId next_request = 1;
+  std::map<RequestId, std::string> asked_by;  // request -> the area that asked (for its reply)
   std::string author_edit;
   bool author_touched = false;
   std::string settings_notice;
@@ -64,6 +66,14 @@ struct ViewState {
 };
 
 namespace {
+
+template <class T>
+RequestId ask(ViewState& v, UiOutput& out, const char* screen, T what) {
+  const RequestId id = v.next_request++;
+  v.asked_by[id] = screen;
+  out.requests.push_back(Request{id, std::move(what)});
+  return id;
+}
 
 void draw_nav(ViewState& v) {
   push_font_scale(1.1f);
@@ -191,20 +201,20 @@ void draw_settings(ViewState& v, const AppStatus& status, UiOutput& out, Workben
   if (ImGui::RadioButton(label("settings.lang_zh", "lang-zh").c_str(), v.language == Language::zh_CN) &&
       v.language != Language::zh_CN) {
     wb.set_language(Language::zh_CN);
-    out.language_changed = true;
+    ask(v, out, "settings", SettingsChanged{v.language, v.large_text});
   }
   ImGui::SameLine();
   if (ImGui::RadioButton(label("settings.lang_en", "lang-en").c_str(), v.language == Language::en) &&
       v.language != Language::en) {
     wb.set_language(Language::en);
-    out.language_changed = true;
+    ask(v, out, "settings", SettingsChanged{v.language, v.large_text});
   }
   ImGui::Spacing();
 
   bool large = v.large_text;
   if (ImGui::Checkbox(label("settings.large_text", "large-text").c_str(), &large)) {
     wb.set_large_text(large);
-    out.language_changed = true;
+    ask(v, out, "settings", SettingsChanged{v.language, v.large_text});
   }
   ImGui::TextDisabled("%s", tr("settings.large_text_note"));
   ImGui::Spacing();
@@ -220,8 +230,7 @@ void draw_settings(ViewState& v, const AppStatus& status, UiOutput& out, Workben
   const std::string name = trim(v.author_edit);
   ImGui::BeginDisabled(name.empty() || name == status.author);
   if (ImGui::Button(label("settings.author_save", "author-save").c_str())) {
-    out.author_changed = true;
-    out.author = name;
+    ask(v, out, "settings", SetAuthor{name});
     v.author_touched = false;
     v.settings_notice = tr("settings.author_saved");
   }
@@ -259,7 +268,7 @@ void draw_status(ViewState& v, const AppStatus& s, UiOutput& out) {
   const ImVec4 amber = color_warning();
   if (!s.storage_error.empty()) status_text(trf("status.storage_error", {s.storage_error}), "status-storage-error", &red);
   if (s.read_only) {
-    std::string reason = s.read_only_reason.empty() ? std::string(tr("status.read_only_default")) : s.read_only_reason;
+    std::string reason = s.read_only_reason.empty() ? std::string(tr("status.read_only_default")) : problem_text(s.read_only_reason);
     status_text(trf("status.read_only", {reason}), "status-read-only", &amber);
   }
   for (size_t i = 0; i < s.storage_problems.size(); ++i) {
@@ -272,7 +281,7 @@ void draw_status(ViewState& v, const AppStatus& s, UiOutput& out) {
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", p.c_str());  // long messages are clipped in the bar
   }
   if (s.update_available) {
-    if (ImGui::SmallButton(label("status.update_button", "apply-update").c_str())) out.apply_update = true;
+    if (ImGui::SmallButton(label("status.update_button", "apply-update").c_str())) ask(v, out, "status", ApplyUpdate{});
     ImGui::SameLine();
     status_text(tr("status.update"), "status-update", &amber);
   }
@@ -358,14 +367,28 @@ std::string Workbench::area() const { return view_->area; }
 void Workbench::report_commit_result(size_t index, const std::string& error_message_or_empty) {
   auto it = view_->pending.find(index);
   if (it == view_->pending.end()) return;
-  if (view_->area == "kiosk") kiosk_commit_result(view_->kiosk, it->second, error_message_or_empty);
-  else if (view_->area == "schedule") schedule_commit_result(view_->schedule, it->second, error_message_or_empty);
+  // To the screen that emitted the command, whatever area is open now.
+  const std::string& screen = it->second.screen;
+  if (screen == "kiosk") kiosk_commit_result(view_->kiosk, it->second, error_message_or_empty);
+  else if (screen == "schedule") schedule_commit_result(view_->schedule, it->second, error_message_or_empty);
   else records_commit_result(view_->records, it->second, error_message_or_empty);
   view_->pending.erase(it);
 }
 
 void Workbench::report_commit_result(size_t index, const Error* error_or_null) {
   report_commit_result(index, error_or_null ? error_text(error_or_null->code, error_or_null->message) : std::string());
+}
+
+void Workbench::deliver(const Reply& reply) {
+  auto it = view_->asked_by.find(reply.id);
+  if (it == view_->asked_by.end()) return;
+  const std::string screen = it->second;
+  view_->asked_by.erase(it);
+  if (reply.error.empty()) return;
+  const std::string text = problem_text(reply.error);
+  if (screen == "schedule") schedule_request_failed(view_->schedule, text);
+  else if (screen == "settings") view_->settings_notice = text;
+  // The sync screen shows its answers through SyncStatus (enrolment, rounds).
 }
 
 void Workbench::draw(const State& state, const AppStatus& status, UiOutput& out) {
@@ -375,6 +398,8 @@ void Workbench::draw(const State& state, const AppStatus& status, UiOutput& out)
   if (!v.pending.empty()) v.records.waiting = false;
   v.pending.clear();
   Frame frame{state, status, out, v.pending};
+  frame.next_request = &v.next_request;
+  frame.asked_by = &v.asked_by;
 
   ImGui::PushFont(nullptr, font_size_px());
   push_touch_style();
@@ -403,12 +428,13 @@ void Workbench::draw(const State& state, const AppStatus& status, UiOutput& out)
         if (v.area == a.name) area = &a;
       if (!area) area = &kAreas[0];
       const std::string name = area->name;
+      frame.screen = name;
       if (name == "home") draw_home(v, state);
       else if (name == "base") draw_records(v.records, frame);
       else if (name == "settings") draw_settings(v, status, out, *this);
       else if (name == "kiosk") draw_kiosk(v.kiosk, frame);
       else if (name == "schedule") draw_schedule(v.schedule, frame);
-      else if (name == "sync") draw_sync(v.sync, status, out);
+      else if (name == "sync") draw_sync(v.sync, status, frame);
       else draw_not_built(v, *area);
     }
     ImGui::EndChild();

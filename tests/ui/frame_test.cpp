@@ -23,6 +23,7 @@
 #include "platform/widget_locator.h"
 #include "skip.h"
 #include "ui/form.h"
+#include "session/commit.h"
 #include "ui/workbench.h"
 
 using namespace dh;
@@ -180,14 +181,12 @@ TEST_CASE("a person edits, creates, archives and restores records through the UI
     for (int i = 0; i < frames; ++i) {
       out = UiOutput{};
       h.frame(wb, w.state, status, out);
-      if (out.author_changed) saved_author = out.author;
-      settings_changed = settings_changed || out.language_changed;
-      // Commit like the app: in order, reporting each result.
-      for (size_t k = 0; k < out.commands.size(); ++k) {
-        auto op = make_operation(w.state, out.commands[k], w.source, w.now += 1000);
-        if (op) w.state.apply(op.value());
-        wb.report_commit_result(k, op ? nullptr : &op.error());
-      }
+      if (const auto* a = out.find<dh::ui::SetAuthor>()) saved_author = a->author;
+      settings_changed = settings_changed || out.find<dh::ui::SettingsChanged>();
+      // Commit like the app: the one commit path (session/commit.h) over this State.
+      dh::session::StateTarget target(w.state, w.source);
+      dh::session::commit_in_order(target, out.commands, [&] { return w.now += 1000; },
+                                   [&](size_t k, const Error* e) { wb.report_commit_result(k, e); });
     }
   };
   auto click = [&](const std::string& id) {
@@ -387,7 +386,7 @@ TEST_CASE("a read-only tab shows why and emits no commands", "[ui][native]") {
   World w = small_world(3);
   AppStatus status = ok_status_bar();
   status.read_only = true;
-  status.read_only_reason = "另一个标签页正在编辑";
+  status.read_only_reason = dh::ui::Problem::of("storage.read_only", {}, "另一个标签页正在编辑");
   UiOutput out;
   h.frame(wb, w.state, status, out);
   REQUIRE(find_item("status-read-only"));

@@ -26,8 +26,8 @@ TEST_CASE("sync area: enrolment refusals are said in the UI's language", "[ui][n
   d.status.sync.active = true;
   d.status.sync.server = "http://127.0.0.1:8080";
   d.status.sync.needs_enrolment = true;
-  d.status.sync.enrol_error = "Too many wrong enrolment codes were tried. Wait 15 minutes, then type the code again.";
-  d.status.sync.enrol_error_code = "too_many_attempts";
+  d.status.sync.enrol_error = ui::Problem::of(
+      "server.too_many_attempts", {}, "Too many wrong enrolment codes were tried. Wait 15 minutes, then type the code again.");
   REQUIRE(d.wb.set_area("sync"));
   d.run(2);
   const std::string zh = d.visible("sync-enrol-error");
@@ -40,14 +40,14 @@ TEST_CASE("sync area: enrolment refusals are said in the UI's language", "[ui][n
 
   for (const char* code : {"bad_code", "device_exists", "too_many_attempts", "bad_device"}) {
     INFO(code);
-    const std::string key = std::string("sync.enrol_error.") + code;
+    const std::string key = std::string("problem.server.") + code;
     CHECK(find_text(Language::zh_CN, key) != nullptr);
     CHECK(find_text(Language::en, key) != nullptr);
   }
 
   // A code the table does not know: the server's own words.
-  d.status.sync.enrol_error = "The server's database failed while enrolling a device: disk I/O error.";
-  d.status.sync.enrol_error_code = "store_error";
+  d.status.sync.enrol_error = ui::Problem::of(
+      "server.store_error", {}, "The server's database failed while enrolling a device: disk I/O error.");
   d.run(2);
   CHECK(d.visible("sync-enrol-error").find("disk I/O error") != std::string::npos);
 #endif

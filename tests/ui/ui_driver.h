@@ -3,14 +3,17 @@
 // at the rectangles the widget locator (platform/widget_locator.h, the
 // test-engine hooks linked into dh_tests) reports for each labelled widget.
 //
-// Each frame commits what the UI emitted like the app does: make_operation on
-// the given State/OpSource, apply, report the result back to the Workbench.
+// Each frame commits what the UI emitted through the app's one commit path
+// (session/commit.h) over the given State/OpSource, reports each result back
+// to the Workbench, hands the requests to a JobRunner like the Session does
+// (RunJob/CancelJob; files are collected) and runs the jobs between frames.
 // Shared by the volunteering, scheduling and check-in QR UI tests.
 #pragma once
 
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -18,6 +21,8 @@
 #include "core/state.h"
 #include "imgui.h"
 #include "platform/widget_locator.h"
+#include "session/commit.h"
+#include "session/job_runner.h"
 #include "ui/workbench.h"
 
 namespace dh::test {
@@ -61,6 +66,12 @@ class UiDriver {
   std::vector<ui::FileRequest> files;      // every file asked for, in order
   std::vector<std::string> all_text;       // every kiosk-* label of every frame
   float dt = 1.0f / 60.0f;
+  session::JobRunner jobs;
+  double job_budget_ms = 0;                    // 0: jobs run to their end between two frames
+  std::function<double()> job_clock;           // for job_budget_ms > 0
+  bool jobs_paused = false;                    // true: jobs do not run between frames
+  bool hold_commits = false;                   // true: commands are kept in `held`, no result is reported
+  std::vector<Command> held;
 
   void frame() {
     ImGuiIO& io = ImGui::GetIO();
@@ -76,15 +87,29 @@ class UiDriver {
     // unlabelled item may carry a label from another test.)
     for (const auto& r : dh::platform::widget_locator_last_frame())
       if (r.key.rfind("kiosk-", 0) == 0) all_text.push_back(r.label);
-    for (auto& file : out.files) files.push_back(file);
-    // Commit like the app: in order, reporting each result.
-    for (size_t k = 0; k < out.commands.size(); ++k) {
-      emitted.push_back(out.commands[k]);
-      auto op = make_operation(state_, out.commands[k], source_, now_ms_ += 1000);
-      if (op) state_.apply(op.value());
-      else errors.push_back(op.error().code);
-      wb.report_commit_result(k, op ? nullptr : &op.error());
+    for (const auto* f : out.all<ui::SaveFile>()) files.push_back(f->file);
+    // Commit like the app: the one commit path, in order, reporting each result.
+    for (const auto& c : out.commands) emitted.push_back(c);
+    if (hold_commits) {
+      held.insert(held.end(), out.commands.begin(), out.commands.end());
+    } else {
+      session::StateTarget target(state_, source_);
+      session::commit_in_order(target, out.commands, [&] { return now_ms_ += 1000; }, [&](size_t k, const Error* e) {
+        if (e) errors.push_back(e->code);
+        wb.report_commit_result(k, e);
+      });
     }
+    // Requests: long work goes to the runner, everything else is answered.
+    for (const auto& r : out.requests) {
+      if (const auto* j = std::get_if<ui::RunJob>(&r.what)) jobs.start(r.id, j->job);
+      else if (const auto* c = std::get_if<ui::CancelJob>(&r.what)) jobs.cancel(c->job);
+      wb.deliver(ui::Reply{r.id, {}});
+    }
+    // Between frames, like the app: here with no time limit unless a test
+    // sets one (job_budget_ms) to see progress across frames.
+    if (jobs_paused) return;
+    if (job_budget_ms > 0) jobs.run(job_clock, job_budget_ms);
+    else jobs.run_to_end();
   }
   void run(int frames = 1) {
     for (int i = 0; i < frames; ++i) frame();

@@ -1,6 +1,8 @@
 // SyncDriver: runs the sync client (src/sync/client.h) inside the app's frame
-// loop, over the Host's HTTP (emscripten fetch in the browser), and keeps the
-// device's enrolment (token and role) beside the log.
+// loop, over the narrow ports of session/ports.h (HTTP: emscripten fetch in
+// the browser; flushes: IndexedDB), and keeps the device's enrolment (token
+// and role) beside the log. Tested natively with a faulty transport in front
+// of an in-process server (tests/session/sync_driver_test.cpp).
 //
 // Contract
 // - One per open Replica, only in the tab that holds the writer lock. The app
@@ -13,10 +15,18 @@
 //   is: push every durable unanswered own operation in batches, then pull
 //   pages until the server has no more, then flush (the pull cursor moves only
 //   when that flush completes: SyncClient's flush handshake, hung on the
-//   Host's flush observer).
+//   Flusher's observer).
 // - A 401/403 on push or pull means this device is not (or no longer)
 //   enrolled: rounds stop until enrol() succeeds. enrol() posts the one-time
 //   code to /api/v1/enrol and keeps {token, role} in device.json.
+// - Errors reach the UI as codes with parameters (ui::Problem: sync.unreachable,
+//   sync.refused {status}, sync.not_enrolled, ...), the server's or client's
+//   own words only as the untranslated detail.
+// - Nothing is lost or sent twice: an operation leaves the waiting list only
+//   with the server's answer for it (SyncClient), an unanswered push (no
+//   answer, 5xx, timeout) is sent again whole in a later round (the server
+//   answers a repeated id as a duplicate); after a 413 the driver sends the
+//   same operations in batches half as large (for the rest of the session).
 // - Commits take their stamps from corrected_now() (the server's clock, once
 //   known), so a device whose clock is off still orders its changes right.
 // - The app redraws when status() shows something new (it compares what it
@@ -31,13 +41,13 @@
 #include <string>
 
 #include "core/result.h"
-#include "platform/host.h"
+#include "session/ports.h"
 #include "store/file_system.h"
 #include "store/replica.h"
 #include "sync/client.h"
-#include "ui/workbench.h"
+#include "ui/contract.h"
 
-namespace dh::app {
+namespace dh::session {
 
 class SyncDriver {
  public:
@@ -45,7 +55,7 @@ class SyncDriver {
   static constexpr const char* kDeviceFile = "device.json";
 
   // device_file: where the enrolment is kept (e.g. "/data/device.json").
-  static Result<std::unique_ptr<SyncDriver>> open(platform::Host& host, FileSystem& fs, Replica& replica,
+  static Result<std::unique_ptr<SyncDriver>> open(Http& http, Flusher& flusher, FileSystem& fs, Replica& replica,
                                                   std::string device_file);
   ~SyncDriver();
 
@@ -66,19 +76,20 @@ class SyncDriver {
   sync::SyncClient& client() { return *client_; }
 
  private:
-  SyncDriver(platform::Host& host, FileSystem& fs, Replica& replica, std::string device_file)
-      : host_(host), fs_(fs), replica_(replica), device_file_(std::move(device_file)) {}
+  SyncDriver(Http& http, Flusher& flusher, FileSystem& fs, Replica& replica, std::string device_file)
+      : http_(http), flusher_(flusher), fs_(fs), replica_(replica), device_file_(std::move(device_file)) {}
   enum class Step { idle, health, pushing, pulling };
   void start_round(int64_t now_ms);
   void continue_push(int64_t now_ms);
   void start_pull();
   void round_failed(int64_t now_ms, int status, const std::string& body);
   void round_done(int64_t now_ms);
-  void handle_enrol_answer(const platform::HttpResponse& r);
+  void handle_enrol_answer(const HttpReply& r);
   void save_enrolment();
   void refresh_waiting();
 
-  platform::Host& host_;
+  Http& http_;
+  Flusher& flusher_;
   FileSystem& fs_;
   Replica& replica_;
   std::string device_file_;
@@ -88,14 +99,14 @@ class SyncDriver {
   std::string token_, role_, device_name_;
   bool needs_enrolment_ = false;
   int enrol_request_ = 0;
-  std::string enrol_error_;
-  std::string enrol_error_code_;
+  ui::Problem enrol_error_;
   std::string auth_mode_;  // from /api/v1/health: "open" or "devices"
 
   // Round state
   Step step_ = Step::idle;
   int request_ = 0;
   std::optional<sync::SyncClient::PushBatch> batch_;
+  size_t push_limit_ = sync::SyncClient::kDefaultPushOps;  // halved after a 413
   sync::SyncClient::PullRequest pull_;
   bool wanted_ = true;        // a round as soon as possible (start-up)
   bool was_online_ = false;
@@ -106,7 +117,7 @@ class SyncDriver {
   uint64_t ingested_total_ = 0;
   size_t waiting_ = 0;
   bool waiting_dirty_ = true;
-  std::string last_error_;
+  ui::Problem last_error_;
   uint64_t jitter_state_ = 0x9e3779b97f4a7c15ull;
 
   // Flush handshake: tickets of flushes not yet finished, by token (a flush
@@ -121,4 +132,4 @@ class SyncDriver {
   void flush_state_if_newer();
 };
 
-}  // namespace dh::app
+}  // namespace dh::session

@@ -1,4 +1,4 @@
-#include "app/sync_driver.h"
+#include "session/sync_driver.h"
 
 #include <algorithm>
 
@@ -7,13 +7,13 @@
 #include "core/civil_time.h"
 #include "sync/protocol.h"
 
-namespace dh::app {
+namespace dh::session {
 
 using Json = nlohmann::json;
 
-Result<std::unique_ptr<SyncDriver>> SyncDriver::open(platform::Host& host, FileSystem& fs, Replica& replica,
+Result<std::unique_ptr<SyncDriver>> SyncDriver::open(Http& http, Flusher& flusher, FileSystem& fs, Replica& replica,
                                                      std::string device_file) {
-  std::unique_ptr<SyncDriver> d(new SyncDriver(host, fs, replica, std::move(device_file)));
+  std::unique_ptr<SyncDriver> d(new SyncDriver(http, flusher, fs, replica, std::move(device_file)));
   auto client = sync::SyncClient::open(fs, replica);
   if (!client) return client.error();
   d->client_ = std::move(client.value());
@@ -28,7 +28,7 @@ Result<std::unique_ptr<SyncDriver>> SyncDriver::open(platform::Host& host, FileS
   }
   SyncDriver* self = d.get();
   d->durable_state_ = {d->client_->state().cursor, d->client_->state().acked_seq};
-  host.set_flush_observer(
+  flusher.set_observer(
       [self](uint64_t token) {
         // sync-state.json as it is now goes into this flush.
         self->tickets_[token] = Ticket{self->client_->begin_flush(),
@@ -55,20 +55,20 @@ Result<std::unique_ptr<SyncDriver>> SyncDriver::open(platform::Host& host, FileS
 
 void SyncDriver::flush_state_if_newer() {
   const auto& st = client_->state();
-  if (std::make_pair(st.cursor, st.acked_seq) != durable_state_) host_.flush_now();
+  if (std::make_pair(st.cursor, st.acked_seq) != durable_state_) flusher_.flush_now();
 }
 
-SyncDriver::~SyncDriver() { host_.set_flush_observer(nullptr, nullptr); }
+SyncDriver::~SyncDriver() { flusher_.set_observer(nullptr, nullptr); }
 
 void SyncDriver::tick(int64_t now) {
   if (enrol_request_) {
-    platform::HttpResponse r;
-    if (host_.take_http(enrol_request_, r)) {
+    HttpReply r;
+    if (http_.take(enrol_request_, r)) {
       enrol_request_ = 0;
       handle_enrol_answer(r);
     }
   }
-  const bool online = host_.online();
+  const bool online = http_.online();
   if (online != was_online_) {
     // The browser's `online` event: try at once, forget the back-off.
     if (online) {
@@ -80,8 +80,8 @@ void SyncDriver::tick(int64_t now) {
   if (waiting_dirty_) refresh_waiting();
 
   if (step_ != Step::idle) {
-    platform::HttpResponse r;
-    if (!host_.take_http(request_, r)) return;
+    HttpReply r;
+    if (!http_.take(request_, r)) return;
     request_ = 0;
     if (step_ == Step::health) {
       if (r.status == 200) {
@@ -99,10 +99,13 @@ void SyncDriver::tick(int64_t now) {
         continue_push(now);
       } else {
         client_->on_push_failed(*batch_, r.status, r.body);
+        // Too large for the server (or a proxy in front of it): the same
+        // operations go again in smaller batches.
+        if (r.status == 413) push_limit_ = std::max<size_t>(1, batch_->op_ids.size() / 2);
         batch_.reset();
         // A 422 clock_far_ahead re-stamps own operations (files rewritten):
         // they go up again after this flush.
-        host_.request_flush(replica_.write_generation());
+        flusher_.request_flush(replica_.write_generation());
         round_failed(now, r.status, r.body);
       }
     } else if (step_ == Step::pulling) {
@@ -113,7 +116,7 @@ void SyncDriver::tick(int64_t now) {
           round_ingested_ = true;
           ingested_total_ += out->ingested;
           if (replica_.should_snapshot()) (void)replica_.write_snapshot();
-          host_.request_flush(replica_.write_generation());
+          flusher_.request_flush(replica_.write_generation());
         }
         if (out->more) start_pull();
         else round_done(now);
@@ -139,23 +142,23 @@ void SyncDriver::start_round(int64_t now) {
   round_ingested_ = false;
   if (auth_mode_.empty()) {
     step_ = Step::health;
-    request_ = host_.http_request("GET", "/api/v1/health");
+    request_ = http_.request("GET", "/api/v1/health", "", "");
     return;
   }
   continue_push(now);
 }
 
 void SyncDriver::continue_push(int64_t now) {
-  batch_ = client_->next_push(now);
+  batch_ = client_->next_push(now, push_limit_);
   if (!batch_) return start_pull();
   step_ = Step::pushing;
-  request_ = host_.http_request("POST", "/api/v1/ops", batch_->body, token_);
+  request_ = http_.request("POST", "/api/v1/ops", batch_->body, token_);
 }
 
 void SyncDriver::start_pull() {
   step_ = Step::pulling;
   pull_ = client_->next_pull();
-  request_ = host_.http_request("GET", pull_.path, "", token_);
+  request_ = http_.request("GET", pull_.path, "", token_);
 }
 
 void SyncDriver::round_done(int64_t now) {
@@ -163,11 +166,11 @@ void SyncDriver::round_done(int64_t now) {
   client_->round_succeeded(now);
   failures_ = 0;
   next_round_ms_ = now + kPollMs;
-  last_error_.clear();
+  last_error_ = {};
   first_round_done_ = true;
   // Make the cursor and the answered pushes durable (sync-state.json): the
   // flush handshake moves the cursor when this flush completes.
-  if (round_ingested_ || client_->pulled_cursor() > client_->state().cursor) host_.flush_now();
+  if (round_ingested_ || client_->pulled_cursor() > client_->state().cursor) flusher_.flush_now();
   else flush_state_if_newer();
 }
 
@@ -180,13 +183,19 @@ void SyncDriver::round_failed(int64_t now, int status, const std::string& body) 
   jitter_state_ ^= jitter_state_ << 17;
   double jitter = static_cast<double>(jitter_state_ % 1000000) / 1000000.0;
   next_round_ms_ = now + sync::backoff_delay_ms(failures_, jitter);
-  last_error_ = client_->last_error();
+  // A code the UI says in its language; the client's or server's own words
+  // only as the detail.
   if (status == 401) {
     needs_enrolment_ = true;
     auto e = sync::decode_error(body);
-    last_error_ = e ? e->message : "This device is not enrolled.";
+    last_error_ = ui::Problem::of("sync.not_enrolled", {}, e ? e->message : "");
+  } else if (status == 0) {
+    last_error_ = ui::Problem::of("sync.unreachable");
+  } else if (status != 200) {
+    last_error_ = ui::Problem::of("sync.refused", {std::to_string(status)}, client_->last_error());
+  } else {
+    last_error_ = ui::Problem::of("sync.failed", {}, client_->last_error());
   }
-  if (last_error_.empty()) last_error_ = status == 0 ? "The server cannot be reached." : "The server refused the request.";
   first_round_done_ = true;
 }
 
@@ -194,30 +203,30 @@ void SyncDriver::enrol(const std::string& code, const std::string& device_name) 
   if (enrol_request_) return;
   Json body{{"code", code}, {"device", replica_.device_id()}, {"name", device_name}};
   device_name_ = device_name;
-  enrol_error_.clear();
-  enrol_error_code_.clear();
-  enrol_request_ = host_.http_request("POST", "/api/v1/enrol", body.dump());
+  enrol_error_ = {};
+  enrol_request_ = http_.request("POST", "/api/v1/enrol", body.dump(), "");
 }
 
-void SyncDriver::handle_enrol_answer(const platform::HttpResponse& r) {
+void SyncDriver::handle_enrol_answer(const HttpReply& r) {
   if (r.status != 200) {
     auto e = sync::decode_error(r.body);
-    enrol_error_code_ = e ? e->code : std::string();
-    enrol_error_ = e ? e->message
-                     : r.status == 0 ? "The server cannot be reached; try again when online."
-                                     : "The server refused the enrolment (HTTP " + std::to_string(r.status) + ").";
+    // A server code the tables know is said in the UI's language (problem.server.<code>);
+    // otherwise the server's own words.
+    enrol_error_ = r.status == 0 ? ui::Problem::of("sync.enrol_unreachable")
+                   : e && !e->code.empty() ? ui::Problem::of("server." + e->code, {}, e->message)
+                                           : ui::Problem::of("sync.enrol_refused", {std::to_string(r.status)}, e ? e->message : "");
     return;
   }
   Json j = Json::parse(r.body, nullptr, false);
   if (!j.is_object() || !j.contains("token") || !j["token"].is_string()) {
-    enrol_error_ = "The server's answer to the enrolment was not understood.";
+    enrol_error_ = ui::Problem::of("sync.enrol_unreadable");
     return;
   }
   token_ = j["token"].get<std::string>();
   role_ = j.value("role", "");
   needs_enrolment_ = false;
-  enrol_error_.clear();
-  last_error_.clear();
+  enrol_error_ = {};
+  last_error_ = {};
   save_enrolment();
   wanted_ = true;
   failures_ = 0;
@@ -226,8 +235,8 @@ void SyncDriver::handle_enrol_answer(const platform::HttpResponse& r) {
 void SyncDriver::save_enrolment() {
   Json j{{"device", replica_.device_id()}, {"token", token_}, {"role", role_}, {"name", device_name_}};
   auto st = fs_.write_atomic(device_file_, j.dump());
-  if (!st.ok()) enrol_error_ = "The enrolment could not be stored on this device: " + st.error().message;
-  host_.flush_now();
+  if (!st.ok()) enrol_error_ = ui::Problem::of("sync.enrol_not_stored", {}, st.error().message);
+  flusher_.flush_now();
 }
 
 void SyncDriver::refresh_waiting() {
@@ -248,11 +257,10 @@ ui::SyncStatus SyncDriver::status() const {
   s.needs_enrolment = needs_enrolment_;
   s.enrolling = enrol_request_ != 0;
   s.enrol_error = enrol_error_;
-  s.enrol_error_code = enrol_error_code_;
   s.role = role_;
   s.open_access = auth_mode_ == "open";
   s.ingested = ingested_total_;
   return s;
 }
 
-}  // namespace dh::app
+}  // namespace dh::session

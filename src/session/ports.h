@@ -1,0 +1,54 @@
+// The narrow interfaces the session needs from the platform (src/platform's
+// Host implements them in the app, src/app/host_ports.h; tests implement them
+// with fakes or in-process servers). Nothing else of the platform reaches the
+// session.
+//
+// Contract
+// - Single-threaded, like the frame loop: every call returns at once;
+//   answers arrive on later calls (take()).
+// - Http: request() starts a request to the app's own server and returns its
+//   id; take(id, out) hands the answer over once (status 0: no answer, the
+//   network failed or the request timed out). online() is the browser's
+//   navigator.onLine (natively: true).
+// - Flusher: request_flush(generation) asks that the store folder's writes up
+//   to `generation` become durable (IndexedDB on the web; coalesced);
+//   flush_now() starts one at once. The observer sees every flush start and
+//   finish (the sync client's flush handshake, sync/client.h).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace dh::session {
+
+struct HttpReply {
+  int status = 0;    // 0: no answer (offline, network error, timeout)
+  std::string body;  // response text, or the error in plain words
+};
+
+class Http {
+ public:
+  virtual ~Http() = default;
+  virtual int request(const std::string& method, const std::string& path, const std::string& body,
+                      const std::string& bearer) = 0;
+  virtual bool take(int request_id, HttpReply& out) = 0;
+  virtual bool online() const = 0;
+};
+
+class Flusher {
+ public:
+  using StartFn = std::function<void(uint64_t token)>;
+  using FinishFn = std::function<void(uint64_t token, bool ok)>;
+  virtual ~Flusher() = default;
+  virtual void request_flush(uint64_t generation) = 0;
+  virtual void flush_now() = 0;
+  virtual void set_observer(StartFn on_start, FinishFn on_finish) = 0;
+  // What the status line says: the write generation the last completed flush
+  // covered, whether one runs, and its error ("" when fine).
+  virtual uint64_t flushed_generation() const = 0;
+  virtual bool in_flight() const = 0;
+  virtual std::string error() const = 0;
+};
+
+}  // namespace dh::session

@@ -1,0 +1,182 @@
+#include "session/session.h"
+
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+#include "core/civil_time.h"
+
+namespace dh::session {
+
+using Json = nlohmann::json;
+
+class Session::ReplicaTarget : public CommitTarget {
+ public:
+  explicit ReplicaTarget(Session& s) : s_(s) {}
+  Status can_write() const override {
+    if (!s_.replica_) return make_error("storage_not_open", "The data is not open yet.");
+    if (!s_.writable_) return make_error("read_only", "Another tab is editing the data; this one is read-only.");
+    return ok_status();
+  }
+  Status commit(const Command& command, int64_t now_ms) override {
+    auto r = s_.replica_->commit(command, now_ms);
+    if (!r) return r.error();
+    return ok_status();
+  }
+
+ private:
+  Session& s_;
+};
+
+Session::Session(FileSystem& fs, std::string root, Flusher& flusher, Http* http)
+    : fs_(fs), root_(std::move(root)), flusher_(flusher), http_(http) {}
+
+Session::~Session() {
+  sync_.reset();  // unhooks its flush observer before the replica goes
+}
+
+bool Session::open(const std::string& new_device_id, int64_t now_ms, const ReplicaOptions& options) {
+  auto opened = Replica::open(fs_, log_dir(), new_device_id, now_ms, options);
+  if (!opened.ok()) {
+    open_error_ = "无法打开本机数据。The data on this device could not be opened: " + opened.error().message;
+    return false;
+  }
+  replica_ = std::move(opened.value());
+  // Who uses this device: set in Settings, kept beside the log (author.txt),
+  // recorded in every operation ("whoever records, certifies").
+  auto saved_author = fs_.read(root_ + "/author.txt");
+  replica_->set_author(saved_author.ok() && !saved_author.value().empty() ? saved_author.value() : "staff:local");
+  for (const StorageProblem& p : replica_->open_report().problems) problems_.push_back(p.file + ": " + p.message);
+  // Open may have rewritten or set aside files: make that durable too.
+  if (writable_) flusher_.request_flush(replica_->write_generation());
+  return true;
+}
+
+void Session::set_write_access(bool writable, ui::Problem why_not) {
+  writable_ = writable;
+  why_not_ = writable ? ui::Problem{} : std::move(why_not);
+}
+
+bool Session::start_sync() {
+  if (!http_ || !replica_ || !writable_) {
+    loaded_locally_ = true;
+    return false;
+  }
+  auto d = SyncDriver::open(*http_, flusher_, fs_, *replica_, root_ + "/" + SyncDriver::kDeviceFile);
+  if (!d) {
+    problems_.push_back("同步无法启动。Sync could not start: " + d.error().message);
+    loaded_locally_ = true;
+    return false;
+  }
+  sync_ = std::move(d.value());
+  if (!sync_->problem().empty()) problems_.push_back(sync_->problem());
+  return true;
+}
+
+void Session::load_if_empty(const std::vector<Operation>& ops, int64_t now_ms) {
+  loaded_locally_ = true;
+  if (!replica_ || !writable_ || replica_->operation_count() != 0) return;
+  auto r = replica_->ingest(ops, now_ms);
+  if (!r.ok()) problems_.push_back("示例数据载入失败。The demo data could not be loaded: " + r.error().message);
+  else demo_ingested_ = r.value();
+  flusher_.request_flush(replica_->write_generation());
+}
+
+void Session::tick(int64_t now_ms) {
+  if (sync_) sync_->tick(now_ms);
+}
+
+void Session::after_commits() {
+  if (replica_->should_snapshot()) (void)replica_->write_snapshot();
+  flusher_.request_flush(replica_->write_generation());
+  if (sync_) sync_->on_committed();
+}
+
+size_t Session::commit(const std::vector<Command>& commands, int64_t now_ms, const CommitReport& report) {
+  if (commands.empty()) return 0;
+  ReplicaTarget target(*this);
+  // Stamps follow the server's clock once it is known (hybrid logical clock;
+  // a device whose clock is off still orders its changes right).
+  const size_t n = commit_in_order(target, commands, [&] { return stamp(now_ms); }, report);
+  if (n > 0) after_commits();
+  return n;
+}
+
+void Session::handle(const std::vector<ui::Request>& requests, const std::function<void(const ui::Reply&)>& reply,
+                     std::vector<ui::Request>* platform) {
+  for (const ui::Request& r : requests) {
+    ui::Reply answer{r.id, {}};
+    if (std::get_if<ui::SyncNow>(&r.what)) {
+      if (sync_) sync_->request_round();
+    } else if (const auto* e = std::get_if<ui::Enrol>(&r.what)) {
+      // The outcome shows in SyncStatus (enrolling, enrol_error, role).
+      if (sync_) sync_->enrol(e->code, e->device_name);
+    } else if (const auto* st = std::get_if<ui::SettingsChanged>(&r.what)) {
+      if (writable_) {
+        Status saved = save_device_settings(DeviceSettings{st->language, st->large_text});
+        if (!saved) answer.error = ui::Problem::of("file.failed", {"settings.json"}, saved.error().message);
+      }
+    } else if (const auto* a = std::get_if<ui::SetAuthor>(&r.what)) {
+      if (replica_ && !a->author.empty()) {
+        replica_->set_author(a->author);
+        if (writable_) {
+          auto w = fs_.write_atomic(root_ + "/author.txt", a->author);
+          if (w.ok()) flusher_.request_flush(replica_->write_generation());
+          else answer.error = ui::Problem::of("file.failed", {"author.txt"}, w.error().message);
+        }
+      }
+    } else if (const auto* j = std::get_if<ui::RunJob>(&r.what)) {
+      jobs_.start(r.id, j->job);
+    } else if (const auto* c = std::get_if<ui::CancelJob>(&r.what)) {
+      jobs_.cancel(c->job);
+    } else {
+      // SaveFile, ApplyUpdate: the platform's; it replies itself.
+      if (platform) platform->push_back(r);
+      continue;
+    }
+    if (reply) reply(answer);
+  }
+}
+
+std::optional<DeviceSettings> Session::device_settings() const {
+  auto text = fs_.read(root_ + "/settings.json");
+  if (!text) return std::nullopt;
+  Json j = Json::parse(text.value(), nullptr, false);
+  if (!j.is_object()) return std::nullopt;
+  DeviceSettings s;
+  s.language = j.value("language", "zh-CN") == "en" ? ui::Language::en : ui::Language::zh_CN;
+  s.large_text = j.value("large_text", false);
+  return s;
+}
+
+Status Session::save_device_settings(const DeviceSettings& s) {
+  Json j{{"language", s.language == ui::Language::en ? "en" : "zh-CN"}, {"large_text", s.large_text}};
+  auto w = fs_.write_atomic(root_ + "/settings.json", j.dump());
+  if (!w) return w;
+  // Durable with a flush of the folder (the same one as the log).
+  flusher_.flush_now();
+  return ok_status();
+}
+
+void Session::fill_status(ui::AppStatus& s) const {
+  if (replica_) {
+    s.device_id = replica_->device_id();
+    s.author = replica_->author();
+    s.operation_count = replica_->operation_count();
+    s.saved_on_device = flusher_.flushed_generation() >= replica_->write_generation() && flusher_.error().empty();
+  } else {
+    s.saved_on_device = false;
+  }
+  s.flush_in_progress = flusher_.in_flight();
+  s.storage_error = flusher_.error();
+  if (!open_error_.empty()) s.storage_error = open_error_;
+  s.read_only = !writable_;
+  s.read_only_reason = why_not_;
+  s.storage_problems = problems_;
+  if (sync_) s.sync = sync_->status();
+}
+
+bool Session::first_round_done() const { return sync_ ? sync_->first_round_done() : loaded_locally_; }
+uint64_t Session::ingested_total() const { return sync_ ? sync_->ingested_total() : demo_ingested_; }
+
+}  // namespace dh::session

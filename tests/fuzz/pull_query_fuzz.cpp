@@ -48,7 +48,7 @@ std::string first_value(const httplib::Params& params, const char* key) {
 
 void check_page(const sync::PullQuery& q, bool masked) {
   SyncService& svc = service();
-  auto body = svc.pull(q, fuzz::kServerNowMs, masked);
+  auto body = svc.pull(q, fuzz::kServerNowMs, masked ? "kiosk" : "");
   if (!body) fuzz::broken("pull failed", body.error().message);
   auto page = sync::decode_pull_response(body.value());
   if (!page) fuzz::broken("pull answer does not decode", page.error().message);

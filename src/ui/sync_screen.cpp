@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/civil_time.h"
+#include "core/text.h"
 #include "imgui.h"
 #include "ui/screens.h"
 #include "ui/widgets.h"
@@ -35,13 +36,6 @@ std::string change_words(const std::string& type) {
   return kind_label(kind) + " · " + v;
 }
 
-std::string trimmed(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
-
 void draw_enrolment(SyncView& v, const SyncStatus& s, Frame& f) {
   ImGui::Spacing();
   ImGui::Separator();
@@ -59,10 +53,10 @@ void draw_enrolment(SyncView& v, const SyncStatus& s, Frame& f) {
   input_text("##sync-enrol-name", &v.name, tr("sync.enrol_name_hint"));
   ImGui::SameLine();
   ImGui::TextUnformatted(tr("sync.enrol_name"));
-  const std::string code = trimmed(v.code);
+  const std::string code = trim(v.code);
   ImGui::BeginDisabled(code.empty() || s.enrolling);
   if (ImGui::Button(label(s.enrolling ? "sync.enrolling" : "sync.enrol_button", "sync-enrol").c_str())) {
-    f.ask(Enrol{code, trimmed(v.name)});
+    f.ask(Enrol{code, trim(v.name)});
   }
   ImGui::EndDisabled();
   if (!s.enrol_error.empty()) {

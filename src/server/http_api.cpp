@@ -5,6 +5,7 @@
 #include <chrono>
 #include <exception>
 
+#include "core/text.h"
 #include "server/auth.h"
 #include "server/checkin.h"
 #include "server/compression.h"
@@ -55,10 +56,8 @@ int status_for(const std::string& code) {
 
 bool is_api(const std::string& path) { return path.rfind("/api/", 0) == 0; }
 
-std::string lower_trimmed(std::string s) {
-  size_t b = s.find_first_not_of(" \t");
-  size_t e = s.find_last_not_of(" \t");
-  s = b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+std::string lower_trimmed(const std::string& text) {
+  std::string s = trim(text);  // core/text.h: the one trim
   for (char& c : s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }

@@ -1249,17 +1249,35 @@ const std::vector<StringEntry> kEn = {
     {"error.bad_shift", "The shift's times cannot be read."},
 };
 
+// The whole table of a language: the shell's entries above, then each
+// feature's own table (strings_<feature>.cpp), so features add words without
+// touching this file.
+std::vector<StringEntry> whole_table(Language lang) {
+  std::vector<StringEntry> all = lang == Language::en ? kEn : kZh;
+  for (auto* feature : {&talent_strings, &deliberation_strings, &projector_strings, &hall_strings}) {
+    const auto& t = (*feature)(lang);
+    all.insert(all.end(), t.begin(), t.end());
+  }
+  return all;
+}
+
+const std::vector<StringEntry>& table_of(Language lang) {
+  static const std::vector<StringEntry> zh = whole_table(Language::zh_CN);
+  static const std::vector<StringEntry> en = whole_table(Language::en);
+  return lang == Language::en ? en : zh;
+}
+
 using Index = std::unordered_map<std::string_view, const char*>;
 
 const Index& index_of(Language lang) {
   static const Index zh = [] {
     Index i;
-    for (const auto& e : kZh) i.emplace(e.key, e.text);
+    for (const auto& e : table_of(Language::zh_CN)) i.emplace(e.key, e.text);
     return i;
   }();
   static const Index en = [] {
     Index i;
-    for (const auto& e : kEn) i.emplace(e.key, e.text);
+    for (const auto& e : table_of(Language::en)) i.emplace(e.key, e.text);
     return i;
   }();
   return lang == Language::en ? en : zh;
@@ -1269,7 +1287,7 @@ Language g_language = Language::zh_CN;
 
 }  // namespace
 
-const std::vector<StringEntry>& string_table(Language lang) { return lang == Language::en ? kEn : kZh; }
+const std::vector<StringEntry>& string_table(Language lang) { return table_of(lang); }
 
 const char* find_text(Language lang, std::string_view key) {
   const Index& i = index_of(lang);

@@ -35,8 +35,16 @@ struct StringEntry {
   const char* text;
 };
 
-// The table of a language, in declaration order.
+// The table of a language, in declaration order: the shell's (strings.cpp),
+// then each feature's.
 const std::vector<StringEntry>& string_table(Language lang);
+
+// Each feature's own words, one file each (strings_<feature>.cpp), so that
+// features grow their tables without touching one shared file. Same key rules.
+const std::vector<StringEntry>& talent_strings(Language lang);        // talent pool, requests, matching
+const std::vector<StringEntry>& deliberation_strings(Language lang);  // councils, meetings, polls, tally
+const std::vector<StringEntry>& projector_strings(Language lang);     // the projector view
+const std::vector<StringEntry>& hall_strings(Language lang);          // hall, kiosk, dates, devices
 // The text of key in lang, or nullptr when the table lacks it.
 const char* find_text(Language lang, std::string_view key);
 

@@ -9,6 +9,7 @@
 // (rule_book.h), which each feature file fills.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
 
@@ -63,11 +64,30 @@ Result<Operation> make_operation(const State& state, const Command& cmd, OpSourc
 
 // Checks an operation (from this device or another) against the schema and the
 // state it would be applied to: known type, payload shape, required fields,
-// field types and limits, references to live entities.
+// field types and limits, references to existing records, then the kind's
+// rules. Its verdict never depends on a record's registers that another
+// device may change concurrently (docs/architecture.md "Concurrent changes"):
+// an edit, move, archive or restore is not refused because the record is
+// archived (or not), nor a reference because its target is archived; those
+// resolve by stamp in the fold. An edit, move, archive or restore of a record
+// not created here yet is kept (its fields wait on the record; the kind's
+// rules that compare with the record run only once it exists).
 Status validate_operation(const State& state, const Operation& op);
+
+// validate_operation() plus what this device's person means, which
+// make_operation() checks and a receiver never does (it would depend on
+// arrival order): the record exists; an edit or move is of a live record;
+// archive only a live record, restore only an archived one; references name
+// live records. Codes not_found, archived, not_archived, archived_reference.
+Status validate_own_operation(const State& state, const Operation& op);
 // The same against a given rule book (the default one is rule_book()).
 class RuleBook;  // core/rule_book.h
 Status validate_operation(const RuleBook& book, const State& state, const Operation& op);
+
+// The command that makes the same change as op again (create, edit, archive,
+// restore or move of the same record, same fields), for redoing a change the
+// server refused; nullopt for a type with no command.
+std::optional<Command> command_of(const Operation& op);
 
 // Normalises and checks one field value (trims text, canonicalises phone
 // numbers and dates). Returns the value to store.

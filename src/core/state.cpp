@@ -153,6 +153,34 @@ void State::apply(const Operation& op) {
   }
 }
 
+std::optional<std::pair<std::string, std::string>> State::target_of(const Operation& op) {
+  const auto& types = known_types();
+  auto type = types.find(op.type);
+  if (type == types.end()) return std::nullopt;
+  auto ent = op.payload.find("entity");
+  if (ent == op.payload.end() || !ent->is_string() || ent->get_ref<const std::string&>().empty()) return std::nullopt;
+  return std::make_pair(type->second.kind, ent->get<std::string>());
+}
+
+void State::forget(const std::string& kind, const std::string& id) {
+  auto k = kinds_.find(kind);
+  if (k == kinds_.end()) return;
+  auto e = k->second.find(id);
+  if (e == k->second.end()) return;
+  for (const auto& [ref_kind, ref_field] : kIndexedRefs) {  // out of the referring() index
+    if (kind != ref_kind) continue;
+    const Json& v = e->second.get(ref_field);
+    if (!v.is_string()) continue;
+    auto it = refs_.find(ref_key(kind, ref_field, v.get<std::string>()));
+    if (it != refs_.end()) {
+      it->second.erase(id);
+      if (it->second.empty()) refs_.erase(it);
+    }
+  }
+  k->second.erase(e);
+  if (k->second.empty()) kinds_.erase(k);
+}
+
 void State::reindex(const Entity& e, const std::string& field, const Json& before) {
   const Json& now = e.get(field);
   if (now == before) return;

@@ -17,9 +17,11 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/operation.h"
@@ -77,6 +79,15 @@ class State {
   // Applies an operation of a known entity type. Unknown types are counted in
   // ignored_ops() (a newer client's operation) and leave the state unchanged.
   void apply(const Operation& op);
+
+  // The kind and entity id an operation of a known type writes (nullopt for an
+  // unknown type or a payload without an entity).
+  static std::optional<std::pair<std::string, std::string>> target_of(const Operation& op);
+  // Drops everything about one entity, as if no operation had touched it, so
+  // the caller can fold it again from a subset of the operations (a device
+  // undoing its operations the server refused: Replica::exclude). The
+  // applied/ignored counters and max_hlc are not lowered.
+  void forget(const std::string& kind, const std::string& id);
 
   const Entity* find(const std::string& kind, const std::string& id) const;
   // Entities of a kind sorted by id; archived ones only when asked.

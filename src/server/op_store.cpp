@@ -103,7 +103,14 @@ constexpr const char* kSchema =
     " body TEXT NOT NULL,"
     " received_ms INTEGER NOT NULL,"
     " pushed_by TEXT NOT NULL DEFAULT '');"
-    "PRAGMA user_version = 1;";
+    "CREATE TABLE IF NOT EXISTS rejected("
+    " op_id TEXT PRIMARY KEY,"
+    " body TEXT NOT NULL,"
+    " code TEXT NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " rejected_ms INTEGER NOT NULL,"
+    " pushed_by TEXT NOT NULL DEFAULT '');"
+    "PRAGMA user_version = 2;";
 
 }  // namespace
 
@@ -132,10 +139,10 @@ Result<std::unique_ptr<OpStore>> OpStore::open(const std::string& path) {
     Stmt v(db, "PRAGMA user_version;");
     if (!v.ok() || sqlite3_step(v.get()) != SQLITE_ROW) return db_error(db, "reading its version");
     int version = sqlite3_column_int(v.get(), 0);
-    if (version > 1) {
+    if (version > 2) {
       return make_error("store_error", "The server database " + path + " has schema version " +
                                            std::to_string(version) +
-                                           ", newer than this server (1). Use a newer server.");
+                                           ", newer than this server (2). Use a newer server.");
     }
   }
   if (auto s = exec(db, kSchema, "creating its tables"); !s) return s.error();
@@ -148,12 +155,12 @@ Result<std::unique_ptr<OpStore>> OpStore::open(const std::string& path) {
   return store;
 }
 
-Result<std::vector<uint64_t>> OpStore::append(const std::vector<NewOp>& ops) {
+Result<std::vector<uint64_t>> OpStore::append(const std::vector<NewOp>& ops, const std::vector<Rejection>& rejections) {
   std::lock_guard<std::mutex> lock(writer_->mu);
   sqlite3* db = writer_->db;
   std::vector<uint64_t> seqs;
   seqs.reserve(ops.size());
-  if (ops.empty()) return seqs;
+  if (ops.empty() && rejections.empty()) return seqs;
   if (auto s = exec(db, "BEGIN IMMEDIATE;", "starting a transaction"); !s) return s.error();
   static const char* const kInsert =
       "INSERT INTO ops(op_id, device, dev_seq, hlc, author, type, body, received_ms, pushed_by)"
@@ -186,6 +193,35 @@ Result<std::vector<uint64_t>> OpStore::append(const std::vector<NewOp>& ops) {
     seqs.push_back(static_cast<uint64_t>(sqlite3_last_insert_rowid(db)));
   }
   sqlite3_reset(ins);
+  if (!rejections.empty()) {
+    // OR IGNORE: the first answer for an id stands (push() never sends one twice).
+    static const char* const kReject =
+        "INSERT OR IGNORE INTO rejected(op_id, body, code, reason, rejected_ms, pushed_by)"
+        " VALUES(?1, ?2, ?3, ?4, ?5, ?6);";
+    sqlite3_stmt* rej = writer_->prepare(kReject);
+    if (!rej) {
+      Error e = db_error(db, "preparing an insert");
+      exec(db, "ROLLBACK;", "rolling back");
+      return e;
+    }
+    for (const Rejection& r : rejections) {
+      sqlite3_reset(rej);
+      sqlite3_clear_bindings(rej);
+      bind_text(rej, 1, r.op_id);
+      bind_text(rej, 2, r.body);
+      bind_text(rej, 3, r.code);
+      bind_text(rej, 4, r.reason);
+      sqlite3_bind_int64(rej, 5, r.rejected_ms);
+      bind_text(rej, 6, r.pushed_by);
+      if (sqlite3_step(rej) != SQLITE_DONE) {
+        Error e = db_error(db, "recording the refusal of operation " + r.op_id);
+        sqlite3_reset(rej);
+        exec(db, "ROLLBACK;", "rolling back");
+        return e;
+      }
+    }
+    sqlite3_reset(rej);
+  }
   if (auto s = exec(db, "COMMIT;", "committing"); !s) {
     exec(db, "ROLLBACK;", "rolling back");
     return s.error();
@@ -226,6 +262,32 @@ Result<std::optional<OpStore::Row>> OpStore::find(const std::string& op_id) {
   sqlite3_reset(s);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(writer_->db, "looking up an operation id");
   return found;
+}
+
+Result<std::optional<OpStore::Rejection>> OpStore::find_rejection(const std::string& op_id) {
+  std::lock_guard<std::mutex> lock(writer_->mu);
+  static const char* const kFind =
+      "SELECT body, code, reason, rejected_ms, pushed_by FROM rejected WHERE op_id = ?1;";
+  sqlite3_stmt* s = writer_->prepare(kFind);
+  if (!s) return db_error(writer_->db, "preparing a lookup");
+  bind_text(s, 1, op_id);
+  int rc = sqlite3_step(s);
+  std::optional<Rejection> found;
+  if (rc == SQLITE_ROW) {
+    found = Rejection{op_id, column_text(s, 0), column_text(s, 1), column_text(s, 2), sqlite3_column_int64(s, 3),
+                      column_text(s, 4)};
+  }
+  sqlite3_reset(s);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(writer_->db, "looking up a refused operation");
+  return found;
+}
+
+uint64_t OpStore::rejection_count() {
+  Conn& c = reader();
+  std::lock_guard<std::mutex> lock(c.mu);
+  Stmt s(c.db, "SELECT COUNT(*) FROM rejected;");
+  if (!s.ok() || sqlite3_step(s.get()) != SQLITE_ROW) return 0;
+  return static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0));
 }
 
 Status OpStore::for_each(const std::function<Status(const Row&)>& fn) {

@@ -9,9 +9,16 @@
 //       body TEXT,                              -- canonical JSON of the op
 //       received_ms INTEGER, pushed_by TEXT)    -- when and from which device
 //
+//   rejected(op_id TEXT PRIMARY KEY,            -- an operation the server refused
+//            body TEXT,                          -- its canonical JSON
+//            code TEXT, reason TEXT,             -- the answer it got
+//            rejected_ms INTEGER, pushed_by TEXT)
+//
 // AUTOINCREMENT: a seq is never reused, even after the highest row is gone,
-// so a client cursor can never skip an operation. PRAGMA user_version is the
-// schema version (1).
+// so a client cursor can never skip an operation. The rejected table makes a
+// refusal final: the same operation pushed again gets the same answer
+// (docs/sync-protocol.md). PRAGMA user_version is the schema version (2; a
+// version-1 file gains the rejected table when opened).
 //
 // Contracts
 // - append() is all or nothing (one transaction).
@@ -51,9 +58,20 @@ class OpStore {
     int64_t received_ms = 0;
     std::string pushed_by;     // pushing device ("" for the server itself)
   };
-  // Inserts the rows in one transaction and returns their seqs in order.
-  // On error nothing was stored.
-  Result<std::vector<uint64_t>> append(const std::vector<NewOp>& ops);
+  struct Rejection {
+    std::string op_id;
+    std::string body;  // canonical JSON of the refused operation
+    std::string code;
+    std::string reason;
+    int64_t rejected_ms = 0;
+    std::string pushed_by;
+  };
+  // Inserts the rows (and the refusals, first one per id wins) in one
+  // transaction and returns the ops' seqs in order. On error nothing was stored.
+  Result<std::vector<uint64_t>> append(const std::vector<NewOp>& ops, const std::vector<Rejection>& rejections = {});
+  // The remembered refusal of an op id, if any.
+  Result<std::optional<Rejection>> find_rejection(const std::string& op_id);
+  uint64_t rejection_count();
 
   struct Row {
     uint64_t seq = 0;

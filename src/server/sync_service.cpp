@@ -98,6 +98,7 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
   resp.results.resize(request.items.size());
 
   std::vector<OpStore::NewOp> to_store;
+  std::vector<OpStore::Rejection> to_remember;  // refusals made now (step 3, 4)
   std::vector<size_t> stored_index;               // result index of each to_store entry
   std::unordered_map<std::string, size_t> batch;  // op id -> result index of its first copy
   std::vector<std::pair<size_t, size_t>> dup_of;  // (result index, first copy's index)
@@ -124,6 +125,21 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
       res.status = PushStatus::rejected;
       res.code = a.error().code;
       res.reason = a.error().message;
+      // Remembered like any refusal when the device pushes its own operation
+      // (so a device re-enrolled with another role that pushes everything
+      // again gets the same answer); never for a foreign id, which must not
+      // let one device block another's ids, and never for an id already
+      // stored or refused (the first answer stands).
+      if (op.id.device == who.device) {
+        auto stored = store_->find(id);
+        auto before = store_->find_rejection(id);
+        if (!stored || !before) {
+          if (applied_any) (void)refold();
+          return !stored ? stored.error() : before.error();
+        }
+        if (!stored.value() && !before.value())
+          to_remember.push_back(OpStore::Rejection{id, to_json_text(op), res.code, res.reason, now_ms, request.device});
+      }
       continue;
     }
     bodies[i] = to_json_text(op);
@@ -164,6 +180,24 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
       batch.emplace(id, i);
       continue;
     }
+    // Refused before: the same answer again, whatever the state is now.
+    auto refused = store_->find_rejection(id);
+    if (!refused) {
+      if (applied_any) (void)refold();
+      return refused.error();
+    }
+    if (refused.value()) {
+      res.status = PushStatus::rejected;
+      if (refused.value()->body == bodies[i]) {
+        res.code = refused.value()->code;
+        res.reason = refused.value()->reason;
+      } else {
+        res.code = "id_reused";
+        res.reason = "The server already refused a different operation with this id.";
+      }
+      batch.emplace(id, i);
+      continue;
+    }
     batch.emplace(id, i);
     if (auto v = validate_operation(state_, op); !v) {
       // An operation of a newer app version (docs/operation-log.md "Unknown
@@ -175,6 +209,7 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
         res.status = PushStatus::rejected;
         res.code = v.error().code;
         res.reason = v.error().message;
+        to_remember.push_back(OpStore::Rejection{id, bodies[i], res.code, res.reason, now_ms, request.device});
         continue;
       }
     }
@@ -186,8 +221,8 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
     stored_index.push_back(i);
   }
 
-  if (!to_store.empty()) {
-    auto seqs = store_->append(to_store);
+  if (!to_store.empty() || !to_remember.empty()) {
+    auto seqs = store_->append(to_store, to_remember);
     if (!seqs) {
       // Undo the applied ops: the store kept none of them.
       if (auto r = refold(); !r) {
@@ -197,7 +232,7 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
       return seqs.error();
     }
     for (size_t k = 0; k < seqs->size(); ++k) resp.results[stored_index[k]].seq = seqs.value()[k];
-    head_ = std::max(head_.load(), seqs->back());
+    if (!seqs->empty()) head_ = std::max(head_.load(), seqs->back());
     count_ += seqs->size();
   }
   for (auto [i, first] : dup_of) {

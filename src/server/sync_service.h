@@ -12,18 +12,27 @@
 //   4. id already stored or earlier in the batch:
 //        same canonical body                     -> duplicate, its seq
 //        different body                          -> rejected "id_reused"
+//   4b. refused before (the store's rejected table):
+//        same canonical body                     -> rejected, the same code and reason
+//        different body                          -> rejected "id_reused"
 //   5. validate_operation against the server state (which includes the
-//      operations accepted before it in this batch) fails -> rejected, reason;
-//      except "unknown_type" for a well-formed "<kind>.<verb>" of a newer app
-//      version: stored, synced, ignored by this fold (docs/operation-log.md)
+//      operations accepted before it in this batch) fails -> rejected, reason
+//      (remembered); except "unknown_type" for a well-formed "<kind>.<verb>"
+//      of a newer app version: stored, synced, ignored by this fold
+//      (docs/operation-log.md)
 //   6. otherwise accepted.
+// Refusals of step 2 are remembered too when the device pushes its own
+// operation (not stored, not refused before). So an operation's answer is
+// fixed the first time the server decides it: a device that lost its sync
+// state and pushes everything again, or an operation sent again after the
+// state changed, gets the same answer.
 // Before any of that, the clock rule: a stamp more than
 // sync::kMaxStampAheadMs (5 min) ahead of the SERVER's clock refuses the
 // whole push ("clock_far_ahead", HTTP 422 carrying server_ms; the client
 // re-stamps its unacknowledged operations and retries). device_ms more than
 // kClockWarningMs ahead only adds clock_warning to the answer ("about 1 day
 // ahead ... set the date and time").
-// The accepted operations are stored in ONE transaction, each gets its seq
+// The accepted operations and the remembered refusals are stored in ONE transaction, each op gets its seq
 // (the SQLite rowid), the transaction is fsynced, and only then is the answer
 // built. If the store fails, nothing of the push is kept (the state is
 // re-folded) and push() returns the error (HTTP 503): the client retries the

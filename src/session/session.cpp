@@ -83,6 +83,7 @@ void Session::load_if_empty(const std::vector<Operation>& ops, int64_t now_ms) {
 }
 
 void Session::tick(int64_t now_ms) {
+  last_now_ms_ = now_ms;
   if (sync_) sync_->tick(now_ms);
 }
 
@@ -129,6 +130,9 @@ void Session::handle(const std::vector<ui::Request>& requests, const std::functi
       jobs_.start(r.id, j->job);
     } else if (const auto* c = std::get_if<ui::CancelJob>(&r.what)) {
       jobs_.cancel(c->job);
+    } else if (const auto* redo = std::get_if<ui::RedoRejected>(&r.what)) {
+      // The outcome shows in SyncStatus (redone_as, or redo_error_code).
+      if (sync_ && sync_->redo(redo->op_id, last_now_ms_)) after_commits();
     } else {
       // SaveFile, ApplyUpdate: the platform's; it replies itself.
       if (platform) platform->push_back(r);

@@ -123,6 +123,7 @@ class Session {
   JobRunner jobs_;
   State empty_;
   bool writable_ = false;
+  int64_t last_now_ms_ = 0;  // the device clock at the last tick (redo stamps from it)
   ui::Problem why_not_;
   std::string open_error_;
   std::vector<std::string> problems_;

@@ -239,6 +239,17 @@ void SyncDriver::save_enrolment() {
   flusher_.flush_now();
 }
 
+bool SyncDriver::redo(const std::string& rejected_id, int64_t device_now_ms) {
+  auto made = client_->redo(rejected_id, device_now_ms);
+  if (!made) {
+    redo_error_ = made.error();
+    return false;
+  }
+  redo_error_ = Error{};
+  waiting_dirty_ = true;
+  return true;
+}
+
 void SyncDriver::refresh_waiting() {
   waiting_dirty_ = false;
   waiting_ = client_->waiting_ops();
@@ -251,7 +262,10 @@ ui::SyncStatus SyncDriver::status() const {
   if (client_->last_success_ms() > 0) s.last_success_minutes = local_minutes_from_utc_ms(client_->last_success_ms());
   s.waiting_ops = waiting_;
   for (const auto& r : client_->rejected())
-    s.rejected.push_back(ui::SyncStatus::Rejected{r.id, r.type, r.code, r.reason, local_minutes_from_utc_ms(r.at_ms)});
+    s.rejected.push_back(ui::SyncStatus::Rejected{r.id, r.type, r.code, r.reason, local_minutes_from_utc_ms(r.at_ms),
+                                                  r.entity, r.redone_as});
+  s.redo_error_code = redo_error_.code;
+  s.redo_error = redo_error_.message;
   s.last_error = last_error_;
   s.clock_warning = client_->clock_warning();
   s.needs_enrolment = needs_enrolment_;

@@ -62,6 +62,10 @@ class SyncDriver {
   void tick(int64_t now_ms);
   void request_round() { wanted_ = true; }
   void enrol(const std::string& code, const std::string& device_name);
+  // "Make it again" for a change the server refused (SyncClient::redo). True
+  // when it was committed (the app then flushes as after any commit); else
+  // status() carries the reason as redo_error_code/redo_error.
+  bool redo(const std::string& rejected_id, int64_t device_now_ms);
   // After the app committed an own operation (it becomes pushable after the
   // flush that the commit requested).
   void on_committed() { waiting_dirty_ = true; }
@@ -87,6 +91,7 @@ class SyncDriver {
   void handle_enrol_answer(const HttpReply& r);
   void save_enrolment();
   void refresh_waiting();
+  Error redo_error_;  // last failed redo ("" code: none)
 
   Http& http_;
   Flusher& flusher_;

@@ -103,4 +103,12 @@ Result<OpIdSet> OpIdSet::from_json(const Json& j) {
   return out;
 }
 
+std::vector<OpId> OpIdSet::list() const {
+  std::vector<OpId> out;
+  for (const auto& [device, ranges] : ranges_)
+    for (const auto& [first, last] : ranges)
+      for (uint64_t q = first; q <= last; ++q) out.push_back(OpId{device, q});
+  return out;
+}
+
 }  // namespace dh

@@ -11,6 +11,7 @@
 #include <iterator>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/operation.h"
 #include "core/result.h"
@@ -28,6 +29,9 @@ class OpIdSet {
   // Highest sequence number known for device, 0 if none.
   uint64_t max_seq(const std::string& device) const;
   size_t range_count() const;
+
+  // Every id, by device then sequence (for small sets: a refused change list).
+  std::vector<OpId> list() const;
 
   Json to_json() const;
   static Result<OpIdSet> from_json(const Json& j);

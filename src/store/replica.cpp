@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "store/segment.h"
 
@@ -10,6 +11,7 @@ namespace {
 
 constexpr const char* kDeviceFile = "device.json";
 constexpr const char* kSnapshotFile = "snapshot.json";
+constexpr const char* kExcludedFile = "excluded.json";
 constexpr const char* kQuarantine = "quarantine";
 constexpr int kFormat = 1;
 
@@ -91,8 +93,25 @@ Result<std::unique_ptr<Replica>> Replica::open(FileSystem& fs, const std::string
   std::unique_ptr<Replica> r(new Replica(fs, dir, options));
   auto device = r->load_device(now_ms, new_device_id);
   if (!device.ok()) return device.error();
+  r->load_excluded(now_ms);
   r->load_snapshot(now_ms);
   r->replay_segments(now_ms);
+  // Operations excluded after the snapshot was written are still folded into
+  // it: fold their records again without them.
+  if (r->report_.used_snapshot) {
+    OpIdSet stale;
+    for (const OpId& id : r->excluded_.list())
+      if (!r->snapshot_excluded_.contains(id)) stale.insert(id);
+    if (stale.size() > 0) {
+      if (auto st = r->refold_entities_of(stale); !st.ok()) {
+        StorageProblem p;
+        p.file = kExcludedFile;
+        p.message = "Changes the server refused could not be taken out of what this device shows (" +
+                    st.error().message + ") They are taken out at the next start.";
+        r->report_.problems.push_back(std::move(p));
+      }
+    }
+  }
 
   // The log is authoritative for the sequence: device.json may be behind it.
   r->source_.next_seq = std::max(r->source_.next_seq, r->ids_.max_seq(r->source_.device) + 1);
@@ -199,6 +218,11 @@ void Replica::load_snapshot(int64_t now_ms) {
           state_ = std::move(state.value());
           ids_ = std::move(ids.value());
           snapshot_covers_ = j["covers_through_segment"].get<uint64_t>();
+          // Older snapshots have no "excluded": they excluded nothing.
+          snapshot_excluded_ = OpIdSet();
+          if (j.contains("excluded")) {
+            if (auto ex = OpIdSet::from_json(j["excluded"]); ex.ok()) snapshot_excluded_ = std::move(ex.value());
+          }
           source_.clock.restore(*clock);
           report_.used_snapshot = true;
           return;
@@ -250,7 +274,7 @@ void Replica::replay_segments(int64_t now_ms) {
     segment::Parsed parsed = segment::parse(bytes.value());
     for (const auto& rec : parsed.good) {
       if (!ids_.insert(rec.op.id)) continue;  // a copy (e.g. from an earlier repair)
-      state_.apply(rec.op);
+      if (!excluded_.contains(rec.op.id)) state_.apply(rec.op);
       note_own(rec.op);
       ++report_.replayed;
       ++ops_since_snapshot_;
@@ -573,7 +597,7 @@ Result<uint64_t> Replica::restamp_own(uint64_t after_seq, int64_t limit_ms, int6
   OpIdSet seen;
   for (const auto& seg : segs)
     for (const auto& op : seg.ops)
-      if (seen.insert(op.id)) folded.apply(op);
+      if (seen.insert(op.id) && !excluded_.contains(op.id)) folded.apply(op);  // refused ones stay out
   state_ = std::move(folded);
   for (auto& [seq, op] : own_recent_)
     if (auto it = fresh.find(seq); it != fresh.end()) op.hlc = it->second;
@@ -587,6 +611,63 @@ Result<uint64_t> Replica::restamp_own(uint64_t after_seq, int64_t limit_ms, int6
 }
 
 bool Replica::contains(const OpId& id) const { return ids_.contains(id); }
+
+void Replica::load_excluded(int64_t now_ms) {
+  const std::string p = path(kExcludedFile);
+  if (!fs_.exists(p)) return;
+  std::string why;
+  auto text = fs_.read(p);
+  if (!text.ok()) {
+    why = text.error().message;
+  } else {
+    Json j = Json::parse(text.value(), nullptr, false);
+    if (!j.is_object() || j.value("format", 0) != kFormat || !j.contains("ids")) {
+      why = "it is not a list of refused changes this version can read";
+    } else if (auto ids = OpIdSet::from_json(j["ids"]); !ids.ok()) {
+      why = ids.error().message;
+    } else {
+      excluded_ = std::move(ids.value());
+      return;
+    }
+  }
+  StorageProblem problem;
+  problem.file = kExcludedFile;
+  problem.set_aside_as = set_aside(kExcludedFile, now_ms);
+  problem.message = "The list of changes the server refused (excluded.json) could not be read (" + why +
+                    "). They count again until the next sync takes them out; " +
+                    (problem.set_aside_as.empty() ? std::string("the file was left in place.")
+                                                  : "the file was set aside as " + problem.set_aside_as + ".");
+  report_.problems.push_back(std::move(problem));
+}
+
+Status Replica::exclude(const std::vector<OpId>& ids) {
+  OpIdSet next = excluded_, added;
+  for (const OpId& id : ids)
+    if (ids_.contains(id) && next.insert(id)) added.insert(id);
+  if (added.size() == 0) return ok_status();
+  Json j = {{"format", kFormat}, {"ids", next.to_json()}};
+  auto st = fs_.write_atomic(path(kExcludedFile), j.dump() + "\n");
+  if (!st.ok()) return st;  // nothing changed; the caller asks again later
+  ++write_generation_;
+  excluded_ = std::move(next);
+  return refold_entities_of(added);
+}
+
+Status Replica::refold_entities_of(const OpIdSet& ids) {
+  auto all = read_all();
+  if (!all.ok()) return all.error();
+  std::set<std::pair<std::string, std::string>> targets;
+  for (const auto& op : all.value())
+    if (ids.contains(op.id))
+      if (auto t = State::target_of(op)) targets.insert(*t);
+  for (const auto& [kind, id] : targets) state_.forget(kind, id);
+  for (const auto& op : all.value()) {
+    if (excluded_.contains(op.id)) continue;
+    auto t = State::target_of(op);
+    if (t && targets.count(*t)) state_.apply(op);
+  }
+  return ok_status();
+}
 
 size_t Replica::operation_count() const { return ids_.size(); }
 
@@ -604,7 +685,8 @@ Status Replica::write_snapshot() {
                {"device", source_.device},
                {"clock", source_.clock.last().to_string()},
                {"state_hash", state_.hash_hex()},
-               {"state", state_.to_snapshot()}};
+               {"state", state_.to_snapshot()},
+               {"excluded", excluded_.to_json()}};
   auto st = fs_.write_atomic(path(kSnapshotFile), frame_snapshot(body.dump()));
   if (!st.ok()) return st;
   if (segment_size_ > 0) {  // seal: what follows goes into segments the snapshot does not cover
@@ -612,6 +694,7 @@ Status Replica::write_snapshot() {
     segment_size_ = 0;
   }
   snapshot_covers_ = covers;
+  snapshot_excluded_ = excluded_;
   ops_since_snapshot_ = 0;
   sealed_since_snapshot_ = 0;
   ++write_generation_;

@@ -9,6 +9,8 @@
 //                          flush to IndexedDB rewrites only small files
 //   snapshot.json          the state folded up to a sealed segment, so start-up
 //                          does not replay years of operations
+//   excluded.json          own operations the server refused: kept in the log,
+//                          left out of the state (exclude())
 //   quarantine/            files set aside because they were corrupt
 //
 // Contracts
@@ -97,6 +99,18 @@ class Replica {
   // state is always the fold of the log) and the error is returned.
   Result<size_t> ingest(const std::vector<Operation>& ops, int64_t now_ms);
 
+  // Operations the server refused (sync client): they stay in the log (audit,
+  // redo) but no longer count in the state. The set is written to
+  // excluded.json (atomically) first; then every record they touched is
+  // folded again from the log without the excluded operations, so the state
+  // is always the fold of the log minus the excluded set, as on the server.
+  // Ids not in the log or already excluded are ignored. On a storage error
+  // nothing changes and the error is returned (the caller asks again). Reads
+  // every segment (read_all): refusals are rare.
+  Status exclude(const std::vector<OpId>& ids);
+  bool excluded(const OpId& id) const { return excluded_.contains(id); }
+  const OpIdSet& excluded_ids() const { return excluded_; }
+
   bool contains(const OpId& id) const;
   size_t operation_count() const;
 
@@ -132,7 +146,7 @@ class Replica {
   // "hlc" changes. The segment files holding them are rewritten
   // (write_atomic; the snapshot is set aside first and written again last, so
   // a crash part-way leaves a log that replays correctly), the state is
-  // folded again from the log and device.json gets the lowered clock.
+  // folded again from the log (minus excluded()) and device.json gets the lowered clock.
   // Returns the first re-stamped seq, 0 when none was ahead. The caller
   // (SyncClient, after a 422 clock_far_ahead) must not push them before the
   // rewritten files were flushed.
@@ -149,6 +163,8 @@ class Replica {
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
   Status load_device(int64_t now_ms, const std::string& new_device_id);
   void load_snapshot(int64_t now_ms);
+  void load_excluded(int64_t now_ms);
+  Status refold_entities_of(const OpIdSet& ids);
   void replay_segments(int64_t now_ms);
   Status save_device();
   // Appends framed records to the current segment (opening a new one first
@@ -173,6 +189,8 @@ class Replica {
   State state_;
   OpenReport report_;
   OpIdSet ids_;                       // every operation id in the log
+  OpIdSet excluded_;                  // refused by the server: in the log, not in the state
+  OpIdSet snapshot_excluded_;         // what the loaded/written snapshot's state excludes
   uint64_t write_generation_ = 0;
   uint64_t segment_ = 1;              // segment appended to
   uint64_t segment_size_ = 0;         // its size in bytes

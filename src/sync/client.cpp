@@ -9,7 +9,10 @@ namespace {
 constexpr size_t kMaxRejectedKept = 1000;
 
 Json rejected_to_json(const RejectedOp& r) {
-  return Json{{"id", r.id}, {"type", r.type}, {"code", r.code}, {"reason", r.reason}, {"at_ms", r.at_ms}};
+  Json j{{"id", r.id}, {"type", r.type}, {"code", r.code}, {"reason", r.reason}, {"at_ms", r.at_ms}};
+  if (!r.entity.empty()) j["entity"] = r.entity;
+  if (!r.redone_as.empty()) j["redone_as"] = r.redone_as;
+  return j;
 }
 
 std::string describe_failure(int status, std::string_view body) {
@@ -50,7 +53,8 @@ Result<std::unique_ptr<SyncClient>> SyncClient::open(FileSystem& fs, Replica& re
         for (const Json& r : j["rejected"]) {
           if (!r.is_object()) continue;
           c->state_.rejected.push_back(RejectedOp{r.value("id", ""), r.value("type", ""), r.value("code", ""),
-                                                  r.value("reason", ""), r.value("at_ms", int64_t{0})});
+                                                  r.value("reason", ""), r.value("at_ms", int64_t{0}),
+                                                  r.value("entity", ""), r.value("redone_as", "")});
         }
       }
     }
@@ -65,6 +69,12 @@ Result<std::unique_ptr<SyncClient>> SyncClient::open(FileSystem& fs, Replica& re
     }
   }
   c->scanned_count_ = replica.operation_count();
+  // The replica's excluded.json may be older than this file (or lost): the
+  // refusals recorded here are undone there too (a no-op when they are).
+  std::vector<OpId> refused;
+  for (const auto& r : c->state_.rejected)
+    if (auto id = OpId::parse(r.id)) refused.push_back(*id);
+  if (auto st = replica.exclude(refused); !st.ok() && c->problem_.empty()) c->problem_ = st.error().message;
   c->durable_own_ = c->own_max_seq();
   return c;
 }
@@ -162,21 +172,27 @@ Status SyncClient::on_push_response(const PushBatch& batch, std::string_view bod
       return make_error("bad_answer", last_error_);
     }
   }
+  // Undo the refused operations first (durably), then record the answer.
+  std::vector<OpId> refused;
+  for (const auto& res : r->results) {
+    if (res.status != PushStatus::rejected) continue;
+    if (auto id = OpId::parse(res.id)) refused.push_back(*id);
+  }
+  if (auto st = replica_.exclude(refused); !st.ok()) {
+    last_error_ = "The server refused some changes, but this device could not store that (" + st.error().message +
+                  "); they will be sent again.";
+    return st.error();
+  }
   for (const auto& res : r->results) {
     if (res.status != PushStatus::rejected) continue;
     bool known = std::any_of(state_.rejected.begin(), state_.rejected.end(),
                              [&](const RejectedOp& x) { return x.id == res.id; });
     if (known) continue;
-    RejectedOp rej{res.id, "", res.code, res.reason, device_now_ms};
-    if (auto id = OpId::parse(res.id)) {
-      // The type, for the UI ("your sign-up was not accepted because ...").
-      if (auto mine = replica_.own_ops_in(id->seq - 1, id->seq); mine && !mine->empty()) {
-        rej.type = mine->front().type;
-      } else if (auto all = replica_.read_all()) {
-        for (const auto& op : all.value()) {
-          if (op.id == *id) rej.type = op.type;
-        }
-      }
+    RejectedOp rej{res.id, "", res.code, res.reason, device_now_ms, "", ""};
+    if (auto op = rejected_op(res.id)) {
+      // The type and record, for the UI ("your sign-up was not accepted because ...").
+      rej.type = op->type;
+      if (auto t = State::target_of(*op)) rej.entity = t->second;
     }
     state_.rejected.push_back(std::move(rej));
     if (state_.rejected.size() > kMaxRejectedKept) state_.rejected.erase(state_.rejected.begin());
@@ -187,6 +203,34 @@ Status SyncClient::on_push_response(const PushBatch& batch, std::string_view bod
   clock_warning_ = r->clock_warning;
   last_error_.clear();
   return save();
+}
+
+std::optional<Operation> SyncClient::rejected_op(const std::string& id_text) const {
+  auto id = OpId::parse(id_text);
+  if (!id || id->seq == 0) return std::nullopt;
+  if (auto mine = replica_.own_ops_in(id->seq - 1, id->seq); mine && !mine->empty() && mine->front().id == *id)
+    return mine->front();
+  auto all = replica_.read_all();
+  if (!all) return std::nullopt;
+  for (auto& op : all.value())
+    if (op.id == *id) return std::move(op);
+  return std::nullopt;
+}
+
+Result<Operation> SyncClient::redo(const std::string& id, int64_t device_now_ms) {
+  auto it = std::find_if(state_.rejected.begin(), state_.rejected.end(), [&](const RejectedOp& r) { return r.id == id; });
+  if (it == state_.rejected.end())
+    return make_error("not_rejected", "This change was not refused by the server, so there is nothing to redo.");
+  if (!it->redone_as.empty()) return make_error("already_redone", "This change was already made again as " + it->redone_as + ".");
+  auto op = rejected_op(id);
+  if (!op) return make_error("not_found", "The refused change is no longer in this device's log.");
+  auto cmd = command_of(*op);
+  if (!cmd) return make_error("unknown_type", "This kind of change cannot be made again here.");
+  auto made = replica_.commit(*cmd, corrected_now(device_now_ms));
+  if (!made) return made.error();
+  it->redone_as = made->id.to_string();
+  (void)save();  // the redo itself is in the log; losing this mark only offers the redo again
+  return made;
 }
 
 void SyncClient::on_push_failed(const PushBatch& batch, int status, std::string_view body) {

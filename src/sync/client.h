@@ -39,6 +39,13 @@
 // - accepted/duplicate: the operation is acknowledged. rejected: recorded in
 //   rejected() with the server's reason, never sent again, and never blocks the
 //   operations behind it (they were answered in the same response).
+// - A rejected operation is undone here: Replica::exclude() takes it out of
+//   the state (it stays in the log), so after a full sync this device's state
+//   equals the server's. Only then is the answer recorded; if the exclusion
+//   cannot be stored the batch counts as unanswered and is sent again (the
+//   server remembers its refusals, so the answer is the same).
+// - redo(id) re-issues a rejected change as a new operation, validated
+//   against the state now (the person decides; nothing is redone by itself).
 // - The pull cursor moves only after the pulled operations were flushed.
 // - Answers that arrive late, twice or out of order are harmless.
 #pragma once
@@ -69,6 +76,8 @@ struct RejectedOp {
   std::string code;    // server's machine code
   std::string reason;  // plain words for the person who made it
   int64_t at_ms = 0;   // device clock when the answer came
+  std::string entity;     // the record it changed ("" if unknown)
+  std::string redone_as;  // id of the operation that re-did it (redo()), "" until then
 };
 
 // What sync-state.json holds (docs/sync-protocol.md "Client state").
@@ -143,6 +152,15 @@ class SyncClient {
   // Own operations not yet answered by the server (flushed or not).
   size_t waiting_ops();
   const std::vector<RejectedOp>& rejected() const { return state_.rejected; }
+  // The rejected operation itself, read from the log (for "what was undone").
+  std::optional<Operation> rejected_op(const std::string& id) const;
+  // Makes the rejected change again as a new operation of this device (the
+  // same command: create, edit, archive, restore or move, of the same
+  // record), stamped corrected_now(device_now_ms) and validated against the
+  // state now. On success the RejectedOp's redone_as names the new operation
+  // (saved in sync-state.json); errors: not_rejected, already_redone, or the
+  // core's code (e.g. nothing_to_change when the record already has it).
+  Result<Operation> redo(const std::string& id, int64_t device_now_ms);
   int64_t last_success_ms() const { return state_.last_success_ms; }
   const std::string& last_error() const { return last_error_; }  // plain words, "" after a success
   const std::string& problem() const { return problem_; }

@@ -64,8 +64,11 @@ struct SyncStatus {
   struct Rejected {
     std::string id, type, code, reason;  // reason: the server's words (English)
     int64_t at_minutes = 0;
+    std::string entity;     // the record it changed; the change is undone on this device
+    std::string redone_as;  // the new operation that made it again, "" until redone
   };
   std::vector<Rejected> rejected;  // refused by the server, never retried
+  std::string redo_error_code, redo_error;  // why the last "make it again" failed (core code + words)
   Problem last_error;             // why the last round failed (code + parameters); empty after a success
   std::string clock_warning;      // the server says this device's clock is off
   bool needs_enrolment = false;   // the server refused this device (not enrolled / revoked)
@@ -131,13 +134,17 @@ struct ApplyUpdate {};                     // the person accepted the new versio
 struct RunJob {                            // long work off the frame
   std::shared_ptr<LongJob> job;
 };
+struct RedoRejected {                      // make a change the server refused again (SyncClient::redo)
+  std::string op_id;
+};
 struct CancelJob {                         // stop the job of request `job`
   RequestId job = 0;
 };
 
 struct Request {
   RequestId id = 0;
-  std::variant<SyncNow, Enrol, SaveFile, SettingsChanged, SetAuthor, ApplyUpdate, RunJob, CancelJob> what;
+  std::variant<SyncNow, Enrol, SaveFile, SettingsChanged, SetAuthor, ApplyUpdate, RunJob, CancelJob,
+               RedoRejected> what;
 };
 
 // ---- Replies: the app's answer to one request --------------------------------

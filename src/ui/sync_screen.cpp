@@ -120,6 +120,8 @@ void draw_sync(SyncView& v, const AppStatus& status, Frame& f) {
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(tr("sync.rejected_note"));
   ImGui::PopTextWrapPos();
+  if (!s.redo_error_code.empty())
+    status_text_wrapped(trf("error.redo_failed", {error_text(s.redo_error_code, s.redo_error)}), "sync-redo-error", &red);
   // Newest first; the reasons are the server's plain words.
   const size_t n = s.rejected.size();
   for (size_t k = 0; k < std::min<size_t>(n, 200); ++k) {
@@ -128,12 +130,18 @@ void draw_sync(SyncView& v, const AppStatus& status, Frame& f) {
     const std::string why = error_text(r.code, r.reason);
     status_text_wrapped(trf("sync.rejected_line", {short_local_time(r.at_minutes), change_words(r.type), why}),
                         id.c_str(), &red);
+    ImGui::Indent();
     // The server's own words too, when the line above is a translation.
-    if (why != r.reason && !r.reason.empty()) {
-      ImGui::Indent();
+    if (why != r.reason && !r.reason.empty())
       status_text_wrapped(trf("sync.rejected_server", {r.reason}), (id + "-server").c_str());
-      ImGui::Unindent();
+    // Undone on this device (issue 15); the person may make it again.
+    status_text_wrapped(trf("sync.rejected_undone", {change_words(r.type)}), (id + "-undone").c_str());
+    if (!r.redone_as.empty()) {
+      status_text(trf("sync.rejected_redone", {r.redone_as}), (id + "-redone").c_str());
+    } else if (ImGui::Button(label("sync.redo", (id + "-redo").c_str()).c_str())) {
+      f.ask(RedoRejected{r.id});
     }
+    ImGui::Unindent();
   }
 }
 

@@ -196,7 +196,13 @@ TEST_CASE("A feature's rules come from the rule book it registers in", "[core][c
   op.payload["fields"] = Json::object();
   CHECK(validate_operation(book, f.state, op).error().code == "malformed_payload");
   op.payload = Json{{"entity", "grid-nope"}, {"fields", {{"name", "x"}}}};
-  CHECK(validate_operation(book, f.state, op).error().code == "not_found");
+  // Issue 15: a receiver keeps an edit-like operation of a record it has not
+  // seen created (the fields wait on it); before, this was "not_found", which
+  // made the verdict depend on arrival order. The device's own commands still
+  // need the record (validate_own_operation).
+  CHECK(validate_operation(book, f.state, op).ok());
+  CHECK(validate_own_operation(f.state, Operation{op.id, op.hlc, op.author, "grid.edit", op.payload}).error().code ==
+        "not_found");
 
   // The default book holds the volunteering and check-in rules; an empty one none.
   CHECK(rule_book().rule_count("shift", "create") == 2);  // check-in key, then the shift's times
@@ -205,4 +211,64 @@ TEST_CASE("A feature's rules come from the rule book it registers in", "[core][c
   CHECK(rule_book().rule_count("grid", "edit") == 0);
   op.type = "signup.move";
   CHECK(validate_operation(RuleBook{}, f.state, op).error().code == "unknown_type");
+}
+
+TEST_CASE("Receivers do not refuse by a record's archived flag; this device's own commands do", "[core][commands][concurrent]") {
+  Fixture f;
+  std::string grid = f.make("grid", Json{{"name", "第一网格"}, {"code", "DC-01"}});
+  std::string hh = f.make("household", Json{{"address", "幸福里1栋"}, {"grid", grid}});
+  State live = f.state;
+  REQUIRE(f.run(ArchiveEntity{"grid", grid, "撤并"}).ok());
+  auto op_of = [&](const std::string& type, Json payload) {
+    Operation op;
+    op.id = OpId{"other", 1};
+    op.hlc = Hlc{1767225600000, 0};
+    op.author = "staff:other";
+    op.type = type;
+    op.payload = std::move(payload);
+    return op;
+  };
+  const Operation edit = op_of("grid.edit", {{"entity", grid}, {"fields", {{"name", "新名"}}}});
+  const Operation archive = op_of("grid.archive", {{"entity", grid}});
+  const Operation restore_live = op_of("grid.restore", {{"entity", grid}});
+  const Operation moved_in = op_of("household.edit", {{"entity", hh}, {"fields", {{"grid", grid}}}});
+  // Made on a device that had not seen the archive: every receiver keeps them.
+  CHECK(validate_operation(f.state, edit).ok());
+  CHECK(validate_operation(f.state, archive).ok());
+  CHECK(validate_operation(live, restore_live).ok());
+  CHECK(validate_operation(f.state, op_of("household.create", {{"entity", "h2"}, {"fields", {{"address", "幸福里2栋"}, {"grid", grid}}}})).ok());
+  // The device's own commands still see what the person sees.
+  CHECK(validate_own_operation(f.state, edit).error().code == "archived");
+  CHECK(validate_own_operation(f.state, archive).error().code == "archived");
+  CHECK(validate_own_operation(live, restore_live).error().code == "not_archived");
+  CHECK(validate_own_operation(f.state, moved_in).error().code == "archived_reference");
+  CHECK(validate_operation(f.state, moved_in).ok());
+  // Existence is grow-only, so a reference must still name a record that exists.
+  CHECK(validate_operation(f.state, op_of("household.create", {{"entity", "h3"}, {"fields", {{"address", "x"}, {"grid", "nope"}}}})).error().code ==
+        "unknown_reference");
+  // The field checks hold for an operation of a record not created here yet.
+  CHECK(validate_operation(f.state, op_of("grid.edit", {{"entity", "g-later"}, {"fields", {{"name", "x"}}}})).ok());
+  CHECK(validate_operation(f.state, op_of("grid.edit", {{"entity", "g-later"}, {"fields", {{"name", ""}}}})).error().code ==
+        "missing_field");
+}
+
+TEST_CASE("command_of makes the same change again", "[core][commands]") {
+  Fixture f;
+  auto created = f.run(CreateEntity{"grid", Json{{"name", "第一网格"}, {"code", "DC-01"}}, ""});
+  REQUIRE(created.ok());
+  auto cmd = command_of(created.value());
+  REQUIRE(cmd.has_value());
+  const auto* c = std::get_if<CreateEntity>(&*cmd);
+  REQUIRE(c != nullptr);
+  CHECK(c->kind == "grid");
+  CHECK(c->id == created->payload["entity"]);
+  CHECK(c->fields == created->payload["fields"]);
+  auto archived = f.run(ArchiveEntity{"grid", c->id, "撤并"});
+  REQUIRE(archived.ok());
+  const auto again = command_of(archived.value());
+  REQUIRE(again.has_value());
+  CHECK(std::get<ArchiveEntity>(*again).reason == "撤并");
+  Operation unknown = archived.value();
+  unknown.type = "grid.rename";
+  CHECK_FALSE(command_of(unknown).has_value());
 }

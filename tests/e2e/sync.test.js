@@ -229,7 +229,10 @@ test('a change the device\'s role may not make is rejected with the reason; a cl
     }, { timeout: 60000, what: 'the change to be rejected' });
     assert.equal(rejected.sync.rejected[0].type, 'squad.create');
     assert.match(rejected.sync.rejected[0].reason, /kiosk/i);
-    assert.equal((await squadsNamed(page, '越权队')).length, 1, 'the rejected change is not silently dropped here');
+    // Issue 15: the device ends on the server's state, so the refused change is
+    // undone here (it stays in the device's log) and the person is told so.
+    await h.poll(async () => (await squadsNamed(page, '越权队')).length === 0,
+      { timeout: 30000, what: 'the refused squad to be undone on this device' });
     // The person sees it: a count in the status bar, the reason in the sync area.
     assert.match((await h.findWidget(page, 'status-sync-rejected')).label, /1 条修改被拒绝/);
     await h.clickWidget(page, 'nav-sync');
@@ -237,6 +240,8 @@ test('a change the device\'s role may not make is rejected with the reason; a cl
     assert.match(line.label, /服务队 · 新建/);
     assert.match(line.label, /角色不能做这项修改/);
     assert.match((await h.findWidget(page, 'sync-rejected-0-server')).label, /kiosk/i);
+    assert.match((await h.findWidget(page, 'sync-rejected-0-undone')).label, /本机已撤销这项修改（服务队 · 新建）/);
+    assert.ok(await h.findWidget(page, 'sync-rejected-0-redo'), 'the person can make it again');
     // ... and that the clock is off, in words.
     const clock = await h.findWidget(page, 'sync-clock');
     assert.match(clock.label, /day|天/);

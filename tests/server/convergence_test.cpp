@@ -5,12 +5,18 @@
 // device clocks a day ahead, and restarts that lose whatever was not flushed.
 // After a final full sync every run must end with:
 //   - every device holding exactly the server's operation set plus its own
-//     operations the server rejected (reported in SyncClient::rejected());
-//   - every device's fold of that set (minus its rejected ones) hashing equal
-//     to the server's state, and the replica's own state equal too when it
-//     has no rejected operations;
-//   - no operation the server ever acknowledged missing from the server.
-// DH_CONVERGENCE_SCHEDULES overrides the number of schedules (default 10,000).
+//     operations the server rejected (excluded in the replica, reported in
+//     SyncClient::rejected());
+//   - every device's state (the replica's own, rejected operations undone)
+//     hashing equal to the server's state (issue 15);
+//   - no operation the server ever acknowledged missing from the server;
+//   - every operation pushed again (a device that lost its sync state)
+//     getting the same answer: duplicate, or the same refusal (issue 15).
+// The second test case (issue 15) runs 3 to 10 devices with many archives and
+// restores racing edits, devices that lose sync-state.json, and checks that
+// the server accepted edits of records archived before they arrived.
+// DH_CONVERGENCE_SCHEDULES overrides the number of schedules (default 10,000
+// and 1,500).
 // Lives in tests/server because it links the server library (SQLite).
 #include <catch2/catch.hpp>
 
@@ -109,9 +115,14 @@ Json random_value(Rng& r, const FieldSpec& f, const State& s) {
   return nullptr;
 }
 
+// How often each verb is tried (percent, the rest are restores).
+struct VerbMix {
+  int create = 55, edit = 30, archive = 10;
+};
+
 // A random command against the state: create (with the required fields and
 // some optional ones), edit, archive or restore.
-Command random_command(Rng& r, const State& s) {
+Command random_command(Rng& r, const State& s, const VerbMix& mix = {}) {
   // Kinds whose required references can be met, the deeper ones (sign-ups,
   // hours) as likely as the roots, so every kind appears.
   std::vector<const KindSpec*> kinds;
@@ -125,7 +136,7 @@ Command random_command(Rng& r, const State& s) {
   const KindSpec& k = *kinds[r.below(kinds.size())];
   int verb = static_cast<int>(r.below(100));
   auto existing = s.list(k.kind, /*include_archived=*/true);
-  if (verb < 55 || existing.empty()) {
+  if (verb < mix.create || existing.empty()) {
     CreateEntity c;
     c.kind = k.kind;
     for (const auto& f : k.fields) {
@@ -146,7 +157,7 @@ Command random_command(Rng& r, const State& s) {
     return c;
   }
   const Entity* e = existing[r.below(existing.size())];
-  if (verb < 85) {
+  if (verb < mix.create + mix.edit) {
     EditEntity ed;
     ed.kind = k.kind;
     ed.id = e->id;
@@ -158,7 +169,7 @@ Command random_command(Rng& r, const State& s) {
     }
     return ed;
   }
-  if (verb < 95) return ArchiveEntity{k.kind, e->id, "test"};
+  if (verb < mix.create + mix.edit + mix.archive) return ArchiveEntity{k.kind, e->id, "test"};
   return RestoreEntity{k.kind, e->id};
 }
 
@@ -228,6 +239,9 @@ struct PendingPull {
 
 struct Sim {
   Rng rng;
+  VerbMix mix;
+  int lose_sync_state = 0;  // percent of restarts that also lose sync-state.json
+  size_t archived_edits = 0;  // edits/moves the server took for a record archived when they arrived
   int64_t now = 1767225600000;  // 2026-01-01
   std::unique_ptr<SyncService> server;
   RoleAuth auth;
@@ -248,6 +262,16 @@ struct Sim {
   std::string server_push(const std::string& body, const Device& d) {
     auto req = sync::decode_push_request(body);
     REQUIRE(req.ok());
+    std::set<std::string> onto_archived;  // edits of records archived on the server now
+    server->read_state([&](const State& st) {
+      for (const auto& item : req->items) {
+        if (!item.op || item.op->type.find(".create") != std::string::npos) continue;
+        if (item.op->type.find(".edit") == std::string::npos && item.op->type != "signup.move") continue;
+        auto t = State::target_of(*item.op);
+        const Entity* e = t ? st.find(t->first, t->second) : nullptr;
+        if (e && e->archived()) onto_archived.insert(item.id);
+      }
+    });
     auto resp = server->push(req.value(), Principal{d.id, d.role}, auth, now);
     if (!resp && resp.error().code == "clock_far_ahead") {
       ++clock_refusals;
@@ -258,13 +282,15 @@ struct Sim {
       if (resp->results[i].status != sync::PushStatus::rejected) {
         acknowledged[resp->results[i].id] = to_json_text(*req->items[i].op);
       }
+      if (resp->results[i].status == sync::PushStatus::accepted && onto_archived.count(resp->results[i].id))
+        ++archived_edits;
     }
     return sync::encode_push_response(resp.value());
   }
 
   void make_op(Device& d) {
     for (int tries = 0; tries < 6; ++tries) {
-      Command cmd = random_command(rng, d.replica->state());
+      Command cmd = random_command(rng, d.replica->state(), mix);
       auto op = d.replica->commit(cmd, d.client->corrected_now(now + d.skew));
       if (op) return;
     }
@@ -336,6 +362,7 @@ struct Sim {
       // Restart: whatever was not flushed is gone; answers to the old process
       // are never delivered to the new one.
       ++d.restarts;
+      if (rng.chance(lose_sync_state)) d.flushed.erase("/r/sync-state.json");
       open_device(d, now);
       for (auto it = pushes.begin(); it != pushes.end();) it = it->device == di ? pushes.erase(it) : it + 1;
     } else {
@@ -391,8 +418,26 @@ std::set<std::string> ids_of(const std::vector<Operation>& ops) {
 
 const std::vector<Operation>& seed_ops();
 
-void run_schedule(uint64_t seed, std::map<std::string, int>* server_types, size_t* rejected_total) {
+struct Shape {
+  size_t min_devices = 2, max_devices = 4;
+  size_t min_steps = 16, max_steps = 40;
+  VerbMix mix;
+  int lose_sync_state = 0;
+};
+
+struct Totals {
+  std::map<std::string, int> types;  // operation types the server stored
+  size_t rejected = 0;               // refusals undone on devices
+  size_t archived_edits = 0;         // edits accepted onto records archived before they arrived
+  size_t same_answers = 0;           // operations pushed again that got the same answer
+};
+
+void run_schedule(uint64_t seed, const Shape& shape, Totals* totals) {
+  std::map<std::string, int>* server_types = &totals->types;
+  size_t* rejected_total = &totals->rejected;
   Sim sim(seed);
+  sim.mix = shape.mix;
+  sim.lose_sync_state = shape.lose_sync_state;
   auto store = OpStore::open(":memory:");
   REQUIRE(store.ok());
   auto svc = SyncService::open(std::move(store).value());
@@ -401,7 +446,7 @@ void run_schedule(uint64_t seed, std::map<std::string, int>* server_types, size_
   REQUIRE(sim.server->load_if_empty(seed_ops(), "seed", sim.now).ok());
 
   const std::vector<std::string> roles = {"administrator", "coordinator", "coordinator", "grid_worker"};
-  size_t n = 2 + sim.rng.below(3);
+  size_t n = shape.min_devices + sim.rng.below(shape.max_devices - shape.min_devices + 1);
   sim.devices.resize(n);
   for (size_t i = 0; i < n; ++i) {
     Device& d = sim.devices[i];
@@ -415,7 +460,7 @@ void run_schedule(uint64_t seed, std::map<std::string, int>* server_types, size_
       complete_flush(d);
     }
   }
-  size_t steps = 16 + sim.rng.below(24);
+  size_t steps = shape.min_steps + sim.rng.below(shape.max_steps - shape.min_steps);
   for (size_t s = 0; s < steps; ++s) sim.step();
   sim.final_sync();
 
@@ -454,24 +499,52 @@ void run_schedule(uint64_t seed, std::map<std::string, int>* server_types, size_
     INFO("seed " << seed << " device " << d.id << " role " << d.role);
     auto local = d.replica->read_all();
     REQUIRE(local.ok());
-    std::set<std::string> rejected;
-    for (const auto& r : d.client->rejected()) rejected.insert(r.id);
-    *rejected_total += rejected.size();
+    std::map<std::string, std::string> rejected;  // id -> code the client recorded
+    for (const auto& r : d.client->rejected()) rejected[r.id] = r.code;
+    std::set<std::string> excluded;
+    for (const auto& id : d.replica->excluded_ids().list()) excluded.insert(id.to_string());
+    *rejected_total += excluded.size();
     std::set<std::string> expected = server_ids;
     std::set<std::string> local_ids = ids_of(local.value());
-    for (const auto& id : rejected) {
+    for (const auto& [id, code] : rejected) {
       REQUIRE(server_ids.count(id) == 0);
-      if (local_ids.count(id)) expected.insert(id);
+      if (local_ids.count(id)) REQUIRE(excluded.count(id) == 1);  // undone here
+    }
+    for (const auto& id : excluded) {
+      REQUIRE(server_ids.count(id) == 0);
+      REQUIRE(local_ids.count(id) == 1);  // kept in the log
+      expected.insert(id);
     }
     REQUIRE(local_ids == expected);
-    State fold;
-    for (const auto& op : local.value()) {
-      if (!rejected.count(op.id.to_string())) fold.apply(op);
-    }
-    REQUIRE(fold.hash_hex() == server_hash);
-    if (rejected.empty()) REQUIRE(d.replica->state().hash_hex() == server_hash);
+    // The device shows what the server has: its refused changes are undone.
+    REQUIRE(d.replica->state().hash_hex() == server_hash);
     REQUIRE(d.client->waiting_ops() == 0);
+    // A device that lost its sync state pushes everything again: the same answers.
+    std::vector<Operation> own;
+    for (const auto& op : local.value())
+      if (op.id.device == d.id) own.push_back(op);
+    for (size_t from = 0; from < own.size(); from += 500) {
+      std::vector<Operation> part(own.begin() + static_cast<long>(from),
+                                  own.begin() + static_cast<long>(std::min(own.size(), from + 500)));
+      auto req = sync::decode_push_request(sync::encode_push_request(d.id, part, sim.now + d.skew));
+      REQUIRE(req.ok());
+      auto again = sim.server->push(req.value(), Principal{d.id, d.role}, sim.auth, sim.now);
+      REQUIRE(again.ok());
+      for (const auto& res : again->results) {
+        INFO("pushed again: " << res.id << " " << res.code);
+        if (server_ids.count(res.id)) {
+          REQUIRE(res.status == sync::PushStatus::duplicate);
+        } else {
+          REQUIRE(res.status == sync::PushStatus::rejected);
+          REQUIRE(excluded.count(res.id) == 1);
+          if (rejected.count(res.id)) REQUIRE(res.code == rejected[res.id]);
+        }
+        ++totals->same_answers;
+      }
+    }
   }
+  REQUIRE(sim.server->state_hash() == server_hash);  // pushing again changed nothing
+  totals->archived_edits += sim.archived_edits;
 }
 
 // A small base every schedule starts from (on the server and, as if synced
@@ -510,19 +583,20 @@ const std::vector<Operation>& seed_ops() {
   return ops;
 }
 
-size_t schedule_count() {
+size_t schedule_count(size_t fallback) {
   const char* env = std::getenv("DH_CONVERGENCE_SCHEDULES");
   if (env && *env) return static_cast<size_t>(std::strtoull(env, nullptr, 10));
-  return 10000;
+  return fallback;
 }
 
 }  // namespace
 
 TEST_CASE("devices and the server converge under random schedules", "[server][sync][convergence]") {
-  const size_t schedules = schedule_count();
-  std::map<std::string, int> types;
-  size_t rejected = 0;
-  for (uint64_t seed = 1; seed <= schedules; ++seed) run_schedule(seed, &types, &rejected);
+  const size_t schedules = schedule_count(10000);
+  Totals totals;
+  for (uint64_t seed = 1; seed <= schedules; ++seed) run_schedule(seed, Shape{}, &totals);
+  auto& types = totals.types;
+  const size_t rejected = totals.rejected;
   // Every kind was created and stored somewhere in the suite, and the rules
   // that reject (roles, concurrent archives) were exercised.
   std::string seen;
@@ -531,4 +605,25 @@ TEST_CASE("devices and the server converge under random schedules", "[server][sy
   for (const auto& k : all_kinds()) CHECK(types[k.kind + ".create"] > 0);
   CHECK(types.size() >= all_kinds().size() * 2);
   if (schedules >= 1000) CHECK(rejected > 0);
+}
+
+TEST_CASE("many devices, archives racing edits, lost sync state: every device ends on the server's state",
+          "[server][sync][convergence]") {
+  const size_t schedules = schedule_count(1500);
+  Shape shape;
+  shape.min_devices = 3;
+  shape.max_devices = 10;
+  shape.min_steps = 30;
+  shape.max_steps = 70;
+  shape.mix = VerbMix{35, 35, 18};  // 12% restores
+  shape.lose_sync_state = 50;
+  Totals totals;
+  for (uint64_t seed = 1; seed <= schedules; ++seed) run_schedule(1000000 + seed, shape, &totals);
+  INFO("rejected " << totals.rejected << ", edits kept on archived records " << totals.archived_edits
+                   << ", answers checked again " << totals.same_answers);
+  if (schedules >= 500) {
+    CHECK(totals.rejected > 0);
+    CHECK(totals.archived_edits > 0);
+  }
+  CHECK(totals.same_answers > 0);
 }

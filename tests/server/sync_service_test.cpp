@@ -6,6 +6,7 @@
 #include "core/state.h"
 #include "server/auth.h"
 #include "server/op_store.h"
+#include "server/roles.h"
 #include "server/sync_service.h"
 #include "server_process.h"
 #include "sync/protocol.h"
@@ -99,4 +100,201 @@ TEST_CASE("on-disk store: reopening folds the same state and keeps seqs", "[nati
   REQUIRE(r.ok());
   CHECK(r->results[0].status == sync::PushStatus::duplicate);
   CHECK(r->results[0].seq == 1);
+}
+
+namespace {
+
+// A device's core without a store: makes operations as the app would.
+struct Tablet {
+  State state;
+  OpSource source;
+  int64_t now;
+  Tablet(const std::string& device, int64_t t) : now(t) {
+    source.device = device;
+    source.author = "staff:" + device;
+  }
+  Operation make(const Command& c) {
+    auto op = make_operation(state, c, source, now++);
+    INFO((op ? std::string() : op.error().message));
+    REQUIRE(op.ok());
+    state.apply(op.value());
+    return op.value();
+  }
+};
+
+std::vector<sync::PushResult> push_all(SyncService& svc, const std::vector<Operation>& ops, int64_t now = 1767225700000) {
+  OpenAccess open;
+  auto r = svc.push(request_of(ops.front().id.device, ops), Principal{ops.front().id.device, "open"}, open, now);
+  REQUIRE(r.ok());
+  return r->results;
+}
+
+}  // namespace
+
+TEST_CASE("an edit stamped before an archive but arriving after it is kept; the record stays archived",
+          "[server][concurrent]") {
+  Tablet a("tab-a", 1767225600000);
+  const Operation grid = a.make(CreateEntity{"grid", {{"name", "一网格"}, {"code", "G1"}}, ""});
+  const std::string id = grid.payload["entity"];
+  Tablet b("tab-b", 1767225600000);
+  b.state = a.state;  // b pulled the grid
+  b.now = a.now;      // b's edit is stamped first ...
+  const Operation edit = b.make(EditEntity{"grid", id, {{"name", "一网格（新）"}}});
+  a.now = b.now + 1000;  // ... a's archive later
+  const Operation archive = a.make(ArchiveEntity{"grid", id, "合并"});
+  // An edit stamped after the archive (a third tablet that had not seen it).
+  Tablet c("tab-c", b.now + 5000);
+  c.state.apply(grid);
+  const Operation late_edit = c.make(EditEntity{"grid", id, {{"code", "G9"}}});
+
+  std::string hashes[2];
+  for (int order = 0; order < 2; ++order) {
+    auto svc = open_service(":memory:");
+    REQUIRE(push_all(*svc, {grid})[0].status == sync::PushStatus::accepted);
+    std::vector<std::vector<Operation>> pushes = {{archive}, {edit}, {late_edit}};
+    if (order == 1) pushes = {{late_edit}, {edit}, {archive}};
+    for (const auto& p : pushes) {
+      auto res = push_all(*svc, p);
+      INFO("order " << order << " " << p[0].type << " " << res[0].code);
+      CHECK(res[0].status == sync::PushStatus::accepted);
+    }
+    svc->read_state([&](const State& s) {
+      const Entity* g = s.find("grid", id);
+      REQUIRE(g != nullptr);
+      CHECK(g->archived());                       // the archive is the only archive/restore: it stands
+      CHECK(g->text("name") == "一网格（新）");  // the edit's fields apply by stamp
+      CHECK(g->text("code") == "G9");
+    });
+    hashes[order] = svc->state_hash();
+  }
+  CHECK(hashes[0] == hashes[1]);  // arrival order does not matter
+  // Archive and restore race the same way: a restore of a live record and an
+  // archive of an archived one are kept, and the later stamp decides.
+  Tablet d("tab-d", a.now + 10);
+  d.state = a.state;  // sees the grid archived
+  const Operation restore = d.make(RestoreEntity{"grid", id});
+  for (int order = 0; order < 2; ++order) {
+    auto svc = open_service(":memory:");
+    push_all(*svc, {grid});
+    if (order == 0) {
+      CHECK(push_all(*svc, {restore})[0].status == sync::PushStatus::accepted);  // not archived yet here
+      CHECK(push_all(*svc, {archive})[0].status == sync::PushStatus::accepted);
+    } else {
+      CHECK(push_all(*svc, {archive})[0].status == sync::PushStatus::accepted);
+      CHECK(push_all(*svc, {restore})[0].status == sync::PushStatus::accepted);
+    }
+    svc->read_state([&](const State& s) { CHECK_FALSE(s.find("grid", id)->archived()); });  // the restore is later
+  }
+}
+
+TEST_CASE("an edit that arrives before its create is kept and applies once the create arrives", "[server][concurrent]") {
+  Tablet a("tab-a", 1767225600000);
+  const Operation grid = a.make(CreateEntity{"grid", {{"name", "一网格"}, {"code", "G1"}}, ""});
+  const std::string id = grid.payload["entity"];
+  const Operation edit = a.make(EditEntity{"grid", id, {{"name", "二网格"}}});
+  const Operation archive = a.make(ArchiveEntity{"grid", id, "撤并"});
+  auto in_order = open_service(":memory:");
+  push_all(*in_order, {grid, edit, archive});
+  auto early = open_service(":memory:");
+  // An import pushing the edit and the archive before the create.
+  auto r = push_all(*early, {edit, archive});
+  CHECK(r[0].status == sync::PushStatus::accepted);
+  CHECK(r[1].status == sync::PushStatus::accepted);
+  early->read_state([&](const State& s) { CHECK(s.find("grid", id) == nullptr); });  // not listed yet
+  CHECK(push_all(*early, {grid})[0].status == sync::PushStatus::accepted);
+  early->read_state([&](const State& s) {
+    REQUIRE(s.find("grid", id) != nullptr);
+    CHECK(s.find("grid", id)->text("name") == "二网格");
+    CHECK(s.find("grid", id)->archived());
+  });
+  CHECK(early->state_hash() == in_order->state_hash());
+  // The field checks still apply to an early edit.
+  Operation bad = edit;
+  bad.id.seq = 99;
+  bad.payload["fields"]["name"] = "";
+  CHECK(push_all(*early, {bad})[0].code == "missing_field");
+}
+
+TEST_CASE("a refusal is remembered: the same operation gets the same answer later and after a restart",
+          "[native][server][rejections]") {
+  dh::test::TempDir dir;
+  const std::string path = dir.path() + "/server.sqlite";
+  // tab-a saw tab-b's grid (out of band) and put a household in it; its push
+  // reaches the server before tab-b's, so the reference is refused.
+  Tablet b("tab-b", 1767225600000);
+  const Operation g = b.make(CreateEntity{"grid", {{"name", "九网格"}, {"code", "G9"}}, ""});
+  Tablet a("tab-a", 1767225600000);
+  a.state.apply(g);
+  const Operation hh = a.make(CreateEntity{"household", {{"address", "东城小区1栋"}, {"grid", g.payload["entity"]}}, ""});
+  {
+    auto svc = open_service(path);
+    auto r = push_all(*svc, {hh});
+    REQUIRE(r[0].status == sync::PushStatus::rejected);
+    CHECK(r[0].code == "unknown_reference");
+    // The grid arrives now; the refused household stays refused.
+    REQUIRE(push_all(*svc, {g})[0].status == sync::PushStatus::accepted);
+    auto again = push_all(*svc, {hh});
+    CHECK(again[0].status == sync::PushStatus::rejected);
+    CHECK(again[0].code == "unknown_reference");
+    CHECK(again[0].reason == r[0].reason);
+  }
+  auto svc = open_service(path);  // remembered on disk
+  auto again = push_all(*svc, {hh});
+  CHECK(again[0].status == sync::PushStatus::rejected);
+  CHECK(again[0].code == "unknown_reference");
+  // The same id with another body is not the same operation.
+  Operation other = hh;
+  other.payload["fields"]["address"] = "东城小区2栋";
+  auto reused = push_all(*svc, {other});
+  CHECK(reused[0].status == sync::PushStatus::rejected);
+  CHECK(reused[0].code == "id_reused");
+  // Role refusals are remembered too.
+  NoExperts auth;
+  Tablet e("tab-e", 1767225600000);
+  const Operation expert = e.make(CreateEntity{"expert", {{"name", "张律师"}, {"fields", {"legal_publicity"}}}, ""});
+  OpenAccess open;
+  for (int i = 0; i < 2; ++i) {  // refused by the role rule, then asked again where it would pass
+    Authenticator& rules = i == 0 ? static_cast<Authenticator&>(auth) : static_cast<Authenticator&>(open);
+    auto r = svc->push(request_of("tab-e", {expert}), Principal{"tab-e", "open"}, rules, 1767225700000);
+    REQUIRE(r.ok());
+    CHECK(r->results[0].status == sync::PushStatus::rejected);
+    CHECK(r->results[0].code == "forbidden");
+  }
+}
+
+namespace {
+class Roles : public OpenAccess {
+ public:
+  Status authorize_push(const Principal& who, const Operation& op, const State& state) override {
+    return role_may_push(who, op, state);
+  }
+};
+}  // namespace
+
+TEST_CASE("a refused foreign op id is not remembered: no device can block another's ids", "[server][rejections]") {
+  auto svc = open_service(":memory:");
+  Roles roles;
+  Tablet a("tab-a", 1767225600000);
+  const Operation grid = a.make(CreateEntity{"grid", {{"name", "一网格"}, {"code", "G1"}}, ""});
+  // A kiosk pushes tab-a's next id first (with another body): forbidden, not remembered.
+  Operation squat = grid;
+  squat.payload["fields"]["name"] = "占位";
+  auto k = svc->push(request_of("kiosk1", {squat}), Principal{"kiosk1", "kiosk"}, roles, 1767225700000);
+  REQUIRE(k.ok());
+  CHECK(k->results[0].status == sync::PushStatus::rejected);
+  CHECK(k->results[0].code == "forbidden");
+  auto r = svc->push(request_of("tab-a", {grid}), Principal{"tab-a", "coordinator"}, roles, 1767225700000);
+  REQUIRE(r.ok());
+  CHECK(r->results[0].status == sync::PushStatus::accepted);
+  // Its own operation a role may not push is remembered: re-enrolled as a
+  // coordinator later, the grid worker gets the same answer.
+  Tablet g("tab-g", 1767225600000);
+  const Operation station = g.make(CreateEntity{"station", {{"name", "东城站"}, {"station_type", "station"}}, ""});
+  auto first = svc->push(request_of("tab-g", {station}), Principal{"tab-g", "grid_worker"}, roles, 1767225700000);
+  REQUIRE(first.ok());
+  REQUIRE(first->results[0].status == sync::PushStatus::rejected);
+  auto later = svc->push(request_of("tab-g", {station}), Principal{"tab-g", "coordinator"}, roles, 1767225700000);
+  REQUIRE(later.ok());
+  CHECK(later->results[0].status == sync::PushStatus::rejected);
+  CHECK(later->results[0].code == first->results[0].code);
 }

@@ -60,6 +60,8 @@ std::string answer(const SyncClient::PushBatch& b, int reject_index = -1, int64_
   return encode_push_response(r);
 }
 
+std::string entity_of_op(const Operation& op) { return op.payload["entity"].get<std::string>(); }
+
 }  // namespace
 
 TEST_CASE("back-off doubles from 2 s to at most 5 min, with jitter", "[sync][client]") {
@@ -169,4 +171,101 @@ TEST_CASE("the server clock offset corrects later stamps; warnings are kept for 
   CHECK(f.client->state().server_offset_ms == -day);
   CHECK(f.client->corrected_now(kNow) == kNow - day);
   CHECK(f.client->clock_warning().find("about 1 day ahead") != std::string::npos);
+}
+
+TEST_CASE("a rejected operation is undone on the device, kept in its log, and can be redone", "[sync][client][undo]") {
+  Fixture f;
+  Operation keep = f.grid("一");
+  Operation refused = f.grid("二");
+  auto edit = f.replica->commit(EditEntity{"grid", entity_of_op(keep), {{"name", "一改"}}}, kNow + 5);
+  REQUIRE(edit.ok());
+  f.flush();
+  const std::string before_hash = f.replica->state().hash_hex();
+  auto b = f.client->next_push(kNow);
+  REQUIRE(b.has_value());
+  REQUIRE(b->op_ids.size() == 3);
+  // The server refused the create of 二 and the rename of 一.
+  PushResponse r;
+  for (size_t i = 0; i < 3; ++i) {
+    PushResult p;
+    p.id = b->op_ids[i];
+    if (i == 0) {
+      p.status = PushStatus::accepted;
+      p.seq = 7;
+    } else {
+      p.status = PushStatus::rejected;
+      p.code = "forbidden";
+      p.reason = "This device may not change grids.";
+    }
+    r.results.push_back(p);
+  }
+  r.head = 7;
+  r.server_ms = kNow;
+  REQUIRE(f.client->on_push_response(*b, encode_push_response(r), kNow).ok());
+  // Undone: 二 does not exist, 一 has its old name; the log still holds both.
+  CHECK(f.replica->state().hash_hex() != before_hash);
+  CHECK(f.replica->state().find("grid", entity_of_op(refused)) == nullptr);
+  REQUIRE(f.replica->state().find("grid", entity_of_op(keep)) != nullptr);
+  CHECK(f.replica->state().find("grid", entity_of_op(keep))->text("name") == "一");
+  State expected;
+  expected.apply(keep);
+  CHECK(f.replica->state().hash_hex() == expected.hash_hex());
+  auto log = f.replica->read_all();
+  REQUIRE(log.ok());
+  CHECK(log->size() == 3);
+  REQUIRE(f.client->rejected().size() == 2);
+  CHECK(f.client->rejected()[0].entity == entity_of_op(refused));
+  CHECK(f.client->rejected_op(refused.id.to_string())->type == "grid.create");
+  // It stays undone after a restart, also from a snapshot written before the undo.
+  f.reopen();
+  CHECK(f.replica->state().hash_hex() == expected.hash_hex());
+  CHECK(f.replica->excluded(refused.id));
+  // Redo: the same change as a new operation, validated now.
+  auto redo = f.client->redo(refused.id.to_string(), kNow + 100);
+  REQUIRE(redo.ok());
+  CHECK(redo->id.seq == 4);
+  CHECK(redo->type == "grid.create");
+  CHECK(redo->payload["entity"] == entity_of_op(refused));
+  CHECK(f.replica->state().find("grid", entity_of_op(refused))->text("name") == "二");
+  CHECK(f.client->rejected()[0].redone_as == redo->id.to_string());
+  CHECK(f.client->redo(refused.id.to_string(), kNow + 101).error().code == "already_redone");
+  CHECK(f.client->redo("tab-1:1", kNow + 101).error().code == "not_rejected");
+  f.flush();
+  auto b2 = f.client->next_push(kNow + 200);
+  REQUIRE(b2.has_value());
+  CHECK(b2->op_ids == std::vector<std::string>{redo->id.to_string()});
+}
+
+TEST_CASE("a snapshot written before a refusal does not bring the refused change back", "[sync][client][undo]") {
+  Fixture f;
+  Operation a = f.grid("一");
+  Operation b = f.grid("二");
+  REQUIRE(f.replica->write_snapshot().ok());  // folds both
+  REQUIRE(f.replica->exclude({b.id}).ok());
+  State expected;
+  expected.apply(a);
+  CHECK(f.replica->state().hash_hex() == expected.hash_hex());
+  f.reopen();  // the snapshot still holds 二; the exclusion is applied again
+  CHECK(f.replica->open_report().used_snapshot);
+  CHECK(f.replica->state().hash_hex() == expected.hash_hex());
+  REQUIRE(f.replica->write_snapshot().ok());  // now written without it
+  f.reopen();
+  CHECK(f.replica->state().hash_hex() == expected.hash_hex());
+}
+
+TEST_CASE("refusals recorded in sync-state.json are undone even if excluded.json was lost", "[sync][client][undo]") {
+  Fixture f;
+  Operation a = f.grid("一");
+  Operation b = f.grid("二");
+  f.flush();
+  auto batch = f.client->next_push(kNow);
+  REQUIRE(batch.has_value());
+  REQUIRE(f.client->on_push_response(*batch, answer(*batch, 1), kNow).ok());
+  State expected;
+  expected.apply(a);
+  REQUIRE(f.replica->state().hash_hex() == expected.hash_hex());
+  REQUIRE(f.fs.remove("/r/excluded.json").ok());
+  f.reopen();
+  CHECK(f.replica->excluded(b.id));
+  CHECK(f.replica->state().hash_hex() == expected.hash_hex());
 }

@@ -737,6 +737,48 @@ TEST_CASE("Tally: every round's votes and exhausted add up to the valid ballots 
   }
 }
 
+TEST_CASE("Tally: every code a result carries is in the published code lists", "[tally][property]") {
+  auto listed = [](const std::vector<std::string>& list, const std::string& code) {
+    return std::find(list.begin(), list.end(), code) != list.end();
+  };
+  TestRng rng{4242};
+  for (int trial = 0; trial < 150; ++trial) {
+    Method m = static_cast<Method>(rng.below(4));
+    int n = m == Method::yes_no_abstain ? 3 : 2 + rng.below(4);
+    PollSpec s = m == Method::yes_no_abstain ? motion(static_cast<ThresholdKind>(rng.below(5)),
+                                                      static_cast<ThresholdBase>(rng.below(4)))
+                                             : election(m, n, 1);
+    s.threshold.kind = static_cast<ThresholdKind>(rng.below(5));
+    s.threshold.numerator = 3;
+    s.threshold.denominator = 5;
+    s.present = rng.below(3) == 0 ? -1 : rng.below(50);
+    s.entitled = rng.below(3) == 0 ? -1 : 40;
+    s.quorum.required = rng.below(2) == 0;
+    s.quorum.numerator = 1;
+    s.quorum.denominator = 2;
+    s.tie_break = static_cast<TieBreak>(rng.below(4));
+    s.ranked.exhaust_after_consecutive_skips = rng.below(3);
+    if (m != Method::ranked_choice && rng.below(3) == 0) {
+      PaperCounts p;
+      for (int i = 0; i < n; ++i) p.per_option.push_back(rng.below(10));
+      p.papers_returned = rng.below(30);
+      p.papers_issued = rng.below(30);
+      s.paper = p;
+    }
+    if (rng.below(10) == 0) s.seats = 0;  // a bad spec
+    TallyResult r = tally(s, m == Method::ranked_choice ? random_ranked(rng, n, rng.below(30))
+                                                        : random_marks(rng, n, rng.below(30)));
+    INFO(r.outcome);
+    REQUIRE(listed(outcome_codes(), r.outcome));
+    for (const auto& kv : r.invalid_by_reason) REQUIRE(listed(invalid_reason_codes(), kv.first));
+    for (const Note& note : r.notes) REQUIRE(listed(note_codes(), note.code));
+    for (const Round& rd : r.rounds) {
+      for (const Note& note : rd.notes) REQUIRE(listed(note_codes(), note.code));
+      for (const auto& kv : rd.exhausted_by_reason) REQUIRE(listed(exhaustion_reason_codes(), kv.first));
+    }
+  }
+}
+
 // ---------------------------------------------------------------- the two real elections
 
 namespace {

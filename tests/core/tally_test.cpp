@@ -962,6 +962,9 @@ TEST_CASE("Tally file: a poll file is read and a bad entry is named", "[tally][j
   Json bad3 = j;
   bad3["ballots"][0] = Json::object({{"rank", {"Li"}}});
   CHECK(poll_from_json(bad3).error().message.find("ballots[0].rank") != std::string::npos);
+  Json bad4 = j;
+  bad4["rankd"] = Json::object();
+  CHECK(poll_from_json(bad4).error().message.find("rankd: is not a poll field") != std::string::npos);
 }
 
 TEST_CASE("Tally file: a yes/no poll with paper counts round-trips its rules", "[tally][json]") {

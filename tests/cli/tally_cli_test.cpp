@@ -21,8 +21,23 @@
 
 namespace {
 
-const std::string kElections =
-    (std::filesystem::path(__FILE__).parent_path().parent_path() / "data" / "elections").string();
+// tests/data/elections, found from this file's path. __FILE__ is relative to
+// the build folder under Ninja; the build folder is two levels above the CLI
+// binary's folder (build/native/src/cli/dianhong).
+std::string elections_folder() {
+  namespace fs = std::filesystem;
+  fs::path rel = fs::path(__FILE__).parent_path().parent_path() / "data" / "elections";
+  if (rel.is_absolute()) return rel.string();
+  const char* env = std::getenv("DH_CLI_BINARY");
+  fs::path bin = env && *env ? env : DH_CLI_BINARY;
+  for (fs::path base : {fs::absolute(bin).parent_path().parent_path().parent_path(), fs::current_path()}) {
+    std::error_code ec;
+    fs::path p = fs::weakly_canonical(base / rel, ec);
+    if (!ec && fs::exists(p / "maine_cd2_2018.json")) return p.string();
+  }
+  return rel.string();
+}
+const std::string kElections = elections_folder();
 
 struct TallyDir {
   std::string path;

@@ -547,15 +547,14 @@ void draw_vote(DeliberationView& v, Frame& f) {
   bool any_open = false;
   for (const auto& p : polls) {
     if (p.state != "open") continue;
+    if (any_open) ImGui::SameLine();
     any_open = true;
-    ImGui::SameLine();
     if (ImGui::RadioButton(id_label(p.title, "delib-vote-poll-" + p.id).c_str(), v.vote_poll == p.id) && v.vote_poll != p.id) {
       v.vote_poll = p.id;
       v.vote_marks.clear();
       v.vote_cast = false;
     }
   }
-  ImGui::NewLine();
   if (!any_open) {
     push_font_scale(1.3f);
     status_text_wrapped(tr("delib.no_open_poll"), "delib-vote-none");

@@ -27,6 +27,7 @@ const Word kWords[] = {
     {"tie", "平票未决", "Tie, undecided"},
     {"no_quorum", "未达法定人数", "No quorum"},
     {"no_valid_ballots", "无有效票", "No valid ballots"},
+    {"no_winner", "无人胜出", "No winner"},
     {"lost", "未通过", "Lost"},
     {"noted", "备案", "Noted"},
     {"deferred", "推迟", "Deferred"},

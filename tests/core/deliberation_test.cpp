@@ -55,6 +55,7 @@ struct Device {
   }
   // Receives everything `other` has made (a sync), keeping the clock ahead.
   void receive(const Device& other) {
+    now = std::max(now, other.now);  // the wall clocks of the room agree
     for (const auto& op : other.made) {
       state.apply(op);
       source.clock.observe(op.hlc, now);
@@ -256,6 +257,7 @@ TEST_CASE("proxies: one holder per absent member, a limit per holder", "[deliber
   Room r(/*proxy_limit=*/1);
   r.arrive(0);
   r.arrive(1);
+  r.arrive(2);
   auto proxy = [&](int absent, int holder) {
     return r.chair.run(CreateEntity{"proxy", Json{{"meeting", r.meeting}, {"absent_member", r.members[absent]},
                                                   {"holder", r.members[holder]}}, ""});
@@ -272,14 +274,14 @@ TEST_CASE("proxies: one holder per absent member, a limit per holder", "[deliber
   door_b.receive(r.chair);
   door_b.now = door_a.now + 2000;
   door_a.make("proxy", Json{{"meeting", r.meeting}, {"absent_member", r.members[4]}, {"holder", r.members[1]}});
-  door_b.make("proxy", Json{{"meeting", r.meeting}, {"absent_member", r.members[4]}, {"holder", r.members[0]}});
+  door_b.make("proxy", Json{{"meeting", r.meeting}, {"absent_member", r.members[4]}, {"holder", r.members[2]}});
   r.chair.receive(door_a);
   r.chair.receive(door_b);
   auto eff = dl::effective_proxies(r.chair.state, r.meeting);
   REQUIRE(eff.size() == 2);
   CHECK(std::count(eff.begin(), eff.end(), std::make_pair(r.members[3], r.members[0])) == 1);
   CHECK(std::count(eff.begin(), eff.end(), std::make_pair(r.members[4], r.members[1])) == 1);
-  CHECK(dl::meeting_view(r.chair.state, r.meeting).present == 4);  // 2 in person, 2 by proxy
+  CHECK(dl::meeting_view(r.chair.state, r.meeting).present == 5);  // 3 in person, 2 by proxy
 
   std::string poll = r.poll(false);
   r.chair.must(dl::cast_named_ballot(r.chair.state, poll, r.members[0], r.members[3], yes()));  // holds 3

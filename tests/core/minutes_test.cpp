@@ -31,7 +31,7 @@ TEST_CASE("RTF escaping: braces, backslashes, Chinese and characters beyond the 
   CHECK(dl::rtf_escape("a{b}\\c") == "a\\{b\\}\\\\c");
   CHECK(dl::rtf_escape("中") == "\\u20013?");
   CHECK(dl::rtf_escape("滇") == "\\u28359?");
-  CHECK(dl::rtf_escape("\xF0\xA0\x80\x80") == "\\u-10304?\\u-9216?");  // U+20000, a surrogate pair
+  CHECK(dl::rtf_escape("\xF0\xA0\x80\x80") == "\\u-10176?\\u-9216?");  // U+20000, a surrogate pair
   CHECK(dl::rtf_escape("x\ny") == "x\\line y");
 }
 

@@ -6,6 +6,7 @@
 #include "core/tally.h"
 
 #include <algorithm>
+#include <iterator>
 #include <numeric>
 
 namespace dh::tally {
@@ -656,6 +657,29 @@ void count_ranked(const PollSpec& s, const std::vector<Ballot>& ballots, TallyRe
 }
 
 }  // namespace
+
+const std::vector<std::string>& outcome_codes() {
+  static const std::vector<std::string> v = {"carried", "not_carried", "elected", "no_winner", "tie",
+                                             "no_quorum", "no_valid_ballots", "bad_spec"};
+  return v;
+}
+const std::vector<std::string>& invalid_reason_codes() {
+  static const std::vector<std::string> v(std::begin(kInvalidReasons), std::end(kInvalidReasons));
+  return v;
+}
+const std::vector<std::string>& exhaustion_reason_codes() {
+  static const std::vector<std::string> v(std::begin(kExhaustReasons), std::end(kExhaustReasons));
+  return v;
+}
+const std::vector<std::string>& note_codes() {
+  static const std::vector<std::string> v = {
+      "tie", "tie_break_previous_round", "tie_break_first_round", "tie_break_lot", "below_threshold",
+      "threshold_base_unknown", "quorum_not_met", "quorum_entitled_unknown", "quorum_present_unknown",
+      "more_present_than_entitled", "more_ballots_than_present", "paper_counts_do_not_add_up",
+      "paper_marks_exceed_papers", "paper_option_exceeds_papers", "paper_more_returned_than_issued",
+      "paper_more_issued_than_present", "bad_spec"};
+  return v;
+}
 
 std::vector<int> lot_order(uint64_t seed, int draw, std::vector<int> tied) {
   std::sort(tied.begin(), tied.end());

@@ -246,6 +246,13 @@ const char* name(EliminationRule r);
 const char* name(StopRule r);
 const char* name(TieBreak t);
 
+// Every code a TallyResult can carry, for the string tables ("tally.<code>")
+// and their test: outcomes, invalid-ballot reasons, exhaustion reasons, note codes.
+const std::vector<std::string>& outcome_codes();
+const std::vector<std::string>& invalid_reason_codes();
+const std::vector<std::string>& exhaustion_reason_codes();
+const std::vector<std::string>& note_codes();
+
 // The lot function (docs/voting.md): a deterministic order of `tied` (option
 // indices) for a draw numbered `draw` (0, 1, ... within one tally) from the
 // seed; the first of the returned order loses. Pure: same on every device.

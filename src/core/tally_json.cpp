@@ -4,6 +4,7 @@
 #include "core/tally_json.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 
 namespace dh::tally {
@@ -172,6 +173,12 @@ Status read_ballot(const Json& j, Method method, const OptionIndex& ix, const st
 Result<PollSpec> spec_from_json(const Json& j) {
   if (!j.is_object()) return bad("the file", "must be a JSON object");
   PollSpec s;
+  static const char* const kKeys[] = {"method", "options", "max_choices", "seats", "threshold", "quorum", "ranked",
+                                      "tie_break", "lot", "entitled", "present", "paper", "ballots", "by_index",
+                                      "title", "id", "comment"};
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (std::find_if(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return it.key() == k; }) == std::end(kKeys))
+      return bad(it.key(), "is not a poll field (see docs/voting.md)");
   if (!j.contains("method")) return bad("method", "is missing (one of " + enum_list(kMethods) + ")");
   if (!enum_from(j["method"], kMethods, &s.method))
     return bad("method", "must be one of " + enum_list(kMethods));

@@ -214,6 +214,23 @@ void draw_setup(DeliberationView& v, Frame& f) {
   if (v.meeting_id.empty()) return;
   const dl::MeetingView m = dl::meeting_view(s, v.meeting_id);
 
+  heading("delib.cards");
+  ImGui::TextWrapped("%s", tr("delib.cards_what"));
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+  ImGui::InputInt("##delib-cards-count", &v.cards_count);
+  v.cards_count = std::clamp(v.cards_count, 1, 200);
+  ImGui::SameLine();
+  if (ImGui::Button(label("delib.make_cards", "delib-make-cards").c_str())) {
+    std::vector<std::string> codes;
+    for (int i = 0; i < v.cards_count; ++i) {
+      codes.push_back(new_checkin_key());
+      auto c = dl::new_ballot_card(v.meeting_id, codes.back());
+      if (c) emit(f, v, c.value(), "ballot_card", PendingAction::What::create);
+    }
+    save_file(f, v, FileRequest::Action::print, std::string(tr("delib.file_cards")) + "-" + m.title + ".html",
+              "text/html;charset=utf-8", dl::ballot_cards_html(s, v.meeting_id, codes));
+  }
+
   heading("delib.agenda");
   for (const auto& a : m.agenda) ImGui::Text("%d. %s", a.order, a.title.c_str());
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 18);
@@ -327,22 +344,6 @@ void draw_setup(DeliberationView& v, Frame& f) {
     emit(f, v, CreateEntity{"poll", fields, ""}, "poll", PendingAction::What::create);
   }
 
-  heading("delib.cards");
-  ImGui::TextWrapped("%s", tr("delib.cards_what"));
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-  ImGui::InputInt("##delib-cards-count", &v.cards_count);
-  v.cards_count = std::clamp(v.cards_count, 1, 200);
-  ImGui::SameLine();
-  if (ImGui::Button(label("delib.make_cards", "delib-make-cards").c_str())) {
-    std::vector<std::string> codes;
-    for (int i = 0; i < v.cards_count; ++i) {
-      codes.push_back(new_checkin_key());
-      auto c = dl::new_ballot_card(v.meeting_id, codes.back());
-      if (c) emit(f, v, c.value(), "ballot_card", PendingAction::What::create);
-    }
-    save_file(f, v, FileRequest::Action::print, std::string(tr("delib.file_cards")) + "-" + m.title + ".html",
-              "text/html;charset=utf-8", dl::ballot_cards_html(s, v.meeting_id, codes));
-  }
 }
 
 // ---- Chair ---------------------------------------------------------------------

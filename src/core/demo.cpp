@@ -1,5 +1,9 @@
 #include "core/demo.h"
 
+#include "core/commands.h"
+#include "core/deliberation.h"
+#include "core/state.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <optional>
@@ -291,7 +295,15 @@ class Builder {
 
 }  // namespace
 
-std::vector<Operation> generate_demo(const DemoOptions& options) { return Builder(options).build(); }
+namespace {
+void append_deliberation_demo(std::vector<Operation>& ops, const DemoOptions& options);
+}  // namespace
+
+std::vector<Operation> generate_demo(const DemoOptions& options) {
+  std::vector<Operation> ops = Builder(options).build();
+  append_deliberation_demo(ops, options);
+  return ops;
+}
 
 std::vector<Operation> generate_activity(const std::vector<Operation>& demo, int count, uint64_t seed) {
   State state;
@@ -521,4 +533,279 @@ std::vector<Operation> generate_month_of_shifts(const std::vector<Operation>& de
   return out;
 }
 
+
+// ---- Deliberation (issue 11) -----------------------------------------------------
+// Two councils (the community's level-2 council with representatives of every
+// category, and a level-1 building group of household representatives), the
+// third quarter's meeting held and published (attendance, a proxy, speakers,
+// motions with seconders and an amendment, a named vote, a secret vote with
+// ballot cards, a ranked-choice vote, paper counts, decisions, a late
+// ballot), and the fourth quarter's meeting prepared. Made through
+// make_operation on device "demo" with fixed clock readings, so every
+// operation is valid in order and the bytes are the same everywhere.
+namespace {
+
+class DeliberationDemo {
+ public:
+  DeliberationDemo(std::vector<Operation>& ops, const DemoOptions& o) : ops_(ops), opt_(o) {
+    source_.device = "demo";
+    source_.author = "demo";
+    source_.next_seq = ops.size() + 1;
+    source_.clock.restore(ops.empty() ? Hlc{o.start_ms, 0} : ops.back().hlc);
+    for (const auto& op : ops) state_.apply(op);
+  }
+
+  // Local "YYYY-MM-DDTHH:MM" as UTC milliseconds (community time is UTC+8).
+  static int64_t ms_at(const std::string& local) {
+    return (parse_datetime(local).value_or(0) - 8 * 60) * 60000;
+  }
+  void at(const std::string& local) { now_ = ms_at(local); }
+
+  std::string run(const Command& cmd) {
+    now_ += 7000;
+    auto op = make_operation(state_, cmd, source_, now_);
+    if (!op) return "";  // never: the demo is checked by tests/core/demo_test.cpp
+    state_.apply(op.value());
+    ops_.push_back(op.value());
+    return op->payload.value("entity", "");
+  }
+  std::string make(const std::string& kind, Json fields) { return run(CreateEntity{kind, std::move(fields), ""}); }
+  template <class T>
+  void run_result(const Result<T>& r) {
+    if (r) run(Command(r.value()));
+  }
+
+  void build() {
+    const bool households = opt_.households >= 18;
+    // The community council (level 2).
+    at("2026-03-02T09:00");
+    const std::string council = make("council", Json{{"name", "东城社区居民议事会"},
+                                                     {"tier", "level2"},
+                                                     {"council_scope", "community"},
+                                                     {"quorum_percent", 50},
+                                                     {"proxy_limit", 1},
+                                                     {"note", "每季度至少召开一次"}});
+    struct M {
+      const char* name;
+      const char* category;
+      const char* role;
+    };
+    const M members[] = {
+        {"杨丽华", "committee", "chair"},        {"周建国", "committee", "secretary"},
+        {"李春梅", "resident_org", "officer"},   {"王德明", "resident_org", "member"},
+        {"赵永红", "resident_org", "member"},    {"刀美兰", "social_org", "member"},
+        {"字正清", "social_org", "member"},      {"罗晓燕", "social_worker", "member"},
+        {"杨志刚", "volunteer", "member"},       {"段玉珍", "volunteer", "member"},
+        {"鲁文彬", "charity", "member"},         {"施成林", "resident_org", "member"},
+    };
+    std::vector<std::string> m;
+    for (size_t i = 0; i < sizeof members / sizeof members[0]; ++i) {
+      Json f{{"council", council}, {"name", members[i].name}, {"member_category", members[i].category},
+             {"council_role", members[i].role}, {"entitled", true}, {"since", "2026-03-02"}};
+      if (households) f["household"] = "hh-" + std::string(i + 1 < 10 ? "0000" : "000") + std::to_string(i + 1);
+      m.push_back(make("council_member", f));
+    }
+    make("council_member", Json{{"council", council}, {"name", "陈志远"}, {"member_category", "other"},
+                                {"council_role", "member"}, {"entitled", false}, {"note", "列席：县民政局联系人"}});
+
+    // A building group (level 1): one representative per household.
+    const std::string building = make("council", Json{{"name", "幸福里3栋楼栋议事小组"},
+                                                      {"tier", "level1"},
+                                                      {"council_scope", "building_group"},
+                                                      {"grid", "grid-04"},
+                                                      {"quorum_percent", 50},
+                                                      {"proxy_limit", 2}});
+    const char* reps[] = {"张桂芬", "李国强", "王秀英", "刘建华", "陈玉兰", "杨海涛"};
+    for (int i = 0; i < 6; ++i) {
+      Json f{{"council", building}, {"name", reps[i]}, {"member_category", "household_rep"},
+             {"council_role", i == 0 ? "chair" : "member"}, {"entitled", true}};
+      if (households) f["household"] = "hh-000" + std::string(i + 13 < 10 ? "0" : "") + std::to_string(i + 13);
+      make("council_member", f);
+    }
+
+    // The third quarter's meeting, held and published.
+    at("2026-09-10T10:00");
+    const std::string q3 = make("meeting", Json{{"council", council},
+                                                {"title", "2026年第三季度社区议事会"},
+                                                {"start", "2026-09-26T14:30"},
+                                                {"place", "东城社区党群服务中心议事室"},
+                                                {"meeting_state", "planned"},
+                                                {"speaking_seconds", 180}});
+    const char* items[] = {"老旧小区加装电梯试点", "议事经费使用方案", "年度优秀志愿服务项目评选"};
+    std::vector<std::string> agenda;
+    for (int i = 0; i < 3; ++i)
+      agenda.push_back(make("agenda_item", Json{{"meeting", q3}, {"title", items[i]}, {"order", i + 1},
+                                                {"item_state", "pending"}}));
+    const std::string lift = make("motion", Json{{"meeting", q3},
+                                                 {"agenda_item", agenda[0]},
+                                                 {"title", "老旧小区加装电梯试点"},
+                                                 {"text", "在税务小区2栋、5栋试点加装电梯。费用由政府补助、业主按楼层分摊，"
+                                                          "一楼住户不分摊；施工前公示方案并征求全体住户意见。"},
+                                                 {"proposer", m[3]},
+                                                 {"seconders", Json::array({m[4], m[11]})},
+                                                 {"motion_state", "seconded"}});
+    make("motion", Json{{"meeting", q3},
+                        {"agenda_item", agenda[0]},
+                        {"title", "修正：二楼住户分摊减半"},
+                        {"text", "在原议案基础上，二楼住户的分摊比例减半。"},
+                        {"proposer", m[5]},
+                        {"seconders", Json::array({m[6]})},
+                        {"amends", lift},
+                        {"motion_state", "withdrawn"}});
+    const std::string funds = make("motion", Json{{"meeting", q3},
+                                                  {"agenda_item", agenda[1]},
+                                                  {"title", "议事经费使用方案"},
+                                                  {"text", "2026年第四季度议事经费3万元：老年助餐点1.5万元，课后托管1万元，"
+                                                           "楼道照明维修0.5万元。"},
+                                                  {"proposer", m[1]},
+                                                  {"seconders", Json::array({m[2]})},
+                                                  {"motion_state", "seconded"}});
+    const std::string award = make("motion", Json{{"meeting", q3},
+                                                  {"agenda_item", agenda[2]},
+                                                  {"title", "年度优秀志愿服务项目评选"},
+                                                  {"text", "从三个候选项目中评选一个年度优秀志愿服务项目。"},
+                                                  {"proposer", m[8]},
+                                                  {"seconders", Json::array({m[9]})},
+                                                  {"motion_state", "seconded"}});
+    // Ballot cards for the secret vote (codes printed, digests kept).
+    for (int i = 0; i < 14; ++i) {
+      std::string code = "demo" + std::string(i < 10 ? "0" : "") + std::to_string(i) + "card3q2026x";
+      cards_.push_back(code);
+      run_result(deliberation::new_ballot_card(q3, code));
+    }
+    const std::string p_lift = make("poll", Json{{"meeting", q3}, {"motion", lift}, {"title", "老旧小区加装电梯试点"},
+                                                 {"voting_method", "yes_no_abstain"}, {"threshold", "two_thirds"},
+                                                 {"threshold_base", "votes_cast"}, {"secret", false},
+                                                 {"vote_unit", "person"}, {"voting_mode", "electronic"},
+                                                 {"poll_state", "draft"}});
+    const std::string p_funds = make("poll", Json{{"meeting", q3}, {"motion", funds}, {"title", "议事经费使用方案"},
+                                                  {"voting_method", "yes_no_abstain"}, {"threshold", "simple_majority"},
+                                                  {"threshold_base", "present"}, {"secret", true},
+                                                  {"vote_unit", "person"}, {"voting_mode", "electronic"},
+                                                  {"poll_state", "draft"}});
+    const std::string p_award = make("poll", Json{{"meeting", q3}, {"motion", award}, {"title", "年度优秀志愿服务项目评选"},
+                                                  {"voting_method", "ranked_choice"},
+                                                  {"options", Json::array({"幸福里课后托管", "滇红茶苑老年助餐", "凤山路平安巡逻"})},
+                                                  {"threshold", "none"}, {"secret", false}, {"vote_unit", "person"},
+                                                  {"voting_mode", "electronic"}, {"overvote", "exhaust"},
+                                                  {"elimination", "single"}, {"tie_break", "previous_rounds_then_lot"},
+                                                  {"poll_state", "draft"}});
+    // The meeting: ten members at the door, member 11 gives a proxy to member 2.
+    at("2026-09-26T14:10");
+    run(EditEntity{"meeting", q3, Json{{"meeting_state", "in_session"}}});
+    for (int i = 0; i < 10; ++i)
+      make("attendance", Json{{"meeting", q3}, {"member", m[static_cast<size_t>(i)]}, {"check_in_method", i % 3 == 0 ? "qr" : "list"},
+                              {"arrived", "2026-09-26T14:" + std::to_string(10 + i)}, {"card_handed", true}});
+    make("proxy", Json{{"meeting", q3}, {"absent_member", m[11]}, {"holder", m[2]}, {"note", "因病请假，书面委托"}});
+    at("2026-09-26T14:35");
+    run(EditEntity{"agenda_item", agenda[0], Json{{"item_state", "current"}}});
+    int order = 0;
+    for (int who : {3, 5, 7, 4}) {
+      const std::string sp = make("speaker", Json{{"meeting", q3}, {"member", m[static_cast<size_t>(who)]},
+                                                  {"order", ++order}, {"speaker_state", "waiting"}});
+      run(EditEntity{"speaker", sp, Json{{"speaker_state", "speaking"}, {"turn_started_ms", now_}}});
+      now_ += 150000;
+      run(EditEntity{"speaker", sp, Json{{"speaker_state", "done"}}});
+    }
+    // The lift: named, two thirds of votes cast.
+    run(deliberation::open_poll(p_lift));
+    const char* lift_votes[] = {"1", "1", "1", "2", "1", "1", "3", "1", "1", "2"};
+    for (int i = 0; i < 10; ++i)
+      run_result(deliberation::cast_named_ballot(state_, p_lift, m[static_cast<size_t>(i)], "", {lift_votes[i]}));
+    run_result(deliberation::cast_named_ballot(state_, p_lift, m[2], m[11], {"1"}));  // the proxy
+    run_result(deliberation::cast_named_ballot(state_, p_lift, m[9], "", {"1"}));     // changes to yes
+    run_result(deliberation::close_poll(state_, p_lift));
+    run_result(deliberation::publish_poll(state_, p_lift));
+    run(EditEntity{"agenda_item", agenda[0], Json{{"item_state", "done"}}});
+    run(EditEntity{"motion", lift, Json{{"motion_state", "voted"}}});
+    make("decision", Json{{"meeting", q3}, {"motion", lift}, {"poll", p_lift},
+                          {"text", "同意在税务小区2栋、5栋试点加装电梯，方案公示后实施。"}, {"decision_outcome", "carried"}});
+    // The funds: secret, majority of those present, cards.
+    at("2026-09-26T15:20");
+    run(EditEntity{"agenda_item", agenda[1], Json{{"item_state", "current"}}});
+    run(deliberation::open_poll(p_funds));
+    const char* fund_votes[] = {"1", "1", "2", "1", "1", "1", "3", "1", "2", "1", "1"};
+    for (int i = 0; i < 11; ++i)
+      run_result(deliberation::cast_secret_ballot(state_, p_funds, cards_[static_cast<size_t>(i)], {fund_votes[i]}));
+    run_result(deliberation::close_poll(state_, p_funds));
+    // A tablet that was out of reach sends a ballot stamped after the close.
+    run(CreateEntity{"ballot", Json{{"poll", p_funds}, {"token", cards_[11]},
+                                    {"voter_digest", deliberation::voter_digest(p_funds, cards_[11])},
+                                    {"marks", Json::array({"2"})}}, ""});
+    run_result(deliberation::publish_poll(state_, p_funds));
+    run(EditEntity{"agenda_item", agenda[1], Json{{"item_state", "done"}}});
+    run(EditEntity{"motion", funds, Json{{"motion_state", "voted"}}});
+    make("decision", Json{{"meeting", q3}, {"motion", funds}, {"poll", p_funds},
+                          {"text", "通过第四季度议事经费使用方案。"}, {"decision_outcome", "carried"}});
+    // The award: ranked choice.
+    at("2026-09-26T15:50");
+    run(EditEntity{"agenda_item", agenda[2], Json{{"item_state", "current"}}});
+    run(deliberation::open_poll(p_award));
+    const std::vector<std::vector<std::string>> ranks = {
+        {"1", "2"}, {"1", "3"}, {"2", "1"}, {"2", "3"}, {"3", "2"}, {"1"}, {"2", "1", "3"},
+        {"3", "1"}, {"1", "2", "3"}, {"2"}, {"3", "2", "1"}};
+    for (size_t i = 0; i < ranks.size(); ++i) {
+      const std::string& voter = i < 10 ? m[i] : m[2];
+      run_result(deliberation::cast_named_ballot(state_, p_award, voter, i < 10 ? "" : m[11], ranks[i]));
+    }
+    run_result(deliberation::close_poll(state_, p_award));
+    run_result(deliberation::publish_poll(state_, p_award));
+    run(EditEntity{"agenda_item", agenda[2], Json{{"item_state", "done"}}});
+    run(EditEntity{"motion", award, Json{{"motion_state", "voted"}}});
+    make("decision", Json{{"meeting", q3}, {"motion", award}, {"poll", p_award},
+                          {"text", "评选结果按排序复选公布，颁发年度优秀志愿服务项目证书。"}, {"decision_outcome", "noted"}});
+    at("2026-09-26T16:30");
+    run(EditEntity{"meeting", q3, Json{{"meeting_state", "adjourned"},
+                                       {"minutes_note", "会议由杨丽华主持，周建国记录。应到12人，实到10人，委托1人。"}}});
+
+    // The fourth quarter's meeting, prepared.
+    at("2026-12-01T09:00");
+    const std::string q4 = make("meeting", Json{{"council", council},
+                                                {"title", "2026年第四季度社区议事会"},
+                                                {"start", "2026-12-26T14:30"},
+                                                {"place", "东城社区党群服务中心议事室"},
+                                                {"meeting_state", "planned"},
+                                                {"speaking_seconds", 180}});
+    const char* items4[] = {"冬季老年助餐点扩容", "春节社区文艺活动", "电梯试点进展通报"};
+    std::vector<std::string> agenda4;
+    for (int i = 0; i < 3; ++i)
+      agenda4.push_back(make("agenda_item", Json{{"meeting", q4}, {"title", items4[i]}, {"order", i + 1},
+                                                 {"item_state", "pending"}}));
+    const std::string meals = make("motion", Json{{"meeting", q4},
+                                                  {"agenda_item", agenda4[0]},
+                                                  {"title", "冬季老年助餐点扩容"},
+                                                  {"text", "滇红茶苑老年助餐点冬季增加晚餐供应，每餐补贴3元，由议事经费列支。"},
+                                                  {"proposer", m[9]},
+                                                  {"seconders", Json::array({m[7]})},
+                                                  {"motion_state", "seconded"}});
+    const std::string show = make("motion", Json{{"meeting", q4},
+                                                 {"agenda_item", agenda4[1]},
+                                                 {"title", "春节社区文艺活动"},
+                                                 {"text", "春节前在党群服务中心广场举办社区文艺汇演，由文体活动分队组织。"},
+                                                 {"proposer", m[6]},
+                                                 {"motion_state", "proposed"}});
+    make("poll", Json{{"meeting", q4}, {"motion", meals}, {"title", "冬季老年助餐点扩容"},
+                      {"voting_method", "yes_no_abstain"}, {"threshold", "simple_majority"},
+                      {"threshold_base", "votes_cast"}, {"secret", true}, {"vote_unit", "person"},
+                      {"voting_mode", "electronic"}, {"poll_state", "draft"}});
+    make("poll", Json{{"meeting", q4}, {"motion", show}, {"title", "春节社区文艺活动"},
+                      {"voting_method", "yes_no_abstain"}, {"threshold", "simple_majority"},
+                      {"threshold_base", "votes_cast"}, {"secret", false}, {"vote_unit", "person"},
+                      {"voting_mode", "paper"}, {"poll_state", "draft"}});
+  }
+
+ private:
+  std::vector<Operation>& ops_;
+  const DemoOptions& opt_;
+  State state_;
+  OpSource source_;
+  int64_t now_ = 0;
+  std::vector<std::string> cards_;
+};
+
+void append_deliberation_demo(std::vector<Operation>& ops, const DemoOptions& options) {
+  DeliberationDemo(ops, options).build();
+}
+
+}  // namespace
 }  // namespace dh

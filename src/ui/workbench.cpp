@@ -10,6 +10,7 @@
 
 #include "core/text.h"
 #include "imgui.h"
+#include "ui/deliberation_screens.h"
 #include "ui/screens.h"
 #include "ui/strings.h"
 #include "ui/sync_screen.h"
@@ -35,7 +36,7 @@ const AreaInfo kAreas[] = {
     {"schedule", "nav.schedule", nullptr},
     {"talent", "nav.talent", "area.talent.what"},
     {"requests", "nav.requests", "area.requests.what"},
-    {"deliberation", "nav.deliberation", "area.deliberation.what"},
+    {"deliberation", "nav.deliberation", nullptr},
     {"projector", "nav.projector", "area.projector.what"},
     {"sync", "nav.sync", nullptr},
     {"base", "nav.base", nullptr},
@@ -53,6 +54,7 @@ struct ViewState {
   KioskView kiosk;        // volunteering screens (issue 4)
   SyncView sync;
   ScheduleView schedule;
+  DeliberationView deliberation;  // issue 11
   std::map<size_t, PendingAction> pending;  // commands of the last draw
   RequestId next_request = 1;
   std::map<RequestId, std::string> asked_by;  // request -> the area that asked (for its reply)
@@ -371,6 +373,7 @@ void Workbench::report_commit_result(size_t index, const std::string& error_mess
   const std::string& screen = it->second.screen;
   if (screen == "kiosk") kiosk_commit_result(view_->kiosk, it->second, error_message_or_empty);
   else if (screen == "schedule") schedule_commit_result(view_->schedule, it->second, error_message_or_empty);
+  else if (screen == "deliberation") deliberation_commit_result(view_->deliberation, it->second, error_message_or_empty);
   else records_commit_result(view_->records, it->second, error_message_or_empty);
   view_->pending.erase(it);
 }
@@ -387,6 +390,7 @@ void Workbench::deliver(const Reply& reply) {
   if (reply.error.empty()) return;
   const std::string text = problem_text(reply.error);
   if (screen == "schedule") schedule_request_failed(view_->schedule, text);
+  else if (screen == "deliberation") deliberation_request_failed(view_->deliberation, text);
   else if (screen == "settings") view_->settings_notice = text;
   // The sync screen shows its answers through SyncStatus (enrolment, rounds).
 }
@@ -435,6 +439,7 @@ void Workbench::draw(const State& state, const AppStatus& status, UiOutput& out)
       else if (name == "kiosk") draw_kiosk(v.kiosk, frame);
       else if (name == "schedule") draw_schedule(v.schedule, frame);
       else if (name == "sync") draw_sync(v.sync, status, frame);
+      else if (name == "deliberation") draw_deliberation(v.deliberation, frame);
       else draw_not_built(v, *area);
     }
     ImGui::EndChild();

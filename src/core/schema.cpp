@@ -1,5 +1,7 @@
 #include "core/schema.h"
 
+#include "core/projection.h"
+
 namespace dh {
 
 namespace {
@@ -164,6 +166,11 @@ std::vector<KindSpec> build_kinds() {
                {ref("volunteer", true, "volunteer"), date("date", true), integer("minutes", true, -6000, 6000),
                 text("reason", true, 200), ref("station", false, "station")},
                "volunteer"});
+  // Projector (docs/projector.md): what the chair put up in a meeting.
+  k.push_back({"projection",
+               {text("meeting", true, 64), choice("slide", true, {"blank", "agenda", "motion", "speakers", "live_count", "result"}),
+                text("ref", false, 64), text("content", true, projection::kMaxContentLength)},
+               "slide"});
   return k;
 }
 
@@ -218,6 +225,11 @@ const RoleColumn kRoleColumns[] = {
     {"hours_adjustment", "date", F, N},
     {"hours_adjustment", "minutes", F, N},
     {"hours_adjustment", "station", F, N},
+    // Projector: the projection carries the slide as shown (docs/projector.md).
+    {"projection", "meeting", N, F},
+    {"projection", "slide", N, F},
+    {"projection", "ref", N, F},
+    {"projection", "content", N, F},
 };
 
 std::vector<KindSpec> with_role_columns(std::vector<KindSpec> kinds) {

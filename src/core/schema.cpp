@@ -166,9 +166,97 @@ std::vector<KindSpec> build_kinds() {
                {ref("volunteer", true, "volunteer"), date("date", true), integer("minutes", true, -6000, 6000),
                 text("reason", true, 200), ref("station", false, "station")},
                "volunteer"});
+  // Deliberation: councils, meetings and voting (issue 11, docs/deliberation.md).
+  k.push_back({"council",
+               {text("name", true, 48), choice("tier", true, {"level1", "level2"}),
+                choice("council_scope", true, {"owners_committee", "building_group", "grid", "community"}),
+                ref("grid", false, "grid"), integer("quorum_percent", false, 0, 100),
+                integer("proxy_limit", false, 0, 5), text("note", false, 200)},
+               "name"});
+  // A member of a council: a resident (or someone from outside the households,
+  // by name), with a representative category and whether they vote.
+  k.push_back({"council_member",
+               {ref("council", true, "council"), text("name", true, 32), ref("resident", false, "resident"),
+                ref("household", false, "household"),
+                choice("member_category", true,
+                       {"owner", "household_rep", "resident_org", "social_org", "social_worker", "volunteer",
+                        "charity", "committee", "other"}),
+                choice("council_role", false, {"chair", "secretary", "officer", "member"}), boolean("entitled"),
+                date("since"), text("note", false, 200)},
+               "name"});
+  k.push_back({"meeting",
+               {ref("council", true, "council"), text("title", true, 64),
+                formatted(text("start", true, 16), TextFormat::datetime), text("place", false, 64),
+                choice("meeting_state", false, {"planned", "in_session", "adjourned"}), integer("speaking_seconds", false, 30, 1800),
+                text("minutes_note", false, 2000)},
+               "title"});
+  k.push_back({"agenda_item",
+               {ref("meeting", true, "meeting"), text("title", true, 64), integer("order", true, 1, 99),
+                choice("item_state", false, {"pending", "current", "done"}), text("note", false, 500)},
+               "title"});
+  // A motion; an amendment is a motion whose "amends" names the motion it changes.
+  k.push_back({"motion",
+               {ref("meeting", true, "meeting"), ref("agenda_item", false, "agenda_item"), text("title", true, 64),
+                text("text", true, 2000), ref("proposer", true, "council_member"), text_list("seconders", 64),
+                ref("amends", false, "motion"),
+                choice("motion_state", false, {"proposed", "seconded", "withdrawn", "voted"})},
+               "title"});
+  // Attendance at the door: a member arrived (list or QR); "card_handed" says a
+  // ballot card for the meeting's secret polls was handed over (which card is
+  // never recorded: docs/voting.md "Secret ballots").
+  k.push_back({"attendance",
+               {ref("meeting", true, "meeting"), ref("member", true, "council_member"),
+                choice("check_in_method", true, {"list", "qr"}), formatted(text("arrived", false, 16), TextFormat::datetime),
+                boolean("card_handed")},
+               "member"});
+  // A proxy: one holder per absent member, at most the council's proxy_limit per holder.
+  k.push_back({"proxy",
+               {ref("meeting", true, "meeting"), ref("absent_member", true, "council_member"),
+                ref("holder", true, "council_member"), text("note", false, 200)},
+               "absent_member"});
+  k.push_back({"speaker",
+               {ref("meeting", true, "meeting"), ref("member", true, "council_member"), integer("order", true, 1, 999),
+                choice("speaker_state", true, {"waiting", "speaking", "done"}),
+                integer("turn_started_ms", false, 0, 9007199254740991LL)},
+               "member"});
+  // A poll on a motion (or a standalone question). Method and rule options are
+  // tally.h's; the frozen_* fields are written once, by the close.
+  k.push_back({"poll",
+               {ref("meeting", true, "meeting"), ref("motion", false, "motion"), text("title", true, 64),
+                choice("voting_method", true, {"yes_no_abstain", "single_choice", "multiple_choice", "ranked_choice"}),
+                text_list("options", 64), integer("max_choices", false, 1, 20),
+                integer("seats", false, 1, 20),
+                choice("threshold", false, {"simple_majority", "two_thirds", "three_quarters", "none"}),
+                choice("threshold_base", false, {"votes_cast", "valid_ballots", "present", "entitled"}),
+                integer("quorum_percent", false, 0, 100), boolean("secret"),
+                choice("vote_unit", false, {"person", "household"}), choice("voting_mode", false, {"electronic", "paper"}),
+                choice("overvote", false, {"exhaust", "skip_rank", "exhaust_if_multiple_continuing"}),
+                integer("exhaust_after_skips", false, 0, 5), choice("elimination", false, {"single", "batch"}),
+                choice("tie_break", false, {"previous_rounds_then_lot", "first_round_then_lot", "lot", "none"}),
+                choice("poll_state", true, {"draft", "open", "closed", "published"}),
+                integer("frozen_entitled", false, 0, 1000000), integer("frozen_present", false, 0, 1000000),
+                text_list("paper_counts", 12), integer("paper_invalid", false, 0, 1000000),
+                boolean("paper_mismatch"), text("published_result", false, 20000)},
+               "title"});
+  // One ballot as cast. Named polls: "voter" (the member casting) and, for a
+  // proxy, "cast_for" (the absent member). Secret polls: only "token" (the
+  // ballot card's code); never a member. "voter_digest" lets anyone count
+  // distinct voters without knowing who (deliberation.h).
+  k.push_back({"ballot",
+               {ref("poll", true, "poll"), ref("voter", false, "council_member"),
+                ref("cast_for", false, "council_member"), text("token", false, 32),
+                text("voter_digest", true, 64), text_list("marks", 64)},
+               "poll"});
+  // The digest (SHA-256, hex) of one ballot card's code, made before the doors
+  // open; the code itself is printed on the card, never stored.
+  k.push_back({"ballot_card", {ref("meeting", true, "meeting"), text("digest", true, 64)}, "meeting"});
+  k.push_back({"decision",
+               {ref("meeting", true, "meeting"), ref("motion", false, "motion"), ref("poll", false, "poll"),
+                text("text", true, 1000), choice("decision_outcome", true, {"carried", "lost", "noted", "deferred"})},
+               "text"});
   // Projector (docs/projector.md): what the chair put up in a meeting.
   k.push_back({"projection",
-               {text("meeting", true, 64), choice("slide", true, {"blank", "agenda", "motion", "speakers", "live_count", "result"}),
+               {ref("meeting", true, "meeting"), choice("slide", true, {"blank", "agenda", "motion", "speakers", "live_count", "result"}),
                 text("ref", false, 64), text("content", true, projection::kMaxContentLength)},
                "slide"});
   return k;
@@ -225,6 +313,67 @@ const RoleColumn kRoleColumns[] = {
     {"hours_adjustment", "date", F, N},
     {"hours_adjustment", "minutes", F, N},
     {"hours_adjustment", "station", F, N},
+    // Deliberation (issue 11): the projector shows agenda, motions, the
+    // speakers' list, live counts and published results. No personal detail;
+    // of a ballot only its poll and voter digest (to count), never a voter,
+    // a token or the marks.
+    {"council", "name", N, F},
+    {"council", "tier", N, F},
+    {"council_member", "council", N, F},
+    {"council_member", "name", N, F},
+    {"council_member", "member_category", N, F},
+    {"council_member", "council_role", N, F},
+    {"council_member", "household", N, F},
+    {"council_member", "entitled", N, F},
+    {"meeting", "council", N, F},
+    {"meeting", "title", N, F},
+    {"meeting", "start", N, F},
+    {"meeting", "place", N, F},
+    {"meeting", "meeting_state", N, F},
+    {"meeting", "speaking_seconds", N, F},
+    {"agenda_item", "meeting", N, F},
+    {"agenda_item", "title", N, F},
+    {"agenda_item", "order", N, F},
+    {"agenda_item", "item_state", N, F},
+    {"motion", "meeting", N, F},
+    {"motion", "agenda_item", N, F},
+    {"motion", "title", N, F},
+    {"motion", "text", N, F},
+    {"motion", "proposer", N, F},
+    {"motion", "seconders", N, F},
+    {"motion", "amends", N, F},
+    {"motion", "motion_state", N, F},
+    {"attendance", "meeting", N, F},
+    {"proxy", "meeting", N, F},
+    {"speaker", "meeting", N, F},
+    {"speaker", "member", N, F},
+    {"speaker", "order", N, F},
+    {"speaker", "speaker_state", N, F},
+    {"speaker", "turn_started_ms", N, F},
+    {"poll", "meeting", N, F},
+    {"poll", "motion", N, F},
+    {"poll", "title", N, F},
+    {"poll", "voting_method", N, F},
+    {"poll", "options", N, F},
+    {"poll", "max_choices", N, F},
+    {"poll", "seats", N, F},
+    {"poll", "threshold", N, F},
+    {"poll", "threshold_base", N, F},
+    {"poll", "quorum_percent", N, F},
+    {"poll", "secret", N, F},
+    {"poll", "vote_unit", N, F},
+    {"poll", "voting_mode", N, F},
+    {"poll", "poll_state", N, F},
+    {"poll", "frozen_entitled", N, F},
+    {"poll", "frozen_present", N, F},
+    {"poll", "published_result", N, F},
+    {"ballot", "poll", N, F},
+    {"ballot", "voter_digest", N, F},
+    {"decision", "meeting", N, F},
+    {"decision", "motion", N, F},
+    {"decision", "poll", N, F},
+    {"decision", "text", N, F},
+    {"decision", "decision_outcome", N, F},
     // Projector: the projection carries the slide as shown (docs/projector.md).
     {"projection", "meeting", N, F},
     {"projection", "slide", N, F},

@@ -219,6 +219,7 @@ struct TallyResult {
   std::vector<int> winners;    // option indices, best first (a motion: kYes when carried)
   std::vector<Round> rounds;   // ranked_choice only
   std::vector<Note> notes;     // tie-breaks, paper-count mismatches, unknown attendance...
+  bool counts_consistent = true;  // false when entered counts or attendance do not agree (a note says how)
   PollSpec rules;              // the spec as counted (options, rules, lot) to print with the result
 };
 

@@ -100,6 +100,26 @@ std::optional<Projection> current_projection(const State& state, const std::stri
 // current_projection (empty: create).
 Json projection_fields(const Slide& slide);
 
+// The slide of `type` about `ref` as this device sees it now, from the
+// deliberation views (core/deliberation.h): agenda (ref ""), motion (a motion
+// id), speakers (ref ""), live_count and result (a poll id). A result carries
+// figures only when the poll is published. Error "not_found" when the
+// meeting (or the ref) does not exist. projection_capture.cpp.
+Result<Slide> capture_slide(const State& state, const std::string& meeting_id, SlideType type,
+                            const std::string& ref);
+
+// What the projecting device must write again because what its slide shows
+// changed (a ballot arrived, the speakers' queue moved, the poll was
+// published): the new content for the current projection of `meeting_id`,
+// or nullopt when nothing changed, nothing is projected, or the projection
+// was made by another device (`device`: this device's id; only the device
+// that projected keeps its slide up to date, so two chairs never fight).
+struct FollowUp {
+  std::string projection_id;
+  Json fields;  // {"content": ...}
+};
+std::optional<FollowUp> follow_up(const State& state, const std::string& meeting_id, const std::string& device);
+
 // Rules of the projection kind (registered in rules.cpp): the content is a
 // readable slide of the named type and meeting.
 void register_projection_rules(RuleBook& book);

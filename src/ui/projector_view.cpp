@@ -129,13 +129,14 @@ int64_t draw_speakers(const Canvas& c, const Slide& s, const std::string& p, int
     y = ctext(c, kMargin, y, 44, kMuted, tr("projector.speaking_now"), p + "speaking-label") + 6;
     ctext(c, kMargin, y, 96, kAccent, current->text, p + "speaker", 1100);
     if (s.turn_started_ms > 0 && s.turn_seconds > 0) {
-      const int64_t elapsed = std::max<int64_t>(0, (now_ms - s.turn_started_ms) / 1000);
+      // now_ms 0 (a preview without a clock): the turn as it starts.
+      const int64_t elapsed = now_ms > 0 ? std::max<int64_t>(0, (now_ms - s.turn_started_ms) / 1000) : 0;
       const int64_t left = s.turn_seconds - elapsed;
       const std::string t = left >= 0 ? trf("projector.time_left", {clock_text(left)})
                                        : trf("projector.overtime", {clock_text(-left)});
       ctext(c, 1240, y, 96, left >= 0 ? kText : kWarn, t, p + "timer");
       // The next whole second.
-      redraw = 1000 - ((now_ms - s.turn_started_ms) % 1000);
+      if (now_ms > 0) redraw = 1000 - ((now_ms - s.turn_started_ms) % 1000);
     }
     y += 150;
   }

@@ -26,6 +26,7 @@
 
 #include "core/commands.h"
 #include "core/result.h"
+#include "core/sha256.h"
 #include "core/state.h"
 #include "core/tally.h"
 
@@ -118,7 +119,10 @@ std::vector<std::pair<std::string, std::string>> effective_proxies(const State& 
 //   late          stamped after the close
 //   other_device  secret: the card was first used on another device
 //   unknown_card  secret: the code is not one of the meeting's cards
-//   not_entitled  named: the voter (or whom they cast for) has no vote here
+//   not_entitled  named: the voter (or whom they cast for) has no vote here,
+//                 or casts for someone whose proxy they do not hold
+//   not_present   named: the voter was not recorded at the door by the close
+//   malformed     a mark names no option of the poll
 struct AuditedBallot {
   std::string ballot_id, device, reason;  // reason "" when counted
   Hlc hlc;
@@ -143,7 +147,6 @@ Turnout turnout(const State& s, const std::string& meeting_id, const std::string
 
 // ---- Ballot cards and keys -------------------------------------------------
 
-std::string sha256_hex(std::string_view data);
 // A card's code: 16 lower-case letters and digits, grouped for reading aloud
 // is the UI's business. Valid codes are 16..32 of [a-z0-9].
 bool is_valid_card_code(std::string_view code);
@@ -161,6 +164,9 @@ Result<CreateEntity> cast_named_ballot(const State& s, const std::string& poll_i
                                        const std::string& cast_for_member, const std::vector<std::string>& marks);
 Result<CreateEntity> cast_secret_ballot(const State& s, const std::string& poll_id, const std::string& card_code,
                                         const std::vector<std::string>& marks);
+// A ballot card for a meeting's secret polls: the log keeps SHA-256 of the
+// code only; the code goes on the printed card (exports: ballot cards page).
+Result<CreateEntity> new_ballot_card(const std::string& meeting_id, const std::string& card_code);
 // Opens a draft poll.
 EditEntity open_poll(const std::string& poll_id);
 // Closes an open poll, freezing entitled and present as this device sees them.

@@ -1,6 +1,7 @@
 // The default rule book: the one place that lists every feature's rules
 // (rule_book.h). A new feature file adds its register function here.
 #include "core/checkin.h"
+#include "core/deliberation.h"
 #include "core/projection.h"
 #include "core/rule_book.h"
 #include "core/volunteering.h"
@@ -12,6 +13,7 @@ const RuleBook& rule_book() {
     auto* b = new RuleBook();
     register_checkin_rules(*b);  // first: the QR key of a shift is checked before its times
     register_volunteering_rules(*b);
+    register_deliberation_rules(*b);
     projection::register_projection_rules(*b);
     return b;
   }();

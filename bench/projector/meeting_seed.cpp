@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
   s.create("agenda_item", {{"meeting", meeting}, {"title", "垃圾分类宣传周"}, {"order", 2}});
   const std::string motion_title = "关于三号楼加装电梯的议案";
   const std::string motion = s.create("motion", {{"meeting", meeting}, {"title", motion_title},
-                                                 {"text", "同意在三号楼加装电梯。\n费用按楼层分摊，低层住户减半。"},
+                                                 {"text", "同意在三号楼加装电梯。费用按楼层分摊，低层住户减半。"},
                                                  {"proposer", members[0]}});
   // Ballot cards: the digest is recorded, the code goes on paper.
   std::vector<std::string> cards;
@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
     char code[32];
     std::snprintf(code, sizeof code, "card%012dprojx", i + 1);
     cards.push_back(code);
-    s.create("ballot_card", {{"meeting", meeting}, {"digest", deliberation::sha256_hex(code)}});
+    s.create("ballot_card", {{"meeting", meeting}, {"digest", dh::sha256_hex(code)}});
   }
   for (int i = 0; i < voters; ++i) {
     s.create("attendance", {{"meeting", meeting}, {"member", members[i]}, {"check_in_method", "list"},

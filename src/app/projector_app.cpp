@@ -230,7 +230,7 @@ void projector_tick(App& app, int64_t now, bool input) {
     if (!p.channel_content.empty()) {
       Json j = Json::parse(p.channel_content, nullptr, false);
       if (auto s = projection::slide_from_json(j)) {
-        if (p.meeting.empty() || s->meeting_id == p.meeting) slide = std::move(*s);
+        if (p.meeting.empty() || s->meeting_id == p.meeting) slide = std::move(s.value());
       }
     }
   }

@@ -24,7 +24,8 @@ std::optional<SlideType> slide_type_from_code(const std::string& code) {
   return std::nullopt;
 }
 
-Json to_json(const Slide& s) {
+Json to_json(const Slide& slide) {
+  const Slide s = redact_unpublished(slide);  // results only when published, whoever calls
   Json j = Json::object();
   j["type"] = slide_type_code(s.type);
   j["meeting"] = s.meeting_id;
@@ -167,7 +168,7 @@ std::optional<Projection> current_projection(const State& state, const std::stri
     p.stamp = it->second.stamp;
     if (it->second.value.is_string()) {
       Json j = Json::parse(it->second.value.get<std::string>(), nullptr, false);
-      if (auto s = slide_from_json(j)) p.slide = std::move(*s);
+      if (auto s = slide_from_json(j)) p.slide = std::move(s.value());
     }
     best = std::move(p);
   }

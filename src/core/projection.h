@@ -79,6 +79,7 @@ struct Slide {
   std::vector<std::string> notes;   // codes: quorum_met, quorum_missed, threshold_met, threshold_missed, tie
 };
 
+// An unpublished result is written without figures (redact_unpublished).
 Json to_json(const Slide& s);
 // Bad shape: error "bad_slide" naming what was wrong.
 Result<Slide> slide_from_json(const Json& j);

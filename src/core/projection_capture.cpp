@@ -122,7 +122,7 @@ std::optional<FollowUp> follow_up(const State& state, const std::string& meeting
   auto fresh = capture_slide(state, cur->meeting_id, cur->type, cur->ref);
   if (!fresh) return std::nullopt;  // the motion or poll went away: the slide stays as it was
   const Entity* e = state.find("projection", cur->id);
-  const std::string content = to_json(*fresh).dump();
+  const std::string content = to_json(fresh.value()).dump();
   if (!e || e->text("content") == content) return std::nullopt;
   return FollowUp{cur->id, Json{{"content", content}}};
 }

@@ -139,7 +139,7 @@ void draw_projector_control(const State& state, const std::string& meeting_id, U
   if (!next) status_text_wrapped(error_text(next.error().code, next.error().message), "proj-state", nullptr);
 
   // Project.
-  const std::string content = next ? projection::to_json(*next).dump() : std::string();
+  const std::string content = next ? projection::to_json(next.value()).dump() : std::string();
   const Entity* up = current ? state.find("projection", current->id) : nullptr;
   const bool already = up && up->text("content") == content && up->text("slide") == projection::slide_type_code(c.type);
   const bool sending = !c.sent_content.empty() && c.sent_content == content && !already &&
@@ -148,9 +148,9 @@ void draw_projector_control(const State& state, const std::string& meeting_id, U
   if (ImGui::Button(label("projector.control.project", "proj-project").c_str()) && next && !already) {
     // Edit this meeting's projection when this device can see one, else make it.
     if (current) {
-      out.commands.push_back(EditEntity{"projection", current->id, projection::projection_fields(*next)});
+      out.commands.push_back(EditEntity{"projection", current->id, projection::projection_fields(next.value())});
     } else {
-      out.commands.push_back(CreateEntity{"projection", projection::projection_fields(*next), ""});
+      out.commands.push_back(CreateEntity{"projection", projection::projection_fields(next.value()), ""});
     }
     c.sent_content = content;
     c.sent_at = ImGui::GetTime();

@@ -278,6 +278,9 @@
       return Module.UTF8ToString(Module.ccall('dh_missing_glyphs', 'number', ['string'], [text]));
     },
     frames() { return glue.framesRendered; },
+    // The projector page (index.html?view=projector): what it shows, its
+    // source, frames and recent frame times (docs/projector.md); null elsewhere.
+    projector() { return callJson('dh_projector_json'); },
     interactiveAt() { return glue.interactiveAt; },
   };
 

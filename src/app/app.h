@@ -34,6 +34,7 @@ struct App {
   std::string store_root;
   Phase phase = Phase::starting;
   bool quit = false;
+  bool projector = false;  // the projector page (projector_app.h): draws the projected slide only
 
   // Fonts (fonts.cpp)
   ImFont* ui_font = nullptr;

@@ -46,6 +46,7 @@
 #include "backends/imgui_impl_sdl2.h"
 
 #include "app/app.h"
+#include "app/projector_app.h"
 #include "core/civil_time.h"
 #include "platform/widget_locator.h"
 
@@ -103,6 +104,10 @@ void tick() {
     arrived = true;
   }
   if (app.session) app.session->tick(now);
+  // The projector page draws its own way (projector_app.h); the chair's tab
+  // keeps the projected slide current and tells projector tabs about it.
+  if (app.projector) return projector_tick(app, now, input || arrived);
+  chair_projector_tick(app, now);
 
   // Persistent storage: ask once, after the first completed save.
   if (!app.persist_asked && app.host->flushes().flushed_generation() > 0) {
@@ -288,6 +293,7 @@ int main(int argc, char** argv) {
   app.base_style = ImGui::GetStyle();
   app.host = std::make_unique<dh::platform::Host>(options);
   install_web_input();
+  if (projector_mode_requested(argc, argv)) projector_start(app, glsl_version);
   app.host->request_font(dh::platform::FontKind::ui);
   app.host->start_storage_load();
   app.host->request_writer_lock();

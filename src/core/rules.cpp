@@ -2,6 +2,7 @@
 // (rule_book.h). A new feature file adds its register function here.
 #include "core/checkin.h"
 #include "core/deliberation.h"
+#include "core/projection.h"
 #include "core/rule_book.h"
 #include "core/volunteering.h"
 
@@ -13,6 +14,7 @@ const RuleBook& rule_book() {
     register_checkin_rules(*b);  // first: the QR key of a shift is checked before its times
     register_volunteering_rules(*b);
     register_deliberation_rules(*b);
+    projection::register_projection_rules(*b);
     return b;
   }();
   return *book;

@@ -1,5 +1,7 @@
 #include "core/schema.h"
 
+#include "core/projection.h"
+
 namespace dh {
 
 namespace {
@@ -252,6 +254,11 @@ std::vector<KindSpec> build_kinds() {
                {ref("meeting", true, "meeting"), ref("motion", false, "motion"), ref("poll", false, "poll"),
                 text("text", true, 1000), choice("decision_outcome", true, {"carried", "lost", "noted", "deferred"})},
                "text"});
+  // Projector (docs/projector.md): what the chair put up in a meeting.
+  k.push_back({"projection",
+               {ref("meeting", true, "meeting"), choice("slide", true, {"blank", "agenda", "motion", "speakers", "live_count", "result"}),
+                text("ref", false, 64), text("content", true, projection::kMaxContentLength)},
+               "slide"});
   return k;
 }
 
@@ -370,6 +377,11 @@ const RoleColumn kRoleColumns[] = {
     {"decision", "poll", N, F},
     {"decision", "text", N, F},
     {"decision", "decision_outcome", N, F},
+    // Projector: the projection carries the slide as shown (docs/projector.md).
+    {"projection", "meeting", N, F},
+    {"projection", "slide", N, F},
+    {"projection", "ref", N, F},
+    {"projection", "content", N, F},
 };
 
 std::vector<KindSpec> with_role_columns(std::vector<KindSpec> kinds) {

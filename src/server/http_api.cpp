@@ -335,6 +335,46 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
     res.set_content(std::move(body).value(), kJson);
   });
 
+  // The push channel (docs/sync-protocol.md "Push channel"): a long poll that
+  // answers {"head": N} as soon as the store's head passes `after` (or after
+  // timeout_ms, at most 25 s). Authenticated like a pull, bounded before it
+  // waits: digits only, a capped timeout, at most SyncService::kMaxWaiters
+  // waiting at once (503 busy with Retry-After beyond that).
+  server.Get("/api/v1/wait", [&](const httplib::Request& req, httplib::Response& res) {
+    auto who = auth.authenticate(context_of(req, "", "pull"));
+    if (!who) return send_error(res, status_for(who.error().code), who.error().code, who.error().message);
+    if (auto a = auth.authorize_pull(who.value()); !a) {
+      return send_error(res, 403, a.error().code, a.error().message);
+    }
+    auto number = [](const std::string& text, uint64_t max, uint64_t* out) {
+      if (text.empty() || text.size() > 19) return false;
+      uint64_t v = 0;
+      for (char c : text) {
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + static_cast<uint64_t>(c - '0');
+      }
+      if (v > max) return false;
+      *out = v;
+      return true;
+    };
+    uint64_t after = 0, timeout_ms = 20000;
+    if (!number(req.get_param_value("after"), UINT64_MAX / 10, &after)) {
+      return send_error(res, 400, "bad_query", "\"after\" must be the last seq this device has (digits).");
+    }
+    if (req.has_param("timeout_ms") && !number(req.get_param_value("timeout_ms"), 25000, &timeout_ms)) {
+      return send_error(res, 400, "bad_query", "\"timeout_ms\" must be a whole number from 0 to 25000.");
+    }
+    std::function<bool()> stopping;
+    if (auto* hs = dynamic_cast<HttpServer*>(&server)) stopping = [hs] { return hs->stop_requested(); };
+    auto head = service.wait_for_head_beyond(after, static_cast<int64_t>(timeout_ms), stopping);
+    if (!head) {
+      res.set_header("Retry-After", "5");
+      return send_error(res, 503, "busy", "Too many devices are waiting for changes; poll instead for a while.");
+    }
+    res.set_header("Cache-Control", "no-store");
+    res.set_content("{\"head\":" + std::to_string(*head) + "}", kJson);
+  });
+
   post_json(
       server, "/api/v1/ops",
       [&](const httplib::Request& req, httplib::Response& res) {

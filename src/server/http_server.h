@@ -53,6 +53,8 @@ class HttpServer : public httplib::Server {
  public:
   explicit HttpServer(ConnectionLimits limits = ConnectionLimits());
   const ConnectionLimits& limits() const { return limits_; }
+  // stop() was called: long waits (GET /api/v1/wait) end early.
+  bool stop_requested() const { return stopping(); }
 
  private:
   bool process_and_close_socket(socket_t sock) override;

@@ -1,6 +1,7 @@
 #include "server/sync_service.h"
 
 #include <algorithm>
+#include <chrono>
 #include <unordered_map>
 #include <utility>
 
@@ -232,7 +233,7 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
       return seqs.error();
     }
     for (size_t k = 0; k < seqs->size(); ++k) resp.results[stored_index[k]].seq = seqs.value()[k];
-    if (!seqs->empty()) head_ = std::max(head_.load(), seqs->back());
+    if (!seqs->empty()) advance_head(seqs->back());
     count_ += seqs->size();
   }
   for (auto [i, first] : dup_of) {
@@ -326,9 +327,42 @@ Result<SyncService::Authored> SyncService::author(const std::function<Result<Ser
   hash_cache_.clear();
   server_next_seq_ = source.next_seq;
   server_last_ = op->hlc;
-  head_ = std::max(head_.load(), seqs->back());
+  advance_head(seqs->back());
   count_ += 1;
   return Authored{std::move(op).value(), seqs->back()};
+}
+
+void SyncService::advance_head(uint64_t seq) {
+  {
+    std::lock_guard<std::mutex> lock(wait_mu_);
+    head_ = std::max(head_.load(), seq);
+  }
+  head_cv_.notify_all();
+}
+
+std::optional<uint64_t> SyncService::wait_for_head_beyond(uint64_t after, int64_t timeout_ms,
+                                                          const std::function<bool()>& stopping) {
+  std::unique_lock<std::mutex> lock(wait_mu_);
+  if (head_.load() > after || timeout_ms <= 0 || stop_waiting_) return head_.load();
+  if (waiters_ >= kMaxWaiters) return std::nullopt;
+  ++waiters_;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  // Slices of 250 ms, so a server that is stopping is noticed (stopping()).
+  while (head_.load() <= after && !stop_waiting_ && !(stopping && stopping())) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) break;
+    head_cv_.wait_until(lock, std::min(deadline, now + std::chrono::milliseconds(250)));
+  }
+  --waiters_;
+  return head_.load();
+}
+
+void SyncService::stop_waiting() {
+  {
+    std::lock_guard<std::mutex> lock(wait_mu_);
+    stop_waiting_ = true;
+  }
+  head_cv_.notify_all();
 }
 
 void SyncService::read_state(const std::function<void(const State&)>& fn) {

@@ -49,6 +49,8 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <optional>
 #include <functional>
 #include <cstdint>
 #include <memory>
@@ -112,6 +114,14 @@ class SyncService {
 
   sync::Health health(const std::string& auth_name, int64_t now_ms);
   uint64_t head() const { return head_.load(); }
+  // The push channel (GET /api/v1/wait, docs/sync-protocol.md "Push
+  // channel"): blocks until head() > after, the timeout passes or
+  // stop_waiting() is called; returns head(). Waiters beyond kMaxWaiters are
+  // refused at once (nullopt), so long waits never take every thread.
+  static constexpr int kMaxWaiters = 64;
+  std::optional<uint64_t> wait_for_head_beyond(uint64_t after, int64_t timeout_ms,
+                                               const std::function<bool()>& stopping = nullptr);
+  void stop_waiting();
   uint64_t op_count() const { return count_.load(); }
   std::string state_hash();
 
@@ -137,6 +147,12 @@ class SyncService {
   std::string hash_cache_;  // state_.hash_hex(), "" when stale (guarded by mu_)
   std::atomic<uint64_t> head_{0};
   std::atomic<uint64_t> count_{0};
+  // Push channel: waiters sleep on head_cv_ (wait_mu_ only, never mu_).
+  void advance_head(uint64_t seq);
+  std::mutex wait_mu_;
+  std::condition_variable head_cv_;
+  int waiters_ = 0;
+  bool stop_waiting_ = false;
   // The server's own operations: next seq and last stamp (from refold; guarded by mu_).
   uint64_t server_next_seq_ = 1;
   Hlc server_last_{};

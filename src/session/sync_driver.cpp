@@ -78,11 +78,13 @@ void SyncDriver::tick(int64_t now) {
     was_online_ = online;
   }
   if (waiting_dirty_) refresh_waiting();
+  tick_push_channel(now);
 
   if (step_ != Step::idle) {
     HttpReply r;
     if (!http_.take(request_, r)) return;
     request_ = 0;
+    note_answer(now, r.status);
     if (step_ == Step::health) {
       if (r.status == 200) {
         if (auto h = sync::decode_health(r.body)) auth_mode_ = h->auth;
@@ -135,6 +137,59 @@ void SyncDriver::tick(int64_t now) {
     return;
   }
   if (wanted_ || now >= next_round_ms_) start_round(now);
+}
+
+void SyncDriver::note_answer(int64_t now, int status) {
+  if (status == 0 || status >= 500) {
+    contact_lost_ = true;
+  } else {
+    contact_lost_ = false;
+    last_contact_ms_ = now;
+  }
+}
+
+bool SyncDriver::in_contact(int64_t now) const {
+  if (contact_lost_ || last_contact_ms_ == 0) return false;
+  if (wait_request_ && now - wait_sent_ms_ > kWaitTimeoutMs + kContactGraceMs) return false;
+  if (!wait_request_ && step_ == Step::idle && now - last_contact_ms_ > kPollMs + kContactGraceMs) return false;
+  return true;
+}
+
+void SyncDriver::tick_push_channel(int64_t now) {
+  if (wait_request_) {
+    HttpReply r;
+    if (http_.take(wait_request_, r)) {
+      wait_request_ = 0;
+      note_answer(now, r.status);
+      if (r.status == 200) {
+        Json j = Json::parse(r.body, nullptr, false);
+        uint64_t head = j.is_object() && j.contains("head") && j["head"].is_number_unsigned() ? j["head"].get<uint64_t>() : 0;
+        wait_head_ = std::max(wait_head_, head);
+        // Something new: pull now (after a failed round the back-off decides).
+        if (head > client_->pulled_cursor() && failures_ == 0) wanted_ = true;
+        next_wait_ms_ = now;
+      } else {
+        // No answer, busy or refused: try again later; rounds go on as before.
+        next_wait_ms_ = now + (r.status == 503 ? 5000 : 2000);
+        if (r.status == 401) needs_enrolment_ = true;
+      }
+    } else if (now - wait_sent_ms_ > kWaitTimeoutMs + kContactGraceMs) {
+      // Overdue (a network that drops packets silently): forget it and ask again.
+      wait_request_ = 0;
+      contact_lost_ = true;
+      next_wait_ms_ = now;
+    }
+    return;
+  }
+  if (!push_channel_ || needs_enrolment_ || enrol_request_ || !http_.online() || auth_mode_.empty()) return;
+  if (step_ != Step::idle || wanted_ || now < next_wait_ms_) return;
+  const uint64_t after = std::max(client_->pulled_cursor(), client_->state().cursor);
+  wait_request_ = http_.request("GET",
+                                "/api/v1/wait?after=" + std::to_string(after) +
+                                    "&timeout_ms=" + std::to_string(kWaitTimeoutMs),
+                                "", token_);
+  wait_sent_ms_ = now;
+  next_wait_ms_ = now + 200;  // never more often than this, whatever the answers
 }
 
 void SyncDriver::start_round(int64_t now) {

@@ -70,6 +70,22 @@ class SyncDriver {
   // flush that the commit requested).
   void on_committed() { waiting_dirty_ = true; }
 
+  // The push channel (docs/sync-protocol.md "Push channel"): while on, the
+  // driver keeps one GET /api/v1/wait outstanding between rounds and starts a
+  // round as soon as it answers with a head beyond what was pulled, so a
+  // change reaches this device within a second instead of at the next poll.
+  // Off by default (each waiting device holds a server connection).
+  void set_push_channel(bool on) { push_channel_ = on; }
+  bool push_channel() const { return push_channel_; }
+  // Whether the server answered lately: false after a request got no answer
+  // or a 5xx and until the next good answer, and while a wait is overdue
+  // (kWaitTimeoutMs + kContactGraceMs). What the projector's "lost contact"
+  // screen reads.
+  bool in_contact(int64_t now_ms) const;
+  int64_t last_contact_ms() const { return last_contact_ms_; }
+  static constexpr int64_t kWaitTimeoutMs = 20000;
+  static constexpr int64_t kContactGraceMs = 4000;
+
   int64_t corrected_now(int64_t device_now_ms) const { return client_->corrected_now(device_now_ms); }
   ui::SyncStatus status() const;
   // The first round finished (well or not): the start-up screen may stop
@@ -92,6 +108,7 @@ class SyncDriver {
   void save_enrolment();
   void refresh_waiting();
   Error redo_error_;  // last failed redo ("" code: none)
+  void tick_push_channel(int64_t now_ms);
 
   Http& http_;
   Flusher& flusher_;
@@ -123,6 +140,15 @@ class SyncDriver {
   size_t waiting_ = 0;
   bool waiting_dirty_ = true;
   ui::Problem last_error_;
+  // Push channel
+  bool push_channel_ = false;
+  int wait_request_ = 0;
+  int64_t wait_sent_ms_ = 0;
+  int64_t next_wait_ms_ = 0;
+  uint64_t wait_head_ = 0;        // the highest head the channel reported
+  int64_t last_contact_ms_ = 0;   // last answer (any status but 0/5xx) from the server
+  bool contact_lost_ = false;     // the last request got no answer or a 5xx
+  void note_answer(int64_t now_ms, int status);
   uint64_t jitter_state_ = 0x9e3779b97f4a7c15ull;
 
   // Flush handshake: tickets of flushes not yet finished, by token (a flush

@@ -1,6 +1,7 @@
 // The shell: navigation, status bar, dashboard, settings and the areas that
 // are not built yet. The base-records area is in records.cpp.
 #include "ui/workbench.h"
+#include "ui/projector_control.h"
 
 #include <algorithm>
 #include <cmath>
@@ -440,6 +441,7 @@ void Workbench::draw(const State& state, const AppStatus& status, UiOutput& out)
       else if (name == "schedule") draw_schedule(v.schedule, frame);
       else if (name == "sync") draw_sync(v.sync, status, frame);
       else if (name == "deliberation") draw_deliberation(v.deliberation, frame);
+      else if (name == "projector") draw_projector_area(state, out);
       else draw_not_built(v, *area);
     }
     ImGui::EndChild();

@@ -34,6 +34,7 @@ enum class TextFormat {
   time_of_day,  // "HH:MM"
   weekly_slot,  // "mon 09:00-12:00"
   date,         // "YYYY-MM-DD" (for date lists)
+  field_level,  // "<field code>:<level 1..3>", e.g. "dispute_mediation:3" (expert.field_levels)
 };
 
 // What a device of a restricted role (kiosk, projector) receives of a field in

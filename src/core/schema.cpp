@@ -179,7 +179,7 @@ std::vector<KindSpec> build_kinds() {
                {choice("category", true, talent_fields), integer("urgency", true, 1, 3), ref("grid", false, "grid"),
                 // resident ids of the parties (each checked to be a live resident by the talent rules)
                 text_list("parties", 64), text("description", true, 500, /*personal=*/true),
-                choice("channel", true, {"hall", "kiosk", "doorstep", "phone"}),
+                choice("intake_channel", true, {"hall", "kiosk", "doorstep", "phone"}),
                 formatted(text("recorded_at", true, 16), TextFormat::datetime),
                 text("contact_name", false, 32, /*personal=*/true), phone("contact_phone"),
                 text("note", false, 200)},
@@ -196,7 +196,7 @@ std::vector<KindSpec> build_kinds() {
                "step"});
   k.push_back({"trainee_case",
                {ref("trainee", true, "trainee"), ref("request", true, "request"),
-                choice("role", true, {"shadow", "co_handle"}), text("what_they_did", false, 500),
+                choice("case_role", true, {"shadow", "co_handle"}), text("what_they_did", false, 500),
                 text("mentor_remark", false, 500), date("date")},
                "request"});
   return k;

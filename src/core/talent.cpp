@@ -50,7 +50,7 @@ RequestView build_request(const State& s, const Entity& r, std::vector<const Ent
       v.party_household_ids.push_back(hh);
   }
   v.description = r.text("description");
-  v.channel = r.text("channel");
+  v.channel = r.text("intake_channel");
   v.contact_name = r.text("contact_name");
   v.recorded_minute = minutes_of(r.text("recorded_at"));
   v.clock_start_minute = v.recorded_minute;
@@ -253,7 +253,7 @@ std::vector<TraineeView> trainee_views(const State& s) {
     v.mentor_expert_id = t->text("mentor");
     v.background = t->text("background");
     for (const Entity* c : cases[t->id]) {
-      TraineeCaseView cv{c->id, c->text("request"), c->text("role"), c->text("what_they_did"),
+      TraineeCaseView cv{c->id, c->text("request"), c->text("case_role"), c->text("what_they_did"),
                          c->text("mentor_remark"), c->text("date")};
       (cv.role == "shadow" ? v.shadowed : v.co_handled)++;
       v.cases.push_back(std::move(cv));

@@ -183,7 +183,7 @@ std::vector<KindSpec> build_kinds() {
                 formatted(text("recorded_at", true, 16), TextFormat::datetime),
                 text("contact_name", false, 32, /*personal=*/true), phone("contact_phone"),
                 text("note", false, 200)},
-               "description"});
+               "description", /*withheld_from_restricted_roles=*/true});
   k.push_back({"request_step",
                {ref("request", true, "request"),
                 choice("step", true, {"triage", "assign", "start", "resolve", "not_resolve", "rate", "close", "reopen"}),
@@ -193,12 +193,12 @@ std::vector<KindSpec> build_kinds() {
                 integer("rating", false, 1, 5),    // rate: the resident's rating
                 text("comment", false, 200),       // rate: the resident's comment
                 text("note", false, 200)},
-               "step"});
+               "step", /*withheld_from_restricted_roles=*/true});
   k.push_back({"trainee_case",
                {ref("trainee", true, "trainee"), ref("request", true, "request"),
                 choice("case_role", true, {"shadow", "co_handle"}), text("what_they_did", false, 500),
                 text("mentor_remark", false, 500), date("date")},
-               "request"});
+               "request", /*withheld_from_restricted_roles=*/true});
   return k;
 }
 

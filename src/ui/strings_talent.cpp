@@ -72,6 +72,8 @@ const std::vector<StringEntry> kZh = {
     {"choice.category.sports", "体育"},
     {"choice.category.housekeeping", "家政"},
     // talent-app screens.
+    {"req.search_hint", "按内容或联系人查找"},
+    {"req.restricted", "这台设备是自助机（或投影），看不到群众诉求。诉求由社区工作人员在工作台办理。"},
     {"req.state.recorded", "已登记"},
     {"req.state.triaged", "已研判"},
     {"req.state.assigned", "已指派"},
@@ -249,6 +251,8 @@ const std::vector<StringEntry> kEn = {
     {"choice.category.sports", "Sports"},
     {"choice.category.housekeeping", "Housekeeping"},
     // talent-app screens.
+    {"req.search_hint", "Find by words or contact"},
+    {"req.restricted", "This device is a kiosk (or a projector): it shows no residents' requests. Staff handle them at the workbench."},
     {"req.state.recorded", "Recorded"},
     {"req.state.triaged", "Triaged"},
     {"req.state.assigned", "Assigned"},

@@ -234,10 +234,15 @@ void draw_trainees(TalentAreaView& v, Frame& f, const talent::TalentView& tv) {
 }  // namespace
 
 void draw_talent(TalentAreaView& v, Frame& f) {
-  const talent::TalentView& tv = v.cache.get(f.state, f.status.now_local_minutes);
   push_font_scale(1.3f);
   ImGui::TextUnformatted(tr("nav.talent"));
   pop_font_scale();
+  if (f.status.sync.role == "kiosk" || f.status.sync.role == "projector") {
+    ImVec4 amber = color_warning();
+    status_text_wrapped(tr("req.restricted"), "req-restricted", &amber);
+    return;
+  }
+  const talent::TalentView& tv = v.cache.get(f.state, f.status.now_local_minutes);
   const float h = ImGui::GetFrameHeight() * 1.3f;
   if (ImGui::Button(label("talent.tab.figures", "talent-tab-figures").c_str(), ImVec2(0, h))) v.tab = TalentAreaView::Tab::figures;
   ImGui::SameLine();

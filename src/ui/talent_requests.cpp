@@ -100,7 +100,10 @@ Shortlist shortlist_for(const State& state, const talent::TalentView& tv, const 
 // Board
 // ---------------------------------------------------------------------------
 
-bool passes(const RequestsView& v, const talent::RequestView& r) {
+bool passes(const RequestsView& v, const talent::RequestView& r, const std::string& needle) {
+  if (!needle.empty() && fold_case(r.description).find(needle) == std::string::npos &&
+      fold_case(r.contact_name).find(needle) == std::string::npos)
+    return false;
   if (v.state_filter == "open" && !talent::is_open_state(r.state)) return false;
   if (v.state_filter != "open" && v.state_filter != "all" && r.state != v.state_filter) return false;
   if (!v.grid_filter.empty() && r.grid_id != v.grid_filter) return false;
@@ -164,10 +167,14 @@ void draw_board(RequestsView& v, Frame& f, const talent::TalentView& tv) {
   }
   ImGui::SameLine();
   ImGui::Checkbox(label("req.filter.overdue", "req-overdue-only").c_str(), &v.overdue_only);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(w * 1.5f);
+  input_text("##req-search", &v.search, tr("req.search_hint"));
 
+  const std::string needle = fold_case(trim(v.search));
   std::vector<const talent::RequestView*> rows;
   for (const auto& r : tv.requests)
-    if (passes(v, r)) rows.push_back(&r);
+    if (passes(v, r, needle)) rows.push_back(&r);
   // Overdue first, then the most urgent, then the oldest.
   std::sort(rows.begin(), rows.end(), [](const talent::RequestView* a, const talent::RequestView* b) {
     if (a->overdue != b->overdue) return a->overdue;
@@ -503,9 +510,27 @@ void draw_page(RequestsView& v, Frame& f, const talent::TalentView& tv, const ta
   }
 }
 
+// Kiosk and projector devices receive no requests (docs/security.md); their
+// screens say so instead of showing what the device itself recorded.
+bool restricted_device(const Frame& f) {
+  return f.status.sync.role == "kiosk" || f.status.sync.role == "projector";
+}
+
+void draw_restricted() {
+  ImVec4 amber = color_warning();
+  status_text_wrapped(tr("req.restricted"), "req-restricted", &amber);
+}
+
 }  // namespace
 
 void draw_requests(RequestsView& v, Frame& f) {
+  if (restricted_device(f)) {
+    push_font_scale(1.3f);
+    ImGui::TextUnformatted(tr("nav.requests"));
+    pop_font_scale();
+    draw_restricted();
+    return;
+  }
   const int64_t now = f.status.now_local_minutes;
   const talent::TalentView& tv = v.cache.get(f.state, now);
   push_font_scale(1.3f);

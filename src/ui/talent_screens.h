@@ -16,7 +16,7 @@
 //   lists the experts of the request's field, conflicts of interest removed.
 //
 // Widget ids (after "##"): req-tab-board / -intake; req-filter-state,
-// req-filter-grid, req-filter-urgency, req-overdue-only, req-count-<state>
+// req-filter-grid, req-filter-urgency, req-overdue-only, req-search, req-count-<state>
 // (texts), req-row-<request> (board rows; the visible text holds the state),
 // req-overdue-<request> (text); intake: in-category, in-urgency-<1..3>,
 // in-grid, in-channel, in-party-search, in-party-add-<resident>,
@@ -27,6 +27,7 @@
 // reopen), req-assign-<expert> (shortlist), req-trainee (combo),
 // req-rate-<1..5>, req-comment, req-rate-save, req-note, texts req-history-<i>,
 // req-shortlist-filtered, req-message, req-error; talent area:
+// req-restricted (text on kiosk and projector devices, which see no requests);
 // talent-tab-experts / -trainees / -figures, talent-search,
 // talent-expert-<id>, talent-trainee-<id>, texts talent-fig-<name> (requests
 // open overdue resolution satisfaction avg-rating avg-hours), talent-load-<id>,
@@ -80,6 +81,7 @@ struct RequestsView {
   std::string grid_filter;
   int urgency_filter = 0;
   bool overdue_only = false;
+  std::string search;    // words of the description or the contact's name
   std::string selected;  // request whose page is shown
   IntakeForm intake;
   // Actions on the page.

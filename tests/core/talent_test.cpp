@@ -7,6 +7,7 @@
 
 #include "core/civil_time.h"
 #include "core/commands.h"
+#include "core/demo.h"
 #include "core/talent.h"
 
 using namespace dh;
@@ -153,22 +154,22 @@ TEST_CASE("The talent rules refuse malformed steps and records", "[core][talent]
     auto op = make_operation(c.hall.state, cmd, c.hall.source, c.hall.now);
     return op ? std::string() : op.error().code;
   };
-  CHECK(refused(CreateEntity{"request_step", talent::step_fields(r, "assign", "2026-01-05T09:20")}) ==
+  CHECK(refused(CreateEntity{"request_step", talent::step_fields(r, "assign", "2026-01-05T09:20"), ""}) ==
         "assign_needs_expert");
-  CHECK(refused(CreateEntity{"request_step", talent::step_fields(r, "rate", "2026-01-05T09:20")}) ==
+  CHECK(refused(CreateEntity{"request_step", talent::step_fields(r, "rate", "2026-01-05T09:20"), ""}) ==
         "rate_needs_rating");
-  CHECK(refused(CreateEntity{"request_step", talent::step_fields(r, "close", "2026-01-05T09:20", "", "", 4)}) ==
+  CHECK(refused(CreateEntity{"request_step", talent::step_fields(r, "close", "2026-01-05T09:20", "", "", 4), ""}) ==
         "rating_only_when_rating");
-  CHECK(refused(CreateEntity{"request_step", talent::step_fields(r, "rate", "2026-01-05T09:20", "", "", 6)}) ==
+  CHECK(refused(CreateEntity{"request_step", talent::step_fields(r, "rate", "2026-01-05T09:20", "", "", 6), ""}) ==
         "out_of_range");
   const std::string s = c.hall.step(r, "triage", "2026-01-05T09:10");
   CHECK(refused(EditEntity{"request_step", s, Json{{"note", "x"}}}) == "step_is_history");
   CHECK(refused(ArchiveEntity{"request_step", s, "mistake"}) == "step_is_history");
   Json bad_party{{"category", "other"},       {"urgency", 1},         {"parties", Json::array({"nobody"})},
                  {"description", "x"},        {"intake_channel", "hall"}, {"recorded_at", "2026-01-05T09:00"}};
-  CHECK(refused(CreateEntity{"request", bad_party}) == "unknown_party");
+  CHECK(refused(CreateEntity{"request", bad_party, ""}) == "unknown_party");
   bad_party["parties"] = Json::array({c.resident_a, c.resident_a});
-  CHECK(refused(CreateEntity{"request", bad_party}) == "duplicate_party");
+  CHECK(refused(CreateEntity{"request", bad_party, ""}) == "duplicate_party");
   CHECK(refused(EditEntity{"expert", c.lawyer, Json{{"field_levels", Json::array({"health:2"})}}}) ==
         "level_without_field");
   CHECK(refused(EditEntity{"expert", c.lawyer, Json{{"field_levels", Json::array({"legal_publicity:4"})}}}) ==
@@ -354,4 +355,48 @@ TEST_CASE("A trainee's record counts their cases", "[core][talent]") {
   CHECK(ts[0].shadowed == 1);
   CHECK(ts[0].co_handled == 1);
   CHECK(ts[0].cases.size() == 2);
+}
+
+TEST_CASE("The demo data opens the board on real-looking work", "[core][talent][demo]") {
+  State s;
+  for (const auto& op : generate_demo()) {
+    if (op.type.rfind("request", 0) == 0 || op.type.rfind("trainee_case", 0) == 0) {
+      auto st = validate_operation(s, op);
+      INFO(to_json_text(op));
+      REQUIRE(st.ok());
+    }
+    s.apply(op);
+  }
+  const auto view = talent::talent_view(s, at("2026-12-02T09:00"));
+  CHECK(view.requests.size() == 240);
+  const auto f = talent::figures(view);
+  for (const auto& code : talent::state_codes()) {
+    INFO(code);
+    CHECK(f.by_state.count(code));  // every state on the board
+  }
+  CHECK(f.by_month.size() == 5);  // 2026-08 .. 2026-12
+  CHECK(f.resolution_rate > 0.94);
+  CHECK(f.resolution_rate < 0.98);
+  CHECK(f.satisfaction > 0.97);
+  CHECK(f.satisfaction < 1.0);
+  CHECK(f.open > 10);
+  int superseded = 0, reopened = 0, reassigned = 0;
+  for (const auto& r : view.requests) {
+    superseded += r.superseded_steps;
+    int assigns = 0;
+    for (const auto& st : r.steps) {
+      reopened += st.step == "reopen";
+      assigns += st.step == "assign" && st.applied;
+    }
+    reassigned += assigns > 1;
+  }
+  CHECK(superseded == 1);
+  CHECK(reopened == 1);
+  CHECK(reassigned >= 3);
+  for (const auto& e : view.experts) CHECK(e.open_cases <= e.capacity);
+  const auto trainees = talent::trainee_views(s);
+  REQUIRE(trainees.size() == 7);
+  int with_cases = 0;
+  for (const auto& t : trainees) with_cases += !t.cases.empty();
+  CHECK(with_cases >= 5);
 }

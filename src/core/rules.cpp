@@ -4,6 +4,7 @@
 #include "core/deliberation.h"
 #include "core/projection.h"
 #include "core/rule_book.h"
+#include "core/talent.h"
 #include "core/volunteering.h"
 
 namespace dh {
@@ -15,6 +16,7 @@ const RuleBook& rule_book() {
     register_volunteering_rules(*b);
     register_deliberation_rules(*b);
     projection::register_projection_rules(*b);
+    register_talent_rules(*b);
     return b;
   }();
   return *book;

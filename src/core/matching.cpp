@@ -2,11 +2,11 @@
 #include "core/matching.h"
 
 #include <lemon/network_simplex.h>
-#include <lemon/preflow.h>
 #include <lemon/static_graph.h>
 
 #include <algorithm>
 
+#include <map>
 #include <set>
 #include <utility>
 
@@ -29,15 +29,29 @@ bool add_abs(int64_t c, int64_t* sum) {
   return true;
 }
 
+// The indices of p.arcs grouped by request, in file order within a request
+// (a stable counting sort; requests must be in range).
+std::vector<size_t> arcs_by_request(const BatchProblem& p) {
+  std::vector<size_t> start(static_cast<size_t>(p.request_count) + 1, 0);
+  for (const BatchArc& a : p.arcs) ++start[static_cast<size_t>(a.request) + 1];
+  for (size_t r = 1; r < start.size(); ++r) start[r] += start[r - 1];
+  std::vector<size_t> order(p.arcs.size());
+  for (size_t i = 0; i < p.arcs.size(); ++i) order[start[static_cast<size_t>(p.arcs[i].request)]++] = i;
+  return order;
+}
+
 }  // namespace
 
-Status validate(const BatchProblem& p) {
+namespace {
+
+// validate(), also giving the sum of all |costs| (at most kMaxCostSum).
+Status check(const BatchProblem& p, int64_t* abs_sum) {
   if (p.request_count < 0) return bad("request_count", "must not be negative");
   size_t units = 0;
   for (const auto& ex : p.experts) units += ex.extra_costs.size();
   if (units > (size_t(1) << 30)) return bad("experts", "their capacities add up to more than 2^30 cases");
   int64_t sum = 0;
-  const std::string too_big = "the costs are too large: the sum of their absolute values must not exceed 2^60 (" +
+  const std::string too_big = "the costs are too large: the sum of their absolute values must not exceed 2^58 (" +
                               std::to_string(kMaxCostSum) + ")";
   for (size_t e = 0; e < p.experts.size(); ++e) {
     const auto& costs = p.experts[e].extra_costs;
@@ -47,7 +61,9 @@ Status validate(const BatchProblem& p) {
       if (!add_abs(costs[k], &sum)) return bad(at("experts", e) + "." + at("extra_costs", k), too_big);
     }
   }
-  std::set<std::pair<int, int>> seen;
+  // Range checks first (in file order), then duplicates: the arcs grouped by
+  // request (a stable counting sort), each expert stamped with the last
+  // request that named it. Linear time: this runs before every solve.
   for (size_t i = 0; i < p.arcs.size(); ++i) {
     const BatchArc& a = p.arcs[i];
     if (a.request < 0 || a.request >= p.request_count)
@@ -56,16 +72,32 @@ Status validate(const BatchProblem& p) {
     if (a.expert < 0 || static_cast<size_t>(a.expert) >= p.experts.size())
       return bad(at("arcs", i) + ".expert", "no expert " + std::to_string(a.expert) + " (there are " +
                                                 std::to_string(p.experts.size()) + ")");
-    if (!seen.insert({a.request, a.expert}).second)
-      return bad(at("arcs", i), "request " + std::to_string(a.request) + " and expert " + std::to_string(a.expert) +
-                                    " are paired twice");
     if (!add_abs(a.cost, &sum)) return bad(at("arcs", i) + ".cost", too_big);
   }
+  const std::vector<size_t> order = arcs_by_request(p);
+  std::vector<int> stamp(p.experts.size(), -1);
+  for (size_t i : order) {
+    const BatchArc& a = p.arcs[i];
+    int& last = stamp[static_cast<size_t>(a.expert)];
+    if (last == a.request)
+      return bad(at("arcs", i), "request " + std::to_string(a.request) + " and expert " + std::to_string(a.expert) +
+                                    " are paired twice");
+    last = a.request;
+  }
+  *abs_sum = sum;
   return ok_status();
 }
 
+}  // namespace
+
+Status validate(const BatchProblem& p) {
+  int64_t abs_sum = 0;
+  return check(p, &abs_sum);
+}
+
 Result<BatchResult> solve_batch(const BatchProblem& p) {
-  if (Status s = validate(p); !s) return s.error();
+  int64_t abs_sum = 0;
+  if (Status s = check(p, &abs_sum); !s) return s.error();
   BatchResult result;
   result.expert_of_request.assign(static_cast<size_t>(p.request_count), -1);
   if (p.request_count == 0 || p.arcs.empty()) return result;
@@ -87,15 +119,14 @@ Result<BatchResult> solve_batch(const BatchProblem& p) {
     arc_cost.push_back(c);
   };
   for (int r = 0; r < R; ++r) add(source_id, 1 + r, 1, 0);
-  std::vector<size_t> pair_order(p.arcs.size());
-  for (size_t i = 0; i < pair_order.size(); ++i) pair_order[i] = i;
-  std::stable_sort(pair_order.begin(), pair_order.end(),
-                   [&](size_t a, size_t b) { return p.arcs[a].request < p.arcs[b].request; });
+  add(source_id, sink_id, R, 2 * abs_sum + 1);  // the bypass: "not assigned"
+  const std::vector<size_t> pair_order = arcs_by_request(p);
   std::vector<int> pair_arc(p.arcs.size());
   for (size_t i : pair_order) {
     pair_arc[i] = static_cast<int>(arcs.size());
     add(1 + p.arcs[i].request, 1 + R + p.arcs[i].expert, 1, p.arcs[i].cost);
   }
+  const size_t first_expert_arc = arcs.size();
   // Expert -> sink: the k-th unit costs extra_costs[k]. Runs of equal marginal
   // costs become one arc carrying the run's length (same optimum, fewer arcs).
   // The list is non-decreasing, so a min-cost flow takes the cheap units first
@@ -119,24 +150,29 @@ Result<BatchResult> solve_batch(const BatchProblem& p) {
   }
   const Graph::Node source = g.node(source_id), sink = g.node(sink_id);
 
-  // Phase 1: the largest number of requests that can be assigned at all.
-  lemon::Preflow<Graph, Graph::ArcMap<int>> preflow(g, capacity, source, sink);
-  preflow.runMinCut();
-  const int most = static_cast<int>(preflow.flowValue());
-  if (most == 0) return result;
-
-  // Phase 2: the least-cost flow of exactly that value.
+  // One least-cost flow of value R. Every request can always reach the sink:
+  // through an expert (an assignment) or through the bypass arc, which costs
+  // M = 2S + 1 (S = the sum of all |costs|, so any two assignments' real costs
+  // differ by at most 2S < M). Hence one more assignment always beats any
+  // saving in cost: the optimum assigns as many as possible, then costs least.
   lemon::NetworkSimplex<Graph, int, int64_t> simplex(g);
-  simplex.upperMap(capacity).costMap(cost).stSupply(source, sink, most);
+  simplex.upperMap(capacity).costMap(cost).stSupply(source, sink, R);
   const auto status = simplex.run();
   if (status != lemon::NetworkSimplex<Graph, int, int64_t>::OPTIMAL)
-    return make_error("solver_failed", "the min-cost flow solver found no optimum for a feasible flow value "
+    return make_error("solver_failed", "the min-cost flow solver found no optimum "
                                        "(this is a defect; please report the problem file)");
+  // The totals are summed here, not by LEMON: the bypass's M * flow could pass 64 bits.
+  int64_t total = 0;
   for (size_t i = 0; i < p.arcs.size(); ++i) {
-    if (simplex.flow(g.arc(pair_arc[i])) > 0) result.expert_of_request[static_cast<size_t>(p.arcs[i].request)] = p.arcs[i].expert;
+    if (simplex.flow(g.arc(pair_arc[i])) > 0) {
+      result.expert_of_request[static_cast<size_t>(p.arcs[i].request)] = p.arcs[i].expert;
+      total += p.arcs[i].cost;
+      ++result.assigned;
+    }
   }
-  result.assigned = most;
-  result.total_cost = simplex.totalCost<int64_t>();
+  for (size_t i = first_expert_arc; i < arcs.size(); ++i)
+    total += static_cast<int64_t>(simplex.flow(g.arc(static_cast<int>(i)))) * arc_cost[i];
+  result.total_cost = total;
   return result;
 }
 
@@ -170,6 +206,152 @@ Result<int64_t> assignment_cost(const BatchProblem& p, const std::vector<int>& e
     total += m[load[static_cast<size_t>(e)]++];
   }
   return total;
+}
+
+}  // namespace dh::matching
+
+// ---- The "costs" form of the problem file ---------------------------------
+
+namespace dh::matching {
+
+namespace {
+
+// A JSON whole number that fits int64_t, or an error naming `where`.
+Result<int64_t> whole_number(const Json& v, const std::string& where) {
+  if (v.is_number_integer()) {
+    if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+      return bad(where, "is too large for a 64-bit integer");
+    return v.get<int64_t>();
+  }
+  if (v.is_number_float()) return bad(where, "must be a whole number, not " + v.dump());
+  return bad(where, "must be a whole number");
+}
+
+constexpr int64_t kMaxCapacity = 1000000;
+
+}  // namespace
+
+Result<NamedBatch> costs_problem_from_json(const Json& j) {
+  if (!j.is_object()) return bad("the file", "it must be one JSON object");
+  if (!j.contains("form") || !j["form"].is_string()) return bad("form", "must be \"costs\" or \"records\"");
+  if (j["form"] != "costs") return bad("form", "this reader takes the \"costs\" form, not " + j["form"].dump());
+  for (const char* key : {"requests", "experts", "pairs"})
+    if (!j.contains(key) || !j[key].is_array()) return bad(key, "must be a list");
+  NamedBatch out;
+  std::map<std::string, int> request_index, expert_index;
+  const Json& requests = j["requests"];
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const Json& r = requests[i];
+    const std::string where = at("requests", i);
+    if (!r.is_string() || r.get<std::string>().empty()) return bad(where, "must be a request id (a non-empty text)");
+    const std::string id = r.get<std::string>();
+    if (!request_index.emplace(id, static_cast<int>(i)).second)
+      return bad(where, "the request \"" + id + "\" is listed twice");
+    out.request_ids.push_back(id);
+  }
+  out.problem.request_count = static_cast<int>(out.request_ids.size());
+  const Json& experts = j["experts"];
+  for (size_t i = 0; i < experts.size(); ++i) {
+    const Json& e = experts[i];
+    const std::string where = at("experts", i);
+    if (!e.is_object()) return bad(where, "must be an object");
+    if (!e.contains("id") || !e["id"].is_string() || e["id"].get<std::string>().empty())
+      return bad(where + ".id", "must be an expert id (a non-empty text)");
+    const std::string id = e["id"].get<std::string>();
+    if (!expert_index.emplace(id, static_cast<int>(i)).second)
+      return bad(where + ".id", "the expert \"" + id + "\" is listed twice");
+    out.expert_ids.push_back(id);
+    const bool has_list = e.contains("extra_costs"), has_rule = e.contains("extra_cost_rule");
+    if (has_list == has_rule)
+      return bad(where, "needs exactly one of \"extra_costs\" (a list) or \"extra_cost_rule\" ({\"base\", \"step\"})");
+    int64_t capacity = -1;
+    if (e.contains("capacity")) {
+      auto c = whole_number(e["capacity"], where + ".capacity");
+      if (!c) return c.error();
+      if (c.value() < 0 || c.value() > kMaxCapacity)
+        return bad(where + ".capacity", "must be between 0 and " + std::to_string(kMaxCapacity));
+      capacity = c.value();
+    }
+    BatchExpert be;
+    if (has_list) {
+      const Json& list = e["extra_costs"];
+      if (!list.is_array()) return bad(where + ".extra_costs", "must be a list of whole numbers");
+      if (capacity < 0) capacity = static_cast<int64_t>(list.size());
+      if (static_cast<int64_t>(list.size()) < capacity)
+        return bad(where + ".extra_costs", "lists " + std::to_string(list.size()) + " costs, fewer than the capacity " +
+                                               std::to_string(capacity));
+      if (capacity > kMaxCapacity) return bad(where + ".extra_costs", "lists more than " + std::to_string(kMaxCapacity) + " costs");
+      for (size_t k = 0; k < static_cast<size_t>(capacity); ++k) {
+        const std::string w = where + "." + at("extra_costs", k);
+        auto c = whole_number(list[k], w);
+        if (!c) return c.error();
+        if (k > 0 && c.value() < be.extra_costs.back()) return bad(w, "must not be less than the one before");
+        be.extra_costs.push_back(c.value());
+      }
+    } else {
+      const Json& rule = e["extra_cost_rule"];
+      const std::string w = where + ".extra_cost_rule";
+      if (!rule.is_object() || !rule.contains("base") || !rule.contains("step"))
+        return bad(w, "must be {\"base\": whole number, \"step\": whole number}");
+      if (capacity < 0) return bad(where + ".capacity", "is needed with \"extra_cost_rule\"");
+      auto base = whole_number(rule["base"], w + ".base");
+      if (!base) return base.error();
+      auto step = whole_number(rule["step"], w + ".step");
+      if (!step) return step.error();
+      if (step.value() < 0) return bad(w + ".step", "must not be negative (each extra case costs at least the one before)");
+      if (base.value() < -kMaxCostSum || base.value() > kMaxCostSum ||
+          (capacity > 1 && step.value() > (kMaxCostSum - base.value()) / (capacity - 1)))
+        return bad(w, "base + step × (capacity − 1) is too large (the costs must stay within 2^58)");
+      for (int64_t k = 0; k < capacity; ++k) be.extra_costs.push_back(base.value() + step.value() * k);
+    }
+    out.problem.experts.push_back(std::move(be));
+  }
+  const Json& pairs = j["pairs"];
+  std::map<std::pair<int, int>, size_t> seen;
+  for (size_t i = 0; i < pairs.size(); ++i) {
+    const Json& pr = pairs[i];
+    const std::string where = at("pairs", i);
+    Json rq, ex, cost;
+    if (pr.is_array() && pr.size() == 3) {
+      rq = pr[0], ex = pr[1], cost = pr[2];
+    } else if (pr.is_object() && pr.contains("request") && pr.contains("expert") && pr.contains("cost")) {
+      rq = pr["request"], ex = pr["expert"], cost = pr["cost"];
+    } else {
+      return bad(where, "must be [request id, expert id, cost] or {\"request\", \"expert\", \"cost\"}");
+    }
+    if (!rq.is_string() || !request_index.count(rq.get<std::string>()))
+      return bad(where, "no request " + rq.dump() + " in \"requests\"");
+    if (!ex.is_string() || !expert_index.count(ex.get<std::string>()))
+      return bad(where, "no expert " + ex.dump() + " in \"experts\"");
+    auto c = whole_number(cost, where + ".cost");
+    if (!c) return c.error();
+    BatchArc a{request_index[rq.get<std::string>()], expert_index[ex.get<std::string>()], c.value()};
+    auto [it, fresh] = seen.emplace(std::make_pair(a.request, a.expert), i);
+    if (!fresh)
+      return bad(where, "request " + rq.dump() + " and expert " + ex.dump() + " are paired twice (first at " +
+                            at("pairs", it->second) + ")");
+    out.problem.arcs.push_back(a);
+  }
+  if (Status s = validate(out.problem); !s) {
+    // The arcs are the pairs in file order: name them as the file does.
+    std::string m = s.error().message;
+    if (m.rfind("arcs[", 0) == 0) m = "pairs[" + m.substr(5);
+    return make_error(s.error().code, m);
+  }
+  return out;
+}
+
+Json batch_result_to_json(const NamedBatch& batch, const BatchResult& result) {
+  Json assignments = Json::array();
+  for (size_t r = 0; r < batch.request_ids.size(); ++r) {
+    const int e = r < result.expert_of_request.size() ? result.expert_of_request[r] : -1;
+    assignments.push_back({{"request", batch.request_ids[r]},
+                           {"expert", e >= 0 ? Json(batch.expert_ids[static_cast<size_t>(e)]) : Json(nullptr)}});
+  }
+  return Json{{"assignments", assignments},
+              {"assigned", result.assigned},
+              {"unassigned", static_cast<int>(batch.request_ids.size()) - result.assigned},
+              {"total_cost", result.total_cost}};
 }
 
 }  // namespace dh::matching

@@ -188,12 +188,28 @@ TEST_CASE("matching: empty and degenerate problems", "[matching]") {
 
 TEST_CASE("matching: large costs near the bound are exact", "[matching]") {
   Rng rng{7};
-  const int64_t big = int64_t(1) << 55;
+  const int64_t big = int64_t(1) << 53;
   for (int i = 0; i < 200; ++i) {
     BatchProblem p = random_problem(rng, {5, 3, 2, -big, big, big / 4, 60});
-    // Keep within the bound: at most 5*3 arcs + 3*2 marginals, each below 2^56.
+    // Within the bound 2^58: at most 5*3 arcs + 3*2 marginals, each below 2^54.
     check_against_brute_force(p);
   }
+}
+
+TEST_CASE("matching: costs summing to just under the bound do not overflow", "[matching]") {
+  const int64_t c = (int64_t(1) << 56) - 1;  // three of them: 3 * 2^56 < 2^58
+  BatchProblem p;
+  p.request_count = 2;
+  p.experts = {{{0}}, {{0}}};
+  p.arcs = {{0, 0, c}, {0, 1, -c}, {1, 0, -c}};
+  auto res = solve_batch(p);
+  REQUIRE(res.ok());
+  CHECK(res->assigned == 2);
+  CHECK(res->total_cost == -2 * c);
+  CHECK(res->expert_of_request == std::vector<int>{1, 0});
+  // One more unit of cost passes the bound: refused, not solved wrongly.
+  p.arcs.push_back({1, 1, (int64_t(1) << 58) - 3 * c + 1});
+  CHECK_FALSE(solve_batch(p).ok());
 }
 
 TEST_CASE("matching: refusals name the entry at fault", "[matching]") {
@@ -220,7 +236,7 @@ TEST_CASE("matching: refusals name the entry at fault", "[matching]") {
   REQUIRE_FALSE(res.ok());
   CHECK(res.error().message == "arcs[2]: request 0 and expert 1 are paired twice");
 
-  // One cost over 2^60, and costs each fine but together over it.
+  // One cost over 2^58, and costs each fine but together over it.
   p.arcs = {{0, 0, kMaxCostSum + 1}};
   res = solve_batch(p);
   REQUIRE_FALSE(res.ok());

@@ -84,6 +84,12 @@ std::string format_problem(TextFormat format, const std::string& s) {
       return parse_weekly_slot(s) ? "" : "a weekly time like \"tue 16:00-18:00\" (mon..sun, end after start)";
     case TextFormat::date:
       return parse_date(s) ? "" : "a real date written YYYY-MM-DD";
+    case TextFormat::field_level: {
+      const auto colon = s.find(':');
+      const bool ok = colon != std::string::npos && colon > 0 && colon + 2 == s.size() && s[colon + 1] >= '1' &&
+                      s[colon + 1] <= '3';
+      return ok ? "" : "a field and its level 1-3 written like \"dispute_mediation:3\"";
+    }
   }
   return "";
 }

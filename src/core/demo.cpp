@@ -7,6 +7,7 @@
 
 #include "core/civil_time.h"
 #include "core/commands.h"
+#include "core/schema.h"
 #include "core/state.h"
 
 namespace dh {
@@ -61,7 +62,7 @@ std::string padded(int n, int width) {
 
 class Builder {
  public:
-  explicit Builder(const DemoOptions& o) : opt_(o), rng_(o.seed) {}
+  explicit Builder(const DemoOptions& o) : opt_(o), rng_(o.seed), trng_(o.seed ^ 0x7a1e470000000001ull) {}
 
   std::string given_name() {
     std::string n = rng_.chance(0.01) ? rng_.pick(kRareGiven) : rng_.pick(kGiven);
@@ -88,16 +89,302 @@ class Builder {
     return std::to_string(y) + "-" + two_digits(m) + "-" + two_digits(d);
   }
 
-  void create(const std::string& kind, const std::string& id, Json fields) {
+  void create(const std::string& kind, const std::string& id, Json fields, const std::string& author = "demo") {
     Operation op;
     op.id = OpId{"demo", seq_};
     op.hlc = Hlc{opt_.start_ms + static_cast<int64_t>(seq_), 0};
-    op.author = "demo";
+    op.author = author;
     op.type = kind + ".create";
     op.payload = Json{{"entity", id}, {"fields", std::move(fields)}};
     ++seq_;
     ops_.push_back(std::move(op));
   }
+
+  // ---- Talent pool (issue 10, docs/talent.md) ----------------------------
+  using Members = std::vector<std::vector<std::pair<std::string, int>>>;
+  struct TalentExpert {
+    std::string id;
+    Json fields;
+  };
+  struct TalentTrainee {
+    std::string id, mentor;
+  };
+  std::vector<TalentExpert> talent_experts_;
+  std::vector<TalentTrainee> talent_trainees_;
+
+  // Levels, weekly availability, the newer fields and (for about a third) the
+  // expert's own resident record. first: the main field; i: the expert's index within it.
+  void add_expert_talent(Json& ef, const std::string& first, int i, const Members& members) {
+    Json fields = ef["fields"];
+    if (first == "elderly_care" && i % 2 == 0) fields.push_back("housekeeping");
+    if (first == "health" && i % 3 != 2) fields.push_back("psychological_support");
+    if (first == "education") fields.push_back(i % 2 == 0 ? "childcare" : "sports");
+    // Canonical order is the schema's: the newer fields come last, in this order.
+    Json ordered = Json::array();
+    for (const auto& code : find_kind("expert")->field("fields")->choices)
+      for (const auto& f : fields)
+        if (f == code) ordered.push_back(f);
+    ef["fields"] = ordered;
+    Json levels = Json::array();
+    for (const auto& f : ordered) {
+      const int level = f == first ? 2 + static_cast<int>(trng_.below(2)) : 1 + static_cast<int>(trng_.below(2));
+      levels.push_back(f.get<std::string>() + ":" + std::to_string(level));
+    }
+    ef["field_levels"] = levels;
+    static const char* const kDays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    static const char* const kHours[] = {"09:00-12:00", "14:30-17:30", "19:00-21:00"};
+    Json slots = Json::array();
+    const int n = 2 + static_cast<int>(trng_.below(2));
+    const int day0 = static_cast<int>(trng_.below(7));
+    for (int k = 0; k < n; ++k) {
+      const int hours = static_cast<int>(trng_.below(3));
+      slots.push_back(std::string(kDays[(day0 + k * 2) % 7]) + " " + kHours[hours]);
+    }
+    ef["availability"] = slots;
+    if (!members.empty() && trng_.chance(0.35)) {
+      const auto& hh = members[trng_.below(static_cast<uint32_t>(members.size()))];
+      if (!hh.empty()) ef["resident"] = hh[0].first;
+    }
+  }
+
+  // Four months of residents' requests (2026-08-01 .. 2026-12-01) in every
+  // state, as the secretary's studio would have them on 2026-12-02: older
+  // ones closed and rated, recent ones triaged, assigned or in hand; a few
+  // reassigned, one reopened, one with an offline reassignment that met an
+  // already resolved case (kept in its history), trainees beside their mentors.
+  void add_requests(const Members& members, const std::vector<std::string>& household_grid) {
+    if (members.empty() || talent_experts_.empty()) return;
+    struct Cat {
+      const char* code;
+      int weight;
+      const char* texts[2];
+    };
+    static const Cat kCats[] = {
+        {"dispute_mediation", 28, {"楼上卫生间漏水，与邻居协商未果", "相邻两户因公共楼道堆放杂物发生争执"}},
+        {"legal_publicity", 14, {"咨询赡养费纠纷的法律途径", "租房合同押金不退，想了解如何维权"}},
+        {"elderly_care", 12, {"独居老人需要定期探访和助餐", "老人行动不便，申请居家适老化改造"}},
+        {"housekeeping", 5, {"需要家政人员帮助照顾卧床老人", "咨询家政服务收费标准"}},
+        {"psychological_support", 6, {"家中孩子中考压力大，情绪低落", "丧偶老人情绪不稳定，家属请求疏导"}},
+        {"health", 8, {"慢性病老人需要家庭医生签约指导", "咨询医保报销流程"}},
+        {"education", 5, {"孩子转学手续咨询", "留守儿童课业辅导需求"}},
+        {"childcare", 5, {"双职工家庭寻找托育服务", "寒暑假孩子无人看护"}},
+        {"business_development", 5, {"小吃店办理营业执照咨询", "茶叶网店经营遇到困难"}},
+        {"big_data", 4, {"不会使用手机办理社保认证", "老人智能手机被骗下载不明软件"}},
+        {"agriculture_tea", 3, {"茶园病虫害防治求助", "茶叶初制所环保手续咨询"}},
+        {"construction", 3, {"老旧小区外墙脱落存在安全隐患", "自建房加层手续咨询"}},
+        {"finance", 1, {"被人以投资名义借款不还", "咨询小额贷款政策"}},
+        {"sports", 1, {"小区健身器材损坏需要维修", "组织老年门球队需要场地"}},
+    };
+    int total_weight = 0;
+    for (const auto& c : kCats) total_weight += c.weight;
+
+    // Per expert: fields, capacity, availability, household (conflicts).
+    std::vector<std::string> expert_household(talent_experts_.size());
+    for (size_t e = 0; e < talent_experts_.size(); ++e) {
+      const std::string rid = talent_experts_[e].fields.value("resident", std::string());
+      for (size_t h = 0; h < members.size() && !rid.empty(); ++h)
+        if (!members[h].empty() && members[h][0].first == rid) expert_household[e] = "hh-" + padded(static_cast<int>(h) + 1, 5);
+    }
+    std::vector<int> open_load(talent_experts_.size(), 0);
+    std::vector<int> trainee_cases(talent_trainees_.size(), 0);
+    auto has_field = [&](size_t e, const std::string& f) {
+      for (const auto& x : talent_experts_[e].fields["fields"])
+        if (x == f) return true;
+      return false;
+    };
+    auto expert_index = [&](const std::string& id) -> int {
+      for (size_t e = 0; e < talent_experts_.size(); ++e)
+        if (talent_experts_[e].id == id) return static_cast<int>(e);
+      return -1;
+    };
+
+    const int households = static_cast<int>(members.size());
+    const int count = std::max(12, opt_.requests * std::min(households, 3058) / 3058);
+    const int64_t first_day = *parse_date("2026-08-01");
+    const int64_t days = 123;  // to 2026-12-01
+    const int64_t demo_now = *parse_datetime("2026-12-02T09:00");
+    int step_no = 0, case_no = 0, outcomes = 0, ratings = 0, reassigned = 0;
+    bool reopened = false, conflict_shown = false;
+    auto at = [](int64_t minute) { return format_datetime(minute); };
+    auto step = [&](const std::string& rq, const char* verb, int64_t minute, const std::string& author,
+                    Json extra = Json::object()) {
+      Json f{{"request", rq}, {"step", verb}, {"at", at(minute)}};
+      for (auto it = extra.begin(); it != extra.end(); ++it) f[it.key()] = it.value();
+      create("request_step", "rs-" + padded(++step_no, 5), std::move(f), author);
+    };
+
+    for (int n = 0; n < count; ++n) {
+      const std::string rq = "rq-" + padded(n + 1, 4);
+      // Category by weight.
+      int pick = static_cast<int>(trng_.below(static_cast<uint32_t>(total_weight)));
+      const Cat* cat = &kCats[0];
+      for (const auto& c : kCats) {
+        if (pick < c.weight) { cat = &c; break; }
+        pick -= c.weight;
+      }
+      const std::string category = cat->code;
+      const uint32_t u = trng_.below(10);
+      const int urgency = u < 6 ? 1 : (u < 9 ? 2 : 3);
+      const int64_t day = first_day + (static_cast<int64_t>(n) * days) / count;
+      const int64_t recorded = day * 24 * 60 + (8 + static_cast<int>(trng_.below(9))) * 60 + 10 * static_cast<int>(trng_.below(6));
+      // Parties: one resident, or two neighbouring households for a dispute.
+      const int h = static_cast<int>(trng_.below(static_cast<uint32_t>(households)));
+      std::vector<int> party_households{h};
+      if (category == "dispute_mediation") party_households.push_back((h + 8) % households);
+      Json parties = Json::array();
+      for (int ph : party_households)
+        if (!members[ph].empty() && std::find(parties.begin(), parties.end(), Json(members[ph][0].first)) == parties.end())
+          parties.push_back(members[ph][0].first);
+      const uint32_t ch = trng_.below(20);
+      const char* channel = ch < 9 ? "hall" : (ch < 15 ? "doorstep" : (ch < 18 ? "kiosk" : "phone"));
+      Json rf{{"category", category},
+              {"urgency", urgency},
+              {"grid", household_grid[h]},
+              {"description", cat->texts[trng_.below(2)]},
+              {"intake_channel", channel},
+              {"recorded_at", at(recorded)}};
+      if (std::string(channel) == "kiosk") {
+        rf["contact_name"] = person_name_t();
+        rf["contact_phone"] = mobile_t();
+      } else {
+        rf["parties"] = parties;
+      }
+      const std::string intake_author = std::string(channel) == "kiosk" ? "kiosk" :
+                                        std::string(channel) == "doorstep" ? "grid:网格员" : "staff:书记工作室";
+      create("request", rq, rf, intake_author);
+
+      // How far it got by 2026-12-02 depends on its age.
+      const int64_t age_days = (demo_now - recorded) / (24 * 60);
+      int stage;  // 0 recorded, 1 triaged, 2 assigned, 3 in hand, 4 outcome, 5 rated, 6 closed
+      const uint32_t roll = trng_.below(100);
+      if (age_days > 10) stage = roll < 8 ? 4 : (roll < 20 ? 5 : 6);
+      else if (age_days > 3) stage = roll < 20 ? 2 : (roll < 45 ? 3 : (roll < 75 ? 4 : 5));
+      else stage = roll < 30 ? 0 : (roll < 55 ? 1 : (roll < 80 ? 2 : 3));
+      if (stage == 0) continue;
+      int64_t t = recorded + 10 + static_cast<int64_t>(trng_.below(50));
+      if (std::string(channel) == "kiosk") {  // triage links the person to their record
+        Operation edit;
+        edit.id = OpId{"demo", seq_};
+        edit.hlc = Hlc{opt_.start_ms + static_cast<int64_t>(seq_), 0};
+        edit.author = "staff:书记工作室";
+        edit.type = "request.edit";
+        edit.payload = Json{{"entity", rq}, {"fields", Json{{"parties", parties}}}};
+        ++seq_;
+        ops_.push_back(std::move(edit));
+      }
+      step(rq, "triage", t, "staff:书记工作室");
+      if (stage == 1) continue;
+
+      // Choose the expert: the field, available, no conflict, room for one more.
+      const bool stays_open = stage <= 3;
+      std::vector<size_t> candidates;
+      for (size_t e = 0; e < talent_experts_.size(); ++e) {
+        const Json& ef = talent_experts_[e].fields;
+        if (!has_field(e, category) || !ef.value("available", true)) continue;
+        bool conflict = false;
+        for (int ph : party_households)
+          if (expert_household[e] == "hh-" + padded(ph + 1, 5)) conflict = true;
+        if (conflict) continue;
+        if (stays_open && open_load[e] >= ef.value("max_open_cases", 3)) continue;
+        candidates.push_back(e);
+      }
+      if (candidates.empty()) continue;  // stays triaged: nobody suitable (the board shows it)
+      size_t chosen = candidates[trng_.below(static_cast<uint32_t>(candidates.size()))];
+      std::string trainee;
+      for (size_t k = 0; k < talent_trainees_.size(); ++k) {
+        const int m = expert_index(talent_trainees_[k].mentor);
+        if (m < 0 || trainee_cases[k] >= 7 || !has_field(static_cast<size_t>(m), category)) continue;
+        if (std::find(candidates.begin(), candidates.end(), static_cast<size_t>(m)) == candidates.end()) continue;
+        if (trng_.below(100) < 45) {
+          chosen = static_cast<size_t>(m);
+          trainee = talent_trainees_[k].id;
+          ++trainee_cases[k];
+        }
+        break;
+      }
+      t += 30 + static_cast<int64_t>(trng_.below(180));
+      Json assign{{"expert", talent_experts_[chosen].id}};
+      if (!trainee.empty()) assign["trainee"] = trainee;
+      step(rq, "assign", t, "staff:书记工作室", assign);
+      // About one case in sixteen is handed to a colleague before work starts.
+      if (candidates.size() > 1 && trainee.empty() && trng_.below(16) == 0) {
+        size_t other = candidates[trng_.below(static_cast<uint32_t>(candidates.size()))];
+        if (other != chosen) {
+          chosen = other;
+          t += 60 + static_cast<int64_t>(trng_.below(240));
+          step(rq, "assign", t, "staff:书记工作室", Json{{"expert", talent_experts_[chosen].id}, {"note", "原专家出差，改派"}});
+          ++reassigned;
+        }
+      }
+      const std::string expert = talent_experts_[chosen].id;
+      if (stays_open) ++open_load[chosen];
+      if (stage == 2) continue;
+      t += 60 + static_cast<int64_t>(trng_.below(600));
+      step(rq, "start", t, "expert:" + expert);
+      if (stage == 3) continue;
+
+      // The outcome: within the time limit mostly, one in twelve late.
+      const int64_t limit = urgency == 3 ? 24 * 60 : (urgency == 2 ? 72 * 60 : 7 * 24 * 60);
+      const bool late = trng_.below(12) == 0;
+      int64_t done = recorded + (late ? limit + 120 + static_cast<int64_t>(trng_.below(1440))
+                                      : limit / 4 + static_cast<int64_t>(trng_.below(static_cast<uint32_t>(limit / 2))));
+      if (done <= t) done = t + 30;
+      const bool resolved = (++outcomes % 25) != 0;  // 24 of every 25: the community's 96%
+      step(rq, resolved ? "resolve" : "not_resolve", done, "expert:" + expert, Json{{"expert", expert}});
+      if (!conflict_shown && resolved && age_days > 20) {
+        // A grid worker's tablet, offline, reassigned the case after it was resolved: kept, not applied.
+        conflict_shown = true;
+        step(rq, "assign", done + 20, "grid:网格员", Json{{"expert", talent_experts_[candidates[0]].id}, {"note", "离线改派"}});
+      }
+      if (!trainee.empty()) {
+        static const char* const kDid[] = {"记录双方陈述并整理调解笔录", "陪同导师上门走访，收集材料",
+                                           "起草调解协议初稿", "电话回访当事人"};
+        static const char* const kRemark[] = {"记录完整，下次可以尝试主持开场", "沟通耐心，注意法律依据的表述",
+                                              "材料整理清楚", "回访及时，态度亲切"};
+        const bool co = trainee_cases[static_cast<size_t>(std::find_if(talent_trainees_.begin(), talent_trainees_.end(),
+                                      [&](const TalentTrainee& x) { return x.id == trainee; }) - talent_trainees_.begin())] > 2;
+        create("trainee_case", "tc-" + padded(++case_no, 3),
+               Json{{"trainee", trainee},
+                    {"request", rq},
+                    {"case_role", co ? "co_handle" : "shadow"},
+                    {"what_they_did", kDid[trng_.below(4)]},
+                    {"mentor_remark", kRemark[trng_.below(4)]},
+                    {"date", at(done).substr(0, 10)}},
+               "expert:" + expert);
+      }
+      if (stage == 4) continue;
+      const int64_t rated_at = done + 60 * (2 + static_cast<int64_t>(trng_.below(40)));
+      ++ratings;
+      int rating = trng_.below(10) < 7 ? 5 : 4;
+      if (ratings % 75 == 0) rating = 3;  // 74 of every 75 satisfied: the community's 98.7%
+      static const char* const kComments[] = {"非常满意，专家很耐心", "处理及时，感谢社区", "问题解决了", "态度好，效率高", ""};
+      Json rate{{"rating", rating}};
+      const std::string comment = rating == 3 ? "处理时间有点长" : kComments[trng_.below(5)];
+      if (!comment.empty()) rate["comment"] = comment;
+      step(rq, "rate", rated_at, "staff:书记工作室", rate);
+      if (stage == 5) continue;
+      step(rq, "close", rated_at + 30, "staff:书记工作室");
+      if (!reopened && age_days > 40 && resolved) {
+        reopened = true;  // the leak came back: reopened, handled again, closed again
+        step(rq, "reopen", rated_at + 9 * 24 * 60, "staff:书记工作室", Json{{"note", "问题复发，群众再次反映"}});
+        step(rq, "resolve", rated_at + 11 * 24 * 60, "expert:" + expert, Json{{"expert", expert}});
+        step(rq, "rate", rated_at + 12 * 24 * 60, "staff:书记工作室", Json{{"rating", 5}, {"comment", "复查后彻底修好了"}});
+        step(rq, "close", rated_at + 12 * 24 * 60 + 30, "staff:书记工作室");
+      }
+    }
+    (void)reassigned;
+  }
+  std::string person_name_t() {
+    std::string n = trng_.pick(kSurnames);
+    n += trng_.pick(kGiven);
+    return n;
+  }
+  std::string mobile_t() {
+    std::string p = "139";
+    for (int i = 0; i < 8; ++i) p += static_cast<char>('0' + trng_.below(10));
+    return p;
+  }
+  // ---- end of the talent pool ---------------------------------------------
 
   std::vector<Operation> build() {
     const int grids = 8;
@@ -260,14 +547,16 @@ class Builder {
             if (f == s2.field) ordered.push_back(f);
           }
         }
-        create("expert", id,
-               Json{{"name", person_name()},
-                    {"fields", ordered},
-                    {"phone", mobile()},
-                    {"grid", "grid-" + two_digits(1 + static_cast<int>(rng_.below(grids)))},
-                    {"organisation", kOrgs[rng_.below(10)]},
-                    {"max_open_cases", 3 + static_cast<int>(rng_.below(6))},
-                    {"available", rng_.chance(0.9)}});
+        Json ef{{"name", person_name()},
+                {"fields", ordered},
+                {"phone", mobile()},
+                {"grid", "grid-" + two_digits(1 + static_cast<int>(rng_.below(grids)))},
+                {"organisation", kOrgs[rng_.below(10)]},
+                {"max_open_cases", 3 + static_cast<int>(rng_.below(6))},
+                {"available", rng_.chance(0.9)}};
+        add_expert_talent(ef, fs.field, i, members);
+        talent_experts_.push_back({id, ef});
+        create("expert", id, std::move(ef));
         experts.push_back(id);
       }
     }
@@ -277,14 +566,19 @@ class Builder {
                   {"started", date(2025, 2026)},
                   {"phone", mobile()}};
       if (!experts.empty()) fields["mentor"] = experts[(static_cast<size_t>(t) * 13) % experts.size()];
+      talent_trainees_.push_back({"tr-" + two_digits(t + 1), fields.value("mentor", std::string())});
       create("trainee", "tr-" + two_digits(t + 1), std::move(fields));
     }
+    add_requests(members, household_grid);
     return std::move(ops_);
   }
 
  private:
   const DemoOptions& opt_;
   Rng rng_;
+  // The talent pool's own stream (issue 10): its draws do not shift the
+  // records generated before it existed.
+  Rng trng_;
   uint64_t seq_ = 1;
   std::vector<Operation> ops_;
 };

@@ -20,6 +20,7 @@ struct DemoOptions {
   int households = 3058;
   int experts = 103;
   int trainees = 7;
+  int requests = 240;  // residents' requests over four months (scaled down with fewer households)
   double volunteering_share = 0.8;  // share of households with a volunteer
   int64_t start_ms = 1767225600000;  // 2026-01-01T00:00:00Z, stamp of the first op
 };

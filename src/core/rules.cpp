@@ -2,6 +2,7 @@
 // (rule_book.h). A new feature file adds its register function here.
 #include "core/checkin.h"
 #include "core/rule_book.h"
+#include "core/talent.h"
 #include "core/volunteering.h"
 
 namespace dh {
@@ -11,6 +12,7 @@ const RuleBook& rule_book() {
     auto* b = new RuleBook();
     register_checkin_rules(*b);  // first: the QR key of a shift is checked before its times
     register_volunteering_rules(*b);
+    register_talent_rules(*b);
     return b;
   }();
   return *book;

@@ -119,13 +119,21 @@ std::vector<KindSpec> build_kinds() {
                 ref("preferred_station", false, "station"), integer("max_weekly_hours", false, 1, 40),
                 text("note", false, 200)},
                "resident"});
+  // Talent pool (issue 10, docs/talent.md): the field codes are also the
+  // request categories, so a request's category names the field it needs.
+  const std::vector<std::string> talent_fields = {
+      "legal_publicity", "dispute_mediation", "business_development", "big_data",  "elderly_care",
+      "health",          "education",         "agriculture_tea",      "construction", "finance",
+      "other",           "psychological_support", "childcare",        "sports",    "housekeeping"};
   k.push_back({"expert",
-               {text("name", true, 32),
-                choices("fields", true,
-                        {"legal_publicity", "dispute_mediation", "business_development", "big_data", "elderly_care",
-                         "health", "education", "agriculture_tea", "construction", "finance", "other"}),
-                phone("phone"), ref("grid", false, "grid"), text("organisation", false, 64),
-                integer("max_open_cases", false, 1, 50), boolean("available"), text("note", false, 200)},
+               {text("name", true, 32), choices("fields", true, talent_fields), phone("phone"),
+                ref("grid", false, "grid"), text("organisation", false, 64),
+                // capacity: the most open cases the expert carries at once
+                integer("max_open_cases", false, 1, 50), boolean("available"), text("note", false, 200),
+                // "<field>:<level>" for fields above level 1 (a listed field without one is level 1)
+                formatted(text_list("field_levels", 40), TextFormat::field_level),
+                // the expert's own resident record when they live in the community (conflict filter)
+                ref("resident", false, "resident"), formatted(text_list("availability", 15), TextFormat::weekly_slot)},
                "name"});
   k.push_back({"trainee",
                {text("name", true, 32), choice("background", true, {"committee_member", "new_worker"}),
@@ -164,6 +172,33 @@ std::vector<KindSpec> build_kinds() {
                {ref("volunteer", true, "volunteer"), date("date", true), integer("minutes", true, -6000, 6000),
                 text("reason", true, 200), ref("station", false, "station")},
                "volunteer"});
+  // Talent pool: residents' requests and their lifecycle (docs/talent.md).
+  // The request's state is never a field: it is replayed from its request_step
+  // records in stamp order (core/talent.h), so two offline devices converge.
+  k.push_back({"request",
+               {choice("category", true, talent_fields), integer("urgency", true, 1, 3), ref("grid", false, "grid"),
+                // resident ids of the parties (each checked to be a live resident by the talent rules)
+                text_list("parties", 64), text("description", true, 500, /*personal=*/true),
+                choice("intake_channel", true, {"hall", "kiosk", "doorstep", "phone"}),
+                formatted(text("recorded_at", true, 16), TextFormat::datetime),
+                text("contact_name", false, 32, /*personal=*/true), phone("contact_phone"),
+                text("note", false, 200)},
+               "description", /*withheld_from_restricted_roles=*/true});
+  k.push_back({"request_step",
+               {ref("request", true, "request"),
+                choice("step", true, {"triage", "assign", "start", "resolve", "not_resolve", "rate", "close", "reopen"}),
+                formatted(text("at", true, 16), TextFormat::datetime),
+                ref("expert", false, "expert"),    // assign: the new assignee; resolve/not_resolve: who handled it
+                ref("trainee", false, "trainee"),  // assign: a trainee attached beside the expert
+                integer("rating", false, 1, 5),    // rate: the resident's rating
+                text("comment", false, 200),       // rate: the resident's comment
+                text("note", false, 200)},
+               "step", /*withheld_from_restricted_roles=*/true});
+  k.push_back({"trainee_case",
+               {ref("trainee", true, "trainee"), ref("request", true, "request"),
+                choice("case_role", true, {"shadow", "co_handle"}), text("what_they_did", false, 500),
+                text("mentor_remark", false, 500), date("date")},
+               "request", /*withheld_from_restricted_roles=*/true});
   return k;
 }
 
@@ -218,6 +253,9 @@ const RoleColumn kRoleColumns[] = {
     {"hours_adjustment", "date", F, N},
     {"hours_adjustment", "minutes", F, N},
     {"hours_adjustment", "station", F, N},
+    // Talent pool: nothing. A kiosk submits requests but reads none, not even
+    // its own after submitting (the server also drops these kinds' operations
+    // from kiosk and projector pulls: src/server/roles.cpp).
 };
 
 std::vector<KindSpec> with_role_columns(std::vector<KindSpec> kinds) {

@@ -34,6 +34,7 @@ enum class TextFormat {
   time_of_day,  // "HH:MM"
   weekly_slot,  // "mon 09:00-12:00"
   date,         // "YYYY-MM-DD" (for date lists)
+  field_level,  // "<field code>:<level 1..3>", e.g. "dispute_mediation:3" (expert.field_levels)
 };
 
 // What a device of a restricted role (kiosk, projector) receives of a field in
@@ -67,6 +68,10 @@ struct KindSpec {
   // Field shown as the entity's name in lists. When it is a ref (volunteer ->
   // resident) the list shows the referenced entity's own title.
   std::string title_field;
+  // Records about residents' troubles (the talent pool's requests): no
+  // operation of this kind is sent to kiosk or projector devices at all, not
+  // even reduced (src/server/roles.cpp withheld_from_role).
+  bool withheld_from_restricted_roles = false;
 
   const FieldSpec* field(std::string_view name) const;
 };

@@ -39,7 +39,7 @@ struct Fnv {
 };
 
 // The reference fields referring() answers from the index.
-constexpr std::pair<const char*, const char*> kIndexedRefs[] = {{"signup", "volunteer"}, {"signup", "shift"}};
+constexpr std::pair<const char*, const char*> kIndexedRefs[] = {{"signup", "volunteer"}, {"signup", "shift"}, {"request_step", "request"}};
 
 bool is_indexed(const std::string& kind, const std::string& field) {
   for (const auto& [k, f] : kIndexedRefs)

@@ -85,7 +85,7 @@ class State {
   // Entities of `kind` whose reference field `field` holds `value`, created
   // ones (archived too) sorted by id, from an index apply() keeps, so the
   // rule book does not scan every sign-up per operation. Indexed:
-  // signup.volunteer and signup.shift (kIndexedRefs in state.cpp); any other
+  // signup.volunteer, signup.shift and request_step.request (kIndexedRefs in state.cpp); any other
   // field answers by a scan.
   std::vector<const Entity*> referring(const std::string& kind, const std::string& field,
                                        const std::string& value) const;

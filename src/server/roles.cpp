@@ -126,12 +126,35 @@ Status role_may_push(const Principal& who, const Operation& op, const State& sta
       }
       return forbidden("A kiosk may cancel only the sign-ups made on this kiosk.");
     }
-    // Resident requests (a later issue) will be added here as "request.create".
-    return forbidden("A kiosk may only sign volunteers up for shifts and cancel its own sign-ups; \"" + op.type +
-                     "\" is not allowed.");
+    if (op.type == "request.create") {
+      // A resident's own request, as the kiosk's simple intake takes it: no
+      // parties (the hall links records at triage), no staff note.
+      const Json* f = p.is_object() && p.contains("fields") ? &p["fields"] : nullptr;
+      if (!f || !f->is_object() || f->value("intake_channel", Json()) != Json("kiosk")) {
+        return forbidden("A kiosk may record a request only as taken at the kiosk (intake_channel \"kiosk\").");
+      }
+      for (auto it = f->begin(); it != f->end(); ++it) {
+        static const std::set<std::string> kKioskFields = {"category",    "urgency",      "grid",
+                                                           "description", "intake_channel", "recorded_at",
+                                                           "contact_name", "contact_phone"};
+        if (!kKioskFields.count(it.key())) {
+          return forbidden("A kiosk's request may not set \"" + it.key() + "\"; the hall fills that in at triage.");
+        }
+      }
+      return allowed();
+    }
+    return forbidden("A kiosk may only sign volunteers up for shifts, cancel its own sign-ups and record residents' "
+                     "requests; \"" + op.type + "\" is not allowed.");
   }
   if (role == "projector") return forbidden("A projector only shows information; it cannot change anything.");
   return forbidden("The role \"" + role + "\" may not change anything.");
+}
+
+bool withheld_from_role(const Operation& op, const std::string& role) {
+  if (!role_reads_allow_list(role)) return false;
+  std::string kind;
+  const KindSpec* spec = split_type(op.type, &kind, nullptr) ? find_kind(kind) : nullptr;
+  return spec && spec->withheld_from_restricted_roles;
 }
 
 Operation fields_for_role(const Operation& op, const std::string& role) {
@@ -142,7 +165,8 @@ Operation fields_for_role(const Operation& op, const std::string& role) {
   if (fields == out.payload.end()) return out;
   std::string kind;
   const KindSpec* spec = split_type(op.type, &kind, nullptr) ? find_kind(kind) : nullptr;
-  if (!spec || !fields->is_object()) {  // a kind this server does not know: nothing is allowed
+  if (!spec || !fields->is_object() || spec->withheld_from_restricted_roles) {
+    // a kind this server does not know, or one withheld altogether: nothing is allowed
     out.payload.erase("fields");
     return out;
   }

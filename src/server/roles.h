@@ -9,7 +9,8 @@
 //                  no attendance field (check_in, check_out, check_in_method,
 //                  attendance, attendance_note);
 //                  signup.archive (cancel) of a kiosk sign-up this device made;
-//                  (resident request kinds, when they exist)
+//                  request.create with intake_channel "kiosk" and only the
+//                  fields a resident gives at the kiosk (no parties, no note)
 //   projector      may not push (403 for the whole request); pulls reduced
 //
 // Every role except administrator may push only operations made on its own
@@ -46,6 +47,12 @@ Status role_may_push(const Principal& who, const Operation& op, const State& sta
 // op as a device of this role receives it in a pull (unchanged for roles that
 // read everything: core/schema.h role_reads_allow_list).
 Operation fields_for_role(const Operation& op, const std::string& role);
+
+// True when a device of this role receives nothing of op: kiosk and projector
+// never get operations of a kind marked withheld_from_restricted_roles
+// (residents' requests, their steps, trainees' case records). SyncService::pull
+// skips them before fields_for_role.
+bool withheld_from_role(const Operation& op, const std::string& role);
 
 // Bearer tokens checked against the DeviceRegistry, roles from role_may_push.
 class DeviceAuth : public Authenticator {

@@ -229,7 +229,9 @@ Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_
   for (auto& r : rows.value()) {
     if (restricted) {  // stored text was validated, so it parses; if not, it is not sent
       auto op = parse_operation(r.body);
-      r.body = op ? to_json_text(fields_for_role(op.value(), reader_role)) : std::string();
+      r.body = op && !withheld_from_role(op.value(), reader_role)
+                   ? to_json_text(fields_for_role(op.value(), reader_role))
+                   : std::string();
       if (r.body.empty()) continue;
     }
     ops.push_back(sync::RawPulledOp{r.seq, std::move(r.body)});

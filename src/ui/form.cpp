@@ -155,6 +155,7 @@ std::string field_problem(const State& state, const KindSpec& kind, const FieldS
         case TextFormat::time_of_day: return tr("valid.format_time_of_day");
         case TextFormat::weekly_slot: return tr("valid.format_weekly_slot");
         case TextFormat::date: return tr("valid.format_date");
+        case TextFormat::field_level: return tr("valid.format_field_level");
         case TextFormat::free: break;
       }
     }

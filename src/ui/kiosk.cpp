@@ -88,6 +88,7 @@ void go_start(KioskView& v) {
   v.message_is_error = false;
   v.waiting = false;
   v.signup_shift.clear();
+  v.request = KioskRequestForm{};
 }
 
 void show_message(const KioskView& v) {
@@ -98,6 +99,12 @@ void show_message(const KioskView& v) {
 
 void draw_start(KioskView& v, Frame& f) {
   const State& state = f.state;
+  // Residents' requests (talent pool): a separate, simple form.
+  if (big_button(label("kreq.open", "kiosk-request"))) {
+    v.request = KioskRequestForm{};
+    v.request.open = true;
+    return;
+  }
   ktext(tr("kiosk.find_prompt"));
   ImGui::SetNextItemWidth(std::min(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 16));
   input_text("##kiosk-search", &v.query, tr("kiosk.search_hint"));
@@ -308,6 +315,11 @@ void draw_kiosk(KioskView& v, Frame& f) {
     ImVec4 amber = color_warning();
     ktext(tr("kiosk.read_only"), &amber);
   }
+  if (v.request.open) {
+    draw_kiosk_request(v.request, f);
+    pop_font_scale();
+    return;
+  }
   switch (v.step) {
     case KioskView::Step::start: draw_start(v, f); break;
     case KioskView::Step::mine: draw_mine(v, f); break;
@@ -318,6 +330,10 @@ void draw_kiosk(KioskView& v, Frame& f) {
 }
 
 void kiosk_commit_result(KioskView& v, const PendingAction& action, const std::string& error) {
+  if (action.kind == "request") {
+    kiosk_request_commit_result(v.request, error);
+    return;
+  }
   if (action.kind == "signup" && action.what == PendingAction::What::create) {
     v.waiting = false;
     if (error.empty()) {

@@ -188,6 +188,7 @@ const char* format_hint(TextFormat format) {
     case TextFormat::time_of_day: return "HH:MM";
     case TextFormat::weekly_slot: return "tue 16:00-18:00";
     case TextFormat::date: return "YYYY-MM-DD";
+    case TextFormat::field_level: return "dispute_mediation:3";
     case TextFormat::free: break;
   }
   return nullptr;

@@ -52,6 +52,7 @@
 #include "core/volunteering.h"
 #include "ui/checkin_qr.h"
 #include "ui/screens.h"
+#include "ui/talent_screens.h"  // the kiosk's request intake
 
 namespace dh::ui {
 
@@ -81,6 +82,7 @@ struct KioskView {
   uint64_t hours_applied = ~uint64_t{0};
   std::string hours_volunteer;
   HoursTotals hours;
+  KioskRequestForm request;   // "反映诉求": the talent pool's kiosk intake (talent_kiosk.cpp)
 };
 
 struct ScheduleView {

@@ -13,6 +13,7 @@
 #include "ui/screens.h"
 #include "ui/strings.h"
 #include "ui/sync_screen.h"
+#include "ui/talent_screens.h"
 #include "ui/volunteering_screens.h"
 #include "ui/widgets.h"
 
@@ -33,8 +34,8 @@ const AreaInfo kAreas[] = {
     {"home", "nav.home", nullptr},
     {"kiosk", "nav.kiosk", nullptr},
     {"schedule", "nav.schedule", nullptr},
-    {"talent", "nav.talent", "area.talent.what"},
-    {"requests", "nav.requests", "area.requests.what"},
+    {"talent", "nav.talent", nullptr},
+    {"requests", "nav.requests", nullptr},
     {"deliberation", "nav.deliberation", "area.deliberation.what"},
     {"projector", "nav.projector", "area.projector.what"},
     {"sync", "nav.sync", nullptr},
@@ -53,6 +54,8 @@ struct ViewState {
   KioskView kiosk;        // volunteering screens (issue 4)
   SyncView sync;
   ScheduleView schedule;
+  RequestsView requests;     // talent pool: residents' requests (talent_requests.cpp)
+  TalentAreaView talent;     // talent pool: experts, trainees, figures (talent_pool.cpp)
   std::map<size_t, PendingAction> pending;  // commands of the last draw
   RequestId next_request = 1;
   std::map<RequestId, std::string> asked_by;  // request -> the area that asked (for its reply)
@@ -371,6 +374,7 @@ void Workbench::report_commit_result(size_t index, const std::string& error_mess
   const std::string& screen = it->second.screen;
   if (screen == "kiosk") kiosk_commit_result(view_->kiosk, it->second, error_message_or_empty);
   else if (screen == "schedule") schedule_commit_result(view_->schedule, it->second, error_message_or_empty);
+  else if (screen == "requests") requests_commit_result(view_->requests, it->second, error_message_or_empty);
   else records_commit_result(view_->records, it->second, error_message_or_empty);
   view_->pending.erase(it);
 }
@@ -435,6 +439,8 @@ void Workbench::draw(const State& state, const AppStatus& status, UiOutput& out)
       else if (name == "kiosk") draw_kiosk(v.kiosk, frame);
       else if (name == "schedule") draw_schedule(v.schedule, frame);
       else if (name == "sync") draw_sync(v.sync, status, frame);
+      else if (name == "requests") draw_requests(v.requests, frame);
+      else if (name == "talent") draw_talent(v.talent, frame);
       else draw_not_built(v, *area);
     }
     ImGui::EndChild();

@@ -82,7 +82,7 @@ TEST_CASE("pull fields: each role gets its allow-list of a resident, household a
   // Archive reasons are free text; a kind this server does not know carries nothing.
   Operation archive = op_of("c-1:5", "resident.archive", {{"entity", "r-1"}, {"reason", "去世"}});
   CHECK(fields_for_role(archive, "kiosk").payload == Json{{"entity", "r-1"}});
-  Operation future = op_of("c-1:6", "request.create", {{"entity", "q-1"}, {"fields", {{"text", "我家漏水"}}}});
+  Operation future = op_of("c-1:6", "petition.create", {{"entity", "q-1"}, {"fields", {{"text", "我家漏水"}}}});
   CHECK_FALSE(fields_for_role(future, "projector").payload.contains("fields"));
   // signup.move rewrites its shift like an edit.
   Operation move = op_of("c-1:7", "signup.move",
@@ -179,9 +179,14 @@ TEST_CASE("pull fields: the real server sends kiosks and projectors no resident 
   const std::string kiosk_text = pull_all(kiosk_token, &kiosk_ops);
   const std::string projector_text = pull_all(projector_token, &projector_ops);
   REQUIRE(admin_ops.size() > 10000);
-  // Every operation reaches every device (the seq stream is whole).
-  CHECK(kiosk_ops.size() == admin_ops.size());
-  CHECK(projector_ops.size() == admin_ops.size());
+  // Every operation reaches every device (the seq stream is whole), except
+  // residents' requests and their steps, withheld whole (docs/talent.md); the
+  // demo data holds those last, so the operations before them line up.
+  size_t withheld = 0;
+  for (const auto& op : admin_ops) withheld += withheld_from_role(op, "kiosk");
+  CHECK(withheld > 0);
+  CHECK(kiosk_ops.size() + withheld == admin_ops.size());
+  CHECK(projector_ops.size() + withheld == admin_ops.size());
   // Gender, ethnicity, birth dates, relations and households' addresses
   // reach staff devices only.
   auto register_fields = [](const std::vector<Operation>& ops) {

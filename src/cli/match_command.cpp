@@ -36,6 +36,33 @@ bool write_result(const std::string& path, const std::string& text) {
   return static_cast<bool>(f);
 }
 
+// The "records" form: the project computes the costs (docs/matching.md, "Cost model").
+int run_records(const dh::Json& j, const std::string& in_path, const std::string& out_path) {
+  auto problem = dh::matching::records_problem_from_json(j);
+  if (!problem) {
+    std::cerr << "dianhong match: " << in_path << ": " << problem.error().message << "\n";
+    return 1;
+  }
+  const auto& rp = problem.value();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto batch = dh::matching::batch_from_view(
+      rp.view, [&rp](const std::string& a, const std::string& b) { return rp.distance(a, b); });
+  auto proposal = dh::matching::propose_from_batch(batch, rp.trainees);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!proposal) {
+    std::cerr << "dianhong match: " << in_path << ": " << proposal.error().message << "\n";
+    return 1;
+  }
+  dh::Json out = dh::matching::proposal_to_json(proposal.value(), batch);
+  if (!write_result(out_path, out.dump(1) + "\n")) {
+    std::cerr << "dianhong match: cannot write " << out_path << ".\n";
+    return 2;
+  }
+  std::cerr << "assigned " << proposal->assigned << " of " << batch.batch.problem.request_count
+            << " open requests, total cost " << proposal->total_cost << ", in " << secs << " s\n";
+  return 0;
+}
+
 }  // namespace
 
 int run_match_command(const std::vector<std::string>& args) {
@@ -70,6 +97,7 @@ int run_match_command(const std::vector<std::string>& args) {
     std::cerr << "dianhong match: " << in_path << " is not valid JSON.\n";
     return 1;
   }
+  if (j.is_object() && j.contains("form") && j["form"] == "records") return run_records(j, in_path, out_path);
   auto batch = dh::matching::costs_problem_from_json(j);
   if (!batch) {
     std::cerr << "dianhong match: " << in_path << ": " << batch.error().message << "\n";

@@ -21,11 +21,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "core/commands.h"
 #include "core/operation.h"  // Json
 #include "core/result.h"
+#include "core/talent.h"
 
 namespace dh::matching {
 
@@ -85,5 +88,106 @@ Result<NamedBatch> costs_problem_from_json(const Json& j);
 
 // {"assignments": [{"request", "expert" (or null)}...], "assigned", "unassigned", "total_cost"}.
 Json batch_result_to_json(const NamedBatch& batch, const BatchResult& result);
+
+// ---- The record-based cost model (docs/matching.md, "Cost model") ----------
+//
+// From the talent pool's records to the solver's numbers. An expert is
+// admissible for a request when the request's category is one of their
+// fields, they are available (not archived or marked unavailable), they have
+// room (capacity - open cases > 0; the current assignee always stays
+// admissible for a shortlist), and there is no conflict of interest: the
+// expert is not a party, and does not live in a party's household. Conflicts
+// are hard filters, counted with their reason.
+//
+// Pair cost (whole numbers, lower is better):
+//   (3 - level) * level_step                    field level 3 costs nothing
+// + grid distance * distance_step
+// + urgent_below_top   when urgency 3 and level < 3
+// + no_weekly_slots    when the expert lists no weekly availability
+// - earlier_bonus      when the expert handled a case of one of these parties
+// Load: the expert's k-th extra case (k = 0, 1, ...) costs
+//   load_step * (open cases + k)  -- convex: spreads cases over experts.
+// An expert without a capacity on record (0) counts default_capacity.
+
+struct CostModel {
+  int64_t level_step = 40;
+  int64_t distance_step = 15;
+  int64_t urgent_below_top = 25;
+  int64_t no_weekly_slots = 30;
+  int64_t earlier_bonus = 20;
+  int64_t load_step = 12;
+  int default_capacity = 5;
+};
+
+// A reason in the UI's language is a code with parameters; the words are in
+// src/ui/strings_talent.cpp under the same key (match.reason.*).
+struct Reason {
+  std::string code;                 // e.g. "match.reason.field_level"
+  std::vector<std::string> params;  // e.g. {"dispute_mediation", "3"}
+};
+
+// Grid distance: 0 same grid, higher = farther (talent::grid_distance for a State).
+using GridDistance = std::function<int(const std::string&, const std::string&)>;
+
+struct Candidate {
+  std::string expert_id;
+  int64_t cost = 0;  // pair cost + the cost of this expert's next case
+  int level = 0, distance = 0, open_cases = 0, capacity = 0, earlier_cases = 0;
+  bool weekly_slots = false;
+  std::vector<Reason> reasons;  // in display order
+};
+
+struct Shortlist {
+  std::string request_id;
+  std::vector<Candidate> ranked;  // best first (cost, then expert id)
+  // Experts left out, by reason (an expert counts once, first reason that applies:
+  // party, household, unavailable, full; experts of other fields are not counted).
+  int filtered_party = 0, filtered_household = 0, filtered_unavailable = 0, filtered_full = 0;
+  std::vector<Reason> filtered;  // the non-zero counts as reasons (match.reason.filtered_*)
+};
+
+// The ranked shortlist for one request (an error if there is no such request).
+Result<Shortlist> shortlist(const talent::TalentView& view, const std::string& request_id, const GridDistance& distance,
+                            const CostModel& model = {});
+Result<Shortlist> shortlist(const State& state, const talent::TalentView& view, const std::string& request_id,
+                            const CostModel& model = {});
+
+// The week's batch: the open requests not yet assigned (recorded, triaged),
+// every available expert with room, the costs of the model above.
+struct RecordBatch {
+  NamedBatch batch;                     // what the solver sees
+  std::vector<Shortlist> per_request;   // index = request: its admissible experts with reasons
+};
+RecordBatch batch_from_view(const talent::TalentView& view, const GridDistance& distance, const CostModel& model = {});
+
+// The solver's optimum as a proposal to review. Trainees: each assigned case
+// whose expert mentors a trainee proposes that trainee beside them (each
+// trainee at most once per batch, the one with the fewest case records first).
+struct ProposedAssignment {
+  std::string request_id, expert_id, trainee_id;  // trainee_id "" when none
+  std::vector<Reason> reasons;
+};
+struct BatchProposal {
+  std::vector<ProposedAssignment> assignments;  // in request order
+  std::vector<std::string> unassigned;          // request ids nobody admissible could take
+  int assigned = 0;
+  int64_t total_cost = 0;
+};
+Result<BatchProposal> propose_from_batch(const RecordBatch& batch, const std::vector<talent::TraineeView>& trainees);
+Result<BatchProposal> propose_batch(const talent::TalentView& view, const std::vector<talent::TraineeView>& trainees,
+                                    const GridDistance& distance, const CostModel& model = {});
+Result<BatchProposal> propose_batch(const State& state, long long now_minute, const CostModel& model = {});
+// The proposal as `assign` steps (request_step records) stamped `at` ("YYYY-MM-DD HH:MM").
+std::vector<Command> proposal_commands(const BatchProposal& proposal, const std::string& at);
+
+// The problem file's "records" form -> (view, trainees, grid order); see docs/matching.md.
+struct RecordsProblem {
+  talent::TalentView view;
+  std::vector<talent::TraineeView> trainees;
+  std::vector<std::string> grid_order;  // distance = difference of positions; unknown grid = 4
+  int distance(const std::string& a, const std::string& b) const;
+};
+Result<RecordsProblem> records_problem_from_json(const Json& j);
+Json proposal_to_json(const BatchProposal& proposal, const RecordBatch& batch);
 
 }  // namespace dh::matching

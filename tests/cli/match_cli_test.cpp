@@ -144,3 +144,43 @@ TEST_CASE("dianhong match: bad files name the entry at fault", "[cli][native]") 
   CHECK(run_cli(dir.path, "match '" + dir.path + "/missing.json'").status == 2);
   CHECK(run_cli(dir.path, "match").status == 2);
 }
+
+TEST_CASE("dianhong match: the records form, costs computed by the project", "[cli][native]") {
+  MatchDir dir;
+  REQUIRE(!dir.path.empty());
+  // r1 is the party of q1: e1 is r1 and e2 lives in r1's household, so only e3 may take it.
+  write_all(dir.path + "/rec.json", R"({
+    "form": "records",
+    "grids": ["g1", "g2"],
+    "households": [{"id": "h1"}],
+    "residents": [{"id": "r1", "household": "h1"}, {"id": "r2", "household": "h1"}],
+    "experts": [
+      {"id": "e1", "grid": "g1", "resident": "r1", "field_levels": {"dispute_mediation": 3}, "capacity": 2},
+      {"id": "e2", "grid": "g1", "resident": "r2", "field_levels": {"dispute_mediation": 3}, "capacity": 2},
+      {"id": "e3", "grid": "g2", "field_levels": {"dispute_mediation": 1}, "capacity": 2,
+       "availability": ["mon 09:00-12:00"]}
+    ],
+    "requests": [{"id": "q1", "category": "dispute_mediation", "grid": "g1", "parties": ["r1"]}],
+    "trainees": [{"id": "t1", "mentor": "e3"}]
+  })");
+  MatchRun r = run_cli(dir.path, "match '" + dir.path + "/rec.json'");
+  INFO(r.err);
+  REQUIRE(r.status == 0);
+  dh::Json res = dh::Json::parse(r.out);
+  CHECK(res["assigned"] == 1);
+  // Level 1 (80) + one grid away (15) + first case (0).
+  CHECK(res["total_cost"] == 95);
+  const dh::Json& a = res["assignments"][0];
+  CHECK(a["expert"] == "e3");
+  CHECK(a["trainee"] == "t1");
+  CHECK(a["admissible"] == 1);
+  CHECK(a["filtered"] == dh::Json::parse(R"([{"code": "match.reason.filtered_party", "params": ["1"]},
+                                             {"code": "match.reason.filtered_household", "params": ["1"]}])"));
+  CHECK(a["reasons"][0] == dh::Json::parse(R"({"code": "match.reason.field_level", "params": ["dispute_mediation", "1"]})"));
+
+  write_all(dir.path + "/bad.json", R"({"form": "records", "grids": [], "households": [], "residents": [],
+    "experts": [], "requests": [{"id": "q1", "category": "dispute_mediation", "parties": ["r9"]}]})");
+  MatchRun bad = run_cli(dir.path, "match '" + dir.path + "/bad.json'");
+  CHECK(bad.status == 1);
+  CHECK(bad.err.find("requests[0].parties[0]: no resident \"r9\"") != std::string::npos);
+}

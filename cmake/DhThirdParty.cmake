@@ -8,6 +8,8 @@
 #                               the SDL2 + OpenGL3 backends
 #   dh_qrcodegen     STATIC     nayuki's QR Code generator 1.8.0, C++ (source package
 #                               qr-code-generator), compiled into both builds
+#   dh_lemon         STATIC     LEMON 1.3.1 graph library (source package liblemon):
+#                               header templates + base.cc, both builds, LEMON_ONLY_TEMPLATES
 #   dh_httplib       INTERFACE  cpp-httplib (libcpp-httplib-dev), native only
 #   SQLite::SQLite3  IMPORTED   libsqlite3-dev, native only
 #
@@ -127,6 +129,17 @@ add_library(dh_qrcodegen STATIC "${DH_QRCODEGEN_DIR}/cpp/qrcodegen.cpp")
 target_include_directories(dh_qrcodegen SYSTEM PUBLIC "${DH_QRCODEGEN_DIR}/cpp")
 target_compile_options(dh_qrcodegen PRIVATE -w)   # third-party code: no warnings of ours
 target_compile_features(dh_qrcodegen PUBLIC cxx_std_17)
+
+# --- LEMON 1.3.1 (min-cost flow for core/matching) ----------------------------
+# From the source package in both builds, like qrcodegen. LEMON_ONLY_TEMPLATES
+# makes lemon::INVALID a header constant; base.cc holds the few remaining
+# non-template definitions (Tolerance epsilons, TimeStamp format).
+_dh_third_party(lemon DH_LEMON_DIR)
+add_library(dh_lemon STATIC "${DH_LEMON_DIR}/lemon/base.cc")
+target_include_directories(dh_lemon SYSTEM PUBLIC "${DH_LEMON_DIR}")
+target_compile_definitions(dh_lemon PUBLIC LEMON_ONLY_TEMPLATES)
+target_compile_options(dh_lemon PRIVATE -w)   # third-party code: no warnings of ours
+target_compile_features(dh_lemon PUBLIC cxx_std_17)
 
 # --- Native-only: cpp-httplib and SQLite --------------------------------------
 if(NOT EMSCRIPTEN)

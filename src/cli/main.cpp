@@ -35,6 +35,7 @@ int usage(std::ostream& out, int code) {
          "  dianhong export-hours|export-ledger|export-coverage|export-no-shows|export-participation|\n"
          "           export-volunteers|export-shifts|export-roster|export-ics|service-record LOG.jsonl ...\n"
          "  dianhong import-volunteers|import-shifts LOG.jsonl FILE.csv --out NEW_OPS.jsonl\n"
+         "  dianhong match PROBLEM.json [--out RESULT.json]  exact batch matching (docs/matching.md)\n"
          "  dianhong help\n"
          "A FILE of '-' reads standard input. See docs/cli.md.\n";
   return code;
@@ -203,6 +204,7 @@ int cmd_validate(const std::vector<std::string>& args) {
 
 int run_schedule_command(const std::vector<std::string>& args);  // schedule_command.cpp
 int run_exchange_command(const std::string& cmd, const std::vector<std::string>& args);  // exchange_command.cpp
+int run_match_command(const std::vector<std::string>& args);  // match_command.cpp
 
 int main(int argc, char** argv) {
   if (argc < 2) return usage(std::cerr, 2);
@@ -212,6 +214,7 @@ int main(int argc, char** argv) {
   if (cmd == "fold") return cmd_fold(args);
   if (cmd == "validate") return cmd_validate(args);
   if (cmd == "schedule") return run_schedule_command(args);
+  if (cmd == "match") return run_match_command(args);
   if (int rc = run_exchange_command(cmd, args); rc >= 0) return rc;
   if (cmd == "help" || cmd == "--help" || cmd == "-h") return usage(std::cout, 0);
   std::cerr << "dianhong: unknown command \"" << cmd << "\".\n";

@@ -183,6 +183,21 @@ const std::vector<StringEntry> kZh = {
     {"talent.trainee_facts", "{0} · 导师：{1} · 案例 {2} 件"},
     {"talent.did", "做了什么：{0}"},
     {"talent.remark", "导师点评：{0}"},
+    // matching (talent-solver): reasons of core/matching.h, codes with params.
+    // {0} of field_level is a field code: show it through choice.fields.<code>.
+    {"match.reason.field_level", "{0} {1} 级"},
+    {"match.reason.same_grid", "同一网格"},
+    {"match.reason.grid_distance", "相距 {0} 个网格"},
+    {"match.reason.load", "在办 {0}/{1} 件"},
+    {"match.reason.available_this_week", "本周有 {0} 个可接案时段"},
+    {"match.reason.no_weekly_slots", "未登记每周可接案时间"},
+    {"match.reason.urgent_below_top", "紧急诉求，等级 {0} 未达最高"},
+    {"match.reason.earlier_cases", "曾办理同一当事人的案件（{0} 人）"},
+    {"match.reason.trainee_with_mentor", "学员随导师跟岗"},
+    {"match.reason.filtered_party", "{0} 位专家本人是当事人，已回避"},
+    {"match.reason.filtered_household", "{0} 位专家与当事人同户，已回避"},
+    {"match.reason.filtered_unavailable", "{0} 位专家暂不接案"},
+    {"match.reason.filtered_full", "{0} 位专家已满负荷"},
 };
 
 const std::vector<StringEntry> kEn = {
@@ -362,6 +377,21 @@ const std::vector<StringEntry> kEn = {
     {"talent.trainee_facts", "{0} · mentor: {1} · {2} cases"},
     {"talent.did", "What they did: {0}"},
     {"talent.remark", "Mentor's remark: {0}"},
+    // matching (talent-solver): reasons of core/matching.h, codes with params.
+    // {0} of field_level is a field code: show it through choice.fields.<code>.
+    {"match.reason.field_level", "{0} level {1}"},
+    {"match.reason.same_grid", "same grid"},
+    {"match.reason.grid_distance", "{0} grids away"},
+    {"match.reason.load", "{0}/{1} open cases"},
+    {"match.reason.available_this_week", "{0} weekly slots this week"},
+    {"match.reason.no_weekly_slots", "no weekly availability on record"},
+    {"match.reason.urgent_below_top", "urgent request, level {0} is not the top level"},
+    {"match.reason.earlier_cases", "handled earlier cases of these parties ({0})"},
+    {"match.reason.trainee_with_mentor", "trainee goes along with their mentor"},
+    {"match.reason.filtered_party", "{0} left out: they are a party"},
+    {"match.reason.filtered_household", "{0} left out: they live in a party's household"},
+    {"match.reason.filtered_unavailable", "{0} not taking cases"},
+    {"match.reason.filtered_full", "{0} at capacity"},
 };
 
 }  // namespace

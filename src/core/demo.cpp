@@ -226,7 +226,10 @@ class Builder {
       const uint32_t u = trng_.below(10);
       const int urgency = u < 6 ? 1 : (u < 9 ? 2 : 3);
       const int64_t day = first_day + (static_cast<int64_t>(n) * days) / count;
-      const int64_t recorded = day * 24 * 60 + (8 + static_cast<int>(trng_.below(9))) * 60 + 10 * static_cast<int>(trng_.below(6));
+      // One draw per statement (the order of operands is unspecified; see person_name()).
+      const int hour = 8 + static_cast<int>(trng_.below(9));
+      const int minute = 10 * static_cast<int>(trng_.below(6));
+      const int64_t recorded = day * 24 * 60 + hour * 60 + minute;
       // Parties: one resident, or two neighbouring households for a dispute.
       const int h = static_cast<int>(trng_.below(static_cast<uint32_t>(households)));
       std::vector<int> party_households{h};

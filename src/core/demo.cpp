@@ -204,6 +204,7 @@ class Builder {
     const int64_t days = 123;  // to 2026-12-01
     const int64_t demo_now = *parse_datetime("2026-12-02T09:00");
     int step_no = 0, case_no = 0, outcomes = 0, ratings = 0, reassigned = 0;
+    int unresolved_kept = 0;
     bool reopened = false, conflict_shown = false;
     auto at = [](int64_t minute) { return format_datetime(minute); };
     auto step = [&](const std::string& rq, const char* verb, int64_t minute, const std::string& author,
@@ -356,6 +357,8 @@ class Builder {
                "expert:" + expert);
       }
       if (stage == 4) continue;
+      // The first two unresolved cases wait for the secretary's review (not rated yet).
+      if (!resolved && ++unresolved_kept <= 2) continue;
       const int64_t rated_at = done + 60 * (2 + static_cast<int64_t>(trng_.below(40)));
       ++ratings;
       int rating = trng_.below(10) < 7 ? 5 : 4;

@@ -208,6 +208,7 @@ class Builder {
     const int64_t days = 123;  // to 2026-12-01
     const int64_t demo_now = *parse_datetime("2026-12-02T09:00");
     int step_no = 0, case_no = 0, outcomes = 0, ratings = 0, reassigned = 0;
+    int unresolved_kept = 0;
     bool reopened = false, conflict_shown = false;
     auto at = [](int64_t minute) { return format_datetime(minute); };
     auto step = [&](const std::string& rq, const char* verb, int64_t minute, const std::string& author,
@@ -230,7 +231,10 @@ class Builder {
       const uint32_t u = trng_.below(10);
       const int urgency = u < 6 ? 1 : (u < 9 ? 2 : 3);
       const int64_t day = first_day + (static_cast<int64_t>(n) * days) / count;
-      const int64_t recorded = day * 24 * 60 + (8 + static_cast<int>(trng_.below(9))) * 60 + 10 * static_cast<int>(trng_.below(6));
+      // One draw per statement (the order of operands is unspecified; see person_name()).
+      const int hour = 8 + static_cast<int>(trng_.below(9));
+      const int minute = 10 * static_cast<int>(trng_.below(6));
+      const int64_t recorded = day * 24 * 60 + hour * 60 + minute;
       // Parties: one resident, or two neighbouring households for a dispute.
       const int h = static_cast<int>(trng_.below(static_cast<uint32_t>(households)));
       std::vector<int> party_households{h};
@@ -357,6 +361,8 @@ class Builder {
                "expert:" + expert);
       }
       if (stage == 4) continue;
+      // The first two unresolved cases wait for the secretary's review (not rated yet).
+      if (!resolved && ++unresolved_kept <= 2) continue;
       const int64_t rated_at = done + 60 * (2 + static_cast<int64_t>(trng_.below(40)));
       ++ratings;
       int rating = trng_.below(10) < 7 ? 5 : 4;

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "core/civil_time.h"
+#include "core/matching.h"
 #include "core/schema.h"
 #include "core/text.h"
 #include "imgui.h"
@@ -50,50 +51,17 @@ bool big_button(const std::string& lbl, float width = 0) {
 // Shortlist
 // ---------------------------------------------------------------------------
 
-struct Candidate {
-  const talent::ExpertView* expert = nullptr;
-  int level = 0, distance = 0;
-};
-struct Shortlist {
-  std::vector<Candidate> ranked;
-  int conflict_party = 0, conflict_household = 0, unavailable = 0, full = 0;
-};
-
-// The call site of the matching. Until core/matching.h (talent-solver) is
-// merged: the experts of the request's field, conflicts of interest removed
-// (an expert who is a party or lives in a party's household), ranked by
-// level, then spare capacity, then distance between grids.
-Shortlist shortlist_for(const State& state, const talent::TalentView& tv, const talent::RequestView& r) {
-  Shortlist out;
-  for (const auto& e : tv.experts) {
-    const int level = e.level_in(r.category);
-    if (level == 0) continue;
-    if (!e.resident_id.empty() && std::count(r.party_resident_ids.begin(), r.party_resident_ids.end(), e.resident_id)) {
-      ++out.conflict_party;
-      continue;
-    }
-    if (!e.household_id.empty() &&
-        std::count(r.party_household_ids.begin(), r.party_household_ids.end(), e.household_id)) {
-      ++out.conflict_household;
-      continue;
-    }
-    if (!e.available) {
-      ++out.unavailable;
-      continue;
-    }
-    if (e.capacity > 0 && e.open_cases >= e.capacity && e.id != r.assignee_expert_id) {
-      ++out.full;
-      continue;
-    }
-    out.ranked.push_back({&e, level, talent::grid_distance(state, e.grid_id, r.grid_id)});
+// A reason of the matching (code + parameters) in the UI's language. A field
+// code among the parameters is said by its label.
+std::string reason_text(const matching::Reason& r) {
+  std::vector<std::string> p = r.params;
+  for (auto& x : p)
+    if (std::count(talent::field_codes().begin(), talent::field_codes().end(), x)) x = choice_label("fields", x);
+  switch (p.size()) {
+    case 0: return tr(r.code.c_str());
+    case 1: return trf(r.code, {p[0]});
+    default: return trf(r.code, {p[0], p[1]});
   }
-  std::stable_sort(out.ranked.begin(), out.ranked.end(), [](const Candidate& a, const Candidate& b) {
-    if (a.level != b.level) return a.level > b.level;
-    const int spare_a = a.expert->capacity - a.expert->open_cases, spare_b = b.expert->capacity - b.expert->open_cases;
-    if (spare_a != spare_b) return spare_a > spare_b;
-    return a.distance < b.distance;
-  });
-  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -449,12 +417,13 @@ void draw_page(RequestsView& v, Frame& f, const talent::TalentView& tv, const ta
   if (can("assign")) {
     ImGui::Spacing();
     ImGui::TextUnformatted(r.assignee_expert_id.empty() ? tr("req.shortlist") : tr("req.shortlist_reassign"));
-    const Shortlist sl = shortlist_for(state, tv, r);
-    const int conflicts = sl.conflict_party + sl.conflict_household;
-    status_text_wrapped(trf("req.filtered", {std::to_string(conflicts), std::to_string(sl.conflict_party),
-                                             std::to_string(sl.conflict_household), std::to_string(sl.unavailable),
-                                             std::to_string(sl.full)}),
-                        "req-shortlist-filtered");
+    // The one call site of the matching (core/matching.h): ranked, with
+    // reasons, conflicts of interest filtered and counted.
+    auto ranked = matching::shortlist(state, tv, r.id);
+    matching::Shortlist sl = ranked ? std::move(ranked).value() : matching::Shortlist{};
+    std::string filtered;
+    for (const auto& reason : sl.filtered) filtered += (filtered.empty() ? "" : "；") + reason_text(reason);
+    status_text_wrapped(filtered.empty() ? std::string(tr("req.none_filtered")) : filtered, "req-shortlist-filtered");
     // A trainee may go along (their mentor among the shortlist, or anyone).
     const auto trainees = state.list("trainee");
     ImGui::SetNextItemWidth(std::min(ImGui::GetContentRegionAvail().x, ImGui::GetFontSize() * 16));
@@ -468,13 +437,13 @@ void draw_page(RequestsView& v, Frame& f, const talent::TalentView& tv, const ta
     }
     int shown = 0;
     for (const auto& c : sl.ranked) {
-      if (c.expert->id == r.assignee_expert_id) continue;
+      if (c.expert_id == r.assignee_expert_id) continue;
       if (++shown > 8) break;
-      const auto& e = *c.expert;
-      const std::string why = trf("req.reason", {std::to_string(c.level), std::to_string(c.distance),
-                                                 std::to_string(e.open_cases), std::to_string(e.capacity),
-                                                 std::to_string(tv.earlier_parties.count(e.id) ? 1 : 0)});
-      if (big_button(trf("req.assign_to", {e.name}) + "##req-assign-" + e.id)) emit_step(v, f, r.id, "assign", e.id, v.trainee);
+      const auto* e = tv.expert(c.expert_id);
+      std::string why;
+      for (const auto& reason : c.reasons) why += (why.empty() ? "" : " · ") + reason_text(reason);
+      if (big_button(trf("req.assign_to", {e ? e->name : c.expert_id}) + "##req-assign-" + c.expert_id))
+        emit_step(v, f, r.id, "assign", c.expert_id, v.trainee);
       ImGui::SameLine();
       ImGui::TextDisabled("%s", why.c_str());
     }

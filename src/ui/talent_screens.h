@@ -12,8 +12,8 @@
 // - The kiosk intake shows nothing of any request but the one being typed; it
 //   never lists requests (server-enforced too: docs/security.md).
 // - The shortlist on a request's page is the one call site of the matching
-//   (core/matching.h, talent-solver's branch); until it is merged the page
-//   lists the experts of the request's field, conflicts of interest removed.
+//   (core/matching.h matching::shortlist): ranked, reasons as codes in the
+//   UI's words (match.reason.*), conflicts of interest filtered and counted.
 //
 // Widget ids (after "##"): req-tab-board / -intake; req-filter-state,
 // req-filter-grid, req-filter-urgency, req-overdue-only, req-search, req-count-<state>

@@ -74,6 +74,7 @@ Json text_value(Rng& r, const FieldSpec& f) {
     case TextFormat::time_of_day: return two(8 + static_cast<int>(r.below(12))) + ":00";
     case TextFormat::weekly_slot: return std::string("mon 09:00-12:00");
     case TextFormat::date: return "2026-12-" + two(1 + static_cast<int>(r.below(20)));
+    case TextFormat::field_level: return std::string("other:2");
     case TextFormat::free: break;
   }
   static const std::vector<std::string> words = {"甲", "乙", "茶", "东城", "care", "night", "x"};

@@ -29,10 +29,14 @@ async function enrolledDevice(server, code) {
   await h.clickWidget(page, 'sync-enrol-code');
   await h.insertText(page, cdp, code);
   await h.clickWidget(page, 'sync-enrol');
+  let last = null;
   await h.poll(async () => {
     const s = await h.status(page);
+    last = s && s.sync;
     return s.sync.role === 'coordinator' && s.op_count > 10000 ? s : false;
-  }, { timeout: 180000, what: 'enrolment and the first pull' });
+  }, { timeout: 300000, what: 'enrolment and the first pull' }).catch((e) => {
+    throw new Error(e.message + ' ' + JSON.stringify(last));
+  });
   await h.waitSynced(page);
   await h.waitSaved(page);
   return { ctx, page, cdp };

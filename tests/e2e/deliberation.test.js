@@ -103,9 +103,9 @@ test('two tablets vote offline in a secret poll; the chair closes and publishes;
       assert.ok(!codes.includes(c.fields.digest));
     }
 
-    // Run: three members arrive, the poll opens.
+    // Run: seven of the twelve members arrive (the council's quorum is half), the poll opens.
     await h.clickWidget(chair.page, 'delib-tab-chair');
-    for (const name of ['杨丽华', '周建国', '李春梅']) {
+    for (const name of ['杨丽华', '周建国', '李春梅', '王德明', '赵永红', '刀美兰', '字正清']) {
       const m = (await chair.page.evaluate((n) => window.dianhong.entities('council_member', n, 5), name))
         .find((e) => e.fields.name === name);
       await h.clickWidget(chair.page, 'delib-arrive-' + m.id);
@@ -153,7 +153,9 @@ test('two tablets vote offline in a secret poll; the chair closes and publishes;
     assert.equal(result.cast, 3);
     assert.equal(result.valid, 3);
     assert.deepEqual(result.votes, [2, 1, 0]);
-    assert.equal(result.present, 3);
+    assert.equal(result.present, 7);
+    assert.equal(result.entitled, 12);
+    assert.equal(result.quorum_met, true);
     assert.equal(result.outcome, 'carried');
     const line = (await h.findWidget(chair.page, 'delib-result-' + poll.id)).label;
     assert.match(line, /投票 3/);

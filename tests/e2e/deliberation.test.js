@@ -27,6 +27,7 @@ async function enrolledDevice(server, code) {
   const cdp = await ctx.newCDPSession(page);
   await h.clickWidget(page, 'nav-sync');
   await h.clickWidget(page, 'sync-enrol-code');
+  await h.poll(async () => (await h.status(page)).want_text_input, { what: 'the code field to take text' });
   await h.insertText(page, cdp, code);
   await h.clickWidget(page, 'sync-enrol');
   let last = null;

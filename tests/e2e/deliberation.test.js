@@ -27,12 +27,17 @@ async function enrolledDevice(server, code) {
   const cdp = await ctx.newCDPSession(page);
   await h.clickWidget(page, 'nav-sync');
   await h.clickWidget(page, 'sync-enrol-code');
+  await h.poll(async () => (await h.status(page)).want_text_input, { what: 'the code field to take text' });
   await h.insertText(page, cdp, code);
   await h.clickWidget(page, 'sync-enrol');
+  let last = null;
   await h.poll(async () => {
     const s = await h.status(page);
+    last = s && s.sync;
     return s.sync.role === 'coordinator' && s.op_count > 10000 ? s : false;
-  }, { timeout: 180000, what: 'enrolment and the first pull' });
+  }, { timeout: 300000, what: 'enrolment and the first pull' }).catch((e) => {
+    throw new Error(e.message + ' ' + JSON.stringify(last));
+  });
   await h.waitSynced(page);
   await h.waitSaved(page);
   return { ctx, page, cdp };
@@ -99,9 +104,9 @@ test('two tablets vote offline in a secret poll; the chair closes and publishes;
       assert.ok(!codes.includes(c.fields.digest));
     }
 
-    // Run: three members arrive, the poll opens.
+    // Run: seven of the twelve members arrive (the council's quorum is half), the poll opens.
     await h.clickWidget(chair.page, 'delib-tab-chair');
-    for (const name of ['杨丽华', '周建国', '李春梅']) {
+    for (const name of ['杨丽华', '周建国', '李春梅', '王德明', '赵永红', '刀美兰', '字正清']) {
       const m = (await chair.page.evaluate((n) => window.dianhong.entities('council_member', n, 5), name))
         .find((e) => e.fields.name === name);
       await h.clickWidget(chair.page, 'delib-arrive-' + m.id);
@@ -149,7 +154,9 @@ test('two tablets vote offline in a secret poll; the chair closes and publishes;
     assert.equal(result.cast, 3);
     assert.equal(result.valid, 3);
     assert.deepEqual(result.votes, [2, 1, 0]);
-    assert.equal(result.present, 3);
+    assert.equal(result.present, 7);
+    assert.equal(result.entitled, 12);
+    assert.equal(result.quorum_met, true);
     assert.equal(result.outcome, 'carried');
     const line = (await h.findWidget(chair.page, 'delib-result-' + poll.id)).label;
     assert.match(line, /投票 3/);

@@ -284,7 +284,7 @@ void projector_tick(App& app, int64_t now, bool input) {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
   int64_t redraw_in = -1;
-  const int64_t clock = app.session ? app.session->stamp(now) : now;  // server-corrected, for the timer
+  const int64_t clock = app.session && app.session->sync() ? app.session->sync()->corrected_now(now) : now;  // server-corrected, for the timer
   if (ImGui::Begin("##projector", nullptr,
                    ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                        ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoScrollWithMouse)) {

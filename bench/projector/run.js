@@ -121,14 +121,11 @@ async function main() {
     await h.poll(async () => (await h.status(chair)).op_count >= 10, { timeout: 60000, what: 'chair pulled the meeting' });
     await h.clickWidget(chair, 'nav-projector');
 
-    const local = await chairCtx.newPage();
-    await local.setViewportSize({ width: 1920, height: 1080 });
-    await local.goto(server.url + '/?view=projector');
-    await h.poll(async () => { const p = await projector(local); return p && p.frames > 0 ? p : false; }, { what: 'local projector' });
-    await chair.bringToFront();
-    const sameComputer = await latencyRuns(chair, local);
-    figures.same_computer_ms = stats(sameComputer);
-    await local.close();
+    // (The same-computer path is not timed here: headless tabs of one browser
+    // share one window and only the front one gets animation frames, so the
+    // projector tab would wait for the chair's tab to step back. It is
+    // checked by tests/e2e/projector.test.js with the windows brought forward.)
+    figures.same_computer_ms = null;
 
     // A projector laptop through the server.
     const projCtx = await h.newContext(browser, { viewport: { width: 1920, height: 1080 } });
@@ -216,7 +213,6 @@ async function main() {
     return;
   }
   const f = figures;
-  console.log(`chair -> projector, same computer (BroadcastChannel), ${f.same_computer_ms.n} runs: median ${f.same_computer_ms.median} ms, worst ${f.same_computer_ms.worst} ms`);
   console.log(`chair -> projector, through the server (push channel), ${f.server_ms.n} runs: median ${f.server_ms.median} ms, worst ${f.server_ms.worst} ms`);
   console.log(`cross-fade at 1920x1080: app CPU per frame median ${f.crossfade_frame_cpu_ms.median} ms, p95 ${f.crossfade_frame_cpu_ms.p95}, worst ${f.crossfade_frame_cpu_ms.worst} (${f.crossfade_frame_cpu_ms.n} frames); frame interval median ${f.crossfade_frame_interval_ms.median} ms, worst ${f.crossfade_frame_interval_ms.worst}`);
   console.log(`live count (${f.live_count.ballots} ballots in ${f.live_count.seconds} s): ${f.live_count.frames} frames, app CPU per frame median ${f.live_count.frame_cpu_ms.median} ms, p95 ${f.live_count.frame_cpu_ms.p95}, worst ${f.live_count.frame_cpu_ms.worst}; last ballot pushed -> shown ${f.live_count.last_ballot_to_projector_ms} ms`);

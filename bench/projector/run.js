@@ -73,7 +73,12 @@ async function enrol(page, code) {
 // Clicks "project" for `pick` and returns ms until the projector shows it.
 async function projectAndTime(chair, proj, pick, type) {
   await h.clickWidget(chair, 'proj-pick-' + pick);
-  await h.findWidget(chair, 'proj-project');
+  // The preview of the chosen slide is drawn (what the chair checks first).
+  const want = pick === 'motion' ? '关于三号楼加装电梯的议案' : pick === 'agenda' ? '第四季度社区议事会' : '';
+  await h.poll(async () => {
+    const t = await chair.evaluate(() => window.dianhong.find('prev-title'));
+    return t && t.label.includes(want);
+  }, { what: 'the preview of ' + pick });
   const w = await h.findWidget(chair, 'proj-project');
   const t0 = Date.now();
   await chair.mouse.click(w.x + Math.min(w.w / 2, 40), w.y + w.h / 2);

@@ -11,6 +11,8 @@
 //                         SECRET yes/no/abstain poll, N-1 ballots by card,
 //                         then the close (not published)
 //   OUT_DIR/publish.json  the chair's publish of that poll
+//   OUT_DIR/ballots/<i>.json  (with --live) one ballot each, the poll left open
+//                         (setup.json then ends at the open poll)
 //   OUT_DIR/seed.json     {"meeting","motion","poll","motion_title","counts":[yes,no,abstain],
 //                          "members":[names],"cards":[codes]}
 // Stamps start at --now-ms (default: now) so the server takes them.
@@ -78,8 +80,13 @@ int main(int argc, char** argv) {
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
   int voters = 7;
+  bool live = false;
+  for (int i = 2; i < argc; ++i) {
+    if (std::string(argv[i]) == "--live") live = true;
+  }
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string a = argv[i];
+    if (a == "--live") { --i; continue; }
     if (a == "--now-ms") s.now_ms = std::atoll(argv[i + 1]);
     else if (a == "--voters") voters = std::max(2, std::min(200, std::atoi(argv[i + 1])));
   }
@@ -120,6 +127,7 @@ int main(int argc, char** argv) {
                                              {"voting_method", "yes_no_abstain"}, {"secret", true},
                                              {"poll_state", "draft"}});
   s.make(deliberation::open_poll(poll));
+  const size_t open_end = s.ops.size();
   // voters-1 ballots: yes, yes, no, abstain, yes, no, ... (the last member does not vote).
   int counts[3] = {0, 0, 0};
   static const char* kMarks[] = {"1", "1", "2", "3"};
@@ -128,8 +136,15 @@ int main(int argc, char** argv) {
     counts[mark[0] - '1']++;
     s.make(s.must(deliberation::cast_secret_ballot(s.state, poll, cards[i], {mark}), "ballot"));
   }
+  if (live) {
+    std::system(("mkdir -p '" + out + "/ballots'").c_str());
+    for (size_t i = open_end; i < s.ops.size(); ++i) {
+      std::ofstream(out + "/ballots/" + std::to_string(i - open_end) + ".json") << push_body({s.ops[i]});
+    }
+    s.ops.resize(open_end);
+  }
   s.make(s.must(deliberation::close_poll(s.state, poll), "close"));
-  const size_t setup_end = s.ops.size();
+  const size_t setup_end = live ? open_end : s.ops.size();
   s.make(s.must(deliberation::publish_poll(s.state, poll), "publish"));
 
   std::ofstream(out + "/setup.json") << push_body(std::vector<Operation>(s.ops.begin(), s.ops.begin() + setup_end));

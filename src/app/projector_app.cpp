@@ -130,6 +130,8 @@ struct ProjectorRuntime {
   bool from_channel = false;  // no writer lock: the chair's tab feeds this one
   // What is on screen.
   std::string shown_key, shown_content;
+  int64_t shown_at_ms = 0;          // wall clock of the first frame of the current key
+  int64_t content_at_ms = 0;        // ... and of the current content
   int64_t fade_start_ms = -1;
   int64_t redraw_at_ms = 0;  // a timer or an animation wants a frame then (0: none)
   int pending_frames = 2;
@@ -266,7 +268,9 @@ void projector_tick(App& app, int64_t now, bool input) {
       p.fade_start_ms = now;
     }
     p.shown_key = key;
+    p.shown_at_ms = now;
   }
+  if (content != p.shown_content) p.content_at_ms = now;
   p.shown_content = content;
 
   const double t0 = monotonic_now();
@@ -280,7 +284,7 @@ void projector_tick(App& app, int64_t now, bool input) {
   ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
   ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
   int64_t redraw_in = -1;
-  const int64_t clock = app.session ? app.session->stamp(now) : now;  // server-corrected, for the timer
+  const int64_t clock = app.session && app.session->sync() ? app.session->sync()->corrected_now(now) : now;  // server-corrected, for the timer
   if (ImGui::Begin("##projector", nullptr,
                    ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
                        ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoScrollWithMouse)) {
@@ -350,6 +354,12 @@ void chair_projector_tick(App& app, int64_t now) {
   if (app.host->writer_lock() != platform::LockState::granted) return;
   if (!g_projector) g_projector = new ProjectorRuntime();
   ProjectorRuntime& p = *g_projector;
+  // While the chair runs a meeting, ballots and publishes from other devices
+  // arrive through the push channel at once (the live count follows them).
+  if (session::SyncDriver* sync = app.session->sync()) {
+    const std::string area = app.workbench.area();
+    sync->set_push_channel(area == "projector" || area == "deliberation");
+  }
   const State& state = app.session->state();
   if (state.applied_ops() == p.chair_version) return;
   p.chair_version = state.applied_ops();
@@ -398,6 +408,8 @@ DH_PROJ_EXPORT const char* dh_projector_json() {
                      {"type", p.slide_type},
                      {"title", p.title},
                      {"content", p.shown_content},
+                     {"shown_at", p.shown_at_ms},
+                     {"content_at", p.content_at_ms},
                      {"fading", p.fade_start_ms >= 0},
                      {"crossfade", p.fade.ready()},
                      {"frames", p.frames},

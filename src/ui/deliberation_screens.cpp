@@ -10,18 +10,13 @@
 #include "core/text.h"
 #include "imgui.h"
 #include "ui/checkin_qr.h"  // new_checkin_key: a random code of a-z0-9
+#include "ui/projector_control.h"
 #include "ui/strings.h"
 #include "ui/widgets.h"
 
 namespace dh::ui {
 
 namespace dl = dh::deliberation;
-
-// Until the projector feature links its own, the chair's screen says where
-// the control will be.
-__attribute__((weak)) void draw_projector_control(const State&, const std::string&, UiOutput&) {
-  status_text_wrapped(tr("delib.projector_missing"), "delib-projector-missing");
-}
 
 namespace {
 

@@ -14,8 +14,7 @@
 //   tablet stays in this screen's memory only (never in the log, never in a
 //   file), until "next voter" clears it.
 // - The projector control is drawn by draw_projector_control (the projector
-//   feature's ui/projector_control.h); until that feature is linked, a weak
-//   fallback here says so.
+//   feature's ui/projector_control.h).
 //
 // Widget ids: delib-tab-<councils|setup|chair|vote|minutes>, delib-council
 // (combo), delib-meeting (combo), delib-message, delib-error;
@@ -92,8 +91,5 @@ void draw_deliberation(DeliberationView& view, Frame& frame);
 void deliberation_commit_result(DeliberationView& view, const PendingAction& action, const std::string& error);
 void deliberation_request_failed(DeliberationView& view, const std::string& error);
 
-// Provided by the projector feature (ui/projector_control.h, same
-// declaration); a weak fallback in deliberation_screens.cpp until it is linked.
-void draw_projector_control(const State& state, const std::string& meeting_id, UiOutput& out);
 
 }  // namespace dh::ui

@@ -235,7 +235,7 @@ TEST_CASE("an operation of a newer app version is stored and synced, ignored by 
   c.svc->read_state([&](const State& s) { before = s.hash_hex(); });
   const uint64_t head = c.svc->head();
   Json payload{{"entity", "coord1:50"}, {"fields", {{"title", "居民议事会"}}}};
-  auto r = c.push_one(c.coord, Community::forged("coord1:50", "meeting.create", payload, "staff:wang"));
+  auto r = c.push_one(c.coord, Community::forged("coord1:50", "petition.create", payload, "staff:wang"));
   CHECK(r.status == sync::PushStatus::accepted);
   CHECK(r.seq == head + 1);
   // A new verb of a known kind is the same.
@@ -250,22 +250,22 @@ TEST_CASE("an operation of a newer app version is stored and synced, ignored by 
   auto page = sync::decode_pull_response(pulled.value());
   REQUIRE(page.ok());
   REQUIRE(page->ops.size() == 2);
-  CHECK(page->ops[0].op.type == "meeting.create");
+  CHECK(page->ops[0].op.type == "petition.create");
   // The same id again: duplicate, as for any operation.
-  CHECK(c.push_one(c.coord, Community::forged("coord1:50", "meeting.create", payload, "staff:wang")).status ==
+  CHECK(c.push_one(c.coord, Community::forged("coord1:50", "petition.create", payload, "staff:wang")).status ==
         sync::PushStatus::duplicate);
   // Not for roles with a fixed list, not from another device, not malformed, not huge.
-  CHECK(c.push_one(c.kiosk, Community::forged("kiosk1:9", "meeting.create", Json{{"entity", "kiosk1:9"}}, "kiosk"))
+  CHECK(c.push_one(c.kiosk, Community::forged("kiosk1:9", "petition.create", Json{{"entity", "kiosk1:9"}}, "kiosk"))
             .code == "forbidden");
   Device grid{"grid1", "grid_worker", "staff:li"};
-  CHECK(c.push_one(grid, Community::forged("grid1:1", "meeting.create", Json{{"entity", "grid1:1"}}, "staff:li"))
+  CHECK(c.push_one(grid, Community::forged("grid1:1", "petition.create", Json{{"entity", "grid1:1"}}, "staff:li"))
             .code == "forbidden");
-  CHECK(c.push_one(c.coord, Community::forged("admin1:1", "meeting.create", Json{{"entity", "admin1:1"}}, "x")).code ==
+  CHECK(c.push_one(c.coord, Community::forged("admin1:1", "petition.create", Json{{"entity", "admin1:1"}}, "x")).code ==
         "forbidden");
   CHECK(c.push_one(c.coord, Community::forged("coord1:52", "Meeting.Create!", Json{{"entity", "coord1:52"}}, "x"))
             .code == "unknown_type");
   Json big{{"entity", "coord1:53"}, {"blob", std::string(sync::kMaxOpBytes, 'x')}};
-  CHECK(c.push_one(c.coord, Community::forged("coord1:53", "meeting.create", big, "x")).code == "op_too_large");
+  CHECK(c.push_one(c.coord, Community::forged("coord1:53", "petition.create", big, "x")).code == "op_too_large");
 }
 
 TEST_CASE("the server's clock bounds every stamp; a device clock ahead is only told", "[server][push][clock]") {

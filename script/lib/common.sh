@@ -20,4 +20,6 @@ dh_root() {
 
 # The Emscripten version the project expects (emsdk-version.txt).
 dh_expected_emcc() { tr -d ' \n\r' < "$DH_ROOT/emsdk-version.txt"; }
-dh_actual_emcc() { emcc --version 2>/dev/null | head -n1 | sed -n 's/.*) \([0-9][0-9.]*\).*/\1/p'; }
+# The whole output is read (no `head`): under pipefail a `head` that exits
+# first can kill emcc with SIGPIPE and fail the caller at random.
+dh_actual_emcc() { local v; v=$(emcc --version 2>/dev/null) || true; sed -n '1s/.*) \([0-9][0-9.]*\).*/\1/p' <<<"$v"; }

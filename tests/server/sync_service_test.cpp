@@ -47,7 +47,12 @@ TEST_CASE("in-memory service: pushes, the authorizer, and pulls", "[server]") {
   auto ops = generate_demo(o);
   NoExperts auth;
   Principal who{"demo", "open"};
-  auto r = svc->push(request_of("demo", ops), who, auth, 1767225600000);
+  // The server's clock: after the demo's last stamp (its requests and
+  // meetings are stamped at their own times in 2026), else stamps would be
+  // "far ahead" of it.
+  int64_t now = 1767225600000;
+  for (const auto& op : ops) now = std::max(now, op.hlc.wall_ms + 1000);
+  auto r = svc->push(request_of("demo", ops), who, auth, now);
   REQUIRE(r.ok());
   size_t accepted = 0, forbidden = 0;
   State expected;

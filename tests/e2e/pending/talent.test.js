@@ -10,7 +10,7 @@ const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const h = require('./lib/harness');
+const h = require('../lib/harness');
 
 let browser;
 before(async () => { browser = await h.launch(); });

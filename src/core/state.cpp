@@ -163,6 +163,7 @@ std::optional<std::pair<std::string, std::string>> State::target_of(const Operat
 }
 
 void State::forget(const std::string& kind, const std::string& id) {
+  ++applied_ops_;  // the version caches are keyed on (state.h)
   auto k = kinds_.find(kind);
   if (k == kinds_.end()) return;
   auto e = k->second.find(id);

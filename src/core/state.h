@@ -86,8 +86,16 @@ class State {
   // Drops everything about one entity, as if no operation had touched it, so
   // the caller can fold it again from a subset of the operations (a device
   // undoing its operations the server refused: Replica::exclude). The
-  // applied/ignored counters and max_hlc are not lowered.
+  // ignored counter and max_hlc are not lowered; applied_ops() goes up by
+  // one, because it is the version every cache of the state is keyed on
+  // (the UI's lists hold pointers to entities: they must rebuild).
   void forget(const std::string& kind, const std::string& id);
+  // A State built again in place of an older one (Replica::restamp_own)
+  // takes a version past the older one's, so caches keyed on applied_ops()
+  // do not mistake it for the state they saw.
+  void version_past(uint64_t older) {
+    if (applied_ops_ <= older) applied_ops_ = older + 1;
+  }
 
   const Entity* find(const std::string& kind, const std::string& id) const;
   // Entities of a kind sorted by id; archived ones only when asked.

@@ -598,6 +598,7 @@ Result<uint64_t> Replica::restamp_own(uint64_t after_seq, int64_t limit_ms, int6
   for (const auto& seg : segs)
     for (const auto& op : seg.ops)
       if (seen.insert(op.id) && !excluded_.contains(op.id)) folded.apply(op);  // refused ones stay out
+  folded.version_past(state_.applied_ops());  // the UI's caches hold pointers into the old one
   state_ = std::move(folded);
   for (auto& [seq, op] : own_recent_)
     if (auto it = fresh.find(seq); it != fresh.end()) op.hlc = it->second;

@@ -1,6 +1,24 @@
 #include "core/rule_book.h"
 
+#include "core/state.h"
+
 namespace dh {
+
+Json merged_fields(const Entity* existing, const Json& changes) {
+  Json out = Json::object();
+  if (existing) {
+    for (const auto& [name, fv] : existing->fields) out[name] = fv.value;
+  }
+  if (changes.is_object()) {
+    for (auto it = changes.begin(); it != changes.end(); ++it) out[it.key()] = it.value();
+  }
+  return out;
+}
+
+std::string text_field(const Json& fields, const char* name) {
+  auto it = fields.find(name);
+  return it != fields.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
 
 void RuleBook::add(const std::string& kind, std::initializer_list<const char*> verbs, Rule rule) {
   for (const char* verb : verbs) rules_[{kind, verb}].push_back(rule);

@@ -32,6 +32,14 @@
 
 namespace dh {
 
+struct Entity;
+
+// Helpers every feature's rules use (volunteering.cpp, talent.cpp):
+// the entity's fields as they would be after an operation's fields apply,
+// and a text field of such a set ("" when absent or not text).
+Json merged_fields(const Entity* existing, const Json& changes);
+std::string text_field(const Json& fields, const char* name);
+
 // What a rule sees. `existing` is the entity as it is now (nullptr when it
 // does not exist); `changes` is the payload's "fields" (an empty object when
 // the operation has none).

@@ -331,21 +331,8 @@ namespace {
 
 Error rule(const std::string& code, const std::string& message) { return make_error(code, message); }
 
-Json merged(const Entity* existing, const Json& changes) {
-  Json out = Json::object();
-  if (existing) {
-    for (const auto& [name, fv] : existing->fields) out[name] = fv.value;
-  }
-  if (changes.is_object()) {
-    for (auto it = changes.begin(); it != changes.end(); ++it) out[it.key()] = it.value();
-  }
-  return out;
-}
-
-std::string str(const Json& f, const char* name) {
-  auto it = f.find(name);
-  return it != f.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+Json merged(const Entity* existing, const Json& changes) { return merged_fields(existing, changes); }
+std::string str(const Json& f, const char* name) { return text_field(f, name); }
 
 Status check_parties(const State& s, const Json& f) {
   auto it = f.find("parties");

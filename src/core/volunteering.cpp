@@ -12,22 +12,7 @@ namespace {
 
 Error rule(const std::string& code, const std::string& message) { return make_error(code, message); }
 
-// The entity's fields as they would be after the operation's fields apply.
-Json merged_fields(const Entity* existing, const Json& changes) {
-  Json out = Json::object();
-  if (existing) {
-    for (const auto& [name, fv] : existing->fields) out[name] = fv.value;
-  }
-  if (changes.is_object()) {
-    for (auto it = changes.begin(); it != changes.end(); ++it) out[it.key()] = it.value();
-  }
-  return out;
-}
-
-std::string str(const Json& fields, const char* name) {
-  auto it = fields.find(name);
-  return it != fields.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
+std::string str(const Json& fields, const char* name) { return text_field(fields, name); }
 
 bool truthy(const Json& fields, const char* name) {
   auto it = fields.find(name);

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli_io.h"
 #include "core/civil_time.h"
 #include "core/commands.h"
 #include "core/exchange.h"
@@ -83,32 +84,6 @@ std::string get(const Options& o, const std::string& name, const std::string& fa
   return it == o.named.end() ? fallback : it->second;
 }
 
-bool read_file(const std::string& path, std::string* text) {
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (path != "-") {
-    file.open(path, std::ios::binary);
-    if (!file) return false;
-    in = &file;
-  }
-  std::ostringstream s;
-  s << in->rdbuf();
-  *text = s.str();
-  return true;
-}
-
-bool write_file(const std::string& path, const std::string& text) {
-  if (path.empty() || path == "-") {
-    std::cout << text;
-    std::cout.flush();
-    return static_cast<bool>(std::cout);
-  }
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << text;
-  f.close();
-  return static_cast<bool>(f);
-}
-
 struct Log {
   dh::State state;
   std::map<std::string, uint64_t> max_seq;  // per device
@@ -118,7 +93,7 @@ struct Log {
 // Folds a JSONL log; unreadable lines are reported and skipped.
 bool load_log(const std::string& cmd, const std::string& path, Log* log) {
   std::string text;
-  if (!read_file(path, &text)) {
+  if (!dh::cli::read_input(path, &text)) {
     fail(cmd, "cannot open " + path + ".");
     return false;
   }
@@ -186,14 +161,14 @@ bool lang_option(const std::string& cmd, const Options& o, Lang* lang) {
 
 int write_out(const std::string& cmd, const Options& o, const std::string& text) {
   const std::string out = get(o, "--out", "-");
-  if (!write_file(out, text)) return fail(cmd, "cannot write " + out + ".");
+  if (!dh::cli::write_output(out, text)) return fail(cmd, "cannot write " + out + ".");
   if (out != "-") std::cerr << "wrote " << out << "\n";
   return 0;
 }
 
 int run_import(const std::string& cmd, const Options& o, const Log& log, bool volunteers) {
   std::string csv;
-  if (!read_file(o.positional[1], &csv)) return fail(cmd, "cannot open " + o.positional[1] + ".");
+  if (!dh::cli::read_input(o.positional[1], &csv)) return fail(cmd, "cannot open " + o.positional[1] + ".");
   dh::OpSource source;
   source.device = get(o, "--device", "import");
   source.author = get(o, "--author", "cli:import");
@@ -210,7 +185,7 @@ int run_import(const std::string& cmd, const Options& o, const Log& log, bool vo
   std::string text;
   for (const auto& op : result->operations) text += dh::to_json_text(op) + "\n";
   const std::string out = get(o, "--out", "-");
-  if (!write_file(out, text)) return fail(cmd, "cannot write " + out + ".");
+  if (!dh::cli::write_output(out, text)) return fail(cmd, "cannot write " + out + ".");
   std::cerr << "rows: " << result->rows << ", imported: " << result->operations.size()
             << ", bad: " << result->problems.size() << "\n";
   return result->problems.empty() ? 0 : 1;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli_io.h"
 #include "core/matching.h"
 
 namespace {
@@ -24,16 +25,6 @@ int match_usage(std::ostream& out, int code) {
          "  dianhong match PROBLEM.json [--out RESULT.json]\n"
          "PROBLEM.json of '-' reads standard input. Format: docs/matching.md.\n";
   return code;
-}
-
-bool write_result(const std::string& path, const std::string& text) {
-  if (path.empty() || path == "-") {
-    std::cout << text;
-    return static_cast<bool>(std::cout);
-  }
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-  return static_cast<bool>(f);
 }
 
 // The "records" form: the project computes the costs (docs/matching.md, "Cost model").
@@ -54,7 +45,7 @@ int run_records(const dh::Json& j, const std::string& in_path, const std::string
     return 1;
   }
   dh::Json out = dh::matching::proposal_to_json(proposal.value(), batch);
-  if (!write_result(out_path, out.dump(1) + "\n")) {
+  if (!dh::cli::write_output(out_path, out.dump(1) + "\n")) {
     std::cerr << "dianhong match: cannot write " << out_path << ".\n";
     return 2;
   }
@@ -81,22 +72,10 @@ int run_match_command(const std::vector<std::string>& args) {
     }
   }
   if (in_path.empty()) return match_usage(std::cerr, 2);
-  std::stringstream text;
-  if (in_path == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream f(in_path, std::ios::binary);
-    if (!f) {
-      std::cerr << "dianhong match: cannot read " << in_path << ".\n";
-      return 2;
-    }
-    text << f.rdbuf();
-  }
-  dh::Json j = dh::Json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    std::cerr << "dianhong match: " << in_path << " is not valid JSON.\n";
-    return 1;
-  }
+  int code = 0;
+  std::optional<dh::Json> parsed = dh::cli::read_json_input("match", in_path, &code);
+  if (!parsed) return code;
+  const dh::Json& j = *parsed;
   if (j.is_object() && j.contains("form") && j["form"] == "records") return run_records(j, in_path, out_path);
   auto batch = dh::matching::costs_problem_from_json(j);
   if (!batch) {
@@ -110,7 +89,7 @@ int run_match_command(const std::vector<std::string>& args) {
     std::cerr << "dianhong match: " << in_path << ": " << result.error().message << "\n";
     return 1;
   }
-  if (!write_result(out_path, dh::matching::batch_result_to_json(batch.value(), result.value()).dump(1) + "\n")) {
+  if (!dh::cli::write_output(out_path, dh::matching::batch_result_to_json(batch.value(), result.value()).dump(1) + "\n")) {
     std::cerr << "dianhong match: cannot write " << out_path << ".\n";
     return 2;
   }

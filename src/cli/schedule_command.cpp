@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli_io.h"
 #include "core/civil_time.h"
 #include "core/demo.h"
 #include "core/scheduler.h"
@@ -40,16 +41,6 @@ int schedule_usage(std::ostream& out, int code) {
          "  dianhong schedule --demo-month YYYY-MM [--seed N] --write-ops FILE.jsonl\n"
          "PROBLEM.json of '-' reads standard input. Format: docs/auto-scheduling.md.\n";
   return code;
-}
-
-bool write_text(const std::string& path, const std::string& text) {
-  if (path.empty() || path == "-") {
-    std::cout << text;
-    return static_cast<bool>(std::cout);
-  }
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-  return static_cast<bool>(f);
 }
 
 }  // namespace
@@ -99,7 +90,7 @@ int run_schedule_command(const std::vector<std::string>& args) {
                                          month.begin() + static_cast<std::ptrdiff_t>(std::min(month.size(), at + 1000)));
         lines += dh::sync::encode_push_request("demo-month", batch) + "\n";
       }
-      if (!write_text(ops_out, lines)) {
+      if (!dh::cli::write_output(ops_out, lines)) {
         std::cerr << "dianhong schedule: cannot write " << ops_out << ".\n";
         return 2;
       }
@@ -114,7 +105,7 @@ int run_schedule_command(const std::vector<std::string>& args) {
     dh::civil_from_days(*first, &y, &m, &d);
     const int64_t next = m == 12 ? dh::days_from_civil(y + 1, 1, 1) : dh::days_from_civil(y, m + 1, 1);
     auto problem = dh::problem_from_state(state, *first, next);
-    if (!write_text(problem_out, dh::problem_to_json(problem).dump(1) + "\n")) {
+    if (!dh::cli::write_output(problem_out, dh::problem_to_json(problem).dump(1) + "\n")) {
       std::cerr << "dianhong schedule: cannot write " << problem_out << ".\n";
       return 2;
     }
@@ -122,22 +113,10 @@ int run_schedule_command(const std::vector<std::string>& args) {
     return 0;
   }
   if (in_path.empty()) return schedule_usage(std::cerr, 2);
-  std::stringstream text;
-  if (in_path == "-") {
-    text << std::cin.rdbuf();
-  } else {
-    std::ifstream f(in_path, std::ios::binary);
-    if (!f) {
-      std::cerr << "dianhong schedule: cannot read " << in_path << ".\n";
-      return 2;
-    }
-    text << f.rdbuf();
-  }
-  dh::Json j = dh::Json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    std::cerr << "dianhong schedule: " << in_path << " is not valid JSON.\n";
-    return 1;
-  }
+  int code = 0;
+  std::optional<dh::Json> parsed = dh::cli::read_json_input("schedule", in_path, &code);
+  if (!parsed) return code;
+  const dh::Json& j = *parsed;
   auto problem = dh::problem_from_json(j);
   if (!problem) {
     std::cerr << "dianhong schedule: " << problem.error().message << "\n";
@@ -151,7 +130,7 @@ int run_schedule_command(const std::vector<std::string>& args) {
   const auto t0 = std::chrono::steady_clock::now();
   dh::Proposal proposal = dh::auto_schedule(problem.value(), options.value());
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (!write_text(out_path, dh::proposal_to_json(proposal, dh::ui::sched_reason_text(dh::ui::Language::en)).dump(1) + "\n")) {
+  if (!dh::cli::write_output(out_path, dh::proposal_to_json(proposal, dh::ui::sched_reason_text(dh::ui::Language::en)).dump(1) + "\n")) {
     std::cerr << "dianhong schedule: cannot write " << out_path << ".\n";
     return 2;
   }

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli_io.h"
 #include "core/tally.h"
 #include "core/tally_json.h"
 
@@ -191,26 +192,10 @@ int run_tally_command(const std::vector<std::string>& args) {
     }
   }
   if (in_path.empty()) return tally_usage(std::cerr, 2);
-  std::string text;
-  if (in_path == "-") {
-    std::stringstream ss;
-    ss << std::cin.rdbuf();
-    text = ss.str();
-  } else {
-    std::ifstream f(in_path, std::ios::binary);
-    if (!f) {
-      std::cerr << "dianhong tally: cannot read \"" << in_path << "\".\n";
-      return 2;
-    }
-    std::stringstream ss;
-    ss << f.rdbuf();
-    text = ss.str();
-  }
-  Json j = Json::parse(text, nullptr, false);
-  if (j.is_discarded()) {
-    std::cerr << "dianhong tally: " << in_path << " is not valid JSON.\n";
-    return 1;
-  }
+  int code = 0;
+  std::optional<Json> parsed = dh::cli::read_json_input("tally", in_path, &code);
+  if (!parsed) return code;
+  const Json& j = *parsed;
   dh::Result<t::PollFile> poll = t::is_election_file(j) ? t::poll_from_election_json(j) : t::poll_from_json(j);
   if (!poll) {
     std::cerr << "dianhong tally: " << in_path << ": " << poll.error().message << "\n";

@@ -13,38 +13,15 @@
 #include "core/demo.h"
 #include "core/state.h"
 #include "../server/server_process.h"
+#include "cli_harness.h"
 
-#ifndef DH_CLI_BINARY
-#define DH_CLI_BINARY "dianhong"
-#endif
 
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out, err;
-};
+using namespace dh::cli_test;
+using Run = CliRun;
+const auto& slurp = read_all;
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-// Runs the CLI with args (already shell-safe: temp paths and fixed words).
-Run run_cli(const std::string& dir, const std::string& args) {
-  const char* env = std::getenv("DH_CLI_BINARY");
-  std::string bin = env && *env ? env : DH_CLI_BINARY;
-  std::string out = dir + "/stdout.txt", err = dir + "/stderr.txt";
-  std::string cmd = "'" + bin + "' " + args + " >'" + out + "' 2>'" + err + "'";
-  Run r;
-  int rc = std::system(cmd.c_str());
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
 
 std::string hash_line(const std::string& text) {
   auto at = text.find("state hash: ");

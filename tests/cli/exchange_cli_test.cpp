@@ -13,59 +13,23 @@
 #include <string>
 #include <vector>
 
+#include "cli_harness.h"
 #include "core/commands.h"
 #include "core/demo.h"
 #include "core/state.h"
 
-#ifndef DH_CLI_BINARY
-#define DH_CLI_BINARY "dianhong"
-#endif
 
 namespace {
 
-struct Dir {
-  std::string path;
-  Dir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "dh-exchange-cli-XXXXXX").string();
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (mkdtemp(buf.data())) path = buf.data();
-  }
-  ~Dir() {
-    std::error_code ec;
-    if (!path.empty()) std::filesystem::remove_all(path, ec);
-  }
+using namespace dh::cli_test;
+using Run = CliRun;
+struct Dir : TempDir {
+  Dir() : TempDir("dh-exchange-cli") {}
 };
+const auto& slurp = read_all;
+const auto& spit = write_all;
+const auto& cli = run_cli;
 
-struct Run {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-void spit(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-}
-
-Run cli(const std::string& dir, const std::string& args) {
-  const char* env = std::getenv("DH_CLI_BINARY");
-  std::string bin = env && *env ? env : DH_CLI_BINARY;
-  std::string out = dir + "/stdout.txt", err = dir + "/stderr.txt";
-  std::string cmd = "'" + bin + "' " + args + " >'" + out + "' 2>'" + err + "'";
-  Run r;
-  int rc = std::system(cmd.c_str());
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
 
 // A small log made through the rule book: a station, two volunteers, a shift across midnight.
 struct SmallLog {

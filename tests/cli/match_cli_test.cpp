@@ -13,57 +13,17 @@
 #include <string>
 #include <vector>
 
+#include "cli_harness.h"
 #include "core/operation.h"
 
-#ifndef DH_CLI_BINARY
-#define DH_CLI_BINARY "dianhong"
-#endif
 
 namespace {
 
-struct MatchDir {
-  std::string path;
-  MatchDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "dh-match-cli-XXXXXX").string();
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (mkdtemp(buf.data())) path = buf.data();
-  }
-  ~MatchDir() {
-    std::error_code ec;
-    if (!path.empty()) std::filesystem::remove_all(path, ec);
-  }
+using namespace dh::cli_test;
+struct MatchDir : TempDir {
+  MatchDir() : TempDir("dh-match-cli") {}
 };
 
-struct MatchRun {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string read_all(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-void write_all(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-}
-
-MatchRun run_cli(const std::string& dir, const std::string& args) {
-  const char* env = std::getenv("DH_CLI_BINARY");
-  std::string bin = env && *env ? env : DH_CLI_BINARY;
-  std::string out = dir + "/stdout.txt", err = dir + "/stderr.txt";
-  std::string cmd = "'" + bin + "' " + args + " >'" + out + "' 2>'" + err + "'";
-  MatchRun r;
-  int rc = std::system(cmd.c_str());
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.out = read_all(out);
-  r.err = read_all(err);
-  return r;
-}
 
 // Three requests, three experts. q3 can only go to e1; e1's second case
 // costs 50 more; e3 has no capacity left. Optimum (hand-checked over all 12
@@ -90,7 +50,7 @@ TEST_CASE("dianhong match: the costs form to its optimum, in a file and on stdou
   MatchDir dir;
   REQUIRE(!dir.path.empty());
   write_all(dir.path + "/p.json", kProblem);
-  MatchRun r = run_cli(dir.path, "match '" + dir.path + "/p.json' --out '" + dir.path + "/r.json'");
+  CliRun r = run_cli(dir.path, "match '" + dir.path + "/p.json' --out '" + dir.path + "/r.json'");
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK(r.err.find("assigned 3 of 4 requests, total cost 64") != std::string::npos);
@@ -105,7 +65,7 @@ TEST_CASE("dianhong match: the costs form to its optimum, in a file and on stdou
   CHECK(res["assignments"][3]["expert"].is_null());
 
   // Standard input in, standard output out: the same result.
-  MatchRun piped = run_cli(dir.path, "match - < '" + dir.path + "/p.json'");
+  CliRun piped = run_cli(dir.path, "match - < '" + dir.path + "/p.json'");
   REQUIRE(piped.status == 0);
   CHECK(dh::Json::parse(piped.out) == res);
 }
@@ -133,7 +93,7 @@ TEST_CASE("dianhong match: bad files name the entry at fault", "[cli][native]") 
     REQUIRE(at != std::string::npos);
     text.replace(at, c.from.size(), c.to);
     write_all(dir.path + "/bad.json", text);
-    MatchRun r = run_cli(dir.path, "match '" + dir.path + "/bad.json' --out '" + dir.path + "/never.json'");
+    CliRun r = run_cli(dir.path, "match '" + dir.path + "/bad.json' --out '" + dir.path + "/never.json'");
     INFO(c.message << "\n" << r.err);
     CHECK(r.status == 1);
     CHECK(r.err.find(c.message) != std::string::npos);
@@ -163,7 +123,7 @@ TEST_CASE("dianhong match: the records form, costs computed by the project", "[c
     "requests": [{"id": "q1", "category": "dispute_mediation", "grid": "g1", "parties": ["r1"]}],
     "trainees": [{"id": "t1", "mentor": "e3"}]
   })");
-  MatchRun r = run_cli(dir.path, "match '" + dir.path + "/rec.json'");
+  CliRun r = run_cli(dir.path, "match '" + dir.path + "/rec.json'");
   INFO(r.err);
   REQUIRE(r.status == 0);
   dh::Json res = dh::Json::parse(r.out);
@@ -180,7 +140,7 @@ TEST_CASE("dianhong match: the records form, costs computed by the project", "[c
 
   write_all(dir.path + "/bad.json", R"({"form": "records", "grids": [], "households": [], "residents": [],
     "experts": [], "requests": [{"id": "q1", "category": "dispute_mediation", "parties": ["r9"]}]})");
-  MatchRun bad = run_cli(dir.path, "match '" + dir.path + "/bad.json'");
+  CliRun bad = run_cli(dir.path, "match '" + dir.path + "/bad.json'");
   CHECK(bad.status == 1);
   CHECK(bad.err.find("requests[0].parties[0]: no resident \"r9\"") != std::string::npos);
 }

@@ -13,13 +13,13 @@
 #include <string>
 #include <vector>
 
+#include "cli_harness.h"
 #include "core/operation.h"
 
-#ifndef DH_CLI_BINARY
-#define DH_CLI_BINARY "dianhong"
-#endif
 
 namespace {
+
+using namespace dh::cli_test;
 
 // tests/data/elections, found from this file's path. __FILE__ is relative to
 // the build folder under Ninja; the build folder is two levels above the CLI
@@ -28,8 +28,7 @@ std::string elections_folder() {
   namespace fs = std::filesystem;
   fs::path rel = fs::path(__FILE__).parent_path().parent_path() / "data" / "elections";
   if (rel.is_absolute()) return rel.string();
-  const char* env = std::getenv("DH_CLI_BINARY");
-  fs::path bin = env && *env ? env : DH_CLI_BINARY;
+  fs::path bin = cli_binary();
   for (fs::path base : {fs::absolute(bin).parent_path().parent_path().parent_path(), fs::current_path()}) {
     std::error_code ec;
     fs::path p = fs::weakly_canonical(base / rel, ec);
@@ -39,51 +38,18 @@ std::string elections_folder() {
 }
 const std::string kElections = elections_folder();
 
-struct TallyDir {
-  std::string path;
-  TallyDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "dh-tally-cli-XXXXXX").string();
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (mkdtemp(buf.data())) path = buf.data();
-  }
-  ~TallyDir() {
-    std::error_code ec;
-    if (!path.empty()) std::filesystem::remove_all(path, ec);
-  }
+struct TallyDir : TempDir {
+  TallyDir() : TempDir("dh-tally-cli") {}
 };
+CliRun run_tally(const std::string& dir, const std::string& args) { return run_cli(dir, "tally " + args); }
 
-struct TallyRun {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string read_all(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-TallyRun run_tally(const std::string& dir, const std::string& args) {
-  const char* env = std::getenv("DH_CLI_BINARY");
-  std::string bin = env && *env ? env : DH_CLI_BINARY;
-  std::string out = dir + "/stdout.txt", err = dir + "/stderr.txt";
-  std::string cmd = "'" + bin + "' tally " + args + " >'" + out + "' 2>'" + err + "'";
-  TallyRun r;
-  int rc = std::system(cmd.c_str());
-  r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-  r.out = read_all(out);
-  r.err = read_all(err);
-  return r;
-}
 
 }  // namespace
 
 TEST_CASE("dianhong tally reproduces Burlington 2009 from its file", "[cli][tally]") {
   TallyDir d;
   REQUIRE(!d.path.empty());
-  TallyRun r = run_tally(d.path, "'" + kElections + "/burlington_2009_mayor.json' --out '" + d.path + "/r.json'");
+  CliRun r = run_tally(d.path, "'" + kElections + "/burlington_2009_mayor.json' --out '" + d.path + "/r.json'");
   REQUIRE(r.status == 0);
   CHECK(r.out.find("Round 1: Kurt Wright 2951, Bob Kiss 2585, Andy Montroll 2063, Dan Smith 1306, Write-in 36, "
                    "James Simpson 35; exhausted 4") != std::string::npos);
@@ -101,7 +67,7 @@ TEST_CASE("dianhong tally reproduces Burlington 2009 from its file", "[cli][tall
   CHECK(j["winners"][0] == "Bob Kiss");
 
   // "An overvote ends the ballot" moves one vote, as the data's README says.
-  TallyRun ex = run_tally(d.path, "'" + kElections + "/burlington_2009_mayor.json' --rule ranked.overvote=exhaust --json");
+  CliRun ex = run_tally(d.path, "'" + kElections + "/burlington_2009_mayor.json' --rule ranked.overvote=exhaust --json");
   REQUIRE(ex.status == 0);
   dh::Json e = dh::Json::parse(ex.out);
   CHECK(e["rounds"][2]["votes"]["Kurt Wright"] == 4060);
@@ -111,7 +77,7 @@ TEST_CASE("dianhong tally reproduces Burlington 2009 from its file", "[cli][tall
 
 TEST_CASE("dianhong tally reproduces Maine CD2 2018 from its file", "[cli][tally]") {
   TallyDir d;
-  TallyRun r = run_tally(d.path, "'" + kElections + "/maine_cd2_2018.json' --json");
+  CliRun r = run_tally(d.path, "'" + kElections + "/maine_cd2_2018.json' --json");
   REQUIRE(r.status == 0);
   dh::Json j = dh::Json::parse(r.out);
   const dh::Json official = dh::Json::parse(read_all(kElections + "/maine_cd2_2018.json"))["expected"];
@@ -124,7 +90,7 @@ TEST_CASE("dianhong tally reproduces Maine CD2 2018 from its file", "[cli][tally
   CHECK(j["rounds"][1]["votes"]["DEM Golden, Jared F."] == 142440);
   CHECK(j["winners"][0] == "DEM Golden, Jared F.");
   // One elimination per round: three rounds, same last round.
-  TallyRun one = run_tally(d.path, "'" + kElections + "/maine_cd2_2018.json' --json --rule ranked.elimination=single");
+  CliRun one = run_tally(d.path, "'" + kElections + "/maine_cd2_2018.json' --json --rule ranked.elimination=single");
   REQUIRE(one.status == 0);
   dh::Json o = dh::Json::parse(one.out);
   CHECK(o["rounds"].size() == 3);
@@ -139,7 +105,7 @@ TEST_CASE("dianhong tally counts a poll file and refuses a bad one by its entry"
              "entitled": 12, "present": 10, "quorum": {"numerator": 1, "denominator": 2},
              "ballots": ["yes", "yes", "yes", "yes", "no", "no", "abstain", {"marks": ["yes", "no"]}]})";
   }
-  TallyRun r = run_tally(d.path, "'" + d.path + "/motion.json'");
+  CliRun r = run_tally(d.path, "'" + d.path + "/motion.json'");
   REQUIRE(r.status == 0);
   CHECK(r.out.find("Outcome: carried") != std::string::npos);
   CHECK(r.out.find("invalid: 1 (too_many_marks 1)") != std::string::npos);
@@ -149,7 +115,7 @@ TEST_CASE("dianhong tally counts a poll file and refuses a bad one by its entry"
     f << R"({"method": "yes_no_abstain", "present": 10,
              "paper": {"show_of_hands": true, "counts": {"yes": 7, "no": 4, "abstain": 1}}})";
   }
-  TallyRun h = run_tally(d.path, "'" + d.path + "/hands.json' --json");
+  CliRun h = run_tally(d.path, "'" + d.path + "/hands.json' --json");
   REQUIRE(h.status == 0);
   dh::Json hj = dh::Json::parse(h.out);
   CHECK(hj["counts_consistent"] == false);
@@ -158,12 +124,12 @@ TEST_CASE("dianhong tally counts a poll file and refuses a bad one by its entry"
     std::ofstream f(d.path + "/bad.json");
     f << R"({"method": "ranked_choice", "options": ["Li", "Wang"], "ballots": [["Li"], ["Wang", "Zhou"]]})";
   }
-  TallyRun b = run_tally(d.path, "'" + d.path + "/bad.json'");
+  CliRun b = run_tally(d.path, "'" + d.path + "/bad.json'");
   CHECK(b.status == 1);
   CHECK(b.err.find("ballots[1][1]") != std::string::npos);
   CHECK(b.err.find("is not one of the options") != std::string::npos);
-  TallyRun missing = run_tally(d.path, "'" + d.path + "/nope.json'");
+  CliRun missing = run_tally(d.path, "'" + d.path + "/nope.json'");
   CHECK(missing.status == 2);
-  TallyRun usage = run_tally(d.path, "");
+  CliRun usage = run_tally(d.path, "");
   CHECK(usage.status == 2);
 }

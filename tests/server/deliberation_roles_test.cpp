@@ -12,6 +12,7 @@
 #include "core/deliberation.h"
 #include "core/state.h"
 #include "server/roles.h"
+#include "pull_log.h"
 #include "server_process.h"
 #include "sync/protocol.h"
 
@@ -30,20 +31,9 @@ TEST_CASE("deliberation: the projector pulls no voter, card or marks, and counts
   REQUIRE_FALSE(projector_token.empty());
 
   auto pull_all = [&](const std::string& token, std::vector<Operation>* ops) {
-    auto c = server.client_with(token);
-    std::string all;
-    uint64_t after = 0;
-    for (;;) {
-      auto res = c->Get(("/api/v1/ops?after=" + std::to_string(after) + "&limit=1000").c_str());
-      REQUIRE(res);
-      REQUIRE(res->status == 200);
-      all += res->body;
-      auto p = sync::decode_pull_response(res->body);
-      REQUIRE(p.ok());
-      for (auto& x : p->ops) ops->push_back(x.op);
-      after = p->next;
-      if (!p->more) return all;
-    }
+    dh::test::PulledLog log = dh::test::pull_whole_log(server, token);
+    *ops = std::move(log.ops);
+    return log.text;
   };
   std::vector<Operation> admin_ops, projector_ops, kiosk_ops;
   pull_all(server.admin_token(), &admin_ops);

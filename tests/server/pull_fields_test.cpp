@@ -14,6 +14,7 @@
 #include "core/state.h"
 #include "core/text.h"
 #include "server/roles.h"
+#include "pull_log.h"
 #include "server_process.h"
 #include "sync/protocol.h"
 
@@ -157,22 +158,10 @@ TEST_CASE("pull fields: the real server sends kiosks and projectors no resident 
   REQUIRE_FALSE(kiosk_token.empty());
   REQUIRE_FALSE(projector_token.empty());
 
-  // Every page, as one text, and the decoded operations.
   auto pull_all = [&](const std::string& token, std::vector<Operation>* ops) {
-    auto c = server.client_with(token);
-    std::string all;
-    uint64_t after = 0;
-    for (;;) {
-      auto res = c->Get(("/api/v1/ops?after=" + std::to_string(after) + "&limit=1000").c_str());
-      REQUIRE(res);
-      REQUIRE(res->status == 200);
-      all += res->body;
-      auto p = sync::decode_pull_response(res->body);
-      REQUIRE(p.ok());
-      for (auto& x : p->ops) ops->push_back(x.op);
-      after = p->next;
-      if (!p->more) return all;
-    }
+    dh::test::PulledLog log = dh::test::pull_whole_log(server, token);
+    *ops = std::move(log.ops);
+    return log.text;
   };
   std::vector<Operation> admin_ops, kiosk_ops, projector_ops;
   const std::string admin_text = pull_all(server.admin_token(), &admin_ops);

@@ -8,6 +8,7 @@
 #include "core/demo.h"
 #include "core/schema.h"
 #include "server/roles.h"
+#include "pull_log.h"
 #include "server_process.h"
 #include "sync/protocol.h"
 
@@ -113,21 +114,7 @@ TEST_CASE("talent roles: the real server takes a kiosk's request and never shows
   CHECK(r->results[2].status == PushStatus::rejected);
   CHECK(r->results[2].code == "forbidden");
 
-  auto pull_all = [&](const std::string& token) {
-    auto c = server.client_with(token);
-    std::vector<Operation> ops;
-    uint64_t after = 0;
-    for (;;) {
-      auto page = c->Get(("/api/v1/ops?after=" + std::to_string(after) + "&limit=1000").c_str());
-      REQUIRE(page);
-      REQUIRE(page->status == 200);
-      auto p = decode_pull_response(page->body);
-      REQUIRE(p.ok());
-      for (auto& x : p->ops) ops.push_back(x.op);
-      after = p->next;
-      if (!p->more) return ops;
-    }
-  };
+  auto pull_all = [&](const std::string& token) { return dh::test::pull_whole_log(server, token).ops; };
   auto requests_in = [](const std::vector<Operation>& ops) {
     size_t n = 0;
     for (const auto& op : ops) {

@@ -12,10 +12,12 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "cli/cli_io.h"
 #include "core/commands.h"
 #include "core/demo.h"
 #include "core/operation.h"
@@ -120,16 +122,12 @@ struct Line {
 // Reads a JSONL log. Unreadable lines are reported on stderr and skipped.
 // Returns false if the file cannot be opened.
 bool read_log(const std::string& path, std::vector<Line>* lines, size_t* bad) {
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (path != "-") {
-    file.open(path, std::ios::binary);
-    if (!file) return false;
-    in = &file;
-  }
+  std::string whole;
+  if (!dh::cli::read_input(path, &whole)) return false;
+  std::istringstream in(whole);
   std::string text;
   size_t number = 0;
-  while (std::getline(*in, text)) {
+  while (std::getline(in, text)) {
     ++number;
     if (!text.empty() && text.back() == '\r') text.pop_back();
     if (text.find_first_not_of(" \t") == std::string::npos) continue;  // blank line

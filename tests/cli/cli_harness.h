@@ -1,5 +1,4 @@
-// Running the real `dianhong` binary in the CLI tests: a temporary folder
-// removed at the end, files read and written whole, and one run's exit status
+// Running the real `dianhong` binary in the CLI tests: files read and written whole, and one run's exit status
 // with its standard output and error (captured into files in the folder).
 // The binary is $DH_CLI_BINARY, else DH_CLI_BINARY as compiled in
 // (src/server/CMakeLists.txt).
@@ -15,27 +14,15 @@
 #include <string>
 #include <vector>
 
+#include "../server/server_process.h"
+
 #ifndef DH_CLI_BINARY
 #define DH_CLI_BINARY "dianhong"
 #endif
 
 namespace dh::cli_test {
 
-struct TempDir {
-  std::string path;
-  explicit TempDir(const std::string& prefix = "dh-cli") {
-    std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
-    std::vector<char> buf(tmpl.begin(), tmpl.end());
-    buf.push_back('\0');
-    if (mkdtemp(buf.data())) path = buf.data();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path.empty()) std::filesystem::remove_all(path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using dh::test::TempDir;  // a temporary folder, removed at the end
 
 struct CliRun {
   int status = -1;

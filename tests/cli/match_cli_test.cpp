@@ -48,13 +48,13 @@ const char* kProblem = R"({
 
 TEST_CASE("dianhong match: the costs form to its optimum, in a file and on stdout", "[cli][native]") {
   MatchDir dir;
-  REQUIRE(!dir.path.empty());
-  write_all(dir.path + "/p.json", kProblem);
-  CliRun r = run_cli(dir.path, "match '" + dir.path + "/p.json' --out '" + dir.path + "/r.json'");
+  REQUIRE(!dir.path().empty());
+  write_all(dir.path() + "/p.json", kProblem);
+  CliRun r = run_cli(dir.path(), "match '" + dir.path() + "/p.json' --out '" + dir.path() + "/r.json'");
   INFO(r.err);
   REQUIRE(r.status == 0);
   CHECK(r.err.find("assigned 3 of 4 requests, total cost 64") != std::string::npos);
-  dh::Json res = dh::Json::parse(read_all(dir.path + "/r.json"));
+  dh::Json res = dh::Json::parse(read_all(dir.path() + "/r.json"));
   CHECK(res["assigned"] == 3);
   CHECK(res["unassigned"] == 1);
   CHECK(res["total_cost"] == 64);
@@ -65,14 +65,14 @@ TEST_CASE("dianhong match: the costs form to its optimum, in a file and on stdou
   CHECK(res["assignments"][3]["expert"].is_null());
 
   // Standard input in, standard output out: the same result.
-  CliRun piped = run_cli(dir.path, "match - < '" + dir.path + "/p.json'");
+  CliRun piped = run_cli(dir.path(), "match - < '" + dir.path() + "/p.json'");
   REQUIRE(piped.status == 0);
   CHECK(dh::Json::parse(piped.out) == res);
 }
 
 TEST_CASE("dianhong match: bad files name the entry at fault", "[cli][native]") {
   MatchDir dir;
-  REQUIRE(!dir.path.empty());
+  REQUIRE(!dir.path().empty());
   struct Case {
     std::string from, to, message;
   };
@@ -92,24 +92,24 @@ TEST_CASE("dianhong match: bad files name the entry at fault", "[cli][native]") 
     const size_t at = text.find(c.from);
     REQUIRE(at != std::string::npos);
     text.replace(at, c.from.size(), c.to);
-    write_all(dir.path + "/bad.json", text);
-    CliRun r = run_cli(dir.path, "match '" + dir.path + "/bad.json' --out '" + dir.path + "/never.json'");
+    write_all(dir.path() + "/bad.json", text);
+    CliRun r = run_cli(dir.path(), "match '" + dir.path() + "/bad.json' --out '" + dir.path() + "/never.json'");
     INFO(c.message << "\n" << r.err);
     CHECK(r.status == 1);
     CHECK(r.err.find(c.message) != std::string::npos);
-    CHECK_FALSE(std::filesystem::exists(dir.path + "/never.json"));
+    CHECK_FALSE(std::filesystem::exists(dir.path() + "/never.json"));
   }
-  write_all(dir.path + "/notjson.json", "{\"form\": ");
-  CHECK(run_cli(dir.path, "match '" + dir.path + "/notjson.json'").status == 1);
-  CHECK(run_cli(dir.path, "match '" + dir.path + "/missing.json'").status == 2);
-  CHECK(run_cli(dir.path, "match").status == 2);
+  write_all(dir.path() + "/notjson.json", "{\"form\": ");
+  CHECK(run_cli(dir.path(), "match '" + dir.path() + "/notjson.json'").status == 1);
+  CHECK(run_cli(dir.path(), "match '" + dir.path() + "/missing.json'").status == 2);
+  CHECK(run_cli(dir.path(), "match").status == 2);
 }
 
 TEST_CASE("dianhong match: the records form, costs computed by the project", "[cli][native]") {
   MatchDir dir;
-  REQUIRE(!dir.path.empty());
+  REQUIRE(!dir.path().empty());
   // r1 is the party of q1: e1 is r1 and e2 lives in r1's household, so only e3 may take it.
-  write_all(dir.path + "/rec.json", R"({
+  write_all(dir.path() + "/rec.json", R"({
     "form": "records",
     "grids": ["g1", "g2"],
     "households": [{"id": "h1"}],
@@ -123,7 +123,7 @@ TEST_CASE("dianhong match: the records form, costs computed by the project", "[c
     "requests": [{"id": "q1", "category": "dispute_mediation", "grid": "g1", "parties": ["r1"]}],
     "trainees": [{"id": "t1", "mentor": "e3"}]
   })");
-  CliRun r = run_cli(dir.path, "match '" + dir.path + "/rec.json'");
+  CliRun r = run_cli(dir.path(), "match '" + dir.path() + "/rec.json'");
   INFO(r.err);
   REQUIRE(r.status == 0);
   dh::Json res = dh::Json::parse(r.out);
@@ -138,9 +138,9 @@ TEST_CASE("dianhong match: the records form, costs computed by the project", "[c
                                              {"code": "match.reason.filtered_household", "params": ["1"]}])"));
   CHECK(a["reasons"][0] == dh::Json::parse(R"({"code": "match.reason.field_level", "params": ["dispute_mediation", "1"]})"));
 
-  write_all(dir.path + "/bad.json", R"({"form": "records", "grids": [], "households": [], "residents": [],
+  write_all(dir.path() + "/bad.json", R"({"form": "records", "grids": [], "households": [], "residents": [],
     "experts": [], "requests": [{"id": "q1", "category": "dispute_mediation", "parties": ["r9"]}]})");
-  CliRun bad = run_cli(dir.path, "match '" + dir.path + "/bad.json'");
+  CliRun bad = run_cli(dir.path(), "match '" + dir.path() + "/bad.json'");
   CHECK(bad.status == 1);
   CHECK(bad.err.find("requests[0].parties[0]: no resident \"r9\"") != std::string::npos);
 }

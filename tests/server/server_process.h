@@ -36,8 +36,8 @@ inline std::string server_binary() {
 // A fresh folder under the system temp dir, removed by the destructor.
 class TempDir {
  public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "dh-server-test-XXXXXX").string();
+  explicit TempDir(const std::string& prefix = "dh-server-test") {
+    std::string tmpl = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
     std::vector<char> buf(tmpl.begin(), tmpl.end());
     buf.push_back('\0');
     if (mkdtemp(buf.data())) path_ = buf.data();
@@ -47,6 +47,8 @@ class TempDir {
     if (!path_.empty()) std::filesystem::remove_all(path_, ec);
   }
   const std::string& path() const { return path_; }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
 
  private:
   std::string path_;

@@ -67,11 +67,12 @@ void draw_figures(TalentAreaView&, Frame& f, const talent::TalentView& tv) {
   ImGui::SameLine(0, gap);
   figure_card(fig.resolved ? one_decimal(fig.average_hours_to_resolve) : "—", "talent.fig.avg_hours",
               "talent-fig-avg-hours");
-  ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextDisabled("%s", trf("talent.fig.definitions", {std::to_string(fig.resolved), std::to_string(fig.not_resolved),
-                                                           std::to_string(fig.satisfied), std::to_string(fig.rated)})
-                                .c_str());
-  ImGui::PopTextWrapPos();
+  // The counts behind the two rates (a rate moves by less than its shown
+  // precision when one case of hundreds changes; the counts always move).
+  const ImVec4 muted = color_muted();
+  status_text_wrapped(trf("talent.fig.definitions", {std::to_string(fig.resolved), std::to_string(fig.not_resolved),
+                                                     std::to_string(fig.satisfied), std::to_string(fig.rated)}),
+                      "talent-fig-definitions", &muted);
   ImGui::Separator();
 
   const float half = ImGui::GetContentRegionAvail().x * 0.5f - ImGui::GetStyle().ItemSpacing.x;

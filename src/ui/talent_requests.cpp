@@ -177,8 +177,12 @@ void draw_board(RequestsView& v, Frame& f, const talent::TalentView& tv) {
           desc = desc.substr(0, cut) + "…";
         }
         const std::string row_label = short_time(r.recorded_minute) + "  " + desc + "##req-row-" + r.id;
-        if (ImGui::Selectable(row_label.c_str(), v.selected == r.id,
-                              ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowOverlap,
+        // The whole row opens the request. No AllowOverlap: nothing else in
+        // the row takes clicks, and an AllowOverlap item counts as hovered only
+        // if it was already hovered on the previous frame, so a tap on a
+        // tablet (or any pointer that lands and presses in one frame) would
+        // not open the request.
+        if (ImGui::Selectable(row_label.c_str(), v.selected == r.id, ImGuiSelectableFlags_SpanAllColumns,
                               ImVec2(0, ImGui::GetFrameHeight()))) {
           v.selected = r.id;
           v.message.clear();

@@ -22,7 +22,7 @@
 // in-grid, in-channel, in-party-search, in-party-add-<resident>,
 // in-party-remove-<resident>, in-description, in-contact-name,
 // in-contact-phone, in-save, texts in-message, in-error; a request's page:
-// req-back, req-state (text: state code after "|"), req-assignee (text),
+// req-back, req-state (text), req-assignee (text),
 // req-step-<step> (action buttons: triage start resolve not_resolve close
 // reopen), req-assign-<expert> (shortlist), req-trainee (combo),
 // req-rate-<1..5>, req-comment, req-rate-save, req-note, texts req-history-<i>,
@@ -30,7 +30,8 @@
 // req-restricted (text on kiosk and projector devices, which see no requests);
 // talent-tab-experts / -trainees / -figures, talent-search,
 // talent-expert-<id>, talent-trainee-<id>, texts talent-fig-<name> (requests
-// open overdue resolution satisfaction avg-rating avg-hours), talent-load-<id>,
+// open overdue resolution satisfaction avg-rating avg-hours definitions, the
+// last one the counts behind the rates), talent-load-<id>,
 // talent-month-<YYYY-MM>, talent-cat-<category>; kiosk: kiosk-request (start
 // button), kreq-category-<code>, kreq-urgent, kreq-description,
 // kreq-contact-name, kreq-contact-phone, kreq-submit, kreq-back, texts

@@ -44,8 +44,9 @@ std::vector<size_t> arcs_by_request(const BatchProblem& p) {
 
 namespace {
 
-// validate(), also giving the sum of all |costs| (at most kMaxCostSum).
-Status check(const BatchProblem& p, int64_t* abs_sum) {
+// validate(), also giving the sum of all |costs| (at most kMaxCostSum) and
+// the arcs grouped by request (arcs_by_request), which solve_batch reuses.
+Status check(const BatchProblem& p, int64_t* abs_sum, std::vector<size_t>* by_request) {
   if (p.request_count < 0) return bad("request_count", "must not be negative");
   size_t units = 0;
   for (const auto& ex : p.experts) units += ex.extra_costs.size();
@@ -74,7 +75,7 @@ Status check(const BatchProblem& p, int64_t* abs_sum) {
                                                 std::to_string(p.experts.size()) + ")");
     if (!add_abs(a.cost, &sum)) return bad(at("arcs", i) + ".cost", too_big);
   }
-  const std::vector<size_t> order = arcs_by_request(p);
+  std::vector<size_t> order = arcs_by_request(p);
   std::vector<int> stamp(p.experts.size(), -1);
   for (size_t i : order) {
     const BatchArc& a = p.arcs[i];
@@ -85,19 +86,32 @@ Status check(const BatchProblem& p, int64_t* abs_sum) {
     last = a.request;
   }
   *abs_sum = sum;
+  if (by_request) *by_request = std::move(order);
   return ok_status();
 }
+
+// A read-only arc map over a vector indexed by the arc's id (a StaticDigraph
+// numbers its arcs in the order given to build()): no copy into an ArcMap.
+template <typename Graph, typename V>
+struct ArcVectorMap {
+  using Key = typename Graph::Arc;
+  using Value = V;
+  const Graph* g;
+  const std::vector<V>* values;
+  V operator[](const Key& a) const { return (*values)[static_cast<size_t>(g->id(a))]; }
+};
 
 }  // namespace
 
 Status validate(const BatchProblem& p) {
   int64_t abs_sum = 0;
-  return check(p, &abs_sum);
+  return check(p, &abs_sum, nullptr);
 }
 
 Result<BatchResult> solve_batch(const BatchProblem& p) {
   int64_t abs_sum = 0;
-  if (Status s = check(p, &abs_sum); !s) return s.error();
+  std::vector<size_t> pair_order;
+  if (Status s = check(p, &abs_sum, &pair_order); !s) return s.error();
   BatchResult result;
   result.expert_of_request.assign(static_cast<size_t>(p.request_count), -1);
   if (p.request_count == 0 || p.arcs.empty()) return result;
@@ -120,7 +134,6 @@ Result<BatchResult> solve_batch(const BatchProblem& p) {
   };
   for (int r = 0; r < R; ++r) add(source_id, 1 + r, 1, 0);
   add(source_id, sink_id, R, 2 * abs_sum + 1);  // the bypass: "not assigned"
-  const std::vector<size_t> pair_order = arcs_by_request(p);
   std::vector<int> pair_arc(p.arcs.size());
   for (size_t i : pair_order) {
     pair_arc[i] = static_cast<int>(arcs.size());
@@ -142,12 +155,8 @@ Result<BatchResult> solve_batch(const BatchProblem& p) {
   }
   Graph g;
   g.build(R + E + 2, arcs.begin(), arcs.end());
-  Graph::ArcMap<int> capacity(g);
-  Graph::ArcMap<int64_t> cost(g);
-  for (size_t i = 0; i < arcs.size(); ++i) {
-    capacity[g.arc(static_cast<int>(i))] = arc_capacity[i];
-    cost[g.arc(static_cast<int>(i))] = arc_cost[i];
-  }
+  const ArcVectorMap<Graph, int> capacity{&g, &arc_capacity};
+  const ArcVectorMap<Graph, int64_t> cost{&g, &arc_cost};
   const Graph::Node source = g.node(source_id), sink = g.node(sink_id);
 
   // One least-cost flow of value R. Every request can always reach the sink:
@@ -155,10 +164,17 @@ Result<BatchResult> solve_batch(const BatchProblem& p) {
   // M = 2S + 1 (S = the sum of all |costs|, so any two assignments' real costs
   // differ by at most 2S < M). Hence one more assignment always beats any
   // saving in cost: the optimum assigns as many as possible, then costs least.
-  lemon::NetworkSimplex<Graph, int, int64_t> simplex(g);
+  //
+  // Pivot rule: FIRST_ELIGIBLE, not LEMON's default BLOCK_SEARCH. Both are
+  // exact; on these bipartite graphs (few experts, many requests, most arcs
+  // never entering the basis) the first eligible arc after the last one
+  // needs fewer instructions per solve: the same (50 requests) to 1.7x fewer
+  // (1,000 requests), counted with callgrind on bench/match_bench's instances.
+  using Simplex = lemon::NetworkSimplex<Graph, int, int64_t>;
+  Simplex simplex(g);
   simplex.upperMap(capacity).costMap(cost).stSupply(source, sink, R);
-  const auto status = simplex.run();
-  if (status != lemon::NetworkSimplex<Graph, int, int64_t>::OPTIMAL)
+  const auto status = simplex.run(Simplex::FIRST_ELIGIBLE);
+  if (status != Simplex::OPTIMAL)
     return make_error("solver_failed", "the min-cost flow solver found no optimum "
                                        "(this is a defect; please report the problem file)");
   // The totals are summed here, not by LEMON: the bypass's M * flow could pass 64 bits.

@@ -5,6 +5,7 @@
 #include <lemon/static_graph.h>
 
 #include <algorithm>
+#include <functional>
 
 #include <map>
 #include <set>
@@ -108,10 +109,10 @@ Status validate(const BatchProblem& p) {
   return check(p, &abs_sum, nullptr);
 }
 
-Result<BatchResult> solve_batch(const BatchProblem& p) {
-  int64_t abs_sum = 0;
-  std::vector<size_t> pair_order;
-  if (Status s = check(p, &abs_sum, &pair_order); !s) return s.error();
+namespace {
+
+// The min-cost flow below on a checked problem (abs_sum and pair_order from check()).
+Result<BatchResult> solve_by_flow(const BatchProblem& p, int64_t abs_sum, const std::vector<size_t>& pair_order) {
   BatchResult result;
   result.expert_of_request.assign(static_cast<size_t>(p.request_count), -1);
   if (p.request_count == 0 || p.arcs.empty()) return result;
@@ -190,6 +191,163 @@ Result<BatchResult> solve_batch(const BatchProblem& p) {
     total += static_cast<int64_t>(simplex.flow(g.arc(static_cast<int>(i)))) * arc_cost[i];
   result.total_cost = total;
   return result;
+}
+
+// One-to-one batches (every expert takes at most one more case): successive
+// shortest augmenting paths on the sparse bipartite graph, the classic
+// primal-dual method (Jonker-Volgenant style, without their heuristics).
+// Nodes: S, the experts with room (rows), the requests (columns), T. Arcs:
+// S -> free expert (0), expert -> request (pair cost + the expert's first
+// extra cost), matched request -> its expert (minus that), free request -> T (0).
+// Each round Dijkstra on reduced costs (c + pi(u) - pi(v) >= 0) from S finds
+// the cheapest S -> T path; augmenting along it gives the least-cost matching
+// of one more pair; the rounds end when T cannot be reached, so the matching
+// is maximum, and of least cost among maximum ones (the standard successive
+// shortest path argument; the pair costs may be negative: the potentials
+// start feasible). Magnitudes: every cost is within the checked 2^58 sum,
+// potentials stay within +-2^59 and reduced distances within 2^61.
+BatchResult solve_one_to_one(const BatchProblem& p, const std::vector<size_t>& pair_order) {
+  const int R = p.request_count, E = static_cast<int>(p.experts.size());
+  BatchResult result;
+  result.expert_of_request.assign(static_cast<size_t>(R), -1);
+  // Arcs grouped by expert (CSR), weight = pair cost + first extra cost.
+  std::vector<int> first(static_cast<size_t>(E) + 1, 0);
+  for (const BatchArc& a : p.arcs)
+    if (!p.experts[static_cast<size_t>(a.expert)].extra_costs.empty()) ++first[static_cast<size_t>(a.expert) + 1];
+  for (int e = 0; e < E; ++e) first[static_cast<size_t>(e) + 1] += first[static_cast<size_t>(e)];
+  std::vector<int> arc_request(static_cast<size_t>(first.back()));
+  std::vector<int64_t> arc_weight(arc_request.size());
+  {
+    std::vector<int> fill(first.begin(), first.end() - 1);
+    for (size_t i : pair_order) {  // request order within an expert: deterministic ties
+      const BatchArc& a = p.arcs[i];
+      const auto& m = p.experts[static_cast<size_t>(a.expert)].extra_costs;
+      if (m.empty()) continue;
+      const size_t k = static_cast<size_t>(fill[static_cast<size_t>(a.expert)]++);
+      arc_request[k] = a.request;
+      arc_weight[k] = a.cost + m[0];
+    }
+  }
+  // Node ids: rows 0..E-1, columns E..E+R-1, T = E+R, S = E+R+1.
+  const int T = E + R, S = E + R + 1, N = E + R + 2;
+  std::vector<int64_t> pi(static_cast<size_t>(N), 0);
+  // Feasible start: pi(column) = min(0, least weight into it); pi(T) = min over columns.
+  for (size_t k = 0; k < arc_request.size(); ++k) {
+    int64_t& pc = pi[static_cast<size_t>(E + arc_request[k])];
+    pc = std::min(pc, arc_weight[k]);
+  }
+  for (int r = 0; r < R; ++r) pi[static_cast<size_t>(T)] = std::min(pi[static_cast<size_t>(T)], pi[static_cast<size_t>(E + r)]);
+  std::vector<int> row_of_column(static_cast<size_t>(R), -1), column_of_row(static_cast<size_t>(E), -1);
+  std::vector<int64_t> weight_of_column(static_cast<size_t>(R), 0);  // weight of the matched pair
+  std::vector<int64_t> dist(static_cast<size_t>(N));
+  std::vector<int> pred(static_cast<size_t>(N));        // column: the row before it; row: unused (its match)
+  std::vector<int64_t> pred_weight(static_cast<size_t>(R));
+  std::vector<unsigned> seen(static_cast<size_t>(N), 0), done(static_cast<size_t>(N), 0);
+  std::vector<int> settled;
+  using Entry = std::pair<int64_t, int>;
+  std::vector<Entry> heap;
+  auto push = [&](int64_t d, int v) {
+    heap.emplace_back(d, v);
+    std::push_heap(heap.begin(), heap.end(), std::greater<Entry>());
+  };
+  for (unsigned round = 1;; ++round) {
+    heap.clear();
+    settled.clear();
+    auto relax = [&](int v, int64_t d) {
+      const size_t vi = static_cast<size_t>(v);
+      if (done[vi] == round) return false;
+      if (seen[vi] != round || d < dist[vi]) {
+        seen[vi] = round;
+        dist[vi] = d;
+        push(d, v);
+        return true;
+      }
+      return false;
+    };
+    for (int e = 0; e < E; ++e)
+      if (column_of_row[static_cast<size_t>(e)] < 0 && first[static_cast<size_t>(e)] < first[static_cast<size_t>(e) + 1])
+        relax(e, pi[static_cast<size_t>(S)] - pi[static_cast<size_t>(e)]);
+    int64_t reached = -1;  // D = dist(T), or -1 if T cannot be reached
+    while (!heap.empty()) {
+      std::pop_heap(heap.begin(), heap.end(), std::greater<Entry>());
+      const auto [d, u] = heap.back();
+      heap.pop_back();
+      const size_t ui = static_cast<size_t>(u);
+      if (done[ui] == round || d != dist[ui]) continue;
+      if (u == T) {
+        reached = d;
+        break;
+      }
+      done[ui] = round;
+      settled.push_back(u);
+      if (u < E) {  // a row: its unmatched pairs
+        const int matched = column_of_row[ui];
+        for (int k = first[ui]; k < first[ui + 1]; ++k) {
+          const int r = arc_request[static_cast<size_t>(k)];
+          if (E + r == matched) continue;  // the matched pair runs backwards
+          const int c = E + r;
+          if (relax(c, d + arc_weight[static_cast<size_t>(k)] + pi[ui] - pi[static_cast<size_t>(c)])) {
+            pred[static_cast<size_t>(c)] = u;
+            pred_weight[static_cast<size_t>(r)] = arc_weight[static_cast<size_t>(k)];
+          }
+        }
+      } else {  // a column: back to its row, or on to T when free
+        const int r = u - E;
+        const int row = row_of_column[static_cast<size_t>(r)];
+        if (row < 0) {
+          if (relax(T, d + pi[ui] - pi[static_cast<size_t>(T)])) pred[static_cast<size_t>(T)] = u;
+        } else {
+          relax(row, d - weight_of_column[static_cast<size_t>(r)] + pi[ui] - pi[static_cast<size_t>(row)]);
+        }
+      }
+    }
+    if (reached < 0) break;  // no augmenting path: the matching is maximum
+    // Potentials: pi(v) += min(dist(v), D) for all v. Written as: everyone
+    // += D (a common shift, invisible in reduced costs: skipped), settled
+    // nodes += dist(v) - D, S (at distance 0) += -D.
+    for (int v : settled) pi[static_cast<size_t>(v)] += dist[static_cast<size_t>(v)] - reached;
+    pi[static_cast<size_t>(S)] -= reached;
+    // Augment: T <- free column <- row <- its old column <- row ... <- free row.
+    int c = pred[static_cast<size_t>(T)];
+    for (;;) {
+      const int r = c - E;
+      const int row = pred[static_cast<size_t>(c)];
+      const int old = column_of_row[static_cast<size_t>(row)];
+      row_of_column[static_cast<size_t>(r)] = row;
+      weight_of_column[static_cast<size_t>(r)] = pred_weight[static_cast<size_t>(r)];
+      column_of_row[static_cast<size_t>(row)] = c;
+      if (old < 0) break;
+      row_of_column[static_cast<size_t>(old - E)] = -1;  // re-matched on the next step of the walk
+      c = old;
+    }
+  }
+  for (int r = 0; r < R; ++r) {
+    const int row = row_of_column[static_cast<size_t>(r)];
+    if (row < 0) continue;
+    result.expert_of_request[static_cast<size_t>(r)] = row;
+    result.total_cost += weight_of_column[static_cast<size_t>(r)];
+    ++result.assigned;
+  }
+  return result;
+}
+
+}  // namespace
+
+Result<BatchResult> solve_batch_flow(const BatchProblem& p) {
+  int64_t abs_sum = 0;
+  std::vector<size_t> pair_order;
+  if (Status s = check(p, &abs_sum, &pair_order); !s) return s.error();
+  return solve_by_flow(p, abs_sum, pair_order);
+}
+
+Result<BatchResult> solve_batch(const BatchProblem& p) {
+  int64_t abs_sum = 0;
+  std::vector<size_t> pair_order;
+  if (Status s = check(p, &abs_sum, &pair_order); !s) return s.error();
+  const bool one_to_one = std::all_of(p.experts.begin(), p.experts.end(),
+                                      [](const BatchExpert& e) { return e.extra_costs.size() <= 1; });
+  if (one_to_one) return solve_one_to_one(p, pair_order);
+  return solve_by_flow(p, abs_sum, pair_order);
 }
 
 Result<int64_t> assignment_cost(const BatchProblem& p, const std::vector<int>& expert_of_request) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 
 #include <map>
 #include <set>
@@ -193,139 +194,144 @@ Result<BatchResult> solve_by_flow(const BatchProblem& p, int64_t abs_sum, const 
   return result;
 }
 
-// One-to-one batches (every expert takes at most one more case): successive
-// shortest augmenting paths on the sparse bipartite graph, the classic
-// primal-dual method (Jonker-Volgenant style, without their heuristics).
-// Nodes: S, the experts with room (rows), the requests (columns), T. Arcs:
-// S -> free expert (0), expert -> request (pair cost + the expert's first
-// extra cost), matched request -> its expert (minus that), free request -> T (0).
-// Each round Dijkstra on reduced costs (c + pi(u) - pi(v) >= 0) from S finds
-// the cheapest S -> T path; augmenting along it gives the least-cost matching
-// of one more pair; the rounds end when T cannot be reached, so the matching
-// is maximum, and of least cost among maximum ones (the standard successive
-// shortest path argument; the pair costs may be negative: the potentials
-// start feasible). Magnitudes: every cost is within the checked 2^58 sum,
-// potentials stay within +-2^59 and reduced distances within 2^61.
+// One-to-one batches (every expert takes at most one more case): a sparse
+// shortest-augmenting-path assignment solver (the primal-dual method behind
+// Jonker-Volgenant and scipy's linear_sum_assignment, on adjacency lists).
+// Rows are the smaller side (experts with room, or requests), columns the
+// other; a pair's weight is its cost plus the expert's first extra cost.
+// Every row also has a private "none" column at M = 2S + 1 (S = the sum of
+// all |weights|), so each row is always assigned; as with the flow's bypass,
+// M exceeds any difference of real costs, so the optimum assigns as many
+// pairs as possible, then costs least. Rows are added one at a time; each
+// is a Dijkstra on reduced costs w + pi(row) - pi(column) >= 0 from the new
+// row to the nearest free column, then the path is flipped and the settled
+// nodes' potentials updated (all free columns keep equal potentials, so the
+// nearest in reduced terms is the nearest in real terms). Magnitudes: the
+// checked bound S <= 2^58 keeps M, distances and potentials below 2^62.
 BatchResult solve_one_to_one(const BatchProblem& p, const std::vector<size_t>& pair_order) {
   const int R = p.request_count, E = static_cast<int>(p.experts.size());
   BatchResult result;
   result.expert_of_request.assign(static_cast<size_t>(R), -1);
-  // Arcs grouped by expert (CSR), weight = pair cost + first extra cost.
-  std::vector<int> first(static_cast<size_t>(E) + 1, 0);
+  int experts_with_room = 0;
+  for (const BatchExpert& e : p.experts) experts_with_room += e.extra_costs.empty() ? 0 : 1;
+  const bool rows_are_experts = experts_with_room <= R;
+  const int rows = rows_are_experts ? E : R, columns = rows_are_experts ? R : E;
+  // Adjacency by row (CSR), in request order within an expert (deterministic ties).
+  std::vector<int> first(static_cast<size_t>(rows) + 1, 0);
+  auto usable = [&](const BatchArc& a) { return !p.experts[static_cast<size_t>(a.expert)].extra_costs.empty(); };
   for (const BatchArc& a : p.arcs)
-    if (!p.experts[static_cast<size_t>(a.expert)].extra_costs.empty()) ++first[static_cast<size_t>(a.expert) + 1];
-  for (int e = 0; e < E; ++e) first[static_cast<size_t>(e) + 1] += first[static_cast<size_t>(e)];
-  std::vector<int> arc_request(static_cast<size_t>(first.back()));
-  std::vector<int64_t> arc_weight(arc_request.size());
+    if (usable(a)) ++first[static_cast<size_t>(rows_are_experts ? a.expert : a.request) + 1];
+  for (int r = 0; r < rows; ++r) first[static_cast<size_t>(r) + 1] += first[static_cast<size_t>(r)];
+  std::vector<int> arc_column(static_cast<size_t>(first.back()));
+  std::vector<int64_t> arc_weight(arc_column.size());
+  int64_t weight_sum = 0;
   {
     std::vector<int> fill(first.begin(), first.end() - 1);
-    for (size_t i : pair_order) {  // request order within an expert: deterministic ties
+    for (size_t i : pair_order) {
       const BatchArc& a = p.arcs[i];
-      const auto& m = p.experts[static_cast<size_t>(a.expert)].extra_costs;
-      if (m.empty()) continue;
-      const size_t k = static_cast<size_t>(fill[static_cast<size_t>(a.expert)]++);
-      arc_request[k] = a.request;
-      arc_weight[k] = a.cost + m[0];
+      if (!usable(a)) continue;
+      const int row = rows_are_experts ? a.expert : a.request, column = rows_are_experts ? a.request : a.expert;
+      const size_t k = static_cast<size_t>(fill[static_cast<size_t>(row)]++);
+      arc_column[k] = column;
+      arc_weight[k] = a.cost + p.experts[static_cast<size_t>(a.expert)].extra_costs[0];
+      weight_sum += arc_weight[k] < 0 ? -arc_weight[k] : arc_weight[k];
     }
   }
-  // Node ids: rows 0..E-1, columns E..E+R-1, T = E+R, S = E+R+1.
-  const int T = E + R, S = E + R + 1, N = E + R + 2;
+  const int64_t none_weight = 2 * weight_sum + 1;  // M
+  // Node ids: rows 0..rows-1, real columns rows..rows+columns-1, row i's none column rows+columns+i.
+  const int real0 = rows, none0 = rows + columns, N = rows + columns + rows;
   std::vector<int64_t> pi(static_cast<size_t>(N), 0);
-  // Feasible start: pi(column) = min(0, least weight into it); pi(T) = min over columns.
-  for (size_t k = 0; k < arc_request.size(); ++k) {
-    int64_t& pc = pi[static_cast<size_t>(E + arc_request[k])];
-    pc = std::min(pc, arc_weight[k]);
+  // Feasible start: columns at 0, each row at minus its least weight (M if it has no pair).
+  for (int r = 0; r < rows; ++r) {
+    int64_t least = none_weight;
+    for (int k = first[static_cast<size_t>(r)]; k < first[static_cast<size_t>(r) + 1]; ++k)
+      least = std::min(least, arc_weight[static_cast<size_t>(k)]);
+    pi[static_cast<size_t>(r)] = -least;
   }
-  for (int r = 0; r < R; ++r) pi[static_cast<size_t>(T)] = std::min(pi[static_cast<size_t>(T)], pi[static_cast<size_t>(E + r)]);
-  std::vector<int> row_of_column(static_cast<size_t>(R), -1), column_of_row(static_cast<size_t>(E), -1);
-  std::vector<int64_t> weight_of_column(static_cast<size_t>(R), 0);  // weight of the matched pair
+  std::vector<int> row_of_column(static_cast<size_t>(N), -1);  // for column nodes
+  std::vector<int> column_of_row(static_cast<size_t>(rows), -1);
+  std::vector<int64_t> weight_of_row(static_cast<size_t>(rows), 0);  // weight of the row's matched pair
   std::vector<int64_t> dist(static_cast<size_t>(N));
-  std::vector<int> pred(static_cast<size_t>(N));        // column: the row before it; row: unused (its match)
-  std::vector<int64_t> pred_weight(static_cast<size_t>(R));
+  std::vector<int> pred(static_cast<size_t>(N));  // column node: the row that reached it
+  std::vector<int64_t> pred_weight(static_cast<size_t>(N));
   std::vector<unsigned> seen(static_cast<size_t>(N), 0), done(static_cast<size_t>(N), 0);
   std::vector<int> settled;
   using Entry = std::pair<int64_t, int>;
   std::vector<Entry> heap;
-  auto push = [&](int64_t d, int v) {
-    heap.emplace_back(d, v);
-    std::push_heap(heap.begin(), heap.end(), std::greater<Entry>());
-  };
-  for (unsigned round = 1;; ++round) {
+  for (int start = 0; start < rows; ++start) {
+    const unsigned round = static_cast<unsigned>(start) + 1;
     heap.clear();
     settled.clear();
-    auto relax = [&](int v, int64_t d) {
+    // Free columns are not queued: the nearest one seen so far is kept, and
+    // nothing at or beyond its distance is queued or settled.
+    int target = -1;
+    int64_t reached = std::numeric_limits<int64_t>::max();
+    auto relax = [&](int v, int64_t d, int from, int64_t w) {
       const size_t vi = static_cast<size_t>(v);
-      if (done[vi] == round) return false;
-      if (seen[vi] != round || d < dist[vi]) {
-        seen[vi] = round;
-        dist[vi] = d;
-        push(d, v);
-        return true;
+      if (d >= reached) return;
+      if (v >= real0 && row_of_column[vi] < 0) {
+        target = v;
+        reached = d;
+        pred[vi] = from;
+        pred_weight[vi] = w;
+        return;
       }
-      return false;
+      if (done[vi] == round || (seen[vi] == round && d >= dist[vi])) return;
+      seen[vi] = round;
+      dist[vi] = d;
+      pred[vi] = from;
+      pred_weight[vi] = w;
+      heap.emplace_back(d, v);
+      std::push_heap(heap.begin(), heap.end(), std::greater<Entry>());
     };
-    for (int e = 0; e < E; ++e)
-      if (column_of_row[static_cast<size_t>(e)] < 0 && first[static_cast<size_t>(e)] < first[static_cast<size_t>(e) + 1])
-        relax(e, pi[static_cast<size_t>(S)] - pi[static_cast<size_t>(e)]);
-    int64_t reached = -1;  // D = dist(T), or -1 if T cannot be reached
+    seen[static_cast<size_t>(start)] = round;
+    dist[static_cast<size_t>(start)] = 0;
+    heap.emplace_back(0, start);
     while (!heap.empty()) {
       std::pop_heap(heap.begin(), heap.end(), std::greater<Entry>());
       const auto [d, u] = heap.back();
       heap.pop_back();
       const size_t ui = static_cast<size_t>(u);
       if (done[ui] == round || d != dist[ui]) continue;
-      if (u == T) {
-        reached = d;
-        break;
-      }
+      if (d >= reached) break;  // the nearest free column is nearer than anything left
       done[ui] = round;
       settled.push_back(u);
-      if (u < E) {  // a row: its unmatched pairs
+      if (u < real0) {  // a row: its pairs other than the matched one, and its none column
         const int matched = column_of_row[ui];
         for (int k = first[ui]; k < first[ui + 1]; ++k) {
-          const int r = arc_request[static_cast<size_t>(k)];
-          if (E + r == matched) continue;  // the matched pair runs backwards
-          const int c = E + r;
-          if (relax(c, d + arc_weight[static_cast<size_t>(k)] + pi[ui] - pi[static_cast<size_t>(c)])) {
-            pred[static_cast<size_t>(c)] = u;
-            pred_weight[static_cast<size_t>(r)] = arc_weight[static_cast<size_t>(k)];
-          }
+          const int c = real0 + arc_column[static_cast<size_t>(k)];
+          if (c == matched) continue;  // the matched pair runs backwards
+          const int64_t w = arc_weight[static_cast<size_t>(k)];
+          relax(c, d + w + pi[ui] - pi[static_cast<size_t>(c)], u, w);
         }
-      } else {  // a column: back to its row, or on to T when free
-        const int r = u - E;
-        const int row = row_of_column[static_cast<size_t>(r)];
-        if (row < 0) {
-          if (relax(T, d + pi[ui] - pi[static_cast<size_t>(T)])) pred[static_cast<size_t>(T)] = u;
-        } else {
-          relax(row, d - weight_of_column[static_cast<size_t>(r)] + pi[ui] - pi[static_cast<size_t>(row)]);
-        }
+        const int none = none0 + u;
+        if (none != matched) relax(none, d + none_weight + pi[ui] - pi[static_cast<size_t>(none)], u, none_weight);
+      } else {  // a matched column: back to its row
+        const int row = row_of_column[ui];
+        relax(row, d - weight_of_row[static_cast<size_t>(row)] + pi[ui] - pi[static_cast<size_t>(row)], u, 0);
       }
     }
-    if (reached < 0) break;  // no augmenting path: the matching is maximum
-    // Potentials: pi(v) += min(dist(v), D) for all v. Written as: everyone
-    // += D (a common shift, invisible in reduced costs: skipped), settled
-    // nodes += dist(v) - D, S (at distance 0) += -D.
+    // The none column is always free or reachable, so a target exists.
+    // Potentials: settled nodes += dist - D (all others += D: a common shift, skipped).
     for (int v : settled) pi[static_cast<size_t>(v)] += dist[static_cast<size_t>(v)] - reached;
-    pi[static_cast<size_t>(S)] -= reached;
-    // Augment: T <- free column <- row <- its old column <- row ... <- free row.
-    int c = pred[static_cast<size_t>(T)];
+    // Flip the path: target <- row <- its old column <- row ... <- start.
+    int c = target;
     for (;;) {
-      const int r = c - E;
       const int row = pred[static_cast<size_t>(c)];
       const int old = column_of_row[static_cast<size_t>(row)];
-      row_of_column[static_cast<size_t>(r)] = row;
-      weight_of_column[static_cast<size_t>(r)] = pred_weight[static_cast<size_t>(r)];
+      row_of_column[static_cast<size_t>(c)] = row;
       column_of_row[static_cast<size_t>(row)] = c;
-      if (old < 0) break;
-      row_of_column[static_cast<size_t>(old - E)] = -1;  // re-matched on the next step of the walk
+      weight_of_row[static_cast<size_t>(row)] = pred_weight[static_cast<size_t>(c)];
+      if (row == start) break;
       c = old;
     }
   }
-  for (int r = 0; r < R; ++r) {
-    const int row = row_of_column[static_cast<size_t>(r)];
-    if (row < 0) continue;
-    result.expert_of_request[static_cast<size_t>(r)] = row;
-    result.total_cost += weight_of_column[static_cast<size_t>(r)];
+  for (int r = 0; r < rows; ++r) {
+    const int c = column_of_row[static_cast<size_t>(r)];
+    if (c < real0 || c >= none0) continue;  // "none"
+    const int request = rows_are_experts ? c - real0 : r, expert = rows_are_experts ? r : c - real0;
+    result.expert_of_request[static_cast<size_t>(request)] = expert;
+    result.total_cost += weight_of_row[static_cast<size_t>(r)];
     ++result.assigned;
   }
   return result;

@@ -5,6 +5,8 @@
 #include <lemon/static_graph.h>
 
 #include <algorithm>
+#include <functional>
+#include <limits>
 
 #include <map>
 #include <set>
@@ -44,8 +46,9 @@ std::vector<size_t> arcs_by_request(const BatchProblem& p) {
 
 namespace {
 
-// validate(), also giving the sum of all |costs| (at most kMaxCostSum).
-Status check(const BatchProblem& p, int64_t* abs_sum) {
+// validate(), also giving the sum of all |costs| (at most kMaxCostSum) and
+// the arcs grouped by request (arcs_by_request), which solve_batch reuses.
+Status check(const BatchProblem& p, int64_t* abs_sum, std::vector<size_t>* by_request) {
   if (p.request_count < 0) return bad("request_count", "must not be negative");
   size_t units = 0;
   for (const auto& ex : p.experts) units += ex.extra_costs.size();
@@ -74,7 +77,7 @@ Status check(const BatchProblem& p, int64_t* abs_sum) {
                                                 std::to_string(p.experts.size()) + ")");
     if (!add_abs(a.cost, &sum)) return bad(at("arcs", i) + ".cost", too_big);
   }
-  const std::vector<size_t> order = arcs_by_request(p);
+  std::vector<size_t> order = arcs_by_request(p);
   std::vector<int> stamp(p.experts.size(), -1);
   for (size_t i : order) {
     const BatchArc& a = p.arcs[i];
@@ -85,19 +88,32 @@ Status check(const BatchProblem& p, int64_t* abs_sum) {
     last = a.request;
   }
   *abs_sum = sum;
+  if (by_request) *by_request = std::move(order);
   return ok_status();
 }
+
+// A read-only arc map over a vector indexed by the arc's id (a StaticDigraph
+// numbers its arcs in the order given to build()): no copy into an ArcMap.
+template <typename Graph, typename V>
+struct ArcVectorMap {
+  using Key = typename Graph::Arc;
+  using Value = V;
+  const Graph* g;
+  const std::vector<V>* values;
+  V operator[](const Key& a) const { return (*values)[static_cast<size_t>(g->id(a))]; }
+};
 
 }  // namespace
 
 Status validate(const BatchProblem& p) {
   int64_t abs_sum = 0;
-  return check(p, &abs_sum);
+  return check(p, &abs_sum, nullptr);
 }
 
-Result<BatchResult> solve_batch(const BatchProblem& p) {
-  int64_t abs_sum = 0;
-  if (Status s = check(p, &abs_sum); !s) return s.error();
+namespace {
+
+// The min-cost flow below on a checked problem (abs_sum and pair_order from check()).
+Result<BatchResult> solve_by_flow(const BatchProblem& p, int64_t abs_sum, const std::vector<size_t>& pair_order) {
   BatchResult result;
   result.expert_of_request.assign(static_cast<size_t>(p.request_count), -1);
   if (p.request_count == 0 || p.arcs.empty()) return result;
@@ -120,7 +136,6 @@ Result<BatchResult> solve_batch(const BatchProblem& p) {
   };
   for (int r = 0; r < R; ++r) add(source_id, 1 + r, 1, 0);
   add(source_id, sink_id, R, 2 * abs_sum + 1);  // the bypass: "not assigned"
-  const std::vector<size_t> pair_order = arcs_by_request(p);
   std::vector<int> pair_arc(p.arcs.size());
   for (size_t i : pair_order) {
     pair_arc[i] = static_cast<int>(arcs.size());
@@ -142,12 +157,8 @@ Result<BatchResult> solve_batch(const BatchProblem& p) {
   }
   Graph g;
   g.build(R + E + 2, arcs.begin(), arcs.end());
-  Graph::ArcMap<int> capacity(g);
-  Graph::ArcMap<int64_t> cost(g);
-  for (size_t i = 0; i < arcs.size(); ++i) {
-    capacity[g.arc(static_cast<int>(i))] = arc_capacity[i];
-    cost[g.arc(static_cast<int>(i))] = arc_cost[i];
-  }
+  const ArcVectorMap<Graph, int> capacity{&g, &arc_capacity};
+  const ArcVectorMap<Graph, int64_t> cost{&g, &arc_cost};
   const Graph::Node source = g.node(source_id), sink = g.node(sink_id);
 
   // One least-cost flow of value R. Every request can always reach the sink:
@@ -155,10 +166,17 @@ Result<BatchResult> solve_batch(const BatchProblem& p) {
   // M = 2S + 1 (S = the sum of all |costs|, so any two assignments' real costs
   // differ by at most 2S < M). Hence one more assignment always beats any
   // saving in cost: the optimum assigns as many as possible, then costs least.
-  lemon::NetworkSimplex<Graph, int, int64_t> simplex(g);
+  //
+  // Pivot rule: FIRST_ELIGIBLE, not LEMON's default BLOCK_SEARCH. Both are
+  // exact; on these bipartite graphs (few experts, many requests, most arcs
+  // never entering the basis) the first eligible arc after the last one
+  // needs fewer instructions per solve: the same (50 requests) to 1.7x fewer
+  // (1,000 requests), counted with callgrind on bench/match_bench's instances.
+  using Simplex = lemon::NetworkSimplex<Graph, int, int64_t>;
+  Simplex simplex(g);
   simplex.upperMap(capacity).costMap(cost).stSupply(source, sink, R);
-  const auto status = simplex.run();
-  if (status != lemon::NetworkSimplex<Graph, int, int64_t>::OPTIMAL)
+  const auto status = simplex.run(Simplex::FIRST_ELIGIBLE);
+  if (status != Simplex::OPTIMAL)
     return make_error("solver_failed", "the min-cost flow solver found no optimum "
                                        "(this is a defect; please report the problem file)");
   // The totals are summed here, not by LEMON: the bypass's M * flow could pass 64 bits.
@@ -174,6 +192,168 @@ Result<BatchResult> solve_batch(const BatchProblem& p) {
     total += static_cast<int64_t>(simplex.flow(g.arc(static_cast<int>(i)))) * arc_cost[i];
   result.total_cost = total;
   return result;
+}
+
+// One-to-one batches (every expert takes at most one more case): a sparse
+// shortest-augmenting-path assignment solver (the primal-dual method behind
+// Jonker-Volgenant and scipy's linear_sum_assignment, on adjacency lists).
+// Rows are the smaller side (experts with room, or requests), columns the
+// other; a pair's weight is its cost plus the expert's first extra cost.
+// Every row also has a private "none" column at M = 2S + 1 (S = the sum of
+// all |weights|), so each row is always assigned; as with the flow's bypass,
+// M exceeds any difference of real costs, so the optimum assigns as many
+// pairs as possible, then costs least. Rows are added one at a time; each
+// is a Dijkstra on reduced costs w + pi(row) - pi(column) >= 0 from the new
+// row to the nearest free column, then the path is flipped and the settled
+// nodes' potentials updated (all free columns keep equal potentials, so the
+// nearest in reduced terms is the nearest in real terms). Magnitudes: the
+// checked bound S <= 2^58 keeps M, distances and potentials below 2^62.
+BatchResult solve_one_to_one(const BatchProblem& p, const std::vector<size_t>& pair_order) {
+  const int R = p.request_count, E = static_cast<int>(p.experts.size());
+  BatchResult result;
+  result.expert_of_request.assign(static_cast<size_t>(R), -1);
+  int experts_with_room = 0;
+  for (const BatchExpert& e : p.experts) experts_with_room += e.extra_costs.empty() ? 0 : 1;
+  const bool rows_are_experts = experts_with_room <= R;
+  const int rows = rows_are_experts ? E : R, columns = rows_are_experts ? R : E;
+  // Adjacency by row (CSR), in request order within an expert (deterministic ties).
+  std::vector<int> first(static_cast<size_t>(rows) + 1, 0);
+  auto usable = [&](const BatchArc& a) { return !p.experts[static_cast<size_t>(a.expert)].extra_costs.empty(); };
+  for (const BatchArc& a : p.arcs)
+    if (usable(a)) ++first[static_cast<size_t>(rows_are_experts ? a.expert : a.request) + 1];
+  for (int r = 0; r < rows; ++r) first[static_cast<size_t>(r) + 1] += first[static_cast<size_t>(r)];
+  std::vector<int> arc_column(static_cast<size_t>(first.back()));
+  std::vector<int64_t> arc_weight(arc_column.size());
+  int64_t weight_sum = 0;
+  {
+    std::vector<int> fill(first.begin(), first.end() - 1);
+    for (size_t i : pair_order) {
+      const BatchArc& a = p.arcs[i];
+      if (!usable(a)) continue;
+      const int row = rows_are_experts ? a.expert : a.request, column = rows_are_experts ? a.request : a.expert;
+      const size_t k = static_cast<size_t>(fill[static_cast<size_t>(row)]++);
+      arc_column[k] = column;
+      arc_weight[k] = a.cost + p.experts[static_cast<size_t>(a.expert)].extra_costs[0];
+      weight_sum += arc_weight[k] < 0 ? -arc_weight[k] : arc_weight[k];
+    }
+  }
+  const int64_t none_weight = 2 * weight_sum + 1;  // M
+  // Node ids: rows 0..rows-1, real columns rows..rows+columns-1, row i's none column rows+columns+i.
+  const int real0 = rows, none0 = rows + columns, N = rows + columns + rows;
+  std::vector<int64_t> pi(static_cast<size_t>(N), 0);
+  // Feasible start: columns at 0, each row at minus its least weight (M if it has no pair).
+  for (int r = 0; r < rows; ++r) {
+    int64_t least = none_weight;
+    for (int k = first[static_cast<size_t>(r)]; k < first[static_cast<size_t>(r) + 1]; ++k)
+      least = std::min(least, arc_weight[static_cast<size_t>(k)]);
+    pi[static_cast<size_t>(r)] = -least;
+  }
+  std::vector<int> row_of_column(static_cast<size_t>(N), -1);  // for column nodes
+  std::vector<int> column_of_row(static_cast<size_t>(rows), -1);
+  std::vector<int64_t> weight_of_row(static_cast<size_t>(rows), 0);  // weight of the row's matched pair
+  std::vector<int64_t> dist(static_cast<size_t>(N));
+  std::vector<int> pred(static_cast<size_t>(N));  // column node: the row that reached it
+  std::vector<int64_t> pred_weight(static_cast<size_t>(N));
+  std::vector<unsigned> seen(static_cast<size_t>(N), 0), done(static_cast<size_t>(N), 0);
+  std::vector<int> settled;
+  using Entry = std::pair<int64_t, int>;
+  std::vector<Entry> heap;
+  for (int start = 0; start < rows; ++start) {
+    const unsigned round = static_cast<unsigned>(start) + 1;
+    heap.clear();
+    settled.clear();
+    // Free columns are not queued: the nearest one seen so far is kept, and
+    // nothing at or beyond its distance is queued or settled.
+    int target = -1;
+    int64_t reached = std::numeric_limits<int64_t>::max();
+    auto relax = [&](int v, int64_t d, int from, int64_t w) {
+      const size_t vi = static_cast<size_t>(v);
+      if (d >= reached) return;
+      if (v >= real0 && row_of_column[vi] < 0) {
+        target = v;
+        reached = d;
+        pred[vi] = from;
+        pred_weight[vi] = w;
+        return;
+      }
+      if (done[vi] == round || (seen[vi] == round && d >= dist[vi])) return;
+      seen[vi] = round;
+      dist[vi] = d;
+      pred[vi] = from;
+      pred_weight[vi] = w;
+      heap.emplace_back(d, v);
+      std::push_heap(heap.begin(), heap.end(), std::greater<Entry>());
+    };
+    seen[static_cast<size_t>(start)] = round;
+    dist[static_cast<size_t>(start)] = 0;
+    heap.emplace_back(0, start);
+    while (!heap.empty()) {
+      std::pop_heap(heap.begin(), heap.end(), std::greater<Entry>());
+      const auto [d, u] = heap.back();
+      heap.pop_back();
+      const size_t ui = static_cast<size_t>(u);
+      if (done[ui] == round || d != dist[ui]) continue;
+      if (d >= reached) break;  // the nearest free column is nearer than anything left
+      done[ui] = round;
+      settled.push_back(u);
+      if (u < real0) {  // a row: its pairs other than the matched one, and its none column
+        const int matched = column_of_row[ui];
+        for (int k = first[ui]; k < first[ui + 1]; ++k) {
+          const int c = real0 + arc_column[static_cast<size_t>(k)];
+          if (c == matched) continue;  // the matched pair runs backwards
+          const int64_t w = arc_weight[static_cast<size_t>(k)];
+          relax(c, d + w + pi[ui] - pi[static_cast<size_t>(c)], u, w);
+        }
+        const int none = none0 + u;
+        if (none != matched) relax(none, d + none_weight + pi[ui] - pi[static_cast<size_t>(none)], u, none_weight);
+      } else {  // a matched column: back to its row
+        const int row = row_of_column[ui];
+        relax(row, d - weight_of_row[static_cast<size_t>(row)] + pi[ui] - pi[static_cast<size_t>(row)], u, 0);
+      }
+    }
+    // The none column is always free or reachable, so a target exists.
+    // Potentials: settled nodes += dist - D (all others += D: a common shift, skipped).
+    for (int v : settled) pi[static_cast<size_t>(v)] += dist[static_cast<size_t>(v)] - reached;
+    // Flip the path: target <- row <- its old column <- row ... <- start.
+    int c = target;
+    for (;;) {
+      const int row = pred[static_cast<size_t>(c)];
+      const int old = column_of_row[static_cast<size_t>(row)];
+      row_of_column[static_cast<size_t>(c)] = row;
+      column_of_row[static_cast<size_t>(row)] = c;
+      weight_of_row[static_cast<size_t>(row)] = pred_weight[static_cast<size_t>(c)];
+      if (row == start) break;
+      c = old;
+    }
+  }
+  for (int r = 0; r < rows; ++r) {
+    const int c = column_of_row[static_cast<size_t>(r)];
+    if (c < real0 || c >= none0) continue;  // "none"
+    const int request = rows_are_experts ? c - real0 : r, expert = rows_are_experts ? r : c - real0;
+    result.expert_of_request[static_cast<size_t>(request)] = expert;
+    result.total_cost += weight_of_row[static_cast<size_t>(r)];
+    ++result.assigned;
+  }
+  return result;
+}
+
+}  // namespace
+
+Result<BatchResult> solve_batch_flow(const BatchProblem& p) {
+  int64_t abs_sum = 0;
+  std::vector<size_t> pair_order;
+  if (Status s = check(p, &abs_sum, &pair_order); !s) return s.error();
+  return solve_by_flow(p, abs_sum, pair_order);
+}
+
+Result<BatchResult> solve_batch(const BatchProblem& p) {
+  int64_t abs_sum = 0;
+  std::vector<size_t> pair_order;
+  if (Status s = check(p, &abs_sum, &pair_order); !s) return s.error();
+  const bool one_to_one = std::all_of(p.experts.begin(), p.experts.end(),
+                                      [](const BatchExpert& e) { return e.extra_costs.size() <= 1; });
+  if (one_to_one) return solve_one_to_one(p, pair_order);
+  return solve_by_flow(p, abs_sum, pair_order);
 }
 
 Result<int64_t> assignment_cost(const BatchProblem& p, const std::vector<int>& expert_of_request) {

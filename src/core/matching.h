@@ -12,7 +12,8 @@
 // k-th unit at its k-th marginal cost, plus a source -> sink "not assigned"
 // bypass costing M = 2S + 1, S = the sum of all |costs|: larger than any
 // difference in real cost, so assigning one more always wins), solved exactly
-// by LEMON's NetworkSimplex with 64-bit integer costs.
+// by LEMON's NetworkSimplex with 64-bit integer costs (one-to-one batches:
+// by successive shortest paths, solve_batch below).
 //
 // Costs may be negative. A problem is refused when the sum of the absolute
 // values of all its costs exceeds kMaxCostSum = 2^58: then M <= 2^59 + 1 and
@@ -65,7 +66,14 @@ struct BatchResult {
 Status validate(const BatchProblem& problem);
 
 // The exact optimum described above (validate() first; its error if refused).
+// One-to-one problems (every expert's remaining capacity at most 1) go to a
+// sparse successive-shortest-path assignment solver (faster there: see
+// bench/README.md, match_bench); all others to LEMON's NetworkSimplex.
 Result<BatchResult> solve_batch(const BatchProblem& problem);
+
+// The same optimum, always by LEMON's NetworkSimplex (for tests and benches
+// comparing the two solvers).
+Result<BatchResult> solve_batch_flow(const BatchProblem& problem);
 
 // The total cost of an assignment (expert index per request, -1 = none), or an
 // error naming why it is not feasible (no such arc, over capacity). For tests

@@ -130,6 +130,43 @@ TEST_CASE("matching: optimum equals brute force on random small batches", "[matc
   REQUIRE(with_unassigned > 500);
 }
 
+TEST_CASE("matching: the one-to-one solver equals LEMON's min-cost flow on larger random batches", "[matching]") {
+  // solve_batch takes the successive-shortest-path solver when every expert
+  // has room for at most one case; solve_batch_flow always takes LEMON.
+  // Beyond brute force's reach: up to 60 requests x 40 experts, capacity 0
+  // or 1, negative costs, ties, sparse and dense.
+  const Shape shapes[] = {
+      {60, 40, 1, 0, 300, 0, 20},     // the bench's kind: positive costs
+      {60, 40, 1, -50, 50, 0, 35},    // negative costs
+      {40, 60, 1, 0, 3, 0, 50},       // more experts than requests, many ties
+      {60, 10, 1, 0, 1000, 0, 5},     // very sparse: many unassignable
+      {25, 25, 1, -1000, 1000, 0, 100},  // complete bipartite
+  };
+  Rng rng{20261203};
+  int compared = 0, partial = 0;
+  for (const Shape& s : shapes) {
+    for (int i = 0; i < 300; ++i) {
+      BatchProblem p = random_problem(rng, s);
+      auto fast = solve_batch(p);
+      auto flow = solve_batch_flow(p);
+      REQUIRE(fast.ok());
+      REQUIRE(flow.ok());
+      REQUIRE(fast->assigned == flow->assigned);
+      REQUIRE(fast->total_cost == flow->total_cost);
+      auto cost = assignment_cost(p, fast->expert_of_request);
+      REQUIRE(cost.ok());
+      REQUIRE(cost.value() == fast->total_cost);
+      int count = 0;
+      for (int e : fast->expert_of_request) count += e >= 0 ? 1 : 0;
+      REQUIRE(count == fast->assigned);
+      if (fast->assigned < std::min<int>(p.request_count, static_cast<int>(p.experts.size()))) ++partial;
+      ++compared;
+    }
+  }
+  REQUIRE(compared == 1500);
+  REQUIRE(partial > 100);  // the shapes really leave requests or experts out
+}
+
 TEST_CASE("matching: as many assigned as possible comes before cost", "[matching]") {
   // Request 0 would be cheapest with expert 0, but only expert 0 can take
   // request 1: the optimum assigns both, at a higher cost.

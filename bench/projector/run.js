@@ -12,7 +12,7 @@
 //      same-computer  a second tab of the chair's browser (BroadcastChannel)
 //      server         another browser context enrolled as a projector, fed by
 //                     the push channel (GET /api/v1/wait) through the server
-//    and once: the chair's publish (imported) -> figures on the projector.
+//    and once: the chair's publish (its button) -> figures on the projector.
 // 2. Frame time of the projector page at 1920x1080: the app's CPU time per
 //    frame (projector().frame_ms: events to swap) and the interval between
 //    frames, during cross-fades and while a live count runs (a ballot pushed
@@ -250,6 +250,33 @@ async function main() {
       last_ballot_to_projector_ms: last.content_at - t0 - 300 * (ballots.length - 1),
     };
 
+    // The chair's publish -> the figures on the projector, through the
+    // server, once (a poll publishes once): the result slide is projected
+    // (still "not published"), the chair closes the poll and presses
+    // publish in the deliberation area; the chair's tab captures the slide
+    // again with the figures (projection::follow_up) and the projector draws
+    // them. Same transport as the switches above plus that follow-up edit.
+    await h.clickWidget(chair, 'proj-pick-result');
+    await h.findWidget(chair, 'proj-result-hidden');
+    await h.clickWidget(chair, 'proj-project');
+    await h.poll(async () => (await projector(proj)).type === 'result', { what: 'the result slide (unpublished) up' });
+    await h.clickWidget(chair, 'nav-deliberation');
+    await h.clickWidget(chair, 'delib-tab-chair');
+    await h.clickWidget(chair, 'delib-close-' + seed.poll);
+    const pubButton = await h.findWidget(chair, 'delib-publish-' + seed.poll, 30000);
+    await proj.waitForTimeout(1000);
+    const tp = Date.now();
+    await chair.mouse.click(pubButton.x + Math.min(pubButton.w / 2, 40), pubButton.y + pubButton.h / 2);
+    const pub = await h.poll(async () => {
+      const x = await projector(proj);
+      return x && /"published":true/.test(x.content) ? x : false;
+    }, { interval: 5, timeout: 30000, what: 'the published figures on the projector' });
+    figures.publish_ms = pub.content_at - tp;
+    figures.publish_counts = JSON.parse(pub.content).bars.map((b) => b.count);
+    if (JSON.stringify(figures.publish_counts) !== JSON.stringify(seed.counts)) {
+      throw new Error('the projector shows ' + figures.publish_counts + ', the ballots were ' + seed.counts);
+    }
+
     // Still: nothing changes for STILL_S seconds.
     await proj.waitForTimeout(1500);
     const s0 = await projector(proj);
@@ -277,6 +304,7 @@ async function main() {
   console.log(`chair -> projector, same computer (BroadcastChannel, a second window), ${f.same_computer_ms.n} runs: median ${f.same_computer_ms.median} ms, worst ${f.same_computer_ms.worst} ms`);
   console.log(`  of which the chair's tab (click -> slide posted): median ${f.same_computer_split_ms.chair_to_channel.median} ms, worst ${f.same_computer_split_ms.chair_to_channel.worst}; the projector window (message -> first frame): median ${f.same_computer_split_ms.channel_to_first_frame.median} ms, worst ${f.same_computer_split_ms.channel_to_first_frame.worst}`);
   console.log(`chair -> projector, through the server (push channel), ${f.server_ms.n} runs: median ${f.server_ms.median} ms, worst ${f.server_ms.worst} ms`);
+  console.log(`the chair's publish (deliberation area) -> figures on the projector through the server, once: ${f.publish_ms} ms (counts ${f.publish_counts.join('/')})`);
   console.log(`cross-fade at 1920x1080: app CPU per frame median ${f.crossfade_frame_cpu_ms.median} ms, p95 ${f.crossfade_frame_cpu_ms.p95}, worst ${f.crossfade_frame_cpu_ms.worst} (${f.crossfade_frame_cpu_ms.n} frames); frame interval median ${f.crossfade_frame_interval_ms.median} ms, worst ${f.crossfade_frame_interval_ms.worst}`);
   console.log(`live count (${f.live_count.ballots} ballots in ${f.live_count.seconds} s): ${f.live_count.frames} frames, app CPU per frame median ${f.live_count.frame_cpu_ms.median} ms, p95 ${f.live_count.frame_cpu_ms.p95}, worst ${f.live_count.frame_cpu_ms.worst}; last ballot pushed -> shown ${f.live_count.last_ballot_to_projector_ms} ms`);
   console.log(`still slide, per minute: ${f.still_per_minute.frames} frames, ${f.still_per_minute.raf_callbacks} requestAnimationFrame callbacks, ${f.still_per_minute.loop_ticks} loop ticks (timer) — measured over ${f.still_per_minute.measured_s} s`);

@@ -76,19 +76,43 @@ async function waitProjector(page, pred, what, timeout = 30000) {
   });
 }
 
+// A click, then the frames it causes (the next click must not aim at the
+// layout of the frame before: under load a frame can take longer than the
+// harness's pause).
+async function clickSettled(page, key) {
+  const before = (await h.status(page)).frames;
+  await h.clickWidget(page, key);
+  await h.poll(async () => (await h.status(page)).frames >= before + 2, { what: 'frames after clicking ' + key });
+}
+
 // The chair's 投影 area: the meeting, the slide type and the poll, the
-// preview checked, then "project".
+// preview checked (title and the slide's own widget), then "project". The
+// choice is made again if the preview does not show it (a click that
+// missed while the area was laid out anew).
 async function projectPoll(chair, meetingId, pollId, slide) {
-  await h.clickWidget(chair, 'nav-projector');
-  await h.clickWidget(chair, 'proj-meeting');
-  await h.clickWidget(chair, 'opt-' + meetingId);
-  await h.clickWidget(chair, 'proj-pick-' + slide);
-  await h.clickWidget(chair, 'proj-pick-poll');
-  await h.clickWidget(chair, 'opt-' + pollId);
-  await h.poll(async () => {
-    const t = await chair.evaluate(() => window.dianhong.find('prev-title'));
-    return t && t.label.includes(POLL_TITLE);
-  }, { what: 'the preview of the ' + slide + ' of ' + POLL_TITLE });
+  await clickSettled(chair, 'nav-projector');
+  const marker = slide === 'live_count' ? 'prev-received' : 'prev-title';
+  const previewed = async () => {
+    const [t, m] = await chair.evaluate((k) => [window.dianhong.find('prev-title'), window.dianhong.find(k)], marker);
+    const hidden = await chair.evaluate(() => window.dianhong.find('proj-result-hidden'));
+    const typeOk = slide === 'result' ? !!(hidden || (await chair.evaluate(() => window.dianhong.find('prev-bar-0')))) : !!m;
+    return t && t.label.includes(POLL_TITLE) && typeOk;
+  };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await clickSettled(chair, 'proj-meeting');
+      await clickSettled(chair, 'opt-' + meetingId);
+      await clickSettled(chair, 'proj-pick-' + slide);
+      await clickSettled(chair, 'proj-pick-poll');
+      await clickSettled(chair, 'opt-' + pollId);
+      await h.poll(previewed, { timeout: 5000, what: 'the preview of the ' + slide + ' of ' + POLL_TITLE });
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await chair.keyboard.press('Escape');  // a combo left open by a click that missed
+      await chair.waitForTimeout(300);
+    }
+  }
   await h.clickWidget(chair, 'proj-project');
   await h.poll(async () => {
     const w = await chair.evaluate(() => window.dianhong.find('proj-state'));

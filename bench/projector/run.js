@@ -107,10 +107,13 @@ async function projectAndTime(chair, proj, pick, type, split = null) {
 async function recordArrivals(page) {
   await page.evaluate(() => {
     window.__dhArrived = {};
+    let last = null;
     const ch = new BroadcastChannel('dianhong-projector');
     ch.onmessage = (e) => {
       const m = e.data || {};
-      if (m.t === 'slide' && typeof m.content === 'string' && !(m.content in window.__dhArrived)) {
+      // A slide that differs from the one before (the heartbeat repeats it).
+      if (m.t === 'slide' && typeof m.content === 'string' && m.content !== last) {
+        last = m.content;
         window.__dhArrived[m.content] = Date.now();
       }
     };
@@ -285,8 +288,13 @@ async function main() {
     const s1 = await projector(proj);
     const raf1 = await proj.evaluate(() => window.__dhRaf);
     const perMin = (x) => r1(x * 60 / STILL_S);
+    const why = {};
+    for (const [k, v] of Object.entries(s1.frame_reasons || {})) {
+      const d = v - ((s0.frame_reasons || {})[k] || 0);
+      if (d) why[k] = d;
+    }
     figures.still_per_minute = { frames: perMin(s1.frames - s0.frames), raf_callbacks: perMin(raf1 - raf0),
-      loop_ticks: perMin(s1.ticks - s0.ticks), measured_s: STILL_S };
+      loop_ticks: perMin(s1.ticks - s0.ticks), measured_s: STILL_S, frames_drawn_for: why };
 
     figures.runs = RUNS;
     await chairCtx.close();
@@ -307,7 +315,7 @@ async function main() {
   console.log(`the chair's publish (deliberation area) -> figures on the projector through the server, once: ${f.publish_ms} ms (counts ${f.publish_counts.join('/')})`);
   console.log(`cross-fade at 1920x1080: app CPU per frame median ${f.crossfade_frame_cpu_ms.median} ms, p95 ${f.crossfade_frame_cpu_ms.p95}, worst ${f.crossfade_frame_cpu_ms.worst} (${f.crossfade_frame_cpu_ms.n} frames); frame interval median ${f.crossfade_frame_interval_ms.median} ms, worst ${f.crossfade_frame_interval_ms.worst}`);
   console.log(`live count (${f.live_count.ballots} ballots in ${f.live_count.seconds} s): ${f.live_count.frames} frames, app CPU per frame median ${f.live_count.frame_cpu_ms.median} ms, p95 ${f.live_count.frame_cpu_ms.p95}, worst ${f.live_count.frame_cpu_ms.worst}; last ballot pushed -> shown ${f.live_count.last_ballot_to_projector_ms} ms`);
-  console.log(`still slide, per minute: ${f.still_per_minute.frames} frames, ${f.still_per_minute.raf_callbacks} requestAnimationFrame callbacks, ${f.still_per_minute.loop_ticks} loop ticks (timer) — measured over ${f.still_per_minute.measured_s} s`);
+  console.log(`still slide, per minute: ${f.still_per_minute.frames} frames, ${f.still_per_minute.raf_callbacks} requestAnimationFrame callbacks, ${f.still_per_minute.loop_ticks} loop ticks (timer) — measured over ${f.still_per_minute.measured_s} s; frames drawn for: ${JSON.stringify(f.still_per_minute.frames_drawn_for)}`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

@@ -12,7 +12,7 @@
 //      same-computer  a second tab of the chair's browser (BroadcastChannel)
 //      server         another browser context enrolled as a projector, fed by
 //                     the push channel (GET /api/v1/wait) through the server
-//    and once: the chair's publish (imported) -> figures on the projector.
+//    and once: the chair's publish (its button) -> figures on the projector.
 // 2. Frame time of the projector page at 1920x1080: the app's CPU time per
 //    frame (projector().frame_ms: events to swap) and the interval between
 //    frames, during cross-fades and while a live count runs (a ballot pushed
@@ -71,7 +71,7 @@ async function enrol(page, code) {
 }
 
 // Clicks "project" for `pick` and returns ms until the projector shows it.
-async function projectAndTime(chair, proj, pick, type) {
+async function projectAndTime(chair, proj, pick, type, split = null) {
   await h.clickWidget(chair, 'proj-pick-' + pick);
   // The preview of the chosen slide is drawn (what the chair checks first).
   const want = pick === 'motion' ? '关于三号楼加装电梯的议案' : pick === 'agenda' ? '第四季度社区议事会' : '';
@@ -85,15 +85,48 @@ async function projectAndTime(chair, proj, pick, type) {
   const p = await h.poll(async () => {
     const x = await projector(proj);
     return x && x.type === type && x.shown_at >= t0 ? x : false;
-  }, { interval: 5, timeout: 20000, what: type + ' on the projector' });
+  }, { interval: 5, timeout: 30000, what: type + ' on the projector' }).catch(async (e) => {
+    const x = await projector(proj);
+    const find = (k) => chair.evaluate((key) => { const w = window.dianhong.find(key); return w && w.label; }, k);
+    const diag = { t0, now: Date.now(), projector: x && { screen: x.screen, key: x.key, shown_at: x.shown_at, frames: x.frames },
+      proj_sync: (await h.status(proj)).sync, chair_sync: (await h.status(chair)).sync,
+      chair_state: await find('proj-state'), chair_now: await find('projector-now'), button: w };
+    throw new Error(e.message + ' ' + JSON.stringify(diag));
+  });
+  if (split) {
+    // Where the time went on the same computer: the chair's side (click ->
+    // the slide posted on the channel) and the projector's (message -> first frame).
+    const arrived = await proj.evaluate((k) => window.__dhArrived && window.__dhArrived[k], p.content);
+    if (arrived) split.push({ chair: arrived - t0, projector: p.shown_at - arrived });
+  }
   return p.shown_at - t0;
 }
 
-async function latencyRuns(chair, proj) {
+// Records when each distinct slide arrives on the BroadcastChannel (the
+// projector page's own listener does the same; this one is the bench's).
+async function recordArrivals(page) {
+  await page.evaluate(() => {
+    window.__dhArrived = {};
+    let last = null;
+    const ch = new BroadcastChannel('dianhong-projector');
+    ch.onmessage = (e) => {
+      const m = e.data || {};
+      // A slide that differs from the one before (the heartbeat repeats it).
+      if (m.t === 'slide' && typeof m.content === 'string' && m.content !== last) {
+        last = m.content;
+        window.__dhArrived[m.content] = Date.now();
+      }
+    };
+    window.__dhArrivalChannel = ch;
+  });
+}
+
+async function latencyRuns(chair, proj, split = null) {
   const out = [];
   for (let i = 0; i < RUNS; i++) {
     const [pick, type] = i % 2 === 0 ? ['motion', 'motion'] : ['agenda', 'agenda'];
-    out.push(await projectAndTime(chair, proj, pick, type));
+    out.push(await projectAndTime(chair, proj, pick, type, split));
+    if (process.env.DH_BENCH_VERBOSE) console.error('run', i, pick, out[out.length - 1], 'ms');
     await proj.waitForTimeout(600);  // the fade is over
   }
   return out;
@@ -126,11 +159,27 @@ async function main() {
     await h.poll(async () => (await h.status(chair)).op_count >= 10, { timeout: 60000, what: 'chair pulled the meeting' });
     await h.clickWidget(chair, 'nav-projector');
 
-    // (The same-computer path is not timed here: headless tabs of one browser
-    // share one window and only the front one gets animation frames, so the
-    // projector tab would wait for the chair's tab to step back. It is
-    // checked by tests/e2e/projector.test.js with the windows brought forward.)
-    figures.same_computer_ms = null;
+    // The same computer: a second WINDOW of the chair's browser (window.open
+    // with "popup", as a chair drags it to the projector's screen). Tabs of
+    // one headless window would not do: only the front tab gets animation
+    // frames. The popup shares the chair's profile, so the chair's tab keeps
+    // the writer lock and the popup is fed by the BroadcastChannel.
+    {
+      const [win] = await Promise.all([chair.waitForEvent('popup', { timeout: 20000 }),
+        chair.evaluate((u) => { window.open(u, 'dh-projector', 'popup,width=1920,height=1080'); },
+          server.url + '/?view=projector')]);
+      await win.setViewportSize({ width: 1920, height: 1080 });
+      await h.poll(async () => { const p = await projector(win); return p && p.frames > 0 && p.screen !== 'lost' ? p : false; },
+        { timeout: 60000, what: 'the projector window on the chair\'s computer' });
+      const src = (await projector(win)).source;
+      if (src !== 'channel') throw new Error('the projector window is fed by ' + src + ', not the BroadcastChannel');
+      await recordArrivals(win);
+      const split = [];
+      figures.same_computer_ms = stats(await latencyRuns(chair, win, split));
+      figures.same_computer_split_ms = { chair_to_channel: stats(split.map((x) => x.chair)),
+        channel_to_first_frame: stats(split.map((x) => x.projector)) };
+      await win.close();
+    }
 
     // A projector laptop through the server.
     const projCtx = await h.newContext(browser, { viewport: { width: 1920, height: 1080 } });
@@ -139,10 +188,20 @@ async function main() {
     await proj.goto(server.url + '/');
     await h.waitReady(proj, { demo: false });
     await enrol(proj, await code('projector'));
-    await h.poll(async () => { const s = await h.status(proj); return s.sync.role === 'projector' && s.saved ? s : false; },
-      { timeout: 60000, what: 'projector enrolled' });
+    // Enrolled AND durable before the page is left for ?view=projector: the
+    // enrolment (device.json) and the first pull are kept by a flush; leaving
+    // as soon as the role shows (what this benchmark did first) lost the
+    // enrolment, and the projector page sat unenrolled ("lost contact").
+    await h.poll(async () => {
+      const s = await h.status(proj);
+      return s.sync.role === 'projector' && s.op_count >= seed.ops - 2 ? s : false;  // --live: setup = all but close and publish
+    }, { timeout: 60000, what: 'projector enrolled with the meeting pulled' });
+    await h.waitSynced(proj);
+    await h.waitSaved(proj);
     await proj.goto(server.url + '/?view=projector');
     await h.poll(async () => { const p = await projector(proj); return p && p.frames > 0 ? p : false; }, { what: 'projector page' });
+    const pst = await h.status(proj);
+    if (!pst.sync || pst.sync.role !== 'projector') throw new Error('the projector page is not enrolled: ' + JSON.stringify(pst.sync));
     const viaServer = await latencyRuns(chair, proj);
     figures.server_ms = stats(viaServer);
 
@@ -194,6 +253,33 @@ async function main() {
       last_ballot_to_projector_ms: last.content_at - t0 - 300 * (ballots.length - 1),
     };
 
+    // The chair's publish -> the figures on the projector, through the
+    // server, once (a poll publishes once): the result slide is projected
+    // (still "not published"), the chair closes the poll and presses
+    // publish in the deliberation area; the chair's tab captures the slide
+    // again with the figures (projection::follow_up) and the projector draws
+    // them. Same transport as the switches above plus that follow-up edit.
+    await h.clickWidget(chair, 'proj-pick-result');
+    await h.findWidget(chair, 'proj-result-hidden');
+    await h.clickWidget(chair, 'proj-project');
+    await h.poll(async () => (await projector(proj)).type === 'result', { what: 'the result slide (unpublished) up' });
+    await h.clickWidget(chair, 'nav-deliberation');
+    await h.clickWidget(chair, 'delib-tab-chair');
+    await h.clickWidget(chair, 'delib-close-' + seed.poll);
+    const pubButton = await h.findWidget(chair, 'delib-publish-' + seed.poll, 30000);
+    await proj.waitForTimeout(1000);
+    const tp = Date.now();
+    await chair.mouse.click(pubButton.x + Math.min(pubButton.w / 2, 40), pubButton.y + pubButton.h / 2);
+    const pub = await h.poll(async () => {
+      const x = await projector(proj);
+      return x && /"published":true/.test(x.content) ? x : false;
+    }, { interval: 5, timeout: 30000, what: 'the published figures on the projector' });
+    figures.publish_ms = pub.content_at - tp;
+    figures.publish_counts = JSON.parse(pub.content).bars.map((b) => b.count);
+    if (JSON.stringify(figures.publish_counts) !== JSON.stringify(seed.counts)) {
+      throw new Error('the projector shows ' + figures.publish_counts + ', the ballots were ' + seed.counts);
+    }
+
     // Still: nothing changes for STILL_S seconds.
     await proj.waitForTimeout(1500);
     const s0 = await projector(proj);
@@ -202,8 +288,13 @@ async function main() {
     const s1 = await projector(proj);
     const raf1 = await proj.evaluate(() => window.__dhRaf);
     const perMin = (x) => r1(x * 60 / STILL_S);
+    const why = {};
+    for (const [k, v] of Object.entries(s1.frame_reasons || {})) {
+      const d = v - ((s0.frame_reasons || {})[k] || 0);
+      if (d) why[k] = d;
+    }
     figures.still_per_minute = { frames: perMin(s1.frames - s0.frames), raf_callbacks: perMin(raf1 - raf0),
-      loop_ticks: perMin(s1.ticks - s0.ticks), measured_s: STILL_S };
+      loop_ticks: perMin(s1.ticks - s0.ticks), measured_s: STILL_S, frames_drawn_for: why };
 
     figures.runs = RUNS;
     await chairCtx.close();
@@ -218,10 +309,13 @@ async function main() {
     return;
   }
   const f = figures;
+  console.log(`chair -> projector, same computer (BroadcastChannel, a second window), ${f.same_computer_ms.n} runs: median ${f.same_computer_ms.median} ms, worst ${f.same_computer_ms.worst} ms`);
+  console.log(`  of which the chair's tab (click -> slide posted): median ${f.same_computer_split_ms.chair_to_channel.median} ms, worst ${f.same_computer_split_ms.chair_to_channel.worst}; the projector window (message -> first frame): median ${f.same_computer_split_ms.channel_to_first_frame.median} ms, worst ${f.same_computer_split_ms.channel_to_first_frame.worst}`);
   console.log(`chair -> projector, through the server (push channel), ${f.server_ms.n} runs: median ${f.server_ms.median} ms, worst ${f.server_ms.worst} ms`);
+  console.log(`the chair's publish (deliberation area) -> figures on the projector through the server, once: ${f.publish_ms} ms (counts ${f.publish_counts.join('/')})`);
   console.log(`cross-fade at 1920x1080: app CPU per frame median ${f.crossfade_frame_cpu_ms.median} ms, p95 ${f.crossfade_frame_cpu_ms.p95}, worst ${f.crossfade_frame_cpu_ms.worst} (${f.crossfade_frame_cpu_ms.n} frames); frame interval median ${f.crossfade_frame_interval_ms.median} ms, worst ${f.crossfade_frame_interval_ms.worst}`);
   console.log(`live count (${f.live_count.ballots} ballots in ${f.live_count.seconds} s): ${f.live_count.frames} frames, app CPU per frame median ${f.live_count.frame_cpu_ms.median} ms, p95 ${f.live_count.frame_cpu_ms.p95}, worst ${f.live_count.frame_cpu_ms.worst}; last ballot pushed -> shown ${f.live_count.last_ballot_to_projector_ms} ms`);
-  console.log(`still slide, per minute: ${f.still_per_minute.frames} frames, ${f.still_per_minute.raf_callbacks} requestAnimationFrame callbacks, ${f.still_per_minute.loop_ticks} loop ticks (timer) — measured over ${f.still_per_minute.measured_s} s`);
+  console.log(`still slide, per minute: ${f.still_per_minute.frames} frames, ${f.still_per_minute.raf_callbacks} requestAnimationFrame callbacks, ${f.still_per_minute.loop_ticks} loop ticks (timer) — measured over ${f.still_per_minute.measured_s} s; frames drawn for: ${JSON.stringify(f.still_per_minute.frames_drawn_for)}`);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

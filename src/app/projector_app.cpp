@@ -7,10 +7,13 @@
 #include <SDL_opengl.h>
 #endif
 
+#include <SDL.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +22,7 @@
 #include "app/crossfade.h"
 #include "backends/imgui_impl_opengl3.h"
 #include "backends/imgui_impl_sdl2.h"
+#include "imgui_internal.h"  // the input event queue: did a person do something
 #include "core/projection.h"
 #include "platform/widget_locator.h"
 #include "ui/projector_view.h"
@@ -44,8 +48,13 @@ EM_JS(void, dhp_listen, (), {
       if (m.t !== 'slide') return;
       st.last = Date.now();
       var c = typeof m.content === 'string' ? m.content : '';
-      if (c !== st.content) { st.content = c; st.seq++; }
-      if (Module._dh_projector_wake) Module._dh_projector_wake();
+      // Only a new slide wakes the loop (the heartbeat repeats the same one:
+      // the 50 ms timer reads its age for the lost-contact screen).
+      if (c !== st.content) {
+        st.content = c;
+        st.seq++;
+        if (Module._dh_projector_wake) Module._dh_projector_wake();
+      }
     };
     ch.postMessage({t : 'hello'});
     st.channel = ch;
@@ -144,6 +153,10 @@ struct ProjectorRuntime {
   bool fast_loop = true;
   uint64_t ticks = 0, fast_ticks = 0, frames = 0, fade_frames = 0;
   std::deque<double> frame_ms;  // the last 600 frames' CPU time, ms
+  // Why frames were drawn (a still slide must draw none): counts per reason.
+  std::map<std::string, uint64_t> frame_reasons;
+  bool fonts_drawn_full = false;  // the last frame was drawn with the full font
+  float drawn_w = 0, drawn_h = 0;  // the display size of the last frame
   std::string screen = "waiting", title;
   std::string slide_type;
   int64_t last_contact_ms = 0;
@@ -250,16 +263,37 @@ void projector_tick(App& app, int64_t now, bool input) {
     key = "waiting";
   }
 
-  bool render = input || p.pending_frames > 0 || key != p.shown_key || content != p.shown_content;
-  if (p.redraw_at_ms > 0 && now >= p.redraw_at_ms) render = true;
+  // What may change the picture: a person's input (a key, the pointer; the
+  // loop's `input` also means "the host reported something", e.g. a flush or
+  // an HTTP round finished, which changes nothing on a slide), a new size,
+  // the full font arriving, a new slide or content, a timer, a fade.
+  (void)input;
+  const bool person = GImGui && GImGui->InputEventsQueue.Size > 0;
+  int win_w = 0, win_h = 0;
+  SDL_GetWindowSize(app.window, &win_w, &win_h);
+  const bool resized = static_cast<float>(win_w) != p.drawn_w || static_cast<float>(win_h) != p.drawn_h;
+  const bool font_came = app.full_font_loaded != p.fonts_drawn_full;
   const bool fading = p.fade_start_ms >= 0 && now - p.fade_start_ms < kFadeMs;
-  if (fading) render = true;
+  const char* reason = p.pending_frames > 0                               ? "pending"
+                       : key != p.shown_key                               ? "slide"
+                       : content != p.shown_content                       ? "content"
+                       : fading                                           ? "fade"
+                       : p.redraw_at_ms > 0 && now >= p.redraw_at_ms      ? "timer"
+                       : person                                           ? "input"
+                       : resized                                          ? "resize"
+                       : font_came                                        ? "font"
+                                                                          : nullptr;
+  const bool render = reason != nullptr;
   if (!render) {
     set_fast_loop(p, false);
     return;
   }
   set_fast_loop(p, true);
   if (p.pending_frames > 0) --p.pending_frames;
+  ++p.frame_reasons[reason];
+  p.drawn_w = static_cast<float>(win_w);
+  p.drawn_h = static_cast<float>(win_h);
+  p.fonts_drawn_full = app.full_font_loaded;
 
   // A new slide (or screen) cross-fades in from the last frame of the old one.
   if (key != p.shown_key) {
@@ -388,10 +422,11 @@ extern "C" {
 #define DH_PROJ_EXPORT
 #endif
 
-// A channel message or a resize: tick on animation frames again at once.
+// A new slide on the channel or a resize: tick on animation frames again at
+// once. The tick itself decides whether to draw (what it shows changed, a new
+// size): a wake alone draws nothing.
 DH_PROJ_EXPORT void dh_projector_wake() {
   if (!g_projector) return;
-  g_projector->pending_frames = std::max(g_projector->pending_frames, 1);
   dh::app::set_fast_loop(*g_projector, true);
 }
 
@@ -417,6 +452,7 @@ DH_PROJ_EXPORT const char* dh_projector_json() {
                      {"ticks", p.ticks},
                      {"fast_ticks", p.fast_ticks},
                      {"fast_loop", p.fast_loop},
+                     {"frame_reasons", p.frame_reasons},
                      {"frame_ms", ms}}
           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return s.c_str();

@@ -15,7 +15,8 @@
 // Frames: a still slide draws nothing. The loop ticks on a 50 ms timer
 // (setTimeout, not requestAnimationFrame) while still and switches to
 // requestAnimationFrame only while it draws (a cross-fade, bars moving, the
-// speakers' timer once a second); a channel message wakes it at once.
+// speakers' timer once a second); a new slide on the channel wakes it at
+// once. A frame is drawn only for a reason (projector().frame_reasons).
 #pragma once
 
 #include <cstdint>

@@ -122,7 +122,10 @@ void Session::handle(const std::vector<ui::Request>& requests, const std::functi
         replica_->set_author(a->author);
         if (writable_) {
           auto w = fs_.write_atomic(root_ + "/author.txt", a->author);
-          if (w.ok()) flusher_.request_flush(replica_->write_generation());
+          if (w.ok()) {
+            replica_->note_folder_write();
+            flusher_.request_flush(replica_->write_generation());
+          }
           else answer.error = ui::Problem::of("file.failed", {"author.txt"}, w.error().message);
         }
       }
@@ -157,8 +160,14 @@ Status Session::save_device_settings(const DeviceSettings& s) {
   Json j{{"language", s.language == ui::Language::en ? "en" : "zh-CN"}, {"large_text", s.large_text}};
   auto w = fs_.write_atomic(root_ + "/settings.json", j.dump());
   if (!w) return w;
-  // Durable with a flush of the folder (the same one as the log).
-  flusher_.flush_now();
+  // Durable with a flush of the folder (the same one as the log); "saved"
+  // waits for it.
+  if (replica_) {
+    replica_->note_folder_write();
+    flusher_.request_flush(replica_->write_generation());
+  } else {
+    flusher_.flush_now();
+  }
   return ok_status();
 }
 

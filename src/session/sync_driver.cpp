@@ -291,7 +291,10 @@ void SyncDriver::save_enrolment() {
   Json j{{"device", replica_.device_id()}, {"token", token_}, {"role", role_}, {"name", device_name_}};
   auto st = fs_.write_atomic(device_file_, j.dump());
   if (!st.ok()) enrol_error_ = ui::Problem::of("sync.enrol_not_stored", {}, st.error().message);
-  flusher_.flush_now();
+  // Not "saved" until a flush covers the token (a reload right after
+  // enrolling must not lose it).
+  replica_.note_folder_write();
+  flusher_.request_flush(replica_.write_generation());
 }
 
 bool SyncDriver::redo(const std::string& rejected_id, int64_t device_now_ms) {

@@ -117,6 +117,10 @@ class Replica {
   // Moves each time bytes are appended; the platform flush records the value
   // it covered so the UI can say "saved on this device" truthfully.
   uint64_t write_generation() const { return write_generation_; }
+  // Another file of the folder was written by its owner (the sync enrolment,
+  // the device's settings, the author's name): it counts as a write, so the
+  // UI says "saved" only once a flush covers it too.
+  void note_folder_write() { ++write_generation_; }
 
   // Seals the current segment and writes snapshot.json: the state, the known
   // ids and the clock as of the sealed segments (= everything appended so

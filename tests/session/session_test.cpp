@@ -130,8 +130,11 @@ TEST_CASE("session: language and large text are kept per device across a reload,
     s.set_write_access(true);
     REQUIRE(s.open("k7f3a9c2d1e0", kNow));
     CHECK_FALSE(s.device_settings().has_value());
+    const uint64_t before = s.replica()->write_generation();
     s.handle({{7, ui::SettingsChanged{ui::Language::en, true}}}, nullptr, nullptr);
-    CHECK(flusher.flush_nows > 0);
+    // A write of the folder: "saved" waits for the flush that covers it.
+    CHECK(s.replica()->write_generation() > before);
+    CHECK(flusher.requested == s.replica()->write_generation());
     CHECK(s.replica()->operation_count() == 0);  // not an operation
   }
   // The reload: a new session on the same folder.

@@ -46,6 +46,8 @@ struct InProcessServer {
   session::HttpReply handle(const std::string& method, const std::string& path, const std::string& body,
                             int64_t now) {
     if (method == "GET" && path == "/api/v1/health") return {200, sync::encode_health(svc->health("open", now))};
+    // Enrolment (the real one is tested against the server process): any code gives a kiosk token.
+    if (method == "POST" && path == "/api/v1/enrol") return {200, R"({"token":"tok-kiosk-1","role":"kiosk"})"};
     if (method == "POST" && path == "/api/v1/ops") {
       auto req = sync::decode_push_request(body);
       if (!req) return {400, sync::encode_error(req.error())};
@@ -339,4 +341,25 @@ TEST_CASE("sync driver: errors reach the UI as codes with parameters", "[session
   CHECK(d.session.sync()->status().last_error.code == "sync.unreachable");
   settle(d, server, now);
   CHECK(d.session.sync()->status().last_error.empty());
+}
+
+TEST_CASE("sync driver: an enrolment is not 'saved' until a flush covers its token", "[session][sync][native]") {
+  int64_t now = kStart;
+  InProcessServer server;
+  Device d(server, now);
+  settle(d, server, now);
+  const Replica& r = *d.session.replica();
+  REQUIRE(d.flusher.flushed_generation() >= r.write_generation());  // all saved
+  d.session.sync()->enrol("ABCD-EFGH", "kiosk at the hall");
+  const uint64_t before = r.write_generation();
+  ++d.http.tick;
+  d.session.tick(now);  // the answer arrives; the token is written to the folder
+  CHECK(d.session.sync()->status().role == "kiosk");
+  CHECK(d.fs.read("/data/device.json").value().find("tok-kiosk-1") != std::string::npos);
+  // The UI's "saved" (flushed generation >= write generation) must wait...
+  CHECK(r.write_generation() > before);
+  CHECK(d.flusher.flushed_generation() < r.write_generation());
+  // ...for the flush that covers the token.
+  d.flusher.pump();
+  CHECK(d.flusher.flushed_generation() >= r.write_generation());
 }

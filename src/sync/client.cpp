@@ -375,7 +375,7 @@ bool SyncClient::unseen_by(const Stamp& own, const Stamp& winner) const {
 
 bool SyncClient::note_overridden(const std::map<std::pair<std::string, std::string>, SyncClient::OwnMarks>& marks,
                                  int64_t device_now_ms) {
-  bool added = false;
+  std::vector<OverriddenOp> fresh;  // new notices
   for (const auto& entry : marks) {
     const std::pair<std::string, std::string>& target = entry.first;
     const OwnMarks& m = entry.second;
@@ -426,12 +426,37 @@ bool SyncClient::note_overridden(const std::map<std::pair<std::string, std::stri
         return x.id == o.id && x.how == o.how && x.redone_as.empty();
       });
       if (known) continue;
-      if (auto op = rejected_op(o.id)) o.type = op->type;  // reads the own operation (rare: only for a notice)
-      if (o.type.empty()) o.type = target.first + ".edit";
-      state_.overridden.push_back(std::move(o));
-      if (state_.overridden.size() > kMaxOverriddenKept) state_.overridden.erase(state_.overridden.begin());
-      added = true;
+      fresh.push_back(std::move(o));
     }
+  }
+  if (fresh.empty()) return false;
+  // The own operations' types, from memory (recent) or one read of the log.
+  std::map<std::string, std::string> types;
+  bool read_log = false;
+  for (const auto& o : fresh) {
+    auto id = OpId::parse(o.id);
+    if (!id || id->seq == 0) continue;
+    auto mine = replica_.own_ops_in(id->seq - 1, id->seq);
+    if (mine && !mine->empty() && mine->front().id == *id) types[o.id] = mine->front().type;
+    else read_log = true;
+  }
+  if (read_log) {
+    if (auto all = replica_.read_all()) {
+      for (const auto& op : all.value())
+        if (op.id.device == replica_.device_id()) {
+          const std::string id = op.id.to_string();
+          if (!types.count(id)) types[id] = op.type;
+        }
+    }
+  }
+  bool added = false;
+  for (auto& o : fresh) {
+    auto t = types.find(o.id);
+    o.type = t != types.end() ? t->second : "";
+    if (o.type.empty()) continue;  // not in this device's log any more: nothing to say or redo
+    state_.overridden.push_back(std::move(o));
+    if (state_.overridden.size() > kMaxOverriddenKept) state_.overridden.erase(state_.overridden.begin());
+    added = true;
   }
   return added;
 }

@@ -35,7 +35,12 @@ Json sync_json(dh::session::SyncDriver& d, const dh::ui::SyncStatus& y) {
   const auto& cs = d.client().state();
   Json rejected = Json::array();
   for (const auto& r : y.rejected) rejected.push_back({{"id", r.id}, {"type", r.type}, {"reason", r.reason}});
+  Json overridden = Json::array();
+  for (const auto& o : y.overridden)
+    overridden.push_back({{"id", o.id}, {"type", o.type}, {"entity", o.entity}, {"how", o.how}, {"by", o.by},
+                          {"redone_as", o.redone_as}});
   return {{"in_progress", y.in_progress},
+          {"overridden", overridden},
           {"waiting", y.waiting_ops},
           {"rejected", rejected},
           {"last_success_ms", d.client().last_success_ms()},

@@ -136,6 +136,8 @@ void Session::handle(const std::vector<ui::Request>& requests, const std::functi
     } else if (const auto* redo = std::get_if<ui::RedoRejected>(&r.what)) {
       // The outcome shows in SyncStatus (redone_as, or redo_error_code).
       if (sync_ && sync_->redo(redo->op_id, last_now_ms_)) after_commits();
+    } else if (const auto* again = std::get_if<ui::RedoOverridden>(&r.what)) {
+      if (sync_ && sync_->redo_overridden(again->op_id, last_now_ms_)) after_commits();
     } else {
       // SaveFile, ApplyUpdate: the platform's; it replies itself.
       if (platform) platform->push_back(r);

@@ -308,6 +308,17 @@ bool SyncDriver::redo(const std::string& rejected_id, int64_t device_now_ms) {
   return true;
 }
 
+bool SyncDriver::redo_overridden(const std::string& op_id, int64_t device_now_ms) {
+  auto made = client_->redo_overridden(op_id, device_now_ms);
+  if (!made) {
+    redo_error_ = made.error();
+    return false;
+  }
+  redo_error_ = Error{};
+  waiting_dirty_ = true;
+  return true;
+}
+
 void SyncDriver::refresh_waiting() {
   waiting_dirty_ = false;
   waiting_ = client_->waiting_ops();
@@ -322,6 +333,20 @@ ui::SyncStatus SyncDriver::status() const {
   for (const auto& r : client_->rejected())
     s.rejected.push_back(ui::SyncStatus::Rejected{r.id, r.type, r.code, r.reason, local_minutes_from_utc_ms(r.at_ms),
                                                   r.entity, r.redone_as});
+  for (const auto& o : client_->overridden()) {
+    std::string kind = o.type.substr(0, o.type.find('.'));
+    std::string record = o.entity;
+    if (const Entity* e = replica_.state().find(kind, o.entity)) {
+      for (const char* f : {"name", "title", "address", "role"}) {
+        if (!e->text(f).empty()) {
+          record = e->text(f);
+          break;
+        }
+      }
+    }
+    s.overridden.push_back(ui::SyncStatus::Overridden{o.id, o.type, o.entity, record, o.how, o.fields, o.by,
+                                                      local_minutes_from_utc_ms(o.at_ms), o.redone_as});
+  }
   s.redo_error_code = redo_error_.code;
   s.redo_error = redo_error_.message;
   s.last_error = last_error_;

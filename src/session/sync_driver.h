@@ -66,6 +66,9 @@ class SyncDriver {
   // when it was committed (the app then flushes as after any commit); else
   // status() carries the reason as redo_error_code/redo_error.
   bool redo(const std::string& rejected_id, int64_t device_now_ms);
+  // The same for an own change another device's change hid
+  // (SyncClient::redo_overridden).
+  bool redo_overridden(const std::string& op_id, int64_t device_now_ms);
   // After the app committed an own operation (it becomes pushable after the
   // flush that the commit requested).
   void on_committed() { waiting_dirty_ = true; }

@@ -2,11 +2,21 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 namespace dh::sync {
 namespace {
 
 constexpr size_t kMaxRejectedKept = 1000;
+constexpr size_t kMaxOverriddenKept = 1000;
+constexpr size_t kMaxAnsweredKept = 1000;
+
+Json overridden_to_json(const OverriddenOp& o) {
+  Json j{{"id", o.id}, {"type", o.type}, {"entity", o.entity}, {"how", o.how}, {"by", o.by}, {"at_ms", o.at_ms}};
+  if (!o.fields.empty()) j["fields"] = o.fields;
+  if (!o.redone_as.empty()) j["redone_as"] = o.redone_as;
+  return j;
+}
 
 Json rejected_to_json(const RejectedOp& r) {
   Json j{{"id", r.id}, {"type", r.type}, {"code", r.code}, {"reason", r.reason}, {"at_ms", r.at_ms}};
@@ -49,6 +59,25 @@ Result<std::unique_ptr<SyncClient>> SyncClient::open(FileSystem& fs, Replica& re
       c->state_.acked_seq = j.value("acked_seq", uint64_t{0});
       c->state_.server_offset_ms = j.value("server_offset_ms", int64_t{0});
       c->state_.last_success_ms = j.value("last_success_ms", int64_t{0});
+      if (j.contains("overridden") && j["overridden"].is_array()) {
+        for (const Json& o : j["overridden"]) {
+          if (!o.is_object()) continue;
+          OverriddenOp x{o.value("id", ""), o.value("type", ""), o.value("entity", ""), o.value("how", ""), {},
+                         o.value("by", ""), o.value("at_ms", int64_t{0}), o.value("redone_as", "")};
+          if (o.contains("fields") && o["fields"].is_array())
+            for (const Json& f : o["fields"])
+              if (f.is_string()) x.fields.push_back(f.get<std::string>());
+          c->state_.overridden.push_back(std::move(x));
+        }
+      }
+      if (j.contains("answered") && j["answered"].is_array()) {
+        for (const Json& a : j["answered"]) {
+          if (!a.is_array() || a.size() != 3 || !a[0].is_number_unsigned() || !a[1].is_number_unsigned() ||
+              !a[2].is_number_integer())
+            continue;
+          c->state_.answered.push_back(PushAnswered{a[0].get<uint64_t>(), a[1].get<uint64_t>(), a[2].get<int64_t>()});
+        }
+      }
       if (j.contains("rejected") && j["rejected"].is_array()) {
         for (const Json& r : j["rejected"]) {
           if (!r.is_object()) continue;
@@ -88,12 +117,18 @@ uint64_t SyncClient::own_max_seq() {
 Status SyncClient::save() {
   Json rejected = Json::array();
   for (const auto& r : state_.rejected) rejected.push_back(rejected_to_json(r));
+  Json overridden = Json::array();
+  for (const auto& o : state_.overridden) overridden.push_back(overridden_to_json(o));
+  Json answered = Json::array();
+  for (const auto& a : state_.answered) answered.push_back(Json::array({a.first_seq, a.last_seq, a.server_ms}));
   Json j{{"version", 1},
          {"cursor", state_.cursor},
          {"acked_seq", state_.acked_seq},
          {"server_offset_ms", state_.server_offset_ms},
          {"last_success_ms", state_.last_success_ms},
-         {"rejected", rejected}};
+         {"rejected", rejected},
+         {"overridden", overridden},
+         {"answered", answered}};
   return fs_.write_atomic(replica_.dir() + "/" + kStateFile, j.dump());
 }
 
@@ -197,6 +232,13 @@ Status SyncClient::on_push_response(const PushBatch& batch, std::string_view bod
     state_.rejected.push_back(std::move(rej));
     if (state_.rejected.size() > kMaxRejectedKept) state_.rejected.erase(state_.rejected.begin());
   }
+  // When these reached the server: no other device can have seen them
+  // before (note_overridden). An answer to a resend keeps the first one.
+  if (auto first = OpId::parse(batch.op_ids.front());
+      first && (state_.answered.empty() || state_.answered.back().last_seq < first->seq)) {
+    state_.answered.push_back(PushAnswered{first->seq, batch.last_seq, r->server_ms});
+    if (state_.answered.size() > kMaxAnsweredKept) state_.answered.erase(state_.answered.begin());
+  }
   state_.acked_seq = std::max(state_.acked_seq, batch.last_seq);
   replica_.forget_own_through(state_.acked_seq);
   state_.server_offset_ms = r->server_ms - device_now_ms;
@@ -290,16 +332,185 @@ Result<SyncClient::PullOutcome> SyncClient::on_pull_response(const PullRequest& 
     }
     ops.push_back(std::move(p.op));
   }
+  // What this device's own changes hold in the records other devices'
+  // new operations touch, to tell the person what no longer shows.
+  const std::string& me = replica_.device_id();
+  std::map<std::pair<std::string, std::string>, OwnMarks> marks;
+  for (const auto& op : ops) {
+    if (op.id.device == me || replica_.contains(op.id)) continue;
+    auto t = State::target_of(op);
+    if (!t || marks.count(*t)) continue;
+    OwnMarks m;
+    if (const Entity* e = replica_.state().find(t->first, t->second)) {
+      m.live = e->live();
+      m.created = e->created_stamp;
+      for (const auto& [name, v] : e->fields)
+        if (*v.stamp.device == me && name != "archive_reason") m.own.emplace(name, OwnWrite{v.stamp, v.value});
+    }
+    marks.emplace(*t, std::move(m));
+  }
   auto n = replica_.ingest(ops, corrected_now(device_now_ms));
   if (!n) {
     last_error_ = n.error().message;
     return n.error();
   }
+  if (note_overridden(marks, device_now_ms)) (void)save();
   out.ingested = n.value();
   out.more = page->more;
   pulled_ = std::max(pulled_, page->next);
   last_error_.clear();
   return out;
+}
+
+bool SyncClient::unseen_by(const Stamp& own, const Stamp& winner) const {
+  // A device's clock moves past every stamp it ingests: stamped before the
+  // own write, the winner was made without it.
+  if (winner.hlc < own.hlc) return true;
+  // Devices learn other devices' operations only from the server.
+  if (own.seq > state_.acked_seq) return true;  // not answered yet: not there (or only just)
+  for (const auto& a : state_.answered)
+    if (own.seq >= a.first_seq && own.seq <= a.last_seq) return winner.hlc.wall_ms < a.server_ms;
+  return false;  // answered before what is kept: assume it was seen (no false notice)
+}
+
+bool SyncClient::note_overridden(const std::map<std::pair<std::string, std::string>, SyncClient::OwnMarks>& marks,
+                                 int64_t device_now_ms) {
+  std::vector<OverriddenOp> fresh;  // new notices
+  for (const auto& entry : marks) {
+    const std::pair<std::string, std::string>& target = entry.first;
+    const OwnMarks& m = entry.second;
+    if (m.own.empty()) continue;
+    const Entity* e = replica_.state().find(target.first, target.second);
+    if (!e) continue;
+    const FieldValue* flag = nullptr;
+    if (auto it = e->fields.find("archived"); it != e->fields.end()) flag = &it->second;
+    const std::string& me = replica_.device_id();
+    // Archived now by another device's stamp, while it was live here.
+    const bool archived_elsewhere = m.live && e->archived() && flag && *flag->stamp.device != me;
+    std::map<std::string, OverriddenOp> found;  // own op id -> notice
+    auto notice = [&](const Stamp& own, const std::string& how, const Stamp& winner) -> OverriddenOp& {
+      OverriddenOp& o = found[own.id().to_string()];
+      if (o.id.empty()) o = OverriddenOp{own.id().to_string(), "", target.second, how, {}, *winner.device, device_now_ms, ""};
+      return o;
+    };
+    for (const auto& [field, own] : m.own) {
+      // A create is never overridden: whoever edits or archives the record
+      // had it. Its fields are the record's starting point.
+      if (own.stamp == m.created) continue;
+      auto it = e->fields.find(field);
+      if (it == e->fields.end()) continue;
+      const FieldValue& now = it->second;
+      if (!(now.stamp == own.stamp)) {
+        // Lost the field. Same value (two devices archived, or typed the
+        // same): nothing the person would miss.
+        if (now.value == own.value || !unseen_by(own.stamp, now.stamp)) continue;
+        if (field == "archived") {
+          // An own archive undone by a restore, or an own restore by an archive.
+          notice(own.stamp, e->archived() ? "archived" : "restored", now.stamp);
+        } else {
+          OverriddenOp& o = notice(own.stamp, "overwritten", now.stamp);
+          if (o.how == "overwritten") o.fields.push_back(field);
+        }
+      } else if (archived_elsewhere && field != "archived" && unseen_by(own.stamp, flag->stamp)) {
+        // The own write holds, but the record is out of sight: that is what
+        // the person needs to know.
+        OverriddenOp& o = notice(own.stamp, "archived", flag->stamp);
+        o.how = "archived";
+        o.fields.clear();
+        o.by = *flag->stamp.device;
+      }
+    }
+    for (auto& entry_found : found) {
+      OverriddenOp& o = entry_found.second;
+      bool known = std::any_of(state_.overridden.begin(), state_.overridden.end(), [&](const OverriddenOp& x) {
+        return x.id == o.id && x.how == o.how && x.redone_as.empty();
+      });
+      if (known) continue;
+      fresh.push_back(std::move(o));
+    }
+  }
+  if (fresh.empty()) return false;
+  // The own operations' types, from memory (recent) or one read of the log.
+  std::map<std::string, std::string> types;
+  bool read_log = false;
+  for (const auto& o : fresh) {
+    auto id = OpId::parse(o.id);
+    if (!id || id->seq == 0) continue;
+    auto mine = replica_.own_ops_in(id->seq - 1, id->seq);
+    if (mine && !mine->empty() && mine->front().id == *id) types[o.id] = mine->front().type;
+    else read_log = true;
+  }
+  if (read_log) {
+    if (auto all = replica_.read_all()) {
+      for (const auto& op : all.value())
+        if (op.id.device == replica_.device_id()) {
+          const std::string id = op.id.to_string();
+          if (!types.count(id)) types[id] = op.type;
+        }
+    }
+  }
+  bool added = false;
+  for (auto& o : fresh) {
+    auto t = types.find(o.id);
+    o.type = t != types.end() ? t->second : "";
+    if (o.type.empty()) continue;  // not in this device's log any more: nothing to say or redo
+    state_.overridden.push_back(std::move(o));
+    if (state_.overridden.size() > kMaxOverriddenKept) state_.overridden.erase(state_.overridden.begin());
+    added = true;
+  }
+  return added;
+}
+
+Result<std::vector<Operation>> SyncClient::redo_overridden(const std::string& id, int64_t device_now_ms) {
+  // The newest notice of this operation.
+  auto it = std::find_if(state_.overridden.rbegin(), state_.overridden.rend(),
+                         [&](const OverriddenOp& o) { return o.id == id; });
+  if (it == state_.overridden.rend())
+    return make_error("not_overridden", "No other device's change hid this change, so there is nothing to redo.");
+  if (!it->redone_as.empty())
+    return make_error("already_redone", "This change was already made again as " + it->redone_as + ".");
+  auto op = rejected_op(id);  // reads an own operation from the log
+  if (!op) return make_error("not_found", "The change is no longer in this device's log.");
+  auto t = State::target_of(*op);
+  if (!t) return make_error("unknown_type", "This kind of change cannot be made again here.");
+  const auto& [kind, entity_id] = *t;
+  const Entity* e = replica_.state().find(kind, entity_id);
+  if (!e || !e->created) return make_error("not_found", "The record is not on this device.");
+  std::vector<Command> cmds;
+  const std::string verb = op->type.substr(op->type.find('.') + 1);
+  if (verb == "archive") {
+    if (!e->archived()) {
+      auto reason = op->payload.find("reason");
+      cmds.push_back(ArchiveEntity{kind, entity_id,
+                                   reason != op->payload.end() && reason->is_string() ? reason->get<std::string>() : ""});
+    }
+  } else {
+    if (e->archived()) cmds.push_back(RestoreEntity{kind, entity_id});
+    if (verb == "create" || verb == "edit") {
+      Json back = Json::object();
+      auto fields = op->payload.find("fields");
+      if (fields != op->payload.end() && fields->is_object())
+        for (auto f = fields->begin(); f != fields->end(); ++f)
+          if (f.key() != "archived" && f.key() != "archive_reason" && e->get(f.key()) != f.value())
+            back[f.key()] = f.value();
+      if (!back.empty()) cmds.push_back(EditEntity{kind, entity_id, back});
+    } else if (verb == "move") {
+      if (auto cmd = command_of(*op)) cmds.push_back(*cmd);
+    }
+  }
+  if (cmds.empty()) return make_error("nothing_to_change", "The record already shows this change.");
+  std::vector<Operation> made;
+  for (const auto& cmd : cmds) {
+    auto r = replica_.commit(cmd, corrected_now(device_now_ms));
+    if (!r) {
+      if (made.empty()) return r.error();
+      break;  // the restore is made; the edit is refused: the person sees the record again
+    }
+    made.push_back(std::move(r).value());
+  }
+  it->redone_as = made.back().id.to_string();
+  (void)save();
+  return made;
 }
 
 void SyncClient::on_pull_failed(int status, std::string_view body) { last_error_ = describe_failure(status, body); }

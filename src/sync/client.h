@@ -52,10 +52,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -80,6 +82,45 @@ struct RejectedOp {
   std::string redone_as;  // id of the operation that re-did it (redo()), "" until then
 };
 
+// An own change another device's operation overrode (issue 15). The records
+// converge by stamp; the person whose change no longer shows is told, but
+// only of a real conflict (docs/architecture.md "Concurrent changes", rule 6):
+// an own write that now lost to a write of another device that did not know
+// of it. Precisely, after a pull, an own operation W is overridden by another
+// device's operation F when
+//   - F now holds what W held: F's stamp won a field W wrote, with another
+//     value ("overwritten"); F's archive hides the record W's edit, move or
+//     restore was made to, and it was live before ("archived"); F's restore
+//     undid W's archive ("restored"); and
+//   - F's device had not seen W when it stamped F: F is stamped before W (a
+//     hybrid clock moves past every stamp it has seen), or W had not reached
+//     the server yet (W still unanswered here, or F stamped before the
+//     server's answer to W's push; stamps follow the server's clock).
+// A later change by a device that had W is an ordinary later change and is
+// not reported, and a create is never overridden: another device can edit
+// or archive a record only once it has it.
+//   how "archived":    the record was archived elsewhere (an own edit, move or
+//                      restore no longer shows)
+//   how "restored":    the record was restored elsewhere (an own archive undone)
+//   how "overwritten": fields were given other values elsewhere
+struct OverriddenOp {
+  std::string id;      // the own operation ("device:seq")
+  std::string type;    // e.g. "squad.edit"
+  std::string entity;  // the record
+  std::string how;
+  std::vector<std::string> fields;  // for "overwritten": the fields that now hold other values
+  std::string by;      // the device whose operation won
+  int64_t at_ms = 0;   // device clock when it was noticed
+  std::string redone_as;  // the last operation that made it again (redo_overridden()), "" until then
+};
+
+// When the server answered a push of own operations first_seq..last_seq (the
+// server's clock), to tell whether another device could have seen them.
+struct PushAnswered {
+  uint64_t first_seq = 0, last_seq = 0;
+  int64_t server_ms = 0;
+};
+
 // What sync-state.json holds (docs/sync-protocol.md "Client state").
 struct ClientState {
   uint64_t cursor = 0;           // highest server seq whose ops are flushed here
@@ -87,6 +128,8 @@ struct ClientState {
   int64_t server_offset_ms = 0;  // server clock minus this device's clock
   int64_t last_success_ms = 0;   // device clock of the last complete round
   std::vector<RejectedOp> rejected;
+  std::vector<OverriddenOp> overridden;
+  std::vector<PushAnswered> answered;  // ascending, at most 1,000 (the oldest go first)
 };
 
 class SyncClient {
@@ -161,6 +204,16 @@ class SyncClient {
   // (saved in sync-state.json); errors: not_rejected, already_redone, or the
   // core's code (e.g. nothing_to_change when the record already has it).
   Result<Operation> redo(const std::string& id, int64_t device_now_ms);
+  // Own changes other devices' operations overrode (OverriddenOp says
+  // exactly when), noticed while pulling. At most 1,000 kept.
+  const std::vector<OverriddenOp>& overridden() const { return state_.overridden; }
+  // Makes an overridden change show again, as new operations of this device
+  // validated against the state now: restores the record if the change was
+  // hidden by an archive, archives it again if an own archive was undone,
+  // and edits back the fields of the own operation that now hold other
+  // values. Errors: not_overridden, already_redone, nothing_to_change, or
+  // the core's code. Returns the operations made.
+  Result<std::vector<Operation>> redo_overridden(const std::string& id, int64_t device_now_ms);
   int64_t last_success_ms() const { return state_.last_success_ms; }
   const std::string& last_error() const { return last_error_; }  // plain words, "" after a success
   const std::string& problem() const { return problem_; }
@@ -170,6 +223,22 @@ class SyncClient {
  private:
   SyncClient(FileSystem& fs, Replica& replica) : fs_(fs), replica_(replica) {}
   Status save();
+  // What this device's own operations hold in one record before a pull.
+  struct OwnWrite {
+    Stamp stamp;
+    Json value;
+  };
+  struct OwnMarks {
+    bool live = false;
+    Stamp created;                         // the create's stamp (never overridden)
+    std::map<std::string, OwnWrite> own;  // field -> own write that holds it
+  };
+  // Records the notices (overridden()) for the records in marks after an
+  // ingest; true when one was added.
+  bool note_overridden(const std::map<std::pair<std::string, std::string>, OwnMarks>& marks, int64_t device_now_ms);
+  // Whether the device that stamped `winner` could not have seen the own
+  // write `own` (OverriddenOp's second condition).
+  bool unseen_by(const Stamp& own, const Stamp& winner) const;
   uint64_t own_max_seq();  // highest own seq in the replica (probing + scan)
 
   FileSystem& fs_;

@@ -68,6 +68,18 @@ struct SyncStatus {
     std::string redone_as;  // the new operation that made it again, "" until redone
   };
   std::vector<Rejected> rejected;  // refused by the server, never retried
+  // Own changes another device's concurrent change hid (sync/client.h
+  // OverriddenOp): the record shows the other device's change now.
+  struct Overridden {
+    std::string id, type, entity;
+    std::string record;               // the record's name as shown (or its id)
+    std::string how;                  // "archived", "restored" or "overwritten"
+    std::vector<std::string> fields;  // for "overwritten"
+    std::string by;                   // the other device
+    int64_t at_minutes = 0;
+    std::string redone_as;            // "" until made again
+  };
+  std::vector<Overridden> overridden;
   std::string redo_error_code, redo_error;  // why the last "make it again" failed (core code + words)
   Problem last_error;             // why the last round failed (code + parameters); empty after a success
   std::string clock_warning;      // the server says this device's clock is off
@@ -137,6 +149,9 @@ struct RunJob {                            // long work off the frame
 struct RedoRejected {                      // make a change the server refused again (SyncClient::redo)
   std::string op_id;
 };
+struct RedoOverridden {                    // make an own change another device hid show again
+  std::string op_id;
+};
 struct CancelJob {                         // stop the job of request `job`
   RequestId job = 0;
 };
@@ -144,7 +159,7 @@ struct CancelJob {                         // stop the job of request `job`
 struct Request {
   RequestId id = 0;
   std::variant<SyncNow, Enrol, SaveFile, SettingsChanged, SetAuthor, ApplyUpdate, RunJob, CancelJob,
-               RedoRejected> what;
+               RedoRejected, RedoOverridden> what;
 };
 
 // ---- Replies: the app's answer to one request --------------------------------

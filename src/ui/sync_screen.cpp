@@ -36,6 +36,43 @@ std::string change_words(const std::string& type) {
   return kind_label(kind) + " · " + v;
 }
 
+// Own changes another device's concurrent change hid (issue 15): what, by
+// whom, and "make it again".
+void draw_overridden(const SyncStatus& s, Frame& f) {
+  if (s.overridden.empty()) return;
+  const ImVec4 amber = color_warning();
+  ImGui::Spacing();
+  ImGui::Separator();
+  status_text(trf("sync.overridden_count", {std::to_string(s.overridden.size())}), "sync-overridden-count", &amber);
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(tr("sync.overridden_note"));
+  ImGui::PopTextWrapPos();
+  const size_t n = s.overridden.size();
+  for (size_t k = 0; k < std::min<size_t>(n, 200); ++k) {
+    const SyncStatus::Overridden& o = s.overridden[n - 1 - k];
+    const std::string id = "sync-overridden-" + std::to_string(n - 1 - k);
+    const std::string kind = o.type.substr(0, o.type.find('.'));
+    std::string what;
+    if (o.how == "overwritten") {
+      std::string names;
+      for (const auto& field : o.fields) names += (names.empty() ? "" : "、") + field_label(kind, field);
+      what = trf("sync.overridden_overwritten", {names});
+    } else {
+      what = tr(o.how == "restored" ? "sync.overridden_restored" : "sync.overridden_archived");
+    }
+    status_text_wrapped(trf("sync.overridden_line", {short_local_time(o.at_minutes), change_words(o.type), o.record,
+                                                      what, o.by}),
+                        id.c_str(), &amber);
+    ImGui::Indent();
+    if (!o.redone_as.empty()) {
+      status_text(trf("sync.rejected_redone", {o.redone_as}), (id + "-redone").c_str());
+    } else if (ImGui::Button(label("sync.redo", (id + "-redo").c_str()).c_str())) {
+      f.ask(RedoOverridden{o.id});
+    }
+    ImGui::Unindent();
+  }
+}
+
 void draw_enrolment(SyncView& v, const SyncStatus& s, Frame& f) {
   ImGui::Spacing();
   ImGui::Separator();
@@ -111,6 +148,8 @@ void draw_sync(SyncView& v, const AppStatus& status, Frame& f) {
     if (s.needs_enrolment) status_text_wrapped(tr("sync.enrol_needed"), "sync-enrol-needed", &red);
     draw_enrolment(v, s, f);
   }
+
+  draw_overridden(s, f);
 
   ImGui::Spacing();
   ImGui::Separator();

@@ -314,6 +314,12 @@ void draw_status(ViewState& v, const AppStatus& s, UiOutput& out) {
       ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
       status_text(trf("status.sync_rejected", {std::to_string(y.rejected.size())}), "status-sync-rejected", &red);
     }
+    size_t hidden = 0;  // own changes another device's change hid, not made again
+    for (const auto& o : y.overridden) hidden += o.redone_as.empty() ? 1 : 0;
+    if (hidden > 0) {
+      ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
+      status_text(trf("status.sync_overridden", {std::to_string(hidden)}), "status-sync-overridden", &amber);
+    }
   }
   ImGui::SameLine(0, ImGui::GetFontSize() * 1.5f);
   status_text(s.device_id.empty() ? std::string(tr("status.no_device")) : trf("status.device", {s.device_id}),

@@ -433,6 +433,7 @@ struct Totals {
   size_t rejected = 0;               // refusals undone on devices
   size_t archived_edits = 0;         // edits accepted onto records archived before they arrived
   size_t same_answers = 0;           // operations pushed again that got the same answer
+  size_t overridden = 0;             // own changes reported as overridden by a concurrent change
 };
 
 void run_schedule(uint64_t seed, const Shape& shape, Totals* totals) {
@@ -519,6 +520,17 @@ void run_schedule(uint64_t seed, const Shape& shape, Totals* totals) {
       expected.insert(id);
     }
     REQUIRE(local_ids == expected);
+    // A notice of an overridden change names an own operation in the log that
+    // is not a create (sync/client.h OverriddenOp), won by another device.
+    for (const auto& o : d.client->overridden()) {
+      INFO("overridden " << o.id << " " << o.type << " " << o.how << " by " << o.by);
+      REQUIRE(o.id.rfind(d.id + ":", 0) == 0);
+      REQUIRE(local_ids.count(o.id) == 1);
+      REQUIRE(o.by != d.id);
+      REQUIRE_FALSE((o.type.size() >= 7 && o.type.compare(o.type.size() - 7, 7, ".create") == 0));
+      REQUIRE((o.how == "archived" || o.how == "restored" || o.how == "overwritten"));
+      ++totals->overridden;
+    }
     // The device shows what the server has: its refused changes are undone.
     REQUIRE(d.replica->state().hash_hex() == server_hash);
     REQUIRE(d.client->waiting_ops() == 0);
@@ -629,10 +641,12 @@ TEST_CASE("many devices, archives racing edits, lost sync state: every device en
   Totals totals;
   for (uint64_t seed = 1; seed <= schedules; ++seed) run_schedule(1000000 + seed, shape, &totals);
   INFO("rejected " << totals.rejected << ", edits kept on archived records " << totals.archived_edits
-                   << ", answers checked again " << totals.same_answers);
+                   << ", answers checked again " << totals.same_answers << ", overridden noticed "
+                   << totals.overridden);
   if (schedules >= 500) {
     CHECK(totals.rejected > 0);
     CHECK(totals.archived_edits > 0);
+    CHECK(totals.overridden > 0);
   }
   CHECK(totals.same_answers > 0);
 }

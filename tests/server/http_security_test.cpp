@@ -9,6 +9,7 @@
 // stops the server; keep-alive serves many requests; a cursor past the head.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -517,17 +518,29 @@ TEST_CASE("http: SIGTERM at any moment of start-up stops the server", "[native][
   for (int run = 0; run < 60; ++run) {
     int out[2];
     REQUIRE(::pipe(out) == 0);
+    // Built before the fork: the child of a threaded process may only make
+    // async-signal-safe calls until exec (a malloc could wait forever).
+    const std::string bin = dh::test::server_binary();
+    const std::string dir = data.path();
+    // A SIGTERM before exec meets the test process's copy: it must kill the
+    // child (an accepted outcome), not run Catch's reporter in it. Blocked
+    // across the fork, so it waits until the child has the default action.
+    sigset_t term, before;
+    ::sigemptyset(&term);
+    ::sigaddset(&term, SIGTERM);
+    ::sigprocmask(SIG_BLOCK, &term, &before);
     pid_t pid = ::fork();
-    REQUIRE(pid >= 0);
     if (pid == 0) {
+      ::signal(SIGTERM, SIG_DFL);
+      ::sigprocmask(SIG_SETMASK, &before, nullptr);
       ::dup2(out[1], STDOUT_FILENO);
       ::close(out[0]);
       ::close(out[1]);
-      std::string bin = dh::test::server_binary();
-      std::string dir = data.path();
       execl(bin.c_str(), bin.c_str(), "--port", "0", "--data", dir.c_str(), static_cast<char*>(nullptr));
       _exit(127);
     }
+    ::sigprocmask(SIG_SETMASK, &before, nullptr);
+    REQUIRE(pid >= 0);
     ::close(out[1]);
     if (run % 2 == 0) {
       // A random moment of start-up (it takes some tens of ms).

@@ -303,3 +303,63 @@ TEST_CASE("a refused foreign op id is not remembered: no device can block anothe
   CHECK(later->results[0].status == sync::PushStatus::rejected);
   CHECK(later->results[0].code == first->results[0].code);
 }
+
+// The one rule across records (docs/architecture.md "Concurrent changes",
+// rule 4): a rule that compares two records (one sign-up per volunteer and
+// shift, clashing shifts) is checked against the server's state when the
+// operation arrives. The first to arrive keeps its place; the other is
+// refused, and that answer is final: the same operation gets it again later
+// (also once the winner is cancelled), and the device that made it undoes it
+// (tests/sync, tests/server/convergence_test.cpp). Either arrival order ends
+// with exactly one of the two, never both and never neither.
+TEST_CASE("a rule across records: the first to arrive keeps its place, the other is refused for good",
+          "[server][concurrent][rejections]") {
+  Tablet base("tab-base", 1767225600000);
+  std::vector<Operation> setup;
+  auto add = [&](const Command& c) {
+    setup.push_back(base.make(c));
+    return setup.back().payload["entity"].get<std::string>();
+  };
+  const std::string grid = add(CreateEntity{"grid", {{"name", "一网格"}, {"code", "G1"}}, ""});
+  const std::string hh = add(CreateEntity{"household", {{"address", "幸福里 1 号"}, {"grid", grid}}, ""});
+  const std::string res = add(CreateEntity{"resident", {{"name", "李梅"}, {"household", hh}, {"phone", "13812345678"}}, ""});
+  const std::string vol = add(CreateEntity{"volunteer", {{"resident", res}}, ""});
+  const std::string station = add(CreateEntity{"station", {{"name", "东城站"}, {"station_type", "station"}}, ""});
+  const std::string shift = add(CreateEntity{"shift", {{"station", station}, {"role", "值班"}, {"start", "2026-12-01T09:00"},
+                                                       {"end", "2026-12-01T12:00"}, {"capacity", 3}}, ""});
+  // Two coordinators' tablets, both offline, sign the same volunteer up for the same shift.
+  Tablet a("tab-a", base.now + 10), b("tab-b", base.now + 10);
+  a.state = base.state;
+  b.state = base.state;
+  const Json fields{{"shift", shift}, {"volunteer", vol}, {"channel", "coordinator"}};
+  const Operation by_a = a.make(CreateEntity{"signup", fields, ""});
+  b.now = a.now + 5000;  // b's is stamped later
+  const Operation by_b = b.make(CreateEntity{"signup", fields, ""});
+  const std::string sa = by_a.payload["entity"], sb = by_b.payload["entity"];
+
+  for (int order = 0; order < 2; ++order) {
+    INFO("order " << order);
+    auto svc = open_service(":memory:");
+    for (const auto& r : push_all(*svc, setup)) REQUIRE(r.status == sync::PushStatus::accepted);
+    const Operation& first = order == 0 ? by_a : by_b;
+    const Operation& second = order == 0 ? by_b : by_a;
+    const std::string kept = order == 0 ? sa : sb, lost = order == 0 ? sb : sa;
+    CHECK(push_all(*svc, {first})[0].status == sync::PushStatus::accepted);
+    auto refused = push_all(*svc, {second});
+    CHECK(refused[0].status == sync::PushStatus::rejected);
+    CHECK(refused[0].code == "already_signed_up");
+    svc->read_state([&](const State& s) {
+      // Exactly one sign-up: the one that arrived first, whichever is stamped first.
+      CHECK(s.find("signup", kept) != nullptr);
+      CHECK(s.find("signup", lost) == nullptr);
+    });
+    // The winner is cancelled; the refused sign-up sent again still gets the first answer.
+    Tablet coord("tab-c", b.now + 10000);
+    svc->read_state([&](const State& s) { coord.state = s; });
+    const Operation cancel = coord.make(ArchiveEntity{"signup", kept, "改期"});
+    CHECK(push_all(*svc, {cancel})[0].status == sync::PushStatus::accepted);
+    auto again = push_all(*svc, {second});
+    CHECK(again[0].status == sync::PushStatus::rejected);
+    CHECK(again[0].code == "already_signed_up");
+  }
+}

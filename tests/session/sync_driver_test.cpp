@@ -18,6 +18,7 @@
 
 #include "core/demo.h"
 #include "server/auth.h"
+#include "server/roles.h"
 #include "server/op_store.h"
 #include "server/sync_service.h"
 #include "session/session.h"
@@ -36,6 +37,18 @@ constexpr int64_t kStart = 1767225600000 + 30LL * 86400000;  // after the demo's
 struct InProcessServer {
   std::unique_ptr<SyncService> svc;
   OpenAccess auth;
+  // Pushes are made with this role and checked by the real role rules
+  // (roles.cpp) unless it is "open"; the clock rule always applies.
+  std::string role = "open";
+  int clock_refusals = 0;  // pushes answered 422 clock_far_ahead
+  struct RoleAuth : Authenticator {
+    std::string name() const override { return "test-roles"; }
+    Result<Principal> authenticate(const RequestContext&) override { return make_error("unauthorized", "unused"); }
+    Status authorize_push(const Principal& who, const Operation& op, const State& state) override {
+      return role_may_push(who, op, state);
+    }
+    Status authorize_pull(const Principal&) override { return ok_status(); }
+  } roles;
   InProcessServer() {
     auto store = OpStore::open(":memory:");
     REQUIRE(store.ok());
@@ -51,7 +64,9 @@ struct InProcessServer {
     if (method == "POST" && path == "/api/v1/ops") {
       auto req = sync::decode_push_request(body);
       if (!req) return {400, sync::encode_error(req.error())};
-      auto resp = svc->push(req.value(), Principal{req->device, "open"}, auth, now);
+      Authenticator& a = role == "open" ? static_cast<Authenticator&>(auth) : roles;
+      auto resp = svc->push(req.value(), Principal{req->device, role}, a, now);
+      if (!resp && resp.error().code == "clock_far_ahead") return ++clock_refusals, session::HttpReply{422, sync::encode_clock_error(resp.error(), now)};
       if (!resp) return {503, sync::encode_error(resp.error())};
       return {200, sync::encode_push_response(resp.value())};
     }
@@ -192,14 +207,16 @@ struct Device {
   FakeFlusher flusher;
   FaultyHttp http;
   session::Session session;
-  Device(InProcessServer& server, int64_t& now) : http(server, now), session(fs, "/data", flusher, &http) {
+  int64_t skew = 0;  // this device's clock minus the server's
+  Device(InProcessServer& server, int64_t& now, int64_t clock_skew = 0)
+      : http(server, now), session(fs, "/data", flusher, &http), skew(clock_skew) {
     session.set_write_access(true);
-    REQUIRE(session.open("k7f3a9c2d1e0", now));
+    REQUIRE(session.open("k7f3a9c2d1e0", now + skew));
     REQUIRE(session.start_sync());
   }
   void step(int64_t now) {
     ++http.tick;
-    session.tick(now);
+    session.tick(now + skew);
     flusher.pump();
   }
   // Edits of household member counts through the one commit path.
@@ -255,7 +272,11 @@ void settle(Device& d, InProcessServer& server, int64_t& now) {
       return;
     if (i % 50 == 49) d.session.sync()->request_round();
   }
-  FAIL("the device did not settle");
+  const auto st = d.session.sync()->status();
+  FAIL("the device did not settle: in progress " << st.in_progress << ", waiting " << st.waiting_ops << ", ops "
+       << d.session.replica()->operation_count() << " of " << server.svc->op_count() << ", cursor "
+       << d.session.sync()->client().state().cursor << " of " << server.svc->head() << ", rejected "
+       << st.rejected.size() << (st.rejected.empty() ? "" : " " + st.rejected[0].type + " " + st.rejected[0].code + " " + st.rejected[0].reason) << ", error " << st.last_error.code << " " << d.session.sync()->client().last_error());
 }
 
 }  // namespace
@@ -362,4 +383,48 @@ TEST_CASE("sync driver: an enrolment is not 'saved' until a flush covers its tok
   // ...for the flush that covers the token.
   d.flusher.pump();
   CHECK(d.flusher.flushed_generation() >= r.write_generation());
+}
+
+// Issue 15 (the browser's kiosk test, natively): a kiosk whose clock runs a
+// day ahead makes a change its role may not make. The first push is refused
+// whole (422 clock_far_ahead), the device stamps it again with the server's
+// time and sends it again; the server refuses it (role), and the device undoes
+// it, so it ends with nothing waiting, one refusal, and the server's state.
+TEST_CASE("sync driver: a kiosk a day ahead: its forbidden change is re-stamped, refused and undone",
+          "[session][sync][native]") {
+  int64_t now = kStart;
+  InProcessServer server;
+  server.role = "kiosk";
+  DemoOptions o;
+  o.households = 10;
+  o.experts = 1;
+  o.trainees = 1;
+  REQUIRE(server.svc->load_if_empty(generate_demo(o), "demo", now).ok());
+  Device d(server, now, 24LL * 3600 * 1000);
+  settle(d, server, now);
+  REQUIRE(d.session.state().hash_hex() == server.svc->state_hash());
+
+  size_t ok = d.session.commit({CreateEntity{"squad", Json{{"name", "越权队"}, {"leader_name", "钱"}}, ""}}, now + d.skew,
+                               [](size_t, const Error* e) { CHECK(e == nullptr); });
+  REQUIRE(ok == 1);
+  bool done = false;
+  for (int i = 0; i < 600 && !done; ++i) {
+    now += 1000;
+    d.step(now);
+    const auto st = d.session.sync()->status();
+    done = st.rejected.size() == 1 && st.waiting_ops == 0;
+    if (i % 20 == 19) d.session.sync()->request_round();
+  }
+  const auto st = d.session.sync()->status();
+  INFO("last error: " << st.last_error.code << " " << d.session.sync()->client().last_error());
+  REQUIRE(done);
+  CHECK(st.rejected[0].type == "squad.create");
+  CHECK(st.rejected[0].code == "forbidden");
+  for (const Entity* e : d.session.state().list("squad")) CHECK(e->text("name") != "越权队");
+  // The refused operation stays in the device's log (one more than the
+  // server's), but not in its state.
+  CHECK(d.session.replica()->operation_count() == server.svc->op_count() + 1);
+  CHECK(d.session.state().hash_hex() == server.svc->state_hash());
+  CHECK(d.session.sync()->client().clock_warning().find("day") != std::string::npos);
+  INFO("pushes refused for the clock: " << server.clock_refusals);
 }

@@ -297,8 +297,8 @@ void SyncDriver::save_enrolment() {
   flusher_.request_flush(replica_.write_generation());
 }
 
-bool SyncDriver::redo(const std::string& rejected_id, int64_t device_now_ms) {
-  auto made = client_->redo(rejected_id, device_now_ms);
+template <typename Made>
+bool SyncDriver::note_redo(const Made& made) {
   if (!made) {
     redo_error_ = made.error();
     return false;
@@ -308,15 +308,12 @@ bool SyncDriver::redo(const std::string& rejected_id, int64_t device_now_ms) {
   return true;
 }
 
+bool SyncDriver::redo(const std::string& rejected_id, int64_t device_now_ms) {
+  return note_redo(client_->redo(rejected_id, device_now_ms));
+}
+
 bool SyncDriver::redo_overridden(const std::string& op_id, int64_t device_now_ms) {
-  auto made = client_->redo_overridden(op_id, device_now_ms);
-  if (!made) {
-    redo_error_ = made.error();
-    return false;
-  }
-  redo_error_ = Error{};
-  waiting_dirty_ = true;
-  return true;
+  return note_redo(client_->redo_overridden(op_id, device_now_ms));
 }
 
 void SyncDriver::refresh_waiting() {

@@ -111,6 +111,9 @@ class SyncDriver {
   void save_enrolment();
   void refresh_waiting();
   Error redo_error_;  // last failed redo ("" code: none)
+  // Records a redo's outcome (its error, or that something new waits to go up).
+  template <typename Made>
+  bool note_redo(const Made& made);
   void tick_push_channel(int64_t now_ms);
 
   Http& http_;

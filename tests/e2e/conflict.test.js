@@ -20,16 +20,7 @@ after(async () => { if (browser) await browser.close(); });
 const squadsNamed = (page, name) => page.evaluate((n) => window.dianhong.entities('squad', n, 10), name);
 const health = async (url) => (await fetch(url + '/api/v1/health')).json();
 
-async function openDevice(url) {
-  const ctx = await h.newContext(browser);
-  const page = await ctx.newPage();
-  await page.goto(url + '/');
-  await h.waitReady(page);
-  await h.waitSaved(page);
-  await h.waitSynced(page);
-  const cdp = await ctx.newCDPSession(page);
-  return { ctx, page, cdp };
-}
+const openDevice = (url) => h.openDevice(browser, url);
 
 // Commits what `act` clicks and waits for one more operation.
 async function committing(dev, what, act) {

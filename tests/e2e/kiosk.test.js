@@ -65,30 +65,10 @@ function kioskPeople(ops) {
     p.birth && p.birth < '2000' && people.every((q) => q === p || !q.name.includes(p.name)));
 }
 
-async function openDevice(url, what) {
-  const ctx = await h.newContext(browser);
-  const page = await ctx.newPage();
-  await page.goto(url + '/');
-  await h.waitReady(page);
-  await h.waitSaved(page);
-  await h.waitSynced(page);
-  await page.evaluate(() => navigator.serviceWorker.ready);  // the page can be reloaded offline
-  const cdp = await ctx.newCDPSession(page);
-  return { ctx, page, cdp, what };
-}
+// The page can be reloaded offline.
+const openDevice = (url, what) => h.openDevice(browser, url, { what, offlineReload: true });
 
-// Clicks a text field until it takes text (a click that lands while a popup
-// is still closing, on a busy machine, only closes the popup).
-async function focusField(page, key) {
-  for (let attempt = 1; ; attempt++) {
-    await h.clickWidget(page, key);
-    try {
-      return await h.poll(async () => (await h.status(page)).want_text_input, { timeout: 3000, what: key + ' to take text' });
-    } catch (e) {
-      if (attempt === 3) throw e;
-    }
-  }
-}
+const focusField = h.focusField;
 
 // The coordinator: base data -> shift -> new, every field typed or picked on
 // the screen, then "create". Returns the new shift's id.

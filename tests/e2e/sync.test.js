@@ -17,16 +17,7 @@ after(async () => { if (browser) await browser.close(); });
 
 const squadsNamed = (page, name) => page.evaluate((n) => window.dianhong.entities('squad', n, 10), name);
 
-async function openDevice(url) {
-  const ctx = await h.newContext(browser);
-  const page = await ctx.newPage();
-  await page.goto(url + '/');
-  await h.waitReady(page);
-  await h.waitSaved(page);
-  await h.waitSynced(page);
-  const cdp = await ctx.newCDPSession(page);
-  return { ctx, page, cdp };
-}
+const openDevice = (url) => h.openDevice(browser, url);
 
 // Base data -> squads -> new; types the name and leader; creates unless told not to.
 async function newSquad(dev, name, leader, { create = true } = {}) {
@@ -189,15 +180,8 @@ test('a change the device\'s role may not make is rejected with the reason; a cl
   const server = await h.startServer({ args: ['--auth', 'devices'] });
   try {
     // The administrator (this test, through the API) makes a one-time code for a kiosk.
-    const adminCode = fs.readFileSync(path.join(server.dataDir, 'admin-enrolment-code.txt'), 'utf8').trim();
-    const post = (p, body, token) => fetch(server.url + p, {
-      method: 'POST', body: JSON.stringify(body),
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
-    }).then(async (r) => ({ status: r.status, body: await r.json() }));
-    const admin = await post('/api/v1/enrol', { code: adminCode, device: 'testadmin01', name: 'test' });
-    assert.equal(admin.status, 200);
-    const kioskCode = await post('/api/v1/admin/codes', { role: 'kiosk' }, admin.body.token);
-    assert.equal(kioskCode.status, 200);
+    const { token: adminToken, codeFor } = await h.adminApi(server);
+    const kioskCode = await codeFor('kiosk');
 
     // This tablet's clock runs a day ahead.
     const ctx = await h.newContext(browser);
@@ -212,7 +196,7 @@ test('a change the device\'s role may not make is rejected with the reason; a cl
     const cdp = await ctx.newCDPSession(page);
     await h.clickWidget(page, 'nav-sync');
     await h.clickWidget(page, 'sync-enrol-code');
-    await h.insertText(page, cdp, kioskCode.body.code);
+    await h.insertText(page, cdp, kioskCode);
     await h.clickWidget(page, 'sync-enrol');
     await h.poll(async () => {
       const s = await h.status(page);
@@ -247,9 +231,9 @@ test('a change the device\'s role may not make is rejected with the reason; a cl
     assert.match(clock.label, /day|天/);
     // The rejected change is never sent again: the server never stores it.
     const health = await (await fetch(server.url + '/api/v1/health',
-      { headers: { Authorization: 'Bearer ' + admin.body.token } })).json();
+      { headers: { Authorization: 'Bearer ' + adminToken } })).json();
     const page1 = await (await fetch(server.url + '/api/v1/ops?after=' + Math.max(0, health.head - 50) + '&limit=100',
-      { headers: { Authorization: 'Bearer ' + admin.body.token } })).json();
+      { headers: { Authorization: 'Bearer ' + adminToken } })).json();
     assert.ok(!JSON.stringify(page1).includes('越权队'), 'the server does not hold the refused squad');
     await ctx.close();
   } finally {

@@ -8,8 +8,6 @@
 'use strict';
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const fs = require('node:fs');
-const path = require('node:path');
 const h = require('./lib/harness');
 
 let browser;
@@ -19,16 +17,7 @@ after(async () => { if (browser) await browser.close(); });
 const text = (w) => (w && w.label ? w.label.split('##')[0] : '');
 const widgets = (page) => page.evaluate(() => window.dianhong.widgets());
 
-async function focusField(page, key) {
-  for (let attempt = 1; ; attempt++) {
-    await h.clickWidget(page, key);
-    try {
-      return await h.poll(async () => (await h.status(page)).want_text_input, { timeout: 3000, what: key + ' to take text' });
-    } catch (e) {
-      if (attempt === 3) throw e;
-    }
-  }
-}
+const focusField = h.focusField;
 
 async function typeInto(dev, key, value) {
   await focusField(dev.page, key);
@@ -81,18 +70,7 @@ function assertShare(shown, n, d, what) {
 test('a request taken at a kiosk offline is assigned through the shortlist, resolved and rated; the figures move; the kiosk never reads the board', async () => {
   const server = await h.startServer({ args: ['--auth', 'devices'] });
   try {
-    const adminCode = fs.readFileSync(path.join(server.dataDir, 'admin-enrolment-code.txt'), 'utf8').trim();
-    const post = (p, body, token) => fetch(server.url + p, {
-      method: 'POST', body: JSON.stringify(body),
-      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
-    }).then(async (r) => ({ status: r.status, body: await r.json() }));
-    const admin = await post('/api/v1/enrol', { code: adminCode, device: 'testadmin01', name: 'test' });
-    assert.equal(admin.status, 200);
-    const codeFor = async (role) => {
-      const r = await post('/api/v1/admin/codes', { role }, admin.body.token);
-      assert.equal(r.status, 200);
-      return r.body.code;
-    };
+    const { post, token: adminToken, codeFor } = await h.adminApi(server);
 
     const secretary = await enrolledDevice(server, await codeFor('coordinator'), 'coordinator');
     const kiosk = await enrolledDevice(server, await codeFor('kiosk'), 'kiosk');
@@ -233,7 +211,7 @@ test('a request taken at a kiosk offline is assigned through the shortlist, reso
       }
       return { types, mentions };
     };
-    const atServer = await pullAll(admin.body.token);  // the server holds the case and its six steps
+    const atServer = await pullAll(adminToken);  // the server holds the case and its six steps
     assert.ok(atServer.types.has('request') && atServer.types.has('request_step'), JSON.stringify([...atServer.types]));
     assert.ok(atServer.mentions >= 7, 'the case and its steps at the server: ' + atServer.mentions);
     const toKiosk = await pullAll(other.body.token);

@@ -187,7 +187,56 @@ async function waitSynced(page, since = 0, timeout = 60000) {
   }, { timeout, what: 'a completed sync round' });
 }
 
+// A browser context on the app with the demo pulled, saved and synced.
+// offlineReload: also wait for the service worker, so the page can be
+// reloaded with the network off.
+async function openDevice(browser, url, { what, offlineReload = false } = {}) {
+  const ctx = await newContext(browser);
+  const page = await ctx.newPage();
+  await page.goto(url + '/');
+  await waitReady(page);
+  await waitSaved(page);
+  await waitSynced(page);
+  if (offlineReload) await page.evaluate(() => navigator.serviceWorker.ready);
+  const cdp = await ctx.newCDPSession(page);
+  return { ctx, page, cdp, what };
+}
+
+// Clicks a text field until it takes text (a click that lands while a popup
+// is still closing, on a busy machine, only closes the popup).
+async function focusField(page, key) {
+  for (let attempt = 1; ; attempt++) {
+    await clickWidget(page, key);
+    try {
+      return await poll(async () => (await status(page)).want_text_input, { timeout: 3000, what: key + ' to take text' });
+    } catch (e) {
+      if (attempt === 3) throw e;
+    }
+  }
+}
+
+// The community secretary's API access on a server started with
+// --auth devices: enrols an administrator device with the server's first
+// code; post(path, body, token?) answers {status, body}; codeFor(role) makes
+// a one-time enrolment code.
+async function adminApi(server, device = 'testadmin01') {
+  const post = (p, body, token) => fetch(server.url + p, {
+    method: 'POST', body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: 'Bearer ' + token } : {}) },
+  }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const adminCode = fs.readFileSync(path.join(server.dataDir, 'admin-enrolment-code.txt'), 'utf8').trim();
+  const admin = await post('/api/v1/enrol', { code: adminCode, device, name: 'secretary' });
+  if (admin.status !== 200) throw new Error('admin enrolment refused: ' + JSON.stringify(admin.body));
+  const token = admin.body.token;
+  const codeFor = async (role) => {
+    const r = await post('/api/v1/admin/codes', { role }, token);
+    if (r.status !== 200) throw new Error('no enrolment code for ' + role + ': ' + JSON.stringify(r.body));
+    return r.body.code;
+  };
+  return { post, token, codeFor };
+}
+
 module.exports = {
   ROOT, DIST, SERVER, CHROMIUM_FLAGS, startServer, launch, newContext, poll, status, waitReady, waitSaved,
-  findWidget, clickWidget, typeWithIme, pixelSummary, insertText, waitSynced,
+  findWidget, clickWidget, typeWithIme, pixelSummary, insertText, waitSynced, openDevice, focusField, adminApi,
 };

@@ -106,7 +106,7 @@ void tick() {
   if (app.session) app.session->tick(now);
   // The projector page draws its own way (projector_app.h); the chair's tab
   // keeps the projected slide current and tells projector tabs about it.
-  if (app.projector) return projector_tick(app, now, input || arrived);
+  if (app.projector) return projector_tick(app, now);
   chair_projector_tick(app, now);
 
   // Persistent storage: ask once, after the first completed save.

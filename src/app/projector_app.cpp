@@ -206,7 +206,7 @@ void projector_start(App& app, const char* glsl_version) {
   p->started_ms = app.host->now_ms();
 }
 
-void projector_tick(App& app, int64_t now, bool input) {
+void projector_tick(App& app, int64_t now) {
   ProjectorRuntime& p = *g_projector;
   ++p.ticks;
   if (p.fast_loop) ++p.fast_ticks;
@@ -263,11 +263,11 @@ void projector_tick(App& app, int64_t now, bool input) {
     key = "waiting";
   }
 
-  // What may change the picture: a person's input (a key, the pointer; the
-  // loop's `input` also means "the host reported something", e.g. a flush or
-  // an HTTP round finished, which changes nothing on a slide), a new size,
-  // the full font arriving, a new slide or content, a timer, a fade.
-  (void)input;
+  // What may change the picture: a person's input (a key, the pointer: the
+  // input events ImGui queued; not the loop's "something happened", which
+  // also means a flush or an HTTP round finished and changes nothing on a
+  // slide), a new size, the full font arriving, a new slide or content, a
+  // timer, a fade.
   const bool person = GImGui && GImGui->InputEventsQueue.Size > 0;
   int win_w = 0, win_h = 0;
   SDL_GetWindowSize(app.window, &win_w, &win_h);

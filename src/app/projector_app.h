@@ -34,7 +34,7 @@ constexpr int64_t kIdleTickMs = 50;
 bool projector_mode_requested(int argc, char** argv);
 void projector_start(App& app, const char* glsl_version);
 // One tick of the projector page (instead of the workbench's).
-void projector_tick(App& app, int64_t now_ms, bool input);
+void projector_tick(App& app, int64_t now_ms);
 // The chair's side, every tick of the writing tab: keep the projected slide
 // up to date (projection::follow_up through the one commit path) and post it
 // to projector tabs of this browser.

@@ -20,6 +20,10 @@
 #include <functional>
 #include <string>
 
+namespace dh {
+class Replica;  // store/replica.h
+}
+
 namespace dh::session {
 
 struct HttpReply {
@@ -49,6 +53,11 @@ class Flusher {
   virtual uint64_t flushed_generation() const = 0;
   virtual bool in_flight() const = 0;
   virtual std::string error() const = 0;
+  // A file of the store's folder other than the log was written (the sync
+  // enrolment, the device's settings, the author's name): it counts as a
+  // write (Replica::note_folder_write), so "saved" waits for the flush asked
+  // for here (session.cpp).
+  void flush_folder_write(Replica& replica);
 };
 
 }  // namespace dh::session

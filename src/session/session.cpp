@@ -8,6 +8,11 @@
 
 namespace dh::session {
 
+void Flusher::flush_folder_write(Replica& replica) {
+  replica.note_folder_write();
+  request_flush(replica.write_generation());
+}
+
 using Json = nlohmann::json;
 
 class Session::ReplicaTarget : public CommitTarget {
@@ -122,10 +127,7 @@ void Session::handle(const std::vector<ui::Request>& requests, const std::functi
         replica_->set_author(a->author);
         if (writable_) {
           auto w = fs_.write_atomic(root_ + "/author.txt", a->author);
-          if (w.ok()) {
-            replica_->note_folder_write();
-            flusher_.request_flush(replica_->write_generation());
-          }
+          if (w.ok()) flusher_.flush_folder_write(*replica_);
           else answer.error = ui::Problem::of("file.failed", {"author.txt"}, w.error().message);
         }
       }
@@ -164,12 +166,8 @@ Status Session::save_device_settings(const DeviceSettings& s) {
   if (!w) return w;
   // Durable with a flush of the folder (the same one as the log); "saved"
   // waits for it.
-  if (replica_) {
-    replica_->note_folder_write();
-    flusher_.request_flush(replica_->write_generation());
-  } else {
-    flusher_.flush_now();
-  }
+  if (replica_) flusher_.flush_folder_write(*replica_);
+  else flusher_.flush_now();
   return ok_status();
 }
 

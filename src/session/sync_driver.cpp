@@ -293,8 +293,7 @@ void SyncDriver::save_enrolment() {
   if (!st.ok()) enrol_error_ = ui::Problem::of("sync.enrol_not_stored", {}, st.error().message);
   // Not "saved" until a flush covers the token (a reload right after
   // enrolling must not lose it).
-  replica_.note_folder_write();
-  flusher_.request_flush(replica_.write_generation());
+  flusher_.flush_folder_write(replica_);
 }
 
 template <typename Made>
@@ -330,20 +329,9 @@ ui::SyncStatus SyncDriver::status() const {
   for (const auto& r : client_->rejected())
     s.rejected.push_back(ui::SyncStatus::Rejected{r.id, r.type, r.code, r.reason, local_minutes_from_utc_ms(r.at_ms),
                                                   r.entity, r.redone_as});
-  for (const auto& o : client_->overridden()) {
-    std::string kind = o.type.substr(0, o.type.find('.'));
-    std::string record = o.entity;
-    if (const Entity* e = replica_.state().find(kind, o.entity)) {
-      for (const char* f : {"name", "title", "address", "role"}) {
-        if (!e->text(f).empty()) {
-          record = e->text(f);
-          break;
-        }
-      }
-    }
-    s.overridden.push_back(ui::SyncStatus::Overridden{o.id, o.type, o.entity, record, o.how, o.fields, o.by,
+  for (const auto& o : client_->overridden())
+    s.overridden.push_back(ui::SyncStatus::Overridden{o.id, o.type, o.entity, o.how, o.fields, o.by,
                                                       local_minutes_from_utc_ms(o.at_ms), o.redone_as});
-  }
   s.redo_error_code = redo_error_.code;
   s.redo_error = redo_error_.message;
   s.last_error = last_error_;

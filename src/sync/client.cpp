@@ -247,16 +247,32 @@ Status SyncClient::on_push_response(const PushBatch& batch, std::string_view bod
   return save();
 }
 
+std::map<std::string, Operation> SyncClient::own_ops(const std::vector<std::string>& ids) const {
+  std::map<std::string, Operation> found;
+  bool read_log = false;
+  for (const std::string& text : ids) {
+    auto id = OpId::parse(text);
+    if (!id || id->seq == 0) continue;
+    if (auto mine = replica_.own_ops_in(id->seq - 1, id->seq); mine && !mine->empty() && mine->front().id == *id)
+      found.emplace(text, mine->front());
+    else
+      read_log = true;
+  }
+  if (read_log) {
+    if (auto all = replica_.read_all()) {
+      for (auto& op : all.value()) {
+        std::string text = op.id.to_string();
+        if (!found.count(text) && std::find(ids.begin(), ids.end(), text) != ids.end()) found.emplace(text, std::move(op));
+      }
+    }
+  }
+  return found;
+}
+
 std::optional<Operation> SyncClient::rejected_op(const std::string& id_text) const {
-  auto id = OpId::parse(id_text);
-  if (!id || id->seq == 0) return std::nullopt;
-  if (auto mine = replica_.own_ops_in(id->seq - 1, id->seq); mine && !mine->empty() && mine->front().id == *id)
-    return mine->front();
-  auto all = replica_.read_all();
-  if (!all) return std::nullopt;
-  for (auto& op : all.value())
-    if (op.id == *id) return std::move(op);
-  return std::nullopt;
+  auto found = own_ops({id_text});
+  if (found.empty()) return std::nullopt;
+  return std::move(found.begin()->second);
 }
 
 Result<Operation> SyncClient::redo(const std::string& id, int64_t device_now_ms) {
@@ -431,29 +447,14 @@ bool SyncClient::note_overridden(const std::map<std::pair<std::string, std::stri
   }
   if (fresh.empty()) return false;
   // The own operations' types, from memory (recent) or one read of the log.
-  std::map<std::string, std::string> types;
-  bool read_log = false;
-  for (const auto& o : fresh) {
-    auto id = OpId::parse(o.id);
-    if (!id || id->seq == 0) continue;
-    auto mine = replica_.own_ops_in(id->seq - 1, id->seq);
-    if (mine && !mine->empty() && mine->front().id == *id) types[o.id] = mine->front().type;
-    else read_log = true;
-  }
-  if (read_log) {
-    if (auto all = replica_.read_all()) {
-      for (const auto& op : all.value())
-        if (op.id.device == replica_.device_id()) {
-          const std::string id = op.id.to_string();
-          if (!types.count(id)) types[id] = op.type;
-        }
-    }
-  }
+  std::vector<std::string> ids;
+  for (const auto& o : fresh) ids.push_back(o.id);
+  const std::map<std::string, Operation> mine = own_ops(ids);
   bool added = false;
   for (auto& o : fresh) {
-    auto t = types.find(o.id);
-    o.type = t != types.end() ? t->second : "";
-    if (o.type.empty()) continue;  // not in this device's log any more: nothing to say or redo
+    auto op = mine.find(o.id);
+    if (op == mine.end()) continue;  // not in this device's log any more: nothing to say or redo
+    o.type = op->second.type;
     state_.overridden.push_back(std::move(o));
     if (state_.overridden.size() > kMaxOverriddenKept) state_.overridden.erase(state_.overridden.begin());
     added = true;

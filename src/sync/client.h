@@ -240,6 +240,9 @@ class SyncClient {
   // write `own` (OverriddenOp's second condition).
   bool unseen_by(const Stamp& own, const Stamp& winner) const;
   uint64_t own_max_seq();  // highest own seq in the replica (probing + scan)
+  // This device's operations with these ids ("device:seq"), from the unsynced
+  // ones in memory, else one read of the whole log; ids not found are absent.
+  std::map<std::string, Operation> own_ops(const std::vector<std::string>& ids) const;
 
   FileSystem& fs_;
   Replica& replica_;

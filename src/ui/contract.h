@@ -72,7 +72,6 @@ struct SyncStatus {
   // OverriddenOp): the record shows the other device's change now.
   struct Overridden {
     std::string id, type, entity;
-    std::string record;               // the record's name as shown (or its id)
     std::string how;                  // "archived", "restored" or "overwritten"
     std::vector<std::string> fields;  // for "overwritten"
     std::string by;                   // the other device

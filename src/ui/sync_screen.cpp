@@ -36,6 +36,15 @@ std::string change_words(const std::string& type) {
   return kind_label(kind) + " · " + v;
 }
 
+// The record a notice is about, as a person knows it: its name or title (its
+// id when it has none or is not on this device).
+std::string record_words(const State& state, const std::string& kind, const std::string& id) {
+  if (const Entity* e = state.find(kind, id))
+    for (const char* field : {"name", "title", "address", "role"})
+      if (!e->text(field).empty()) return e->text(field);
+  return id;
+}
+
 // Own changes another device's concurrent change hid (issue 15): what, by
 // whom, and "make it again".
 void draw_overridden(const SyncStatus& s, Frame& f) {
@@ -60,7 +69,8 @@ void draw_overridden(const SyncStatus& s, Frame& f) {
     } else {
       what = tr(o.how == "restored" ? "sync.overridden_restored" : "sync.overridden_archived");
     }
-    status_text_wrapped(trf("sync.overridden_line", {short_local_time(o.at_minutes), change_words(o.type), o.record,
+    status_text_wrapped(trf("sync.overridden_line", {short_local_time(o.at_minutes), change_words(o.type),
+                                                      record_words(f.state, kind, o.entity),
                                                       what, o.by}),
                         id.c_str(), &amber);
     ImGui::Indent();

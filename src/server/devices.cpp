@@ -150,7 +150,7 @@ DeviceRecord read_device(Stmt& s) {
 
 bool is_valid_role(const std::string& role) {
   return role == "administrator" || role == "coordinator" || role == "grid_worker" || role == "kiosk" ||
-         role == "projector";
+         role == "projector" || role == "hub";
 }
 
 std::string DeviceRegistry::sha256_hex(const std::string& text) {
@@ -251,7 +251,7 @@ Result<EnrolCode> DeviceRegistry::create_code(const std::string& role, int64_t n
   if (!is_valid_role(role)) {
     return make_error("bad_role", "\"" + role +
                                       "\" is not a role. Roles: administrator, coordinator, grid_worker, kiosk, "
-                                      "projector.");
+                                      "projector, hub.");
   }
   const bool given = !code.empty();
   std::string c = given ? normalise_code(code) : random_code();

@@ -3,6 +3,8 @@
 //   dianhong_server [--port N] [--host ADDR] [--data DIR] [--web DIR] [--demo]
 //                   [--auth devices|open] [--admin-code 1234-5678-9012-3456]
 //                   [--public-name NAME]...
+//                   [--upstream URL [--upstream-code CODE] [--upstream-device ID]
+//                    [--upstream-interval-ms MS]]
 //
 // --port  default $PORT or 8080; 0 picks a free port (printed)
 // --host  default 127.0.0.1; 0.0.0.0 serves the LAN
@@ -22,6 +24,15 @@
 //         "Administrator enrolment code: 1234-5678-9012-3456, valid 24 h" and
 //         writes it to DATA_DIR/admin-enrolment-code.txt. A code that was
 //         used (or expired) is never armed again (devices.h).
+//
+// --upstream  hub mode (server/upstream.h, docs/sync-protocol.md "Hub mode"):
+//         sync onward to the parent server at URL (http://host:port) on a
+//         background thread, retrying while it cannot be reached
+// --upstream-code  a code the parent's secretary made for role "hub"; used
+//         once, on the first start (the token is kept in DATA_DIR/upstream.json)
+// --upstream-device  the device id to enrol as (default hub-<8 hex digits>)
+// --upstream-interval-ms  how often to ask the parent while nothing changes
+//         here (default 5000, at least 200)
 //
 // Prints "Dianhong is running: open http://HOST:PORT/" once it accepts
 // connections. SIGINT/SIGTERM stop it cleanly at any moment from the first
@@ -58,6 +69,7 @@
 #include "server/http_server.h"
 #include "server/op_store.h"
 #include "server/sync_service.h"
+#include "server/upstream.h"
 
 namespace {
 
@@ -136,7 +148,11 @@ void usage() {
                "          the default with --demo on loopback)\n"
                "  --admin-code CODE  administrator enrolment code to create (16 digits)\n"
                "  --public-name NAME  a name or address the devices use for this server\n"
-               "          (besides localhost and the address they connect to); repeatable\n";
+               "          (besides localhost and the address they connect to); repeatable\n"
+               "  --upstream URL  hub mode: sync onward to the parent server at URL (http://host:port)\n"
+               "  --upstream-code CODE  enrolment code for role hub made on the parent (first start)\n"
+               "  --upstream-device ID  device id to enrol as at the parent (default hub-<random>)\n"
+               "  --upstream-interval-ms MS  how often to ask the parent while idle (default 5000)\n";
 }
 
 }  // namespace
@@ -166,6 +182,7 @@ int main(int argc, char** argv) {
   std::string auth_mode;
   std::string admin_code;
   std::vector<std::string> public_names;
+  dh::UpstreamOptions upstream_options;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](std::string* out) {
@@ -207,6 +224,29 @@ int main(int argc, char** argv) {
         if (comma == std::string::npos) break;
         start = comma + 1;
       }
+    } else if (a == "--upstream") {
+      if (!value(&upstream_options.url)) return 2;
+    } else if (a == "--upstream-code") {
+      if (!value(&upstream_options.code)) return 2;
+      upstream_options.code = dh::DeviceRegistry::normalise_code(upstream_options.code);
+      if (upstream_options.code.empty()) {
+        std::cerr << "dianhong_server: --upstream-code is 16 digits, like 1234-5678-9012-3456.\n";
+        return 2;
+      }
+    } else if (a == "--upstream-device") {
+      if (!value(&upstream_options.device)) return 2;
+      if (!dh::is_valid_device_id(upstream_options.device)) {
+        std::cerr << "dianhong_server: --upstream-device is 1-32 characters of a-z, 0-9 and -.\n";
+        return 2;
+      }
+    } else if (a == "--upstream-interval-ms") {
+      std::string ms;
+      if (!value(&ms)) return 2;
+      if (ms.empty() || ms.size() > 9 || ms.find_first_not_of("0123456789") != std::string::npos) {
+        std::cerr << "dianhong_server: --upstream-interval-ms is a whole number of milliseconds.\n";
+        return 2;
+      }
+      upstream_options.interval_ms = std::stoll(ms);
     } else if (a == "--demo") {
       demo = true;
     } else if (a == "--help" || a == "-h") {
@@ -261,6 +301,20 @@ int main(int argc, char** argv) {
       return 1;
     }
     if (loaded.value() > 0) std::cout << "Loaded the demo data set: " << loaded.value() << " operations.\n";
+  }
+  std::unique_ptr<dh::Upstream> upstream;
+  if (!upstream_options.url.empty()) {
+    upstream_options.token_file = data_dir + "/" + dh::Upstream::kTokenFile;
+    make_private(upstream_options.token_file, 0600);
+    auto up = dh::Upstream::open(svc, upstream_options);
+    if (!up) {
+      std::cerr << "dianhong_server: " << up.error().message << "\n";
+      return 2;
+    }
+    upstream = std::move(up).value();
+  } else if (!upstream_options.code.empty() || !upstream_options.device.empty()) {
+    std::cerr << "dianhong_server: --upstream-code and --upstream-device need --upstream URL.\n";
+    return 2;
   }
   if (stopped_early()) return 0;
   std::cout << "Store " << data_dir << "/server.sqlite: " << svc.op_count()
@@ -371,10 +425,15 @@ int main(int argc, char** argv) {
   }
   bool ok = true;
   if (!stopped_early()) {
+    if (upstream) {
+      std::cout << "Hub mode: syncing onward to " << upstream->url() << std::endl;
+      upstream->start();
+    }
     std::cout << "Dianhong is running: open http://" << host << ":" << bound << "/" << std::endl;
     // A stop request from here on: the waiter stops the server as soon as
     // listen runs, and listen then returns at once.
     ok = server.listen_after_bind();
+    if (upstream) upstream->stop();
     std::cout << "Dianhong server stopped." << std::endl;
   }
   {

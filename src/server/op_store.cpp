@@ -110,6 +110,15 @@ constexpr const char* kSchema =
     " reason TEXT NOT NULL,"
     " rejected_ms INTEGER NOT NULL,"
     " pushed_by TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE IF NOT EXISTS withdrawn("
+    " seq INTEGER PRIMARY KEY,"
+    " op_id TEXT NOT NULL UNIQUE,"
+    " code TEXT NOT NULL,"
+    " reason TEXT NOT NULL,"
+    " withdrawn_ms INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS upstream("
+    " name TEXT PRIMARY KEY,"
+    " value TEXT NOT NULL);"
     "PRAGMA user_version = 2;";
 
 }  // namespace
@@ -232,7 +241,7 @@ Result<std::vector<uint64_t>> OpStore::append(const std::vector<NewOp>& ops, con
 Result<std::vector<OpStore::Row>> OpStore::read_after(uint64_t after, size_t limit) {
   Conn& c = reader();
   std::lock_guard<std::mutex> lock(c.mu);
-  static const char* const kRead = "SELECT seq, body FROM ops WHERE seq > ?1 ORDER BY seq LIMIT ?2;";
+  static const char* const kRead = "SELECT seq, body, pushed_by FROM ops WHERE seq > ?1 ORDER BY seq LIMIT ?2;";
   sqlite3_stmt* s = c.prepare(kRead);
   if (!s) return db_error(c.db, "preparing a read");
   sqlite3_bind_int64(s, 1, static_cast<sqlite3_int64>(after));
@@ -240,7 +249,7 @@ Result<std::vector<OpStore::Row>> OpStore::read_after(uint64_t after, size_t lim
   std::vector<Row> rows;
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    rows.push_back(Row{static_cast<uint64_t>(sqlite3_column_int64(s, 0)), column_text(s, 1), std::string()});
+    rows.push_back(Row{static_cast<uint64_t>(sqlite3_column_int64(s, 0)), column_text(s, 1), column_text(s, 2)});
   }
   sqlite3_reset(s);  // ends the read transaction
   if (rc != SQLITE_DONE) return db_error(c.db, "reading operations");
@@ -317,9 +326,112 @@ uint64_t OpStore::count() {
 uint64_t OpStore::head() {
   Conn& c = reader();
   std::lock_guard<std::mutex> lock(c.mu);
-  Stmt s(c.db, "SELECT COALESCE(MAX(seq), 0) FROM ops;");
+  Stmt s(c.db, "SELECT MAX(COALESCE((SELECT MAX(seq) FROM ops), 0), COALESCE((SELECT MAX(seq) FROM withdrawn), 0));");
   if (!s.ok() || sqlite3_step(s.get()) != SQLITE_ROW) return 0;
   return static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0));
+}
+
+Result<uint64_t> OpStore::withdraw(const Rejection& r) {
+  std::lock_guard<std::mutex> lock(writer_->mu);
+  sqlite3* db = writer_->db;
+  {
+    Stmt f(db, "SELECT seq FROM withdrawn WHERE op_id = ?1;");
+    if (!f.ok()) return db_error(db, "preparing a lookup");
+    bind_text(f.get(), 1, r.op_id);
+    int rc = sqlite3_step(f.get());
+    if (rc == SQLITE_ROW) return static_cast<uint64_t>(sqlite3_column_int64(f.get(), 0));
+    if (rc != SQLITE_DONE) return db_error(db, "looking up a withdrawal");
+  }
+  if (auto s = exec(db, "BEGIN IMMEDIATE;", "starting a transaction"); !s) return s.error();
+  auto fail = [&](const std::string& what) {
+    Error e = db_error(db, what);
+    exec(db, "ROLLBACK;", "rolling back");
+    return e;
+  };
+  // The next number of the ops sequence: AUTOINCREMENT never hands it to an
+  // operation after this (sqlite_sequence only grows), so the withdrawal has
+  // a seq of its own in the one order every cursor follows.
+  if (auto s = exec(db, "UPDATE sqlite_sequence SET seq = seq + 1 WHERE name = 'ops';", "taking a sequence number");
+      !s) {
+    exec(db, "ROLLBACK;", "rolling back");
+    return s.error();
+  }
+  uint64_t seq = 0;
+  {
+    Stmt q(db, "SELECT seq FROM sqlite_sequence WHERE name = 'ops';");
+    if (!q.ok() || sqlite3_step(q.get()) != SQLITE_ROW) return fail("reading the sequence");
+    seq = static_cast<uint64_t>(sqlite3_column_int64(q.get(), 0));
+  }
+  {
+    Stmt ins(db, "INSERT INTO withdrawn(seq, op_id, code, reason, withdrawn_ms) VALUES(?1, ?2, ?3, ?4, ?5);");
+    if (!ins.ok()) return fail("preparing an insert");
+    sqlite3_bind_int64(ins.get(), 1, static_cast<sqlite3_int64>(seq));
+    bind_text(ins.get(), 2, r.op_id);
+    bind_text(ins.get(), 3, r.code);
+    bind_text(ins.get(), 4, r.reason);
+    sqlite3_bind_int64(ins.get(), 5, r.rejected_ms);
+    if (sqlite3_step(ins.get()) != SQLITE_DONE) return fail("recording the withdrawal of " + r.op_id);
+  }
+  {
+    Stmt rej(db,
+             "INSERT OR IGNORE INTO rejected(op_id, body, code, reason, rejected_ms, pushed_by)"
+             " VALUES(?1, ?2, ?3, ?4, ?5, ?6);");
+    if (!rej.ok()) return fail("preparing an insert");
+    bind_text(rej.get(), 1, r.op_id);
+    bind_text(rej.get(), 2, r.body);
+    bind_text(rej.get(), 3, r.code);
+    bind_text(rej.get(), 4, r.reason);
+    sqlite3_bind_int64(rej.get(), 5, r.rejected_ms);
+    bind_text(rej.get(), 6, r.pushed_by);
+    if (sqlite3_step(rej.get()) != SQLITE_DONE) return fail("recording the refusal of " + r.op_id);
+  }
+  if (auto s = exec(db, "COMMIT;", "committing"); !s) {
+    exec(db, "ROLLBACK;", "rolling back");
+    return s.error();
+  }
+  return seq;
+}
+
+Result<std::vector<OpStore::Withdrawal>> OpStore::withdrawals_after(uint64_t after, size_t limit) {
+  Conn& c = reader();
+  std::lock_guard<std::mutex> lock(c.mu);
+  static const char* const kRead =
+      "SELECT seq, op_id, code, reason FROM withdrawn WHERE seq > ?1 ORDER BY seq LIMIT ?2;";
+  sqlite3_stmt* s = c.prepare(kRead);
+  if (!s) return db_error(c.db, "preparing a read");
+  sqlite3_bind_int64(s, 1, static_cast<sqlite3_int64>(after));
+  sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(limit));
+  std::vector<Withdrawal> out;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    out.push_back(Withdrawal{static_cast<uint64_t>(sqlite3_column_int64(s, 0)), column_text(s, 1), column_text(s, 2),
+                             column_text(s, 3)});
+  }
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) return db_error(c.db, "reading withdrawals");
+  return out;
+}
+
+Result<std::string> OpStore::upstream_value(const std::string& name) {
+  std::lock_guard<std::mutex> lock(writer_->mu);
+  Stmt s(writer_->db, "SELECT value FROM upstream WHERE name = ?1;");
+  if (!s.ok()) return db_error(writer_->db, "preparing a lookup");
+  bind_text(s.get(), 1, name);
+  int rc = sqlite3_step(s.get());
+  if (rc == SQLITE_ROW) return column_text(s.get(), 0);
+  if (rc != SQLITE_DONE) return db_error(writer_->db, "reading the upstream state");
+  return std::string();
+}
+
+Status OpStore::set_upstream_value(const std::string& name, const std::string& value) {
+  std::lock_guard<std::mutex> lock(writer_->mu);
+  Stmt s(writer_->db, "INSERT INTO upstream(name, value) VALUES(?1, ?2)"
+                      " ON CONFLICT(name) DO UPDATE SET value = excluded.value;");
+  if (!s.ok()) return db_error(writer_->db, "preparing an update");
+  bind_text(s.get(), 1, name);
+  bind_text(s.get(), 2, value);
+  if (sqlite3_step(s.get()) != SQLITE_DONE) return db_error(writer_->db, "saving the upstream state");
+  return ok_status();
 }
 
 }  // namespace dh

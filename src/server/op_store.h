@@ -14,6 +14,12 @@
 //            code TEXT, reason TEXT,             -- the answer it got
 //            rejected_ms INTEGER, pushed_by TEXT)
 //
+//   withdrawn(seq INTEGER PRIMARY KEY,          -- hub mode: a stored op the parent
+//             op_id TEXT UNIQUE,                --   refused, at a seq of the ops
+//             code TEXT, reason TEXT,           --   sequence (a gap in ops), so pulls
+//             withdrawn_ms INTEGER)             --   deliver it in order
+//   upstream(name TEXT PRIMARY KEY, value TEXT) -- hub mode: its cursors
+//
 // AUTOINCREMENT: a seq is never reused, even after the highest row is gone,
 // so a client cursor can never skip an operation. The rejected table makes a
 // refusal final: the same operation pushed again gets the same answer
@@ -76,7 +82,7 @@ class OpStore {
   struct Row {
     uint64_t seq = 0;
     std::string body;
-    std::string pushed_by;  // find() only: the authenticated device that pushed it ("" = the server)
+    std::string pushed_by;  // find() and read_after(): the authenticated device that pushed it ("" = the server)
   };
   // Rows with seq > after, ascending, at most limit.
   Result<std::vector<Row>> read_after(uint64_t after, size_t limit);
@@ -86,7 +92,24 @@ class OpStore {
   Status for_each(const std::function<Status(const Row&)>& fn);
 
   uint64_t count();
-  uint64_t head();  // highest seq stored, 0 when empty
+  uint64_t head();  // highest seq stored (operations and withdrawals), 0 when empty
+
+  // ---- hub mode (docs/sync-protocol.md "Hub mode") ----
+  struct Withdrawal {
+    uint64_t seq = 0;
+    std::string op_id, code, reason;
+  };
+  // Records, in one transaction, that the parent refused the stored
+  // operation r.op_id: a withdrawal at the next number of the ops sequence
+  // (a seq no operation will take) and the refusal in `rejected`, so the
+  // same operation pushed again gets the parent's answer. An op id already
+  // withdrawn returns its first seq and changes nothing.
+  Result<uint64_t> withdraw(const Rejection& r);
+  // Withdrawals with seq > after, ascending, at most limit.
+  Result<std::vector<Withdrawal>> withdrawals_after(uint64_t after, size_t limit);
+  // The hub's durable values (upstream table): "" when absent.
+  Result<std::string> upstream_value(const std::string& name);
+  Status set_upstream_value(const std::string& name, const std::string& value);
 
  private:
   struct Conn;

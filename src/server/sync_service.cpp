@@ -36,13 +36,22 @@ Status SyncService::refold() {
   uint64_t head = 0, count = 0;
   uint64_t server_seq = 1;
   Hlc server_last{};
+  // Operations the parent refused (hub mode) stay stored but out of the state.
+  std::unordered_set<std::string> withdrawn;
+  for (uint64_t after = 0;;) {
+    auto page = store_->withdrawals_after(after, 1000);
+    if (!page) return page.error();
+    if (page->empty()) break;
+    for (const auto& w : page.value()) withdrawn.insert(w.op_id);
+    after = page->back().seq;
+  }
   Status st = store_->for_each([&](const OpStore::Row& row) -> Status {
     auto op = parse_operation(row.body);
     if (!op) {
       return make_error("store_corrupt", "The stored operation at seq " + std::to_string(row.seq) +
                                              " cannot be read: " + op.error().message);
     }
-    fresh.apply(op.value());
+    if (withdrawn.empty() || !withdrawn.count(op->id.to_string())) fresh.apply(op.value());
     if (op->id.device == kServerDevice) {
       server_seq = std::max(server_seq, op->id.seq + 1);
       if (server_last < op->hlc) server_last = op->hlc;
@@ -53,6 +62,7 @@ Status SyncService::refold() {
   });
   if (!st) return st;
   state_ = std::move(fresh);
+  withdrawn_ = std::move(withdrawn);
   server_next_seq_ = server_seq;
   server_last_ = server_last;
   hash_cache_.clear();
@@ -169,6 +179,24 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
       if (applied_any) (void)refold();  // best effort; the error below is what the client sees
       return existing.error();
     }
+    if (existing.value() && withdrawn_.count(id)) {
+      // Stored here, refused by the parent (hub mode): the parent's answer.
+      auto refused = store_->find_rejection(id);
+      if (!refused) {
+        if (applied_any) (void)refold();
+        return refused.error();
+      }
+      res.status = PushStatus::rejected;
+      if (existing.value()->body == bodies[i] && refused.value()) {
+        res.code = refused.value()->code;
+        res.reason = refused.value()->reason;
+      } else {
+        res.code = "id_reused";
+        res.reason = "The server already holds a different operation with this id.";
+      }
+      batch.emplace(id, i);
+      continue;
+    }
     if (existing.value()) {
       if (existing.value()->body == bodies[i]) {
         res.status = PushStatus::duplicate;
@@ -258,11 +286,32 @@ Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_
   const bool restricted = role_reads_allow_list(reader_role);
   auto rows = store_->read_after(query.after, query.limit + 1);
   if (!rows) return rows.error();
-  bool more = rows->size() > query.limit;
-  if (more) rows->resize(query.limit);
+  // Withdrawals (hub mode) share the sequence: a page is the first `limit`
+  // entries of both, merged by seq, so `next` never passes one unseen.
+  auto gone = store_->withdrawals_after(query.after, query.limit + 1);
+  if (!gone) return gone.error();
+  size_t ri = 0, wi = 0, taken = 0;
+  uint64_t next = query.after;
+  std::vector<sync::WithdrawnOp> withdrawn;
+  std::vector<OpStore::Row> page;
+  page.reserve(std::min(rows->size(), query.limit));
+  while (taken < query.limit && (ri < rows->size() || wi < gone->size())) {
+    const bool op_first =
+        wi >= gone->size() || (ri < rows->size() && (*rows)[ri].seq < (*gone)[wi].seq);
+    if (op_first) {
+      next = (*rows)[ri].seq;
+      page.push_back(std::move((*rows)[ri++]));
+    } else {
+      const auto& w = (*gone)[wi++];
+      next = w.seq;
+      withdrawn.push_back(sync::WithdrawnOp{w.seq, w.op_id, w.code, w.reason});
+    }
+    ++taken;
+  }
+  const bool more = ri < rows->size() || wi < gone->size();
   std::vector<sync::RawPulledOp> ops;
-  ops.reserve(rows->size());
-  for (auto& r : rows.value()) {
+  ops.reserve(page.size());
+  for (auto& r : page) {
     if (restricted) {  // stored text was validated, so it parses; if not, it is not sent
       auto op = parse_operation(r.body);
       r.body = op && !withheld_from_role(op.value(), reader_role)
@@ -272,9 +321,57 @@ Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_
     }
     ops.push_back(sync::RawPulledOp{r.seq, std::move(r.body)});
   }
-  uint64_t next = rows->empty() ? query.after : rows->back().seq;
   uint64_t head = std::max(head_.load(), next);
-  return sync::encode_pull_response(ops, next, more, head, now_ms);
+  return sync::encode_pull_response(ops, next, more, head, now_ms, withdrawn);
+}
+
+Result<size_t> SyncService::ingest_upstream(const std::vector<sync::PulledOp>& ops, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<OpStore::NewOp> to_store;
+  std::vector<std::string> bodies;
+  std::unordered_set<std::string> in_batch;
+  bodies.reserve(ops.size());
+  std::vector<const Operation*> fresh;
+  for (const auto& p : ops) {
+    const std::string id = p.op.id.to_string();
+    if (in_batch.count(id)) continue;
+    auto existing = store_->find(id);
+    if (!existing) return existing.error();
+    if (existing.value()) continue;  // one of ours coming back, or pulled before a restart
+    in_batch.insert(id);
+    fresh.push_back(&p.op);
+  }
+  for (const Operation* op : fresh) bodies.push_back(to_json_text(*op));
+  for (size_t i = 0; i < fresh.size(); ++i) to_store.push_back(OpStore::NewOp{fresh[i], bodies[i], now_ms, kFromUpstream});
+  if (to_store.empty()) return size_t{0};
+  auto seqs = store_->append(to_store);
+  if (!seqs) return seqs.error();
+  for (const Operation* op : fresh) state_.apply(*op);
+  hash_cache_.clear();
+  advance_head(seqs->back());
+  count_ += seqs->size();
+  return fresh.size();
+}
+
+Result<bool> SyncService::withdraw(const std::string& op_id, const std::string& code, const std::string& reason,
+                                   int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (withdrawn_.count(op_id)) return false;
+  auto existing = store_->find(op_id);
+  if (!existing) return existing.error();
+  if (!existing.value()) return false;
+  auto seq = store_->withdraw(
+      OpStore::Rejection{op_id, existing.value()->body, code, reason, now_ms, existing.value()->pushed_by});
+  if (!seq) return seq.error();
+  // The state without it: fold again (refusals by a parent are rare).
+  if (auto st = refold(); !st) return st.error();
+  advance_head(seq.value());
+  return true;
+}
+
+bool SyncService::is_withdrawn(const std::string& op_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return withdrawn_.count(op_id) > 0;
 }
 
 Result<size_t> SyncService::load_if_empty(const std::vector<Operation>& ops,

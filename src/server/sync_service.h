@@ -56,6 +56,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "core/commands.h"
@@ -112,6 +113,26 @@ class SyncService {
   // device that pushed it: the audit's "sent by", docs/security.md).
   Result<std::optional<OpStore::Row>> stored(const std::string& op_id) { return store_->find(op_id); }
 
+  // ---- hub mode (docs/sync-protocol.md "Hub mode"; upstream.h drives these) ----
+  // pushed_by of operations this server pulled from its parent: not a device
+  // id (those are a-z0-9-), so no device can pose as the parent.
+  static constexpr const char* kFromUpstream = "@upstream";
+  // Stores the parent's operations this server does not hold yet (by op id),
+  // in the parent's order, WITHOUT validation (the parent's verdict is
+  // final; conflicts with operations still waiting to go up are settled
+  // when the parent answers those), pushed_by kFromUpstream, one fsynced
+  // transaction, and applies them. Returns how many were new.
+  Result<size_t> ingest_upstream(const std::vector<sync::PulledOp>& ops, int64_t now_ms);
+  // The parent refused the stored operation op_id: it is withdrawn
+  // (OpStore::withdraw: a seq in the pull stream and the refusal in
+  // `rejected`), taken out of the state (refold), and every pull after that
+  // tells devices to undo it. False when op_id is not stored or was
+  // withdrawn already (nothing changes).
+  Result<bool> withdraw(const std::string& op_id, const std::string& code, const std::string& reason,
+                        int64_t now_ms);
+  bool is_withdrawn(const std::string& op_id);
+  OpStore& store() { return *store_; }
+
   sync::Health health(const std::string& auth_name, int64_t now_ms);
   uint64_t head() const { return head_.load(); }
   // The push channel (GET /api/v1/wait, docs/sync-protocol.md "Push
@@ -153,6 +174,7 @@ class SyncService {
   std::condition_variable head_cv_;
   int waiters_ = 0;
   bool stop_waiting_ = false;
+  std::unordered_set<std::string> withdrawn_;  // op ids withdrawn (hub mode; guarded by mu_)
   // The server's own operations: next seq and last stamp (from refold; guarded by mu_).
   uint64_t server_next_seq_ = 1;
   Hlc server_last_{};

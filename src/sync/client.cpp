@@ -370,7 +370,39 @@ Result<SyncClient::PullOutcome> SyncClient::on_pull_response(const PullRequest& 
     last_error_ = n.error().message;
     return n.error();
   }
-  if (note_overridden(marks, device_now_ms)) (void)save();
+  bool changed = note_overridden(marks, device_now_ms);
+  // Operations the server withdrew because its parent refused them (hub
+  // mode, docs/sync-protocol.md): undone here like a refusal, and recorded
+  // as one when this device made them. Before the cursor moves: a failure
+  // here pulls the page again (ingest skips what it has).
+  if (!page->withdrawn.empty()) {
+    std::vector<OpId> gone;
+    for (const auto& w : page->withdrawn) {
+      if (w.seq <= request.after) continue;
+      if (auto id = OpId::parse(w.id)) gone.push_back(*id);
+    }
+    if (auto st = replica_.exclude(gone); !st.ok()) {
+      last_error_ = "The server withdrew some changes, but this device could not store that (" +
+                    st.error().message + "); it will ask again.";
+      return st.error();
+    }
+    for (const auto& w : page->withdrawn) {
+      auto id = OpId::parse(w.id);
+      if (!id || id->device != me || w.seq <= request.after) continue;
+      bool known = std::any_of(state_.rejected.begin(), state_.rejected.end(),
+                               [&](const RejectedOp& x) { return x.id == w.id; });
+      if (known) continue;
+      RejectedOp rej{w.id, "", w.code, w.reason, device_now_ms, "", ""};
+      if (auto op = rejected_op(w.id)) {
+        rej.type = op->type;
+        if (auto t = State::target_of(*op)) rej.entity = t->second;
+      }
+      state_.rejected.push_back(std::move(rej));
+      if (state_.rejected.size() > kMaxRejectedKept) state_.rejected.erase(state_.rejected.begin());
+      changed = true;
+    }
+  }
+  if (changed) (void)save();
   out.ingested = n.value();
   out.more = page->more;
   pulled_ = std::max(pulled_, page->next);

@@ -269,7 +269,7 @@ Result<PushResponse> decode_push_response(std::string_view text) {
 // ---- pull -----------------------------------------------------------------
 
 std::string encode_pull_response(const std::vector<RawPulledOp>& ops, uint64_t next, bool more,
-                                 uint64_t head, int64_t server_ms) {
+                                 uint64_t head, int64_t server_ms, const std::vector<WithdrawnOp>& withdrawn) {
   size_t bytes = 96;
   for (const auto& o : ops) bytes += o.op_json.size() + 32;
   std::string out;
@@ -291,6 +291,13 @@ std::string encode_pull_response(const std::vector<RawPulledOp>& ops, uint64_t n
   }
   out += "],\"server_ms\":";
   out += std::to_string(server_ms);
+  if (!withdrawn.empty()) {
+    Json list = Json::array();
+    for (const auto& w : withdrawn)
+      list.push_back(Json{{"code", w.code}, {"id", w.id}, {"reason", w.reason}, {"seq", w.seq}});
+    out += ",\"withdrawn\":";
+    out += list.dump();
+  }
   out += '}';
   return out;
 }
@@ -323,6 +330,25 @@ Result<PullResponse> decode_pull_response(std::string_view text) {
     }
     p.op = std::move(parsed_op).value();
     r.ops.push_back(std::move(p));
+  }
+  if (const Json* w = member(j, "withdrawn")) {
+    if (!w->is_array()) return shape_error("The pull answer's withdrawn is not a list.");
+    uint64_t last_w = 0;
+    for (const Json& e : *w) {
+      WithdrawnOp x;
+      const Json* id = e.is_object() ? member(e, "id") : nullptr;
+      const Json* code = e.is_object() ? member(e, "code") : nullptr;
+      const Json* reason = e.is_object() ? member(e, "reason") : nullptr;
+      if (!id || !id->is_string() || !code || !code->is_string() || !reason || !reason->is_string() ||
+          !get_u64(e, "seq", &x.seq) || x.seq <= last_w) {
+        return shape_error("A withdrawn entry lacks its seq, id, code or reason (or is out of order).");
+      }
+      last_w = x.seq;
+      x.id = id->get<std::string>();
+      x.code = code->get<std::string>();
+      x.reason = reason->get<std::string>();
+      r.withdrawn.push_back(std::move(x));
+    }
   }
   return r;
 }

@@ -125,8 +125,21 @@ struct PulledOp {
   Operation op;
 };
 
+// An operation the server stored and later withdrew because its parent
+// server refused it (hub mode, docs/sync-protocol.md "Hub mode"): at `seq`
+// of the same sequence as the operations, so a cursor sees it in order. A
+// device takes the operation out of its state (Replica::exclude) and, when
+// it made it, records the refusal with the parent's code and reason.
+struct WithdrawnOp {
+  uint64_t seq = 0;
+  std::string id;      // "device:seq" of the withdrawn operation
+  std::string code;    // the parent's machine code
+  std::string reason;  // the parent's plain words
+};
+
 struct PullResponse {
   std::vector<PulledOp> ops;      // ascending seq
+  std::vector<WithdrawnOp> withdrawn;  // ascending seq; optional in the answer ("withdrawn")
   uint64_t next = 0;              // cursor for the next pull (= last seq, or `after`)
   bool more = false;              // more operations wait after `next`
   uint64_t head = 0;
@@ -138,8 +151,10 @@ struct RawPulledOp {
   uint64_t seq = 0;
   std::string op_json;            // canonical JSON of the operation
 };
+// withdrawn: left out of the answer when empty (older clients ignore it).
 std::string encode_pull_response(const std::vector<RawPulledOp>& ops, uint64_t next, bool more,
-                                 uint64_t head, int64_t server_ms);
+                                 uint64_t head, int64_t server_ms,
+                                 const std::vector<WithdrawnOp>& withdrawn = {});
 Result<PullResponse> decode_pull_response(std::string_view text);
 
 // Query string values: after=<seq> (default 0), limit=<1..kMaxPullLimit>

@@ -288,7 +288,24 @@ int main(int argc, char** argv) {
     std::cerr << "dianhong_server: " << store.error().message << "\n";
     return 1;
   }
-  auto service = dh::SyncService::open(std::move(store).value());
+  // Hub mode: the hub's own operations carry its device id at the parent.
+  dh::UpstreamEnrolment upstream_enrolment;
+  if (!upstream_options.url.empty()) {
+    upstream_options.token_file = data_dir + "/" + dh::Upstream::kTokenFile;
+    make_private(upstream_options.token_file, 0600);
+    auto prepared = dh::Upstream::prepare(upstream_options);
+    if (!prepared) {
+      std::cerr << "dianhong_server: " << prepared.error().message << "\n";
+      return 2;
+    }
+    upstream_enrolment = std::move(prepared).value();
+  } else if (!upstream_options.code.empty() || !upstream_options.device.empty()) {
+    std::cerr << "dianhong_server: --upstream-code and --upstream-device need --upstream URL.\n";
+    return 2;
+  }
+  auto service = dh::SyncService::open(std::move(store).value(), upstream_enrolment.device.empty()
+                                                                     ? std::string(dh::SyncService::kServerDevice)
+                                                                     : upstream_enrolment.device);
   if (!service) {
     std::cerr << "dianhong_server: " << service.error().message << "\n";
     return 1;
@@ -304,17 +321,12 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<dh::Upstream> upstream;
   if (!upstream_options.url.empty()) {
-    upstream_options.token_file = data_dir + "/" + dh::Upstream::kTokenFile;
-    make_private(upstream_options.token_file, 0600);
-    auto up = dh::Upstream::open(svc, upstream_options);
+    auto up = dh::Upstream::open(svc, upstream_options, upstream_enrolment);
     if (!up) {
       std::cerr << "dianhong_server: " << up.error().message << "\n";
       return 2;
     }
     upstream = std::move(up).value();
-  } else if (!upstream_options.code.empty() || !upstream_options.device.empty()) {
-    std::cerr << "dianhong_server: --upstream-code and --upstream-device need --upstream URL.\n";
-    return 2;
   }
   if (stopped_early()) return 0;
   std::cout << "Store " << data_dir << "/server.sqlite: " << svc.op_count()

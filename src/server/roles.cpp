@@ -62,6 +62,9 @@ bool is_future_type(const std::string& kind, const std::string& verb) {
 Status role_may_push(const Principal& who, const Operation& op, const State& state) {
   const std::string& role = who.role;
   if (role == "server") return ok_status();
+  // A hub's own operations (its QR check-ins, author "qr:...") are made under
+  // its device id at the parent (SyncService::own_device).
+  if (role == "hub" && op.id.device == who.device) return ok_status();
   // "qr:<volunteer>" is the server's own QR check-in (docs/qr-checkin.md):
   // nobody else may sign as it. (Any other author text is what the person
   // typed; the authenticated device is the op id's device, below, and the

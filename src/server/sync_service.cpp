@@ -25,8 +25,10 @@ std::string describe_ahead(int64_t ms) {
 
 }  // namespace
 
-Result<std::unique_ptr<SyncService>> SyncService::open(std::unique_ptr<OpStore> store) {
+Result<std::unique_ptr<SyncService>> SyncService::open(std::unique_ptr<OpStore> store,
+                                                      const std::string& own_device) {
   std::unique_ptr<SyncService> svc(new SyncService(std::move(store)));
+  svc->own_device_ = own_device;
   if (auto s = svc->refold(); !s) return s.error();
   return svc;
 }
@@ -52,7 +54,7 @@ Status SyncService::refold() {
                                              " cannot be read: " + op.error().message);
     }
     if (withdrawn.empty() || !withdrawn.count(op->id.to_string())) fresh.apply(op.value());
-    if (op->id.device == kServerDevice) {
+    if (op->id.device == own_device_) {
       server_seq = std::max(server_seq, op->id.seq + 1);
       if (server_last < op->hlc) server_last = op->hlc;
     }
@@ -407,12 +409,12 @@ Result<SyncService::Authored> SyncService::author(const std::function<Result<Ser
   std::lock_guard<std::mutex> lock(mu_);
   auto cmd = build(state_);
   if (!cmd) return cmd.error();
-  OpSource source{kServerDevice, cmd->author, server_next_seq_, HlcClock{}};
+  OpSource source{own_device_, cmd->author, server_next_seq_, HlcClock{}};
   source.clock.restore(server_last_);
   // An enrolled administrator may have pushed operations under this device
   // name (imports): never reuse an id.
   for (;;) {
-    auto taken = store_->find(OpId{kServerDevice, source.next_seq}.to_string());
+    auto taken = store_->find(OpId{own_device_, source.next_seq}.to_string());
     if (!taken) return taken.error();
     if (!taken.value()) break;
     ++source.next_seq;

@@ -71,8 +71,12 @@ namespace dh {
 
 class SyncService {
  public:
-  // Folds every stored operation into the server state.
-  static Result<std::unique_ptr<SyncService>> open(std::unique_ptr<OpStore> store);
+  // Folds every stored operation into the server state. own_device: the
+  // device id of the server's own operations (QR check-in): kServerDevice,
+  // or on a hub its device id at the parent (so they never collide with the
+  // parent's own "server:N", docs/sync-protocol.md "Hub mode").
+  static Result<std::unique_ptr<SyncService>> open(std::unique_ptr<OpStore> store,
+                                                   const std::string& own_device = kServerDevice);
 
   Result<sync::PushResponse> push(const sync::PushRequest& request, const Principal& who,
                                   Authenticator& auth, int64_t now_ms) {
@@ -93,7 +97,7 @@ class SyncService {
   // The server's own operations (QR check-in, docs/qr-checkin.md). Under the
   // push lock, build(state) says what to do: a command and its author, or an
   // error that is returned as it is. The core's make_operation() turns the command into an
-  // operation of device kServerDevice (next free seq; HLC stamp from now_ms,
+  // operation of device own_device() (kServerDevice unless a hub; next free seq; HLC stamp from now_ms,
   // above every stamp this server made), validated by the same rule book as
   // a push; it is stored with a global seq (fsynced) and applied, so every
   // device pulls it. Nothing is stored on any error.
@@ -106,6 +110,7 @@ class SyncService {
     std::string author;  // e.g. "qr:<volunteer id>"
   };
   static constexpr const char* kServerDevice = "server";
+  const std::string& own_device() const { return own_device_; }
   Result<Authored> author(const std::function<Result<ServerCommand>(const State&)>& build, int64_t now_ms);
   // Runs fn on the server state under the lock (reading only).
   void read_state(const std::function<void(const State&)>& fn);
@@ -176,6 +181,7 @@ class SyncService {
   bool stop_waiting_ = false;
   std::unordered_set<std::string> withdrawn_;  // op ids withdrawn (hub mode; guarded by mu_)
   // The server's own operations: next seq and last stamp (from refold; guarded by mu_).
+  std::string own_device_ = kServerDevice;
   uint64_t server_next_seq_ = 1;
   Hlc server_last_{};
 };

@@ -91,38 +91,55 @@ Error answer_error(const httplib::Result& res, const std::string& what) {
 
 }  // namespace
 
-Result<std::unique_ptr<Upstream>> Upstream::open(SyncService& svc, UpstreamOptions options) {
+Result<UpstreamEnrolment> Upstream::prepare(UpstreamOptions& options) {
   if (!valid_url(&options.url)) {
     return make_error("bad_upstream", "--upstream is the parent server's address, like http://county.example:8080 "
                                       "(http only; no path), not \"" + options.url + "\".");
   }
   options.interval_ms = std::max(options.interval_ms, kMinIntervalMs);
   options.push_batch = std::max<size_t>(1, std::min(options.push_batch, sync::kMaxPushOps));
-  std::unique_ptr<Upstream> up(new Upstream(svc, options));
+  UpstreamEnrolment e;
   std::ifstream f(options.token_file);
   if (f) {
     std::stringstream ss;
     ss << f.rdbuf();
     auto j = Json::parse(ss.str(), nullptr, false);
-    if (!j.is_object() || !j.contains("token") || !j["token"].is_string() || !j.contains("device") ||
-        !j["device"].is_string() || !j.contains("url") || !j["url"].is_string()) {
+    if (!j.is_object() || !j.contains("device") || !j["device"].is_string() || !j.contains("url") ||
+        !j["url"].is_string() || !is_valid_device_id(j["device"].get<std::string>())) {
       return make_error("bad_upstream", options.token_file + " cannot be read; remove it and enrol this hub again "
                                                              "with a new code (--upstream-code).");
     }
-    up->enrolment_ = UpstreamEnrolment{j["url"].get<std::string>(), j["device"].get<std::string>(),
-                                       j["token"].get<std::string>(), j.value("role", "")};
-    std::string stored_url = up->enrolment_.url;
+    e = UpstreamEnrolment{j["url"].get<std::string>(), j["device"].get<std::string>(), j.value("token", ""),
+                          j.value("role", "")};
+    std::string stored_url = e.url;
     (void)valid_url(&stored_url);
     if (stored_url != options.url) {
-      return make_error("upstream_mismatch", "This hub is enrolled with the parent server " + up->enrolment_.url +
-                                                 " (" + options.token_file + "), not " + options.url +
+      return make_error("upstream_mismatch", "This hub is enrolled with the parent server " + e.url + " (" +
+                                                 options.token_file + "), not " + options.url +
                                                  ". Its data belongs to that server; start it with that --upstream.");
     }
-  } else if (options.code.empty()) {
+    if (!options.device.empty() && options.device != e.device) {
+      return make_error("upstream_mismatch", "This hub is device " + e.device + " at " + e.url + " (" +
+                                                 options.token_file + "), not " + options.device + ".");
+    }
+  }
+  if (e.token.empty() && options.code.empty()) {
     return make_error("bad_upstream", "This hub is not enrolled with " + options.url +
                                           " yet: give --upstream-code, a code the parent's secretary made for role "
                                           "\"hub\".");
   }
+  if (e.device.empty()) {
+    // The id is fixed now, before the first enrolment: the hub's own
+    // operations (QR check-in) are made under it from the first start.
+    e = UpstreamEnrolment{options.url, options.device.empty() ? "hub-" + random_hex(4) : options.device, "", ""};
+    Json file{{"device", e.device}, {"url", e.url}};
+    if (auto st = write_private_atomic(options.token_file, file.dump() + "\n"); !st) return st.error();
+  }
+  return e;
+}
+
+Result<std::unique_ptr<Upstream>> Upstream::open(SyncService& svc, UpstreamOptions options,
+                                                 UpstreamEnrolment enrolment) {
   // The store remembers its parent too: a token file copied beside another
   // parent's data must not mix two communities' cursors.
   auto parent = svc.store().upstream_value(kParentUrl);
@@ -131,6 +148,8 @@ Result<std::unique_ptr<Upstream>> Upstream::open(SyncService& svc, UpstreamOptio
     return make_error("upstream_mismatch", "This store was synced with the parent server " + parent.value() +
                                                ", not " + options.url + ".");
   }
+  std::unique_ptr<Upstream> up(new Upstream(svc, std::move(options)));
+  up->enrolment_ = std::move(enrolment);
   return up;
 }
 
@@ -142,8 +161,12 @@ bool Upstream::enrolled() const {
 }
 
 Status Upstream::enrol() {
-  if (enrolled()) return ok_status();
-  std::string device = options_.device.empty() ? "hub-" + random_hex(4) : options_.device;
+  std::string device;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!enrolment_.token.empty()) return ok_status();
+    device = enrolment_.device;
+  }
   std::string name = options_.name.empty() ? "Hub " + device : options_.name;
   Json body{{"code", options_.code}, {"device", device}, {"name", name}};
   auto c = client_for(options_.url);
@@ -342,23 +365,25 @@ void Upstream::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void Upstream::wait_local(uint64_t head, int64_t ms) {
-  if (svc_.wait_for_head_beyond(head, ms, [this] { return stopping_.load(); })) return;
+bool Upstream::wait_local(uint64_t head, int64_t ms) {
+  if (auto h = svc_.wait_for_head_beyond(head, ms, [this] { return stopping_.load(); })) return *h > head;
   // Every waiting slot is taken (devices' push channels): just sleep.
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
   while (!stopping_ && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  return false;
 }
 
 void Upstream::run() {
   int failures = 0;
+  bool woken_by_change = false;
   std::mt19937_64 rng(std::random_device{}());
   std::uniform_real_distribution<double> jitter(0.0, 1.0);
   while (!stopping_) {
     const uint64_t seen = svc_.head();
     auto r = round();
     if (r) {
-      if (failures > 0 || !last_reported_.empty()) std::cout << "Upstream " << options_.url << ": connected again." << std::endl;
+      if (failures > 0) std::cout << "Upstream " << options_.url << ": connected again." << std::endl;
       failures = 0;
       last_reported_.clear();
       if (r->pushed || r->rejected || r->pulled) {
@@ -373,7 +398,9 @@ void Upstream::run() {
       wait_local(head_now, options_.interval_ms);
       continue;
     }
-    ++failures;
+    // A try made because a device brought something new does not lengthen
+    // the back-off: only the timed retries do.
+    if (!woken_by_change || failures == 0) ++failures;
     const int64_t delay = sync::backoff_delay_ms(failures, jitter(rng));
     if (r.error().message != last_reported_) {
       std::cout << "Upstream " << options_.url << ": " << r.error().message << " Trying again in "
@@ -382,8 +409,7 @@ void Upstream::run() {
     }
     // Also at once when a device brings something new: the connection may
     // be back, and that is when the secretary wants it sent.
-    const uint64_t head_now = svc_.head();
-    wait_local(head_now, delay);
+    woken_by_change = wait_local(seen, delay);
   }
 }
 

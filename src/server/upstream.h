@@ -7,7 +7,8 @@
 // The hub is one enrolled device of the parent, role "hub" (roles.cpp: may
 // push operations made on other devices, may not manage the parent's
 // devices). Its enrolment ({url, device, token, role}) is DATA_DIR/upstream.json
-// (0600, written atomically); its cursors are rows of the `upstream` table in
+// (0600, written atomically; the device id is written there at the first
+// start, the token once the parent answered); its cursors are rows of the `upstream` table in
 // its own server.sqlite:
 //   push_cursor  hub seq: every operation of the hub's store at or below it
 //                was answered by the parent (or came from it)
@@ -77,11 +78,18 @@ class Upstream {
   static constexpr const char* kTokenFile = "upstream.json";
   static constexpr int64_t kMinIntervalMs = 200;
 
-  // Reads the token file if there is one. Errors: "upstream_mismatch" (the
-  // file names another parent: this store belongs to that one),
-  // "bad_upstream" (no code and no token file, or an unreadable file, or a
-  // URL that is not http://host[:port]).
-  static Result<std::unique_ptr<Upstream>> open(SyncService& svc, UpstreamOptions options);
+  // Before the store is opened: checks the options (normalising the URL)
+  // and reads the token file, or, on the first start, fixes the hub's device
+  // id (options.device or "hub-" + 8 random hex digits) and writes it there
+  // without a token, so the hub's own operations (QR check-in,
+  // SyncService::open's own_device) carry that id from the start. Errors:
+  // "upstream_mismatch" (the file names another parent or device: this store
+  // belongs to that one), "bad_upstream" (not enrolled and no code, an
+  // unreadable file, a URL that is not http://host[:port]).
+  static Result<UpstreamEnrolment> prepare(UpstreamOptions& options);
+  // Error "upstream_mismatch" when the store was synced with another parent.
+  static Result<std::unique_ptr<Upstream>> open(SyncService& svc, UpstreamOptions options,
+                                                UpstreamEnrolment enrolment);
   ~Upstream();
 
   void start();  // the background thread
@@ -104,8 +112,8 @@ class Upstream {
   Result<RoundOutcome> push_all();
   Result<size_t> pull_all();
   void run();
-  // Until the hub's head passes `head`, ms pass, or stop().
-  void wait_local(uint64_t head, int64_t ms);
+  // Until the hub's head passes `head` (true), ms pass, or stop().
+  bool wait_local(uint64_t head, int64_t ms);
   Result<uint64_t> cursor(const char* name);
 
   SyncService& svc_;

@@ -292,19 +292,20 @@ Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_
   // entries of both, merged by seq, so `next` never passes one unseen.
   auto gone = store_->withdrawals_after(query.after, query.limit + 1);
   if (!gone) return gone.error();
+  std::vector<OpStore::Row>& rv = rows.value();
+  const std::vector<OpStore::Withdrawal>& gv = gone.value();
   size_t ri = 0, wi = 0, taken = 0;
   uint64_t next = query.after;
   std::vector<sync::WithdrawnOp> withdrawn;
   std::vector<OpStore::Row> page;
-  page.reserve(std::min(rows->size(), query.limit));
-  while (taken < query.limit && (ri < rows->size() || wi < gone->size())) {
-    const bool op_first =
-        wi >= gone->size() || (ri < rows->size() && (*rows)[ri].seq < (*gone)[wi].seq);
+  page.reserve(std::min(rv.size(), query.limit));
+  while (taken < query.limit && (ri < rv.size() || wi < gv.size())) {
+    const bool op_first = wi >= gv.size() || (ri < rv.size() && rv[ri].seq < gv[wi].seq);
     if (op_first) {
-      next = (*rows)[ri].seq;
-      page.push_back(std::move((*rows)[ri++]));
+      next = rv[ri].seq;
+      page.push_back(std::move(rv[ri++]));
     } else {
-      const auto& w = (*gone)[wi++];
+      const auto& w = gv[wi++];
       next = w.seq;
       withdrawn.push_back(sync::WithdrawnOp{w.seq, w.op_id, w.code, w.reason});
     }

@@ -5,6 +5,7 @@
 #include <openssl/rand.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <sstream>
 
 #include "core/operation.h"
+#include "server/http_api.h"
 #include "sync/client.h"
 #include "sync/protocol.h"
 

@@ -358,18 +358,41 @@ Result<size_t> SyncService::ingest_upstream(const std::vector<sync::PulledOp>& o
 
 Result<bool> SyncService::withdraw(const std::string& op_id, const std::string& code, const std::string& reason,
                                    int64_t now_ms) {
+  auto n = withdraw(std::vector<Refusal>{Refusal{op_id, code, reason}}, now_ms);
+  if (!n) return n.error();
+  return n.value() > 0;
+}
+
+Result<size_t> SyncService::withdraw(const std::vector<Refusal>& refusals, int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (withdrawn_.count(op_id)) return false;
-  auto existing = store_->find(op_id);
-  if (!existing) return existing.error();
-  if (!existing.value()) return false;
-  auto seq = store_->withdraw(
-      OpStore::Rejection{op_id, existing.value()->body, code, reason, now_ms, existing.value()->pushed_by});
-  if (!seq) return seq.error();
-  // The state without it: fold again (refusals by a parent are rare).
-  if (auto st = refold(); !st) return st.error();
-  advance_head(seq.value());
-  return true;
+  size_t done = 0;
+  uint64_t last_seq = 0;
+  std::optional<Error> failed;
+  for (const Refusal& r : refusals) {
+    if (withdrawn_.count(r.op_id)) continue;
+    auto existing = store_->find(r.op_id);
+    if (!existing) {
+      failed = existing.error();
+      break;
+    }
+    if (!existing.value()) continue;
+    auto seq = store_->withdraw(
+        OpStore::Rejection{r.op_id, existing.value()->body, r.code, r.reason, now_ms, existing.value()->pushed_by});
+    if (!seq) {
+      failed = seq.error();
+      break;
+    }
+    withdrawn_.insert(r.op_id);
+    last_seq = std::max(last_seq, seq.value());
+    ++done;
+  }
+  // The state without them: fold again once (refusals by a parent are rare).
+  if (done > 0) {
+    if (auto st = refold(); !st) return st.error();
+    advance_head(last_seq);
+  }
+  if (failed) return *failed;
+  return done;
 }
 
 bool SyncService::is_withdrawn(const std::string& op_id) {

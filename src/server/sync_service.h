@@ -135,6 +135,12 @@ class SyncService {
   // withdrawn already (nothing changes).
   Result<bool> withdraw(const std::string& op_id, const std::string& code, const std::string& reason,
                         int64_t now_ms);
+  // The same for several (one fold afterwards, not one each): how many were
+  // withdrawn now.
+  struct Refusal {
+    std::string op_id, code, reason;
+  };
+  Result<size_t> withdraw(const std::vector<Refusal>& refusals, int64_t now_ms);
   bool is_withdrawn(const std::string& op_id);
   OpStore& store() { return *store_; }
 

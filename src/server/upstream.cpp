@@ -300,17 +300,24 @@ Result<Upstream::RoundOutcome> Upstream::push_all() {
                                                r.reason);
       }
     }
+    std::vector<SyncService::Refusal> refused;
     for (size_t i = 0; i < ops.size(); ++i) {
       const auto& r = answer->results[i];
       if (r.status != sync::PushStatus::rejected) {
         ++out.pushed;
         continue;
       }
-      auto w = svc_.withdraw(r.id, r.code, r.reason, wall_clock_ms());
+      refused.push_back(SyncService::Refusal{r.id, r.code, r.reason});
+      if (refused.size() <= 5) {
+        std::cout << "Upstream: the parent refused " << r.id << " (" << r.code << "): " << r.reason
+                  << " It is withdrawn here; the device that made it is told." << std::endl;
+      }
+    }
+    if (refused.size() > 5) std::cout << "Upstream: ... and " << refused.size() - 5 << " more refused." << std::endl;
+    if (!refused.empty()) {
+      auto w = svc_.withdraw(refused, wall_clock_ms());
       if (!w) return w.error();
-      ++out.rejected;
-      std::cout << "Upstream: the parent refused " << r.id << " (" << r.code << "): " << r.reason
-                << " It is withdrawn here; the device that made it is told." << std::endl;
+      out.rejected += refused.size();
     }
     if (auto st = svc_.store().set_upstream_value(kPushCursor, std::to_string(through)); !st) return st.error();
     push_cursor = through;
@@ -342,9 +349,11 @@ Result<size_t> Upstream::pull_all() {
     auto n = svc_.ingest_upstream(page->ops, wall_clock_ms());
     if (!n) return n.error();
     fresh += n.value();
-    for (const auto& w : page->withdrawn) {
-      if (w.seq <= after) continue;
-      auto done = svc_.withdraw(w.id, w.code, w.reason, wall_clock_ms());
+    std::vector<SyncService::Refusal> gone;
+    for (const auto& w : page->withdrawn)
+      if (w.seq > after) gone.push_back(SyncService::Refusal{w.id, w.code, w.reason});
+    if (!gone.empty()) {
+      auto done = svc_.withdraw(gone, wall_clock_ms());
       if (!done) return done.error();
     }
     // Only now, with the page fsynced: the cursor.

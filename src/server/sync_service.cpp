@@ -254,7 +254,7 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
 }
 
 Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_ms,
-                                      const std::string& reader_role) {
+                                      const std::string& reader_role, uint64_t* next_out) {
   const bool restricted = role_reads_allow_list(reader_role);
   auto rows = store_->read_after(query.after, query.limit + 1);
   if (!rows) return rows.error();
@@ -273,6 +273,7 @@ Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_
     ops.push_back(sync::RawPulledOp{r.seq, std::move(r.body)});
   }
   uint64_t next = rows->empty() ? query.after : rows->back().seq;
+  if (next_out) *next_out = next;
   uint64_t head = std::max(head_.load(), next);
   return sync::encode_pull_response(ops, next, more, head, now_ms);
 }

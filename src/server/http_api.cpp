@@ -326,7 +326,8 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
     res.set_content(sync::encode_health(service.health(auth.name(), wall_clock_ms())), kJson);
   });
 
-  server.Get("/api/v1/ops", [&](const httplib::Request& req, httplib::Response& res) {
+  DeviceRegistry* const registry = options.devices;  // last contact and pull cursor (nullptr: open access)
+  server.Get("/api/v1/ops", [&, registry](const httplib::Request& req, httplib::Response& res) {
     auto who = auth.authenticate(context_of(req, "", "pull"));
     if (!who) return send_error(res, status_for(who.error().code), who.error().code, who.error().message);
     if (auto a = auth.authorize_pull(who.value()); !a) {
@@ -340,7 +341,7 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
     uint64_t next = 0;
     auto body = service.pull(query.value(), wall_clock_ms(), who->role, &next);
     if (!body) return send_error(res, 503, body.error().code, body.error().message);
-    if (options.devices) options.devices->note_pulled(who->device, next);
+    if (registry) registry->note_pulled(who->device, next);
     res.set_header("Cache-Control", "no-store");
     res.set_content(std::move(body).value(), kJson);
   });

@@ -5,7 +5,9 @@
 // confirmation), which other roles do not see.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
+#include <type_traits>
 
 #include "core/commands.h"
 #include "core/deliberation.h"

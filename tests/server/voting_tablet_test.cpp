@@ -13,6 +13,7 @@
 
 #include "core/commands.h"
 #include "core/deliberation.h"
+#include "core/schema.h"
 #include "core/state.h"
 #include "server/roles.h"
 #include "pull_log.h"

@@ -773,6 +773,7 @@ void draw_voting_tablet(DeliberationView& v, Frame& f) {
   if (f.status.sync.needs_enrolment) {
     ImVec4 red = color_error();
     status_text_wrapped(tr("tablet.not_enrolled"), "tablet-not-enrolled", &red);
+    return;  // its ballots could not reach the chair: enrolment first (the workbench draws it below)
   }
   // The meeting: the one in session or with a poll open (a choice only when
   // there are several).

@@ -33,27 +33,33 @@ void draw_code(DevicesView& v, const SyncStatus& s) {
   const auto& a = s.admin;
   if (a.code.empty()) return;
   ImGui::Spacing();
+  // The code and its words on the left, the QR code beside them.
+  const std::string url = enrol_url(s.server, a.code);
+  const float qr_side = std::min(ImGui::GetFontSize() * 11, ImGui::GetContentRegionAvail().x * 0.4f);
+  ImGui::BeginGroup();
   push_font_scale(2.4f);
   status_text(a.code, "devices-code");
   pop_font_scale();
   status_text(trf("devices.code_for", {role_text(a.code_role)}), "devices-code-role");
   if (a.code_expires_minutes > 0)
     status_text(trf("devices.code_expires", {short_local_time(a.code_expires_minutes)}), "devices-code-expires");
-  const std::string url = enrol_url(s.server, a.code);
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::max(ImGui::GetFontSize() * 12,
+                                                           ImGui::GetContentRegionAvail().x - qr_side - ImGui::GetFontSize()));
   if (url.empty()) {
     status_text_wrapped(tr("devices.no_origin"), "devices-code-url");
-    return;
+  } else {
+    ImGui::TextUnformatted(tr("devices.qr_how"));
+    status_text(url, "devices-qr");
   }
+  ImGui::PopTextWrapPos();
+  ImGui::EndGroup();
+  if (url.empty()) return;
   if (url != v.qr_url) {
     v.qr_url = url;
     v.qr = encode_qr(url);
   }
-  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetFontSize() * 30);
-  ImGui::TextUnformatted(tr("devices.qr_how"));
-  ImGui::PopTextWrapPos();
-  const float side = std::min(ImGui::GetFontSize() * 16, ImGui::GetContentRegionAvail().x);
-  v.drawn_dark_modules = draw_qr_matrix(v.qr, side, side);
-  status_text(url, "devices-qr");
+  ImGui::SameLine();
+  v.drawn_dark_modules = draw_qr_matrix(v.qr, qr_side, qr_side);
 }
 
 void draw_list(DevicesView& v, const AppStatus& status, Frame& f) {
@@ -81,7 +87,12 @@ void draw_list(DevicesView& v, const AppStatus& status, Frame& f) {
   ImGui::TableSetupColumn(tr("devices.col_contact"));
   ImGui::TableSetupColumn(tr("devices.col_behind"));
   ImGui::TableSetupColumn(tr("devices.col_state"));
-  ImGui::TableSetupColumn(tr("devices.col_action"));
+  // Wide enough for "confirm" and "cancel" side by side (a clipped button takes no click).
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float action_w = ImGui::CalcTextSize(tr("devices.revoke_confirm")).x +
+                         ImGui::CalcTextSize(tr("devices.revoke_cancel")).x + style.FramePadding.x * 4 +
+                         style.ItemSpacing.x;
+  ImGui::TableSetupColumn(tr("devices.col_action"), ImGuiTableColumnFlags_WidthFixed, action_w);
   ImGui::TableHeadersRow();
   for (const auto& d : a.devices) {
     ImGui::TableNextRow();

@@ -56,7 +56,7 @@ TEST_CASE("a voting tablet shows the voting screen alone and casts a ballot", "[
     if (p->text("title") == "冬季老年助餐点扩容") poll_id = p->id;
   REQUIRE_FALSE(poll_id.empty());
   OpSource source{"tab-ui-1", "平板1", 1, HlcClock{}};
-  int64_t now_ms = 1767225600000;
+  int64_t now_ms = 1798761600000;  // 2027-01-01: after the demo's last change, so the open wins
   {
     auto open = make_operation(state, Command{dl::open_poll(poll_id)}, source, now_ms);
     REQUIRE(open.ok());

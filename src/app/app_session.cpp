@@ -103,7 +103,8 @@ std::string status_signature(const ui::AppStatus& s, const App& app) {
                     std::to_string(y.waiting_ops) + "|" + std::to_string(y.rejected.size()) + "|" + y.last_error.code +
                     "|" + y.last_error.detail + "|" + y.clock_warning + "|" + (y.needs_enrolment ? "1" : "0") +
                     (y.enrolling ? "1" : "0") + (y.open_access ? "1" : "0") + (y.last_success_minutes > 0 ? "1" : "0") +
-                    "|" + y.enrol_error.code + "|" + y.role;
+                    "|" + y.enrol_error.code + "|" + y.role + "|" + std::to_string(y.admin.answers) +
+                    (y.admin.busy ? "1" : "0");
   if (app.workbench.area() == "sync")
     sig += "|" + std::to_string(y.last_success_minutes) + (y.in_progress ? "1" : "0");
   return sig;

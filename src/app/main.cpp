@@ -37,6 +37,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -72,6 +73,41 @@ double monotonic_ms() {
 #endif
 }
 
+// The enrolment code of the address "?enrol=1234-5678-9012-3456" (what an
+// administrator's enrolment QR code holds: ui/devices_screen.h), read once at
+// start and removed from the address bar so a reload does not offer it again.
+// Digits, '-' and spaces only, at most 32 characters; "" otherwise.
+#ifdef __EMSCRIPTEN__
+EM_JS(char*, dh_take_url_enrol_code, (), {
+  var c = '';
+  try {
+    var u = new URL(location.href);
+    c = u.searchParams.get('enrol') || '';
+    if (c) {
+      u.searchParams.delete('enrol');
+      history.replaceState(history.state, '', u.pathname + u.search + u.hash);
+    }
+  } catch (e) {}
+  var n = lengthBytesUTF8(c) + 1;
+  var p = _malloc(n);
+  stringToUTF8(c, p, n);
+  return p;
+});
+#endif
+
+std::string take_url_enrol_code() {
+  std::string code;
+#ifdef __EMSCRIPTEN__
+  char* c = dh_take_url_enrol_code();
+  code = c;
+  free(c);
+#endif
+  if (code.size() > 32) return "";
+  for (char ch : code)
+    if (!((ch >= '0' && ch <= '9') || ch == '-' || ch == ' ')) return "";
+  return code;
+}
+
 // ---- The tick ----------------------------------------------------------------
 
 void tick() {
@@ -100,6 +136,7 @@ void tick() {
   // Store
   if (app.phase == Phase::starting && app.host->storage_loaded() && app.host->writer_lock() != LockState::pending) {
     open_session(app);
+    if (const std::string code = take_url_enrol_code(); !code.empty()) app.workbench.prefill_enrolment(code);
     app.phase = Phase::ready;
     arrived = true;
   }

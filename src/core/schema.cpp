@@ -422,6 +422,50 @@ const RoleColumn kRoleColumns[] = {
     // from kiosk and projector pulls: src/server/roles.cpp).
 };
 
+// What a voting tablet (issue 11, docs/deliberation.md "Voting tablets")
+// reads: enough to pick the open poll, show its motion and options, list the
+// council's members who may vote (names only) and the proxies they hold. No
+// resident, household or volunteer record, no request, and nothing of other
+// ballots or of ballot cards: those kinds are withheld from it whole.
+struct TabletColumn {
+  const char* kind;
+  const char* field;
+};
+const TabletColumn kVotingTabletColumns[] = {
+    {"council", "name"},
+    {"council", "tier"},
+    {"council", "proxy_limit"},
+    {"council_member", "council"},
+    {"council_member", "name"},
+    {"council_member", "household"},  // an id only: the key of a per-household vote
+    {"council_member", "entitled"},
+    {"meeting", "council"},
+    {"meeting", "title"},
+    {"meeting", "start"},
+    {"meeting", "place"},
+    {"meeting", "meeting_state"},
+    {"motion", "meeting"},
+    {"motion", "title"},
+    {"motion", "text"},
+    {"motion", "motion_state"},
+    {"attendance", "meeting"},  // who holds a proxy counts only when present
+    {"attendance", "member"},
+    {"proxy", "meeting"},
+    {"proxy", "absent_member"},
+    {"proxy", "holder"},
+    {"poll", "meeting"},
+    {"poll", "motion"},
+    {"poll", "title"},
+    {"poll", "voting_method"},
+    {"poll", "options"},
+    {"poll", "max_choices"},
+    {"poll", "seats"},
+    {"poll", "secret"},
+    {"poll", "vote_unit"},
+    {"poll", "voting_mode"},
+    {"poll", "poll_state"},
+};
+
 std::vector<KindSpec> with_role_columns(std::vector<KindSpec> kinds) {
   for (const auto& c : kRoleColumns) {
     for (auto& k : kinds) {
@@ -434,17 +478,34 @@ std::vector<KindSpec> with_role_columns(std::vector<KindSpec> kinds) {
       }
     }
   }
+  for (const auto& c : kVotingTabletColumns) {
+    for (auto& k : kinds) {
+      if (k.kind != c.kind) continue;
+      for (auto& f : k.fields) {
+        if (f.name == c.field) f.voting_tablet = Reveal::full;
+      }
+    }
+  }
   return kinds;
 }
 
 }  // namespace
 
-bool role_reads_allow_list(std::string_view role) { return role == "kiosk" || role == "projector"; }
+bool role_reads_allow_list(std::string_view role) {
+  return role == "kiosk" || role == "projector" || role == "voting_tablet";
+}
 
 Reveal reveal_to(const FieldSpec& f, std::string_view role) {
   if (role == "kiosk") return f.kiosk;
   if (role == "projector") return f.projector;
+  if (role == "voting_tablet") return f.voting_tablet;
   return Reveal::full;
+}
+
+bool KindSpec::any_field_for(std::string_view role) const {
+  for (const auto& f : fields)
+    if (reveal_to(f, role) != Reveal::none) return true;
+  return false;
 }
 
 const FieldSpec* KindSpec::field(std::string_view name) const {

@@ -37,9 +37,10 @@ enum class TextFormat {
   field_level,  // "<field code>:<level 1..3>", e.g. "dispute_mediation:3" (expert.field_levels)
 };
 
-// What a device of a restricted role (kiosk, projector) receives of a field in
-// pulled operations (issue 8; applied by src/server/roles.h). An allow-list:
-// a field nobody marked is not sent to those roles.
+// What a device of a restricted role (kiosk, projector, voting_tablet)
+// receives of a field in pulled operations (issue 8; applied by
+// src/server/roles.h). An allow-list: a field nobody marked is not sent to
+// those roles.
 enum class Reveal : unsigned char {
   none,    // dropped from the operation
   full,    // as stored
@@ -60,6 +61,7 @@ struct FieldSpec {
   // Per-role visibility (the allow-list table in schema.cpp sets these).
   Reveal kiosk = Reveal::none;
   Reveal projector = Reveal::none;
+  Reveal voting_tablet = Reveal::none;  // the deliberation room's voting tablets (issue 11)
 };
 
 struct KindSpec {
@@ -74,6 +76,10 @@ struct KindSpec {
   bool withheld_from_restricted_roles = false;
 
   const FieldSpec* field(std::string_view name) const;
+  // True when some field of this kind reaches role's devices (always for
+  // roles that read everything). A voting tablet receives no operation at
+  // all of a kind it reads nothing of (src/server/roles.cpp).
+  bool any_field_for(std::string_view role) const;
 };
 
 // All kinds, in a stable order: the base model (grid, micro_grid, station,
@@ -82,8 +88,9 @@ struct KindSpec {
 const std::vector<KindSpec>& all_kinds();
 const KindSpec* find_kind(std::string_view kind);
 
-// What role's devices receive of f: kiosk and projector read f.kiosk and
-// f.projector; every other role (staff devices, open access) reads all.
+// What role's devices receive of f: kiosk, projector and voting_tablet read
+// f.kiosk, f.projector and f.voting_tablet; every other role (staff devices,
+// open access) reads all.
 Reveal reveal_to(const FieldSpec& f, std::string_view role);
 bool role_reads_allow_list(std::string_view role);
 

@@ -150,7 +150,8 @@ DeviceRecord read_device(Stmt& s) {
 
 bool is_valid_role(const std::string& role) {
   return role == "administrator" || role == "coordinator" || role == "grid_worker" || role == "kiosk" ||
-         role == "projector" || role == "hub";
+         role == "projector" || role == "hub" ||
+         role == "voting_tablet";
 }
 
 std::string DeviceRegistry::sha256_hex(const std::string& text) {
@@ -251,7 +252,7 @@ Result<EnrolCode> DeviceRegistry::create_code(const std::string& role, int64_t n
   if (!is_valid_role(role)) {
     return make_error("bad_role", "\"" + role +
                                       "\" is not a role. Roles: administrator, coordinator, grid_worker, kiosk, "
-                                      "projector, hub.");
+                                      "projector, hub, voting_tablet.");
   }
   const bool given = !code.empty();
   std::string c = given ? normalise_code(code) : random_code();
@@ -443,7 +444,28 @@ Result<std::vector<DeviceRecord>> DeviceRegistry::list() {
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_device(s));
   if (rc != SQLITE_DONE) return db_error(db_, "listing devices");
+  std::lock_guard<std::mutex> contact_lock(contact_mu_);
+  for (auto& d : out) {
+    auto it = contacts_.find(d.device_id);
+    if (it == contacts_.end()) continue;
+    d.last_contact_ms = it->second.last_ms;
+    d.pulled = it->second.pulled;
+    d.pulled_to = it->second.pulled_to;
+  }
   return out;
+}
+
+void DeviceRegistry::note_contact(const std::string& device_id, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(contact_mu_);
+  Contact& c = contacts_[device_id];
+  c.last_ms = std::max(c.last_ms, now_ms);
+}
+
+void DeviceRegistry::note_pulled(const std::string& device_id, uint64_t seq) {
+  std::lock_guard<std::mutex> lock(contact_mu_);
+  Contact& c = contacts_[device_id];
+  c.pulled = true;
+  c.pulled_to = seq;
 }
 
 Status DeviceRegistry::revoke(const std::string& device_id) {

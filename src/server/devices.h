@@ -30,10 +30,14 @@
 //   and overall; past the limit enrol() refuses "too_many_attempts" before
 //   looking at the code, and enrol_retry_after_ms() says for how long.
 // - Revoking is immediate: the next request with that token gets 401.
+// - Last contact and pull cursor per device are kept in memory only (since the
+//   server started; note_contact, note_pulled): what the administrator's
+//   device list shows. Nothing is written to the database per request.
 // - Thread-safe (one mutex around the connection).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -47,7 +51,7 @@ struct sqlite3;
 
 namespace dh {
 
-// administrator, coordinator, grid_worker, kiosk, projector (roles.h).
+// administrator, coordinator, grid_worker, kiosk, projector, voting_tablet (roles.h).
 bool is_valid_role(const std::string& role);
 
 struct DeviceRecord {
@@ -56,6 +60,11 @@ struct DeviceRecord {
   std::string role;
   int64_t enrolled_ms = 0;
   bool revoked = false;
+  // Since the server started (0 / false: not since then): the last
+  // authenticated request, and the seq its last pull reached.
+  int64_t last_contact_ms = 0;
+  bool pulled = false;
+  uint64_t pulled_to = 0;
 };
 
 struct EnrolCode {
@@ -105,7 +114,12 @@ class DeviceRegistry {
   // The enrolled, unrevoked device holding this token. Errors: "unauthorized"
   // (unknown or revoked, with plain words), "store_error".
   Result<DeviceRecord> find_by_token(const std::string& token);
+  // With last_contact_ms / pulled_to filled in from memory.
   Result<std::vector<DeviceRecord>> list();
+  // An authenticated request from device_id at now_ms.
+  void note_contact(const std::string& device_id, int64_t now_ms);
+  // device_id's pull answered up to seq (the answer's "next").
+  void note_pulled(const std::string& device_id, uint64_t seq);
   // Error "not_found" when no such device.
   Status revoke(const std::string& device_id);
   // Enrolled, unrevoked administrators.
@@ -127,6 +141,13 @@ class DeviceRegistry {
   sqlite3* db_ = nullptr;
   std::string secret_;  // 32 raw bytes
   std::mutex mu_;
+  struct Contact {
+    int64_t last_ms = 0;
+    bool pulled = false;
+    uint64_t pulled_to = 0;
+  };
+  std::mutex contact_mu_;  // not mu_: a request's bookkeeping never waits for the database
+  std::map<std::string, Contact> contacts_;
   FailureLimiter per_address_{kMaxFailuresPerAddress, kAddressWindowMs};
   FailureLimiter overall_{kMaxFailuresOverall, kOverallWindowMs, 1};
 };

@@ -159,7 +159,8 @@ bool read_body(httplib::Response& res, const httplib::ContentReader& reader, std
 }
 
 // POST /api/v1/enrol, /api/v1/admin/... (docs/sync-protocol.md "Devices").
-void install_device_routes(httplib::Server& server, DeviceRegistry& devices, Authenticator& auth) {
+void install_device_routes(httplib::Server& server, DeviceRegistry& devices, SyncService& service,
+                           Authenticator& auth) {
   // Bounded before the body is read (devices.h: failures per address and overall).
   auto enrol_limit = [&devices](const httplib::Request& req, httplib::Response& res) {
     if (int64_t wait = devices.enrol_retry_after_ms(req.remote_addr, wall_clock_ms()); wait > 0) {
@@ -219,16 +220,23 @@ void install_device_routes(httplib::Server& server, DeviceRegistry& devices, Aut
         send_json(res, Json{{"code", c->code}, {"role", c->role}, {"expires", c->expires_ms}});
       },
       admin_first);
-  server.Get("/api/v1/admin/devices", [&devices, admin](const httplib::Request& req, httplib::Response& res) {
+  server.Get("/api/v1/admin/devices",
+             [&devices, &service, admin](const httplib::Request& req, httplib::Response& res) {
     if (!admin(req, res)) return;
     auto list = devices.list();
     if (!list) return send_error(res, 503, list.error().code, list.error().message);
+    const uint64_t head = service.head();
     Json out = Json::array();
     for (const auto& d : list.value()) {
-      out.push_back(Json{{"device", d.device_id}, {"name", d.name}, {"role", d.role},
-                         {"enrolled_ms", d.enrolled_ms}, {"revoked", d.revoked}});
+      Json row{{"device", d.device_id}, {"name", d.name}, {"role", d.role},
+               {"enrolled_ms", d.enrolled_ms}, {"revoked", d.revoked}};
+      // Known only since the server started (devices.h): absent otherwise.
+      if (d.last_contact_ms > 0) row["last_contact_ms"] = d.last_contact_ms;
+      if (d.pulled) row["behind"] = head > d.pulled_to ? head - d.pulled_to : 0;
+      out.push_back(std::move(row));
     }
-    send_json(res, Json{{"devices", out}});
+    res.set_header("Cache-Control", "no-store");
+    send_json(res, Json{{"devices", out}, {"head", head}});
   });
   post_json(
       server, R"(/api/v1/admin/devices/([a-z0-9-]{1,32})/revoke)",
@@ -318,7 +326,8 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
     res.set_content(sync::encode_health(service.health(auth.name(), wall_clock_ms())), kJson);
   });
 
-  server.Get("/api/v1/ops", [&](const httplib::Request& req, httplib::Response& res) {
+  DeviceRegistry* const registry = options.devices;  // last contact and pull cursor (nullptr: open access)
+  server.Get("/api/v1/ops", [&, registry](const httplib::Request& req, httplib::Response& res) {
     auto who = auth.authenticate(context_of(req, "", "pull"));
     if (!who) return send_error(res, status_for(who.error().code), who.error().code, who.error().message);
     if (auto a = auth.authorize_pull(who.value()); !a) {
@@ -329,8 +338,10 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
     // A cursor beyond the head (a server restored from an older backup):
     // answer from the real head, so next and head are the server's.
     if (query->after > service.head()) query->after = service.head();
-    auto body = service.pull(query.value(), wall_clock_ms(), who->role);
+    uint64_t next = 0;
+    auto body = service.pull(query.value(), wall_clock_ms(), who->role, &next);
     if (!body) return send_error(res, 503, body.error().code, body.error().message);
+    if (registry) registry->note_pulled(who->device, next);
     res.set_header("Cache-Control", "no-store");
     res.set_content(std::move(body).value(), kJson);
   });
@@ -401,7 +412,7 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
       },
       [&auth](const httplib::Request& req, httplib::Response& res) { return token_first(auth, "request", req, res); });
 
-  if (DeviceRegistry* devices = options.devices) install_device_routes(server, *devices, auth);
+  if (DeviceRegistry* devices = options.devices) install_device_routes(server, *devices, service, auth);
   install_checkin_routes(server, service, wall_clock_ms);  // QR check-in (checkin.h): key + time window, no token
 
   // Anything else with a body is answered without reading it (registered

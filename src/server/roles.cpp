@@ -1,6 +1,7 @@
 #include "server/roles.h"
 
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "core/checkin.h"
@@ -155,6 +156,15 @@ Status role_may_push(const Principal& who, const Operation& op, const State& sta
     return forbidden("A kiosk may only sign volunteers up for shifts, cancel its own sign-ups and record residents' "
                      "requests; \"" + op.type + "\" is not allowed.");
   }
+  if (role == "voting_tablet") {
+    // A ballot, nothing else. Ballots are immutable (a changed vote is a new
+    // ballot with the same voter key, deliberation.h), so create is the only
+    // verb; whether the poll takes it (open, late, the voter entitled) is the
+    // deliberation rules' and the tally's business, the same on every device.
+    if (op.type == "ballot.create") return allowed();
+    return forbidden("A voting tablet may only cast ballots; \"" + op.type +
+                     "\" needs the chair's or the secretary's device.");
+  }
   if (role == "projector") return forbidden("A projector only shows information; it cannot change anything.");
   return forbidden("The role \"" + role + "\" may not change anything.");
 }
@@ -163,6 +173,11 @@ bool withheld_from_role(const Operation& op, const std::string& role) {
   if (!role_reads_allow_list(role)) return false;
   std::string kind;
   const KindSpec* spec = split_type(op.type, &kind, nullptr) ? find_kind(kind) : nullptr;
+  if (role == "voting_tablet") {
+    // Only the kinds it reads something of: not even the count of residents,
+    // ballots or cards reaches a voting tablet (nor kinds this server does not know).
+    return !spec || spec->withheld_from_restricted_roles || !spec->any_field_for(role);
+  }
   return spec && spec->withheld_from_restricted_roles;
 }
 
@@ -204,6 +219,9 @@ Result<Principal> DeviceAuth::authenticate(const RequestContext& request) {
   auto d = registry_.find_by_token(h.substr(prefix.size()));
   if (!d) return d.error();
   Principal who{d->device_id, d->role};
+  registry_.note_contact(who.device, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count());
   if (request.action == "admin" && who.role != "administrator") {
     return forbidden("Only the community secretary's (administrator) device may manage devices.");
   }

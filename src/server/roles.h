@@ -11,6 +11,8 @@
 //                  signup.archive (cancel) of a kiosk sign-up this device made;
 //                  request.create with intake_channel "kiosk" and only the
 //                  fields a resident gives at the kiosk (no parties, no note)
+//   voting_tablet  ballot.create only (casting, or casting again to change
+//                  a vote while the poll is open), made on this device
 //   projector      may not push (403 for the whole request); pulls reduced
 //
 // Every role except administrator may push only operations made on its own
@@ -21,7 +23,7 @@
 // this fold). Nobody but the server signs as "qr:..." ("author_reserved").
 // SyncService calls this BEFORE it looks the op id up in the store.
 //
-// Pulls by kiosk and projector devices go through the per-role allow-list in
+// Pulls by kiosk, projector and voting-tablet devices go through the per-role allow-list in
 // the schema table (core/schema.h Reveal, docs/security.md "Devices, roles
 // and the QR lookup"): fields not allowed are dropped from create/edit/move
 // payloads, masked ones masked (names 张*明, phones 138****5678 by the core's
@@ -48,10 +50,13 @@ Status role_may_push(const Principal& who, const Operation& op, const State& sta
 // read everything: core/schema.h role_reads_allow_list).
 Operation fields_for_role(const Operation& op, const std::string& role);
 
-// True when a device of this role receives nothing of op: kiosk and projector
-// never get operations of a kind marked withheld_from_restricted_roles
-// (residents' requests, their steps, trainees' case records). SyncService::pull
-// skips them before fields_for_role.
+// True when a device of this role receives nothing of op: kiosk, projector
+// and voting tablet never get operations of a kind marked
+// withheld_from_restricted_roles (residents' requests, their steps, trainees'
+// case records); a voting tablet gets no operation of a kind it reads no
+// field of (residents, households, ballots, ballot cards, ...: only councils,
+// members' names, meetings, motions, attendance, proxies and polls).
+// SyncService::pull skips them before fields_for_role.
 bool withheld_from_role(const Operation& op, const std::string& role);
 
 // Bearer tokens checked against the DeviceRegistry, roles from role_may_push.

@@ -284,7 +284,7 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
 }
 
 Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_ms,
-                                      const std::string& reader_role) {
+                                      const std::string& reader_role, uint64_t* next_out) {
   const bool restricted = role_reads_allow_list(reader_role);
   auto rows = store_->read_after(query.after, query.limit + 1);
   if (!rows) return rows.error();
@@ -324,6 +324,7 @@ Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_
     }
     ops.push_back(sync::RawPulledOp{r.seq, std::move(r.body)});
   }
+  if (next_out) *next_out = next;
   uint64_t head = std::max(head_.load(), next);
   return sync::encode_pull_response(ops, next, more, head, now_ms, withdrawn);
 }

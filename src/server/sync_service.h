@@ -86,7 +86,9 @@ class SyncService {
   // Encoded pull answer for a caller of reader_role: the stored canonical
   // text goes out verbatim, or for kiosk/projector reduced to the fields that
   // role may read (roles.h fields_for_role).
-  Result<std::string> pull(const sync::PullQuery& query, int64_t now_ms, const std::string& reader_role = "");
+  // next_out (optional): the answer's "next" (the seq the reader has now seen).
+  Result<std::string> pull(const sync::PullQuery& query, int64_t now_ms, const std::string& reader_role = "",
+                           uint64_t* next_out = nullptr);
 
   // Loads ops (e.g. generate_demo()) when the store is empty, through the
   // same validation as a push (but not the clock rule), as device `origin`. Returns how many were

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/civil_time.h"
+#include "core/operation.h"
 
 namespace dh::session {
 
@@ -117,6 +118,13 @@ void Session::handle(const std::vector<ui::Request>& requests, const std::functi
     } else if (const auto* e = std::get_if<ui::Enrol>(&r.what)) {
       // The outcome shows in SyncStatus (enrolling, enrol_error, role).
       if (sync_) sync_->enrol(e->code, e->device_name);
+    } else if (const auto* mk = std::get_if<ui::MakeEnrolCode>(&r.what)) {
+      // Device management: the outcome shows in SyncStatus::admin.
+      if (sync_) sync_->make_enrol_code(mk->role);
+    } else if (std::get_if<ui::ListDevices>(&r.what)) {
+      if (sync_) sync_->list_devices();
+    } else if (const auto* rv = std::get_if<ui::RevokeDevice>(&r.what)) {
+      if (sync_ && is_valid_device_id(rv->device)) sync_->revoke_device(rv->device);
     } else if (const auto* st = std::get_if<ui::SettingsChanged>(&r.what)) {
       if (writable_) {
         Status saved = save_device_settings(DeviceSettings{st->language, st->large_text});

@@ -68,6 +68,13 @@ void SyncDriver::tick(int64_t now) {
       handle_enrol_answer(r);
     }
   }
+  if (admin_request_) {
+    HttpReply r;
+    if (http_.take(admin_request_, r)) {
+      admin_request_ = 0;
+      handle_admin_answer(r);
+    }
+  }
   const bool online = http_.online();
   if (online != was_online_) {
     // The browser's `online` event: try at once, forget the back-off.
@@ -287,6 +294,81 @@ void SyncDriver::handle_enrol_answer(const HttpReply& r) {
   failures_ = 0;
 }
 
+void SyncDriver::make_enrol_code(const std::string& role) {
+  if (admin_request_) return;
+  admin_ask_ = AdminAsk::code;
+  admin_subject_ = role;
+  admin_.error = {};
+  admin_request_ = http_.request("POST", "/api/v1/admin/codes", Json{{"role", role}}.dump(), token_);
+}
+
+void SyncDriver::list_devices() {
+  if (admin_request_) return;
+  admin_ask_ = AdminAsk::list;
+  admin_.error = {};
+  admin_request_ = http_.request("GET", "/api/v1/admin/devices", "", token_);
+}
+
+void SyncDriver::revoke_device(const std::string& device) {
+  if (admin_request_) return;
+  admin_ask_ = AdminAsk::revoke;
+  admin_subject_ = device;
+  admin_.error = {};
+  // The path takes ids of a-z, 0-9 and '-' only (is_valid_device_id).
+  admin_request_ = http_.request("POST", "/api/v1/admin/devices/" + device + "/revoke", "{}", token_);
+}
+
+void SyncDriver::handle_admin_answer(const HttpReply& r) {
+  ++admin_.answers;
+  const AdminAsk ask = admin_ask_;
+  admin_ask_ = AdminAsk::none;
+  if (r.status != 200) {
+    auto e = sync::decode_error(r.body);
+    // The server's code in the UI's language (problem.devices.<code>), its
+    // words only as the detail; codes the tables do not know by status.
+    const std::string code = e ? e->code : std::string();
+    const bool known = code == "forbidden" || code == "unauthorized" || code == "bad_role" || code == "not_found";
+    admin_.error = r.status == 0 ? ui::Problem::of("devices.unreachable")
+                   : known       ? ui::Problem::of("devices." + code, {}, e->message)
+                                 : ui::Problem::of("devices.refused", {std::to_string(r.status)}, e ? e->message : "");
+    return;
+  }
+  Json j = Json::parse(r.body, nullptr, false);
+  if (!j.is_object()) {
+    admin_.error = ui::Problem::of("devices.unreadable");
+    return;
+  }
+  if (ask == AdminAsk::code) {
+    admin_.code = j.value("code", "");
+    admin_.code_role = j.value("role", admin_subject_);
+    const int64_t expires = j.contains("expires") && j["expires"].is_number_integer() ? j["expires"].get<int64_t>() : 0;
+    admin_.code_expires_minutes = expires > 0 ? local_minutes_from_utc_ms(expires) : 0;
+  } else if (ask == AdminAsk::revoke) {
+    admin_.revoked = admin_subject_;
+    list_devices();
+  } else if (ask == AdminAsk::list) {
+    admin_.devices.clear();
+    admin_.listed = true;
+    if (j.contains("devices") && j["devices"].is_array()) {
+      for (const auto& d : j["devices"]) {
+        if (!d.is_object()) continue;
+        ui::SyncStatus::DeviceRow row;
+        row.id = d.value("device", "");
+        row.name = d.value("name", "");
+        row.role = d.value("role", "");
+        row.revoked = d.value("revoked", false);
+        const int64_t enrolled = d.value("enrolled_ms", int64_t{0});
+        const int64_t contact = d.value("last_contact_ms", int64_t{0});
+        row.enrolled_minutes = enrolled > 0 ? local_minutes_from_utc_ms(enrolled) : 0;
+        row.last_contact_minutes = contact > 0 ? local_minutes_from_utc_ms(contact) : 0;
+        row.behind_known = d.contains("behind") && d["behind"].is_number_unsigned();
+        row.behind = row.behind_known ? d["behind"].get<uint64_t>() : 0;
+        admin_.devices.push_back(std::move(row));
+      }
+    }
+  }
+}
+
 void SyncDriver::save_enrolment() {
   Json j{{"device", replica_.device_id()}, {"token", token_}, {"role", role_}, {"name", device_name_}};
   auto st = fs_.write_atomic(device_file_, j.dump());
@@ -340,6 +422,8 @@ ui::SyncStatus SyncDriver::status() const {
   s.enrolling = enrol_request_ != 0;
   s.enrol_error = enrol_error_;
   s.role = role_;
+  s.admin = admin_;
+  s.admin.busy = admin_request_ != 0;
   s.open_access = auth_mode_ == "open";
   s.ingested = ingested_total_;
   return s;

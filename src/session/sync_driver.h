@@ -62,6 +62,13 @@ class SyncDriver {
   void tick(int64_t now_ms);
   void request_round() { wanted_ = true; }
   void enrol(const std::string& code, const std::string& device_name);
+  // Device management with this device's token (an administrator's; others
+  // get 403, said in status().admin.error). One at a time: a request while
+  // one is on its way is dropped (the UI disables its buttons meanwhile).
+  // A revoke that succeeded lists the devices again.
+  void make_enrol_code(const std::string& role);
+  void list_devices();
+  void revoke_device(const std::string& device);
   // "Make it again" for a change the server refused (SyncClient::redo). True
   // when it was committed (the app then flushes as after any commit); else
   // status() carries the reason as redo_error_code/redo_error.
@@ -108,6 +115,7 @@ class SyncDriver {
   void round_failed(int64_t now_ms, int status, const std::string& body);
   void round_done(int64_t now_ms);
   void handle_enrol_answer(const HttpReply& r);
+  void handle_admin_answer(const HttpReply& r);
   void save_enrolment();
   void refresh_waiting();
   Error redo_error_;  // last failed redo ("" code: none)
@@ -129,6 +137,12 @@ class SyncDriver {
   int enrol_request_ = 0;
   ui::Problem enrol_error_;
   std::string auth_mode_;  // from /api/v1/health: "open" or "devices"
+  // Device management
+  enum class AdminAsk { none, code, list, revoke };
+  AdminAsk admin_ask_ = AdminAsk::none;
+  int admin_request_ = 0;
+  std::string admin_subject_;  // the role or device asked about
+  ui::SyncStatus::DeviceAdmin admin_;
 
   // Round state
   Step step_ = Step::idle;

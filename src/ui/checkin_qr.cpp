@@ -124,24 +124,7 @@ void draw_checkin_qr(CheckinQrView& v, Frame& f, const std::string& origin_raw) 
   const float line = ImGui::GetFontSize();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float side = std::max(0.0f, std::min(avail.x, avail.y - line * 6.5f));
-  if (v.matrix.size > 0 && side > 0) {
-    const int total = v.matrix.size + 8;  // 4-module quiet zone on each side
-    const float module = std::floor(side / static_cast<float>(total));
-    const float drawn = module * static_cast<float>(total);
-    ImVec2 p = ImGui::GetCursorScreenPos();
-    p.x += (avail.x - drawn) * 0.5f;
-    ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddRectFilled(p, ImVec2(p.x + drawn, p.y + drawn), IM_COL32(255, 255, 255, 255));
-    for (int y = 0; y < v.matrix.size; ++y) {
-      for (int x = 0; x < v.matrix.size; ++x) {
-        if (!v.matrix.at(x, y)) continue;
-        const ImVec2 a(p.x + module * static_cast<float>(x + 4), p.y + module * static_cast<float>(y + 4));
-        dl->AddRectFilled(a, ImVec2(a.x + module, a.y + module), IM_COL32(0, 0, 0, 255));
-        ++v.drawn_dark_modules;
-      }
-    }
-    ImGui::Dummy(ImVec2(avail.x, drawn));
-  }
+  v.drawn_dark_modules = draw_qr_matrix(v.matrix, side, avail.x);
   // Both languages whatever the app's language: zh-CN first, then English.
   auto both = [](const char* key, Language lang) {
     const char* t = find_text(lang, key);
@@ -163,6 +146,29 @@ void draw_checkin_qr(CheckinQrView& v, Frame& f, const std::string& origin_raw) 
            PendingAction{PendingAction::What::save, "shift_qr_key", shift->id});
   ImGui::EndDisabled();
   ImGui::End();
+}
+
+int draw_qr_matrix(const QrMatrix& m, float side, float width) {
+  if (m.size <= 0 || side <= 0) return 0;
+  const int total = m.size + 8;  // 4-module quiet zone on each side
+  const float module = std::floor(side / static_cast<float>(total));
+  if (module < 1) return 0;
+  const float drawn = module * static_cast<float>(total);
+  ImVec2 p = ImGui::GetCursorScreenPos();
+  p.x += std::max(0.0f, (width - drawn) * 0.5f);
+  ImDrawList* dl = ImGui::GetWindowDrawList();
+  dl->AddRectFilled(p, ImVec2(p.x + drawn, p.y + drawn), IM_COL32(255, 255, 255, 255));
+  int dark = 0;
+  for (int y = 0; y < m.size; ++y) {
+    for (int x = 0; x < m.size; ++x) {
+      if (!m.at(x, y)) continue;
+      const ImVec2 a(p.x + module * static_cast<float>(x + 4), p.y + module * static_cast<float>(y + 4));
+      dl->AddRectFilled(a, ImVec2(a.x + module, a.y + module), IM_COL32(0, 0, 0, 255));
+      ++dark;
+    }
+  }
+  ImGui::Dummy(ImVec2(std::max(width, drawn), drawn));
+  return dark;
 }
 
 void checkin_qr_commit_result(CheckinQrView& v, const std::string& error) {

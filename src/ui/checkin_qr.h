@@ -37,6 +37,11 @@ struct QrMatrix {
 // the text does not fit a QR code.
 QrMatrix encode_qr(const std::string& text);
 
+// Draws m at the cursor as dark ImGui rectangles on white with a 4-module
+// quiet zone, at most `side` pixels square, centred in `width`; advances the
+// cursor below it. Returns the dark modules drawn (tests read it).
+int draw_qr_matrix(const QrMatrix& m, float side, float width);
+
 // 24 random characters of a-z0-9 (std::random_device: the browser's
 // crypto.getRandomValues under Emscripten).
 std::string new_checkin_key();

@@ -89,6 +89,27 @@ struct SyncStatus {
   bool open_access = false;       // the server asks for no enrolment (--auth open, loopback demo)
   std::string server;             // where it syncs ("this page's server")
   uint64_t ingested = 0;          // operations received from the server since start
+  // Device management (administrators: MakeEnrolCode, ListDevices,
+  // RevokeDevice; docs/sync-protocol.md "Devices and enrolment"). The
+  // driver's answers, kept until the next one.
+  struct DeviceRow {
+    std::string id, name, role;
+    int64_t enrolled_minutes = 0;      // local minutes (civil_time.h)
+    int64_t last_contact_minutes = 0;  // 0: not since the server started
+    bool behind_known = false;         // the server knows how far it has pulled
+    uint64_t behind = 0;               // changes on the server not yet on that device
+    bool revoked = false;
+  };
+  struct DeviceAdmin {
+    bool busy = false;                 // a request is on its way
+    std::string code, code_role;       // the last code made ("" none)
+    int64_t code_expires_minutes = 0;
+    bool listed = false;               // the list below came from the server
+    std::vector<DeviceRow> devices;
+    std::string revoked;               // the device the last revoke removed
+    Problem error;                     // why the last request failed
+    uint64_t answers = 0;              // counts answers (what to redraw)
+  } admin;
 };
 
 struct AppStatus {
@@ -154,11 +175,19 @@ struct RedoOverridden {                    // make an own change another device 
 struct CancelJob {                         // stop the job of request `job`
   RequestId job = 0;
 };
+// Device management (an administrator's device): answers show in SyncStatus::admin.
+struct MakeEnrolCode {                     // a one-time enrolment code for role
+  std::string role;
+};
+struct ListDevices {};                     // the server's device list
+struct RevokeDevice {                      // remove a device's access at once
+  std::string device;
+};
 
 struct Request {
   RequestId id = 0;
   std::variant<SyncNow, Enrol, SaveFile, SettingsChanged, SetAuthor, ApplyUpdate, RunJob, CancelJob,
-               RedoRejected, RedoOverridden> what;
+               RedoRejected, RedoOverridden, MakeEnrolCode, ListDevices, RevokeDevice> what;
 };
 
 // ---- Replies: the app's answer to one request --------------------------------

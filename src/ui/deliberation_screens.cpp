@@ -761,10 +761,64 @@ void draw_deliberation(DeliberationView& v, Frame& f) {
   ImGui::EndDisabled();
 }
 
+void draw_voting_tablet(DeliberationView& v, Frame& f) {
+  const State& s = f.state;
+  // The header: what this device is, so nobody mistakes it for the chair's.
+  push_font_scale(1.7f);
+  status_text(tr("tablet.header"), "tablet-header");
+  pop_font_scale();
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextDisabled("%s", tr("tablet.header_note"));
+  ImGui::PopTextWrapPos();
+  if (f.status.sync.needs_enrolment) {
+    ImVec4 red = color_error();
+    status_text_wrapped(tr("tablet.not_enrolled"), "tablet-not-enrolled", &red);
+    return;  // its ballots could not reach the chair: enrolment first (the workbench draws it below)
+  }
+  // The meeting: the one in session or with a poll open (a choice only when
+  // there are several).
+  std::vector<std::pair<std::string, std::string>> items;
+  bool chosen_listed = false;
+  for (const auto& m : dl::meetings_view(s, "")) {
+    bool voting = m.state == "in_session";
+    for (const auto& p : dl::polls_view(s, m.id)) voting |= p.state == "open";
+    if (!voting) continue;
+    items.emplace_back(m.id, m.title);
+    chosen_listed |= m.id == v.meeting_id;
+  }
+  if (!chosen_listed) {
+    v.meeting_id = items.empty() ? std::string() : items.front().first;
+    v.vote_poll.clear();
+  }
+  if (items.empty()) {
+    push_font_scale(1.3f);
+    status_text_wrapped(tr("tablet.no_meeting"), "tablet-no-meeting");
+    pop_font_scale();
+    return;
+  }
+  if (items.size() > 1) {
+    ImGui::TextUnformatted(tr("kind.meeting"));
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
+    if (combo("delib-meeting", &v.meeting_id, items)) v.vote_poll.clear();
+  } else {
+    status_text(items.front().second, "tablet-meeting");
+  }
+  if (!v.error.empty()) {
+    ImVec4 red = color_error();
+    status_text_wrapped(v.error, "delib-error", &red);
+  }
+  ImGui::Separator();
+  ImGui::BeginDisabled(f.status.read_only);
+  draw_vote(v, f);
+  ImGui::EndDisabled();
+}
+
 void deliberation_commit_result(DeliberationView& v, const PendingAction& action, const std::string& error) {
   if (action.kind == "ballot") {
     v.vote_waiting = false;
     if (error.empty()) {
+      v.error.clear();
       v.vote_cast = true;
       v.vote_marks.clear();  // the choice leaves the screen once cast
     }

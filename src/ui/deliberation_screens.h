@@ -88,6 +88,12 @@ struct DeliberationView {
 };
 
 void draw_deliberation(DeliberationView& view, Frame& frame);
+// The voting tablet's whole screen (a device enrolled as "voting_tablet",
+// ui/role_screens.h): a header saying it is a voting tablet, the meeting in
+// session, and the vote tab's casting screen; nothing else. Commit results
+// go through deliberation_commit_result. Ids: tablet-header,
+// tablet-not-enrolled, tablet-no-meeting, tablet-meeting, and the vote ids.
+void draw_voting_tablet(DeliberationView& view, Frame& frame);
 void deliberation_commit_result(DeliberationView& view, const PendingAction& action, const std::string& error);
 void deliberation_request_failed(DeliberationView& view, const std::string& error);
 

@@ -1276,7 +1276,7 @@ const std::vector<StringEntry> kEn = {
 // touching this file.
 std::vector<StringEntry> whole_table(Language lang) {
   std::vector<StringEntry> all = lang == Language::en ? kEn : kZh;
-  for (auto* feature : {&talent_strings, &deliberation_strings, &projector_strings, &hall_strings}) {
+  for (auto* feature : {&talent_strings, &deliberation_strings, &projector_strings, &hall_strings, &devices_strings}) {
     const auto& t = (*feature)(lang);
     all.insert(all.end(), t.begin(), t.end());
   }

@@ -45,6 +45,7 @@ const std::vector<StringEntry>& talent_strings(Language lang);        // talent 
 const std::vector<StringEntry>& deliberation_strings(Language lang);  // councils, meetings, polls, tally
 const std::vector<StringEntry>& projector_strings(Language lang);     // the projector view
 const std::vector<StringEntry>& hall_strings(Language lang);          // hall, kiosk, dates, devices
+const std::vector<StringEntry>& devices_strings(Language lang);       // roles' screens, 设备管理, voting tablet
 // The text of key in lang, or nullptr when the table lacks it.
 const char* find_text(Language lang, std::string_view key);
 

@@ -20,7 +20,7 @@ namespace {
 
 std::string role_words(const std::string& role) {
   std::string key = "role." + role;
-  for (const char* known : {"administrator", "coordinator", "grid_worker", "kiosk", "projector"})
+  for (const char* known : {"administrator", "coordinator", "grid_worker", "kiosk", "projector", "voting_tablet"})
     if (role == known) return tr(key);
   return role;
 }

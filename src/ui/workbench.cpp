@@ -12,6 +12,8 @@
 #include "core/text.h"
 #include "imgui.h"
 #include "ui/deliberation_screens.h"
+#include "ui/devices_screen.h"
+#include "ui/role_screens.h"
 #include "ui/screens.h"
 #include "ui/strings.h"
 #include "ui/sync_screen.h"
@@ -41,6 +43,7 @@ const AreaInfo kAreas[] = {
     {"deliberation", "nav.deliberation", nullptr},
     {"projector", "nav.projector", "area.projector.what"},
     {"sync", "nav.sync", nullptr},
+    {"devices", "nav.devices", nullptr},  // administrators only (role_screens.h)
     {"base", "nav.base", nullptr},
     {"settings", "nav.settings", nullptr},
 };
@@ -55,6 +58,7 @@ struct ViewState {
   RecordsView records;
   KioskView kiosk;        // volunteering screens (issue 4)
   SyncView sync;
+  DevicesView devices;    // issue 12: enrolment codes, device list, revoke
   ScheduleView schedule;
   DeliberationView deliberation;  // issue 11
   RequestsView requests;     // talent pool: residents' requests (talent_requests.cpp)
@@ -81,7 +85,11 @@ RequestId ask(ViewState& v, UiOutput& out, const char* screen, T what) {
   return id;
 }
 
-void draw_nav(ViewState& v) {
+bool listed(const std::vector<std::string>& screens, const std::string& name) {
+  return std::find(screens.begin(), screens.end(), name) != screens.end();
+}
+
+void draw_nav(ViewState& v, const std::vector<std::string>& screens) {
   push_font_scale(1.1f);
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(tr("app.title"));
@@ -96,6 +104,7 @@ void draw_nav(ViewState& v) {
   ImGui::PushStyleVar(ImGuiStyleVar_ItemSpacing, ImVec2(ImGui::GetStyle().ItemSpacing.x, fs * 0.15f));
   ImGui::PushStyleVar(ImGuiStyleVar_SelectableTextAlign, ImVec2(0.0f, 0.5f));
   for (const auto& a : kAreas) {
+    if (!listed(screens, a.name)) continue;
     std::string lbl = std::string(tr(a.nav_key)) + "##nav-" + a.name;
     const bool selected = v.area == a.name;
     // Areas not built yet are listed (people see what is coming) but dimmed,
@@ -376,6 +385,11 @@ bool Workbench::set_area(const std::string& name) {
 }
 std::string Workbench::area() const { return view_->area; }
 
+void Workbench::prefill_enrolment(const std::string& code) {
+  view_->sync.code = code;
+  view_->area = "sync";
+}
+
 void Workbench::report_commit_result(size_t index, const std::string& error_message_or_empty) {
   auto it = view_->pending.find(index);
   if (it == view_->pending.end()) return;
@@ -424,17 +438,43 @@ void Workbench::draw(const State& state, const AppStatus& status, UiOutput& out)
   ImGui::SetNextWindowSize(vp->WorkSize);
   const ImGuiWindowFlags wflags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
                                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+  // What this device shows, by the role it was enrolled with (role_screens.h).
+  const std::vector<std::string> screens = screens_for_role(status.sync.role);
+  const bool locked = screens.size() == 1;
+  if (!locked && !listed(screens, v.area)) v.area = screens.front();
   if (ImGui::Begin("##workbench", nullptr, wflags)) {
     const ImGuiStyle& style = ImGui::GetStyle();
     const float line = ImGui::GetTextLineHeightWithSpacing();  // status lines are text and small buttons
     const float status_h = (1 + alert_lines(v, status)) * line + style.WindowPadding.y * 2;
+    if (locked) {
+      // One screen alone, no navigation: the voting tablet (and, by the same
+      // mapping, any role locked to one screen).
+      if (ImGui::BeginChild("##content", ImVec2(0, -status_h - style.ItemSpacing.y), ImGuiChildFlags_Borders)) {
+        if (screens.front() == "vote") {
+          frame.screen = "deliberation";  // its ballots' results go to the vote screen
+          draw_voting_tablet(v.deliberation, frame);
+          if (status.sync.needs_enrolment) {  // revoked: enrol again here
+            frame.screen = "sync";
+            draw_sync(v.sync, status, frame);
+          }
+        }
+      }
+      ImGui::EndChild();
+      if (ImGui::BeginChild("##status", ImVec2(0, 0), ImGuiChildFlags_Borders, ImGuiWindowFlags_NoScrollbar))
+        draw_status(v, status, out);
+      ImGui::EndChild();
+      ImGui::End();
+      ImGui::PopStyleVar(kTouchStyleVars);
+      ImGui::PopFont();
+      return;
+    }
     // Wide enough for the longest entry in the current language.
     float nav_w = ImGui::GetFontSize() * 9.5f;
     for (const auto& a : kAreas)
       nav_w = std::max(nav_w, ImGui::CalcTextSize(tr(a.nav_key)).x + style.WindowPadding.x * 2 +
                                   style.FramePadding.x * 2);
     if (ImGui::BeginChild("##nav", ImVec2(nav_w, -status_h - style.ItemSpacing.y), ImGuiChildFlags_Borders))
-      draw_nav(v);
+      draw_nav(v, screens);
     ImGui::EndChild();
     ImGui::SameLine();
     if (ImGui::BeginChild("##content", ImVec2(0, -status_h - style.ItemSpacing.y), ImGuiChildFlags_Borders)) {
@@ -450,6 +490,7 @@ void Workbench::draw(const State& state, const AppStatus& status, UiOutput& out)
       else if (name == "kiosk") draw_kiosk(v.kiosk, frame);
       else if (name == "schedule") draw_schedule(v.schedule, frame);
       else if (name == "sync") draw_sync(v.sync, status, frame);
+      else if (name == "devices") draw_devices(v.devices, frame);
       else if (name == "deliberation") draw_deliberation(v.deliberation, frame);
       else if (name == "projector") draw_projector_area(state, out);
       else if (name == "requests") draw_requests(v.requests, frame);

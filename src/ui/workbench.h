@@ -63,10 +63,15 @@ class Workbench {
   float font_size_px() const;
 
   // The area shown, by stable name: home kiosk schedule talent requests
-  // deliberation projector sync base settings (e.g. from the URL fragment).
+  // deliberation projector sync devices base settings (e.g. from the URL
+  // fragment). Which of them a device shows depends on its enrolled role
+  // (ui/role_screens.h); a voting tablet shows its voting screen alone.
   // False for an unknown name.
   bool set_area(const std::string& name);
   std::string area() const;
+  // Opens the sync area with the enrolment code filled in (the app's
+  // "?enrol=<code>" address, from an enrolment QR code: ui/devices_screen.h).
+  void prefill_enrolment(const std::string& code);
 
  private:
   ViewState* view_;

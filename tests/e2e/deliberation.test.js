@@ -1,6 +1,7 @@
 // A council meeting with a secret poll (issue 11, docs/deliberation.md): the
 // chair's laptop and two tablets are three browser contexts enrolled with the
-// real server (--auth devices). The chair prints ballot cards (the printable
+// real server (--auth devices), the tablets as voting tablets (ballots only,
+// the voting screen alone). The chair prints ballot cards (the printable
 // page is the only place the codes exist), opens the demo's secret poll;
 // both tablets go offline and take three votes with cards, each showing the
 // vote is saved on the tablet; back online, the chair sees three ballots,
@@ -189,9 +190,10 @@ test('two tablets vote offline in a secret poll; the chair closes, publishes and
     const chairSynced = (await h.status(chair.page)).sync.last_success_ms;
     await h.waitSynced(chair.page, chairSynced);
 
-    // Two tablets, synced with the open poll, then offline.
-    const a = await enrolledDevice(server, await codeFor('coordinator'));
-    const b = await enrolledDevice(server, await codeFor('coordinator'));
+    // Two voting tablets (they may cast ballots only and show the voting
+    // screen alone), synced with the open poll, then offline.
+    const a = await enrolledDevice(server, await codeFor('voting_tablet'), { role: 'voting_tablet', minOps: 1 });
+    const b = await enrolledDevice(server, await codeFor('voting_tablet'), { role: 'voting_tablet', minOps: 1 });
     contexts.push(a.ctx, b.ctx);
     // The projector laptop: enrolled in the app as a projector device, then
     // the projector page; everything it pulls is kept to be searched.
@@ -215,8 +217,8 @@ test('two tablets vote offline in a secret poll; the chair closes, publishes and
 
     for (const d of [a, b]) {
       await h.poll(async () => (await entity(d.page, 'poll', POLL_TITLE)).fields.poll_state === 'open', { timeout: 60000, what: 'the tablet to know the poll is open' });
-      await h.clickWidget(d.page, 'nav-deliberation');
-      await h.clickWidget(d.page, 'delib-tab-vote');
+      assert.match((await h.findWidget(d.page, 'tablet-header')).label, /^表决平板/);
+      await h.findWidget(d.page, 'delib-vote-poll-' + poll.id);
       await d.ctx.setOffline(true);
       await h.poll(async () => !(await h.status(d.page)).online, { what: 'offline' });
     }

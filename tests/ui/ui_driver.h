@@ -65,6 +65,7 @@ class UiDriver {
   std::vector<std::string> errors;         // error codes of commands that failed
   std::vector<ui::FileRequest> files;      // every file asked for, in order
   std::vector<std::string> redo_requests;  // RedoRejected requests of every frame
+  std::vector<ui::Request> requests;       // every request of every frame, in order
   std::vector<std::string> all_text;       // every kiosk-* label of every frame
   float dt = 1.0f / 60.0f;
   session::JobRunner jobs;
@@ -102,6 +103,7 @@ class UiDriver {
     }
     // Requests: long work goes to the runner, everything else is answered.
     for (const auto& r : out.requests) {
+      requests.push_back(r);
       if (const auto* redo = std::get_if<ui::RedoRejected>(&r.what)) redo_requests.push_back(redo->op_id);
       if (const auto* j = std::get_if<ui::RunJob>(&r.what)) jobs.start(r.id, j->job);
       else if (const auto* c = std::get_if<ui::CancelJob>(&r.what)) jobs.cancel(c->job);

@@ -361,12 +361,12 @@ class Engine {
   //   improved = true
   //   while (improved && evaluations < budget) {
   //     improved = false
-  //     for s in shifts while evaluations < budget: move_sweep_shift(s)
+  //     for c in cliques while evaluations < budget: improved |= solve_clique(c)
   //     if (!improved) improved = swap_round()   // for s1 in shifts: swap_shift(s1)
   //   }
-  // search_unit() does one step of it (a loop head, one s or one s1), so the
-  // units run back to back give exactly the loop's result.
-  enum class SearchPhase { head, move, swap, done };
+  // search_unit() does one step of it (a loop head, one clique or one s1), so
+  // the units run back to back give exactly the loop's result.
+  enum class SearchPhase { head, clique, swap, done };
   bool search_done() const { return phase_ == SearchPhase::done; }
   void search_unit() {
     const int64_t budget = o_.search_budget;
@@ -376,13 +376,14 @@ class Engine {
           phase_ = SearchPhase::done;
           return;
         }
+        if (cliques_.empty() && ns_ > 0) build_cliques();
         improved_ = false;
         cursor_ = 0;
-        phase_ = SearchPhase::move;
+        phase_ = SearchPhase::clique;
         return;
-      case SearchPhase::move:
-        if (cursor_ < ns_ && evaluations_ < budget) {
-          move_sweep_shift(cursor_++, budget);
+      case SearchPhase::clique:
+        if (cursor_ < static_cast<int>(cliques_.size()) && evaluations_ < budget) {
+          if (solve_clique(cursor_++)) improved_ = true;
           return;
         }
         if (!improved_) {
@@ -407,39 +408,183 @@ class Engine {
   }
   int64_t evaluations() const { return evaluations_; }
 
-  // Move sweep of one shift: replace one holder of a place by a better free
-  // candidate; fill freed places.
-  void move_sweep_shift(int s, int64_t budget) {
-    while (static_cast<int>(assigned_[s].size()) < p_.shifts[s].open_places) {
-      int64_t c;
-      int v = best_addition(s, &c);
-      if (v < 0) break;
-      assign(v, s);
-      ++improvements_;
-      improved_ = true;
+  // ---- The clique neighbourhood (docs/auto-scheduling.md "The solver") ----
+  //
+  // Two shifts clash for one person (overlap or less than the rest between
+  // them) exactly when their windows [start, end + rest) intersect, so the
+  // clash graph is an interval graph and its maximal cliques are the sets of
+  // shifts whose windows share a point. Within a clique a volunteer takes at
+  // most one shift, so with every other place held fixed, the best way to
+  // fill all of the clique's places at once is a min-cost bipartite
+  // transportation problem whose costs are EXACT objective changes (each
+  // volunteer's fairness, preference, nearness and continuity terms given the
+  // rest of their plan). solve_clique() solves it exactly by successive
+  // shortest paths and keeps the answer when it is strictly better. This
+  // contains every move, every swap and every ejection chain, of any length,
+  // among the clique's places and free volunteers.
+
+  void build_cliques() {
+    const int64_t rest = o_.min_rest_minutes;
+    std::vector<int> active;
+    size_t i = 0;
+    std::vector<int> order;
+    for (int s = 0; s < ns_; ++s)
+      if (p_.shifts[s].open_places > 0 && !candidates_[s].empty()) order.push_back(s);
+    // Shifts are sorted by start.
+    while (i < order.size()) {
+      const int64_t point = p_.shifts[order[i]].when.start;
+      active.erase(std::remove_if(active.begin(), active.end(),
+                                  [&](int s) { return p_.shifts[s].when.end + rest <= point; }),
+                   active.end());
+      while (i < order.size() && p_.shifts[order[i]].when.start == point) active.push_back(order[i++]);
+      // Maximal unless every member still covers the next start point.
+      bool maximal = i >= order.size();
+      if (!maximal) {
+        const int64_t next = p_.shifts[order[i]].when.start;
+        for (int s : active) maximal = maximal || p_.shifts[s].when.end + rest <= next;
+      }
+      if (maximal) {
+        std::vector<int> c = active;
+        std::sort(c.begin(), c.end());
+        cliques_.push_back(std::move(c));
+      }
     }
-    for (size_t i = 0; i < assigned_[s].size() && evaluations_ < budget; ++i) {
-      const int old = assigned_[s][i];
-      const int64_t gain = vol_delta(old, s, -1);
-      int best = -1;
-      int64_t best_delta = 0;
+    clique_solved_.assign(cliques_.size(), -1);
+    vol_changed_.assign(nv_, 0);
+    match_.assign(nv_, -1);
+    arcs_of_.assign(nv_, {});
+  }
+
+  void note_changed(int v) { vol_changed_[v] = ++change_clock_; }
+
+  bool clique_dirty(int c) const {
+    if (clique_solved_[c] < 0) return true;
+    for (int s : cliques_[c])
+      for (int v : candidates_[s])
+        if (vol_changed_[v] > clique_solved_[c]) return true;
+    return false;
+  }
+
+  // Re-fills every place of clique c optimally with everything else fixed;
+  // true when the objective went strictly down.
+  bool solve_clique(int c) {
+    if (!clique_dirty(c)) return false;
+    const std::vector<int>& shifts = cliques_[c];
+    const int k = static_cast<int>(shifts.size());
+    const int64_t unfilled_cost = 60LL * o_.w_unfilled;
+    // Take the clique's current holders off; the cost of the old filling is
+    // what taking them off saved.
+    std::vector<std::pair<int, int>> old;  // (volunteer, clique index)
+    int64_t old_cost = 0;
+    for (int i = 0; i < k; ++i) {
+      const int s = shifts[i];
+      old_cost += unfilled_cost * std::max(0, p_.shifts[s].open_places - static_cast<int>(assigned_[s].size()));
+      while (!assigned_[s].empty()) {
+        const int v = assigned_[s].back();
+        old_cost -= vol_delta(v, s, -1);
+        unassign(v, s);
+        old.push_back({v, i});
+      }
+    }
+    // Arcs: every volunteer free for a clique shift now, at the exact cost.
+    std::vector<std::vector<std::pair<int64_t, int>>> by_shift(k);  // (cost, volunteer), sorted
+    std::vector<int> touched;
+    for (int i = 0; i < k; ++i) {
+      const int s = shifts[i];
       for (int v : candidates_[s]) {
         ++evaluations_;
-        if (v == old || dynamic_rule(v, s) != kEligible) continue;
-        const int64_t d = gain + vol_delta(v, -1, s);
-        if (d < best_delta) {
-          best_delta = d;
-          best = v;
+        if (dynamic_rule(v, s) != kEligible) continue;
+        const int64_t cost = vol_delta(v, -1, s);
+        by_shift[i].push_back({cost, v});
+        if (arcs_of_[v].empty()) touched.push_back(v);
+        arcs_of_[v].push_back({i, cost});
+      }
+      std::sort(by_shift[i].begin(), by_shift[i].end());
+    }
+    // Successive shortest paths on the shifts: node i = "shift i needs one
+    // more person"; from i either a free volunteer ends the path, or a
+    // volunteer matched to j moves to i and the path goes on from j.
+    std::vector<int> load(k, 0), next_free(k, 0);
+    std::vector<int> matched_list;
+    const int64_t inf = INT64_MAX / 4;
+    std::vector<int64_t> dist(k);
+    std::vector<std::pair<int, int>> pred(k);  // (from node, volunteer)
+    int64_t new_cost = 0;
+    int open_total = 0;
+    for (int i = 0; i < k; ++i) open_total += p_.shifts[shifts[i]].open_places;
+    for (int placed = 0; placed < open_total; ++placed) {
+      for (int i = 0; i < k; ++i) {
+        dist[i] = load[i] < p_.shifts[shifts[i]].open_places ? 0 : inf;
+        pred[i] = {-1, -1};
+      }
+      // Bellman-Ford over the matched volunteers' moves (no negative cycle:
+      // every intermediate flow of successive shortest paths is optimal).
+      for (int round = 0; round < k; ++round) {
+        bool changed = false;
+        for (int v : matched_list) {
+          const int j = match_[v];
+          int64_t here = 0;
+          for (const auto& [i, cost] : arcs_of_[v])
+            if (i == j) here = cost;
+          for (const auto& [i, cost] : arcs_of_[v]) {
+            if (i == j || dist[i] >= inf) continue;
+            const int64_t d = dist[i] + cost - here;
+            if (d < dist[j]) {
+              dist[j] = d;
+              pred[j] = {i, v};
+              changed = true;
+            }
+          }
+        }
+        if (!changed) break;
+      }
+      int end = -1;
+      int end_vol = -1;
+      int64_t best = inf;
+      for (int i = 0; i < k; ++i) {
+        if (dist[i] >= inf) continue;
+        auto& list = by_shift[i];
+        int& at = next_free[i];
+        while (at < static_cast<int>(list.size()) && match_[list[at].second] >= 0) ++at;
+        if (at >= static_cast<int>(list.size())) continue;
+        const int64_t d = dist[i] + list[at].first;
+        if (d < best) {
+          best = d;
+          end = i;
+          end_vol = list[at].second;
         }
       }
-      if (best >= 0) {
-        unassign(old, s);
-        assign(best, s);
-        ++improvements_;
-        improved_ = true;
-        --i;  // the list changed order (the newcomer is last): look at this slot again
+      if (end < 0 || best >= unfilled_cost) break;  // leaving the rest open is no worse
+      new_cost += best;
+      match_[end_vol] = end;
+      matched_list.push_back(end_vol);
+      int node = end;
+      while (pred[node].first >= 0) {
+        const auto [from, v] = pred[node];
+        match_[v] = from;
+        node = from;
       }
+      ++load[node];
     }
+    int left = open_total - static_cast<int>(matched_list.size());
+    new_cost += unfilled_cost * left;
+    const bool better = new_cost < old_cost;
+    if (better) {
+      std::sort(matched_list.begin(), matched_list.end());
+      for (int v : matched_list) {
+        assign(v, shifts[match_[v]]);
+        note_changed(v);
+      }
+      for (const auto& [v, i] : old)
+        if (match_[v] != i) note_changed(v);
+      ++improvements_;
+    } else {
+      for (auto it = old.rbegin(); it != old.rend(); ++it) assign(it->first, shifts[it->second]);
+    }
+    for (int v : matched_list) match_[v] = -1;
+    for (int v : touched) arcs_of_[v].clear();
+    clique_solved_[c] = change_clock_;
+    return better;
   }
 
   // Swap sweep (one s1 of it): two holders of places on different shifts
@@ -463,6 +608,8 @@ class Engine {
           unassign(b, s2);
           assign(a, s2);
           assign(b, s1);
+          note_changed(a);
+          note_changed(b);
           ++improvements_;
           swap_any_ = moved = true;
           break;
@@ -478,6 +625,8 @@ class Engine {
         const int b = best_addition(s1, &c);
         if (b >= 0 && da + c < 0) {
           assign(b, s1);
+          note_changed(a);
+          note_changed(b);
           ++improvements_;
           swap_any_ = moved = true;
         } else {
@@ -645,6 +794,13 @@ class Engine {
   bool improved_ = true;
   bool swap_any_ = false;
   int cursor_ = 0;
+  // The clique neighbourhood (build_cliques, solve_clique).
+  std::vector<std::vector<int>> cliques_;      // shift indices, each sorted
+  std::vector<int64_t> clique_solved_;         // change_clock_ when last solved, -1 never
+  std::vector<int64_t> vol_changed_;           // change_clock_ of each volunteer's last change
+  int64_t change_clock_ = 0;
+  std::vector<int> match_;                     // scratch: clique index a volunteer is matched to, -1
+  std::vector<std::vector<std::pair<int, int64_t>>> arcs_of_;  // scratch: (clique index, cost) per volunteer
 };
 
 // ---- JSON helpers ----

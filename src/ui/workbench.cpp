@@ -420,6 +420,28 @@ void Workbench::deliver(const Reply& reply) {
   // The sync screen shows its answers through SyncStatus (enrolment, rounds).
 }
 
+// The area v.area names (the home page when it names none), in the content pane.
+static void draw_area(ViewState& v, const State& state, const AppStatus& status, UiOutput& out, Frame& frame, Workbench& wb) {
+  const AreaInfo* area = nullptr;
+  for (const auto& a : kAreas)
+    if (v.area == a.name) area = &a;
+  if (!area) area = &kAreas[0];
+  const std::string name = area->name;
+  frame.screen = name;
+  if (name == "home") draw_home(v, state);
+  else if (name == "base") draw_records(v.records, frame);
+  else if (name == "settings") draw_settings(v, status, out, wb);
+  else if (name == "kiosk") draw_kiosk(v.kiosk, frame);
+  else if (name == "schedule") draw_schedule(v.schedule, frame);
+  else if (name == "sync") draw_sync(v.sync, status, frame);
+  else if (name == "devices") draw_devices(v.devices, frame);
+  else if (name == "deliberation") draw_deliberation(v.deliberation, frame);
+  else if (name == "projector") draw_projector_area(state, out);
+  else if (name == "requests") draw_requests(v.requests, frame);
+  else if (name == "talent") draw_talent(v.talent, frame);
+  else draw_not_built(v, *area);
+}
+
 void Workbench::draw(const State& state, const AppStatus& status, UiOutput& out) {
   ViewState& v = *view_;
   set_current_language(v.language);
@@ -459,43 +481,18 @@ void Workbench::draw(const State& state, const AppStatus& status, UiOutput& out)
           }
         }
       }
-      ImGui::EndChild();
-      if (ImGui::BeginChild("##status", ImVec2(0, 0), ImGuiChildFlags_Borders, ImGuiWindowFlags_NoScrollbar))
-        draw_status(v, status, out);
-      ImGui::EndChild();
-      ImGui::End();
-      ImGui::PopStyleVar(kTouchStyleVars);
-      ImGui::PopFont();
-      return;
-    }
-    // Wide enough for the longest entry in the current language.
-    float nav_w = ImGui::GetFontSize() * 9.5f;
-    for (const auto& a : kAreas)
-      nav_w = std::max(nav_w, ImGui::CalcTextSize(tr(a.nav_key)).x + style.WindowPadding.x * 2 +
-                                  style.FramePadding.x * 2);
-    if (ImGui::BeginChild("##nav", ImVec2(nav_w, -status_h - style.ItemSpacing.y), ImGuiChildFlags_Borders))
-      draw_nav(v, screens);
-    ImGui::EndChild();
-    ImGui::SameLine();
-    if (ImGui::BeginChild("##content", ImVec2(0, -status_h - style.ItemSpacing.y), ImGuiChildFlags_Borders)) {
-      const AreaInfo* area = nullptr;
+    } else {
+      // Wide enough for the longest entry in the current language.
+      float nav_w = ImGui::GetFontSize() * 9.5f;
       for (const auto& a : kAreas)
-        if (v.area == a.name) area = &a;
-      if (!area) area = &kAreas[0];
-      const std::string name = area->name;
-      frame.screen = name;
-      if (name == "home") draw_home(v, state);
-      else if (name == "base") draw_records(v.records, frame);
-      else if (name == "settings") draw_settings(v, status, out, *this);
-      else if (name == "kiosk") draw_kiosk(v.kiosk, frame);
-      else if (name == "schedule") draw_schedule(v.schedule, frame);
-      else if (name == "sync") draw_sync(v.sync, status, frame);
-      else if (name == "devices") draw_devices(v.devices, frame);
-      else if (name == "deliberation") draw_deliberation(v.deliberation, frame);
-      else if (name == "projector") draw_projector_area(state, out);
-      else if (name == "requests") draw_requests(v.requests, frame);
-      else if (name == "talent") draw_talent(v.talent, frame);
-      else draw_not_built(v, *area);
+        nav_w = std::max(nav_w, ImGui::CalcTextSize(tr(a.nav_key)).x + style.WindowPadding.x * 2 +
+                                    style.FramePadding.x * 2);
+      if (ImGui::BeginChild("##nav", ImVec2(nav_w, -status_h - style.ItemSpacing.y), ImGuiChildFlags_Borders))
+        draw_nav(v, screens);
+      ImGui::EndChild();
+      ImGui::SameLine();
+      if (ImGui::BeginChild("##content", ImVec2(0, -status_h - style.ItemSpacing.y), ImGuiChildFlags_Borders))
+        draw_area(v, state, status, out, frame, *this);
     }
     ImGui::EndChild();
     if (ImGui::BeginChild("##status", ImVec2(0, 0), ImGuiChildFlags_Borders, ImGuiWindowFlags_NoScrollbar))

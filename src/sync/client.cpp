@@ -220,17 +220,7 @@ Status SyncClient::on_push_response(const PushBatch& batch, std::string_view bod
   }
   for (const auto& res : r->results) {
     if (res.status != PushStatus::rejected) continue;
-    bool known = std::any_of(state_.rejected.begin(), state_.rejected.end(),
-                             [&](const RejectedOp& x) { return x.id == res.id; });
-    if (known) continue;
-    RejectedOp rej{res.id, "", res.code, res.reason, device_now_ms, "", ""};
-    if (auto op = rejected_op(res.id)) {
-      // The type and record, for the UI ("your sign-up was not accepted because ...").
-      rej.type = op->type;
-      if (auto t = State::target_of(*op)) rej.entity = t->second;
-    }
-    state_.rejected.push_back(std::move(rej));
-    if (state_.rejected.size() > kMaxRejectedKept) state_.rejected.erase(state_.rejected.begin());
+    note_rejected(res.id, res.code, res.reason, device_now_ms);
   }
   // When these reached the server: no other device can have seen them
   // before (note_overridden). An answer to a resend keeps the first one.
@@ -267,6 +257,22 @@ std::map<std::string, Operation> SyncClient::own_ops(const std::vector<std::stri
     }
   }
   return found;
+}
+
+bool SyncClient::note_rejected(const std::string& id, const std::string& code, const std::string& reason,
+                               int64_t now_ms) {
+  const bool known = std::any_of(state_.rejected.begin(), state_.rejected.end(),
+                                 [&](const RejectedOp& x) { return x.id == id; });
+  if (known) return false;
+  RejectedOp rej{id, "", code, reason, now_ms, "", ""};
+  if (auto op = rejected_op(id)) {
+    // The type and record, for the UI ("your sign-up was not accepted because ...").
+    rej.type = op->type;
+    if (auto t = State::target_of(*op)) rej.entity = t->second;
+  }
+  state_.rejected.push_back(std::move(rej));
+  if (state_.rejected.size() > kMaxRejectedKept) state_.rejected.erase(state_.rejected.begin());
+  return true;
 }
 
 std::optional<Operation> SyncClient::rejected_op(const std::string& id_text) const {
@@ -389,17 +395,7 @@ Result<SyncClient::PullOutcome> SyncClient::on_pull_response(const PullRequest& 
     for (const auto& w : page->withdrawn) {
       auto id = OpId::parse(w.id);
       if (!id || id->device != me || w.seq <= request.after) continue;
-      bool known = std::any_of(state_.rejected.begin(), state_.rejected.end(),
-                               [&](const RejectedOp& x) { return x.id == w.id; });
-      if (known) continue;
-      RejectedOp rej{w.id, "", w.code, w.reason, device_now_ms, "", ""};
-      if (auto op = rejected_op(w.id)) {
-        rej.type = op->type;
-        if (auto t = State::target_of(*op)) rej.entity = t->second;
-      }
-      state_.rejected.push_back(std::move(rej));
-      if (state_.rejected.size() > kMaxRejectedKept) state_.rejected.erase(state_.rejected.begin());
-      changed = true;
+      if (note_rejected(w.id, w.code, w.reason, device_now_ms)) changed = true;
     }
   }
   if (changed) (void)save();

@@ -197,6 +197,10 @@ class SyncClient {
   const std::vector<RejectedOp>& rejected() const { return state_.rejected; }
   // The rejected operation itself, read from the log (for "what was undone").
   std::optional<Operation> rejected_op(const std::string& id) const;
+  // Records a refusal of this device's operation `id` (from a push answer or
+  // a hub's withdrawal), with its type and record for the UI; false when it
+  // was already recorded. Keeps at most kMaxRejectedKept.
+  bool note_rejected(const std::string& id, const std::string& code, const std::string& reason, int64_t now_ms);
   // Makes the rejected change again as a new operation of this device (the
   // same command: create, edit, archive, restore or move, of the same
   // record), stamped corrected_now(device_now_ms) and validated against the

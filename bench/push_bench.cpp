@@ -79,7 +79,10 @@ int main(int argc, char** argv) {
   if (!store) return std::fprintf(stderr, "%s\n", store.error().message.c_str()), 1;
   auto svc = SyncService::open(std::move(store).value());
   if (!svc) return std::fprintf(stderr, "%s\n", svc.error().message.c_str()), 1;
-  auto demo = generate_demo();
+  // The demo without its volunteer year (issue 12), so the figures stay comparable.
+  DemoOptions without_year;
+  without_year.volunteering_year_from_households = 1 << 30;
+  auto demo = generate_demo(without_year);
   auto month = generate_month_of_shifts(demo, "2026-12", 1);  // ~600 shifts, availability
   demo.insert(demo.end(), month.begin(), month.end());
   if (auto r = svc.value()->load_if_empty(demo, "demo", kNow); !r)

@@ -28,7 +28,20 @@
 
   const t0 = performance.now();
   const events = [];
-  const push = (e) => { events.push(e); };
+  // Idle means idle (src/app/main.cpp): the app's loop pauses when nothing is
+  // left to draw; anything that arrives wakes it with one tick in a task of
+  // its own (never inside a tick, never an animation frame by itself).
+  let wakeQueued = false;
+  let wakeTimer = null;
+  function wake() {
+    if (wakeQueued) return;
+    wakeQueued = true;
+    setTimeout(() => {
+      wakeQueued = false;
+      if (window.Module && Module.calledRun && Module._dh_wake) Module._dh_wake();
+    }, 0);
+  }
+  const push = (e) => { events.push(e); wake(); };
   const canvas = document.getElementById('canvas');
   const overlay = document.getElementById('dh-overlay');
 
@@ -123,12 +136,28 @@
     updateAccepted: false,
     waitingWorker: null,
     push: push,
+    wake: wake,
+    // The paused loop's timer for the next thing due (ms; negative: none).
+    armWakeTimer(ms) {
+      if (wakeTimer !== null) { clearTimeout(wakeTimer); wakeTimer = null; }
+      if (ms >= 0) wakeTimer = setTimeout(() => { wakeTimer = null; wake(); }, Math.min(ms, 2147483647));
+    },
     takeEvents() { return events.length ? events.splice(0, events.length) : null; },
 
     start() {
       window.addEventListener('online', () => push({ t: 'online', online: true }));
       window.addEventListener('offline', () => push({ t: 'online', online: false }));
       push({ t: 'online', online: navigator.onLine });
+      const visible = () => push({ t: 'visibility', visible: document.visibilityState !== 'hidden' });
+      document.addEventListener('visibilitychange', visible);
+      visible();
+      // Input and size changes wake a paused loop. Capture on the window runs
+      // before SDL's own handlers queue the event; the wake's tick comes after
+      // them in a later task, so it finds the event in SDL's queue.
+      for (const type of ['mousedown', 'mouseup', 'mousemove', 'wheel', 'touchstart', 'touchmove', 'touchend',
+        'touchcancel', 'pointerdown', 'pointerup', 'pointermove', 'keydown', 'keyup', 'focus', 'blur', 'resize']) {
+        window.addEventListener(type, wake, { capture: true, passive: true });
+      }
     },
 
     requestFont(arg) {
@@ -223,6 +252,7 @@
   // every committed action are what count) -----------------------------------------
   function pageHidden() {
     if (window.Module && Module.calledRun && Module._dh_on_page_hidden) Module._dh_on_page_hidden();
+    wake();
   }
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') pageHidden(); });
   window.addEventListener('pagehide', pageHidden);
@@ -278,6 +308,17 @@
       return Module.UTF8ToString(Module.ccall('dh_missing_glyphs', 'number', ['string'], [text]));
     },
     frames() { return glue.framesRendered; },
+    // Every text the next frame draws (issue 12): ask, then read once the
+    // frame is drawn ({frame, text}; frame 0 until then).
+    captureText() {
+      if (!window.Module || !Module.calledRun) return 0;
+      const asked = Module.ccall('dh_capture_text', 'number', [], []);
+      wake();  // a paused loop draws the frame asked for
+      return asked;
+    },
+    capturedText() { return callJson('dh_captured_text_json'); },
+    // The main loop: paused or not, pauses, wakes and the ticks they ran.
+    loop() { return callJson('dh_loop_json'); },
     // The projector page (index.html?view=projector): what it shows, its
     // source, frames and recent frame times (docs/projector.md); null elsewhere.
     projector() { return callJson('dh_projector_json'); },

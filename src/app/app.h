@@ -83,4 +83,11 @@ std::string status_signature(const ui::AppStatus& s, const App& app);
 // SaveFile and ApplyUpdate; each answered through Workbench::deliver.
 void handle_platform_requests(App& app, const std::vector<ui::Request>& requests);
 
+// Every text one frame draws, for the browser test that no Latin words show
+// in the Chinese UI (issue 12; test_hook.cpp, tests/e2e/i18n.test.js). The
+// loop calls begin after ImGui::NewFrame() and end before ImGui::Render();
+// both do nothing unless a test asked (dh_capture_text).
+void text_capture_begin();
+void text_capture_end();
+
 }  // namespace dh::app

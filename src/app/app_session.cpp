@@ -47,6 +47,7 @@ void open_session(App& app) {
   if (auto s = app.session->device_settings()) {
     app.workbench.set_language(s->language);
     app.workbench.set_large_text(s->large_text);
+    app.workbench.set_kiosk_lock(s->kiosk_lock);
   }
   const bool opened = app.session->open(app.host->new_device_id(), app.host->now_ms());
   if (!opened || !writable) {
@@ -104,7 +105,7 @@ std::string status_signature(const ui::AppStatus& s, const App& app) {
                     "|" + y.last_error.detail + "|" + y.clock_warning + "|" + (y.needs_enrolment ? "1" : "0") +
                     (y.enrolling ? "1" : "0") + (y.open_access ? "1" : "0") + (y.last_success_minutes > 0 ? "1" : "0") +
                     "|" + y.enrol_error.code + "|" + y.role + "|" + std::to_string(y.admin.answers) +
-                    (y.admin.busy ? "1" : "0");
+                    (y.admin.busy ? "1" : "0") + "|" + ui::sync_status_line(s).text;
   if (app.workbench.area() == "sync")
     sig += "|" + std::to_string(y.last_success_minutes) + (y.in_progress ? "1" : "0");
   return sig;

@@ -20,6 +20,16 @@
 //    commit path, its requests to the Session (or the platform: files,
 //    update), and long work runs for at most a frame budget
 //    (session/job_runner.h), so frames keep coming while it runs.
+//    Idle means idle (browser): when a tick has nothing left to draw, the
+//    main loop is paused (no requestAnimationFrame at all) until something
+//    wakes it: input or a resize/visibility change (listeners in web/glue.js),
+//    anything the page delivers (HTTP answers, the push channel, fonts, the
+//    lock, online/offline: every glue event), a flush finishing, or the timer
+//    armed for the next thing due (a sync round, a wait, a minute change on
+//    a screen that shows the time, the kiosk's timer). A wake runs one tick
+//    at once (a task, not an animation frame); only a tick that draws turns
+//    the animation-frame loop back on. Events that came while paused wait in
+//    SDL's queue and the page's queue, so none is lost.
 // 4. After the first interactive frame the full font is fetched in the
 //    background and merged into the UI font as a fallback for rare characters.
 #ifdef __EMSCRIPTEN__
@@ -110,7 +120,14 @@ std::string take_url_enrol_code() {
 
 // ---- The tick ----------------------------------------------------------------
 
-void tick() {
+// The areas that show the time of day or depend on it (check-in buttons, the
+// kiosk's day, the sync area's times): a minute change redraws them. Others
+// (home) draw nothing when the minute changes.
+bool area_shows_time(const std::string& area) {
+  return area == "schedule" || area == "kiosk" || area == "sync";
+}
+
+void tick_body() {
   App& app = *g_app;
   const double tick_start = monotonic_ms();
   int64_t now = app.host->now_ms();
@@ -140,6 +157,9 @@ void tick() {
     app.phase = Phase::ready;
     arrived = true;
   }
+  // Changes arrive by themselves while the page is seen (docs/sync-protocol.md
+  // "Push channel": one wait per visible device; hidden tabs poll).
+  if (app.session && app.session->sync() && !app.projector) app.session->sync()->set_push_channel(app.host->page_visible());
   if (app.session) app.session->tick(now);
   // The projector page draws its own way (projector_app.h); the chair's tab
   // keeps the projected slide current and tells projector tabs about it.
@@ -165,6 +185,7 @@ void tick() {
 
   ui::AppStatus status = make_status(app);
   std::string sig = status_signature(status, app);
+  if (area_shows_time(app.workbench.area())) sig += "|" + std::to_string(status.now_local_minutes);
   bool status_changed = sig != app.last_status_signature;
   app.last_status_signature = sig;
 
@@ -193,9 +214,11 @@ void tick() {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplSDL2_NewFrame();
   ImGui::NewFrame();
+  text_capture_begin();
   ui::UiOutput out;
   static const State empty_state;
   app.workbench.draw(app.session ? app.session->state() : empty_state, status, out);
+  text_capture_end();
   ImGui::Render();
 
   ImGuiIO& io = ImGui::GetIO();
@@ -243,13 +266,98 @@ void tick() {
   }
 }
 
+// ---- Idle means idle (the browser's main loop) ----------------------------------
+
+// What the loop must still do by itself: draw pending frames, run long work,
+// finish start-up. When none of it is left the loop pauses until a wake.
+[[maybe_unused]] bool loop_busy(const App& app, int64_t now) {
+  if (app.phase != Phase::ready) return true;
+  if (app.ui_font == nullptr && !app.host->font_failed(FontKind::ui)) return true;
+  if (app.pending_frames > 0 || now < app.render_until_ms) return true;
+  if (app.apply_update_pending) return true;
+  if (app.session && app.session->jobs().busy()) return true;
+  return false;
+}
+
+// The next time a paused loop must tick by itself (device ms), at most a
+// minute ahead (a safety net: nothing needs it).
+[[maybe_unused]] int64_t next_wake_ms(const App& app, int64_t now) {
+  int64_t at = now + 60000;
+  if (app.session && app.session->sync()) at = std::min(at, app.session->sync()->next_deadline_ms(now));
+  if (app.host->flushes().in_flight()) at = std::min<int64_t>(at, now + 1000);  // the flush watchdog
+  const std::string area = app.workbench.area();
+  if (area == "kiosk") at = std::min(at, (now / 10000 + 1) * 10000);  // the kiosk's 10 s timer
+  if (area_shows_time(area)) at = std::min(at, (now / 60000 + 1) * 60000 + 50);  // a minute change
+  return std::max(at, now);
+}
+
 #ifdef __EMSCRIPTEN__
-void web_tick() { tick(); }
+bool g_loop_paused = false;
+uint64_t g_loop_pauses = 0, g_loop_wakes = 0, g_wake_ticks = 0;
+
+EM_JS(void, dh_js_arm_wake_timer, (double delay_ms), {
+  if (typeof dhGlue !== 'undefined') dhGlue.armWakeTimer(delay_ms);
+});
+
+// After every tick: pause the animation-frame loop when idle (and arm the
+// timer for the next thing due), or make sure it runs when there is work.
+void schedule_loop() {
+  App& app = *g_app;
+  if (app.projector) return;  // the projector page times its own loop (projector_app.cpp)
+  const int64_t now = app.host->now_ms();
+  if (loop_busy(app, now)) {
+    if (g_loop_paused) {
+      g_loop_paused = false;
+      emscripten_resume_main_loop();
+    }
+    dh_js_arm_wake_timer(-1);
+    return;
+  }
+  if (!g_loop_paused) {
+    g_loop_paused = true;
+    ++g_loop_pauses;
+    emscripten_pause_main_loop();
+  }
+  dh_js_arm_wake_timer(static_cast<double>(next_wake_ms(app, now) - now));
+}
+
+void web_tick() {
+  tick_body();
+  schedule_loop();
+}
+#else
+void tick() { tick_body(); }
 #endif
 
 }  // namespace
 
 }  // namespace dh::app
+
+#ifdef __EMSCRIPTEN__
+extern "C" {
+// Something arrived while the loop may be paused (web/glue.js calls it from a
+// task, never from inside a tick): one tick now, which resumes the
+// animation-frame loop if it draws. A wake while the loop runs does nothing
+// (the next frame's tick sees what arrived).
+EMSCRIPTEN_KEEPALIVE void dh_wake() {
+  using namespace dh::app;
+  if (!g_app) return;
+  ++g_loop_wakes;
+  if (!g_loop_paused) return;
+  ++g_wake_ticks;
+  web_tick();
+}
+// The loop's figures for the idle test and bench (window.dianhong.loop()).
+EMSCRIPTEN_KEEPALIVE const char* dh_loop_json() {
+  using namespace dh::app;
+  static std::string s;
+  s = "{\"paused\":" + std::string(g_loop_paused ? "true" : "false") + ",\"pauses\":" + std::to_string(g_loop_pauses) +
+      ",\"wakes\":" + std::to_string(g_loop_wakes) + ",\"wake_ticks\":" + std::to_string(g_wake_ticks) +
+      ",\"frames\":" + std::to_string(g_app ? g_app->frames_rendered : 0) + "}";
+  return s.c_str();
+}
+}
+#endif
 
 // ---- main --------------------------------------------------------------------
 
@@ -340,7 +448,7 @@ int main(int argc, char** argv) {
 #else
   while (!app.quit) {
     int64_t before = app.frames_rendered;
-    tick();
+    dh::app::tick();
     // Idle: sleep until the next event (or a short timeout for pending work).
     if (static_cast<int64_t>(app.frames_rendered) == before) SDL_WaitEventTimeout(nullptr, 100);
   }

@@ -388,12 +388,9 @@ void chair_projector_tick(App& app, int64_t now) {
   if (app.host->writer_lock() != platform::LockState::granted) return;
   if (!g_projector) g_projector = new ProjectorRuntime();
   ProjectorRuntime& p = *g_projector;
-  // While the chair runs a meeting, ballots and publishes from other devices
-  // arrive through the push channel at once (the live count follows them).
-  if (session::SyncDriver* sync = app.session->sync()) {
-    const std::string area = app.workbench.area();
-    sync->set_push_channel(area == "projector" || area == "deliberation");
-  }
+  // Ballots and publishes from other devices arrive through the push channel
+  // at once (the live count follows them): main.cpp keeps it on while the
+  // page is visible.
   const State& state = app.session->state();
   if (state.applied_ops() == p.chair_version) return;
   p.chair_version = state.applied_ops();

@@ -5,6 +5,7 @@
 #include <emscripten.h>
 #endif
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -52,13 +53,40 @@ Json sync_json(dh::session::SyncDriver& d, const dh::ui::SyncStatus& y) {
           {"cursor", cs.cursor},
           {"acked_seq", cs.acked_seq},
           {"ingested", y.ingested},
+          {"push_live", y.push_live},
+          {"contact_lost", y.contact_lost},
           {"enrol_error", y.enrol_error.code}};
 }
+
+// Text capture (app.h): requested by a test, done on the next frame.
+bool g_capture_requested = false;
+bool g_capturing = false;
+std::string g_captured_text;
+uint64_t g_captured_frame = 0;
 
 dh::Replica* replica() { return g_app && g_app->session ? g_app->session->replica() : nullptr; }
 dh::session::SyncDriver* sync_driver() { return g_app && g_app->session ? g_app->session->sync() : nullptr; }
 
 }  // namespace
+
+namespace dh::app {
+
+void text_capture_begin() {
+  if (!g_capture_requested || g_capturing) return;
+  g_capture_requested = false;
+  ImGui::LogToBuffer();  // ImGui's own log: every RenderText of the frame, list clipping off
+  g_capturing = true;
+}
+
+void text_capture_end() {
+  if (!g_capturing) return;
+  g_captured_text = GImGui->LogBuffer.c_str();
+  ImGui::LogFinish();
+  g_capturing = false;
+  g_captured_frame = g_app ? g_app->frames_rendered + 1 : 0;
+}
+
+}  // namespace dh::app
 
 extern "C" {
 
@@ -107,6 +135,11 @@ DH_EXPORT const char* dh_status_json() {
       {"longest_frame_ms", app.longest_frame_ms},
       {"language", app.workbench.language() == dh::ui::Language::en ? "en" : "zh-CN"},
       {"large_text", app.workbench.large_text()},
+      // Kiosk mode (ui/device_lock.h): the setting, the area the device is locked to ("" none), the area shown.
+      {"kiosk_lock", app.workbench.kiosk_lock()},
+      {"locked_area", app.workbench.locked_area()},
+      {"area", app.workbench.area()},
+      {"staff_pin_set", st.staff_pin_set},
       // The first sync round ended (or the desktop made its demo data).
       {"demo_done", app.session ? app.session->first_round_done() : false},
       {"demo_ingested", app.session ? app.session->ingested_total() : 0},
@@ -174,6 +207,22 @@ DH_EXPORT int dh_bench_commit_edits(int n) {
     commands.push_back(dh::EditEntity{"household", e->id, Json{{"members", members % 8 + 1}}});
   }
   return static_cast<int>(g_app->session->commit(commands, g_app->host->now_ms(), nullptr));
+}
+
+// Asks for the text of the next frame (dh_captured_text_json); draws one.
+DH_EXPORT int dh_capture_text() {
+  if (!g_app) return 0;
+  g_capture_requested = true;
+  g_app->pending_frames = std::max(g_app->pending_frames, 1);
+  return 1;
+}
+
+// {"frame": the frame captured (0: none yet), "text": its text, one line per
+// row of widgets}.
+DH_EXPORT const char* dh_captured_text_json() {
+  static std::string s;
+  s = Json{{"frame", g_captured_frame}, {"text", g_captured_text}}.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return s.c_str();
 }
 
 // The characters of utf8 that the UI font (with its fallback, once merged)

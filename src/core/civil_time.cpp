@@ -120,3 +120,133 @@ std::optional<WeeklySlot> parse_weekly_slot(std::string_view s) {
 }
 
 }  // namespace dh
+
+namespace dh {
+
+bool WeekGrid::operator==(const WeekGrid& o) const {
+  for (int d = 0; d < 7; ++d)
+    for (int k = 0; k < 48; ++k)
+      if (on[d][k] != o.on[d][k]) return false;
+  return true;
+}
+
+WeekGrid grid_from_slots(const std::vector<std::string>& slots) {
+  WeekGrid g;
+  for (const auto& s : slots) {
+    auto slot = parse_weekly_slot(s);
+    if (!slot) continue;
+    for (int k = slot->start_min / 30; k * 30 < slot->end_min && k < 48; ++k) g.on[slot->weekday][k] = true;
+  }
+  return g;
+}
+
+std::vector<std::string> slots_from_grid(const WeekGrid& grid) {
+  std::vector<std::string> out;
+  for (int d = 0; d < 7; ++d) {
+    for (int k = 0; k < 48;) {
+      if (!grid.on[d][k]) {
+        ++k;
+        continue;
+      }
+      int end = k;
+      while (end < 48 && grid.on[d][end]) ++end;
+      out.push_back(std::string(kWeekdayKeys[d]) + " " + format_time_of_day(k * 30) + "-" +
+                    format_time_of_day(end == 48 ? 23 * 60 + 59 : end * 30));
+      k = end;
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// The weekday a word names, or -1.
+int weekday_word(std::string w) {
+  for (char& c : w)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  static const char* const longs[7] = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
+  static const char* const zh[7] = {"一", "二", "三", "四", "五", "六", "日"};
+  for (int i = 0; i < 7; ++i) {
+    if (w == kWeekdayKeys[i] || w == longs[i]) return i;
+    for (const char* prefix : {"周", "星期", "礼拜"})
+      if (w == std::string(prefix) + zh[i]) return i;
+  }
+  if (w == "周天" || w == "星期天" || w == "礼拜天") return 6;
+  return -1;
+}
+
+// "8:00" or "08:00" -> minutes.
+std::optional<int> loose_time(const std::string& t) {
+  return parse_time_of_day(t.size() == 4 && t[1] == ':' ? "0" + t : t);
+}
+
+std::string trimmed(std::string_view s) {
+  size_t a = 0, b = s.size();
+  auto space_at = [&](size_t i, size_t* len) {
+    if (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n') return *len = 1, true;
+    if (s.compare(i, 3, "\xE3\x80\x80") == 0) return *len = 3, true;
+    return false;
+  };
+  size_t len = 0;
+  while (a < b && space_at(a, &len)) a += len;
+  while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r' || s[b - 1] == '\n')) --b;
+  while (b >= a + 3 && s.compare(b - 3, 3, "\xE3\x80\x80") == 0) b -= 3;
+  return std::string(s.substr(a, b - a));
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> parse_availability_text(std::string_view text) {
+  // Split on ; ； , ， and new lines.
+  std::vector<std::string> items;
+  std::string cur;
+  for (size_t i = 0; i < text.size();) {
+    if (text[i] == ';' || text[i] == ',' || text[i] == '\n') {
+      items.push_back(cur), cur.clear(), ++i;
+    } else if (text.compare(i, 3, "\xEF\xBC\x9B") == 0 || text.compare(i, 3, "\xEF\xBC\x8C") == 0 ||
+               text.compare(i, 3, "\xE3\x80\x81") == 0) {  // ； ， 、
+      items.push_back(cur), cur.clear(), i += 3;
+    } else {
+      cur += text[i++];
+    }
+  }
+  items.push_back(cur);
+  std::vector<std::string> out;
+  for (const auto& raw : items) {
+    std::string item = trimmed(raw);
+    if (item.empty()) continue;
+    Error bad = make_error("bad_availability", "\"" + item + "\" is not a weekly time such as 周一 08:00-12:00 or mon 08:00-12:00.");
+    bad.params = {item};
+    // Normalise the range's dash and the full-width colon, then split "<day> <from>-<to>".
+    std::string s;
+    for (size_t i = 0; i < item.size();) {
+      if (item.compare(i, 3, "\xE2\x80\x93") == 0 || item.compare(i, 3, "\xE2\x80\x94") == 0 ||
+          item.compare(i, 3, "\xE8\x87\xB3") == 0 || item.compare(i, 3, "\xEF\xBD\x9E") == 0) {  // – — 至 ～
+        s += '-', i += 3;
+      } else if (item.compare(i, 3, "\xEF\xBC\x9A") == 0) {  // ：
+        s += ':', i += 3;
+      } else if (item[i] == '~') {
+        s += '-', ++i;
+      } else {
+        s += item[i++];
+      }
+    }
+    // The day: the text before the first digit.
+    size_t first_digit = s.find_first_of("0123456789");
+    if (first_digit == std::string::npos) return bad;
+    const int day = weekday_word(trimmed(s.substr(0, first_digit)));
+    if (day < 0) return bad;
+    std::string range;
+    for (char c : s.substr(first_digit))
+      if (c != ' ') range += c;
+    const size_t dash = range.find('-');
+    if (dash == std::string::npos) return bad;
+    auto a = loose_time(range.substr(0, dash));
+    auto b = loose_time(range.substr(dash + 1));
+    if (!a || !b || *b <= *a) return bad;
+    out.push_back(std::string(kWeekdayKeys[day]) + " " + format_time_of_day(*a) + "-" + format_time_of_day(*b));
+  }
+  return out;
+}
+
+}  // namespace dh

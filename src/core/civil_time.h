@@ -9,6 +9,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "core/result.h"
 
 namespace dh {
 
@@ -42,5 +45,30 @@ struct WeeklySlot {
   int end_min = 0;
 };
 std::optional<WeeklySlot> parse_weekly_slot(std::string_view s);
+
+}  // namespace dh
+
+namespace dh {
+
+// A week of availability as half-hours (the availability grid, issue 12):
+// cell [day][k] is the half-hour starting at k*30 minutes, day 0 = Monday.
+struct WeekGrid {
+  bool on[7][48] = {};
+  bool operator==(const WeekGrid& o) const;
+};
+// Slots -> cells: every half-hour a slot touches (unreadable slots ignored).
+WeekGrid grid_from_slots(const std::vector<std::string>& slots);
+// Cells -> slots "mon 09:00-12:00", by day then time, one per run of cells; a
+// run to midnight ends "23:59" (a slot ends within its day).
+std::vector<std::string> slots_from_grid(const WeekGrid& grid);
+
+// Availability as written in a CSV cell (docs/exports.md): slots separated
+// by ";" "；" "," "，" "、" or new lines, each a weekday and a time range:
+//   "周一 08:00-12:00; 周三 14:00-17:30", "mon 8:00-12:00, wed 14:00-17:30",
+//   "星期五 9:00–11:00". Weekdays: mon..sun (any case), Monday..Sunday,
+//   周一..周日 (周天), 星期一..星期日 (星期天); the range's dash may be - – — ~ 至.
+// -> stored slots "mon 08:00-12:00". Error "bad_availability" {the slot}
+// for the first slot that cannot be read.
+Result<std::vector<std::string>> parse_availability_text(std::string_view text);
 
 }  // namespace dh

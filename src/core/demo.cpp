@@ -598,10 +598,13 @@ class Builder {
 namespace {
 void append_deliberation_demo(std::vector<Operation>& ops, const DemoOptions& options);
 }  // namespace
+// demo_life.cpp: the volunteer corps' year (issue 12).
+void append_volunteering_year(std::vector<Operation>& ops, const DemoOptions& options);
 
 std::vector<Operation> generate_demo(const DemoOptions& options) {
   std::vector<Operation> ops = Builder(options).build();
   append_deliberation_demo(ops, options);
+  append_volunteering_year(ops, options);
   return ops;
 }
 

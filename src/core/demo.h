@@ -23,6 +23,14 @@ struct DemoOptions {
   int requests = 240;  // residents' requests over four months (scaled down with fewer households)
   double volunteering_share = 0.8;  // share of households with a volunteer
   int64_t start_ms = 1767225600000;  // 2026-01-01T00:00:00Z, stamp of the first op
+  // The demo's fixed "today" (local time, UTC+8): the volunteer corps' year
+  // (docs/demo.md) has attendance for shifts that ended before it, sign-ups
+  // thinning out after it and next month's shifts open for the
+  // auto-scheduler. Fixed, so the demo log is the same bytes every day.
+  std::string today = "2026-12-02T09:00";
+  // The year of shifts, sign-ups and hours is generated for communities of at
+  // least this many households (small test communities stay small).
+  int volunteering_year_from_households = 500;
 };
 
 // Operations from device "demo", valid in order (each one passes

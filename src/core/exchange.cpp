@@ -535,12 +535,12 @@ Result<ImportResult> run_import(const State& state, const Table& t, const std::s
     ++result.rows;
     auto fields = build(work, r);
     if (!fields) {
-      result.problems.push_back({r.line, fields.error().message});
+      result.problems.push_back({r.line, fields.error().message, fields.error().code, fields.error().params});
       continue;
     }
     auto op = make_operation(work, CreateEntity{kind, fields.value(), ""}, source, now_ms);
     if (!op) {
-      result.problems.push_back({r.line, op.error().message});
+      result.problems.push_back({r.line, op.error().message, op.error().code, op.error().params});
       continue;
     }
     work.apply(op.value());
@@ -625,7 +625,11 @@ Result<ImportResult> import_volunteers_csv(const State& state, const std::string
         return make_error("bad_value", "Guardian consent must be 是 or 否 (yes or no), not \"" + g + "\".");
       }
     }
-    if (auto a = cell(t, r, "availability"); !a.empty()) f["availability"] = split_list(a);
+    if (auto a = cell(t, r, "availability"); !a.empty()) {
+      auto slots = parse_availability_text(a);
+      if (!slots) return slots.error();
+      if (!slots->empty()) f["availability"] = slots.value();
+    }
     if (auto d = cell(t, r, "unavailable_dates"); !d.empty()) f["unavailable_dates"] = split_list(d);
     if (auto p = cell(t, r, "preferred_station"); !p.empty()) {
       auto id = resolve_by_name(work, "station", p, "station");

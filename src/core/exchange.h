@@ -68,7 +68,9 @@ Result<std::vector<CsvRecord>> parse_csv(const std::string& text);
 // ---- Import ----
 struct ImportProblem {
   size_t line = 0;
-  std::string reason;  // plain words
+  std::string reason;  // plain words (English)
+  std::string code;    // the Error's code (core/error_codes.h), for the UI's words
+  std::vector<std::string> params;
 };
 struct ImportResult {
   std::vector<Operation> operations;  // good rows, in file order, each valid after the ones before

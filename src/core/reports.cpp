@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/civil_time.h"
@@ -142,6 +143,121 @@ Participation participation_report(const State& state) {
   }
   p.taking_part = taking_part.size();
   return p;
+}
+
+}  // namespace dh
+
+namespace dh {
+
+namespace {
+int64_t month_start(int y, unsigned m) { return days_from_civil(y, m, 1); }
+std::string month_key(int y, unsigned m) {
+  return std::to_string(y) + "-" + (m < 10 ? "0" : "") + std::to_string(m);
+}
+}  // namespace
+
+HomeFigures home_figures(const State& state, int64_t today) {
+  HomeFigures h;
+  h.today = today;
+  int y;
+  unsigned m, d;
+  civil_from_days(today, &y, &m, &d);
+  h.year = y;
+  h.month = month_key(y, m);
+  // The 12 months ending with this one, and their first days (plus the next month's).
+  std::vector<int64_t> starts;
+  for (int k = 11; k >= -1; --k) {
+    int yy = y;
+    int mm = static_cast<int>(m) - k;
+    while (mm < 1) { mm += 12; --yy; }
+    while (mm > 12) { mm -= 12; ++yy; }
+    starts.push_back(month_start(yy, static_cast<unsigned>(mm)));
+    if (k >= 0) {
+      MonthFigures f;
+      f.month = month_key(yy, static_cast<unsigned>(mm));
+      h.months.push_back(f);
+    }
+  }
+  auto month_of = [&](int64_t day) -> int {
+    if (day < starts.front() || day >= starts.back()) return -1;
+    return static_cast<int>(std::upper_bound(starts.begin(), starts.end(), day) - starts.begin()) - 1;
+  };
+  const int64_t year_start = month_start(y, 1);
+  const int64_t from = std::min(year_start, starts.front() - 90);
+
+  // Volunteer -> household (live resident, live household).
+  std::unordered_map<std::string, std::string> household_of;
+  for (const Entity* v : state.list("volunteer")) {
+    ++h.volunteers;
+    const Entity* r = state.find("resident", v->text("resident"));
+    if (!r || r->archived()) continue;
+    const Entity* hh = state.find("household", r->text("household"));
+    if (hh && hh->live()) household_of[v->id] = hh->id;
+  }
+  h.households = static_cast<int64_t>(state.count("household"));
+
+  // Hours: this year, by month; who served when.
+  std::unordered_set<std::string> year_households, active;
+  std::vector<std::unordered_set<std::string>> month_households(h.months.size());
+  std::unordered_map<std::string, std::vector<int64_t>> served_days;  // volunteer -> days with hours
+  for (const LedgerLine& l : hours_ledger(state, from, today + 1)) {
+    const int64_t day = *parse_date(l.date);
+    if (l.minutes <= 0) continue;
+    served_days[l.volunteer].push_back(day);
+    auto hh = household_of.find(l.volunteer);
+    if (day >= year_start) {
+      h.minutes_this_year += l.minutes;
+      if (l.verified) h.verified_minutes_this_year += l.minutes;
+      if (hh != household_of.end()) year_households.insert(hh->second);
+    }
+    if (day > today - 90) active.insert(l.volunteer);
+    const int mi = month_of(day);
+    if (mi >= 0) {
+      h.months[static_cast<size_t>(mi)].minutes += l.minutes;
+      if (hh != household_of.end()) month_households[static_cast<size_t>(mi)].insert(hh->second);
+    }
+  }
+  h.households_taking_part = static_cast<int64_t>(year_households.size());
+  h.active_volunteers = static_cast<int64_t>(active.size());
+  for (size_t i = 0; i < h.months.size(); ++i) {
+    h.months[i].households = static_cast<int64_t>(month_households[i].size());
+    const int64_t end = std::min(today, starts[i + 1] - 1);  // the month's last day (or today)
+    for (const auto& [vol, days] : served_days)
+      for (int64_t day : days)
+        if (day <= end && day > end - 90) {
+          ++h.months[i].active_volunteers;
+          break;
+        }
+  }
+
+  // Sign-ups and coverage of shifts by the month they start in.
+  VolunteerIndex index(state);
+  std::map<std::string, StationCoverage> stations;
+  for (const Entity* st : state.list("station")) stations[st->id] = StationCoverage{st->id, st->text("name"), 0, 0};
+  for (const Entity* s : state.list("shift")) {
+    Interval when;
+    if (!shift_interval(*s, &when)) continue;
+    const int64_t day = when.start >= 0 ? when.start / 1440 : (when.start - 1439) / 1440;
+    const int mi = month_of(day);
+    if (mi < 0) continue;
+    const Roster r = index.roster(s->id);
+    const int filled = std::min(r.capacity, static_cast<int>(r.confirmed.size()));
+    MonthFigures& f = h.months[static_cast<size_t>(mi)];
+    f.signups += static_cast<int64_t>(r.confirmed.size() + r.waitlist.size());
+    f.places += r.capacity;
+    f.filled += filled;
+    if (static_cast<size_t>(mi) + 1 == h.months.size()) {
+      h.signups_this_month += static_cast<int64_t>(r.confirmed.size() + r.waitlist.size());
+      h.places += r.capacity;
+      h.filled += filled;
+      auto it = stations.find(s->text("station"));
+      if (it == stations.end()) it = stations.emplace(s->text("station"), StationCoverage{s->text("station"), "", 0, 0}).first;
+      it->second.places += r.capacity;
+      it->second.filled += filled;
+    }
+  }
+  for (auto& [id, c] : stations) h.stations.push_back(std::move(c));
+  return h;
 }
 
 }  // namespace dh

@@ -75,3 +75,45 @@ std::string volunteer_name(const State& state, const std::string& volunteer_id);
 std::string station_name(const State& state, const std::string& station_id);
 
 }  // namespace dh
+
+namespace dh {
+
+// The home page's figures (issue 12, docs/demo.md "The home page"), computed
+// from the records as of `today` (a day number, civil_time.h). Definitions:
+// - households taking part: live households with a live resident who is a
+//   volunteer with hours (checked in and out, or added by a coordinator) in
+//   the calendar year up to and including today;
+// - volunteer hours this year: every ledger minute (verified + added) of the
+//   calendar year up to and including today;
+// - active volunteers: volunteers with hours in the 90 days ending today;
+// - sign-ups this month: live sign-ups on live shifts starting this month;
+// - coverage: filled places / places of live shifts starting this month, per
+//   station (hall and stations), filled = confirmed sign-ups.
+// Trends: the same figures for each of the 12 calendar months ending with
+// today's month (oldest first): households and volunteers with hours in that
+// month (active: the 90 days ending that month's last day, or today), hours
+// in that month, sign-ups and coverage of shifts starting in that month.
+struct StationCoverage {
+  std::string station_id, name;
+  int places = 0, filled = 0;
+};
+struct MonthFigures {
+  std::string month;  // "YYYY-MM"
+  int64_t households = 0, minutes = 0, active_volunteers = 0, signups = 0;
+  int places = 0, filled = 0;
+};
+struct HomeFigures {
+  int64_t today = 0;
+  int year = 0;
+  std::string month;  // today's "YYYY-MM"
+  int64_t households = 0, households_taking_part = 0;
+  int64_t minutes_this_year = 0, verified_minutes_this_year = 0;
+  int64_t volunteers = 0, active_volunteers = 0;
+  int64_t signups_this_month = 0;
+  std::vector<StationCoverage> stations;  // by station id
+  int places = 0, filled = 0;             // this month, all stations
+  std::vector<MonthFigures> months;       // 12, oldest first
+};
+HomeFigures home_figures(const State& state, int64_t today);
+
+}  // namespace dh

@@ -10,12 +10,16 @@
 #include <string>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace dh {
 
 struct Error {
   std::string code;     // stable, snake_case, e.g. "missing_field"
   std::string message;  // plain words, e.g. "The household needs an address."
+  // The parameters the UI fills into its translation of `code` ({0}, {1}, ...),
+  // in the order the code's string documents; empty for most codes.
+  std::vector<std::string> params = {};
 };
 
 inline Error make_error(std::string code, std::string message) {

@@ -202,6 +202,17 @@ void register_volunteering_rules(RuleBook& book) {
     if (Status st = check_signup_create(in.state, merged_fields(nullptr, in.changes)); !st) return st;
     return check_attendance(in.state, in.changes, in.changes);  // attendance rules bind creates too
   });
+  // Cancelling (archiving) a sign-up someone checked in to would take the
+  // check-in off the roster and the hours with it: refused for every device.
+  // A coordinator who checked the wrong person in clears the check-in first
+  // (an edit, kept in the log), then may cancel (docs/volunteering.md).
+  book.add("signup", {"archive"}, [](const RuleInput& in) -> Status {
+    if (in.existing && !in.existing->text("check_in").empty())
+      return rule("cancel_after_check_in",
+                  "This volunteer is checked in to this shift; a checked-in sign-up cannot be cancelled. A "
+                  "coordinator who recorded the check-in by mistake clears it first.");
+    return ok_status();
+  });
   book.add("signup", {"edit"}, [](const RuleInput& in) -> Status {
     return in.existing ? check_signup_edit(in.state, *in.existing, in.changes) : ok_status();
   });

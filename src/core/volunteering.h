@@ -45,7 +45,7 @@ namespace dh {
 class RuleBook;
 // Adds the volunteering rules beyond field shapes (shift times, cancellation
 // notice, template times, clash, age, guardian consent, skills, check-in
-// order, zero adjustments) and the "signup.move" verb to the rule book
+// order, no cancel after check-in: "cancel_after_check_in", zero adjustments) and the "signup.move" verb to the rule book
 // (rule_book.h; called once, from rules.cpp).
 void register_volunteering_rules(RuleBook& book);
 

@@ -94,6 +94,8 @@ class Host {
   const std::string& server_url() const;
   bool take_http(int request_id, HttpResponse& out);
   bool online() const;
+  // Web: the page is shown (document.visibilityState); native: always.
+  bool page_visible() const;
 
   // Fonts: request once; take_font() hands the bytes over when they arrived.
   void request_font(FontKind kind);

@@ -50,6 +50,7 @@ EM_JS(void, dh_js_flush, (double token), {
         console.warn('dianhong: flush failed', err);
       }
       _dh_on_flush_done(token, code);
+      dhGlue.wake();  // a paused loop sees the flush finish (saving status, sync)
     });
   } catch (e) {
     console.warn('dianhong: flush threw', e);
@@ -117,6 +118,7 @@ struct Host::Impl {
   int next_http = 1;
   std::map<int, HttpResponse> http_done;
   bool online = true;
+  bool visible = true;
   bool update = false;
   std::vector<unsigned char> font_bytes[2];
   bool font_ready[2] = {false, false};
@@ -173,6 +175,8 @@ bool Host::poll() {
       m.http_done[e.value("id", 0)] = std::move(r);
     } else if (t == "online") {
       m.online = e.value("online", true);
+    } else if (t == "visibility") {
+      m.visible = e.value("visible", true);
     } else if (t == "update") {
       m.update = true;
     } else if (t == "font") {
@@ -269,6 +273,7 @@ bool Host::take_http(int request_id, HttpResponse& out) {
   return true;
 }
 bool Host::online() const { return impl_->online; }
+bool Host::page_visible() const { return impl_->visible; }
 
 void Host::request_font(FontKind kind) { call_js("requestFont", Json{{"kind", static_cast<int>(kind)}}); }
 bool Host::take_font(FontKind kind, std::vector<unsigned char>& bytes) {

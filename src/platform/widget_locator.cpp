@@ -38,11 +38,17 @@ void widget_locator_end_frame() {
 
 const std::vector<WidgetRect>& widget_locator_last_frame() { return g_last; }
 
+void widget_locator_mark_text(uint32_t id) {
+  auto it = g_index.find(id);
+  if (it != g_index.end()) g_current[it->second].text = true;
+}
+
 std::string widget_locator_json() {
   nlohmann::json out = nlohmann::json::array();
   for (const WidgetRect& w : g_last) {
     out.push_back({{"label", w.label}, {"key", w.key}, {"window", w.window}, {"id", w.id},
-                   {"x", w.x}, {"y", w.y}, {"w", w.w}, {"h", w.h}, {"visible", w.visible}});
+                   {"x", w.x}, {"y", w.y}, {"w", w.w}, {"h", w.h}, {"visible", w.visible},
+                   {"full", {w.full_x, w.full_y, w.full_w, w.full_h}}, {"cut", w.cut}, {"text", w.text}});
   }
   return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
@@ -62,6 +68,26 @@ void ImGuiTestEngineHook_ItemAdd(ImGuiContext* ctx, ImGuiID id, const ImRect& bb
     clipped.ClipWithFull(window->ClipRect);
   }
   r.visible = clipped.GetWidth() > 0 && clipped.GetHeight() > 0;
+  r.full_x = bb.Min.x;
+  r.full_y = bb.Min.y;
+  r.full_w = bb.GetWidth();
+  r.full_h = bb.GetHeight();
+  if (window) {
+    // Cut off: part of the item lies outside its clip rectangle and no window
+    // it sits in can scroll that way (a table cell, a fixed child, the frame).
+    bool scroll_x = false, scroll_y = false;
+    for (ImGuiWindow* w = window; w; w = w->ParentWindow) {
+      scroll_x = scroll_x || w->ScrollMax.x > 0.0f;
+      scroll_y = scroll_y || w->ScrollMax.y > 0.0f;
+      if (!(w->Flags & ImGuiWindowFlags_ChildWindow)) break;
+    }
+    constexpr float kSlack = 2.0f;  // rounding and selectables' half spacing
+    const ImRect& c = window->ClipRect;
+    const bool out_x = bb.Min.x < c.Min.x - kSlack || bb.Max.x > c.Max.x + kSlack;
+    const bool out_y = bb.Min.y < c.Min.y - kSlack || bb.Max.y > c.Max.y + kSlack;
+    if (out_x && !scroll_x) r.cut += "x";
+    if (out_y && !scroll_y) r.cut += "y";
+  }
   const ImRect& use = r.visible ? clipped : bb;
   r.x = use.Min.x;
   r.y = use.Min.y;

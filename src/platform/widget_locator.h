@@ -21,7 +21,15 @@ struct WidgetRect {
   uint32_t id = 0;
   float x = 0, y = 0, w = 0, h = 0;  // clipped to the window's visible area
   bool visible = true;
+  // The layout test (tests/e2e/layout.test.js): the item's whole rectangle,
+  // and whether part of it is cut off where no scrolling can bring it into
+  // view ("x": sideways, "y": up/down; "" when whole or scrollable to).
+  float full_x = 0, full_y = 0, full_w = 0, full_h = 0;
+  std::string cut;
+  bool text = false;  // shown text (status_text), not something to press
 };
+// The item just reported (by id) is text, not a control (ui/widgets.cpp).
+void widget_locator_mark_text(uint32_t id);
 
 // Turns the hooks on for the current ImGui context (call after CreateContext).
 void widget_locator_enable();

@@ -8,7 +8,9 @@
 //   kiosk          signup.create with channel "kiosk", no clash_override and
 //                  no attendance field (check_in, check_out, check_in_method,
 //                  attendance, attendance_note);
-//                  signup.archive (cancel) of a kiosk sign-up this device made;
+//                  signup.archive (cancel) of a kiosk sign-up this device made
+//                  (once someone is checked in, the rule book refuses the cancel
+//                  for every role: "cancel_after_check_in");
 //                  request.create with intake_channel "kiosk" and only the
 //                  fields a resident gives at the kiosk (no parties, no note)
 //   voting_tablet  ballot.create only (casting, or casting again to change

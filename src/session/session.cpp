@@ -1,10 +1,12 @@
 #include "session/session.h"
 
+#include <algorithm>
 #include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "core/civil_time.h"
+#include "session/staff_pin.h"
 #include "core/operation.h"
 
 namespace dh::session {
@@ -53,6 +55,7 @@ bool Session::open(const std::string& new_device_id, int64_t now_ms, const Repli
   auto saved_author = fs_.read(root_ + "/author.txt");
   replica_->set_author(saved_author.ok() && !saved_author.value().empty() ? saved_author.value() : "staff:local");
   for (const StorageProblem& p : replica_->open_report().problems) problems_.push_back(p.file + ": " + p.message);
+  staff_pin_set_ = !current_settings().staff_pin_hash.empty();
   // Open may have rewritten or set aside files: make that durable too.
   if (writable_) flusher_.request_flush(replica_->write_generation());
   return true;
@@ -126,10 +129,16 @@ void Session::handle(const std::vector<ui::Request>& requests, const std::functi
     } else if (const auto* rv = std::get_if<ui::RevokeDevice>(&r.what)) {
       if (sync_ && is_valid_device_id(rv->device)) sync_->revoke_device(rv->device);
     } else if (const auto* st = std::get_if<ui::SettingsChanged>(&r.what)) {
-      if (writable_) {
-        Status saved = save_device_settings(DeviceSettings{st->language, st->large_text});
-        if (!saved) answer.error = ui::Problem::of("file.failed", {"settings.json"}, saved.error().message);
-      }
+      // The PIN and its tries stay as they are.
+      DeviceSettings d = current_settings();
+      d.language = st->language;
+      d.large_text = st->large_text;
+      d.kiosk_lock = st->kiosk_lock;
+      answer.error = write_settings(d);
+    } else if (const auto* pin = std::get_if<ui::SetStaffPin>(&r.what)) {
+      answer.error = set_staff_pin(pin->pin, pin->lock);
+    } else if (const auto* leave = std::get_if<ui::LeaveKiosk>(&r.what)) {
+      answer.error = leave_kiosk(leave->pin, last_now_ms_);
     } else if (const auto* a = std::get_if<ui::SetAuthor>(&r.what)) {
       if (replica_ && !a->author.empty()) {
         replica_->set_author(a->author);
@@ -163,15 +172,88 @@ std::optional<DeviceSettings> Session::device_settings() const {
   Json j = Json::parse(text.value(), nullptr, false);
   if (!j.is_object()) return std::nullopt;
   DeviceSettings s;
-  s.language = j.value("language", "zh-CN") == "en" ? ui::Language::en : ui::Language::zh_CN;
-  s.large_text = j.value("large_text", false);
+  auto text_of = [&](const char* k) {
+    auto it = j.find(k);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  auto flag = [&](const char* k) {
+    auto it = j.find(k);
+    return it != j.end() && it->is_boolean() && it->get<bool>();
+  };
+  auto number = [&](const char* k) {
+    auto it = j.find(k);
+    return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : int64_t{0};
+  };
+  s.language = text_of("language") == "en" ? ui::Language::en : ui::Language::zh_CN;
+  s.large_text = flag("large_text");
+  s.kiosk_lock = flag("kiosk_lock");
+  s.staff_pin_salt = text_of("staff_pin_salt");
+  s.staff_pin_hash = text_of("staff_pin_hash");
+  s.pin_failures = static_cast<int>(std::clamp<int64_t>(number("pin_failures"), 0, 1000));
+  s.pin_retry_at_ms = number("pin_retry_at_ms");
   return s;
 }
 
+ui::Problem Session::write_settings(const DeviceSettings& d) {
+  if (!writable_) return {};  // the writing tab keeps the folder (session.h)
+  Status saved = save_device_settings(d);
+  if (!saved) return ui::Problem::of("file.failed", {"settings.json"}, saved.error().message);
+  return {};
+}
+
+ui::Problem Session::set_staff_pin(const std::string& pin, bool lock) {
+  if (!valid_staff_pin(pin)) return ui::Problem::of("kiosk.pin_format");
+  if (!writable_) return ui::Problem::of("kiosk.pin_read_only");
+  DeviceSettings d = current_settings();
+  d.staff_pin_salt = new_pin_salt();
+  d.staff_pin_hash = staff_pin_hash(d.staff_pin_salt, pin);
+  d.pin_failures = 0;
+  d.pin_retry_at_ms = 0;
+  pin_failures_ = 0;
+  pin_retry_at_ms_ = 0;
+  if (lock) d.kiosk_lock = true;
+  return write_settings(d);
+}
+
+ui::Problem Session::leave_kiosk(const std::string& pin, int64_t now_ms) {
+  DeviceSettings d = current_settings();
+  if (d.staff_pin_hash.empty()) return ui::Problem::of("kiosk.pin_not_set");
+  const int failures = std::max(d.pin_failures, pin_failures_);
+  const int64_t retry_at = std::max(d.pin_retry_at_ms, pin_retry_at_ms_);
+  if (now_ms < retry_at) {
+    // A wrong try also waits (no guessing during the wait); whole seconds, rounded up.
+    return ui::Problem::of("kiosk.pin_wait", {std::to_string((retry_at - now_ms + 999) / 1000)});
+  }
+  if (staff_pin_hash(d.staff_pin_salt, pin) != d.staff_pin_hash) {
+    d.pin_failures = pin_failures_ = failures + 1;
+    d.pin_retry_at_ms = pin_retry_at_ms_ = now_ms + pin_wait_ms(d.pin_failures);
+    (void)write_settings(d);
+    const int free_left = std::max(0, kFreeTries - d.pin_failures);
+    if (free_left == 0)
+      return ui::Problem::of("kiosk.pin_wait", {std::to_string((d.pin_retry_at_ms - now_ms + 999) / 1000)});
+    return ui::Problem::of("kiosk.pin_wrong", {std::to_string(free_left)});
+  }
+  d.pin_failures = pin_failures_ = 0;
+  d.pin_retry_at_ms = pin_retry_at_ms_ = 0;
+  d.kiosk_lock = false;
+  return write_settings(d);
+}
+
 Status Session::save_device_settings(const DeviceSettings& s) {
-  Json j{{"language", s.language == ui::Language::en ? "en" : "zh-CN"}, {"large_text", s.large_text}};
+  Json j{{"language", s.language == ui::Language::en ? "en" : "zh-CN"},
+         {"large_text", s.large_text},
+         {"kiosk_lock", s.kiosk_lock}};
+  if (!s.staff_pin_hash.empty()) {
+    j["staff_pin_salt"] = s.staff_pin_salt;
+    j["staff_pin_hash"] = s.staff_pin_hash;
+  }
+  if (s.pin_failures > 0) {
+    j["pin_failures"] = s.pin_failures;
+    j["pin_retry_at_ms"] = s.pin_retry_at_ms;
+  }
   auto w = fs_.write_atomic(root_ + "/settings.json", j.dump());
   if (!w) return w;
+  staff_pin_set_ = !s.staff_pin_hash.empty();
   // Durable with a flush of the folder (the same one as the log); "saved"
   // waits for it.
   if (replica_) flusher_.flush_folder_write(*replica_);
@@ -195,6 +277,7 @@ void Session::fill_status(ui::AppStatus& s) const {
   s.read_only_reason = why_not_;
   s.storage_problems = problems_;
   if (sync_) s.sync = sync_->status();
+  s.staff_pin_set = staff_pin_set_;
 }
 
 bool Session::first_round_done() const { return sync_ ? sync_->first_round_done() : loaded_locally_; }

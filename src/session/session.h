@@ -17,7 +17,8 @@
 //   those it owns (sync now, enrol, settings, author, run/cancel a job) and
 //   returns the ones that belong to the platform (SaveFile, ApplyUpdate);
 //   every answer is a Reply routed by id to the screen that asked.
-// - Device settings (language, large text) live in <root>/settings.json
+// - Device settings (language, large text, kiosk lock, the staff PIN's salted
+//   hash and its wrong tries: session/staff_pin.h) live in <root>/settings.json
 //   beside the log, per device (IDBFS on the web), never in the shared
 //   operation log; they are written only by the tab that holds the writer
 //   lock (the only one that flushes the folder).
@@ -46,9 +47,16 @@
 
 namespace dh::session {
 
+// settings.json: this device's own choices (docs/web-app.md "Settings kept
+// per device").
 struct DeviceSettings {
   ui::Language language = ui::Language::zh_CN;
   bool large_text = false;
+  bool kiosk_lock = false;  // show the kiosk alone (ui/device_lock.h)
+  // The staff PIN (session/staff_pin.h): salt and hash, hex; empty = none set.
+  std::string staff_pin_salt, staff_pin_hash;
+  int pin_failures = 0;         // wrong tries in a row
+  int64_t pin_retry_at_ms = 0;  // no try before this (device clock)
 };
 
 class Session {
@@ -92,6 +100,10 @@ class Session {
   // Device settings (settings.json); nullopt when never saved.
   std::optional<DeviceSettings> device_settings() const;
   Status save_device_settings(const DeviceSettings& s);
+  // The staff PIN (ui::SetStaffPin, ui::LeaveKiosk; session/staff_pin.h):
+  // an empty Problem when done / right.
+  ui::Problem set_staff_pin(const std::string& pin, bool lock);
+  ui::Problem leave_kiosk(const std::string& pin, int64_t now_ms);
 
   // The session's part of the status line (device, author, counts, saving,
   // read-only, problems, sync); the app adds the platform's part.
@@ -124,6 +136,13 @@ class Session {
   State empty_;
   bool writable_ = false;
   int64_t last_now_ms_ = 0;  // the device clock at the last tick (redo stamps from it)
+  // Wrong PIN tries as this tab counted them (a read-only tab cannot write
+  // settings.json, and still slows down).
+  int pin_failures_ = 0;
+  int64_t pin_retry_at_ms_ = 0;
+  bool staff_pin_set_ = false;  // settings.json holds a PIN hash (read at open, kept on writes)
+  DeviceSettings current_settings() const { return device_settings().value_or(DeviceSettings{}); }
+  ui::Problem write_settings(const DeviceSettings& s);
   ui::Problem why_not_;
   std::string open_error_;
   std::vector<std::string> problems_;

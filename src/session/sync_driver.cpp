@@ -85,6 +85,8 @@ void SyncDriver::tick(int64_t now) {
     was_online_ = online;
   }
   if (waiting_dirty_) refresh_waiting();
+  // The channel went quiet (page hidden, no answer): back to the plain poll.
+  if (!push_channel_live() && step_ == Step::idle && next_round_ms_ > now + kPollMs) next_round_ms_ = now + kPollMs;
   tick_push_channel(now);
 
   if (step_ != Step::idle) {
@@ -162,18 +164,39 @@ bool SyncDriver::in_contact(int64_t now) const {
   return true;
 }
 
+int64_t SyncDriver::next_deadline_ms(int64_t now) const {
+  int64_t at = INT64_MAX;
+  if (wait_request_) at = std::min(at, wait_sent_ms_ + kWaitTimeoutMs + kContactGraceMs + 1);
+  if (step_ != Step::idle || enrol_request_ || needs_enrolment_ || !http_.online()) return at;
+  if (wanted_ || waiting_dirty_) return now;
+  // A round cut short by the poll interval stays due at next_round_ms_; with
+  // the channel live the next round comes when it answers (or at the poll).
+  at = std::min(at, next_round_ms_);
+  if (push_channel_ && !wait_request_ && !auth_mode_.empty()) at = std::min(at, std::max(now, next_wait_ms_));
+  return at;
+}
+
 void SyncDriver::tick_push_channel(int64_t now) {
   if (wait_request_) {
     HttpReply r;
     if (http_.take(wait_request_, r)) {
       wait_request_ = 0;
-      note_answer(now, r.status);
+      // "Busy" (the server's waiter limit) is an answer: the server is there.
+      note_answer(now, r.status == 503 ? 200 : r.status);
+      wait_live_ = r.status == 200;
       if (r.status == 200) {
         Json j = Json::parse(r.body, nullptr, false);
         uint64_t head = j.is_object() && j.contains("head") && j["head"].is_number_unsigned() ? j["head"].get<uint64_t>() : 0;
         wait_head_ = std::max(wait_head_, head);
         // Something new: pull now (after a failed round the back-off decides).
         if (head > client_->pulled_cursor() && failures_ == 0) wanted_ = true;
+        // Nothing new and nothing of ours waiting: the server just confirmed
+        // that this device has everything, which is what a round would have
+        // found (the status bar's "synced" and its time stay true without a
+        // poll).
+        else if (head <= client_->pulled_cursor() && failures_ == 0 && last_error_.empty() && waiting_ == 0 &&
+                 step_ == Step::idle && !wanted_)
+          client_->round_succeeded(now);
         next_wait_ms_ = now;
       } else {
         // No answer, busy or refused: try again later; rounds go on as before.
@@ -183,12 +206,16 @@ void SyncDriver::tick_push_channel(int64_t now) {
     } else if (now - wait_sent_ms_ > kWaitTimeoutMs + kContactGraceMs) {
       // Overdue (a network that drops packets silently): forget it and ask again.
       wait_request_ = 0;
+      wait_live_ = false;
       contact_lost_ = true;
       next_wait_ms_ = now;
     }
     return;
   }
-  if (!push_channel_ || needs_enrolment_ || enrol_request_ || !http_.online() || auth_mode_.empty()) return;
+  if (!push_channel_ || needs_enrolment_ || enrol_request_ || !http_.online() || auth_mode_.empty()) {
+    wait_live_ = false;
+    return;
+  }
   if (step_ != Step::idle || wanted_ || now < next_wait_ms_) return;
   const uint64_t after = std::max(client_->pulled_cursor(), client_->state().cursor);
   wait_request_ = http_.request("GET",
@@ -227,7 +254,7 @@ void SyncDriver::round_done(int64_t now) {
   step_ = Step::idle;
   client_->round_succeeded(now);
   failures_ = 0;
-  next_round_ms_ = now + kPollMs;
+  next_round_ms_ = now + (push_channel_live() ? kPollWithPushMs : kPollMs);
   last_error_ = {};
   first_round_done_ = true;
   // Make the cursor and the answered pushes durable (sync-state.json): the
@@ -253,6 +280,9 @@ void SyncDriver::round_failed(int64_t now, int status, const std::string& body) 
     last_error_ = ui::Problem::of("sync.not_enrolled", {}, e ? e->message : "");
   } else if (status == 0) {
     last_error_ = ui::Problem::of("sync.unreachable");
+  } else if (auto e = sync::decode_error(body); status != 200 && e && !e->code.empty()) {
+    // The server's code, said in the UI's language (error.<code>, core/error_codes.h).
+    last_error_ = ui::Problem::of("server." + e->code, {std::to_string(status)}, e->message);
   } else if (status != 200) {
     last_error_ = ui::Problem::of("sync.refused", {std::to_string(status)}, client_->last_error());
   } else {
@@ -418,6 +448,7 @@ ui::SyncStatus SyncDriver::status() const {
   s.redo_error = redo_error_.message;
   s.last_error = last_error_;
   s.clock_warning = client_->clock_warning();
+  s.clock_ahead_ms = -client_->state().server_offset_ms;
   s.needs_enrolment = needs_enrolment_;
   s.enrolling = enrol_request_ != 0;
   s.enrol_error = enrol_error_;
@@ -426,6 +457,8 @@ ui::SyncStatus SyncDriver::status() const {
   s.admin.busy = admin_request_ != 0;
   s.open_access = auth_mode_ == "open";
   s.ingested = ingested_total_;
+  s.contact_lost = contact_lost_;
+  s.push_live = push_channel_live();
   return s;
 }
 

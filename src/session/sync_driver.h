@@ -52,6 +52,9 @@ namespace dh::session {
 class SyncDriver {
  public:
   static constexpr int64_t kPollMs = 15000;
+  // The poll while the push channel answers: the channel already says when
+  // there is something to pull, so the poll only covers a missed answer.
+  static constexpr int64_t kPollWithPushMs = 120000;
   static constexpr const char* kDeviceFile = "device.json";
 
   // device_file: where the enrolment is kept (e.g. "/data/device.json").
@@ -84,7 +87,10 @@ class SyncDriver {
   // driver keeps one GET /api/v1/wait outstanding between rounds and starts a
   // round as soon as it answers with a head beyond what was pulled, so a
   // change reaches this device within a second instead of at the next poll.
-  // Off by default (each waiting device holds a server connection).
+  // Off by default (each waiting device holds a server connection); the app
+  // turns it on while its page is visible (docs/sync-protocol.md "Push
+  // channel": who waits, and the server's waiter limit). While the channel
+  // answers, the poll is only a safety net (kPollWithPushMs).
   void set_push_channel(bool on) { push_channel_ = on; }
   bool push_channel() const { return push_channel_; }
   // Whether the server answered lately: false after a request got no answer
@@ -93,6 +99,14 @@ class SyncDriver {
   // screen reads.
   bool in_contact(int64_t now_ms) const;
   int64_t last_contact_ms() const { return last_contact_ms_; }
+  // The earliest device time at which tick() has something to do by itself
+  // (a round due, a wait to send, an overdue wait to give up); INT64_MAX when
+  // only an answer can move it. An idle app sleeps until then or until
+  // something arrives (src/app/main.cpp, "Idle means idle").
+  int64_t next_deadline_ms(int64_t now_ms) const;
+  // The push channel's last wait was answered (200): changes arrive by
+  // themselves.
+  bool push_channel_live() const { return push_channel_ && wait_live_; }
   static constexpr int64_t kWaitTimeoutMs = 20000;
   static constexpr int64_t kContactGraceMs = 4000;
 
@@ -166,6 +180,7 @@ class SyncDriver {
   int64_t wait_sent_ms_ = 0;
   int64_t next_wait_ms_ = 0;
   uint64_t wait_head_ = 0;        // the highest head the channel reported
+  bool wait_live_ = false;        // the last wait was answered 200
   int64_t last_contact_ms_ = 0;   // last answer (any status but 0/5xx) from the server
   bool contact_lost_ = false;     // the last request got no answer or a 5xx
   void note_answer(int64_t now_ms, int status);

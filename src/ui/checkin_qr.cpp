@@ -8,6 +8,7 @@
 #include "imgui.h"
 #include "qrcodegen.hpp"
 #include "ui/strings.h"
+#include "ui/when_text.h"
 #include "ui/volunteering_screens.h"
 #include "ui/widgets.h"
 
@@ -86,10 +87,7 @@ void draw_checkin_qr(CheckinQrView& v, Frame& f, const std::string& origin_raw) 
   const Entity* station = state.find("station", shift->text("station"));
   centered_text(shift->text("role"), "qr-title", 2.0f);
   centered_text(station ? station->text("name") : shift->text("station"), "qr-where", 1.4f);
-  const std::string start = shift->text("start"), end = shift->text("end");
-  centered_text(start.substr(0, 10) + "  " + start.substr(std::min<size_t>(11, start.size())) + "–" +
-                    end.substr(std::min<size_t>(11, end.size())),
-                "qr-when", 1.4f);
+  centered_text(when_text(shift->text("start"), shift->text("end")), "qr-when", 1.4f);
 
   std::string origin = origin_raw;
   while (!origin.empty() && origin.back() == '/') origin.pop_back();

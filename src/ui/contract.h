@@ -81,7 +81,8 @@ struct SyncStatus {
   std::vector<Overridden> overridden;
   std::string redo_error_code, redo_error;  // why the last "make it again" failed (core code + words)
   Problem last_error;             // why the last round failed (code + parameters); empty after a success
-  std::string clock_warning;      // the server says this device's clock is off
+  std::string clock_warning;      // the server says this device's clock is off (its English words)
+  int64_t clock_ahead_ms = 0;     // then: how far this device's clock is ahead of the server's (what the UI says)
   bool needs_enrolment = false;   // the server refused this device (not enrolled / revoked)
   bool enrolling = false;
   Problem enrol_error;            // why the last enrolment failed
@@ -110,6 +111,8 @@ struct SyncStatus {
     Problem error;                     // why the last request failed
     uint64_t answers = 0;              // counts answers (what to redraw)
   } admin;
+  bool contact_lost = false;      // the last request to the server got no answer (or a 5xx)
+  bool push_live = false;         // the push channel answers: changes arrive by themselves
 };
 
 struct AppStatus {
@@ -131,6 +134,7 @@ struct AppStatus {
   // local_minutes_from_utc_ms(now_ms)). Set by the app every frame; 0 = unknown
   // (the volunteering screens then hide "upcoming" lists and check-in).
   int64_t now_local_minutes = 0;
+  bool staff_pin_set = false;      // the device's settings hold a staff PIN (its hash)
   SyncStatus sync;
 };
 
@@ -158,6 +162,22 @@ struct SaveFile {                          // an export (download) or a page to 
 struct SettingsChanged {                   // per device, kept across reloads (not in the log)
   Language language;
   bool large_text = false;
+  bool kiosk_lock = false;                 // show the kiosk alone (ui/device_lock.h)
+};
+// The staff PIN that leaves the locked kiosk (docs/web-app.md "Kiosk mode"):
+// 4 to 8 digits, kept only as a salted hash in the device's settings. With
+// lock, the kiosk lock is set in the same write. Reply error
+// "kiosk.pin_format" when the PIN is not 4 to 8 digits.
+struct SetStaffPin {
+  std::string pin;
+  bool lock = false;
+};
+// Leave the locked kiosk with the staff PIN. Reply: empty error = the PIN is
+// right (the kiosk lock setting is cleared); "kiosk.pin_wrong" {tries before
+// a wait}, "kiosk.pin_wait" {seconds} after several wrong tries,
+// "kiosk.pin_not_set".
+struct LeaveKiosk {
+  std::string pin;
 };
 struct SetAuthor {                         // who uses this device (trimmed, non-empty)
   std::string author;
@@ -187,7 +207,8 @@ struct RevokeDevice {                      // remove a device's access at once
 struct Request {
   RequestId id = 0;
   std::variant<SyncNow, Enrol, SaveFile, SettingsChanged, SetAuthor, ApplyUpdate, RunJob, CancelJob,
-               RedoRejected, RedoOverridden, MakeEnrolCode, ListDevices, RevokeDevice> what;
+               RedoRejected, RedoOverridden, SetStaffPin, LeaveKiosk,
+                 MakeEnrolCode, ListDevices, RevokeDevice> what;
 };
 
 // ---- Replies: the app's answer to one request --------------------------------

@@ -12,6 +12,7 @@
 #include "ui/checkin_qr.h"  // new_checkin_key: a random code of a-z0-9
 #include "ui/projector_control.h"
 #include "ui/strings.h"
+#include "ui/when_text.h"
 #include "ui/widgets.h"
 
 namespace dh::ui {
@@ -736,7 +737,7 @@ void draw_deliberation(DeliberationView& v, Frame& f) {
   ImGui::SameLine();
   std::vector<std::pair<std::string, std::string>> meeting_items;
   for (const auto& m : meetings)
-    meeting_items.emplace_back(m.id, m.title + " " + format_datetime(m.start_minute).substr(0, 10));
+    meeting_items.emplace_back(m.id, m.title + " " + day_text(m.start_minute / 1440));
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
   if (combo("delib-meeting", &v.meeting_id, meeting_items)) {
     v.minutes_note_loaded = false;

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <set>
 
+#include "core/civil_time.h"
 #include "core/text.h"
+#include "core/typed_when.h"
 #include "ui/strings.h"
+#include "ui/when_text.h"
 
 namespace dh::ui {
 
@@ -33,7 +36,30 @@ std::string join(const std::vector<std::string>& parts, const char* sep) {
   return out;
 }
 
+int64_t g_form_today = days_from_civil(2026, 1, 1);
+
+// "9:00" -> "09:00"; anything else as typed.
+std::string padded_time(const std::string& t) {
+  if (t.size() == 4 && t[1] == ':' && t[0] >= '0' && t[0] <= '9') return "0" + t;
+  return t;
+}
+
+// A date (with_time false) or date and time as typed -> stored form; the text
+// itself when it cannot be read (field_problem names the mistake).
+std::string stored_when(const std::string& typed, bool with_time) {
+  auto r = with_time ? typed_datetime(typed, g_form_today) : typed_date(typed, g_form_today);
+  return r ? r.value() : typed;
+}
+
+bool is_datetime(const FieldSpec& spec) { return spec.type == FieldType::text && spec.format == TextFormat::datetime; }
+bool is_date(const FieldSpec& spec) {
+  return spec.type == FieldType::date || (spec.type == FieldType::text && spec.format == TextFormat::date);
+}
+
 }  // namespace
+
+void set_form_today(int64_t days) { g_form_today = days; }
+int64_t form_today() { return g_form_today; }
 
 FieldBuffer to_buffer(const FieldSpec& spec, const Json& value) {
   FieldBuffer b;
@@ -59,7 +85,7 @@ FieldBuffer to_buffer(const FieldSpec& spec, const Json& value) {
       }
       break;
     default:
-      if (value.is_string()) b.text = value.get<std::string>();
+      if (value.is_string()) b.text = is_datetime(spec) ? typed_form_of(value.get<std::string>()) : value.get<std::string>();
       break;
   }
   return b;
@@ -97,6 +123,7 @@ Json from_buffer(const FieldSpec& spec, const FieldBuffer& b) {
         size_t nl = b.text.find('\n', start);
         if (nl == std::string::npos) nl = b.text.size();
         std::string item = trim(b.text.substr(start, nl - start));
+        if (!item.empty() && spec.format == TextFormat::date) item = stored_when(item, false);
         if (!item.empty()) out.push_back(item);
         start = nl + 1;
       }
@@ -104,7 +131,11 @@ Json from_buffer(const FieldSpec& spec, const FieldBuffer& b) {
       return out;
     }
     default: {
-      if (trim(b.text).empty()) return nullptr;
+      const std::string t = trim(b.text);
+      if (t.empty()) return nullptr;
+      if (is_date(spec)) return Json(stored_when(t, false));
+      if (is_datetime(spec)) return Json(stored_when(t, true));
+      if (spec.type == FieldType::text && spec.format == TextFormat::time_of_day) return Json(padded_time(t));
       return Json(b.text);
     }
   }
@@ -139,6 +170,17 @@ std::string field_problem(const State& state, const KindSpec& kind, const FieldS
   if (spec.type == FieldType::boolean) return "";
   if (is_empty_value(v)) return spec.required ? tr("valid.required") : "";
   if (spec.type == FieldType::text_list && v.size() > 20) return tr("valid.too_many");
+  // A typed date names its own mistake ("2月30日不存在").
+  if (is_date(spec) || is_datetime(spec)) {
+    auto r = is_datetime(spec) ? typed_datetime(trim(buffer.text), g_form_today) : typed_date(trim(buffer.text), g_form_today);
+    if (!r) return when_problem_text(r.error());
+  }
+  if (spec.type == FieldType::text_list && spec.format == TextFormat::date)
+    for (const auto& item : v)
+      if (item.is_string() && !parse_date(item.get<std::string>())) {
+        auto r = typed_date(item.get<std::string>(), g_form_today);
+        if (!r) return when_problem_text(r.error());
+      }
   auto norm = normalise_field(spec, v);
   if (!norm) {
     const std::string& code = norm.error().code;
@@ -245,9 +287,11 @@ std::string display_value(const State& state, const FieldSpec& spec, const Json&
       std::vector<std::string> parts;
       if (v.is_array())
         for (const auto& c : v)
-          if (c.is_string()) parts.push_back(c.get<std::string>());
+          if (c.is_string()) parts.push_back(list_item_text(spec, c.get<std::string>()));
       return join(parts, current_language() == Language::en ? ", " : "、");
     }
+    case FieldType::date:
+      return v.is_string() ? date_field_text(v.get<std::string>()) : v.dump();
     case FieldType::ref: {
       if (!v.is_string()) return "";
       const Entity* target = state.find(spec.ref_kind, v.get<std::string>());
@@ -258,8 +302,19 @@ std::string display_value(const State& state, const FieldSpec& spec, const Json&
       return t;
     }
     default:
-      return v.is_string() ? v.get<std::string>() : v.dump();
+      if (!v.is_string()) return v.dump();
+      if (is_datetime(spec)) return when_text(v.get<std::string>());
+      if (spec.format == TextFormat::date) return date_field_text(v.get<std::string>());
+      return v.get<std::string>();
   }
+}
+
+std::string list_item_text(const FieldSpec& spec, const std::string& item) {
+  if (spec.format == TextFormat::date) return date_field_text(item);
+  if (spec.format == TextFormat::weekly_slot) {
+    if (auto slot = parse_weekly_slot(item)) return weekly_slot_text(*slot);
+  }
+  return item;
 }
 
 std::string fold_case(std::string_view s) {

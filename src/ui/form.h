@@ -36,9 +36,19 @@ struct EditBuffer {
   bool touched = false;                   // the person changed something since loading
 };
 
+// The day year-less typed dates are read near ("12月2日", core/typed_when.h):
+// today, in days since 1970-01-01. Process-wide like the language; the
+// Workbench sets it every frame from the app's clock.
+void set_form_today(int64_t days);
+int64_t form_today();
+
+// A stored date and time shows as typed, "2026-12-02 09:00" (no "T").
 FieldBuffer to_buffer(const FieldSpec& spec, const Json& value);
 // The value the buffer asks for, canonical where the core can make it so
-// (null when empty; an unparseable integer stays a string so validation names it).
+// (null when empty; an unparseable integer stays a string so validation names
+// it). Dates and date-and-times are read in every typed form core/typed_when.h
+// accepts and stored as "YYYY-MM-DD" / "YYYY-MM-DDTHH:MM"; a time of day
+// "9:00" is stored "09:00".
 Json from_buffer(const FieldSpec& spec, const FieldBuffer& buffer);
 
 EditBuffer load_buffer(const KindSpec& kind, const Entity* entity);
@@ -65,6 +75,10 @@ std::string entity_title(const State& state, const Entity& entity);
 // A field's value as text for lists and previews (choice labels, ref titles,
 // yes/no, lists joined).
 std::string display_value(const State& state, const FieldSpec& spec, const Json& value);
+
+// One item of a list field as people read it: a date "2026年12月3日 周四", a
+// weekly slot "周一 09:00–12:00"; other items as stored.
+std::string list_item_text(const FieldSpec& spec, const std::string& item);
 
 // ASCII-lower-cased copy (other bytes unchanged) for case-insensitive search.
 std::string fold_case(std::string_view s);

@@ -10,6 +10,8 @@
 #include "core/text.h"
 #include "imgui.h"
 #include "ui/strings.h"
+#include "ui/kiosk_lock.h"
+#include "ui/when_text.h"
 #include "ui/volunteering_screens.h"
 #include "ui/widgets.h"
 
@@ -35,13 +37,7 @@ std::string volunteer_display_name(const State& state, const std::string& volunt
   return r ? r->text("name") : "";
 }
 
-std::string shift_when_text(const Entity& shift) {
-  const std::string s = shift.text("start"), e = shift.text("end");
-  if (s.size() < 16 || e.size() < 16) return s + " – " + e;
-  std::string out = s.substr(5, 5) + " " + s.substr(11, 5) + "–";
-  if (e.substr(0, 10) != s.substr(0, 10)) out += e.substr(5, 5) + " ";
-  return out + e.substr(11, 5);
-}
+std::string shift_when_text(const Entity& shift) { return when_text(shift.text("start"), shift.text("end")); }
 
 std::string hours_text(int64_t minutes) {
   const bool neg = minutes < 0;
@@ -65,9 +61,28 @@ void ktext(const std::string& text, const ImVec4* color = nullptr) {
   status_text_wrapped(text, ("kiosk-line-" + std::to_string(g_line++)).c_str(), color);
 }
 
+// At least 48 CSS px tall at any text size (kiosk_lock.h kMinTouchPx).
 bool big_button(const std::string& lbl, float width = 0) {
-  return ImGui::Button(lbl.c_str(), ImVec2(width, ImGui::GetFrameHeight() * 1.5f));
+  return ImGui::Button(lbl.c_str(), ImVec2(width, touch_height(1.5f)));
 }
+
+// The width of a row's button: the row's whole width on a narrow (portrait)
+// screen, at least 8 characters wide; never wider than the row.
+float row_button_width() {
+  const float avail = ImGui::GetContentRegionAvail().x;
+  return std::min(avail, std::max(ImGui::GetFontSize() * 8.0f, avail * 0.5f));
+}
+
+// Puts the next button on this line only when it fits beside the last item
+// (portrait tablets, large text, longer English words).
+void same_line_if_fits(const std::string& next_label, float right_edge) {
+  const std::string visible = next_label.substr(0, next_label.find("##"));
+  const ImGuiStyle& st = ImGui::GetStyle();
+  const float w = ImGui::CalcTextSize(visible.c_str()).x + st.FramePadding.x * 2;
+  if (ImGui::GetItemRectMax().x + st.ItemSpacing.x + w <= right_edge) ImGui::SameLine();
+}
+
+float line_right_edge() { return ImGui::GetCursorScreenPos().x + ImGui::GetContentRegionAvail().x; }
 
 bool any_input() {
   const ImGuiIO& io = ImGui::GetIO();
@@ -88,6 +103,9 @@ void go_start(KioskView& v) {
   v.message_is_error = false;
   v.waiting = false;
   v.signup_shift.clear();
+  v.open_day = -1;
+  v.open_station.clear();
+  v.open_page = 0;
   v.request = KioskRequestForm{};
 }
 
@@ -139,7 +157,7 @@ void draw_start(KioskView& v, Frame& f) {
     ++shown;
     std::string masked = mask_phone(phone);
     std::string text = name + (masked.empty() ? "" : "   " + masked);
-    if (big_button(text + "##kiosk-pick-" + vol->id, ImGui::GetContentRegionAvail().x * 0.8f)) {
+    if (big_button(text + "##kiosk-pick-" + vol->id, ImGui::GetContentRegionAvail().x)) {  // the whole row
       v.volunteer_id = vol->id;
       v.step = KioskView::Step::mine;
       v.message.clear();
@@ -186,29 +204,53 @@ void draw_mine(KioskView& v, Frame& f) {
     int wait_pos = 0;
     for (size_t i = 0; i < roster.waitlist.size(); ++i)
       if (roster.waitlist[i].signup == su) wait_pos = static_cast<int>(i) + 1;
-    std::string place = wait_pos ? trf("kiosk.waitlist_pos", {std::to_string(wait_pos)}) : tr("kiosk.confirmed");
+    // Checked in (and maybe out): the shift is theirs, it cannot be cancelled
+    // (the rule book refuses it: "cancel_after_check_in").
+    const Attendance att = attendance_of(*su);
+    const bool checked_in = att == Attendance::checked_in || att == Attendance::attended;
+    std::string place = checked_in ? tr("kiosk.checked_in")
+                        : wait_pos ? trf("kiosk.waitlist_pos", {std::to_string(wait_pos)})
+                                   : tr("kiosk.confirmed");
     ImGui::PushID(su->id.c_str());
     ktext(shift_when_text(*shift) + "  " + station_title(state, shift->text("station")) + "  " + shift->text("role") +
           "  " + place);
-    ImGui::SameLine();
-    if (big_button(label("kiosk.cancel", "kiosk-cancel-" + su->id))) {
+    if (!checked_in && big_button(label("kiosk.cancel", "kiosk-cancel-" + su->id), row_button_width())) {
       f.emit(ArchiveEntity{"signup", su->id, "cancelled at the kiosk"},
              PendingAction{PendingAction::What::archive, "signup", su->id});
       v.message = tr("kiosk.cancelled");
       v.message_is_error = false;
     }
+    ImGui::Separator();
     ImGui::PopID();
   }
   if (n == 0) ktext(tr("kiosk.no_shifts"));
   ImGui::Spacing();
+  const float right = line_right_edge();
   if (big_button(label("kiosk.find_shifts", "kiosk-find"))) {
     v.step = KioskView::Step::open;
     v.message.clear();
   }
-  ImGui::SameLine();
-  if (big_button(label("kiosk.finish", "kiosk-finish"))) go_start(v);
+  const std::string finish = label("kiosk.finish", "kiosk-finish");
+  same_line_if_fits(finish, right);
+  if (big_button(finish)) go_start(v);
 }
 
+// The local day (days since 1970-01-01) of a moment in local minutes.
+int64_t day_of(int64_t minutes) { return minutes >= 0 ? minutes / 1440 : -((-minutes + 1439) / 1440); }
+
+// A button drawn as chosen (a filter that is on).
+bool choice_button(const std::string& lbl, bool chosen) {
+  if (chosen) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+  const bool clicked = big_button(lbl);
+  if (chosen) ImGui::PopStyleColor();
+  return clicked;
+}
+
+// "Sign up for a shift": the next two weeks, one day at a time (a resident
+// steps through the days with two big buttons), optionally one station, and
+// that day's shifts in pages that fit the screen: no list runs past the
+// bottom of a tablet, and nothing needs a scroll gesture, which ImGui does
+// not give a finger.
 void draw_open(KioskView& v, Frame& f) {
   const State& state = f.state;
   const VolunteerIndex& index = v.index.get(state);
@@ -218,43 +260,147 @@ void draw_open(KioskView& v, Frame& f) {
   if (now <= 0) {
     ktext(tr("kiosk.no_clock"));
   } else {
+    const int64_t today = day_of(now);
     std::vector<std::pair<Interval, const Entity*>> open;
     std::vector<const Entity*> mine;
     for (const Entity* su : index.signups_of(v.volunteer_id)) mine.push_back(state.find("shift", su->text("shift")));
     for (const Entity* shift : state.list("shift")) {
       Interval when;
       if (!shift_interval(*shift, &when)) continue;
-      if (when.start < now || when.start >= now + 14 * 1440) continue;
+      if (when.start < now || when.start >= (today + 14) * 1440) continue;
       if (std::find(mine.begin(), mine.end(), shift) != mine.end()) continue;
       open.push_back({when, shift});
     }
     std::sort(open.begin(), open.end(), [](const auto& a, const auto& b) {
       return a.first.start != b.first.start ? a.first.start < b.first.start : a.second->id < b.second->id;
     });
-    if (open.empty()) ktext(tr("kiosk.no_open"));
-    if (v.waiting) {
-      const ImVec4 amber = color_warning();
-      status_text_wrapped(tr("kiosk.waiting"), "kiosk-waiting", &amber);
-    }
-    ImGui::BeginDisabled(v.waiting || f.status.read_only);
-    for (const auto& [when, shift] : open) {
-      Roster roster = index.roster(shift->id);
-      const int left = roster.open_places();
-      std::string places = left > 0 ? trf("kiosk.places_left", {std::to_string(left)}) : tr("kiosk.waitlist_only");
-      ImGui::PushID(shift->id.c_str());
-      ktext(shift_when_text(*shift) + "  " + station_title(state, shift->text("station")) + "  " +
-            shift->text("role") + "  " + places);
-      ImGui::SameLine();
-      if (big_button(label("kiosk.signup", "kiosk-signup-" + shift->id))) {
-        f.emit(CreateEntity{"signup", signup_fields(index, shift->id, v.volunteer_id, "kiosk"), ""},
-               PendingAction{PendingAction::What::create, "signup", shift->id});
-        v.waiting = true;
-        v.signup_shift = shift->id;
-        v.message.clear();
+    if (open.empty()) {
+      ktext(tr("kiosk.no_open"));
+    } else {
+      // The day: kept while it is in the two weeks, else the first with shifts.
+      if (v.open_day < today || v.open_day >= today + 14) {
+        v.open_day = day_of(open.front().first.start);
+        v.open_page = 0;
       }
-      ImGui::PopID();
+      std::vector<std::pair<Interval, const Entity*>> day;
+      std::vector<std::string> stations;  // with shifts on the day, first seen first
+      for (const auto& e : open) {
+        if (day_of(e.first.start) != v.open_day) continue;
+        const std::string st = e.second->text("station");
+        if (std::find(stations.begin(), stations.end(), st) == stations.end()) stations.push_back(st);
+        if (v.open_station.empty() || st == v.open_station) day.push_back(e);
+      }
+      if (!v.open_station.empty() &&
+          std::find(stations.begin(), stations.end(), v.open_station) == stations.end()) {
+        v.open_station.clear();  // no shift there on this day: every station's
+        day.clear();
+        for (const auto& e : open)
+          if (day_of(e.first.start) == v.open_day) day.push_back(e);
+      }
+      // Day navigation: 前一天 / the day / 后一天.
+      const std::string day_words = v.open_day == today       ? trf("kiosk.day_today", {day_text(v.open_day)})
+                                    : v.open_day == today + 1 ? trf("kiosk.day_tomorrow", {day_text(v.open_day)})
+                                                              : day_text(v.open_day);
+      ImGui::BeginDisabled(v.open_day <= today);
+      if (big_button(label("kiosk.day_prev", "kiosk-day-prev"))) {
+        --v.open_day;
+        v.open_page = 0;
+      }
+      ImGui::EndDisabled();
+      const float right = line_right_edge();
+      const std::string next = label("kiosk.day_next", "kiosk-day-next");
+      same_line_if_fits(next, right);
+      ImGui::BeginDisabled(v.open_day >= today + 13);
+      if (big_button(next)) {
+        ++v.open_day;
+        v.open_page = 0;
+      }
+      ImGui::EndDisabled();
+      status_text_wrapped(day.empty() && v.open_station.empty()
+                              ? trf("kiosk.day_none", {day_words})
+                              : trf("kiosk.day_count", {day_words, std::to_string(day.size())}),
+                          ("kiosk-day-" + format_date(v.open_day)).c_str());
+      // Station choice, when the day has shifts at more than one.
+      if (stations.size() > 1) {
+        const float row_right = line_right_edge();
+        bool first = true;
+        auto station_button = [&](const std::string& id, const std::string& name) {
+          const std::string lbl = name + "##kiosk-station-" + (id.empty() ? std::string("all") : id);
+          if (!first) same_line_if_fits(lbl, row_right);
+          first = false;
+          if (choice_button(lbl, v.open_station == id)) {
+            v.open_station = id;
+            v.open_page = 0;
+          }
+        };
+        station_button("", tr("kiosk.all_stations"));
+        for (const std::string& st : stations) station_button(st, station_title(state, st));
+      }
+      ImGui::Separator();
+      if (v.waiting) {
+        const ImVec4 amber = color_warning();
+        status_text_wrapped(tr("kiosk.waiting"), "kiosk-waiting", &amber);
+      }
+      // Pages: each row is its words (wrapped) and a button below them; the
+      // footer (pages, back) keeps its place at the bottom.
+      const ImGuiStyle& st = ImGui::GetStyle();
+      const float avail_w = ImGui::GetContentRegionAvail().x;
+      const float button_h = touch_height(1.5f);
+      const float footer_h = 2 * (button_h + st.ItemSpacing.y) + ImGui::GetTextLineHeightWithSpacing();
+      const float room = std::max(0.0f, ImGui::GetContentRegionAvail().y - footer_h);
+      std::vector<std::string> row_text;
+      std::vector<size_t> page_start{0};
+      float used = 0;
+      for (size_t i = 0; i < day.size(); ++i) {
+        const Entity* shift = day[i].second;
+        const int left = index.roster(shift->id).open_places();
+        row_text.push_back(time_span_text(day[i].first.start, day[i].first.end) + "  " +
+                           station_title(state, shift->text("station")) + "  " + shift->text("role") + "  " +
+                           (left > 0 ? trf("kiosk.places_left", {std::to_string(left)}) : tr("kiosk.waitlist_only")));
+        const float h = ImGui::CalcTextSize(row_text.back().c_str(), nullptr, false, avail_w).y + button_h +
+                        3 * st.ItemSpacing.y + 1;
+        if (used > 0 && used + h > room) {
+          page_start.push_back(i);
+          used = 0;
+        }
+        used += h;
+      }
+      const int pages = static_cast<int>(page_start.size());
+      v.open_page = std::clamp(v.open_page, 0, pages - 1);
+      const size_t from = page_start[static_cast<size_t>(v.open_page)];
+      const size_t to = v.open_page + 1 < pages ? page_start[static_cast<size_t>(v.open_page) + 1] : day.size();
+      ImGui::BeginDisabled(v.waiting || f.status.read_only);
+      for (size_t i = from; i < to; ++i) {
+        const Entity* shift = day[i].second;
+        ImGui::PushID(shift->id.c_str());
+        ktext(row_text[i]);
+        // Below the shift's words, as wide as the row allows: never pushed off a portrait screen.
+        if (big_button(label("kiosk.signup", "kiosk-signup-" + shift->id), row_button_width())) {
+          f.emit(CreateEntity{"signup", signup_fields(index, shift->id, v.volunteer_id, "kiosk"), ""},
+                 PendingAction{PendingAction::What::create, "signup", shift->id});
+          v.waiting = true;
+          v.signup_shift = shift->id;
+          v.message.clear();
+        }
+        ImGui::Separator();
+        ImGui::PopID();
+      }
+      ImGui::EndDisabled();
+      if (pages > 1) {
+        const float pr = line_right_edge();
+        ImGui::BeginDisabled(v.open_page == 0);
+        if (big_button(label("kiosk.page_prev", "kiosk-page-prev"))) --v.open_page;
+        ImGui::EndDisabled();
+        const std::string pn = label("kiosk.page_next", "kiosk-page-next");
+        same_line_if_fits(pn, pr);
+        ImGui::BeginDisabled(v.open_page + 1 >= pages);
+        if (big_button(pn)) ++v.open_page;
+        ImGui::EndDisabled();
+        ImGui::SameLine();
+        ImGui::AlignTextToFramePadding();
+        status_text(trf("kiosk.page_of", {std::to_string(v.open_page + 1), std::to_string(pages)}), "kiosk-page");
+      }
     }
-    ImGui::EndDisabled();
   }
   ImGui::Spacing();
   if (big_button(label("kiosk.back", "kiosk-back"))) {
@@ -285,12 +431,14 @@ void draw_done(KioskView& v, Frame& f) {
     status_text_wrapped(tr("kiosk.saving"), "kiosk-saving", &amber);
   if (!f.status.online) ktext(tr("kiosk.offline_note"));
   ImGui::Spacing();
+  const float right = line_right_edge();
   if (big_button(label("kiosk.more", "kiosk-more"))) {
     v.step = KioskView::Step::open;
     v.message.clear();
   }
-  ImGui::SameLine();
-  if (big_button(label("kiosk.ok", "kiosk-ok"))) go_start(v);
+  const std::string ok = label("kiosk.ok", "kiosk-ok");
+  same_line_if_fits(ok, right);
+  if (big_button(ok)) go_start(v);
 }
 
 }  // namespace

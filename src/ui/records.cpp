@@ -2,8 +2,10 @@
 // table for thousands of rows) and a form generated from the kind's FieldSpec.
 #include <algorithm>
 
+#include "core/text.h"
 #include "imgui.h"
 #include "ui/screens.h"
+#include "ui/date_widgets.h"
 #include "ui/strings.h"
 #include "ui/widgets.h"
 
@@ -125,7 +127,9 @@ void draw_list(RecordsView& v, Frame& f, const KindSpec& kind) {
       ImGui::TableSetColumnIndex(0);
       const bool selected = !v.creating && v.selected_id == e.id;
       std::string lbl = title_or_untitled(row.title) + "##row-" + e.id;
-      if (ImGui::Selectable(lbl.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns) && !selected)
+      // A row is a touch target: as tall as a button.
+      if (ImGui::Selectable(lbl.c_str(), selected, ImGuiSelectableFlags_SpanAllColumns,
+                            ImVec2(0, ImGui::GetFrameHeight())) && !selected)
         select_entity(v, e.id);
       int col = 1;
       for (const FieldSpec* c : cols) {
@@ -184,14 +188,75 @@ bool draw_ref_field(RecordsView& v, Frame& f, const FieldSpec& spec, FieldBuffer
 // The written form a formatted text field expects (ASCII, same in every language).
 const char* format_hint(TextFormat format) {
   switch (format) {
-    case TextFormat::datetime: return "YYYY-MM-DDTHH:MM";
-    case TextFormat::time_of_day: return "HH:MM";
+    case TextFormat::datetime: return "2026-12-02 09:00";
+    case TextFormat::time_of_day: return "09:00";
     case TextFormat::weekly_slot: return "tue 16:00-18:00";
-    case TextFormat::date: return "YYYY-MM-DD";
+    case TextFormat::date: return "2026-12-02";
     case TextFormat::field_level: return "dispute_mediation:3";
     case TextFormat::free: break;
   }
   return nullptr;
+}
+
+std::vector<std::string> buffer_lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t at = 0;
+  while (at <= text.size()) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string::npos) nl = text.size();
+    std::string line = trim(text.substr(at, nl - at));
+    if (!line.empty()) out.push_back(line);
+    at = nl + 1;
+  }
+  return out;
+}
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
+  return out;
+}
+
+// Weekly availability: the grid of half-hours, and (for volunteers) the same
+// week applied to several volunteers at once, one edit each.
+bool draw_availability(RecordsView& v, Frame& f, const KindSpec& kind, const FieldSpec& spec, FieldBuffer& fb) {
+  std::vector<std::string> slots = buffer_lines(fb.text);
+  bool changed = availability_grid("f-" + spec.name, &slots);
+  if (changed) fb.text = join_lines(slots);
+  if (kind.kind != "volunteer") return changed;
+  if (!ImGui::CollapsingHeader(label("avail.apply_title", "avail-apply").c_str())) return changed;
+  ImGui::SetNextItemWidth(-FLT_MIN);
+  input_text("##avail-apply-search", &v.apply_search, tr("avail.search_hint"));
+  const auto& rows = v.ref_lists["volunteer"].get(f.state, "volunteer", v.apply_search, false);
+  if (ImGui::BeginChild("##avail-apply-list", ImVec2(0, ImGui::GetFrameHeightWithSpacing() * 6), ImGuiChildFlags_Borders)) {
+    ImGuiListClipper clipper;
+    clipper.Begin(static_cast<int>(rows.size()));
+    while (clipper.Step())
+      for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
+        const Row& row = *rows[static_cast<size_t>(i)];
+        bool on = v.apply_to.count(row.entity->id) > 0;
+        if (ImGui::Checkbox((title_or_untitled(row.title) + "##avail-apply-" + row.entity->id).c_str(), &on)) {
+          if (on) v.apply_to.insert(row.entity->id);
+          else v.apply_to.erase(row.entity->id);
+        }
+      }
+  }
+  ImGui::EndChild();
+  status_text(trf("avail.apply_selected", {std::to_string(v.apply_to.size())}), "avail-apply-count");
+  const Json week = slots.empty() ? Json() : Json(slots);
+  ImGui::BeginDisabled(v.apply_to.empty() || f.status.read_only || slots.size() > 15);
+  if (ImGui::Button(label("avail.apply_button", "avail-apply-button").c_str())) {
+    if (slots.empty()) {
+      v.form_error = tr("avail.apply_empty");
+    } else {
+      for (const auto& vid : v.apply_to)
+        f.emit(EditEntity{"volunteer", vid, {{spec.name, week}}}, {PendingAction::What::save, "volunteer", vid});
+      v.form_notice = trf("avail.apply_done", {std::to_string(v.apply_to.size())});
+      v.apply_to.clear();
+    }
+  }
+  ImGui::EndDisabled();
+  return changed;
 }
 
 bool draw_field(RecordsView& v, Frame& f, const KindSpec& kind, const FieldSpec& spec, FieldBuffer& fb) {
@@ -208,12 +273,15 @@ bool draw_field(RecordsView& v, Frame& f, const KindSpec& kind, const FieldSpec&
   switch (spec.type) {
     case FieldType::text:
     case FieldType::phone:
-      ImGui::SetNextItemWidth(-FLT_MIN);
+      if (spec.format == TextFormat::datetime || spec.format == TextFormat::date) {
+        changed = date_field("f-" + spec.name, &fb.text, spec.format == TextFormat::datetime, form_today());
+        break;
+      }
+      ImGui::SetNextItemWidth(spec.format == TextFormat::time_of_day ? ImGui::GetFontSize() * 6 : -FLT_MIN);
       changed = input_text(id.c_str(), &fb.text, format_hint(spec.format));
       break;
     case FieldType::date:
-      ImGui::SetNextItemWidth(-FLT_MIN);
-      changed = input_text(id.c_str(), &fb.text, "YYYY-MM-DD");
+      changed = date_field("f-" + spec.name, &fb.text, false, form_today());
       break;
     case FieldType::integer:
       ImGui::SetNextItemWidth(-FLT_MIN);
@@ -268,6 +336,10 @@ bool draw_field(RecordsView& v, Frame& f, const KindSpec& kind, const FieldSpec&
       changed = draw_ref_field(v, f, spec, fb);
       break;
     case FieldType::text_list:
+      if (spec.format == TextFormat::weekly_slot) {
+        changed = draw_availability(v, f, kind, spec, fb);
+        break;
+      }
       changed = input_multiline(id.c_str(), &fb.text, ImVec2(-FLT_MIN, ImGui::GetTextLineHeight() * 4.5f));
       if (const char* hint = format_hint(spec.format))
         ImGui::TextDisabled("%s (%s)", tr("records.list_hint"), hint);
@@ -462,10 +534,20 @@ void draw_records(RecordsView& v, Frame& f) {
   draw_kind_picker(v, kind);
   if (!kind) return;
   ImGui::Separator();
-  const float list_w = ImGui::GetContentRegionAvail().x * 0.52f;
-  if (ImGui::BeginChild("##records-list", ImVec2(list_w, 0), ImGuiChildFlags_ResizeX)) draw_list(v, f, *kind);
-  ImGui::EndChild();
-  ImGui::SameLine();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  if (avail.x < ImGui::GetFontSize() * 30) {
+    // Narrow (a portrait tablet, large text): the list above, the form below.
+    if (ImGui::BeginChild("##records-list", ImVec2(0, avail.y * 0.4f), ImGuiChildFlags_Borders)) draw_list(v, f, *kind);
+    ImGui::EndChild();
+  } else {
+    // Side by side; the list's width can be dragged, but the form always keeps
+    // at least 40% (a list widened in a large window, then the window made
+    // smaller, must not push the form out of sight).
+    ImGui::SetNextWindowSizeConstraints(ImVec2(avail.x * 0.25f, 0), ImVec2(avail.x * 0.6f, FLT_MAX));
+    if (ImGui::BeginChild("##records-list", ImVec2(avail.x * 0.52f, 0), ImGuiChildFlags_ResizeX)) draw_list(v, f, *kind);
+    ImGui::EndChild();
+    ImGui::SameLine();
+  }
   if (ImGui::BeginChild("##records-form", ImVec2(0, 0), ImGuiChildFlags_Borders)) draw_form(v, f, *kind);
   ImGui::EndChild();
 }

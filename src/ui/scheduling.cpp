@@ -9,11 +9,13 @@
 #include "core/civil_time.h"
 #include "core/exchange.h"
 #include "core/reports.h"
+#include "core/typed_when.h"
 #include "core/text.h"
 #include "imgui.h"
 #include "ui/sched_text.h"
 #include "ui/strings.h"
 #include "ui/volunteering_screens.h"
+#include "ui/when_text.h"
 #include "ui/widgets.h"
 
 namespace dh::ui {
@@ -26,7 +28,7 @@ std::string station_title(const State& state, const std::string& id) {
 }
 
 std::string shift_line(const State& state, const Entity& shift) {
-  return shift.text("start").substr(0, 10) + " " + shift_when_text(shift) + "  " +
+  return shift_when_text(shift) + "  " +
          station_title(state, shift.text("station")) + "  " + shift.text("role");
 }
 
@@ -107,7 +109,7 @@ void draw_move_picker(ScheduleView& v, Frame& f, const VolunteerIndex& index, co
   const std::string vol = signup.text("volunteer");
   const std::string name = volunteer_display_name(state, vol);
   ImGui::SeparatorText(trf("sched.move_title", {name}).c_str());
-  if (ImGui::SmallButton(label("sched.move_cancel", "sched-move-cancel").c_str())) {
+  if (touch_button(label("sched.move_cancel", "sched-move-cancel"))) {
     v.move_signup.clear();
     return;
   }
@@ -119,8 +121,13 @@ void draw_move_picker(ScheduleView& v, Frame& f, const VolunteerIndex& index, co
     input_text("##sched-move-override-reason", &v.move_override_reason, tr("sched.override_reason_hint"));
   }
   // Candidates: live shifts in the date range (and station filter) shown above.
-  auto from = parse_date(trim(v.from_date));
-  auto to = parse_date(trim(v.to_date));
+  // Typed in any form people write dates (core/typed_when.h).
+  auto typed_day = [](const std::string& text) -> std::optional<int64_t> {
+    auto d = typed_date(trim(text), form_today());
+    return d ? parse_date(d.value()) : std::nullopt;
+  };
+  auto from = typed_day(v.from_date);
+  auto to = typed_day(v.to_date);
   std::vector<std::pair<Interval, const Entity*>> targets;
   if (from && to) {
     for (const Entity* s : state.list("shift")) {
@@ -184,54 +191,59 @@ void draw_roster_entry(ScheduleView& v, Frame& f, const RosterEntry& e, bool wai
   const Attendance att = attendance_of(su);
   std::string line = waitlisted ? trf("sched.waitlist_pos", {std::to_string(pos), name}) : name;
   line += "  " + std::string(tr((std::string("sched.att.") + attendance_key(att)).c_str()));
-  if (!su.text("check_in").empty()) line += "  " + su.text("check_in").substr(11);
-  if (!su.text("check_out").empty()) line += "–" + su.text("check_out").substr(11);
+  // Check-in and check-out times of the shift's day: the times alone.
+  if (auto in = parse_datetime(su.text("check_in"))) {
+    line += "  " + format_time_of_day(static_cast<int>(*in % 1440));
+    if (auto out = parse_datetime(su.text("check_out"))) line += "–" + format_time_of_day(static_cast<int>(*out % 1440));
+  }
   if (e.bumped_by_merge) line += "  " + std::string(tr("sched.bumped"));
   if (su.get("clash_override").is_boolean() && su.get("clash_override").get<bool>())
     line += "  " + trf("sched.overridden", {su.text("override_reason")});
   ImGui::PushID(su.id.c_str());
-  status_text(line, ("sched-row-" + su.id).c_str());
+  // The line wraps on a narrow window; the buttons follow it, each a touch
+  // target (kTouchTargetPx), on the same line while they fit, else below.
+  status_text_wrapped(line, ("sched-row-" + su.id).c_str());
   const int64_t now = f.status.now_local_minutes;
   const bool attendance_set = !su.text("attendance").empty();
+  bool first = true;
+  auto button = [&](const std::string& b) {
+    if (!first) same_line_if_fits(b);
+    first = false;
+    return touch_button(b);
+  };
+  const PendingAction save{PendingAction::What::save, "signup", su.id};
   if (!waitlisted && now > 0) {
     if (att == Attendance::not_checked_in) {
-      ImGui::SameLine();
-      if (ImGui::SmallButton(label("sched.check_in", "sched-in-" + su.id).c_str()))
-        f.emit(EditEntity{"signup", su.id, {{"check_in", format_datetime(now)}, {"check_in_method", "list"}}},
-               PendingAction{PendingAction::What::save, "signup", su.id});
+      if (button(label("sched.check_in", "sched-in-" + su.id)))
+        f.emit(EditEntity{"signup", su.id, {{"check_in", format_datetime(now)}, {"check_in_method", "list"}}}, save);
     } else if (att == Attendance::checked_in) {
-      ImGui::SameLine();
-      if (ImGui::SmallButton(label("sched.check_out", "sched-out-" + su.id).c_str()))
-        f.emit(EditEntity{"signup", su.id, {{"check_out", format_datetime(now)}}},
-               PendingAction{PendingAction::What::save, "signup", su.id});
+      if (button(label("sched.check_out", "sched-out-" + su.id)))
+        f.emit(EditEntity{"signup", su.id, {{"check_out", format_datetime(now)}}}, save);
     }
   }
   if (!waitlisted && su.text("check_in").empty()) {
-    if (!attendance_set || att != Attendance::excused) {
-      ImGui::SameLine();
-      if (ImGui::SmallButton(label("sched.excused", "sched-excused-" + su.id).c_str()))
-        f.emit(EditEntity{"signup", su.id, {{"attendance", "excused"}}},
-               PendingAction{PendingAction::What::save, "signup", su.id});
-    }
-    if (!attendance_set || att != Attendance::no_show) {
-      ImGui::SameLine();
-      if (ImGui::SmallButton(label("sched.no_show", "sched-noshow-" + su.id).c_str()))
-        f.emit(EditEntity{"signup", su.id, {{"attendance", "no_show"}}},
-               PendingAction{PendingAction::What::save, "signup", su.id});
-    }
+    if ((!attendance_set || att != Attendance::excused) && button(label("sched.excused", "sched-excused-" + su.id)))
+      f.emit(EditEntity{"signup", su.id, {{"attendance", "excused"}}}, save);
+    if ((!attendance_set || att != Attendance::no_show) && button(label("sched.no_show", "sched-noshow-" + su.id)))
+      f.emit(EditEntity{"signup", su.id, {{"attendance", "no_show"}}}, save);
   }
-  if (su.text("check_in").empty() && !attendance_set) {  // attendance stays with the shift it happened on
-    ImGui::SameLine();
-    if (ImGui::SmallButton(label("sched.move", "sched-move-" + su.id).c_str())) {
-      v.move_signup = su.id;
-      v.move_override = false;
-      v.move_override_reason.clear();
-    }
+  // Attendance stays with the shift it happened on: no move after it.
+  if (su.text("check_in").empty() && !attendance_set && button(label("sched.move", "sched-move-" + su.id))) {
+    v.move_signup = su.id;
+    v.move_override = false;
+    v.move_override_reason.clear();
   }
-  ImGui::SameLine();
-  if (ImGui::SmallButton(label("sched.cancel_signup", "sched-cancel-" + su.id).c_str()))
+  if (!su.text("check_in").empty()) {
+    // A checked-in sign-up is not cancelled ("cancel_after_check_in"); a
+    // check-in recorded by mistake is cleared, an edit kept in the log.
+    if (button(label("sched.undo_check_in", "sched-undo-in-" + su.id)))
+      f.emit(EditEntity{"signup", su.id, {{"check_in", nullptr}, {"check_out", nullptr}, {"check_in_method", nullptr}}},
+             PendingAction{PendingAction::What::save, "signup", su.id});
+  } else if (button(label("sched.cancel_signup", "sched-cancel-" + su.id))) {
     f.emit(ArchiveEntity{"signup", su.id, "cancelled by the coordinator"},
            PendingAction{PendingAction::What::archive, "signup", su.id});
+  }
+  ImGui::Spacing();
   ImGui::PopID();
 }
 
@@ -246,7 +258,7 @@ void draw_shift_detail(ScheduleView& v, Frame& f, const VolunteerIndex& index, c
                                    std::to_string(roster.waitlist.size())}),
               "sched-places");
   ImGui::SameLine();  // on the places line: the roster below keeps its place
-  if (ImGui::SmallButton(label("sched.show_qr", "sched-qr-" + shift.id).c_str())) v.qr.open(shift.id);
+  if (touch_button(label("sched.show_qr", "sched-qr-" + shift.id))) v.qr.open(shift.id);
   ImGui::SeparatorText(tr("sched.confirmed"));
   for (const auto& e : roster.confirmed) draw_roster_entry(v, f, e, false, 0);
   if (!roster.waitlist.empty()) {
@@ -310,12 +322,12 @@ void draw_generate(ScheduleView& v, Frame& f) {
   ImGui::SeparatorText(tr("sched.generate_title"));
   const Entity* tpl = state.find("shift_template", v.template_id);
   std::string preview = tpl ? station_title(state, tpl->text("station")) + " " + tpl->text("role") + " " +
-                                  tpl->text("weekday") + " " + tpl->text("start_time")
+                                  choice_label("weekday", tpl->text("weekday")) + " " + tpl->text("start_time")
                             : std::string(tr("sched.pick_template"));
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 16);
   if (begin_combo("##sched-template", preview.c_str())) {
     for (const Entity* t : state.list("shift_template")) {
-      std::string text = station_title(state, t->text("station")) + " " + t->text("role") + " " + t->text("weekday") +
+      std::string text = station_title(state, t->text("station")) + " " + t->text("role") + " " + choice_label("weekday", t->text("weekday")) +
                          " " + t->text("start_time") + "–" + t->text("end_time");
       if (ImGui::Selectable((text + "##opt-" + t->id).c_str(), t->id == v.template_id)) v.template_id = t->id;
     }
@@ -323,7 +335,7 @@ void draw_generate(ScheduleView& v, Frame& f) {
   }
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-  input_text("##sched-gen-month", &v.gen_month, "YYYY-MM");
+  input_text("##sched-gen-month", &v.gen_month, tr("when.hint_month"));
   ImGui::SameLine();
   int64_t from = 0, to = 0;
   const bool ok = tpl && month_range(trim(v.gen_month), &from, &to);
@@ -362,16 +374,20 @@ void draw_shifts_tab(ScheduleView& v, Frame& f) {
     ImGui::Separator();
   }
   // Filters.
+  // The filters and the export flow onto a second line when the window is
+  // narrow (a portrait tablet, large text) rather than past its edge.
+  const float date_w = ImGui::GetFontSize() * 6.5f;
+  const float sp = ImGui::GetStyle().ItemSpacing.x;
   ImGui::TextUnformatted(tr("sched.from"));
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6.5f);
-  input_text("##sched-from", &v.from_date, "YYYY-MM-DD");
-  ImGui::SameLine();
+  ImGui::SetNextItemWidth(date_w);
+  input_text("##sched-from", &v.from_date, tr("when.hint_date"));
+  same_line_if_room(ImGui::CalcTextSize(tr("sched.to")).x + sp + date_w);
   ImGui::TextUnformatted(tr("sched.to"));
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6.5f);
-  input_text("##sched-to", &v.to_date, "YYYY-MM-DD");
-  ImGui::SameLine();
+  ImGui::SetNextItemWidth(date_w);
+  input_text("##sched-to", &v.to_date, tr("when.hint_date"));
+  same_line_if_room(ImGui::GetFontSize() * 10);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
   std::string preview = v.station.empty() ? std::string(tr("sched.all_stations")) : station_title(state, v.station);
   if (begin_combo("##sched-station", preview.c_str())) {
@@ -381,8 +397,13 @@ void draw_shifts_tab(ScheduleView& v, Frame& f) {
       if (ImGui::Selectable((s->text("name") + "##opt-" + s->id).c_str(), v.station == s->id)) v.station = s->id;
     ImGui::EndCombo();
   }
-  auto from = parse_date(trim(v.from_date));
-  auto to = parse_date(trim(v.to_date));
+  // Typed in any form people write dates (core/typed_when.h).
+  auto typed_day = [](const std::string& text) -> std::optional<int64_t> {
+    auto d = typed_date(trim(text), form_today());
+    return d ? parse_date(d.value()) : std::nullopt;
+  };
+  auto from = typed_day(v.from_date);
+  auto to = typed_day(v.to_date);
   std::vector<std::pair<Interval, const Entity*>> shifts;
   if (from && to) {
     for (const Entity* s : state.list("shift")) {
@@ -396,7 +417,7 @@ void draw_shifts_tab(ScheduleView& v, Frame& f) {
     std::sort(shifts.begin(), shifts.end(), [](const auto& a, const auto& b) {
       return a.first.start != b.first.start ? a.first.start < b.first.start : a.second->id < b.second->id;
     });
-    ImGui::SameLine();
+    same_line_if_fits(label("sched.export_coverage", "sched-export-coverage"));
     if (ImGui::Button(label("sched.export_coverage", "sched-export-coverage").c_str()))
       emit_file(v, f, FileRequest::Action::save,
                 std::string(tr("sched.file_coverage")) + "-" + format_date(*from) + "-" + format_date(*to) + ".csv",
@@ -410,11 +431,16 @@ void draw_shifts_tab(ScheduleView& v, Frame& f) {
                         ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_BordersInnerH,
                         ImVec2(0, std::max(list_h, ImGui::GetFontSize() * 6)))) {
     ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn(tr("sched.col_when"));
-    ImGui::TableSetupColumn(tr("sched.col_station"));
-    ImGui::TableSetupColumn(tr("sched.col_role"));
-    ImGui::TableSetupColumn(tr("sched.col_filled"));
-    ImGui::TableSetupColumn(tr("sched.col_open"));
+    // The time keeps its column (as wide as its text); the names share the
+    // rest and wrap inside their cells.
+    float when_w = ImGui::CalcTextSize(tr("sched.col_when")).x;
+    for (const auto& [when, sh] : shifts)
+      when_w = std::max(when_w, ImGui::CalcTextSize((sh->text("start").substr(0, 10) + " " + shift_when_text(*sh)).c_str()).x);
+    ImGui::TableSetupColumn(tr("sched.col_when"), ImGuiTableColumnFlags_WidthFixed, when_w);
+    ImGui::TableSetupColumn(tr("sched.col_station"), ImGuiTableColumnFlags_WidthStretch, 1.4f);
+    ImGui::TableSetupColumn(tr("sched.col_role"), ImGuiTableColumnFlags_WidthStretch, 1.2f);
+    ImGui::TableSetupColumn(tr("sched.col_filled"), ImGuiTableColumnFlags_WidthStretch, 0.8f);
+    ImGui::TableSetupColumn(tr("sched.col_open"), ImGuiTableColumnFlags_WidthStretch, 0.5f);
     ImGui::TableHeadersRow();
     ImGuiListClipper clipper;
     clipper.Begin(static_cast<int>(shifts.size()));
@@ -424,14 +450,16 @@ void draw_shifts_tab(ScheduleView& v, Frame& f) {
         Roster r = index.roster(s->id);
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
-        std::string when = s->text("start").substr(0, 10) + " " + shift_when_text(*s);
+        std::string when = shift_when_text(*s);
         if (ImGui::Selectable((when + "##sched-shift-" + s->id).c_str(), v.selected_shift == s->id,
-                              ImGuiSelectableFlags_SpanAllColumns))
+                              ImGuiSelectableFlags_SpanAllColumns, ImVec2(0, ImGui::GetFrameHeight())))
           v.selected_shift = s->id;
         ImGui::TableNextColumn();
+        ImGui::PushTextWrapPos(0.0f);
         ImGui::TextUnformatted(station_title(state, s->text("station")).c_str());
         ImGui::TableNextColumn();
         ImGui::TextUnformatted(s->text("role").c_str());
+        ImGui::PopTextWrapPos();
         ImGui::TableNextColumn();
         ImGui::Text("%d/%d  +%d", static_cast<int>(r.confirmed.size()), r.capacity, static_cast<int>(r.waitlist.size()));
         ImGui::TableNextColumn();
@@ -455,7 +483,7 @@ void draw_auto_tab(ScheduleView& v, Frame& f) {
   ImGui::TextUnformatted(tr("sched.auto_month"));
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-  input_text("##sched-auto-month", &v.auto_month, "YYYY-MM");
+  input_text("##sched-auto-month", &v.auto_month, tr("when.hint_month"));
   ImGui::SameLine();
   int64_t from = 0, to = 0;
   const bool ok = month_range(trim(v.auto_month), &from, &to);
@@ -602,14 +630,14 @@ void draw_hours_tab(ScheduleView& v, Frame& f) {
     ImGui::EndDisabled();
     for (const auto& l : v.ledger) {
       if (l.volunteer != vol->id) continue;
-      std::string line = l.date + "  " + hours_text(l.minutes) + "  " +
+      std::string line = date_field_text(l.date) + "  " + hours_text(l.minutes) + "  " +
                          (l.verified ? tr("sched.verified") : tr("sched.manual")) + "  " + l.author +
                          (l.reason.empty() ? "" : "  " + l.reason);
       ImGui::TextUnformatted(line.c_str());
     }
     ImGui::SeparatorText(tr("sched.add_hours"));
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6.5f);
-    input_text("##hours-date", &v.hours_date, "YYYY-MM-DD");
+    input_text("##hours-date", &v.hours_date, tr("when.hint_date"));
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
     input_text("##hours-minutes", &v.hours_minutes, tr("sched.minutes_hint"));
@@ -620,13 +648,18 @@ void draw_hours_tab(ScheduleView& v, Frame& f) {
     char extra = 0;
     const std::string ms = trim(v.hours_minutes);
     const bool minutes_ok = std::sscanf(ms.c_str(), "%lld%c", &minutes, &extra) == 1 && minutes != 0;
-    const bool ok = minutes_ok && parse_date(trim(v.hours_date)) && !trim(v.hours_reason).empty();
+    const auto hours_day = typed_date(trim(v.hours_date), form_today());
+    const bool ok = minutes_ok && hours_day.ok() && !trim(v.hours_reason).empty();
+    if (!trim(v.hours_date).empty() && !hours_day.ok()) {
+      const ImVec4 c = color_error();
+      status_text_wrapped(when_problem_text(hours_day.error()), "hours-date-error", &c);
+    }
     ImGui::SameLine();
     ImGui::BeginDisabled(!ok);
     if (ImGui::Button(label("sched.add_hours_button", "hours-add").c_str()) && ok) {
       f.emit(CreateEntity{"hours_adjustment",
                           {{"volunteer", vol->id},
-                           {"date", trim(v.hours_date)},
+                           {"date", hours_day.value()},
                            {"minutes", minutes},
                            {"reason", trim(v.hours_reason)}},
                           ""},

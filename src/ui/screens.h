@@ -64,6 +64,8 @@ struct RecordsView {
   EntityList list;
   std::map<std::string, EntityList> ref_lists;  // per ref kind
   std::string ref_search;      // search text of the open ref combo
+  std::string apply_search;              // availability: volunteers to apply the week to
+  std::set<std::string> apply_to;        // their ids
 };
 
 void draw_records(RecordsView& view, Frame& frame);

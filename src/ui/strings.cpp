@@ -1276,7 +1276,8 @@ const std::vector<StringEntry> kEn = {
 // touching this file.
 std::vector<StringEntry> whole_table(Language lang) {
   std::vector<StringEntry> all = lang == Language::en ? kEn : kZh;
-  for (auto* feature : {&talent_strings, &deliberation_strings, &projector_strings, &hall_strings, &devices_strings}) {
+  for (auto* feature : {&talent_strings, &deliberation_strings, &projector_strings, &hall_strings, &kiosk_strings,
+                        &devices_strings, &dates_strings, &code_strings, &live_strings}) {
     const auto& t = (*feature)(lang);
     all.insert(all.end(), t.begin(), t.end());
   }
@@ -1381,6 +1382,8 @@ std::string error_text(std::string_view code, std::string_view message) {
 std::string problem_text(const Problem& p) {
   if (p.code.empty()) return p.detail;
   const char* t = find_text(g_language, "problem." + p.code);
+  // A server code without its own sentence is said as the code's error words.
+  if (!t && p.code.rfind("server.", 0) == 0) t = find_text(g_language, "error." + p.code.substr(7));
   if (!t) return p.detail.empty() ? p.code : p.detail;
   std::string out = t;
   for (size_t i = 0; i < p.params.size(); ++i) {

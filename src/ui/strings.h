@@ -45,7 +45,11 @@ const std::vector<StringEntry>& talent_strings(Language lang);        // talent 
 const std::vector<StringEntry>& deliberation_strings(Language lang);  // councils, meetings, polls, tally
 const std::vector<StringEntry>& projector_strings(Language lang);     // the projector view
 const std::vector<StringEntry>& hall_strings(Language lang);          // hall, kiosk, dates, devices
+const std::vector<StringEntry>& kiosk_strings(Language lang);         // the locked kiosk, staff PIN
 const std::vector<StringEntry>& devices_strings(Language lang);       // roles' screens, 设备管理, voting tablet
+const std::vector<StringEntry>& dates_strings(Language lang);         // dates, times, availability (strings_dates.cpp)
+const std::vector<StringEntry>& code_strings(Language lang);          // core and server codes (strings_codes.cpp)
+const std::vector<StringEntry>& live_strings(Language lang);          // status bar: sync state and times
 // The text of key in lang, or nullptr when the table lacks it.
 const char* find_text(Language lang, std::string_view key);
 

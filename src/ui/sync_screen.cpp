@@ -6,14 +6,14 @@
 #include "core/text.h"
 #include "imgui.h"
 #include "ui/screens.h"
+#include "ui/when_text.h"
 #include "ui/widgets.h"
 
 namespace dh::ui {
 
 std::string short_local_time(int64_t local_minutes) {
   if (local_minutes <= 0) return "";
-  std::string dt = format_datetime(local_minutes);  // "2026-11-26 14:05"
-  return dt.size() > 5 ? dt.substr(5) : dt;
+  return when_text(local_minutes);  // "11月26日 周四 14:05"
 }
 
 namespace {
@@ -43,6 +43,16 @@ std::string record_words(const State& state, const std::string& kind, const std:
     for (const char* field : {"name", "title", "address", "role"})
       if (!e->text(field).empty()) return e->text(field);
   return id;
+}
+
+// "本设备的时钟比服务器快约2天……": the same rounding as the server's note.
+std::string clock_ahead_text(int64_t ms) {
+  const int64_t minute = 60 * 1000, hour = 60 * minute, day = 24 * hour;
+  std::string amount;
+  if (ms >= 20 * hour) amount = trf("when.about_days", {std::to_string((ms + day / 2) / day)});
+  else if (ms >= 50 * minute) amount = trf("when.about_hours", {std::to_string((ms + hour / 2) / hour)});
+  else if (ms > 0) amount = trf("when.about_minutes", {std::to_string((ms + minute / 2) / minute)});
+  return amount.empty() ? std::string(tr("sync.clock_off")) : trf("sync.clock_ahead", {amount});
 }
 
 // Own changes another device's concurrent change hid (issue 15): what, by
@@ -147,7 +157,9 @@ void draw_sync(SyncView& v, const AppStatus& status, Frame& f) {
                               : std::string(tr("sync.role_none")),
               "sync-role");
   if (!s.last_error.empty()) status_text_wrapped(trf("sync.error", {problem_text(s.last_error)}), "sync-error", &amber);
-  if (!s.clock_warning.empty()) status_text_wrapped(trf("sync.clock", {s.clock_warning}), "sync-clock", &amber);
+  // The server's clock note is English words; the UI says its own, with the
+  // amount the device measures from the server's answers.
+  if (!s.clock_warning.empty()) status_text_wrapped(clock_ahead_text(s.clock_ahead_ms), "sync-clock", &amber);
 
   ImGui::Spacing();
   ImGui::BeginDisabled(s.in_progress || !status.online || s.needs_enrolment);
@@ -171,7 +183,7 @@ void draw_sync(SyncView& v, const AppStatus& status, Frame& f) {
   ImGui::PopTextWrapPos();
   if (!s.redo_error_code.empty())
     status_text_wrapped(trf("error.redo_failed", {error_text(s.redo_error_code, s.redo_error)}), "sync-redo-error", &red);
-  // Newest first; the reasons are the server's plain words.
+  // Newest first; the reasons are the server's codes in the UI's words.
   const size_t n = s.rejected.size();
   for (size_t k = 0; k < std::min<size_t>(n, 200); ++k) {
     const SyncStatus::Rejected& r = s.rejected[n - 1 - k];
@@ -180,9 +192,6 @@ void draw_sync(SyncView& v, const AppStatus& status, Frame& f) {
     status_text_wrapped(trf("sync.rejected_line", {short_local_time(r.at_minutes), change_words(r.type), why}),
                         id.c_str(), &red);
     ImGui::Indent();
-    // The server's own words too, when the line above is a translation.
-    if (why != r.reason && !r.reason.empty())
-      status_text_wrapped(trf("sync.rejected_server", {r.reason}), (id + "-server").c_str());
     // Undone on this device (issue 15); the person may make it again.
     status_text_wrapped(trf("sync.rejected_undone", {change_words(r.type)}), (id + "-undone").c_str());
     if (!r.redone_as.empty()) {

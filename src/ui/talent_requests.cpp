@@ -11,6 +11,7 @@
 #include "imgui.h"
 #include "ui/form.h"
 #include "ui/strings.h"
+#include "ui/when_text.h"
 #include "ui/talent_screens.h"
 #include "ui/widgets.h"
 
@@ -30,8 +31,7 @@ namespace {
 
 std::string short_time(long long minute) {
   if (minute <= 0) return "—";
-  const std::string s = format_datetime(minute);  // YYYY-MM-DDTHH:MM
-  return s.substr(5, 5) + " " + s.substr(11, 5);
+  return when_text(static_cast<int64_t>(minute));
 }
 
 std::string title_of(const State& s, const char* kind, const std::string& id, const char* field = "name") {

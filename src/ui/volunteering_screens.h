@@ -77,6 +77,12 @@ struct KioskView {
   double last_input = -1;     // ImGui time of the last input (seconds)
   bool waiting = false;       // a sign-up awaits its commit result
   std::string signup_shift;   // shift of the last sign-up
+  // "Sign up for a shift": one day at a time (local days since 1970-01-01;
+  // -1 until the first day with open shifts is chosen), one station or all
+  // (""), and the page of that day's list that fits the screen.
+  int64_t open_day = -1;
+  std::string open_station;
+  int open_page = 0;
   IndexCache index;
   // Hours of the selected volunteer this year, cached per State change.
   uint64_t hours_applied = ~uint64_t{0};

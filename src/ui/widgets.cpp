@@ -1,6 +1,9 @@
 #include "ui/widgets.h"
 
+#include <algorithm>
+
 #include "imgui_internal.h"
+#include "platform/widget_locator.h"
 
 namespace dh::ui {
 
@@ -59,9 +62,24 @@ void expose_last_item(const char* label) {
   const bool add = id == 0;  // plain text has no id and was not reported
   if (add) id = ImGui::GetID(label);
   report(id, g.LastItemData.Rect, label, add);
+  if (add) platform::widget_locator_mark_text(id);
 #else
   (void)label;
 #endif
+}
+
+bool touch_button(const std::string& label) {
+  return ImGui::Button(label.c_str(), ImVec2(0, std::max(ImGui::GetFrameHeight(), kTouchTargetPx)));
+}
+
+void same_line_if_room(float width) {
+  ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < width) ImGui::NewLine();
+}
+
+void same_line_if_fits(const std::string& label) {
+  const ImGuiStyle& style = ImGui::GetStyle();
+  same_line_if_room(ImGui::CalcTextSize(label.c_str(), nullptr, true).x + style.FramePadding.x * 2);
 }
 
 void status_text(const std::string& text, const char* id, const ImVec4* color) {

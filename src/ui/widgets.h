@@ -52,6 +52,17 @@ void expose_last_item(const char* label);
 void status_text(const std::string& text, const char* id, const ImVec4* color = nullptr);
 void status_text_wrapped(const std::string& text, const char* id, const ImVec4* color = nullptr);
 
+// Touch targets (issue 12 "Layout that fits"): a button at least
+// kTouchTargetPx tall (or the frame height, when larger: large text).
+constexpr float kTouchTargetPx = 44.0f;
+bool touch_button(const std::string& label);
+// Before the next item of a row of buttons: on the same line when `label`'s
+// button still fits the width left, else on a new line (nothing is pushed
+// past the right edge on a narrow tablet).
+void same_line_if_fits(const std::string& label);
+// The same for an item `width` wide (an input given SetNextItemWidth).
+void same_line_if_room(float width);
+
 // Colours readable on both the light and the dark style.
 ImVec4 color_error();
 ImVec4 color_warning();

@@ -6,7 +6,7 @@
 //   Replica::commit(). Errors from a commit come back next frame through
 //   report_commit_result(), shown next to the form that caused them.
 // - View state (current area, selection, filters, text being typed, language,
-//   large-text mode) lives in the Workbench and survives any change of State:
+//   large-text mode, kiosk lock) lives in the Workbench and survives any change of State:
 //   incoming operations never wipe what a person is typing.
 // - All visible text comes from the string tables in strings.h (zh-CN first,
 //   English switchable). Every interactive widget has a stable label (the part
@@ -38,6 +38,17 @@
 namespace dh::ui {
 
 struct ViewState;  // defined in workbench.cpp
+struct Frame;      // ui/screens.h
+
+// The status bar's sync words: never "synced" while offline, out of contact,
+// failing or with own changes waiting; then since when it last worked, in
+// the UI's language and format. The app redraws when the text changes.
+struct SyncLine {
+  enum class Tone { plain, ok, warn, error };
+  std::string text;
+  Tone tone = Tone::plain;
+};
+SyncLine sync_status_line(const AppStatus& s);
 
 class Workbench {
  public:
@@ -59,8 +70,14 @@ class Workbench {
   bool large_text() const;
   void set_large_text(bool on);
   // Base font size in pixels for the current mode (before DPI scaling):
-  // 20 normally, 30 in large-text mode.
+  // 20 normally, 30 in large-text mode and on the locked kiosk.
   float font_size_px() const;
+  // Kiosk mode (ui/device_lock.h): the device's lock setting, and the area
+  // the device is locked to as of the last draw ("" for none). While locked,
+  // area() is that area, whatever set_area() asked.
+  bool kiosk_lock() const;
+  void set_kiosk_lock(bool on);
+  std::string locked_area() const;
 
   // The area shown, by stable name: home kiosk schedule talent requests
   // deliberation projector sync devices base settings (e.g. from the URL
@@ -74,6 +91,7 @@ class Workbench {
   void prefill_enrolment(const std::string& code);
 
  private:
+  void draw_area(const std::string& area, Frame& frame, Workbench& wb);
   ViewState* view_;
 };
 

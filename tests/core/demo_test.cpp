@@ -91,6 +91,8 @@ TEST_CASE("The demo data is byte-identical on every platform", "[core][demo]") {
   auto ops = generate_demo();
   State s;
   for (const auto& op : ops) s.apply(op);
-  CHECK(ops.size() == 16519);  // 14,740 + the deliberation demo (135, issue 11) + the talent pool's requests (1,644, issue 10)
-  CHECK(s.hash_hex() == "e7a4af1d39955e6d");
+  // 14,740 + the deliberation demo (135, issue 11) + the talent pool's requests (1,644, issue 10)
+  // + the volunteer corps' year (19,437, issue 12: availability, templates, shifts, sign-ups, attendance)
+  CHECK(ops.size() == 35956);
+  CHECK(s.hash_hex() == "536b2892aab71f75");
 }

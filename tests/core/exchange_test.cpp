@@ -197,6 +197,27 @@ TEST_CASE("Volunteer import by name and address; bad rows listed with their line
   CHECK(no_cols.error().code == "missing_column");
 }
 
+TEST_CASE("Volunteer import reads availability in Chinese or English; a bad cell refuses its row only", "[core][exchange]") {
+  ExWorld w;
+  const std::string csv =
+      "居民编号,可服务时间\r\n" +
+      w.r1 + ",周一 08:00-12:00; 周三 14:00-17:30\r\n" +   // line 2
+      w.r2 + ",\"mon 8:00-9:00, sun 10:00-11:00\"\r\n" +      // line 3
+      w.r3 + ",周八 08:00-09:00\r\n";                         // line 4: no such day
+  OpSource src;
+  src.device = "import";
+  src.author = "staff:zhang";
+  auto r = import_volunteers_csv(w.state, csv, src, w.now);
+  REQUIRE(r.ok());
+  REQUIRE(r->operations.size() == 2);
+  CHECK(r->operations[0].payload["fields"]["availability"] == Json::array({"mon 08:00-12:00", "wed 14:00-17:30"}));
+  CHECK(r->operations[1].payload["fields"]["availability"] == Json::array({"mon 08:00-09:00", "sun 10:00-11:00"}));
+  REQUIRE(r->problems.size() == 1);
+  CHECK(r->problems[0].line == 4);
+  CHECK(r->problems[0].code == "bad_availability");
+  CHECK(r->problems[0].params == std::vector<std::string>{"周八 08:00-09:00"});
+}
+
 TEST_CASE("Shift import: station by name or id, Excel-style times, rule book errors by line", "[core][exchange]") {
   ExWorld w;
   const std::string csv =

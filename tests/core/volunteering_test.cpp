@@ -190,6 +190,42 @@ TEST_CASE("Attendance states are kept apart; a missing check-in is not a no-show
   CHECK(w.run(EditEntity{"signup", id, Json{{"shift", other}}}).error().code == "cannot_move");
 }
 
+TEST_CASE("A checked-in sign-up cannot be cancelled; a coordinator clears a mistaken check-in first",
+          "[core][volunteering][attendance]") {
+  World w;
+  auto s = w.sign_up(w.shift_a, w.adult);
+  REQUIRE(s.ok());
+  const std::string id = s->payload["entity"].get<std::string>();
+  REQUIRE(w.run(EditEntity{"signup", id, Json{{"check_in", "2026-12-01T15:55"}, {"check_in_method", "list"}}}).ok());
+  auto refused = w.run(ArchiveEntity{"signup", id, "cancelled at the kiosk"});
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == "cancel_after_check_in");
+  CHECK(attendance_of(*w.state.find("signup", id)) == Attendance::checked_in);
+  CHECK(w.state.find("signup", id)->live());
+  // Checked out too (hours counted): still refused, the hours stay.
+  REQUIRE(w.run(EditEntity{"signup", id, Json{{"check_out", "2026-12-01T18:00"}}}).ok());
+  CHECK(w.run(ArchiveEntity{"signup", id, "取消"}).error().code == "cancel_after_check_in");
+  CHECK(hours_ledger(w.state).size() == 1);
+  // The server judges another device's operation by the same rule book.
+  Operation forged;
+  forged.id = OpId{"kiosk9", 1};
+  forged.author = "kiosk";
+  forged.hlc = Hlc{w.now, 0};
+  forged.type = "signup.archive";
+  forged.payload = Json{{"entity", id}, {"reason", "cancelled at the kiosk"}};
+  CHECK(validate_operation(w.state, forged).error().code == "cancel_after_check_in");
+  // The coordinator's correction: clear the check-in (an edit in the log), then cancel.
+  REQUIRE(w.run(EditEntity{"signup", id, Json{{"check_in", nullptr}, {"check_out", nullptr}, {"check_in_method", nullptr}}}).ok());
+  CHECK(attendance_of(*w.state.find("signup", id)) == Attendance::not_checked_in);
+  CHECK(w.run(ArchiveEntity{"signup", id, "cancelled by the coordinator"}).ok());
+  // Before any check-in a cancel is fine (and excused / no-show do not block it).
+  auto t = w.sign_up(w.shift_a, w.adult2);
+  REQUIRE(t.ok());
+  const std::string id2 = t->payload["entity"].get<std::string>();
+  REQUIRE(w.run(EditEntity{"signup", id2, Json{{"attendance", "excused"}}}).ok());
+  CHECK(w.run(ArchiveEntity{"signup", id2, "不来了"}).ok());
+}
+
 TEST_CASE("Minors need a guardian's consent; shifts may set a minimum age; skills are required", "[core][volunteering]") {
   World w;
   CHECK(w.sign_up(w.shift_a, w.minor).error().code == "guardian_consent_missing");

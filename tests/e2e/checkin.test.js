@@ -125,7 +125,7 @@ test('the coordinator\'s app shows the shift\'s check-in code for this server', 
   await page.goto(server.url + '/');
   await h.waitReady(page);
   await h.clickWidget(page, 'nav-schedule');
-  await h.clickWidget(page, 'sched-shift-' + ids.shift);
+  await h.openScheduledShift(page, ids.shift);
   await h.clickWidget(page, 'sched-qr-' + ids.shift);
   const url = await h.findWidget(page, 'qr-url');
   // The page's own origin, the shift and its key: what the phone opens.

@@ -19,7 +19,7 @@ const local = (minutes) => new Date(Date.now() + 8 * 3600e3 + minutes * 60e3).to
 before(async () => {
   server = await h.startServer();  // --demo on loopback: open access for the test's push
   browser = await h.launch();
-  // The demo has no shifts: add a station and a shift tomorrow, as another device would.
+  // A station of its own and a shift tomorrow, as another device would add them.
   let seq = 0;
   const ops = [];
   const op = (type, fields) => {
@@ -66,7 +66,7 @@ test('the hours CSV and a roster download with their names and BOM; the roster p
   assert.ok(hours.bytes.toString('utf8').endsWith('\r\n'));
 
   await h.clickWidget(page, 'sched-tab-shifts');
-  await h.clickWidget(page, 'sched-shift-' + shiftId);
+  await h.openScheduledShift(page, shiftId);
   const roster = await download(page, 'sched-export-roster');
   assert.match(roster.name, /^名单-\d{4}-\d{2}-\d{2}-\d{4}-.+\.csv$/);
   assert.deepEqual([...roster.bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);

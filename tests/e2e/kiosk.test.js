@@ -112,7 +112,7 @@ async function kioskSignUp(dev, person, query, shift) {
   await h.clickWidget(page, 'kiosk-pick-' + person.volunteer);
   assert.equal(text(await h.findWidget(page, 'kiosk-title')), '您好，' + person.name + '！');
   await h.clickWidget(page, 'kiosk-find');
-  const button = await h.findWidget(page, 'kiosk-signup-' + shift);
+  const button = await h.kioskShowShift(page, shift);
   assert.equal(text(button), '报名');
   await h.clickWidget(page, 'kiosk-signup-' + shift);
   await h.poll(async () => text(await page.evaluate(() => window.dianhong.find('kiosk-title'))) === '报名成功！',
@@ -199,7 +199,7 @@ test('a resident signs up at a kiosk with the network off, the page is reloaded,
     // The coordinator has the shift's roster open, still empty.
     await h.clickWidget(coordinator.page, 'nav-schedule');
     await h.clickWidget(coordinator.page, 'sched-tab-shifts');
-    await h.clickWidget(coordinator.page, 'sched-shift-' + shift);
+    await h.openScheduledShift(coordinator.page, shift);
     assert.equal(text(await h.findWidget(coordinator.page, 'sched-places')), '已确认 0/3，空缺 3，候补 0');
 
     // The network comes back: within the sync poll interval the coordinator's
@@ -267,7 +267,7 @@ test('an over-filled shift after a merge shows its waitlist', async () => {
 
     // The coordinator is looking at the shift when the kiosks come back.
     await h.clickWidget(coordinator.page, 'nav-schedule');
-    await h.clickWidget(coordinator.page, 'sched-shift-' + shift);
+    await h.openScheduledShift(coordinator.page, shift);
     assert.equal(text(await h.findWidget(coordinator.page, 'sched-places')), '已确认 0/1，空缺 1，候补 0');
     const ops0 = (await serverHealth(server.url)).ops;
     const back = Date.now();

@@ -223,12 +223,13 @@ test('a change the device\'s role may not make is rejected with the reason; a cl
     const line = await h.findWidget(page, 'sync-rejected-0');
     assert.match(line.label, /服务队 · 新建/);
     assert.match(line.label, /角色不能做这项修改/);
-    assert.match((await h.findWidget(page, 'sync-rejected-0-server')).label, /kiosk/i);
+    // Only the UI's words: the server's English reason is not shown (issue 12).
+    assert.doesNotMatch(line.label, /[A-Za-z]{4,}/);
     assert.match((await h.findWidget(page, 'sync-rejected-0-undone')).label, /本机已撤销这项修改（服务队 · 新建）/);
     assert.ok(await h.findWidget(page, 'sync-rejected-0-redo'), 'the person can make it again');
     // ... and that the clock is off, in words.
     const clock = await h.findWidget(page, 'sync-clock');
-    assert.match(clock.label, /day|天/);
+    assert.match(clock.label, /快约\d+天/);
     // The rejected change is never sent again: the server never stores it.
     const health = await (await fetch(server.url + '/api/v1/health',
       { headers: { Authorization: 'Bearer ' + adminToken } })).json();

@@ -204,6 +204,47 @@ TEST_CASE("a kiosk records no attendance; the fabricated year of hours is refuse
   c.svc->read_state([](const State& s) { CHECK(s.count("signup") == 0); });
 }
 
+TEST_CASE("a kiosk cannot cancel a sign-up once its person is checked in; a coordinator clears the check-in first",
+          "[server][push][attendance]") {
+  Community c;
+  // Two sign-ups made at the kiosk.
+  Operation mine = c.make(c.kiosk, CreateEntity{"signup", c.kiosk_signup(c.volunteer), ""});
+  Operation theirs = c.make(c.kiosk, CreateEntity{"signup", c.kiosk_signup(c.volunteer2), ""});
+  REQUIRE(c.push_one(c.kiosk, mine).status == sync::PushStatus::accepted);
+  REQUIRE(c.push_one(c.kiosk, theirs).status == sync::PushStatus::accepted);
+  const std::string signup = mine.payload["entity"].get<std::string>();
+  const std::string other = theirs.payload["entity"].get<std::string>();
+  // The kiosk made its cancel while it had not yet heard of the check-in
+  // (offline): the coordinator's check-in reaches the server first.
+  Operation cancel = c.make(c.kiosk, ArchiveEntity{"signup", signup, "cancelled at the kiosk"});
+  REQUIRE(c.push_one(c.coord, c.make(c.coord, EditEntity{"signup", signup, Json{{"check_in", "2026-12-01T15:50"},
+                                                                                  {"check_in_method", "list"}}}))
+              .status == sync::PushStatus::accepted);
+  auto r = c.push_one(c.kiosk, cancel);
+  CHECK(r.status == sync::PushStatus::rejected);
+  CHECK(r.code == "cancel_after_check_in");
+  c.svc->read_state([&](const State& s) {
+    const Entity* e = s.find("signup", signup);
+    REQUIRE(e);
+    CHECK(e->live());
+    CHECK(e->text("check_in") == "2026-12-01T15:50");
+  });
+  // Before a check-in the kiosk cancels its own sign-up as before.
+  CHECK(c.push_one(c.kiosk, c.make(c.kiosk, ArchiveEntity{"signup", other, "cancelled at the kiosk"})).status ==
+        sync::PushStatus::accepted);
+  // The coordinator's cancel of the checked-in sign-up is refused too ...
+  CHECK(c.push_one(c.coord, Community::forged("coord1:200", "signup.archive",
+                                               Json{{"entity", signup}, {"reason", "cancelled by the coordinator"}},
+                                               "staff:wang"))
+            .code == "cancel_after_check_in");
+  // ... a mistaken check-in is cleared (an edit in the log), then cancelled.
+  CHECK(c.push_one(c.coord, c.make(c.coord, EditEntity{"signup", signup, Json{{"check_in", nullptr},
+                                                                              {"check_in_method", nullptr}}}))
+            .status == sync::PushStatus::accepted);
+  CHECK(c.push_one(c.coord, c.make(c.coord, ArchiveEntity{"signup", signup, "cancelled by the coordinator"})).status ==
+        sync::PushStatus::accepted);
+}
+
 TEST_CASE("the author is what the person typed; the server keeps the authenticated device next to it",
           "[server][push][security]") {
   Community c;

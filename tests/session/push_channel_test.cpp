@@ -46,7 +46,7 @@ class WaitingHttp : public session::Http {
   int request(const std::string& method, const std::string& path, const std::string& body,
               const std::string&) override {
     const int id = ++next_;
-    pending_[id] = Pending{method, path, body};
+    pending_[id] = Pending{method, path, body, now_};
     if (path.rfind("/api/v1/wait", 0) == 0) ++waits_sent;
     if (method == "GET" && path.rfind("/api/v1/ops", 0) == 0) ++pulls_sent;
     return id;
@@ -62,7 +62,11 @@ class WaitingHttp : public session::Http {
     }
     if (p.path.rfind("/api/v1/wait?after=", 0) == 0) {
       const uint64_t after = std::stoull(p.path.substr(19, p.path.find('&') - 19));
-      if (server_.svc->head() <= after) return false;  // still waiting
+      const size_t t = p.path.find("timeout_ms=");
+      const int64_t timeout = t == std::string::npos ? 20000 : std::stoll(p.path.substr(t + 11));
+      // Still waiting, until the head moves or the wait times out (then the
+      // server answers with the unchanged head).
+      if (server_.svc->head() <= after && now_ - p.sent_ms < timeout) return false;
       out = {200, "{\"head\":" + std::to_string(server_.svc->head()) + "}"};
     } else if (p.path == "/api/v1/health") {
       out = {200, sync::encode_health(server_.svc->health("open", now_))};
@@ -89,6 +93,7 @@ class WaitingHttp : public session::Http {
  private:
   struct Pending {
     std::string method, path, body;
+    int64_t sent_ms = 0;
   };
   Server& server_;
   int64_t& now_;
@@ -195,4 +200,42 @@ TEST_CASE("push channel: no answer means lost contact, until the server answers 
   for (int i = 0; i < 30; ++i, now += 10) other.step(now), proj.step(now);
   CHECK(proj.session.sync()->in_contact(now));
   CHECK(proj.session.state().count("squad") == 1);
+}
+
+TEST_CASE("push channel: a quiet answer confirms the device is up to date; the poll is only a safety net while it answers",
+          "[session][projector][live]") {
+  Server server;
+  int64_t now = kStart;
+  Device dev(server, now, "coord0000001");
+  session::SyncDriver& sync = *dev.session.sync();
+  sync.set_push_channel(true);
+  for (int i = 0; i < 20; ++i, now += 10) dev.step(now);
+  REQUIRE(dev.http.waits_sent >= 1);
+  REQUIRE(sync.client().last_success_ms() > 0);
+  const int64_t first_success = sync.client().last_success_ms();
+  // Idle: nothing is due before the wait would be overdue, or the next poll.
+  const int64_t due = sync.next_deadline_ms(now);
+  CHECK(due > now);
+  CHECK(due <= now + session::SyncDriver::kWaitTimeoutMs + session::SyncDriver::kContactGraceMs + 1);
+
+  // Twenty quiet minutes in one-second ticks: every wait times out with the
+  // head unchanged, each answer confirms "up to date", and no poll is sent
+  // more often than the safety net's interval.
+  const int pulls_before = dev.http.pulls_sent;
+  for (int s = 0; s < 20 * 60; ++s, now += 1000) dev.step(now);
+  CHECK(sync.status().push_live);
+  CHECK(sync.client().last_success_ms() > first_success + 19 * 60 * 1000);
+  CHECK(dev.http.pulls_sent - pulls_before <= 20 * 60 * 1000 / session::SyncDriver::kPollWithPushMs + 1);
+  CHECK(dev.http.waits_sent >= 20 * 60 * 1000 / (session::SyncDriver::kWaitTimeoutMs + 1000) - 1);  // one-second ticks
+  CHECK(sync.in_contact(now));
+
+  // The page is hidden: the channel goes, the plain poll comes back.
+  sync.set_push_channel(false);
+  for (int i = 0; i < 3; ++i, now += 10) dev.step(now);  // the outstanding wait may still answer
+  now += session::SyncDriver::kWaitTimeoutMs;
+  dev.step(now);
+  CHECK_FALSE(sync.status().push_live);
+  const int pulls_hidden = dev.http.pulls_sent;
+  for (int s = 0; s < 40; ++s, now += 1000) dev.step(now);
+  CHECK(dev.http.pulls_sent >= pulls_hidden + 2);  // every 15 s (plus the answer's second)
 }

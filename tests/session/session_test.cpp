@@ -16,6 +16,7 @@
 #include "session/commit.h"
 #include "session/job_runner.h"
 #include "session/session.h"
+#include "session/staff_pin.h"
 #include "store/file_system.h"
 
 using namespace dh;
@@ -151,6 +152,82 @@ TEST_CASE("session: language and large text are kept per device across a reload,
   REQUIRE(ro.open("k7f3a9c2d1e0", kNow));
   ro.handle({{8, ui::SettingsChanged{ui::Language::en, true}}}, nullptr, nullptr);
   CHECK_FALSE(ro.device_settings().has_value());
+}
+
+TEST_CASE("session: the staff PIN is kept as a salted hash; wrong tries slow down, also across a reload", "[session][kiosk]") {
+  MemoryFileSystem fs;
+  CountingFlusher flusher;
+  auto answer = [](session::Session& s, ui::Request r) {
+    ui::Problem got;
+    s.handle({r}, [&](const ui::Reply& reply) { got = reply.error; }, nullptr);
+    return got;
+  };
+  {
+    session::Session s(fs, "/data", flusher, nullptr);
+    s.set_write_access(true);
+    REQUIRE(s.open("k7f3a9c2d1e0", kNow));
+    ui::AppStatus st;
+    s.fill_status(st);
+    CHECK_FALSE(st.staff_pin_set);
+    CHECK(answer(s, {1, ui::LeaveKiosk{"1357"}}).code == "kiosk.pin_not_set");
+    CHECK(answer(s, {2, ui::SetStaffPin{"123", true}}).code == "kiosk.pin_format");
+    CHECK(answer(s, {3, ui::SetStaffPin{"12a4", true}}).code == "kiosk.pin_format");
+    CHECK(answer(s, {4, ui::SetStaffPin{"123456789", true}}).code == "kiosk.pin_format");
+    CHECK_FALSE(s.device_settings().has_value());
+    CHECK(answer(s, {5, ui::SetStaffPin{"1357", true}}).empty());
+    const std::string file = fs.read("/data/settings.json").value();
+    CHECK(file.find("1357") == std::string::npos);  // never the PIN itself
+    auto kept = s.device_settings();
+    REQUIRE(kept.has_value());
+    CHECK(kept->kiosk_lock);
+    CHECK(kept->staff_pin_salt.size() == 32);
+    CHECK(kept->staff_pin_hash.size() == 64);
+    s.fill_status(st);
+    CHECK(st.staff_pin_set);
+    // Language and text size change; the PIN and the lock stay.
+    CHECK(answer(s, {6, ui::SettingsChanged{ui::Language::en, true, true}}).empty());
+    CHECK(s.device_settings()->staff_pin_hash == kept->staff_pin_hash);
+    CHECK(s.device_settings()->language == ui::Language::en);
+    // Three wrong tries: the third one starts a wait of 30 s.
+    s.tick(kNow);
+    CHECK(answer(s, {7, ui::LeaveKiosk{"0000"}}) == ui::Problem::of("kiosk.pin_wrong", {"2"}));
+    CHECK(answer(s, {8, ui::LeaveKiosk{"1111"}}) == ui::Problem::of("kiosk.pin_wrong", {"1"}));
+    CHECK(answer(s, {9, ui::LeaveKiosk{"2222"}}) == ui::Problem::of("kiosk.pin_wait", {"30"}));
+    // During the wait even the right PIN is not tried.
+    s.tick(kNow + 10000);
+    CHECK(answer(s, {10, ui::LeaveKiosk{"1357"}}) == ui::Problem::of("kiosk.pin_wait", {"20"}));
+    CHECK(s.device_settings()->kiosk_lock);
+  }
+  // A reload does not reset the count or the wait.
+  session::Session again(fs, "/data", flusher, nullptr);
+  again.set_write_access(true);
+  REQUIRE(again.open("k7f3a9c2d1e0", kNow));
+  again.tick(kNow + 20000);
+  CHECK(answer(again, {11, ui::LeaveKiosk{"1357"}}) == ui::Problem::of("kiosk.pin_wait", {"10"}));
+  // After the wait one more wrong try doubles it.
+  again.tick(kNow + 31000);
+  CHECK(answer(again, {12, ui::LeaveKiosk{"9999"}}) == ui::Problem::of("kiosk.pin_wait", {"60"}));
+  again.tick(kNow + 31000 + 60000);
+  // The right PIN leaves: the lock is off and the count starts again.
+  CHECK(answer(again, {13, ui::LeaveKiosk{"1357"}}).empty());
+  auto after = again.device_settings();
+  REQUIRE(after.has_value());
+  CHECK_FALSE(after->kiosk_lock);
+  CHECK(after->pin_failures == 0);
+  CHECK(after->language == ui::Language::en);
+  CHECK(answer(again, {14, ui::LeaveKiosk{"0000"}}) == ui::Problem::of("kiosk.pin_wrong", {"2"}));
+}
+
+TEST_CASE("staff PIN hashes: salted, the same PIN differs per salt; waits grow and stop at 15 minutes", "[session][kiosk]") {
+  const std::string a = session::new_pin_salt(), b = session::new_pin_salt();
+  CHECK(a != b);
+  CHECK(session::staff_pin_hash(a, "1357") == session::staff_pin_hash(a, "1357"));
+  CHECK(session::staff_pin_hash(a, "1357") != session::staff_pin_hash(b, "1357"));
+  CHECK(session::staff_pin_hash(a, "1357") != session::staff_pin_hash(a, "1358"));
+  CHECK(session::pin_wait_ms(2) == 0);
+  CHECK(session::pin_wait_ms(3) == 30000);
+  CHECK(session::pin_wait_ms(4) == 60000);
+  CHECK(session::pin_wait_ms(20) == 15 * 60000);
 }
 
 TEST_CASE("long work: the sliced auto-scheduler proposes exactly what the one-loop solve does", "[session][scheduler]") {

@@ -348,7 +348,8 @@ TEST_CASE("sync driver: errors reach the UI as codes with parameters", "[session
   now += 1000;
   d.step(now);
   auto st = d.session.sync()->status();
-  CHECK(st.last_error.code == "sync.refused");
+  // The server's code (its words translated by error.<code>), with the status.
+  CHECK(st.last_error.code == "server.store_error");
   REQUIRE(st.last_error.params.size() == 1);
   CHECK(st.last_error.params[0] == "503");
 

@@ -103,7 +103,7 @@ TEST_CASE("check-in QR view: opened from a shift it asks for the key once and sh
   // The full-screen view: title, place, time, instructions in both languages, the URL.
   CHECK(d.visible("qr-title") == "课后托管");
   CHECK(d.visible("qr-where") == "幸福里站");
-  CHECK(d.visible("qr-when") == "2026-12-01  09:00–11:00");
+  CHECK(d.visible("qr-when") == "12月1日 周二 09:00–11:00");  // ui/when_text.h
   CHECK(d.visible("qr-how") == "请用手机扫码，签到或签退");
   CHECK(d.visible("qr-how-en") == "Scan with your phone to check in or out");
   d.wb.set_language(Language::en);  // the station's screen shows both languages either way

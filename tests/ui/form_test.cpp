@@ -139,10 +139,14 @@ TEST_CASE("field problems are in plain words", "[ui][form]") {
   const KindSpec& resident = kind("resident");
   const FieldSpec& birth = *resident.field("birth_date");
   FieldBuffer b;
+  // A typed date names its own mistake (issue 12, core/typed_when.h) ...
   b.text = "2026-02-30";
-  CHECK(field_problem(w.state, resident, birth, b) == tr("valid.date"));
+  CHECK(field_problem(w.state, resident, birth, b) == "2026年2月30日不存在。");
+  b.text = "生日";
+  CHECK(field_problem(w.state, resident, birth, b).find("看不懂“生日”") == 0);
+  // ... and the forms people write are taken.
   b.text = "2026/03/08";
-  CHECK(field_problem(w.state, resident, birth, b) == tr("valid.date"));
+  CHECK(field_problem(w.state, resident, birth, b).empty());
   b.text = "2024-02-29";
   CHECK(field_problem(w.state, resident, birth, b).empty());
 

@@ -45,10 +45,16 @@ TEST_CASE("sync area: enrolment refusals are said in the UI's language", "[ui][n
     CHECK(find_text(Language::en, key) != nullptr);
   }
 
-  // A code the table does not know: the server's own words.
+  // A server code without its own enrolment sentence is said by its
+  // error.<code> words (core/error_codes.h), not the server's English.
   d.status.sync.enrol_error = ui::Problem::of(
       "server.store_error", {}, "The server's database failed while enrolling a device: disk I/O error.");
   d.run(2);
-  CHECK(d.visible("sync-enrol-error").find("disk I/O error") != std::string::npos);
+  CHECK(d.visible("sync-enrol-error").find("The server's database failed for now") != std::string::npos);
+  CHECK(d.visible("sync-enrol-error").find("disk I/O error") == std::string::npos);
+  // A code no table knows: the server's own words.
+  d.status.sync.enrol_error = ui::Problem::of("server.brand_new_code", {}, "Words from a newer server.");
+  d.run(2);
+  CHECK(d.visible("sync-enrol-error").find("Words from a newer server.") != std::string::npos);
 #endif
 }

@@ -48,7 +48,11 @@ class UiDriver {
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;
     io.LogFilename = nullptr;
-    io.DisplaySize = ImVec2(1280, 800);
+    // Tall enough that the shift detail (a roster of touch-sized buttons, the
+    // move picker, the sign-up search) is in view without scrolling: the
+    // driver clicks only visible widgets. Layout at 1280x800 and other sizes
+    // is checked by layout_fit_test.cpp.
+    io.DisplaySize = ImVec2(1280, 1400);
     io.BackendFlags |= ImGuiBackendFlags_RendererHasTextures;
     io.Fonts->AddFontDefault();
     dh::platform::widget_locator_enable();

@@ -3,6 +3,7 @@
 // app's widget locator (window.dianhong.widgets()).
 'use strict';
 const { spawn } = require('node:child_process');
+const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -236,7 +237,59 @@ async function adminApi(server, device = 'testadmin01') {
   return { post, token, codeFor };
 }
 
+// At the kiosk's "sign up for a shift" screen, brings `shiftId`'s sign-up
+// button on screen as a resident would: steps to the shift's day (前一天 /
+// 后一天), picks its station when the day offers a choice, and turns the
+// pages of the day's list. Returns the button's widget.
+async function kioskShowShift(page, shiftId) {
+  const has = (k) => page.evaluate((key) => !!window.dianhong.find(key), k);
+  const shift = (await page.evaluate(() => window.dianhong.entities('shift', '', 0))).find((e) => e.id === shiftId);
+  assert(shift, 'shift ' + shiftId + ' is on the device');
+  const day = shift.fields.start.slice(0, 10);
+  await findWidget(page, 'kiosk-back');
+  for (let i = 0; i < 16 && !(await has('kiosk-day-' + day)); i++) {
+    const shown = (await page.evaluate(() => window.dianhong.widgets()))
+      .find((w) => w.visible && /^kiosk-day-\d/.test(w.key));
+    assert(shown, 'the kiosk shows a day');
+    await clickWidget(page, shown.key.slice('kiosk-day-'.length) < day ? 'kiosk-day-next' : 'kiosk-day-prev');
+  }
+  await findWidget(page, 'kiosk-day-' + day);
+  if (await has('kiosk-station-' + shift.fields.station)) await clickWidget(page, 'kiosk-station-' + shift.fields.station);
+  for (let i = 0; i < 40 && !(await has('kiosk-signup-' + shiftId)); i++) {
+    if (!(await has('kiosk-page-next'))) break;
+    await clickWidget(page, 'kiosk-page-next');
+  }
+  return findWidget(page, 'kiosk-signup-' + shiftId);
+}
+
+// On the coordinator's 排班 screen (shifts tab), opens `shiftId` as a
+// coordinator would among a month of shifts: picks the shift's station in
+// the filter, then turns the mouse wheel over the list until its row shows
+// (down first: the test's shifts are ahead of the list's first rows), and
+// clicks it.
+async function openScheduledShift(page, shiftId) {
+  const key = 'sched-shift-' + shiftId;
+  const has = (k) => page.evaluate((x) => !!window.dianhong.find(x), k);
+  if (!(await has(key))) {
+    const shift = (await page.evaluate(() => window.dianhong.entities('shift', '', 0))).find((e) => e.id === shiftId);
+    assert(shift, 'shift ' + shiftId + ' is on the device');
+    await clickWidget(page, 'sched-station');
+    await clickWidget(page, 'opt-' + shift.fields.station);
+    await poll(() => page.evaluate(() => !!window.dianhong.widgets().find((w) => w.visible && /^sched-shift-/.test(w.key))),
+      { what: 'the shift list' });
+    for (let i = 0; i < 120 && !(await has(key)); i++) {
+      const row = (await page.evaluate(() => window.dianhong.widgets())).find((w) => w.visible && /^sched-shift-/.test(w.key));
+      if (!row) break;
+      await page.mouse.move(row.x + row.w / 2, row.y + row.h / 2);
+      await page.mouse.wheel(0, i < 60 ? 120 : -120);
+      await page.waitForTimeout(100);
+    }
+  }
+  return clickWidget(page, key);
+}
+
 module.exports = {
+  kioskShowShift, openScheduledShift,
   ROOT, DIST, SERVER, CHROMIUM_FLAGS, startServer, launch, newContext, poll, status, waitReady, waitSaved,
   findWidget, clickWidget, typeWithIme, pixelSummary, insertText, waitSynced, openDevice, focusField, adminApi,
 };

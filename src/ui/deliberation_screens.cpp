@@ -9,6 +9,7 @@
 #include "core/minutes.h"
 #include "core/text.h"
 #include "ui/date_widgets.h"
+#include "ui/kiosk_lock.h"
 #include "ui/form.h"
 #include "core/typed_when.h"
 #include "imgui.h"
@@ -466,9 +467,12 @@ void draw_chair(DeliberationView& v, Frame& f) {
       } else if (!r.proxy_holder_id.empty()) {
         ImGui::Text("%s  %s", r.name.c_str(), trf("delib.by_proxy", {r.proxy_holder_name}).c_str());
       } else {
+        // A touch-sized button (the chair taps it on a tablet), the name centred beside it.
+        ImGui::SetCursorPosY(ImGui::GetCursorPosY() + (touch_height() - ImGui::GetTextLineHeight()) * 0.5f);
         ImGui::TextUnformatted(r.name.c_str());
         ImGui::SameLine();
-        if (ImGui::SmallButton(label("delib.arrive", "delib-arrive-" + r.member_id).c_str())) {
+        ImGui::SetCursorPosY(ImGui::GetCursorPosY() - (touch_height() - ImGui::GetTextLineHeight()) * 0.5f);
+        if (ImGui::Button(label("delib.arrive", "delib-arrive-" + r.member_id).c_str(), ImVec2(0, touch_height()))) {
           Json fields{{"meeting", m.id}, {"member", r.member_id}, {"check_in_method", "list"},
                       {"arrived", format_datetime(local_minutes_from_utc_ms(now))}};
           if (has_cards) fields["card_handed"] = v.hand_card;

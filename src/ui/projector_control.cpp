@@ -102,8 +102,10 @@ void draw_projector_control(const State& state, const std::string& meeting_id, U
   ImGui::TextUnformatted(tr("projector.control.choose"));
   for (size_t i = 0; i < std::size(kPickable); ++i) {
     const SlideType t = kPickable[i];
-    if (i > 0) ImGui::SameLine();
     const std::string lbl = type_label(t) + "##proj-pick-" + projection::slide_type_code(t);
+    // A radio button is its circle and its words: onto the next line when the row is full.
+    if (i > 0) same_line_if_room(ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x +
+                                 ImGui::CalcTextSize(type_label(t).c_str()).x);
     if (ImGui::RadioButton(lbl.c_str(), c.type == t)) c.type = t;
   }
   if (c.type == SlideType::motion) {

@@ -210,7 +210,8 @@ void draw_board(RequestsView& v, Frame& f, const talent::TalentView& tv) {
         ImGui::TableNextColumn();
         if (r.overdue) {
           ImVec4 c = color_error();
-          status_text(trf("req.overdue_since", {short_time(r.due_minute)}), ("req-overdue-" + r.id).c_str(), &c);
+          // Wrapped inside its cell: a narrow board keeps the whole text.
+          status_text_wrapped(trf("req.overdue_since", {short_time(r.due_minute)}), ("req-overdue-" + r.id).c_str(), &c);
         } else if (talent::is_open_state(r.state)) {
           ImGui::TextUnformatted(short_time(r.due_minute).c_str());
         } else {

@@ -459,27 +459,43 @@ void draw_chair(DeliberationView& v, Frame& f) {
         v.message = trf("delib.arrived", {member->text("name")});
       }
     }
-    for (const auto& r : att.rows) {
-      ImGui::PushID(r.member_id.c_str());
-      if (r.present) {
-        ImGui::TextColored(color_ok(), "%s  %s %s", r.name.c_str(), tr("delib.present"),
-                           choice_label("check_in_method", r.method).c_str());
-      } else if (!r.proxy_holder_id.empty()) {
-        ImGui::Text("%s  %s", r.name.c_str(), trf("delib.by_proxy", {r.proxy_holder_name}).c_str());
-      } else {
-        // A touch-sized button (the chair taps it on a tablet), the name centred beside it.
-        ImGui::SetCursorPosY(ImGui::GetCursorPosY() + (touch_height() - ImGui::GetTextLineHeight()) * 0.5f);
-        ImGui::TextUnformatted(r.name.c_str());
-        ImGui::SameLine();
-        ImGui::SetCursorPosY(ImGui::GetCursorPosY() - (touch_height() - ImGui::GetTextLineHeight()) * 0.5f);
-        if (ImGui::Button(label("delib.arrive", "delib-arrive-" + r.member_id).c_str(), ImVec2(0, touch_height()))) {
-          Json fields{{"meeting", m.id}, {"member", r.member_id}, {"check_in_method", "list"},
-                      {"arrived", format_datetime(local_minutes_from_utc_ms(now))}};
-          if (has_cards) fields["card_handed"] = v.hand_card;
-          emit(f, v, CreateEntity{"attendance", fields, ""}, "attendance", PendingAction::What::create);
+    // The roll as a grid of cells, as many per row as the width takes: every
+    // member in view on a tablet, each absent one with a touch-sized 到场.
+    // A cell is as wide as the longest name and its button (a present
+    // member's words wrap inside it).
+    const ImGuiStyle& st = ImGui::GetStyle();
+    float cell_w = ImGui::GetFontSize() * 6;
+    const float arrive_w = ImGui::CalcTextSize(tr("delib.arrive")).x + st.FramePadding.x * 2;
+    for (const auto& r : att.rows)
+      cell_w = std::max(cell_w, ImGui::CalcTextSize(r.name.c_str()).x + st.ItemSpacing.x + arrive_w +
+                                    st.CellPadding.x * 2 + ImGui::GetFontSize());
+    const int cols = std::max(1, static_cast<int>(ImGui::GetContentRegionAvail().x / cell_w));
+    if (!att.rows.empty() && ImGui::BeginTable("##delib-roll", cols, ImGuiTableFlags_SizingStretchSame)) {
+      for (const auto& r : att.rows) {
+        ImGui::TableNextColumn();
+        ImGui::PushID(r.member_id.c_str());
+        ImGui::PushTextWrapPos(0.0f);
+        if (r.present) {
+          ImGui::TextColored(color_ok(), "%s  %s %s", r.name.c_str(), tr("delib.present"),
+                             choice_label("check_in_method", r.method).c_str());
+        } else if (!r.proxy_holder_id.empty()) {
+          ImGui::TextWrapped("%s  %s", r.name.c_str(), trf("delib.by_proxy", {r.proxy_holder_name}).c_str());
+        } else {
+          ImGui::SetCursorPosY(ImGui::GetCursorPosY() + (touch_height() - ImGui::GetTextLineHeight()) * 0.5f);
+          ImGui::TextUnformatted(r.name.c_str());
+          ImGui::SameLine();
+          ImGui::SetCursorPosY(ImGui::GetCursorPosY() - (touch_height() - ImGui::GetTextLineHeight()) * 0.5f);
+          if (ImGui::Button(label("delib.arrive", "delib-arrive-" + r.member_id).c_str(), ImVec2(0, touch_height()))) {
+            Json fields{{"meeting", m.id}, {"member", r.member_id}, {"check_in_method", "list"},
+                        {"arrived", format_datetime(local_minutes_from_utc_ms(now))}};
+            if (has_cards) fields["card_handed"] = v.hand_card;
+            emit(f, v, CreateEntity{"attendance", fields, ""}, "attendance", PendingAction::What::create);
+          }
         }
+        ImGui::PopTextWrapPos();
+        ImGui::PopID();
       }
-      ImGui::PopID();
+      ImGui::EndTable();
     }
     const auto members = member_items(s, m.council_id, true);
     ImGui::TextUnformatted(tr("delib.proxy"));

@@ -450,6 +450,11 @@ void draw_locked(ViewState& v, const AppStatus& s, Frame& frame, const std::func
     frame.screen = v.locked;
     if (v.pin.mode != PinPad::Mode::closed) draw_pin_pad(v.pin, frame);
     else draw_area();
+    // A finger scrolls a form longer than the tablet (ImGui has no touch
+    // scrolling): a drag that starts on no control moves the page.
+    if (ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows) && !ImGui::IsAnyItemActive() &&
+        ImGui::IsMouseDragging(ImGuiMouseButton_Left, 8.0f))
+      ImGui::SetScrollY(ImGui::GetScrollY() - ImGui::GetIO().MouseDelta.y);
   }
   ImGui::EndChild();
   if (ImGui::BeginChild("##kiosk-footer", ImVec2(0, 0), ImGuiChildFlags_Borders, ImGuiWindowFlags_NoScrollbar)) {

@@ -137,14 +137,21 @@ test('a shift is made with typed dates and the calendar, and shown in words', as
   await h.clickWidget(page, 'f-end-prev');      // back to the month shown first
   await h.clickWidget(page, 'f-end-day-3');
   await h.clickWidget(page, 'f-end-done');      // a date with a time: 确定 closes the calendar
-  const text = await frameText(page);
-  assert.ok(/即 \d+月3日 周.* 09:00/.test(text), 'the picked day with the default time: ' + text.slice(0, 400));
+  const text = await h.poll(async () => {
+    const t = await frameText(page);
+    return /即 \d+月3日 周.* 09:00/.test(t) ? t : false;
+  }, { timeout: 15000, what: 'the picked day with the default time in words' });
+  assert.ok(text);
   // A wrong date is named in Chinese.
   await h.focusField(page, 'f-start');
   await page.keyboard.press('Control+A');
   await page.keyboard.type('2月30日 9:00');
   await h.clickWidget(page, 'create');
-  const refused = await frameText(page);
-  assert.ok(refused.includes('2月30日不存在') || /\d{4}年2月30日不存在/.test(refused), 'the mistake is named');
+  // Named in a frame after the click's (a loaded machine may take a few).
+  const refused = await h.poll(async () => {
+    const t = await frameText(page);
+    return t.includes('2月30日不存在') ? t : false;
+  }, { timeout: 15000, what: 'the mistake to be named ("2月30日不存在")' });
+  assert.ok(refused);
   await ctx.close();
 });

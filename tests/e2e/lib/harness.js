@@ -288,8 +288,51 @@ async function openScheduledShift(page, shiftId) {
   return clickWidget(page, key);
 }
 
+// A device locked as a kiosk (an enrolled kiosk, or the setting): staff
+// press 工作人员, set the PIN first when none is set (twice), then type it
+// to leave; the whole workbench opens at Settings.
+async function staffUnlock(page, pin = '2580') {
+  const typePin = async () => {
+    for (const d of pin) await clickWidget(page, 'pin-key-' + d);
+    await clickWidget(page, 'pin-ok');
+  };
+  await clickWidget(page, 'kiosk-staff');
+  await findWidget(page, 'pin-title');
+  if (!(await status(page)).staff_pin_set) {
+    await typePin();
+    await typePin();
+    await poll(async () => (await status(page)).staff_pin_set, { what: 'the staff PIN to be set' });
+    await clickWidget(page, 'kiosk-staff');
+    await findWidget(page, 'pin-title');
+  }
+  await typePin();
+  await poll(async () => (await status(page)).locked_area === '', { what: 'staff to leave the kiosk' });
+  await findWidget(page, 'nav-base');
+}
+
+// No navigation on screen (a locked device).
+async function noNavigation(page) {
+  const nav = (await page.evaluate(() => window.dianhong.widgets())).filter((w) => w.visible && /^nav-/.test(w.key));
+  assert.deepEqual(nav.map((w) => w.key), [], 'no navigation on a locked device');
+}
+
+// Scrolls the window under `at` (a widget key) with the mouse wheel until
+// `key` is whole on screen; returns it.
+async function wheelTo(page, key, at) {
+  const vp = page.viewportSize();
+  for (let i = 0; i < 40; i++) {
+    const w = await page.evaluate((k) => window.dianhong.find(k), key);
+    if (w && !w.cut && w.h >= (w.full ? w.full[3] - 0.5 : 0)) return w;
+    const a = await page.evaluate((k) => window.dianhong.find(k), at);
+    await page.mouse.move(a ? a.x + a.w / 2 : vp.width / 2, a ? a.y + a.h / 2 : vp.height / 2);
+    await page.mouse.wheel(0, 100);
+    await page.waitForTimeout(120);
+  }
+  return findWidget(page, key);
+}
+
 module.exports = {
-  kioskShowShift, openScheduledShift,
+  wheelTo, kioskShowShift, openScheduledShift, staffUnlock, noNavigation,
   ROOT, DIST, SERVER, CHROMIUM_FLAGS, startServer, launch, newContext, poll, status, waitReady, waitSaved,
   findWidget, clickWidget, typeWithIme, pixelSummary, insertText, waitSynced, openDevice, focusField, adminApi,
 };

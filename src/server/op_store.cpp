@@ -161,7 +161,49 @@ Result<std::unique_ptr<OpStore>> OpStore::open(const std::string& path) {
     if (!r) return r.error();
     store->reader_->db = r.value();
   }
+  if (auto s = store->read_marks(); !s) return s.error();
   return store;
+}
+
+void OpStore::raise_mark(const std::string& device, uint64_t seq) {
+  auto [it, fresh] = highest_.try_emplace(device, seq);
+  if (!fresh && it->second < seq) it->second = seq;
+}
+
+void OpStore::raise_mark(const std::string& op_id) {
+  // A stored id that is not canonical "device:seq" can only be found by its
+  // own text, which never parses: it needs no mark.
+  if (auto id = OpId::parse(op_id)) raise_mark(id->device, id->seq);
+}
+
+bool OpStore::certainly_absent(const std::string& op_id) const {
+  auto id = OpId::parse(op_id);
+  if (!id) return false;  // not canonical: ask the database
+  auto it = highest_.find(id->device);
+  return it == highest_.end() || id->seq > it->second;
+}
+
+Status OpStore::read_marks() {
+  std::lock_guard<std::mutex> lock(writer_->mu);
+  sqlite3* db = writer_->db;
+  highest_.clear();
+  {
+    Stmt s(db, "SELECT device, MAX(dev_seq) FROM ops GROUP BY device;");
+    if (!s.ok()) return db_error(db, "preparing a scan");
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+      raise_mark(column_text(s.get(), 0), static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1)));
+    }
+    if (rc != SQLITE_DONE) return db_error(db, "reading the devices' last operations");
+  }
+  {
+    Stmt s(db, "SELECT op_id FROM rejected;");
+    if (!s.ok()) return db_error(db, "preparing a scan");
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) raise_mark(column_text(s.get(), 0));
+    if (rc != SQLITE_DONE) return db_error(db, "reading the refused operations");
+  }
+  return ok_status();
 }
 
 Result<std::vector<uint64_t>> OpStore::append(const std::vector<NewOp>& ops, const std::vector<Rejection>& rejections) {
@@ -235,6 +277,8 @@ Result<std::vector<uint64_t>> OpStore::append(const std::vector<NewOp>& ops, con
     exec(db, "ROLLBACK;", "rolling back");
     return s.error();
   }
+  for (const NewOp& n : ops) raise_mark(n.op->id.device, n.op->id.seq);
+  for (const Rejection& r : rejections) raise_mark(r.op_id);
   return seqs;
 }
 
@@ -259,6 +303,7 @@ Result<std::vector<OpStore::Row>> OpStore::read_after(uint64_t after, size_t lim
 Result<std::optional<OpStore::Row>> OpStore::find(const std::string& op_id) {
   // The writer connection: a push checks duplicates against what it just wrote.
   std::lock_guard<std::mutex> lock(writer_->mu);
+  if (certainly_absent(op_id)) return std::optional<Row>();
   static const char* const kFind = "SELECT seq, body, pushed_by FROM ops WHERE op_id = ?1;";
   sqlite3_stmt* s = writer_->prepare(kFind);
   if (!s) return db_error(writer_->db, "preparing a lookup");
@@ -275,6 +320,7 @@ Result<std::optional<OpStore::Row>> OpStore::find(const std::string& op_id) {
 
 Result<std::optional<OpStore::Rejection>> OpStore::find_rejection(const std::string& op_id) {
   std::lock_guard<std::mutex> lock(writer_->mu);
+  if (certainly_absent(op_id)) return std::optional<Rejection>();
   static const char* const kFind =
       "SELECT body, code, reason, rejected_ms, pushed_by FROM rejected WHERE op_id = ?1;";
   sqlite3_stmt* s = writer_->prepare(kFind);
@@ -389,6 +435,7 @@ Result<uint64_t> OpStore::withdraw(const Rejection& r) {
     exec(db, "ROLLBACK;", "rolling back");
     return s.error();
   }
+  raise_mark(r.op_id);
   return seq;
 }
 

@@ -32,6 +32,12 @@
 //   (WAL readers see the last committed transaction). A ":memory:" store
 //   (tests) has one connection for both.
 // - Thread-safe: each connection has its own mutex.
+// - One OpStore writes a database file (the server's data folder is locked):
+//   it keeps, per device, the highest dev_seq it holds in `ops` or
+//   `rejected` (read at open, raised by every write), so find() and
+//   find_rejection() of an id above that mark answer "absent" without a
+//   query. A push of new operations then costs no lookups; the answer is the
+//   same as the query's.
 #pragma once
 
 #include <cstdint>
@@ -40,6 +46,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/operation.h"
@@ -116,6 +123,12 @@ class OpStore {
   OpStore();
   std::unique_ptr<Conn> writer_;
   std::unique_ptr<Conn> reader_;  // == nullptr: use writer_
+  // device -> highest dev_seq in ops or rejected (guarded by writer_->mu).
+  std::unordered_map<std::string, uint64_t> highest_;
+  void raise_mark(const std::string& device, uint64_t seq);
+  void raise_mark(const std::string& op_id);
+  bool certainly_absent(const std::string& op_id) const;  // by the marks alone
+  Status read_marks();
   Conn& reader() { return reader_ ? *reader_ : *writer_; }
 };
 

@@ -2,12 +2,14 @@
 // dianhong_server over loopback: wall time, operations per second and bytes on
 // the wire (HTTP bodies; headers add ~150 bytes per request).
 //
-//   sync_bench [--ops N] [--batch B] [--page P] [--gzip LEVEL] [--server PATH]
+//   sync_bench [--ops N] [--batch B] [--page P] [--gzip LEVEL] [--dump-ops FILE] [--server PATH]
 //
 // Defaults: 100,000 operations, pushes of 2,000, pull pages of 1,000, gzip
 // level 6 both ways (push bodies Content-Encoding: gzip, answers asked with
 // Accept-Encoding: gzip), as the app sends them; --gzip 0 sends plain JSON.
-// The last line, "RESULT ...", is for bench/sync_compare.sh.
+// --dump-ops writes the operations, one canonical JSON text a line, for the
+// PouchDB reference (bench/sync_pouch/run.js). The line "RESULT ..." is for
+// bench/sync_compare.sh.
 //
 // The operations are the demo data set plus generate_activity() up to N, all
 // valid, so every push runs the full validation. The server runs on a free
@@ -66,6 +68,7 @@ double self_cpu_seconds() {
 int main(int argc, char** argv) {
   size_t n = 100000, batch = 2000, page = 1000;
   bool compress = true;
+  std::string dump_path;
   int gzip_level = 6;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
@@ -73,11 +76,12 @@ int main(int argc, char** argv) {
     else if (a == "--batch") batch = std::strtoul(argv[i + 1], nullptr, 10);
     else if (a == "--page") page = std::strtoul(argv[i + 1], nullptr, 10);
     else if (a == "--server") setenv("DH_SERVER_BINARY", argv[i + 1], 1);
+    else if (a == "--dump-ops") dump_path = argv[i + 1];
     else if (a == "--gzip") {
       gzip_level = std::atoi(argv[i + 1]);
       compress = gzip_level > 0;
     } else {
-      std::cerr << "usage: sync_bench [--ops N] [--batch B] [--page P] [--gzip LEVEL (0: plain)] [--server PATH]\n";
+      std::cerr << "usage: sync_bench [--ops N] [--batch B] [--page P] [--gzip LEVEL (0: plain)] [--dump-ops FILE] [--server PATH]\n";
       return 2;
     }
   }
@@ -104,6 +108,12 @@ int main(int argc, char** argv) {
   State expected;
   for (const auto& op : ops) expected.apply(op);
   std::printf("generated %zu operations in %.2f s\n", ops.size(), seconds_since(t0));
+  if (!dump_path.empty()) {  // the same documents for the PouchDB reference (bench/sync_pouch)
+    std::FILE* f = std::fopen(dump_path.c_str(), "w");
+    if (!f) return std::perror(dump_path.c_str()), 1;
+    for (const auto& op : ops) std::fprintf(f, "%s\n", to_json_text(op).c_str());
+    std::fclose(f);
+  }
 
   dh::test::TempDir data;
   dh::test::ServerProcess server(data.path());
@@ -124,11 +134,15 @@ int main(int argc, char** argv) {
     if (res->get_header_value("Content-Encoding") != "gzip") return res->body;
     return gzip_decompress(res->body);
   };
+  // The device holds its operations; cut into batches before the clock starts.
+  std::vector<std::vector<Operation>> batches;
+  for (size_t start = 0; start < ops.size(); start += batch)
+    batches.emplace_back(ops.begin() + start, ops.begin() + std::min(ops.size(), start + batch));
+  client_cpu0 = self_cpu_seconds();
   auto tp = Clock::now();
-  for (size_t start = 0; start < ops.size(); start += batch) {
-    size_t end = std::min(ops.size(), start + batch);
-    std::string body =
-        sync::encode_push_request("bench", std::vector<Operation>(ops.begin() + start, ops.begin() + end));
+  size_t start = 0;
+  for (const auto& slice : batches) {
+    std::string body = sync::encode_push_request("bench", slice);
     up_plain += body.size();
     httplib::Headers headers;
     if (compress) {
@@ -158,6 +172,7 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
+    start += slice.size();
   }
   double push_s = seconds_since(tp);
   std::printf("push: %zu ops in %zu requests of %zu%s: %.2f s (%.0f ops/s)\n", accepted, requests, batch,

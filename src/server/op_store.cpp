@@ -124,7 +124,49 @@ constexpr const char* kSchema =
 }  // namespace
 
 OpStore::OpStore() = default;
-OpStore::~OpStore() = default;
+OpStore::~OpStore() {
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(checkpoint_mu_);
+      checkpoint_stop_ = true;
+    }
+    checkpoint_cv_.notify_all();
+    checkpointer_.join();
+  }
+  if (writer_ && writer_->db) sqlite3_wal_hook(writer_->db, nullptr, nullptr);
+  if (checkpoint_db_) sqlite3_close_v2(checkpoint_db_);
+}
+
+// Called by SQLite after each commit on the writer (under writer_->mu), with
+// the WAL's size in pages: wakes the checkpointer past the mark.
+int OpStore::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+  constexpr int kCheckpointPages = 1000;  // SQLite's own autocheckpoint mark
+  auto* store = static_cast<OpStore*>(self);
+  if (pages >= kCheckpointPages) {
+    {
+      std::lock_guard<std::mutex> lock(store->checkpoint_mu_);
+      store->checkpoint_wanted_ = true;
+    }
+    store->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void OpStore::checkpoint_loop() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(checkpoint_mu_);
+      checkpoint_cv_.wait(lock, [&] { return checkpoint_wanted_ || checkpoint_stop_; });
+      if (checkpoint_stop_) return;
+      checkpoint_wanted_ = false;
+    }
+    // PASSIVE: copies what no reader still needs, never waits for the writer
+    // or readers; what it leaves is taken at the next mark. An error (busy)
+    // only leaves the WAL longer: nothing is lost.
+    int log = 0, done = 0;
+    (void)sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+  }
+}
 
 Result<std::unique_ptr<OpStore>> OpStore::open(const std::string& path) {
   std::unique_ptr<OpStore> store(new OpStore());
@@ -160,6 +202,14 @@ Result<std::unique_ptr<OpStore>> OpStore::open(const std::string& path) {
     auto r = open_db(path, true);
     if (!r) return r.error();
     store->reader_->db = r.value();
+    auto c = open_db(path, false);
+    if (!c) return c.error();
+    store->checkpoint_db_ = c.value();
+    if (auto s = exec(store->checkpoint_db_, "PRAGMA synchronous=FULL;", "setting synchronous=FULL"); !s)
+      return s.error();
+    // Replaces SQLite's automatic checkpoint in the committing connection.
+    sqlite3_wal_hook(db, &OpStore::on_wal_commit, store.get());
+    store->checkpointer_ = std::thread([s = store.get()] { s->checkpoint_loop(); });
   }
   if (auto s = store->read_marks(); !s) return s.error();
   return store;

@@ -8,6 +8,9 @@
 #include "core/deliberation.h"
 #include "core/minutes.h"
 #include "core/text.h"
+#include "ui/date_widgets.h"
+#include "ui/form.h"
+#include "core/typed_when.h"
 #include "imgui.h"
 #include "ui/checkin_qr.h"  // new_checkin_key: a random code of a-z0-9
 #include "ui/projector_control.h"
@@ -195,16 +198,20 @@ void draw_setup(DeliberationView& v, Frame& f) {
     input_text("##delib-meeting-title", &v.meeting_title, tr("field.meeting.title"));
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
-    input_text("##delib-meeting-start", &v.meeting_start, "2026-12-20T14:00");
-    ImGui::SameLine();
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
     input_text("##delib-meeting-place", &v.meeting_place, tr("field.meeting.place"));
-    ImGui::SameLine();
+    // When: typed in any form people write it, or picked on the calendar.
+    ImGui::TextUnformatted(tr("field.meeting.start"));
+    date_field("delib-meeting-start", &v.meeting_start, true, form_today());
     if (ImGui::Button(label("delib.add", "delib-add-meeting").c_str())) {
-      Json fields{{"council", v.council_id}, {"title", v.meeting_title}, {"start", v.meeting_start},
-                  {"meeting_state", "planned"}};
-      if (!v.meeting_place.empty()) fields["place"] = v.meeting_place;
-      emit(f, v, CreateEntity{"meeting", fields, ""}, "meeting", PendingAction::What::create);
+      auto when = typed_datetime(trim(v.meeting_start), form_today());
+      if (!when) {
+        v.error = when_problem_text(when.error());
+      } else {
+        Json fields{{"council", v.council_id}, {"title", v.meeting_title}, {"start", when.value()},
+                    {"meeting_state", "planned"}};
+        if (!v.meeting_place.empty()) fields["place"] = v.meeting_place;
+        emit(f, v, CreateEntity{"meeting", fields, ""}, "meeting", PendingAction::What::create);
+      }
     }
   }
   if (v.meeting_id.empty()) return;

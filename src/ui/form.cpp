@@ -260,15 +260,29 @@ std::string entity_title(const State& state, const Entity& entity) {
     const FieldSpec* spec = kind->field(kind->title_field);
     if (!spec) return "";
     const Json& v = e->get(spec->name);
-    if (spec->type != FieldType::ref) return v.is_string() ? v.get<std::string>() : display_value(state, *spec, v);
+    // In words: a choice's label, a date as people read it (never a code).
+    if (spec->type != FieldType::ref) return display_value(state, *spec, v);
     if (!v.is_string()) return "";
     e = state.find(spec->ref_kind, v.get<std::string>());
   }
   return "";
 }
 
+std::string author_text(const std::string& author) {
+  static const char* const kApp[] = {"demo", "kiosk", "projector", "voting_tablet", "hub", "server"};
+  for (const char* a : kApp)
+    if (author == a) return tr(std::string("author.") + a);
+  if (author == "staff:demo") return tr("author.demo");
+  if (author == "staff:local") return tr("author.local");
+  if (author.rfind("staff:", 0) == 0 && author.size() > 6) return author.substr(6);
+  return author;
+}
+
+bool written_by_the_app(const FieldSpec& spec) { return spec.name == "published_result"; }
+
 std::string display_value(const State& state, const FieldSpec& spec, const Json& v) {
   if (v.is_null()) return "";
+  if (written_by_the_app(spec)) return tr("records.app_written");
   switch (spec.type) {
     case FieldType::boolean:
       return v.is_boolean() && v.get<bool>() ? tr("records.yes") : tr("records.no");

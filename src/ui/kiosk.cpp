@@ -238,14 +238,6 @@ void draw_mine(KioskView& v, Frame& f) {
 // The local day (days since 1970-01-01) of a moment in local minutes.
 int64_t day_of(int64_t minutes) { return minutes >= 0 ? minutes / 1440 : -((-minutes + 1439) / 1440); }
 
-// A button drawn as chosen (a filter that is on).
-bool choice_button(const std::string& lbl, bool chosen) {
-  if (chosen) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
-  const bool clicked = big_button(lbl);
-  if (chosen) ImGui::PopStyleColor();
-  return clicked;
-}
-
 // "Sign up for a shift": the next two weeks, one day at a time (a resident
 // steps through the days with two big buttons), optionally one station, and
 // that day's shifts in pages that fit the screen: no list runs past the
@@ -297,29 +289,36 @@ void draw_open(KioskView& v, Frame& f) {
         for (const auto& e : open)
           if (day_of(e.first.start) == v.open_day) day.push_back(e);
       }
-      // Day navigation: 前一天 / the day / 后一天.
+      // Day navigation: 前一天 / 后一天, then the day in words (beside them
+      // when the line has room).
       const std::string day_words = v.open_day == today       ? trf("kiosk.day_today", {day_text(v.open_day)})
                                     : v.open_day == today + 1 ? trf("kiosk.day_tomorrow", {day_text(v.open_day)})
                                                               : day_text(v.open_day);
+      const float right = line_right_edge();
       ImGui::BeginDisabled(v.open_day <= today);
       if (big_button(label("kiosk.day_prev", "kiosk-day-prev"))) {
         --v.open_day;
         v.open_page = 0;
       }
       ImGui::EndDisabled();
-      const float right = line_right_edge();
       const std::string next = label("kiosk.day_next", "kiosk-day-next");
-      same_line_if_fits(next, right);
+      ImGui::SameLine();
       ImGui::BeginDisabled(v.open_day >= today + 13);
       if (big_button(next)) {
         ++v.open_day;
         v.open_page = 0;
       }
       ImGui::EndDisabled();
-      status_text_wrapped(day.empty() && v.open_station.empty()
-                              ? trf("kiosk.day_none", {day_words})
-                              : trf("kiosk.day_count", {day_words, std::to_string(day.size())}),
-                          ("kiosk-day-" + format_date(v.open_day)).c_str());
+      const std::string day_line = day.empty() && v.open_station.empty()
+                                       ? trf("kiosk.day_none", {day_words})
+                                       : trf("kiosk.day_count", {day_words, std::to_string(day.size())});
+      const ImGuiStyle& st = ImGui::GetStyle();
+      const float button_h = touch_height(1.5f);
+      if (ImGui::GetItemRectMax().x + st.ItemSpacing.x * 2 + ImGui::CalcTextSize(day_line.c_str()).x <= right) {
+        ImGui::SameLine(0, st.ItemSpacing.x * 2);
+        ImGui::SetCursorPosY(ImGui::GetCursorPosY() + (button_h - ImGui::GetTextLineHeight()) * 0.5f);
+      }
+      status_text_wrapped(day_line, ("kiosk-day-" + format_date(v.open_day)).c_str());
       // Station choice, when the day has shifts at more than one.
       if (stations.size() > 1) {
         const float row_right = line_right_edge();
@@ -328,27 +327,33 @@ void draw_open(KioskView& v, Frame& f) {
           const std::string lbl = name + "##kiosk-station-" + (id.empty() ? std::string("all") : id);
           if (!first) same_line_if_fits(lbl, row_right);
           first = false;
-          if (choice_button(lbl, v.open_station == id)) {
+          const bool chosen = v.open_station == id;
+          if (chosen) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_ButtonActive));
+          if (ImGui::Button(lbl.c_str(), ImVec2(0, touch_height()))) {
             v.open_station = id;
             v.open_page = 0;
           }
+          if (chosen) ImGui::PopStyleColor();
         };
         station_button("", tr("kiosk.all_stations"));
-        for (const std::string& st : stations) station_button(st, station_title(state, st));
+        for (const std::string& s : stations) station_button(s, station_title(state, s));
       }
       ImGui::Separator();
       if (v.waiting) {
         const ImVec4 amber = color_warning();
         status_text_wrapped(tr("kiosk.waiting"), "kiosk-waiting", &amber);
       }
-      // Pages: each row is its words (wrapped) and a button below them; the
-      // footer (pages, back) keeps its place at the bottom.
-      const ImGuiStyle& st = ImGui::GetStyle();
+      // Pages: on a wide screen a row is its words with the button at its
+      // right; on a narrow one the words (wrapped) and the button below. The
+      // footer (back, pages) keeps its place below the page.
       const float avail_w = ImGui::GetContentRegionAvail().x;
-      const float button_h = touch_height(1.5f);
-      const float footer_h = 2 * (button_h + st.ItemSpacing.y) + ImGui::GetTextLineHeightWithSpacing();
+      const float wide_button_w = ImGui::GetFontSize() * 7;
+      const bool wide = avail_w >= ImGui::GetFontSize() * 26;
+      const float text_w = wide ? avail_w - wide_button_w - st.ItemSpacing.x * 2 : avail_w;
+      const float footer_h = button_h + st.ItemSpacing.y * 2 + 2;
       const float room = std::max(0.0f, ImGui::GetContentRegionAvail().y - footer_h);
       std::vector<std::string> row_text;
+      std::vector<float> row_text_h;
       std::vector<size_t> page_start{0};
       float used = 0;
       for (size_t i = 0; i < day.size(); ++i) {
@@ -357,8 +362,9 @@ void draw_open(KioskView& v, Frame& f) {
         row_text.push_back(time_span_text(day[i].first.start, day[i].first.end) + "  " +
                            station_title(state, shift->text("station")) + "  " + shift->text("role") + "  " +
                            (left > 0 ? trf("kiosk.places_left", {std::to_string(left)}) : tr("kiosk.waitlist_only")));
-        const float h = ImGui::CalcTextSize(row_text.back().c_str(), nullptr, false, avail_w).y + button_h +
-                        3 * st.ItemSpacing.y + 1;
+        row_text_h.push_back(ImGui::CalcTextSize(row_text.back().c_str(), nullptr, false, text_w).y);
+        const float h = (wide ? std::max(row_text_h.back(), button_h) : row_text_h.back() + button_h + st.ItemSpacing.y) +
+                        2 * st.ItemSpacing.y + 1;
         if (used > 0 && used + h > room) {
           page_start.push_back(i);
           used = 0;
@@ -373,9 +379,20 @@ void draw_open(KioskView& v, Frame& f) {
       for (size_t i = from; i < to; ++i) {
         const Entity* shift = day[i].second;
         ImGui::PushID(shift->id.c_str());
-        ktext(row_text[i]);
-        // Below the shift's words, as wide as the row allows: never pushed off a portrait screen.
-        if (big_button(label("kiosk.signup", "kiosk-signup-" + shift->id), row_button_width())) {
+        const std::string key = "kiosk-line-" + std::to_string(g_line++);
+        const float x0 = ImGui::GetCursorPosX(), y0 = ImGui::GetCursorPosY();
+        if (wide && row_text_h[i] < button_h) ImGui::SetCursorPosY(y0 + (button_h - row_text_h[i]) * 0.5f);
+        ImGui::PushTextWrapPos(x0 + text_w);
+        ImGui::TextUnformatted(row_text[i].c_str());
+        ImGui::PopTextWrapPos();
+        expose_last_item((row_text[i] + "##" + key).c_str());
+        const std::string sign = label("kiosk.signup", "kiosk-signup-" + shift->id);
+        if (wide) {
+          ImGui::SameLine(x0 + avail_w - wide_button_w);
+          ImGui::SetCursorPosY(y0);
+        }
+        // As wide as the row allows on a narrow screen: never pushed off a portrait tablet.
+        if (big_button(sign, wide ? wide_button_w : row_button_width())) {
           f.emit(CreateEntity{"signup", signup_fields(index, shift->id, v.volunteer_id, "kiosk"), ""},
                  PendingAction{PendingAction::What::create, "signup", shift->id});
           v.waiting = true;
@@ -386,20 +403,31 @@ void draw_open(KioskView& v, Frame& f) {
         ImGui::PopID();
       }
       ImGui::EndDisabled();
+      // Footer: back, and the pages when there are several.
+      const float fr = line_right_edge();
+      if (big_button(label("kiosk.back", "kiosk-back"))) {
+        v.step = KioskView::Step::mine;
+        v.message.clear();
+      }
       if (pages > 1) {
-        const float pr = line_right_edge();
+        const std::string pp = label("kiosk.page_prev", "kiosk-page-prev");
+        same_line_if_fits(pp, fr);
         ImGui::BeginDisabled(v.open_page == 0);
-        if (big_button(label("kiosk.page_prev", "kiosk-page-prev"))) --v.open_page;
+        if (big_button(pp)) --v.open_page;
         ImGui::EndDisabled();
         const std::string pn = label("kiosk.page_next", "kiosk-page-next");
-        same_line_if_fits(pn, pr);
+        same_line_if_fits(pn, fr);
         ImGui::BeginDisabled(v.open_page + 1 >= pages);
         if (big_button(pn)) ++v.open_page;
         ImGui::EndDisabled();
-        ImGui::SameLine();
-        ImGui::AlignTextToFramePadding();
-        status_text(trf("kiosk.page_of", {std::to_string(v.open_page + 1), std::to_string(pages)}), "kiosk-page");
+        const std::string of = trf("kiosk.page_of", {std::to_string(v.open_page + 1), std::to_string(pages)});
+        if (ImGui::GetItemRectMax().x + st.ItemSpacing.x + ImGui::CalcTextSize(of.c_str()).x <= fr) {
+          ImGui::SameLine();
+          ImGui::SetCursorPosY(ImGui::GetCursorPosY() + (button_h - ImGui::GetTextLineHeight()) * 0.5f);
+        }
+        status_text(of, "kiosk-page");
       }
+      return;
     }
   }
   ImGui::Spacing();

@@ -270,6 +270,10 @@ bool draw_field(RecordsView& v, Frame& f, const KindSpec& kind, const FieldSpec&
       ImGui::TextColored(color_muted(), "%s", tr("records.required"));
     }
   }
+  if (written_by_the_app(spec)) {
+    ImGui::TextDisabled("%s", tr("records.app_written"));
+    return false;
+  }
   switch (spec.type) {
     case FieldType::text:
     case FieldType::phone:
@@ -391,7 +395,7 @@ void draw_form(RecordsView& v, Frame& f, const KindSpec& kind) {
     ImGui::TextDisabled("%s", trf("records.id", {entity->id}).c_str());
     if (!entity->created_by.empty()) {
       ImGui::SameLine();
-      ImGui::TextDisabled("%s", trf("records.created_by", {entity->created_by}).c_str());
+      ImGui::TextDisabled("%s", trf("records.created_by", {author_text(entity->created_by)}).c_str());
     }
     if (archived) {
       ImVec4 c = color_warning();

@@ -12,6 +12,7 @@
 #include "core/typed_when.h"
 #include "core/text.h"
 #include "imgui.h"
+#include "ui/form.h"
 #include "ui/sched_text.h"
 #include "ui/strings.h"
 #include "ui/volunteering_screens.h"
@@ -631,7 +632,7 @@ void draw_hours_tab(ScheduleView& v, Frame& f) {
     for (const auto& l : v.ledger) {
       if (l.volunteer != vol->id) continue;
       std::string line = date_field_text(l.date) + "  " + hours_text(l.minutes) + "  " +
-                         (l.verified ? tr("sched.verified") : tr("sched.manual")) + "  " + l.author +
+                         (l.verified ? tr("sched.verified") : tr("sched.manual")) + "  " + author_text(l.author) +
                          (l.reason.empty() ? "" : "  " + l.reason);
       ImGui::TextUnformatted(line.c_str());
     }

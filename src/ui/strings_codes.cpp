@@ -9,6 +9,15 @@ namespace dh::ui {
 namespace {
 
 const std::vector<StringEntry> kZh = {
+    // Who made a change (form.h author_text) and fields the app writes itself.
+    {"author.demo", "演示数据"},
+    {"author.kiosk", "自助报名机"},
+    {"author.local", "本机（未填姓名）"},
+    {"author.projector", "投影电脑"},
+    {"author.voting_tablet", "表决平板"},
+    {"author.hub", "中转服务器"},
+    {"author.server", "服务器"},
+    {"records.app_written", "由系统写入（计票结果公布时），请在“议事表决”中查看。"},
     // Hub mode (server/upstream.h)
     {"error.bad_upstream", "上级服务器的地址或注册码不对，请核对后再启动。"},
     {"error.upstream_error", "上级服务器回答了一个错误，这一轮没有同步，稍后再试。"},
@@ -109,6 +118,14 @@ const std::vector<StringEntry> kZh = {
 };
 
 const std::vector<StringEntry> kEn = {
+    {"author.demo", "demo data"},
+    {"author.kiosk", "sign-up kiosk"},
+    {"author.local", "this device (no name given)"},
+    {"author.projector", "projector"},
+    {"author.voting_tablet", "voting tablet"},
+    {"author.hub", "hub server"},
+    {"author.server", "server"},
+    {"records.app_written", "Written by the app when the result is published; see it under Deliberation."},
     // Hub mode (server/upstream.h)
     {"error.bad_upstream", "The parent server's address or enrolment code is wrong: the address must be http://host:port."},
     {"error.upstream_error", "The parent server answered with an error; this round did not sync and will be tried again."},

@@ -472,7 +472,7 @@ void draw_page(RequestsView& v, Frame& f, const talent::TalentView& tv, const ta
     if (s.rating > 0) line += " · " + trf("req.stars", {std::to_string(s.rating)});
     if (!s.comment.empty()) line += " “" + s.comment + "”";
     if (!s.note.empty()) line += " （" + s.note + "）";
-    line += "  — " + s.author;
+    line += "  — " + author_text(s.author);
     if (!s.applied) {
       line += "  " + trf("req.not_applied", {state_label(s.state_before)});
       ImVec4 amber = color_warning();

@@ -286,7 +286,8 @@ void draw_settings(ViewState& v, const AppStatus& status, UiOutput& out, Workben
   ImGui::Spacing();
 
   ImGui::TextUnformatted(tr("settings.author"));
-  if (!v.author_touched) v.author_edit = status.author;
+  // A new device's author is "staff:local" until a name is saved: the field starts empty.
+  if (!v.author_touched) v.author_edit = status.author == "staff:local" ? std::string() : status.author;
   ImGui::SetNextItemWidth(std::min(ImGui::GetFontSize() * 16, ImGui::GetContentRegionAvail().x));
   if (input_text("##author", &v.author_edit, tr("settings.author_hint"))) {
     v.author_touched = true;
@@ -430,7 +431,7 @@ void draw_status(ViewState& v, const AppStatus& s, UiOutput& out) {
   item(s.device_id.empty() ? std::string(tr("status.no_device")) : trf("status.device", {s.device_id}), "status-device",
        nullptr);
   item(trf("status.ops", {std::to_string(s.operation_count)}), "status-ops", nullptr);
-  item(s.author.empty() ? std::string(tr("status.no_author")) : trf("status.author", {s.author}), "status-author",
+  item(s.author.empty() ? std::string(tr("status.no_author")) : trf("status.author", {author_text(s.author)}), "status-author",
        nullptr);
   if (s.persistent_storage) {
     const ImVec4 muted = ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled);

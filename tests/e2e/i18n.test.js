@@ -35,7 +35,9 @@ async function frameText(page) {
 
 // Words of Latin letters a Chinese screen may show: codes and units people
 // know in their Latin form.
-const ALLOWED = new Set(['QR', 'CSV', 'ICS', 'PDF', 'PIN', 'ID', 'SHA', 'HTML', 'URL', 'WebGL', 'IndexedDB', 'UTC']);
+// "English" is the language's own name on the language switch, as every
+// app shows it.
+const ALLOWED = new Set(['English', 'QR', 'CSV', 'ICS', 'PDF', 'PIN', 'ID', 'SHA', 'HTML', 'URL', 'WebGL', 'IndexedDB', 'UTC']);
 
 // Latin words that are neither allowed codes nor parts of an id/code (a
 // token with a digit, "_", "-", "." or ":" in it, such as "hh-0001",
@@ -43,10 +45,12 @@ const ALLOWED = new Set(['QR', 'CSV', 'ICS', 'PDF', 'PIN', 'ID', 'SHA', 'HTML', 
 function latinWords(text) {
   const found = [];
   for (const line of text.split('\n')) {
-    const tokens = line.match(/[A-Za-z][A-Za-z0-9_.:\/@-]*/g) || [];
+    // A record's id ("编号：hall") is a code, shown as stored.
+    const words = line.replace(/编号：\S+/g, '');
+    const tokens = words.match(/[A-Za-z][A-Za-z0-9_.:\/@?=&#%-]*/g) || [];
     for (const t of tokens) {
       const word = t.replace(/[.:]+$/, '');
-      if (/[0-9_\-.:\/@]/.test(word)) continue;  // an id, a code, an address
+      if (/[0-9_\-.:\/@?=&#%]/.test(word)) continue;  // an id, a code, an address
       if (word.length < 2 || ALLOWED.has(word)) continue;
       found.push(word + '  ←  ' + line.trim().slice(0, 120));
     }
@@ -132,6 +136,7 @@ test('a shift is made with typed dates and the calendar, and shown in words', as
   await h.clickWidget(page, 'f-end-next');      // January
   await h.clickWidget(page, 'f-end-prev');      // back to the month shown first
   await h.clickWidget(page, 'f-end-day-3');
+  await h.clickWidget(page, 'f-end-done');      // a date with a time: 确定 closes the calendar
   const text = await frameText(page);
   assert.ok(/即 \d+月3日 周.* 09:00/.test(text), 'the picked day with the default time: ' + text.slice(0, 400));
   // A wrong date is named in Chinese.

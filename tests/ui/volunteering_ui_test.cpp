@@ -7,6 +7,8 @@
 
 #include "skip.h"
 
+#include <cstdio>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,8 +49,19 @@ TEST_CASE("kiosk: a resident finds themself by phone digits and signs up once, c
   CHECK(d.visible("kiosk-title") == "您好，张阿姨！");
   REQUIRE(d.find("kiosk-hours"));
   d.click("kiosk-find");
+  // One day at a time, starting at the first day with open shifts.
+  REQUIRE(d.find("kiosk-day-2026-12-02"));
   REQUIRE(d.find("kiosk-signup-" + c.shifts[0]));
+  CHECK_FALSE(d.find("kiosk-signup-" + c.shifts[1]));  // another day's
+  d.click("kiosk-day-prev");  // today: nothing open
+  REQUIRE(d.find("kiosk-day-2026-12-01"));
+  CHECK(d.visible("kiosk-day-2026-12-01").find("没有可以报名的班次") != std::string::npos);
+  for (int i = 0; i < 4; ++i) d.click("kiosk-day-next");
+  REQUIRE(d.find("kiosk-day-2026-12-05"));
   REQUIRE(d.find("kiosk-signup-" + c.shifts[1]));
+  CHECK_FALSE(d.find("kiosk-signup-" + c.shifts[0]));
+  for (int i = 0; i < 3; ++i) d.click("kiosk-day-prev");
+  REQUIRE(d.find("kiosk-signup-" + c.shifts[0]));
   CHECK(d.emitted.empty());
 
   d.click("kiosk-signup-" + c.shifts[0]);
@@ -107,6 +120,62 @@ TEST_CASE("kiosk: a resident finds themself by phone digits and signs up once, c
 #endif
 }
 
+TEST_CASE("kiosk: a busy day is shown in pages that fit, by station; back stays on screen", "[ui][native]") {
+#ifndef IMGUI_ENABLE_TEST_ENGINE
+  DH_SKIP("IMGUI_ENABLE_TEST_ENGINE is off in this build: interaction not tested here");
+  return;
+#else
+  Community c = community();
+  // 30 shifts on 2026-12-03 at two stations (a month of the demo has such days).
+  const std::string hall = c.w.commit(CreateEntity{"station", {{"name", "服务大厅"}, {"station_type", "hall"}}, ""});
+  std::vector<std::string> busy;
+  for (int i = 0; i < 30; ++i) {
+    char start[32], end[32];
+    std::snprintf(start, sizeof start, "2026-12-03T%02d:%02d", 7 + i / 3, (i % 3) * 20);
+    std::snprintf(end, sizeof end, "2026-12-03T%02d:%02d", 8 + i / 3, (i % 3) * 20);
+    busy.push_back(c.w.commit(CreateEntity{"shift", {{"station", i % 2 ? hall : c.station}, {"role", "值守" + std::to_string(i)},
+                                                     {"start", start}, {"end", end}, {"capacity", 2}}, ""}));
+  }
+  Driver d(c);
+  ImGui::GetIO().DisplaySize = ImVec2(768, 1024);
+  REQUIRE(d.wb.set_area("kiosk"));
+  d.run(2);
+  d.type_into("kiosk-search", "5678");
+  d.click("kiosk-pick-" + c.volunteers[0]);
+  d.click("kiosk-find");
+  d.click("kiosk-day-next");
+  REQUIRE(d.find("kiosk-day-2026-12-03"));
+  CHECK(d.visible("kiosk-day-2026-12-03").find("30") != std::string::npos);
+  // Every shift of the day is reached by turning pages; each page's buttons
+  // and "back" are whole inside the window.
+  auto inside = [&](const dh::platform::WidgetRect* r) {
+    return r && r->y >= 0 && r->y + r->h <= 1024 && r->full_h <= r->h + 0.5f;
+  };
+  std::set<std::string> seen;
+  int pages = 0;
+  for (; pages < 30; ++pages) {
+    for (const auto& id : busy)
+      if (const auto* r = d.find("kiosk-signup-" + id)) {
+        CHECK(inside(r));
+        seen.insert(id);
+      }
+    CHECK(inside(d.find("kiosk-back")));
+    REQUIRE(d.find("kiosk-page"));
+    if (d.visible("kiosk-page") == "第" + std::to_string(pages + 1) + "页，共" + std::to_string(pages + 1) + "页") break;
+    d.click("kiosk-page-next");
+  }
+  CHECK(pages >= 1);  // more than one page at 768x1024
+  CHECK(seen.size() == busy.size());
+  // One station: only its shifts, from its first page.
+  d.click("kiosk-station-" + hall);
+  CHECK(d.find("kiosk-signup-" + busy[1]));
+  CHECK_FALSE(d.find("kiosk-signup-" + busy[0]));
+  d.click("kiosk-station-all");
+  CHECK(d.find("kiosk-signup-" + busy[0]));
+  ImGui::GetIO().DisplaySize = ImVec2(1280, 1400);
+#endif
+}
+
 TEST_CASE("kiosk: the drawn text never contains another resident's phone", "[ui][native]") {
 #ifndef IMGUI_ENABLE_TEST_ENGINE
   DH_SKIP("IMGUI_ENABLE_TEST_ENGINE is off in this build: interaction not tested here");
@@ -121,6 +190,7 @@ TEST_CASE("kiosk: the drawn text never contains another resident's phone", "[ui]
   CHECK_FALSE(d.find("kiosk-pick-" + c.volunteers[0]));
   d.click("kiosk-pick-" + c.volunteers[1]);
   d.click("kiosk-find");
+  for (int i = 0; i < 3; ++i) d.click("kiosk-day-next");
   d.click("kiosk-signup-" + c.shifts[1]);
   d.click("kiosk-ok");
   REQUIRE(d.find("kiosk-search"));

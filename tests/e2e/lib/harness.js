@@ -243,7 +243,7 @@ async function adminApi(server, device = 'testadmin01') {
 // pages of the day's list. Returns the button's widget.
 async function kioskShowShift(page, shiftId) {
   const has = (k) => page.evaluate((key) => !!window.dianhong.find(key), k);
-  const shift = (await page.evaluate(() => window.dianhong.entities('shift', '', 0))).find((e) => e.id === shiftId);
+  const shift = (await page.evaluate(() => window.dianhong.entities('shift', '', 1e6))).find((e) => e.id === shiftId);
   assert(shift, 'shift ' + shiftId + ' is on the device');
   const day = shift.fields.start.slice(0, 10);
   await findWidget(page, 'kiosk-back');
@@ -271,7 +271,7 @@ async function openScheduledShift(page, shiftId) {
   const key = 'sched-shift-' + shiftId;
   const has = (k) => page.evaluate((x) => !!window.dianhong.find(x), k);
   if (!(await has(key))) {
-    const shift = (await page.evaluate(() => window.dianhong.entities('shift', '', 0))).find((e) => e.id === shiftId);
+    const shift = (await page.evaluate(() => window.dianhong.entities('shift', '', 1e6))).find((e) => e.id === shiftId);
     assert(shift, 'shift ' + shiftId + ' is on the device');
     await clickWidget(page, 'sched-station');
     await clickWidget(page, 'opt-' + shift.fields.station);

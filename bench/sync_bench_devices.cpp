@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "../tests/server/server_process.h"
+#include "server/compression.h"
 #include "store/file_system.h"
 #include "store/replica.h"
 #include "sync/client.h"
@@ -99,12 +100,12 @@ int main(int argc, char** argv) {
   std::printf("%zu devices enrolled; RSS %s\n", devices, proc_status(server.pid(), "VmRSS").c_str());
 
   std::mutex mu;
-  std::vector<double> latencies_ms;
+  std::vector<double> latencies_ms, push_ms, pull_ms;
   std::atomic<size_t> failures{0}, pushed_ops{0}, pulled_ops{0}, requests{0};
   // Each device is driven by exactly one thread at a time: device i belongs to
   // thread i % threads, which runs its devices round by round.
   auto run_thread = [&](size_t t) {
-    std::vector<double> mine;
+    std::vector<double> mine, mine_push, mine_pull;
     std::vector<size_t> own;
     for (size_t i = t; i < devices; i += threads) own.push_back(i);
     for (size_t round = 0; round < rounds; ++round) {
@@ -120,8 +121,13 @@ int main(int argc, char** argv) {
         (void)d.client->flush_completed(d.client->begin_flush());
         while (auto b = d.client->next_push(wall_ms())) {
           auto t0 = Clock::now();
-          auto res = http.Post("/api/v1/ops", b->body, "application/json");
+          // As the app sends it: gzip both ways (the answer is inflated by httplib).
+          httplib::Headers gz{{"Accept-Encoding", "gzip"}};
+          auto packed = gzip_compress(b->body);
+          if (packed) gz.emplace("Content-Encoding", "gzip");
+          auto res = http.Post("/api/v1/ops", gz, packed ? *packed : b->body, "application/json");
           mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+          mine_push.push_back(mine.back());
           ++requests;
           if (!res || res->status != 200) {
             d.client->on_push_failed(*b, res ? res->status : 0, res ? res->body : "");
@@ -134,8 +140,9 @@ int main(int argc, char** argv) {
         for (;;) {
           auto q = d.client->next_pull(1000);
           auto t0 = Clock::now();
-          auto res = http.Get(q.path.c_str());
+          auto res = http.Get(q.path.c_str(), httplib::Headers{{"Accept-Encoding", "gzip"}});
           mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+          mine_pull.push_back(mine.back());
           ++requests;
           if (!res || res->status != 200) {
             ++failures;
@@ -154,6 +161,8 @@ int main(int argc, char** argv) {
     }
     std::lock_guard<std::mutex> lock(mu);
     latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
+    push_ms.insert(push_ms.end(), mine_push.begin(), mine_push.end());
+    pull_ms.insert(pull_ms.end(), mine_pull.begin(), mine_pull.end());
   };
   auto t0 = Clock::now();
   std::vector<std::thread> pool;
@@ -161,16 +170,21 @@ int main(int argc, char** argv) {
   for (auto& th : pool) th.join();
   double secs = std::chrono::duration<double>(Clock::now() - t0).count();
   std::sort(latencies_ms.begin(), latencies_ms.end());
-  auto pct = [&](double p) {
-    if (latencies_ms.empty()) return 0.0;
-    return latencies_ms[std::min(latencies_ms.size() - 1, static_cast<size_t>(p * latencies_ms.size()))];
+  std::sort(push_ms.begin(), push_ms.end());
+  std::sort(pull_ms.begin(), pull_ms.end());
+  auto pct_of = [](const std::vector<double>& v, double p) {
+    if (v.empty()) return 0.0;
+    return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
   };
+  auto pct = [&](double p) { return pct_of(latencies_ms, p); };
   std::printf("%zu devices x %zu rounds x %zu ops, %zu threads: %.1f s wall\n", devices, rounds, ops_per_round,
               std::min(threads, devices), secs);
   std::printf("requests %zu (%.0f/s), pushed %zu ops (%.0f/s), pulled %zu ops, failures %zu\n", requests.load(),
               requests.load() / secs, pushed_ops.load(), pushed_ops.load() / secs, pulled_ops.load(), failures.load());
   std::printf("request latency p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", pct(0.50), pct(0.99),
               latencies_ms.empty() ? 0.0 : latencies_ms.back());
+  std::printf("  pushes %zu: p50 %.1f ms, p99 %.1f ms; pulls %zu: p50 %.1f ms, p99 %.1f ms\n", push_ms.size(),
+              pct_of(push_ms, 0.5), pct_of(push_ms, 0.99), pull_ms.size(), pct_of(pull_ms, 0.5), pct_of(pull_ms, 0.99));
   std::printf("server memory: VmRSS %s, peak VmHWM %s\n", proc_status(server.pid(), "VmRSS").c_str(),
               proc_status(server.pid(), "VmHWM").c_str());
   server.stop();

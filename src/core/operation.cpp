@@ -44,8 +44,43 @@ Json to_json(const Operation& op) {
   return j;
 }
 
+void append_json_string(std::string& out, std::string_view s) {
+  bool plain = true;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f || c == '"' || c == '\\') {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    out += '"';
+    out.append(s.data(), s.size());
+    out += '"';
+    return;
+  }
+  out += Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 std::string to_json_text(const Operation& op) {
-  return to_json(op).dump(-1, ' ', false, Json::error_handler_t::replace);
+  // Keys in nlohmann's (std::map) order: author, hlc, id, payload, type.
+  std::string payload = op.payload.dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string out;
+  out.reserve(payload.size() + op.author.size() + op.type.size() + op.id.device.size() + 80);
+  out += "{\"author\":";
+  append_json_string(out, op.author);
+  out += ",\"hlc\":\"";
+  out += std::to_string(op.hlc.wall_ms);
+  out += '.';
+  out += std::to_string(op.hlc.logical);
+  out += "\",\"id\":";
+  append_json_string(out, op.id.to_string());
+  out += ",\"payload\":";
+  out += payload;
+  out += ",\"type\":";
+  append_json_string(out, op.type);
+  out += '}';
+  return out;
 }
 
 namespace {
@@ -82,10 +117,24 @@ Result<Operation> operation_from_json(const Json& j) {
   return op;
 }
 
+Result<Operation> operation_from_json(Json&& j) {
+  const Json& view = j;
+  if (!j.is_object()) return operation_from_json(view);
+  auto payload_it = j.find("payload");
+  if (payload_it == j.end() || !payload_it->is_object()) return operation_from_json(view);
+  // The payload is taken out and an empty object left in its place, so the
+  // checks below see the same shape and give the same answers.
+  Json payload = std::move(*payload_it);
+  *payload_it = Json::object();
+  auto op = operation_from_json(view);
+  if (op) op->payload = std::move(payload);
+  return op;
+}
+
 Result<Operation> parse_operation(std::string_view text) {
   Json j = Json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return bad("it is not valid JSON");
-  return operation_from_json(j);
+  return operation_from_json(std::move(j));
 }
 
 }  // namespace dh

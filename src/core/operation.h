@@ -73,13 +73,21 @@ inline bool op_order_less(const Operation& a, const Operation& b) {
   return a.id < b.id;
 }
 
-// Canonical compact JSON text (keys sorted, no spaces, no newline).
+// Canonical compact JSON text (keys sorted, no spaces, no newline): the
+// bytes of to_json(op).dump() with invalid UTF-8 replaced, written without
+// building the Json object (no copy of the payload).
 std::string to_json_text(const Operation& op);
 Json to_json(const Operation& op);
+// Appends s as a JSON string exactly as Json(s).dump() with invalid UTF-8
+// replaced writes it (plain printable ASCII copied straight through).
+void append_json_string(std::string& out, std::string_view s);
 
 // Structural checks only (well-formed id, stamp, author, type, payload object);
 // whether the type's rules are met is validate_operation() in commands.h.
 Result<Operation> operation_from_json(const Json& j);
+// The same, taking the payload and texts out of j instead of copying them
+// (j is left valid but unspecified).
+Result<Operation> operation_from_json(Json&& j);
 Result<Operation> parse_operation(std::string_view text);
 
 }  // namespace dh

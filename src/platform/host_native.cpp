@@ -122,6 +122,11 @@ int Host::http_request(const std::string& method, const std::string& path, const
     client.set_connection_timeout(5);
     httplib::Headers headers;
     if (!bearer.empty()) headers.emplace("Authorization", "Bearer " + bearer);
+    // Gzip both ways (docs/sync-protocol.md "Compression"): httplib packs
+    // the body (Content-Encoding: gzip; the server bounds it inflated) and
+    // unpacks the answer.
+    headers.emplace("Accept-Encoding", "gzip");
+    client.set_compress(method == "POST" && !body.empty());
     auto res = method == "POST" ? client.Post(path, headers, body, "application/json")
                                 : client.Get(path, headers);
     if (res) {

@@ -511,7 +511,10 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
     if (res.body.size() < kMinCompressBytes) return;
     if (!worth_compressing(res.get_header_value("Content-Type"))) return;
     if (!accepts_gzip(req.get_header_value(kAcceptHeader))) return;
-    if (auto gz = gzip_compress(res.body)) {
+    // Level 1: API answers are made once per request (a pull page of 1,000
+    // operations: ~2 ms at level 6, ~0.9 ms at level 1, 26 -> 33 bytes per
+    // operation); static files are compressed once, at level 9 (GzipCache).
+    if (auto gz = gzip_compress(res.body, 1)) {
       res.body = std::move(*gz);
       res.headers.erase("Content-Length");
       res.set_header("Content-Length", std::to_string(res.body.size()));

@@ -124,7 +124,49 @@ constexpr const char* kSchema =
 }  // namespace
 
 OpStore::OpStore() = default;
-OpStore::~OpStore() = default;
+OpStore::~OpStore() {
+  if (checkpointer_.joinable()) {
+    {
+      std::lock_guard<std::mutex> lock(checkpoint_mu_);
+      checkpoint_stop_ = true;
+    }
+    checkpoint_cv_.notify_all();
+    checkpointer_.join();
+  }
+  if (writer_ && writer_->db) sqlite3_wal_hook(writer_->db, nullptr, nullptr);
+  if (checkpoint_db_) sqlite3_close_v2(checkpoint_db_);
+}
+
+// Called by SQLite after each commit on the writer (under writer_->mu), with
+// the WAL's size in pages: wakes the checkpointer past the mark.
+int OpStore::on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+  constexpr int kCheckpointPages = 1000;  // SQLite's own autocheckpoint mark
+  auto* store = static_cast<OpStore*>(self);
+  if (pages >= kCheckpointPages) {
+    {
+      std::lock_guard<std::mutex> lock(store->checkpoint_mu_);
+      store->checkpoint_wanted_ = true;
+    }
+    store->checkpoint_cv_.notify_one();
+  }
+  return SQLITE_OK;
+}
+
+void OpStore::checkpoint_loop() {
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(checkpoint_mu_);
+      checkpoint_cv_.wait(lock, [&] { return checkpoint_wanted_ || checkpoint_stop_; });
+      if (checkpoint_stop_) return;
+      checkpoint_wanted_ = false;
+    }
+    // PASSIVE: copies what no reader still needs, never waits for the writer
+    // or readers; what it leaves is taken at the next mark. An error (busy)
+    // only leaves the WAL longer: nothing is lost.
+    int log = 0, done = 0;
+    (void)sqlite3_wal_checkpoint_v2(checkpoint_db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+  }
+}
 
 Result<std::unique_ptr<OpStore>> OpStore::open(const std::string& path) {
   std::unique_ptr<OpStore> store(new OpStore());
@@ -160,8 +202,58 @@ Result<std::unique_ptr<OpStore>> OpStore::open(const std::string& path) {
     auto r = open_db(path, true);
     if (!r) return r.error();
     store->reader_->db = r.value();
+    auto c = open_db(path, false);
+    if (!c) return c.error();
+    store->checkpoint_db_ = c.value();
+    if (auto s = exec(store->checkpoint_db_, "PRAGMA synchronous=FULL;", "setting synchronous=FULL"); !s)
+      return s.error();
+    // Replaces SQLite's automatic checkpoint in the committing connection.
+    sqlite3_wal_hook(db, &OpStore::on_wal_commit, store.get());
+    store->checkpointer_ = std::thread([s = store.get()] { s->checkpoint_loop(); });
   }
+  if (auto s = store->read_marks(); !s) return s.error();
   return store;
+}
+
+void OpStore::raise_mark(const std::string& device, uint64_t seq) {
+  auto [it, fresh] = highest_.try_emplace(device, seq);
+  if (!fresh && it->second < seq) it->second = seq;
+}
+
+void OpStore::raise_mark(const std::string& op_id) {
+  // A stored id that is not canonical "device:seq" can only be found by its
+  // own text, which never parses: it needs no mark.
+  if (auto id = OpId::parse(op_id)) raise_mark(id->device, id->seq);
+}
+
+bool OpStore::certainly_absent(const std::string& op_id) const {
+  auto id = OpId::parse(op_id);
+  if (!id) return false;  // not canonical: ask the database
+  auto it = highest_.find(id->device);
+  return it == highest_.end() || id->seq > it->second;
+}
+
+Status OpStore::read_marks() {
+  std::lock_guard<std::mutex> lock(writer_->mu);
+  sqlite3* db = writer_->db;
+  highest_.clear();
+  {
+    Stmt s(db, "SELECT device, MAX(dev_seq) FROM ops GROUP BY device;");
+    if (!s.ok()) return db_error(db, "preparing a scan");
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+      raise_mark(column_text(s.get(), 0), static_cast<uint64_t>(sqlite3_column_int64(s.get(), 1)));
+    }
+    if (rc != SQLITE_DONE) return db_error(db, "reading the devices' last operations");
+  }
+  {
+    Stmt s(db, "SELECT op_id FROM rejected;");
+    if (!s.ok()) return db_error(db, "preparing a scan");
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) raise_mark(column_text(s.get(), 0));
+    if (rc != SQLITE_DONE) return db_error(db, "reading the refused operations");
+  }
+  return ok_status();
 }
 
 Result<std::vector<uint64_t>> OpStore::append(const std::vector<NewOp>& ops, const std::vector<Rejection>& rejections) {
@@ -235,6 +327,8 @@ Result<std::vector<uint64_t>> OpStore::append(const std::vector<NewOp>& ops, con
     exec(db, "ROLLBACK;", "rolling back");
     return s.error();
   }
+  for (const NewOp& n : ops) raise_mark(n.op->id.device, n.op->id.seq);
+  for (const Rejection& r : rejections) raise_mark(r.op_id);
   return seqs;
 }
 
@@ -259,6 +353,7 @@ Result<std::vector<OpStore::Row>> OpStore::read_after(uint64_t after, size_t lim
 Result<std::optional<OpStore::Row>> OpStore::find(const std::string& op_id) {
   // The writer connection: a push checks duplicates against what it just wrote.
   std::lock_guard<std::mutex> lock(writer_->mu);
+  if (certainly_absent(op_id)) return std::optional<Row>();
   static const char* const kFind = "SELECT seq, body, pushed_by FROM ops WHERE op_id = ?1;";
   sqlite3_stmt* s = writer_->prepare(kFind);
   if (!s) return db_error(writer_->db, "preparing a lookup");
@@ -275,6 +370,7 @@ Result<std::optional<OpStore::Row>> OpStore::find(const std::string& op_id) {
 
 Result<std::optional<OpStore::Rejection>> OpStore::find_rejection(const std::string& op_id) {
   std::lock_guard<std::mutex> lock(writer_->mu);
+  if (certainly_absent(op_id)) return std::optional<Rejection>();
   static const char* const kFind =
       "SELECT body, code, reason, rejected_ms, pushed_by FROM rejected WHERE op_id = ?1;";
   sqlite3_stmt* s = writer_->prepare(kFind);
@@ -389,6 +485,7 @@ Result<uint64_t> OpStore::withdraw(const Rejection& r) {
     exec(db, "ROLLBACK;", "rolling back");
     return s.error();
   }
+  raise_mark(r.op_id);
   return seq;
 }
 

@@ -32,14 +32,28 @@
 //   (WAL readers see the last committed transaction). A ":memory:" store
 //   (tests) has one connection for both.
 // - Thread-safe: each connection has its own mutex.
+// - One OpStore writes a database file (the server's data folder is locked):
+//   it keeps, per device, the highest dev_seq it holds in `ops` or
+//   `rejected` (read at open, raised by every write), so find() and
+//   find_rejection() of an id above that mark answer "absent" without a
+//   query. A push of new operations then costs no lookups; the answer is the
+//   same as the query's.
+// - WAL checkpoints (copying the WAL into the database file, fsynced) run on
+//   a thread of their own with its own connection, started when a commit
+//   leaves 1,000 pages or more in the WAL, instead of inside the commit
+//   that crossed the mark: a push waits only for its own WAL fsync. The
+//   durability of a commit is the WAL's fsync either way.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "core/operation.h"
@@ -116,7 +130,22 @@ class OpStore {
   OpStore();
   std::unique_ptr<Conn> writer_;
   std::unique_ptr<Conn> reader_;  // == nullptr: use writer_
+  // device -> highest dev_seq in ops or rejected (guarded by writer_->mu).
+  std::unordered_map<std::string, uint64_t> highest_;
+  void raise_mark(const std::string& device, uint64_t seq);
+  void raise_mark(const std::string& op_id);
+  bool certainly_absent(const std::string& op_id) const;  // by the marks alone
+  Status read_marks();
   Conn& reader() { return reader_ ? *reader_ : *writer_; }
+
+  // Background checkpoints (file stores only).
+  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
+  void checkpoint_loop();
+  sqlite3* checkpoint_db_ = nullptr;
+  std::thread checkpointer_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false, checkpoint_stop_ = false;
 };
 
 }  // namespace dh

@@ -10,10 +10,12 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <random>
 #include <sstream>
 
 #include "core/operation.h"
+#include "server/compression.h"
 #include "server/http_api.h"
 #include "sync/client.h"
 #include "sync/protocol.h"
@@ -279,7 +281,13 @@ Result<Upstream::RoundOutcome> Upstream::push_all() {
       if (!row) return row.error();
       if (row.value() && row.value()->seq < through) through = row.value()->seq;
     }
-    auto res = c->Post("/api/v1/ops", auth, body, "application/json");
+    // Gzipped both ways (docs/sync-protocol.md "Compression"): the parent
+    // bounds the inflated body, so the batch limits above still hold.
+    httplib::Headers push_headers = auth;
+    push_headers.emplace("Accept-Encoding", "gzip");
+    std::optional<std::string> packed = gzip_compress(body);
+    if (packed) push_headers.emplace("Content-Encoding", "gzip");
+    auto res = c->Post("/api/v1/ops", push_headers, packed ? *packed : body, "application/json");
     if (!res || res->status != 200) return answer_error(res, "sending this hub's changes");
     auto answer = sync::decode_push_response(res->body);
     if (!answer) return make_error("upstream_error", "The parent's answer to a push cannot be read: " +
@@ -331,7 +339,7 @@ Result<size_t> Upstream::pull_all() {
     e = enrolment_;
   }
   auto c = client_for(options_.url);
-  const httplib::Headers auth{{"Authorization", "Bearer " + e.token}};
+  const httplib::Headers auth{{"Authorization", "Bearer " + e.token}, {"Accept-Encoding", "gzip"}};
   auto start = cursor(kPullCursor);
   if (!start) return start.error();
   uint64_t after = start.value();

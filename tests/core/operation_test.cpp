@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <vector>
+
 #include "core/operation.h"
 
 using namespace dh;
@@ -79,4 +82,51 @@ TEST_CASE("Operation ids are bounded and canonical at parse time", "[core][opera
   auto big = parse_operation(R"({"author":"a","hlc":"1.4294967295","id":"pd7:1","payload":{},"type":"grid.create"})");
   REQUIRE_FALSE(big.ok());
   CHECK(big.error().message.find("2^31") != std::string::npos);
+}
+
+// to_json_text writes the canonical text directly (issue 13: the Json copy
+// of every payload cost the server a tenth of a push); it must stay the very
+// bytes of the Json dump, for every kind of text the fields may hold.
+TEST_CASE("to_json_text is byte for byte the Json dump, escapes and bad UTF-8 included", "[core][operation]") {
+  const std::vector<std::string> texts = {
+      "staff:demo", "staff:王芳", "a\"quote", "back\\slash", "tab\there", "nl\n", std::string("nul\0x", 5),
+      "\x7f" "del", "bad \xff\xfe utf8", "cut \xe4\xbd", "emoji 😀", ""};
+  for (const auto& t : texts) {
+    Operation op;
+    op.id = OpId{"k7f3a9", 42};
+    op.hlc = Hlc{1764147600000, 7};
+    op.author = t;
+    op.type = t.empty() ? "x.y" : t;
+    op.payload = Json{{"entity", t}, {"fields", {{"note", t}, {"n", 3}, {"list", {1, "two", nullptr}}}}};
+    INFO("text: " << t);
+    CHECK(to_json_text(op) == to_json(op).dump(-1, ' ', false, Json::error_handler_t::replace));
+    std::string s;
+    append_json_string(s, t);
+    CHECK(s == Json(t).dump(-1, ' ', false, Json::error_handler_t::replace));
+  }
+}
+
+TEST_CASE("operation_from_json of a moved Json gives the same answers as of a copy", "[core][operation]") {
+  const std::vector<std::string> texts = {
+      R"({"author":"a","hlc":"1.0","id":"d:1","payload":{"x":{"y":[1,2]}},"type":"t.e"})",
+      R"({"author":"a","hlc":"1.0","id":"d:1","payload":[],"type":"t.e"})",
+      R"({"author":"a","hlc":"1.0","id":"d:01","payload":{},"type":"t.e"})",
+      R"({"author":"a","hlc":"1.0","id":"d:1","payload":{},"type":"t.e","extra":1})",
+      R"({"author":"a","hlc":"1.0","id":"d:1","type":"t.e"})",
+      R"([1,2])",
+  };
+  for (const auto& t : texts) {
+    INFO(t);
+    Json j = Json::parse(t);
+    auto copied = operation_from_json(j);
+    auto moved = operation_from_json(Json(j));
+    REQUIRE(copied.ok() == moved.ok());
+    if (copied.ok()) {
+      CHECK(to_json_text(copied.value()) == to_json_text(moved.value()));
+      CHECK(moved->payload == j["payload"]);
+    } else {
+      CHECK(copied.error().code == moved.error().code);
+      CHECK(copied.error().message == moved.error().message);
+    }
+  }
 }

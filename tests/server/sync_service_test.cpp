@@ -363,3 +363,64 @@ TEST_CASE("a rule across records: the first to arrive keeps its place, the other
     CHECK(again[0].code == "already_signed_up");
   }
 }
+
+// Issue 13: OpStore answers find()/find_rejection() of an id above its
+// device's high-water mark without a query. The answers must be exactly the
+// database's: before and after reopening, for stored, refused, withdrawn and
+// never-seen ids, ids below a mark that were never stored (a device that
+// skipped numbers), and another device's ids.
+TEST_CASE("op store: the per-device marks answer as the database does", "[native][server]") {
+  dh::test::TempDir dir;
+  const std::string path = dir.path() + "/server.sqlite";
+  auto op_of = [](const std::string& device, uint64_t seq) {
+    Operation op;
+    op.id = OpId{device, seq};
+    op.hlc = Hlc{1767225600000 + static_cast<int64_t>(seq), 0};
+    op.author = "staff:t";
+    op.type = "note.create";
+    op.payload = Json{{"entity", device + "-" + std::to_string(seq)}};
+    return op;
+  };
+  std::vector<Operation> ops = {op_of("dev-a", 1), op_of("dev-a", 2), op_of("dev-a", 5), op_of("dev-b", 3)};
+  auto check = [&](OpStore& store) {
+    for (const char* id : {"dev-a:1", "dev-a:2", "dev-a:5", "dev-b:3"}) {
+      auto f = store.find(id);
+      REQUIRE(f.ok());
+      CHECK(f.value().has_value());
+    }
+    for (const char* id : {"dev-a:3", "dev-a:4", "dev-a:6", "dev-a:500", "dev-b:1", "dev-b:4", "dev-c:1", "dev-a:05",
+                           "not an id", "dev-b:7"}) {
+      INFO(id);
+      auto f = store.find(id);
+      REQUIRE(f.ok());
+      CHECK_FALSE(f.value().has_value());
+    }
+    auto r = store.find_rejection("dev-b:9");
+    REQUIRE(r.ok());
+    REQUIRE(r.value().has_value());
+    CHECK(r.value()->code == "bad");
+    for (const char* id : {"dev-b:8", "dev-b:10", "dev-a:9", "dev-c:9"}) {
+      INFO(id);
+      auto n = store.find_rejection(id);
+      REQUIRE(n.ok());
+      CHECK_FALSE(n.value().has_value());
+    }
+    auto w = store.find_rejection("dev-a:2");  // withdrawn (hub mode): refused and still stored
+    REQUIRE(w.ok());
+    REQUIRE(w.value().has_value());
+    CHECK(w.value()->code == "parent_refused");
+  };
+  {
+    auto opened = OpStore::open(path);
+    REQUIRE(opened.ok());
+    auto& store = *opened.value();
+    std::vector<OpStore::NewOp> rows;
+    for (const auto& op : ops) rows.push_back(OpStore::NewOp{&op, to_json_text(op), 1, op.id.device});
+    REQUIRE(store.append(rows, {OpStore::Rejection{"dev-b:9", "{}", "bad", "Bad.", 1, "dev-b"}}).ok());
+    REQUIRE(store.withdraw(OpStore::Rejection{"dev-a:2", to_json_text(ops[1]), "parent_refused", "No.", 2, ""}).ok());
+    check(store);
+  }
+  auto reopened = OpStore::open(path);  // the marks read back from the file
+  REQUIRE(reopened.ok());
+  check(*reopened.value());
+}

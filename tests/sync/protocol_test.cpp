@@ -154,6 +154,31 @@ TEST_CASE("push response round trip", "[sync]") {
   REQUIRE(quiet.ok());
   CHECK(quiet->clock_warning.empty());
   CHECK(encode_push_response(r).find("clock_warning") == std::string::npos);
+
+  // Written directly since issue 13: the same bytes as the Json dump it
+  // replaced, with and without a warning, with quotes and bad UTF-8.
+  auto as_json = [](const PushResponse& x) {
+    Json results = Json::array();
+    for (const PushResult& p : x.results) {
+      Json e = {{"id", p.id}, {"status", to_string(p.status)}};
+      if (p.status == PushStatus::rejected) {
+        e["code"] = p.code;
+        e["reason"] = p.reason;
+      } else {
+        e["seq"] = p.seq;
+      }
+      results.push_back(std::move(e));
+    }
+    Json j = {{"protocol", x.protocol}, {"results", std::move(results)}, {"head", x.head}, {"server_ms", x.server_ms}};
+    if (!x.clock_warning.empty()) j["clock_warning"] = x.clock_warning;
+    return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  };
+  CHECK(encode_push_response(r) == as_json(r));
+  r.clock_warning = "about 2 days \"ahead\" \xff";
+  r.results[2].reason = "line\nbreak \xe4\xbd and 王芳";
+  CHECK(encode_push_response(r) == as_json(r));
+  r.results.clear();
+  CHECK(encode_push_response(r) == as_json(r));
 }
 
 TEST_CASE("pull response round trip with verbatim operation text", "[sync]") {

@@ -301,7 +301,8 @@ class Life {
         if (clash) continue;
       }
       const int64_t score = vol.minutes * 36 / vol.weight;
-      const uint32_t tie = static_cast<uint32_t>((v * 2654435761u + static_cast<uint64_t>(start)) % 1000003u);
+      // In 64 bits on every platform (size_t is 32 bits in wasm: the same draw there).
+      const uint32_t tie = static_cast<uint32_t>((static_cast<uint64_t>(v) * 2654435761u + static_cast<uint64_t>(start)) % 1000003u);
       if (best == SIZE_MAX || score < best_score || (score == best_score && tie < best_tie)) {
         best = v;
         best_score = score;

@@ -13,6 +13,7 @@
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const h = require('./lib/harness');
+const hall = require('./lib/hall');
 
 let browser;
 before(async () => { browser = await h.launch(); });
@@ -27,43 +28,11 @@ async function serverHealth(url) {
   return (await fetch(url + '/api/v1/health')).json();
 }
 
-async function serverOps(url) {
-  const out = [];
-  let after = 0;
-  for (;;) {
-    const r = await fetch(url + '/api/v1/ops?after=' + after + '&limit=1000');
-    assert.equal(r.status, 200);
-    const body = await r.json();
-    out.push(...body.ops);
-    after = body.next;
-    if (!body.more) return out;
-  }
-}
+const serverOps = async (url) => (await hall.serverOps(url)).ops;
 
-// Adult volunteers of the demo data a kiosk finds unambiguously: a name no
-// other volunteer's name contains and a mobile whose last four digits nobody
-// else's has (the kiosk falls back to the household's phone, so do we).
-function kioskPeople(ops) {
-  const e = {};
-  for (const { op } of ops) {
-    const [kind, action] = op.type.split('.');
-    if (action === 'create') e[op.payload.entity] = { kind, ...op.payload.fields };
-  }
-  const people = [];
-  for (const [id, v] of Object.entries(e)) {
-    if (v.kind !== 'volunteer') continue;
-    const r = e[v.resident];
-    if (!r) continue;
-    let phone = r.phone || '';
-    if (!phone && e[r.household]) phone = e[r.household].phone || '';
-    const digits = phone.replace(/\D/g, '');
-    people.push({ volunteer: id, name: r.name, birth: r.birth_date || '', phone: digits, last4: digits.slice(-4) });
-  }
-  const last4 = new Map();
-  for (const p of people) last4.set(p.last4, (last4.get(p.last4) || 0) + 1);
-  return people.filter((p) => p.phone.length === 11 && p.phone[0] === '1' && last4.get(p.last4) === 1 &&
-    p.birth && p.birth < '2000' && people.every((q) => q === p || !q.name.includes(p.name)));
-}
+// Adult volunteers of the demo data a kiosk finds unambiguously, by name and
+// by the last four digits of their mobile.
+const kioskPeople = (ops) => hall.kioskPeople(ops, { uniqueLast4: true });
 
 // The page can be reloaded offline.
 const openDevice = (url, what) => h.openDevice(browser, url, { what, offlineReload: true });

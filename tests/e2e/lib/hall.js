@@ -25,8 +25,10 @@ async function serverOps(url, after = 0) {
 }
 
 // Adult volunteers a kiosk finds unambiguously by name (no other volunteer's
-// name contains theirs) with an 11-digit mobile.
-function kioskPeople(ops) {
+// name contains theirs) with an 11-digit mobile; with uniqueLast4, also by the
+// last four digits of it (the kiosk falls back to the household's phone, so
+// does this).
+function kioskPeople(ops, { uniqueLast4 = false } = {}) {
   const e = {};
   for (const { op } of ops) {
     const [kind, action] = op.type.split('.');
@@ -42,8 +44,10 @@ function kioskPeople(ops) {
     const digits = phone.replace(/\D/g, '');
     people.push({ volunteer: id, name: r.name, birth: r.birth_date || '', phone: digits, last4: digits.slice(-4) });
   }
+  const last4 = new Map();
+  for (const p of people) last4.set(p.last4, (last4.get(p.last4) || 0) + 1);
   return people.filter((p) => p.phone.length === 11 && p.phone[0] === '1' && p.birth && p.birth < '2000' &&
-    people.every((q) => q === p || !q.name.includes(p.name)));
+    (!uniqueLast4 || last4.get(p.last4) === 1) && people.every((q) => q === p || !q.name.includes(p.name)));
 }
 
 // The coordinator: base data -> shift -> new, every field typed or picked.

@@ -24,6 +24,12 @@ FieldSpec integer(std::string name, bool required, long long min, long long max)
   f.max = max;
   return f;
 }
+// A field the app writes itself (forms show a note, not an input).
+FieldSpec written_by_app(FieldSpec f) {
+  f.written_by_app = true;
+  return f;
+}
+
 FieldSpec boolean(std::string name) {
   FieldSpec f;
   f.name = std::move(name);
@@ -244,7 +250,7 @@ std::vector<KindSpec> build_kinds() {
                 choice("poll_state", true, {"draft", "open", "closed", "published"}),
                 integer("frozen_entitled", false, 0, 1000000), integer("frozen_present", false, 0, 1000000),
                 text_list("paper_counts", 12), integer("paper_invalid", false, 0, 1000000),
-                boolean("paper_mismatch"), text("published_result", false, 20000)},
+                boolean("paper_mismatch"), written_by_app(text("published_result", false, 20000))},
                "title"});
   // One ballot as cast. Named polls: "voter" (the member casting) and, for a
   // proxy, "cast_for" (the absent member). Secret polls: only "token" (the

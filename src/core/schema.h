@@ -58,6 +58,7 @@ struct FieldSpec {
   std::string ref_kind;                // ref
   bool personal = false;               // personal detail (phone, address); what kiosks and projectors get: below
   TextFormat format = TextFormat::free;  // text, text_list items
+  bool written_by_app = false;         // written by the app's own steps (a poll's published result), never typed
   // Per-role visibility (the allow-list table in schema.cpp sets these).
   Reveal kiosk = Reveal::none;
   Reveal projector = Reveal::none;

@@ -278,11 +278,9 @@ std::string author_text(const std::string& author) {
   return author;
 }
 
-bool written_by_the_app(const FieldSpec& spec) { return spec.name == "published_result"; }
-
 std::string display_value(const State& state, const FieldSpec& spec, const Json& v) {
   if (v.is_null()) return "";
-  if (written_by_the_app(spec)) return tr("records.app_written");
+  if (spec.written_by_app) return tr("records.app_written");
   switch (spec.type) {
     case FieldType::boolean:
       return v.is_boolean() && v.get<bool>() ? tr("records.yes") : tr("records.no");

@@ -79,9 +79,7 @@ std::string display_value(const State& state, const FieldSpec& spec, const Json&
 // "staff:<name>" as the name; the app's own authors ("demo", "kiosk",
 // "projector", "voting_tablet", "hub", "server") in the UI's language.
 std::string author_text(const std::string& author);
-// A field the app writes itself and people do not edit (a poll's published
-// result, kept as a JSON document): shown as a note, never as raw text.
-bool written_by_the_app(const FieldSpec& spec);
+
 
 // One item of a list field as people read it: a date "2026年12月3日 周四", a
 // weekly slot "周一 09:00–12:00"; other items as stored.

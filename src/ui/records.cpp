@@ -270,7 +270,8 @@ bool draw_field(RecordsView& v, Frame& f, const KindSpec& kind, const FieldSpec&
       ImGui::TextColored(color_muted(), "%s", tr("records.required"));
     }
   }
-  if (written_by_the_app(spec)) {
+  // Written by the app itself (FieldSpec::written_by_app): a note, never raw text.
+  if (spec.written_by_app) {
     ImGui::TextDisabled("%s", tr("records.app_written"));
     return false;
   }

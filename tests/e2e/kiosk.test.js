@@ -19,10 +19,7 @@ let browser;
 before(async () => { browser = await h.launch(); });
 after(async () => { if (browser) await browser.close(); });
 
-// Tomorrow's date in the community (UTC+8, as the app's clock), "YYYY-MM-DD".
-const tomorrow = () => new Date(Date.now() + 8 * 3600e3 + 86400e3).toISOString().slice(0, 10);
-
-const text = (w) => (w && w.label ? w.label.split('##')[0] : '');
+const { tomorrow, text } = hall;
 
 async function serverHealth(url) {
   return (await fetch(url + '/api/v1/health')).json();
@@ -39,28 +36,14 @@ const openDevice = (url, what) => h.openDevice(browser, url, { what, offlineRelo
 
 const focusField = h.focusField;
 
-// The coordinator: base data -> shift -> new, every field typed or picked on
-// the screen, then "create". Returns the new shift's id.
-async function createShift(dev, { station, role, start, end, capacity }) {
-  const { page, cdp } = dev;
-  await h.clickWidget(page, 'nav-base');
-  await h.clickWidget(page, 'kind-shift');
-  await h.clickWidget(page, 'new');
-  await h.clickWidget(page, 'f-station');
-  await h.clickWidget(page, 'opt-' + station);
-  await h.poll(() => page.evaluate((k) => !window.dianhong.find(k), 'opt-' + station), { what: 'the station list to close' });
-  for (const [field, value] of [['role', role], ['start', start], ['end', end], ['capacity', String(capacity)]]) {
-    await focusField(page, 'f-' + field);
-    await h.insertText(page, cdp, value);
-  }
-  const before = (await h.status(page)).op_count;
-  await h.clickWidget(page, 'create');
-  await h.poll(async () => (await h.status(page)).op_count > before, { what: 'the shift to be committed' });
-  const shifts = await page.evaluate((r) => window.dianhong.entities('shift', r, 10), role);
-  assert.equal(shifts.length, 1, 'one shift made: ' + JSON.stringify(shifts));
-  assert.equal(shifts[0].fields.start, start);
-  assert.equal(shifts[0].fields.capacity, capacity);
-  return shifts[0].id;
+// The coordinator makes the shift on the screen (lib/hall.js); it is stored
+// as typed.
+async function createShift(dev, fields) {
+  const id = await hall.createShift(dev, fields);
+  const [shift] = (await dev.page.evaluate((r) => window.dianhong.entities('shift', r, 10), fields.role));
+  assert.equal(shift.fields.start, fields.start);
+  assert.equal(shift.fields.capacity, fields.capacity);
+  return id;
 }
 
 const kioskLines = async (page) => (await page.evaluate(() => window.dianhong.widgets()))

@@ -237,14 +237,20 @@ async function adminApi(server, device = 'testadmin01') {
   return { post, token, codeFor };
 }
 
+// A shift as the device holds it ({id, fields}); fails when it is not there.
+async function shiftOnDevice(page, shiftId) {
+  const shift = (await page.evaluate(() => window.dianhong.entities('shift', '', 1e6))).find((e) => e.id === shiftId);
+  assert(shift, 'shift ' + shiftId + ' is on the device');
+  return shift;
+}
+
 // At the kiosk's "sign up for a shift" screen, brings `shiftId`'s sign-up
 // button on screen as a resident would: steps to the shift's day (前一天 /
 // 后一天), picks its station when the day offers a choice, and turns the
 // pages of the day's list. Returns the button's widget.
 async function kioskShowShift(page, shiftId) {
   const has = (k) => page.evaluate((key) => !!window.dianhong.find(key), k);
-  const shift = (await page.evaluate(() => window.dianhong.entities('shift', '', 1e6))).find((e) => e.id === shiftId);
-  assert(shift, 'shift ' + shiftId + ' is on the device');
+  const shift = await shiftOnDevice(page, shiftId);
   const day = shift.fields.start.slice(0, 10);
   await findWidget(page, 'kiosk-back');
   for (let i = 0; i < 16 && !(await has('kiosk-day-' + day)); i++) {
@@ -271,8 +277,7 @@ async function openScheduledShift(page, shiftId) {
   const key = 'sched-shift-' + shiftId;
   const has = (k) => page.evaluate((x) => !!window.dianhong.find(x), k);
   if (!(await has(key))) {
-    const shift = (await page.evaluate(() => window.dianhong.entities('shift', '', 1e6))).find((e) => e.id === shiftId);
-    assert(shift, 'shift ' + shiftId + ' is on the device');
+    const shift = await shiftOnDevice(page, shiftId);
     await clickWidget(page, 'sched-station');
     await clickWidget(page, 'opt-' + shift.fields.station);
     await poll(() => page.evaluate(() => !!window.dianhong.widgets().find((w) => w.visible && /^sched-shift-/.test(w.key))),

@@ -142,6 +142,19 @@ OpStore::~OpStore() {
   if (wal_fd_ >= 0) ::close(wal_fd_);
 }
 
+std::pair<OpStore::Conn*, std::unique_lock<std::mutex>> OpStore::lease_reader() {
+  if (readers_.empty()) return {writer_.get(), std::unique_lock<std::mutex>(writer_->mu)};
+  const size_t n = readers_.size();
+  const size_t start = next_reader_.fetch_add(1) % n;
+  for (size_t k = 0; k < n; ++k) {
+    Conn* c = readers_[(start + k) % n].get();
+    std::unique_lock<std::mutex> lock(c->mu, std::try_to_lock);
+    if (lock.owns_lock()) return {c, std::move(lock)};
+  }
+  Conn* c = readers_[start].get();
+  return {c, std::unique_lock<std::mutex>(c->mu)};
+}
+
 uint64_t OpStore::note_commit(uint64_t last_seq) {
   std::lock_guard<std::mutex> lock(commit_mu_);
   ++committed_ticket_;
@@ -242,8 +255,8 @@ Result<std::unique_ptr<OpStore>> OpStore::open(const std::string& path) {
   sqlite3* db = store->writer_->db;
   const bool memory = path == ":memory:" || path.empty();
   if (!memory) {
-    // WAL: readers never block the writer; FULL: the WAL is fsynced at every
-    // commit, so an acknowledged push survives a crash or power cut.
+    // WAL: readers never block the writer. Durability: the group fsync
+    // (wait_durable), so an acknowledged push survives a crash or power cut.
     Stmt wal(db, "PRAGMA journal_mode=WAL;");
     if (!wal.ok() || sqlite3_step(wal.get()) != SQLITE_ROW ||
         column_text(wal.get(), 0) != "wal") {
@@ -267,10 +280,13 @@ Result<std::unique_ptr<OpStore>> OpStore::open(const std::string& path) {
   }
   if (auto s = exec(db, kSchema, "creating its tables"); !s) return s.error();
   if (!memory) {
-    store->reader_ = std::make_unique<Conn>();
-    auto r = open_db(path, true);
-    if (!r) return r.error();
-    store->reader_->db = r.value();
+    constexpr int kReaders = 4;
+    for (int i = 0; i < kReaders; ++i) {
+      auto r = open_db(path, true);
+      if (!r) return r.error();
+      store->readers_.push_back(std::make_unique<Conn>());
+      store->readers_.back()->db = r.value();
+    }
     auto c = open_db(path, false);
     if (!c) return c.error();
     store->checkpoint_db_ = c.value();
@@ -443,8 +459,8 @@ Result<OpStore::Pending> OpStore::append_pending(const std::vector<NewOp>& ops,
 }
 
 Result<std::vector<OpStore::Row>> OpStore::read_after(uint64_t after, size_t limit) {
-  Conn& c = reader();
-  std::lock_guard<std::mutex> lock(c.mu);
+  auto lease = lease_reader();
+  Conn& c = *lease.first;
   static const char* const kRead = "SELECT seq, body, pushed_by FROM ops WHERE seq > ?1 AND seq <= ?3 ORDER BY seq LIMIT ?2;";
   sqlite3_stmt* s = c.prepare(kRead);
   if (!s) return db_error(c.db, "preparing a read");
@@ -499,16 +515,16 @@ Result<std::optional<OpStore::Rejection>> OpStore::find_rejection(const std::str
 }
 
 uint64_t OpStore::rejection_count() {
-  Conn& c = reader();
-  std::lock_guard<std::mutex> lock(c.mu);
+  auto lease = lease_reader();
+  Conn& c = *lease.first;
   Stmt s(c.db, "SELECT COUNT(*) FROM rejected;");
   if (!s.ok() || sqlite3_step(s.get()) != SQLITE_ROW) return 0;
   return static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0));
 }
 
 Status OpStore::for_each(const std::function<Status(const Row&)>& fn) {
-  Conn& c = reader();
-  std::lock_guard<std::mutex> lock(c.mu);
+  auto lease = lease_reader();
+  Conn& c = *lease.first;
   Stmt s(c.db, "SELECT seq, body FROM ops ORDER BY seq;");
   if (!s.ok()) return db_error(c.db, "preparing a scan");
   int rc;
@@ -523,16 +539,16 @@ Status OpStore::for_each(const std::function<Status(const Row&)>& fn) {
 }
 
 uint64_t OpStore::count() {
-  Conn& c = reader();
-  std::lock_guard<std::mutex> lock(c.mu);
+  auto lease = lease_reader();
+  Conn& c = *lease.first;
   Stmt s(c.db, "SELECT COUNT(*) FROM ops;");
   if (!s.ok() || sqlite3_step(s.get()) != SQLITE_ROW) return 0;
   return static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0));
 }
 
 uint64_t OpStore::head() {
-  Conn& c = reader();
-  std::lock_guard<std::mutex> lock(c.mu);
+  auto lease = lease_reader();
+  Conn& c = *lease.first;
   Stmt s(c.db, "SELECT MAX(COALESCE((SELECT MAX(seq) FROM ops), 0), COALESCE((SELECT MAX(seq) FROM withdrawn), 0));");
   if (!s.ok() || sqlite3_step(s.get()) != SQLITE_ROW) return 0;
   return static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0));
@@ -602,8 +618,8 @@ Result<uint64_t> OpStore::withdraw(const Rejection& r) {
 }
 
 Result<std::vector<OpStore::Withdrawal>> OpStore::withdrawals_after(uint64_t after, size_t limit) {
-  Conn& c = reader();
-  std::lock_guard<std::mutex> lock(c.mu);
+  auto lease = lease_reader();
+  Conn& c = *lease.first;
   static const char* const kRead =
       "SELECT seq, op_id, code, reason FROM withdrawn WHERE seq > ?1 AND seq <= ?3 ORDER BY seq LIMIT ?2;";
   sqlite3_stmt* s = c.prepare(kRead);

@@ -28,9 +28,10 @@
 //
 // Contracts
 // - append() is all or nothing (one transaction).
-// - Reads use their own connection, so pulls do not wait for a push's fsync
-//   (WAL readers see the last committed transaction). A ":memory:" store
-//   (tests) has one connection for both.
+// - Reads use their own connections (four, leased to one caller at a time),
+//   so pulls do not wait for a push nor, mostly, for each other (WAL readers
+//   see the last committed transaction). A ":memory:" store (tests) has one
+//   connection for everything.
 // - Thread-safe: each connection has its own mutex.
 // - One OpStore writes a database file (the server's data folder is locked):
 //   it keeps, per device, the highest dev_seq it holds in `ops` or
@@ -67,6 +68,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/operation.h"
@@ -161,14 +163,18 @@ class OpStore {
   struct Conn;
   OpStore();
   std::unique_ptr<Conn> writer_;
-  std::unique_ptr<Conn> reader_;  // == nullptr: use writer_
+  // Read connections (file stores; none: use writer_). Several, so pulls of
+  // many devices at once do not queue behind one connection's mutex.
+  std::vector<std::unique_ptr<Conn>> readers_;
+  std::atomic<size_t> next_reader_{0};
   // device -> highest dev_seq in ops or rejected (guarded by writer_->mu).
   std::unordered_map<std::string, uint64_t> highest_;
   void raise_mark(const std::string& device, uint64_t seq);
   void raise_mark(const std::string& op_id);
   bool certainly_absent(const std::string& op_id) const;  // by the marks alone
   Status read_marks();
-  Conn& reader() { return reader_ ? *reader_ : *writer_; }
+  // A read connection, locked for the caller: a free one if any, else waits.
+  std::pair<Conn*, std::unique_lock<std::mutex>> lease_reader();
 
   // Group commit. commit_mu_ guards the committed_* pair and the sync state.
   uint64_t note_commit(uint64_t last_seq);  // caller holds writer_->mu, after COMMIT; the ticket

@@ -94,7 +94,8 @@ async function timedSignUp(server, kiosk, coordinator, person, shift, { interval
   const button = await kioskOpenSignUp(kiosk, person, shift);
   const atServer = h.poll(async () => {
     const { ops } = await serverOps(server.url, head);
-    const op = ops.find((o) => o.op.type === 'signup.create' && o.op.payload.fields.volunteer === person.volunteer);
+    const op = ops.find((o) => o.op.type === 'signup.create' && o.op.payload.fields.volunteer === person.volunteer &&
+      o.op.payload.fields.shift === shift);
     return op ? { t: Date.now(), signup: op.op.payload.entity } : false;
   }, { interval, timeout: 60000, what: 'the sign-up of ' + person.name + ' on the server' });
   await kiosk.page.mouse.click(button.x + Math.min(button.w / 2, 40), button.y + button.h / 2);

@@ -191,8 +191,8 @@ async function waitSynced(page, since = 0, timeout = 60000) {
 // A browser context on the app with the demo pulled, saved and synced.
 // offlineReload: also wait for the service worker, so the page can be
 // reloaded with the network off.
-async function openDevice(browser, url, { what, offlineReload = false } = {}) {
-  const ctx = await newContext(browser);
+async function openDevice(browser, url, { what, offlineReload = false, viewport } = {}) {
+  const ctx = await newContext(browser, viewport ? { viewport } : {});
   const page = await ctx.newPage();
   await page.goto(url + '/');
   await waitReady(page);

@@ -77,6 +77,8 @@ struct Exact {
   double seconds = 0;
   std::vector<std::pair<std::string, std::string>> assignments;
   int binaries = 0, rows = 0;
+  bool has_bound = false;  // cbc stopped before proving: its branch-and-bound's proven lower bound
+  double bound = 0;
 };
 
 // Writes the integer program; x<i> are eligible (volunteer, shift) pairs.
@@ -262,6 +264,22 @@ Exact solve_exact(const SchedulingProblem& p, const SchedulerOptions& o, const s
     ex.optimal = ex.status == "Optimal";
     if (dash != std::string::npos) ex.objective = std::atof(line.c_str() + dash + 19);
     if (ex.status.rfind("Infeasible", 0) == 0 || dash == std::string::npos) return ex;
+    {
+      // Stopped on time: the log's "Lower bound:" (or the last "best possible") is proven.
+      std::ifstream log("/tmp/schedule_bench_" + tag + ".log");
+      while (std::getline(log, line)) {
+        auto lb = line.find("Lower bound:");
+        if (lb != std::string::npos) {
+          ex.bound = std::atof(line.c_str() + lb + 12);
+          ex.has_bound = true;
+        }
+        auto bp = line.find("best possible ");
+        if (bp != std::string::npos && line.find("Lower bound:") == std::string::npos) {
+          ex.bound = std::atof(line.c_str() + bp + 14);
+          ex.has_bound = true;
+        }
+      }
+    }
     while (std::getline(f, line)) {
       std::istringstream ls(line);
       std::string idx, name, value;
@@ -497,6 +515,12 @@ int main(int argc, char** argv) {
       std::printf("  %-30s %-6s %6zu %6d %7d %10.1f %10.1f %7.2f%% %9.4f %9.2f %7.0fx %s\n", name.c_str(),
                   solver.c_str(), sub.shifts.size(), ap.summary.open_places, ex.binaries, auto_obj, exact_obj, gap, at,
                   ex.seconds, ex.seconds / std::max(at, 1e-6), ex.optimal ? "optimal" : ("[" + ex.status + "]").c_str());
+      if (!ex.optimal && ex.has_bound) {
+        const double bgap = ex.bound != 0 ? (auto_obj - ex.bound) / std::fabs(ex.bound) * 100.0 : 0.0;
+        std::printf("  %-30s %-6s %6zu %6d %7d %10.1f %10.1f %7.2f%% %9.4f %9.2f %7.0fx %s lower bound (proven)\n",
+                    name.c_str(), solver.c_str(), sub.shifts.size(), ap.summary.open_places, ex.binaries, auto_obj,
+                    ex.bound, bgap, at, ex.seconds, ex.seconds / std::max(at, 1e-6), solver.c_str());
+      }
       if (!ev.violations.empty())
         std::printf("    the exact answer breaks a rule by our check: %s\n", ev.violations[0].c_str());
       if (std::getenv("DH_BENCH_DIFF") && gap > 0) {

@@ -508,6 +508,11 @@ TEST_CASE("scheduler: bad problem files are refused with the entry named", "[sch
   auto o2 = options_from_json(Json{{"min_rest_minutes", 30}});
   REQUIRE(o2.ok());
   CHECK(o2->min_rest_minutes == 30);
+  auto o3 = options_from_json(Json{{"lns_set_size", 0}});
+  REQUIRE(o3.ok());
+  CHECK(o3->lns_set_size == 0);
+  CHECK_FALSE(options_from_json(Json{{"lns_set_size", -1}}).ok());
+  CHECK_FALSE(options_from_json(Json{{"lns_set_size", 1001}}).ok());
 }
 
 TEST_CASE("scheduler: from the State to committed sign-ups, nothing changed before", "[scheduler]") {

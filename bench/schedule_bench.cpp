@@ -172,7 +172,7 @@ Exact solve_exact(const SchedulingProblem& p, const SchedulerOptions& o, const s
       rows << " <= " << cap << "\n";
       ++nrows;
     }
-    // Fairness: minutes = sum of 30-minute segments with rising cost (exact for multiples of 30).
+    // Fairness: minutes = sum of segments with rising cost (exact for multiples of 30).
     // Segments up to the most the volunteer can serve: in each week, their
     // eligible minutes or the weekly cap, whichever is less (fewer columns
     // for the LP on the large instances, the same integer points).
@@ -182,14 +182,30 @@ Exact solve_exact(const SchedulingProblem& p, const SchedulerOptions& o, const s
       for (int i : xs) total += p.shifts[pairs[i].s].when.minutes();
       reach += std::min<int64_t>(total, cap);
     }
-    const int64_t segments = (reach + 29) / 30;
+    // A volunteer who serves at all serves at least their shortest eligible
+    // shift, m0 minutes, so M is 0 or m0 + 30j (shift lengths are multiples
+    // of 30): the first segment is [0, m0] at the chord's slope m0/60 points
+    // a minute (cost m0^2/60 when full), then 30-minute segments at
+    // (m0 + 15(2j-1))/30 a minute. Convex, so the LP fills them in order, and
+    // exact at every M a plan can have. Much tighter than 30-minute segments
+    // from 0 when the LP splits a place among many people (each would pay
+    // 0.5 a minute instead of at least m0/60).
+    int64_t m0 = INT64_MAX;
+    for (int i : list) m0 = std::min<int64_t>(m0, p.shifts[pairs[i].s].when.minutes());
     rows << " m" << v << ":";
     for (int i : list) rows << "\n + " << p.shifts[pairs[i].s].when.minutes() << " x" << i;
-    for (int64_t k = 0; k < segments; ++k) {
-      const std::string z = "z" + std::to_string(v) + "_" + std::to_string(k);
+    {
+      const std::string z = "z" + std::to_string(v) + "_0";
+      rows << "\n - " << z;
+      bounds << " 0 <= " << z << " <= " << std::min(m0, reach) << "\n";
+      term(obj, o.w_fairness * static_cast<double>(m0) / 60.0, z);
+    }
+    const int64_t segments = reach > m0 ? (reach - m0 + 29) / 30 : 0;
+    for (int64_t j = 1; j <= segments; ++j) {
+      const std::string z = "z" + std::to_string(v) + "_" + std::to_string(j);
       rows << "\n - " << z;
       bounds << " 0 <= " << z << " <= 30\n";
-      term(obj, o.w_fairness * (2.0 * static_cast<double>(k) + 1.0) / 2.0, z);  // 15 (2k+1) points per 30 min
+      term(obj, o.w_fairness * (static_cast<double>(m0) + 15.0 * (2.0 * static_cast<double>(j) - 1.0)) / 30.0, z);
     }
     rows << " = 0\n";
     ++nrows;

@@ -499,14 +499,16 @@ int main(int argc, char** argv) {
   auto compare = [&](const std::string& name, const SchedulingProblem& sub) {
     if (!only.empty() && name.find(only) == std::string::npos) return;
     auto ts = std::chrono::steady_clock::now();
+    const std::clock_t cs = std::clock();
     Proposal ap = auto_schedule(sub, o);
     const double at = seconds_since(ts);
+    const double acpu = static_cast<double>(std::clock() - cs) / CLOCKS_PER_SEC;
     const int unfilled = ap.summary.open_places - ap.summary.filled;
     const double auto_obj = ap.summary.objective - static_cast<double>(o.w_unfilled) * unfilled;
     if (auto_only) {
-      std::printf("  %-30s %-6s %6zu %6d %7s %10.1f %10s %8s %9.4f  filled %d, evaluations %lld\n", name.c_str(), "-",
-                  sub.shifts.size(), ap.summary.open_places, "-", auto_obj, "-", "-", at, ap.summary.filled,
-                  static_cast<long long>(ap.summary.evaluations));
+      std::printf("  %-30s %-6s %6zu %6d %7s %10.1f %10s %8s %9.4f  filled %d, CPU %.4f s, evaluations %lld\n",
+                  name.c_str(), "-", sub.shifts.size(), ap.summary.open_places, "-", auto_obj, "-", "-", at,
+                  ap.summary.filled, acpu, static_cast<long long>(ap.summary.evaluations));
       return;
     }
     bool proven = false;

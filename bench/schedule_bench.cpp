@@ -1,7 +1,10 @@
 // schedule_bench: the auto-scheduler on the demo corps' month, and its gap to
 // an exact integer program on instances an exact solver can finish.
 //
-//   build/native/bench/schedule_bench [--glpsol PATH] [--time-limit SECONDS] [--skip-exact]
+//   build/native/bench/schedule_bench [--solver glpsol|cbc|PATH]... [--time-limit SECONDS] [--skip-exact]
+//       [--only NAME] [--auto-only] [--budget EVALUATIONS] [--lns-size SHIFTS]
+// --auto-only: the sub-instances with the auto-scheduler alone (objective,
+// places, CPU); --budget / --lns-size: SchedulerOptions for every run.
 //
 // 1. Demo (generate_demo) + generate_month_of_shifts("2026-12"): about 600
 //    shifts, 2,447 volunteers. Prints the time of building the problem and of

@@ -31,6 +31,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "core/civil_time.h"
 #include "core/demo.h"
 #include "core/scheduler.h"
@@ -39,6 +41,10 @@
 using namespace dh;
 
 namespace {
+
+// Names of the solver's files, /tmp/schedule_bench_<pid>_<k>.{lp,out,log}:
+// the process id keeps two bench runs at once from writing each other's.
+std::string run_tag(int k) { return std::to_string(static_cast<long>(getpid())) + "_" + std::to_string(k); }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -516,7 +522,7 @@ int main(int argc, char** argv) {
     }
     bool proven = false;
     for (const auto& solver : solvers) {
-      Exact ex = solve_exact(sub, o, solver, time_limit, std::to_string(k++), unfilled);
+      Exact ex = solve_exact(sub, o, solver, time_limit, run_tag(k++), unfilled);
       if (!ex.ran) {
         std::printf("  %-30s %-6s %s\n", name.c_str(), solver.c_str(), ex.status.c_str());
         continue;
@@ -559,7 +565,7 @@ int main(int argc, char** argv) {
     }
     if (!have_glpsol) return;
     if (!proven) {
-      Exact lp = solve_exact(sub, o, "glpsol", time_limit, std::to_string(k++), unfilled, true);
+      Exact lp = solve_exact(sub, o, "glpsol", time_limit, run_tag(k++), unfilled, true);
       if (lp.ran && lp.optimal) {
         const double gap = lp.objective != 0 ? (auto_obj - lp.objective) / std::fabs(lp.objective) * 100.0 : 0.0;
         std::printf("  %-30s %-6s %6zu %6d %7d %10.1f %10.1f %7.2f%% %9.4f %9.2f %7.0fx LP lower bound\n", name.c_str(),
@@ -571,7 +577,7 @@ int main(int argc, char** argv) {
     }
     if (unfilled > 0) {
       // Places filled at the optimum: one more filled place must be impossible.
-      Exact more = solve_exact(sub, o, "glpsol", time_limit, std::to_string(k++), unfilled - 1, true);
+      Exact more = solve_exact(sub, o, "glpsol", time_limit, run_tag(k++), unfilled - 1, true);
       std::printf("    fill one more place than auto (%d of %d): LP relaxation %s\n", ap.summary.filled + 1,
                   ap.summary.open_places,
                   !more.ran ? "did not run"

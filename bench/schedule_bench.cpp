@@ -1,7 +1,10 @@
 // schedule_bench: the auto-scheduler on the demo corps' month, and its gap to
 // an exact integer program on instances an exact solver can finish.
 //
-//   build/native/bench/schedule_bench [--glpsol PATH] [--time-limit SECONDS] [--skip-exact]
+//   build/native/bench/schedule_bench [--solver glpsol|cbc|PATH]... [--time-limit SECONDS] [--skip-exact]
+//       [--only NAME] [--auto-only] [--budget EVALUATIONS] [--lns-size SHIFTS]
+// --auto-only: the sub-instances with the auto-scheduler alone (objective,
+// places, CPU); --budget / --lns-size: SchedulerOptions for every run.
 //
 // 1. Demo (generate_demo) + generate_month_of_shifts("2026-12"): about 600
 //    shifts, 2,447 volunteers. Prints the time of building the problem and of
@@ -19,6 +22,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -26,6 +30,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include "core/civil_time.h"
 #include "core/demo.h"
@@ -35,6 +41,10 @@
 using namespace dh;
 
 namespace {
+
+// Names of the solver's files, /tmp/schedule_bench_<pid>_<k>.{lp,out,log}:
+// the process id keeps two bench runs at once from writing each other's.
+std::string run_tag(int k) { return std::to_string(static_cast<long>(getpid())) + "_" + std::to_string(k); }
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -76,6 +86,8 @@ struct Exact {
   double seconds = 0;
   std::vector<std::pair<std::string, std::string>> assignments;
   int binaries = 0, rows = 0;
+  bool has_bound = false;  // cbc stopped before proving: its branch-and-bound's proven lower bound
+  double bound = 0;
 };
 
 // Writes the integer program; x<i> are eligible (volunteer, shift) pairs.
@@ -169,17 +181,40 @@ Exact solve_exact(const SchedulingProblem& p, const SchedulerOptions& o, const s
       rows << " <= " << cap << "\n";
       ++nrows;
     }
-    // Fairness: minutes = sum of 30-minute segments with rising cost (exact for multiples of 30).
+    // Fairness: minutes = sum of segments with rising cost (exact for multiples of 30).
+    // Segments up to the most the volunteer can serve: in each week, their
+    // eligible minutes or the weekly cap, whichever is less (fewer columns
+    // for the LP on the large instances, the same integer points).
     int64_t reach = 0;
-    for (int i : list) reach += p.shifts[pairs[i].s].when.minutes();
-    const int64_t segments = (reach + 29) / 30;
+    for (const auto& [wk, xs] : weeks) {
+      int64_t total = 0;
+      for (int i : xs) total += p.shifts[pairs[i].s].when.minutes();
+      reach += std::min<int64_t>(total, cap);
+    }
+    // A volunteer who serves at all serves at least their shortest eligible
+    // shift, m0 minutes, so M is 0 or m0 + 30j (shift lengths are multiples
+    // of 30): the first segment is [0, m0] at the chord's slope m0/60 points
+    // a minute (cost m0^2/60 when full), then 30-minute segments at
+    // (m0 + 15(2j-1))/30 a minute. Convex, so the LP fills them in order, and
+    // exact at every M a plan can have. Much tighter than 30-minute segments
+    // from 0 when the LP splits a place among many people (each would pay
+    // 0.5 a minute instead of at least m0/60).
+    int64_t m0 = INT64_MAX;
+    for (int i : list) m0 = std::min<int64_t>(m0, p.shifts[pairs[i].s].when.minutes());
     rows << " m" << v << ":";
     for (int i : list) rows << "\n + " << p.shifts[pairs[i].s].when.minutes() << " x" << i;
-    for (int64_t k = 0; k < segments; ++k) {
-      const std::string z = "z" + std::to_string(v) + "_" + std::to_string(k);
+    {
+      const std::string z = "z" + std::to_string(v) + "_0";
+      rows << "\n - " << z;
+      bounds << " 0 <= " << z << " <= " << std::min(m0, reach) << "\n";
+      term(obj, o.w_fairness * static_cast<double>(m0) / 60.0, z);
+    }
+    const int64_t segments = reach > m0 ? (reach - m0 + 29) / 30 : 0;
+    for (int64_t j = 1; j <= segments; ++j) {
+      const std::string z = "z" + std::to_string(v) + "_" + std::to_string(j);
       rows << "\n - " << z;
       bounds << " 0 <= " << z << " <= 30\n";
-      term(obj, o.w_fairness * (2.0 * static_cast<double>(k) + 1.0) / 2.0, z);  // 15 (2k+1) points per 30 min
+      term(obj, o.w_fairness * (static_cast<double>(m0) + 15.0 * (2.0 * static_cast<double>(j) - 1.0)) / 30.0, z);
     }
     rows << " = 0\n";
     ++nrows;
@@ -254,6 +289,25 @@ Exact solve_exact(const SchedulingProblem& p, const SchedulerOptions& o, const s
     ex.optimal = ex.status == "Optimal";
     if (dash != std::string::npos) ex.objective = std::atof(line.c_str() + dash + 19);
     if (ex.status.rfind("Infeasible", 0) == 0 || dash == std::string::npos) return ex;
+    {
+      // Stopped on time: the log's "Lower bound:" (or the last "best possible") is proven.
+      std::ifstream log("/tmp/schedule_bench_" + tag + ".log");
+      while (std::getline(log, line)) {
+        auto lb = line.find("Lower bound:");
+        if (lb != std::string::npos) {
+          ex.bound = std::atof(line.c_str() + lb + 12);
+          ex.has_bound = true;
+        }
+        auto bp = line.find("best possible ");
+        if (bp != std::string::npos && line.find("Lower bound:") == std::string::npos) {
+          ex.bound = std::atof(line.c_str() + bp + 14);
+          ex.has_bound = true;
+        }
+      }
+    }
+    // "Stopped on time (no integer solution - continuous used)": the values
+    // are the LP's, not a plan; only the bound counts.
+    if (ex.status.find("no integer solution") != std::string::npos) return ex;
     while (std::getline(f, line)) {
       std::istringstream ls(line);
       std::string idx, name, value;
@@ -377,6 +431,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> solvers;
   int time_limit = 60;
   bool skip_exact = false;
+  bool auto_only = false;  // the sub-instances with the auto-scheduler only (no exact solver)
+  SchedulerOptions o;
   std::string only;  // run only the exact comparisons whose name contains this
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -384,8 +440,11 @@ int main(int argc, char** argv) {
     else if (a == "--time-limit" && i + 1 < argc) time_limit = std::atoi(argv[++i]);
     else if (a == "--skip-exact") skip_exact = true;
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
+    else if (a == "--auto-only") auto_only = true;
+    else if (a == "--budget" && i + 1 < argc) o.search_budget = std::atoll(argv[++i]);
+    else if (a == "--lns-size" && i + 1 < argc) o.lns_set_size = std::atoi(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: schedule_bench [--solver glpsol|cbc|PATH]... [--time-limit SECONDS] [--skip-exact] [--only NAME]\n");
+      std::fprintf(stderr, "usage: schedule_bench [--solver glpsol|cbc|PATH]... [--time-limit SECONDS] [--skip-exact] [--only NAME] [--auto-only] [--budget EVALUATIONS] [--lns-size SHIFTS]\n");
       return 2;
     }
   }
@@ -403,16 +462,17 @@ int main(int argc, char** argv) {
   t0 = std::chrono::steady_clock::now();
   SchedulingProblem full = problem_from_state(state, *parse_date("2026-12-01"), *parse_date("2027-01-01"));
   const double t_build = seconds_since(t0);
-  SchedulerOptions o;
   t0 = std::chrono::steady_clock::now();
+  const std::clock_t c0 = std::clock();
   Proposal prop = auto_schedule(full, o);
   const double t_solve = seconds_since(t0);
+  const double cpu_solve = static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC;
   const auto& s = prop.summary;
   std::printf("Demo month 2026-12: %zu shifts, %d open places, %zu volunteers (demo + month data %.2f s)\n",
               full.shifts.size(), s.open_places, full.volunteers.size(), t_data);
   std::printf("  problem from State        %8.3f s\n", t_build);
-  std::printf("  auto_schedule             %8.3f s  (search evaluations %lld, improvements %lld)\n", t_solve,
-              static_cast<long long>(s.evaluations), static_cast<long long>(s.improvements));
+  std::printf("  auto_schedule             %8.3f s  (CPU %.3f s; search evaluations %lld, improvements %lld)\n", t_solve,
+              cpu_solve, static_cast<long long>(s.evaluations), static_cast<long long>(s.improvements));
   std::printf("  places filled             %d / %d\n", s.filled, s.open_places);
   std::printf("  objective                 %.1f after construction, %.1f after local search\n",
               static_cast<double>(s.constructive_objective60) / 60.0, s.objective);
@@ -422,11 +482,11 @@ int main(int argc, char** argv) {
   std::printf("  deterministic             %s\n",
               proposal_to_json(again) == proposal_to_json(prop) ? "yes (second run identical)" : "NO");
   if (skip_exact) return 0;
-  if (solvers.empty()) {
+  if (solvers.empty() && !auto_only) {
     if (std::system("command -v glpsol > /dev/null 2>&1") == 0) solvers.push_back("glpsol");
     if (std::system("command -v cbc > /dev/null 2>&1") == 0) solvers.push_back("cbc");
   }
-  if (solvers.empty()) {
+  if (solvers.empty() && !auto_only) {
     std::printf("\nNo exact solver found: apt-get install glpk-utils coinor-cbc\n");
     return 0;
   }
@@ -451,13 +511,21 @@ int main(int argc, char** argv) {
   auto compare = [&](const std::string& name, const SchedulingProblem& sub) {
     if (!only.empty() && name.find(only) == std::string::npos) return;
     auto ts = std::chrono::steady_clock::now();
+    const std::clock_t cs = std::clock();
     Proposal ap = auto_schedule(sub, o);
     const double at = seconds_since(ts);
+    const double acpu = static_cast<double>(std::clock() - cs) / CLOCKS_PER_SEC;
     const int unfilled = ap.summary.open_places - ap.summary.filled;
     const double auto_obj = ap.summary.objective - static_cast<double>(o.w_unfilled) * unfilled;
+    if (auto_only) {
+      std::printf("  %-30s %-6s %6zu %6d %7s %10.1f %10s %8s %9.4f  filled %d, CPU %.4f s, evaluations %lld\n",
+                  name.c_str(), "-", sub.shifts.size(), ap.summary.open_places, "-", auto_obj, "-", "-", at,
+                  ap.summary.filled, acpu, static_cast<long long>(ap.summary.evaluations));
+      return;
+    }
     bool proven = false;
     for (const auto& solver : solvers) {
-      Exact ex = solve_exact(sub, o, solver, time_limit, std::to_string(k++), unfilled);
+      Exact ex = solve_exact(sub, o, solver, time_limit, run_tag(k++), unfilled);
       if (!ex.ran) {
         std::printf("  %-30s %-6s %s\n", name.c_str(), solver.c_str(), ex.status.c_str());
         continue;
@@ -466,6 +534,12 @@ int main(int argc, char** argv) {
         std::printf("  %-30s %-6s %6zu %6d %7d %10.1f %10s %8s %9.4f %9.2f %8s [%s: no integer solution in the limit]\n",
                     name.c_str(), solver.c_str(), sub.shifts.size(), ap.summary.open_places, ex.binaries, auto_obj,
                     "-", "-", at, ex.seconds, "-", ex.status.c_str());
+        if (ex.has_bound) {
+          const double bgap = ex.bound != 0 ? (auto_obj - ex.bound) / std::fabs(ex.bound) * 100.0 : 0.0;
+          std::printf("  %-30s %-6s %6zu %6d %7d %10.1f %10.1f %7.2f%% %9.4f %9.2f %8s %s lower bound (proven)\n",
+                      name.c_str(), solver.c_str(), sub.shifts.size(), ap.summary.open_places, ex.binaries, auto_obj,
+                      ex.bound, bgap, at, ex.seconds, "-", solver.c_str());
+        }
         continue;
       }
       Evaluation ev = evaluate_assignments(sub, ex.assignments, o);
@@ -477,6 +551,12 @@ int main(int argc, char** argv) {
       std::printf("  %-30s %-6s %6zu %6d %7d %10.1f %10.1f %7.2f%% %9.4f %9.2f %7.0fx %s\n", name.c_str(),
                   solver.c_str(), sub.shifts.size(), ap.summary.open_places, ex.binaries, auto_obj, exact_obj, gap, at,
                   ex.seconds, ex.seconds / std::max(at, 1e-6), ex.optimal ? "optimal" : ("[" + ex.status + "]").c_str());
+      if (!ex.optimal && ex.has_bound) {
+        const double bgap = ex.bound != 0 ? (auto_obj - ex.bound) / std::fabs(ex.bound) * 100.0 : 0.0;
+        std::printf("  %-30s %-6s %6zu %6d %7d %10.1f %10.1f %7.2f%% %9.4f %9.2f %7.0fx %s lower bound (proven)\n",
+                    name.c_str(), solver.c_str(), sub.shifts.size(), ap.summary.open_places, ex.binaries, auto_obj,
+                    ex.bound, bgap, at, ex.seconds, ex.seconds / std::max(at, 1e-6), solver.c_str());
+      }
       if (!ev.violations.empty())
         std::printf("    the exact answer breaks a rule by our check: %s\n", ev.violations[0].c_str());
       if (std::getenv("DH_BENCH_DIFF") && gap > 0) {
@@ -494,7 +574,7 @@ int main(int argc, char** argv) {
     }
     if (!have_glpsol) return;
     if (!proven) {
-      Exact lp = solve_exact(sub, o, "glpsol", time_limit, std::to_string(k++), unfilled, true);
+      Exact lp = solve_exact(sub, o, "glpsol", time_limit, run_tag(k++), unfilled, true);
       if (lp.ran && lp.optimal) {
         const double gap = lp.objective != 0 ? (auto_obj - lp.objective) / std::fabs(lp.objective) * 100.0 : 0.0;
         std::printf("  %-30s %-6s %6zu %6d %7d %10.1f %10.1f %7.2f%% %9.4f %9.2f %7.0fx LP lower bound\n", name.c_str(),
@@ -506,7 +586,7 @@ int main(int argc, char** argv) {
     }
     if (unfilled > 0) {
       // Places filled at the optimum: one more filled place must be impossible.
-      Exact more = solve_exact(sub, o, "glpsol", time_limit, std::to_string(k++), unfilled - 1, true);
+      Exact more = solve_exact(sub, o, "glpsol", time_limit, run_tag(k++), unfilled - 1, true);
       std::printf("    fill one more place than auto (%d of %d): LP relaxation %s\n", ap.summary.filled + 1,
                   ap.summary.open_places,
                   !more.ran ? "did not run"

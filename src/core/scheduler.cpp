@@ -68,6 +68,21 @@ class Engine {
       return id;
     };
     for (const auto& s : p.shifts) shift_station_.push_back(station_id(s.station));
+    std::map<std::string, int> grid_index;
+    for (const auto& s : p.shifts) {
+      if (s.station_grid.empty()) {
+        shift_grid_.push_back(-1);
+        continue;
+      }
+      auto it = grid_index.emplace(s.station_grid, static_cast<int>(grid_index.size())).first;
+      shift_grid_.push_back(it->second);
+    }
+    for (const auto& v : p.volunteers) {
+      auto st = station_index.find(v.preferred_station);
+      vol_pref_.push_back(v.preferred_station.empty() || st == station_index.end() ? -1 : st->second);
+      auto g = grid_index.find(v.home_grid);
+      vol_grid_.push_back(v.home_grid.empty() || g == grid_index.end() ? -1 : g->second);
+    }
     busy_.assign(nv_, {});
     weeks_.assign(nv_, {});
     stations_.assign(nv_, {});
@@ -243,14 +258,10 @@ class Engine {
     stations_[v].push_back({st, d});
   }
 
-  bool prefers(int v, int s) const {
-    const auto& pref = p_.volunteers[v].preferred_station;
-    return !pref.empty() && pref == p_.shifts[s].station;
-  }
-  bool near(int v, int s) const {
-    const auto& g = p_.volunteers[v].home_grid;
-    return !g.empty() && g == p_.shifts[s].station_grid;
-  }
+  // Preferred station and home grid as numbers (set up once; -1 none), so
+  // the search compares integers, not strings.
+  bool prefers(int v, int s) const { return vol_pref_[v] >= 0 && vol_pref_[v] == shift_station_[s]; }
+  bool near(int v, int s) const { return vol_grid_[v] >= 0 && vol_grid_[v] == shift_grid_[s]; }
 
   // Exact change (x60) of volunteer v's terms when it gives up shift `rem`
   // and takes shift `add` (either may be -1).
@@ -366,7 +377,7 @@ class Engine {
   //   }
   // search_unit() does one step of it (a loop head, one clique or one s1), so
   // the units run back to back give exactly the loop's result.
-  enum class SearchPhase { head, clique, swap, done };
+  enum class SearchPhase { head, clique, walk, swap, done };
   bool search_done() const { return phase_ == SearchPhase::done; }
   void search_unit() {
     const int64_t budget = o_.search_budget;
@@ -389,10 +400,31 @@ class Engine {
         if (!improved_) {
           swap_any_ = false;
           cursor_ = 0;
-          phase_ = SearchPhase::swap;
+          phase_ = SearchPhase::walk;
         } else {
           phase_ = SearchPhase::head;
         }
+        return;
+      case SearchPhase::walk:
+        if (cursor_ < ns_ && evaluations_ < budget) {
+          const int seed = cursor_++;
+          if (o_.lns_set_size > 0 && p_.shifts[seed].open_places > 0 && !candidates_[seed].empty() &&
+              solve_set(walk_set(seed)))
+            swap_any_ = true;
+          return;
+        }
+        if (swap_any_) {
+          walk_idle_ = 0;
+          improved_ = true;
+          phase_ = SearchPhase::head;
+          return;
+        }
+        cursor_ = 0;
+        // Nothing better with these sets: new draws with sets twice as large
+        // (variable neighbourhood), kWalkRounds times, then the swap sweep.
+        if (o_.lns_set_size > 0 && ++walk_idle_ < kWalkRounds) return;
+        walk_idle_ = 0;
+        phase_ = SearchPhase::swap;
         return;
       case SearchPhase::swap:
         if (cursor_ < ns_ && evaluations_ < budget) {
@@ -453,6 +485,7 @@ class Engine {
     vol_changed_.assign(nv_, 0);
     match_.assign(nv_, -1);
     arcs_of_.assign(nv_, {});
+    hold_.assign(nv_, 0);
   }
 
   void note_changed(int v) { vol_changed_[v] = ++change_clock_; }
@@ -469,37 +502,74 @@ class Engine {
   // true when the objective went strictly down.
   bool solve_clique(int c) {
     if (!clique_dirty(c)) return false;
-    const std::vector<int>& shifts = cliques_[c];
+    const bool better = solve_set(cliques_[c]);
+    clique_solved_[c] = change_clock_;
+    return better;
+  }
+
+  // The exact move on any set W of shifts (sorted, distinct): every place of
+  // W is emptied and re-filled at least cost with everything outside W held
+  // fixed, under the neighbourhood's one restriction that each volunteer
+  // takes at most one shift of W. Volunteers who hold two or more shifts of
+  // W keep them (so the current plan is always in the neighbourhood). Then
+  // each (volunteer, shift) cost is the exact change of the objective given
+  // the rest of the volunteer's plan, and the best re-fill is a min-cost
+  // transportation problem (solved by successive shortest paths). For a
+  // clique (shifts that pairwise clash) the restriction is a hard rule and
+  // the move is the clique's exact optimum. True when strictly better.
+  bool solve_set(const std::vector<int>& shifts) {
     const int k = static_cast<int>(shifts.size());
     const int64_t unfilled_cost = 60LL * o_.w_unfilled;
-    // Take the clique's current holders off; the cost of the old filling is
+    std::vector<int> room(k);  // places of each shift the move fills
+    for (int i = 0; i < k; ++i)
+      for (int v : assigned_[shifts[i]]) ++hold_[v];
+    // Take the set's single holders off; the cost of the old filling is
     // what taking them off saved.
-    std::vector<std::pair<int, int>> old;  // (volunteer, clique index)
+    std::vector<std::pair<int, int>> old;  // (volunteer, set index)
     int64_t old_cost = 0;
     for (int i = 0; i < k; ++i) {
       const int s = shifts[i];
       old_cost += unfilled_cost * std::max(0, p_.shifts[s].open_places - static_cast<int>(assigned_[s].size()));
-      while (!assigned_[s].empty()) {
-        const int v = assigned_[s].back();
+      for (size_t a = assigned_[s].size(); a-- > 0;) {
+        const int v = assigned_[s][a];
+        if (hold_[v] != 1) continue;
         old_cost -= vol_delta(v, s, -1);
         unassign(v, s);
         old.push_back({v, i});
       }
+      room[i] = p_.shifts[s].open_places - static_cast<int>(assigned_[s].size());
     }
-    // Arcs: every volunteer free for a clique shift now, at the exact cost.
-    std::vector<std::vector<std::pair<int64_t, int>>> by_shift(k);  // (cost, volunteer), sorted
+    for (int i = 0; i < k; ++i)
+      for (int v : assigned_[shifts[i]]) hold_[v] = 0;
+    for (const auto& [v, i] : old) hold_[v] = 0;
+    int open_total = 0;
+    for (int i = 0; i < k; ++i) open_total += room[i];
+    // Arcs: every volunteer free for a shift of the set now, at the exact
+    // cost. Per shift only the open_total + 1 cheapest are kept, sorted: at
+    // most open_total of them are ever matched, so the cheapest free one is
+    // always among them (the order is total, cost then volunteer, so the
+    // kept prefix is the same on every platform).
+    if (by_shift_.size() < static_cast<size_t>(k)) by_shift_.resize(static_cast<size_t>(k));
+    auto& by_shift = by_shift_;  // (cost, volunteer)
     std::vector<int> touched;
     for (int i = 0; i < k; ++i) {
       const int s = shifts[i];
+      auto& list = by_shift[i];
+      list.clear();
       for (int v : candidates_[s]) {
         ++evaluations_;
         if (dynamic_rule(v, s) != kEligible) continue;
         const int64_t cost = vol_delta(v, -1, s);
-        by_shift[i].push_back({cost, v});
+        list.push_back({cost, v});
         if (arcs_of_[v].empty()) touched.push_back(v);
         arcs_of_[v].push_back({i, cost});
       }
-      std::sort(by_shift[i].begin(), by_shift[i].end());
+      const size_t keep = std::min(list.size(), static_cast<size_t>(open_total) + 1);
+      if (keep < list.size()) {
+        std::nth_element(list.begin(), list.begin() + static_cast<long>(keep), list.end());
+        list.resize(keep);
+      }
+      std::sort(list.begin(), list.end());
     }
     // Successive shortest paths on the shifts: node i = "shift i needs one
     // more person"; from i either a free volunteer ends the path, or a
@@ -510,11 +580,9 @@ class Engine {
     std::vector<int64_t> dist(k);
     std::vector<std::pair<int, int>> pred(k);  // (from node, volunteer)
     int64_t new_cost = 0;
-    int open_total = 0;
-    for (int i = 0; i < k; ++i) open_total += p_.shifts[shifts[i]].open_places;
     for (int placed = 0; placed < open_total; ++placed) {
       for (int i = 0; i < k; ++i) {
-        dist[i] = load[i] < p_.shifts[shifts[i]].open_places ? 0 : inf;
+        dist[i] = load[i] < room[i] ? 0 : inf;
         pred[i] = {-1, -1};
       }
       // Bellman-Ford over the matched volunteers' moves (no negative cycle:
@@ -583,8 +651,43 @@ class Engine {
     }
     for (int v : matched_list) match_[v] = -1;
     for (int v : touched) arcs_of_[v].clear();
-    clique_solved_[c] = change_clock_;
     return better;
+  }
+
+  // A set of shifts for solve_set, linked by the volunteers who could move
+  // between them: from the seed shift, again and again pick a shift x of the
+  // set and one of x's candidates u (drawn with a fixed-seed generator), and
+  // add a shift u holds. solve_set then finds the best ejection chains,
+  // cycles and swaps of any length among them (each volunteer moving at most
+  // once), with every free candidate able to join.
+  std::vector<int> walk_set(int seed) {
+    const size_t size = static_cast<size_t>(o_.lns_set_size) << walk_idle_;
+    std::vector<int> w{seed};
+    for (size_t tries = 0; tries < 16 * size && w.size() < size; ++tries) {
+      const int x = w[draw(w.size())];
+      const auto& cand = candidates_[x];
+      if (cand.empty()) continue;
+      const int u = cand[draw(cand.size())];
+      const size_t first = existing_busy_count_[u];
+      if (busy_[u].size() <= first) continue;
+      // u must hold no shift of the set yet: a volunteer holding two is
+      // kept in place by solve_set, and u is the link this draw adds.
+      bool holds = false;
+      for (size_t b = first; b < busy_[u].size() && !holds; ++b)
+        holds = std::find(w.begin(), w.end(), busy_[u][b].shift) != w.end();
+      if (holds) continue;
+      w.push_back(busy_[u][first + draw(busy_[u].size() - first)].shift);
+    }
+    std::sort(w.begin(), w.end());
+    return w;
+  }
+  // A draw in [0, n) from splitmix64 (64-bit on every platform).
+  size_t draw(size_t n) {
+    uint64_t z = (rng_state_ += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    return static_cast<size_t>(z % static_cast<uint64_t>(n));
   }
 
   // Swap sweep (one s1 of it): two holders of places on different shifts
@@ -777,6 +880,7 @@ class Engine {
   const SchedulerOptions& o_;
   int nv_ = 0, ns_ = 0;
   std::vector<int> shift_station_;
+  std::vector<int> shift_grid_, vol_pref_, vol_grid_;  // -1: none
   std::vector<std::vector<Busy>> busy_;
   std::vector<size_t> existing_busy_count_;
   std::vector<std::vector<std::pair<int64_t, int64_t>>> weeks_;
@@ -801,6 +905,11 @@ class Engine {
   int64_t change_clock_ = 0;
   std::vector<int> match_;                     // scratch: clique index a volunteer is matched to, -1
   std::vector<std::vector<std::pair<int, int64_t>>> arcs_of_;  // scratch: (clique index, cost) per volunteer
+  std::vector<int> hold_;                      // scratch: shifts of the set a volunteer holds
+  std::vector<std::vector<std::pair<int64_t, int>>> by_shift_;  // scratch: solve_set's cheapest free per shift
+  uint64_t rng_state_ = 0x5EEDULL;             // walk_set's draws
+  static constexpr int kWalkRounds = 3;        // walk passes without improvement before the swap sweep
+  int walk_idle_ = 0;                          // walk passes in a row without improvement
 };
 
 // ---- JSON helpers ----
@@ -1083,7 +1192,7 @@ Result<SchedulerOptions> options_from_json(const Json& j, SchedulerOptions o) {
     int64_t* value;
   };
   int64_t rest = o.min_rest_minutes, cap = o.default_max_weekly_hours, wf = o.w_fairness, wp = o.w_preference,
-          wn = o.w_nearness, wc = o.w_continuity, wu = o.w_unfilled, budget = o.search_budget;
+          wn = o.w_nearness, wc = o.w_continuity, wu = o.w_unfilled, budget = o.search_budget, lns = o.lns_set_size;
   const IntOpt table[] = {{"min_rest_minutes", 0, 24 * 60, &rest},
                           {"default_max_weekly_hours", 1, 168, &cap},
                           {"w_fairness", 0, 1000, &wf},
@@ -1091,7 +1200,8 @@ Result<SchedulerOptions> options_from_json(const Json& j, SchedulerOptions o) {
                           {"w_nearness", 0, 1000, &wn},
                           {"w_continuity", 0, 100000, &wc},
                           {"w_unfilled", 0, 1000000000, &wu},
-                          {"search_budget", 0, 1000000000, &budget}};
+                          {"search_budget", 0, 1000000000, &budget},
+                          {"lns_set_size", 0, 1000, &lns}};
   for (auto it = j.begin(); it != j.end(); ++it) {
     bool known = false;
     for (const auto& t : table) {
@@ -1116,6 +1226,7 @@ Result<SchedulerOptions> options_from_json(const Json& j, SchedulerOptions o) {
   o.w_continuity = static_cast<int>(wc);
   o.w_unfilled = wu;
   o.search_budget = budget;
+  o.lns_set_size = static_cast<int>(lns);
   return o;
 }
 

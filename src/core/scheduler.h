@@ -46,6 +46,10 @@ struct SchedulerOptions {
   int64_t w_unfilled = 10000000;
   // Local search budget: candidate evaluations (a deterministic count, not a time).
   int64_t search_budget = 3000000;
+  // Shifts in each set of the large-neighbourhood move (solve_set over a set
+  // of shifts linked by the volunteers who could move between them); 0 turns
+  // that move off (the clique and swap moves remain).
+  int lns_set_size = 12;
 };
 
 struct SchedVolunteer {

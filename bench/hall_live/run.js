@@ -68,13 +68,16 @@ async function main() {
   try {
     const people = hall.kioskPeople((await hall.serverOps(server.url)).ops).slice(0, RUNS);
     if (people.length < RUNS) throw new Error('only ' + people.length + ' residents a kiosk can find');
-    const coordinator = await h.openDevice(browser, server.url, { what: 'coordinator' });
+    // The coordinator works at a tall hall monitor (1280x1400): the shift
+    // list fills the top of the page, the open roster sits below it.
+    const coordinator = await h.openDevice(browser, server.url,
+      { what: 'coordinator', viewport: { width: 1280, height: 1400 } });
     const kiosk = await h.openDevice(browser, server.url, { what: 'kiosk' });
 
     // 1. Sign-up -> coordinator's screen. Five sign-ups to a shift, then a
-    // new shift: the roster open on the coordinator's 1280x800 screen stays
-    // short enough to show its newest line (the widget hook sees only what
-    // is on screen), as a coordinator watching one shift fill would.
+    // new shift: the open roster stays short enough to show its newest line
+    // on screen (the widget hook sees only what is on screen), as a
+    // coordinator watching one shift fill would.
     const day = hall.tomorrow();
     const ms = [];
     for (let group = 0; group * 5 < people.length; group++) {

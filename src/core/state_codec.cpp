@@ -111,7 +111,7 @@ struct Reader {
     uint64_t n = 0;
     if (!varint(&n)) return false;
     if (n > static_cast<uint64_t>(end - p)) return fail("a text is cut off");
-    s->assign(reinterpret_cast<const char*>(p), static_cast<size_t>(n));
+    *s = std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(n));  // exact capacity, as a fold's copies
     p += n;
     return true;
   }

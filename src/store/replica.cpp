@@ -181,15 +181,20 @@ void Replica::load_snapshot(int64_t now_ms) {
     }
     failed.push_back(Failed{name, loaded.error().message});
   }
-  // Without a snapshot, compacted segments are folded in base.bin.
+  // Without a snapshot, compacted segments are folded in base.bin (right
+  // after compact() it is the snapshot itself, renamed).
   bool from_base = false;
   if (!report_.used_snapshot && base_covers_ > 0) from_base = load_base(now_ms, /*into_state=*/true);
+  if (from_base) {
+    report_.used_snapshot = true;
+    report_.snapshot_format = 2;
+  }
   for (const auto& f : failed) {
     StorageProblem problem;
     problem.file = f.file;
     problem.set_aside_as = set_aside(f.file, now_ms);
-    std::string instead = report_.used_snapshot ? "The other snapshot file was used instead, so nothing is missing; "
-                          : from_base ? "The state was folded again from base.bin and the log files instead, so nothing is missing; "
+    std::string instead = from_base ? "The state was folded again from base.bin and the log files instead, so nothing is missing; "
+                          : report_.used_snapshot ? "The other snapshot file was used instead, so nothing is missing; "
                           : base_covers_ > 0 ? "The log files were read again instead; "
                                              : "Every operation was read again from the log files instead, so nothing is missing; ";
     problem.message = "The snapshot file " + f.file + " could not be used (" + f.why + "). " + instead +
@@ -218,7 +223,8 @@ bool Replica::load_base(int64_t now_ms, bool into_state) {
     snapshot_covers_ = snap.info.covers_through_segment;
     base_covers_ = snapshot_covers_;
     snapshot_excluded_ = std::move(snap.info.excluded);
-    snapshot_format_ = 0;  // not a snapshot to compact under
+    snapshot_format_ = 2;  // compact() finds nothing newer to remove under it
+    snapshot_own_max_ = ids_.max_seq(source_.device);
     source_.clock.restore(snap.info.clock);
     return true;
   }
@@ -759,11 +765,12 @@ Result<size_t> Replica::compact(uint64_t acked_own_through) {
     }
     removable.push_back(name);
   }
-  // base.bin first: once a segment is gone, its operations live only there
-  // (and on the server).
-  auto bytes = fs_.read(path(kSnapshotFile));
-  if (!bytes.ok()) return bytes.error();
-  if (auto st = fs_.write_atomic(path(kBaseFile), bytes.value()); !st.ok()) return st.error();
+  if (removable.empty()) return size_t{0};
+  // The snapshot becomes base.bin first (one atomic rename, no copy: the
+  // folder holds one snapshot-sized file until the next write_snapshot):
+  // once a segment is gone, its operations live only there (and on the
+  // server). Start-up then loads base.bin like a snapshot.
+  if (auto st = fs_.rename(path(kSnapshotFile), path(kBaseFile)); !st.ok()) return st.error();
   base_covers_ = snapshot_covers_;
   ++write_generation_;
   size_t removed = 0;

@@ -14,7 +14,7 @@
 //   snapshot.json          a format-1 snapshot of an older version: read when
 //                          there is no snapshot.bin, removed once one is written
 //   base.bin               after compact(): the fold of the removed segments
-//                          (a copy of the snapshot they were removed under)
+//                          (the snapshot they were removed under, renamed)
 //   excluded.json          own operations the server refused: kept in the log,
 //                          left out of the state (exclude())
 //   quarantine/            files set aside because they were corrupt
@@ -42,9 +42,10 @@
 //   came from the server; own ones only when the server acknowledged them
 //   (seq <= the acked seq the sync client passes). A segment holding an own
 //   operation not acknowledged, or one the server refused (excluded), is
-//   never removed. The snapshot they were removed under is copied to
-//   base.bin first, so exclude(), restamp_own() and a start-up whose
-//   snapshot is damaged fold base.bin + the remaining segments. read_all()
+//   never removed. The snapshot they were removed under is renamed to
+//   base.bin first, so start-up (without a newer snapshot.bin, or with a
+//   damaged one), exclude() and restamp_own() fold base.bin + the remaining
+//   segments. read_all()
 //   then returns only the remaining segments' operations (every unsynced own
 //   one among them); the removed ones are on the server.
 // - Nothing here flushes to IndexedDB: the caller (platform) does that after
@@ -152,7 +153,8 @@ class Replica {
   bool should_snapshot() const;
 
   // Removes the segment files the snapshot covers whose operations the
-  // server holds (see Contracts), after copying snapshot.bin to base.bin.
+  // server holds (see Contracts), after renaming snapshot.bin to base.bin
+  // (only when there is a file to remove).
   // acked_own_through: the server acknowledged this device's own operations
   // 1..acked_own_through (SyncClient::acked_seq()). Does nothing (returns 0)
   // unless snapshot.bin (format 2) is in use and folds no own operation
@@ -160,8 +162,8 @@ class Replica {
   // it was written (the next write_snapshot() makes that true again).
   // Returns the number of files removed. Never removes a file holding an own
   // operation not acknowledged or refused. A crash part-way leaves
-  // base.bin and some covered segments: harmless (start-up reads neither
-  // while snapshot.bin is good).
+  // base.bin and some covered segments: harmless (start-up loads base.bin
+  // and reads no segment it covers).
   Result<size_t> compact(uint64_t acked_own_through);
   // Segments 1..this were compacted (base.bin folds them); 0: none.
   uint64_t compacted_through() const { return base_covers_; }

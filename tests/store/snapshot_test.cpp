@@ -276,10 +276,13 @@ TEST_CASE("compaction removes only what the server holds", "[store][replica][com
   CHECK(segment_files(fs) == 0);
   CHECK(r->compacted_through() > 0);
   CHECK(fs.files().count(kDir + "/base.bin") == 1);
+  CHECK(fs.files().count(kDir + "/snapshot.bin") == 0);  // renamed, not copied
   // Later operations go on; read_all holds exactly the remaining ones.
   must_commit(*r, make_grid(41), kT0 + 41);
   CHECK(r->read_all().value().size() == 1);
   auto again = open_ok(fs, "dev-a", kT0 + 100, opt);
+  CHECK(again->open_report().used_snapshot);
+  CHECK(again->open_report().replayed == 1);
   CHECK(again->state().hash() == r->state().hash());
   CHECK(again->operation_count() == 41);
   CHECK(must_commit(*again, make_grid(42), kT0 + 120).id.seq == 42);
@@ -314,11 +317,12 @@ TEST_CASE("after compaction, exclude() and a damaged snapshot fold from base.bin
   REQUIRE(r->write_snapshot().ok());
   CHECK(r->compact(23).value() == 0);  // the segment with the refused operation stays
   CHECK(segment_files(fs) >= 1);
+  REQUIRE(fs.files().count(kDir + "/snapshot.bin") == 1);
 
   SECTION("a damaged snapshot: base.bin and the remaining log") {
     fs.files()[kDir + "/snapshot.bin"][60] ^= 1;
     auto again = open_ok(fs, "dev-a", kT0 + 200, opt);
-    CHECK_FALSE(again->open_report().used_snapshot);
+    CHECK(again->open_report().used_snapshot);  // base.bin, the older snapshot
     CHECK_FALSE(again->open_report().history_missing);
     REQUIRE(again->open_report().problems.size() == 1);
     CHECK(again->open_report().problems[0].message.find("base.bin") != std::string::npos);

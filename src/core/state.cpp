@@ -182,6 +182,27 @@ void State::forget(const std::string& kind, const std::string& id) {
   if (k->second.empty()) kinds_.erase(k);
 }
 
+void State::index_entity(const Entity& e) {
+  for (const auto& [ref_kind, ref_field] : kIndexedRefs) {
+    if (e.kind != ref_kind) continue;
+    const Json& v = e.get(ref_field);
+    if (v.is_string()) refs_[ref_key(e.kind, ref_field, v.get<std::string>())].insert(e.id);
+  }
+}
+
+void State::restore_from(const State& base, const std::string& kind, const std::string& id) {
+  ++applied_ops_;
+  auto k = base.kinds_.find(kind);
+  if (k == base.kinds_.end()) return;
+  auto from = k->second.find(id);  // also an entity edited before its create arrived
+  if (from == k->second.end()) return;
+  forget(kind, id);
+  Entity& e = kinds_[kind][id] = from->second;
+  for (const auto& [ref_kind, ref_field] : kIndexedRefs)
+    if (kind == ref_kind) reindex(e, ref_field, Json());
+  if (max_hlc_ < base.max_hlc_) max_hlc_ = base.max_hlc_;
+}
+
 void State::reindex(const Entity& e, const std::string& field, const Json& before) {
   const Json& now = e.get(field);
   if (now == before) return;

@@ -90,6 +90,11 @@ class State {
   // one, because it is the version every cache of the state is keyed on
   // (the UI's lists hold pointers to entities: they must rebuild).
   void forget(const std::string& kind, const std::string& id);
+  // Puts one entity back as `base` holds it (after forget(); nothing when
+  // base has none), so a replica that started from the server's snapshot
+  // can fold the entity again from that base plus its log (Replica::exclude).
+  // applied_ops() goes up by one, as for forget().
+  void restore_from(const State& base, const std::string& kind, const std::string& id);
   // A State built again in place of an older one (Replica::restamp_own)
   // takes a version past the older one's, so caches keyed on applied_ops()
   // do not mistake it for the state they saw.
@@ -119,14 +124,20 @@ class State {
   uint64_t hash() const;
   std::string hash_hex() const;
 
+  // The JSON snapshot (format "dianhong-state"; read for snapshot.json files
+  // written before format 2, docs/operation-log.md). New snapshots use the
+  // binary records of core/state_codec.h.
   Json to_snapshot() const;
   static Result<State> from_snapshot(const Json& j);
 
  private:
+  friend class StateEncoder;
+  friend class StateDecoder;
   std::map<std::string, std::map<std::string, Entity>> kinds_;
   // "kind\x1ffield\x1fvalue" -> entity ids (referring()).
   std::unordered_map<std::string, std::set<std::string>> refs_;
   void reindex(const Entity& e, const std::string& field, const Json& before);
+  void index_entity(const Entity& e);  // adds a whole entity to refs_
   Hlc max_hlc_{};
   uint64_t applied_ops_ = 0;
   uint64_t ignored_ops_ = 0;

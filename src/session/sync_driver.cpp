@@ -257,6 +257,12 @@ void SyncDriver::round_done(int64_t now) {
   next_round_ms_ = now + (push_channel_live() ? kPollWithPushMs : kPollMs);
   last_error_ = {};
   first_round_done_ = true;
+  // The server now holds every acknowledged own change: log files the
+  // snapshot covers can go (Replica::compact; does nothing until a snapshot
+  // folds only such changes). The flush below makes the removal durable
+  // together with sync-state.json.
+  if (auto removed = replica_.compact(client_->state().acked_seq); removed.ok() && removed.value() > 0)
+    flusher_.request_flush(replica_.write_generation());
   // Make the cursor and the answered pushes durable (sync-state.json): the
   // flush handshake moves the cursor when this flush completes.
   if (round_ingested_ || client_->pulled_cursor() > client_->state().cursor) flusher_.flush_now();

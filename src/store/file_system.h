@@ -28,6 +28,15 @@ class FileSystem {
   virtual bool exists(const std::string& path) = 0;
   // Whole file. Missing file -> error code "not_found".
   virtual Result<std::string> read(const std::string& path) = 0;
+  // Up to `length` bytes from `offset` (fewer at the end, none past it), so
+  // a large file (the snapshot) is read a part at a time. The default reads
+  // the whole file; the POSIX one reads only the part.
+  virtual Result<std::string> read_part(const std::string& path, uint64_t offset, size_t length) {
+    auto all = read(path);
+    if (!all.ok()) return all.error();
+    if (offset >= all.value().size()) return std::string();
+    return all.value().substr(static_cast<size_t>(offset), length);
+  }
   // Appends bytes; creates the file if missing. A short write (disk full)
   // returns error code "storage_full" and leaves the file as it was before
   // (truncated back to its previous length). Other failures: "storage_error".
@@ -35,7 +44,8 @@ class FileSystem {
   // Replaces the whole file atomically (write to a temporary name, rename).
   virtual Status write_atomic(const std::string& path, const std::string& bytes) = 0;
   virtual Status rename(const std::string& from, const std::string& to) = 0;
-  // Missing file -> "not_found". (The store never removes log data.)
+  // Missing file -> "not_found". (The store removes log data only when
+  // compacting segments the server holds: Replica::compact.)
   virtual Status remove(const std::string& path) = 0;
   // Makes appended data durable (fsync natively; a no-op on IDBFS, where
   // durability is the platform flush).

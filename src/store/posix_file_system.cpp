@@ -143,6 +143,30 @@ class PosixFileSystem : public FileSystem {
     return out;
   }
 
+  Result<std::string> read_part(const std::string& path, uint64_t offset, size_t length) override {
+    int fd = ::open(path.c_str(), O_RDONLY);
+    if (fd < 0) {
+      if (errno == ENOENT) return make_error("not_found", "The file " + path + " does not exist.");
+      return io_error("open", path, errno);
+    }
+    std::string out(length, '\0');
+    size_t got = 0;
+    while (got < length) {
+      ssize_t n = ::pread(fd, &out[got], length - got, static_cast<off_t>(offset + got));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        int err = errno;
+        ::close(fd);
+        return io_error("read", path, err);
+      }
+      if (n == 0) break;
+      got += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    out.resize(got);
+    return out;
+  }
+
   Status append(const std::string& path, const std::string& bytes) override {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd < 0) return io_error("open", path, errno);

@@ -5,12 +5,15 @@
 #include <set>
 
 #include "store/segment.h"
+#include "store/snapshot_file.h"
 
 namespace dh {
 namespace {
 
 constexpr const char* kDeviceFile = "device.json";
-constexpr const char* kSnapshotFile = "snapshot.json";
+constexpr const char* kSnapshotFile = "snapshot.bin";
+constexpr const char* kOldSnapshotFile = "snapshot.json";  // format 1: read, never written
+constexpr const char* kBaseFile = "base.bin";
 constexpr const char* kExcludedFile = "excluded.json";
 constexpr const char* kQuarantine = "quarantine";
 constexpr int kFormat = 1;
@@ -30,43 +33,6 @@ std::string describe_bad(const std::vector<segment::BadRecord>& bad) {
   for (size_t i = 0; i < shown; ++i) out += (i ? "; " : "") + one(bad[i]);
   if (bad.size() > shown) out += "; and " + std::to_string(bad.size() - shown) + " more";
   return out;
-}
-
-// snapshot.json: {"crc32":"<8 hex>","length":<n>,"snapshot":<n bytes of JSON>}
-// The checksum covers exactly the bytes of the snapshot object.
-std::string frame_snapshot(const std::string& body) {
-  return "{\"crc32\":\"" + segment::crc32_hex(body) + "\",\"length\":" + std::to_string(body.size()) +
-         ",\"snapshot\":" + body + "}\n";
-}
-
-Result<Json> unframe_snapshot(const std::string& text) {
-  auto bad = [](const std::string& why) { return make_error("bad_snapshot", why); };
-  const std::string head = "{\"crc32\":\"";
-  if (text.compare(0, head.size(), head) != 0 || text.size() < head.size() + 8)
-    return bad("it does not start like a snapshot file");
-  std::string crc = text.substr(head.size(), 8);
-  size_t pos = head.size() + 8;
-  const std::string mid = "\",\"length\":";
-  if (text.compare(pos, mid.size(), mid) != 0) return bad("its header is damaged");
-  pos += mid.size();
-  uint64_t length = 0;
-  size_t digits = 0;
-  while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9' && digits < 12) {
-    length = length * 10 + static_cast<uint64_t>(text[pos] - '0');
-    ++pos;
-    ++digits;
-  }
-  const std::string key = ",\"snapshot\":";
-  if (digits == 0 || text.compare(pos, key.size(), key) != 0) return bad("its header is damaged");
-  pos += key.size();
-  if (text.size() < pos + length + 1) return bad("it is shorter than its header says (cut off)");
-  std::string_view body(text.data() + pos, static_cast<size_t>(length));
-  std::string rest = text.substr(pos + static_cast<size_t>(length));
-  if (rest != "}\n" && rest != "}") return bad("it has extra bytes after the snapshot");
-  if (segment::crc32_hex(body) != crc) return bad("its checksum does not match: the bytes were changed after it was written");
-  Json j = Json::parse(body.begin(), body.end(), nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return bad("it is not valid JSON");
-  return j;
 }
 
 // The rules of operation_from_json (core/operation.cpp) checked on the
@@ -94,6 +60,7 @@ Result<std::unique_ptr<Replica>> Replica::open(FileSystem& fs, const std::string
   auto device = r->load_device(now_ms, new_device_id);
   if (!device.ok()) return device.error();
   r->load_excluded(now_ms);
+  r->load_base(now_ms, /*into_state=*/false);
   r->load_snapshot(now_ms);
   r->replay_segments(now_ms);
   // Operations excluded after the snapshot was written are still folded into
@@ -183,61 +150,94 @@ Status Replica::load_device(int64_t now_ms, const std::string& new_device_id) {
 }
 
 void Replica::load_snapshot(int64_t now_ms) {
-  const std::string p = path(kSnapshotFile);
-  if (!fs_.exists(p)) return;
-  std::string why;
-  auto text = fs_.read(p);
-  if (!text.ok()) {
-    why = text.error().message;
-  } else {
-    auto body = unframe_snapshot(text.value());
-    if (!body.ok()) {
-      why = body.error().message;
+  // snapshot.bin, else an older version's snapshot.json; the first that
+  // passes every check is used, a damaged one is set aside.
+  struct Failed {
+    std::string file, why;
+  };
+  std::vector<Failed> failed;
+  for (const char* name : {kSnapshotFile, kOldSnapshotFile}) {
+    const std::string p = path(name);
+    if (!fs_.exists(p)) continue;
+    Result<LoadedSnapshot> loaded = make_error("x", "");
+    if (std::string(name) == kSnapshotFile) {
+      loaded = read_snapshot_file(fs_, p);
     } else {
-      const Json& j = body.value();
-      auto ids = j.contains("ids") ? OpIdSet::from_json(j["ids"]) : Result<OpIdSet>(make_error("x", "it lists no operations"));
-      std::optional<Hlc> clock = j.contains("clock") && j["clock"].is_string() ? Hlc::parse(j["clock"].get<std::string>())
-                                                                               : std::nullopt;
-      if (!j.contains("format") || j["format"] != kFormat) {
-        why = "it was written in a format this version does not know";
-      } else if (!j.contains("covers_through_segment") || !j["covers_through_segment"].is_number_unsigned()) {
-        why = "it does not say which log files it covers";
-      } else if (!ids.ok()) {
-        why = ids.error().message;
-      } else if (!clock) {
-        why = "its clock stamp is not valid";
-      } else if (!j.contains("state")) {
-        why = "it holds no state";
-      } else {
-        auto state = State::from_snapshot(j["state"]);
-        if (!state.ok()) {
-          why = state.error().message;
-        } else if (!j.contains("state_hash") || j["state_hash"] != state.value().hash_hex()) {
-          why = "the state read back does not match the fingerprint written with it";
-        } else {
-          state_ = std::move(state.value());
-          ids_ = std::move(ids.value());
-          snapshot_covers_ = j["covers_through_segment"].get<uint64_t>();
-          // Older snapshots have no "excluded": they excluded nothing.
-          snapshot_excluded_ = OpIdSet();
-          if (j.contains("excluded")) {
-            if (auto ex = OpIdSet::from_json(j["excluded"]); ex.ok()) snapshot_excluded_ = std::move(ex.value());
-          }
-          source_.clock.restore(*clock);
-          report_.used_snapshot = true;
-          return;
-        }
-      }
+      auto text = fs_.read(p);
+      loaded = text.ok() ? decode_json_snapshot(text.value()) : Result<LoadedSnapshot>(text.error());
     }
+    if (loaded.ok()) {
+      LoadedSnapshot& snap = loaded.value();
+      state_ = std::move(snap.state);
+      ids_ = std::move(snap.info.ids);
+      snapshot_covers_ = snap.info.covers_through_segment;
+      snapshot_excluded_ = std::move(snap.info.excluded);
+      snapshot_format_ = snap.info.format;
+      snapshot_own_max_ = ids_.max_seq(source_.device);
+      source_.clock.restore(snap.info.clock);
+      report_.used_snapshot = true;
+      report_.snapshot_format = snapshot_format_;
+      break;
+    }
+    failed.push_back(Failed{name, loaded.error().message});
+  }
+  // Without a snapshot, compacted segments are folded in base.bin (right
+  // after compact() it is the snapshot itself, renamed).
+  bool from_base = false;
+  if (!report_.used_snapshot && base_covers_ > 0) from_base = load_base(now_ms, /*into_state=*/true);
+  if (from_base) {
+    report_.used_snapshot = true;
+    report_.snapshot_format = 2;
+  }
+  for (const auto& f : failed) {
+    StorageProblem problem;
+    problem.file = f.file;
+    problem.set_aside_as = set_aside(f.file, now_ms);
+    std::string instead = from_base ? "The state was folded again from base.bin and the log files instead, so nothing is missing; "
+                          : report_.used_snapshot ? "The other snapshot file was used instead, so nothing is missing; "
+                          : base_covers_ > 0 ? "The log files were read again instead; "
+                                             : "Every operation was read again from the log files instead, so nothing is missing; ";
+    problem.message = "The snapshot file " + f.file + " could not be used (" + f.why + "). " + instead +
+                      (problem.set_aside_as.empty() ? std::string("the file was left in place.")
+                                                    : "the file was set aside as " + problem.set_aside_as + ".");
+    report_.problems.push_back(std::move(problem));
+  }
+}
+
+// base.bin: its header always (what was compacted), its state only when the
+// snapshot cannot be used. Returns whether the state came from it.
+bool Replica::load_base(int64_t now_ms, bool into_state) {
+  const std::string p = path(kBaseFile);
+  if (!into_state) {
+    if (!fs_.exists(p)) return false;
+    auto head = read_snapshot_file(fs_, p, /*with_state=*/false);
+    // A damaged header is found again (and reported) when the state is needed.
+    base_covers_ = head.ok() ? head.value().info.covers_through_segment : 1;
+    return false;
+  }
+  auto loaded = read_snapshot_file(fs_, p);
+  if (loaded.ok()) {
+    LoadedSnapshot& snap = loaded.value();
+    state_ = std::move(snap.state);
+    ids_ = std::move(snap.info.ids);
+    snapshot_covers_ = snap.info.covers_through_segment;
+    base_covers_ = snapshot_covers_;
+    snapshot_excluded_ = std::move(snap.info.excluded);
+    snapshot_format_ = 2;  // compact() finds nothing newer to remove under it
+    snapshot_own_max_ = ids_.max_seq(source_.device);
+    source_.clock.restore(snap.info.clock);
+    return true;
   }
   StorageProblem problem;
-  problem.file = kSnapshotFile;
-  problem.set_aside_as = set_aside(kSnapshotFile, now_ms);
-  problem.message = "The snapshot file snapshot.json could not be used (" + why +
-                    "). Every operation was read again from the log files instead, so nothing is missing; " +
+  problem.file = kBaseFile;
+  problem.set_aside_as = set_aside(kBaseFile, now_ms);
+  problem.message = "The file base.bin, which holds the changes of older log files already removed from this device, could not be used (" +
+                    loaded.error().message + "). Those changes are fetched again from the server at the next sync; the changes not yet sent are all still here; " +
                     (problem.set_aside_as.empty() ? std::string("the file was left in place.")
                                                   : "the file was set aside as " + problem.set_aside_as + ".");
   report_.problems.push_back(std::move(problem));
+  report_.history_missing = true;
+  return false;
 }
 
 void Replica::replay_segments(int64_t now_ms) {
@@ -349,11 +349,11 @@ void Replica::replay_segments(int64_t now_ms) {
 
   // Where appending continues: the last segment, if it is readable and not
   // covered by the snapshot; otherwise a new one after everything that exists.
-  if (max_number > snapshot_covers_ && last_usable && segments.count(max_number)) {
+  if (max_number > std::max(snapshot_covers_, base_covers_) && last_usable && segments.count(max_number)) {
     segment_ = max_number;
     segment_size_ = last_size;
   } else {
-    segment_ = std::max(max_number, snapshot_covers_) + 1;
+    segment_ = std::max({max_number, snapshot_covers_, base_covers_}) + 1;
     segment_size_ = 0;
   }
   uint64_t after = 0;
@@ -570,12 +570,25 @@ Result<uint64_t> Replica::restamp_own(uint64_t after_seq, int64_t limit_ms, int6
       else if (op.hlc.wall_ms <= limit_ms) clock.restore(op.hlc);
     }
   }
+  // The removed segments' operations (compact) are folded in base.bin; none
+  // of them moves (they were all acknowledged).
+  State folded;
+  if (base_covers_ > 0) {
+    auto base = base_state();
+    if (!base.ok()) return base.error();
+    folded = std::move(base.value());
+    if (folded.max_hlc().wall_ms <= limit_ms) clock.restore(folded.max_hlc());
+  }
   for (auto& [seq, stamp] : fresh) stamp = clock.tick(now_ms);
-  // A crash from here on must not leave a snapshot that disagrees with the log.
-  const bool had_snapshot = fs_.exists(path(kSnapshotFile));
-  if (had_snapshot) {
-    if (auto st = fs_.remove(path(kSnapshotFile)); !st.ok()) return st.error();
-    snapshot_covers_ = 0;
+  // A crash from here on must not leave a snapshot that disagrees with the
+  // log (base.bin folds none of the moved operations: it stays).
+  bool had_snapshot = false;
+  for (const char* name : {kSnapshotFile, kOldSnapshotFile}) {
+    if (!fs_.exists(path(name))) continue;
+    had_snapshot = true;
+    if (auto st = fs_.remove(path(name)); !st.ok()) return st.error();
+    snapshot_covers_ = base_covers_;
+    snapshot_format_ = 0;
   }
   for (auto& seg : segs) {
     bool touched = false;
@@ -593,7 +606,6 @@ Result<uint64_t> Replica::restamp_own(uint64_t after_seq, int64_t limit_ms, int6
     if (segment::parse_file_name(seg.name, &n) && n == segment_) segment_size_ = content.size();
   }
   // Fold again: the old stamps were applied and would keep winning.
-  State folded;
   OpIdSet seen;
   for (const auto& seg : segs)
     for (const auto& op : seg.ops)
@@ -661,7 +673,17 @@ Status Replica::refold_entities_of(const OpIdSet& ids) {
   for (const auto& op : all.value())
     if (ids.contains(op.id))
       if (auto t = State::target_of(op)) targets.insert(*t);
+  // After compaction the removed segments' operations are folded in
+  // base.bin: each record starts again from there.
+  std::optional<State> base;
+  if (base_covers_ > 0 && !targets.empty()) {
+    auto b = base_state();
+    if (!b.ok()) return b.error();
+    base = std::move(b.value());
+  }
   for (const auto& [kind, id] : targets) state_.forget(kind, id);
+  if (base)
+    for (const auto& [kind, id] : targets) state_.restore_from(*base, kind, id);
   for (const auto& op : all.value()) {
     if (excluded_.contains(op.id)) continue;
     auto t = State::target_of(op);
@@ -679,27 +701,93 @@ bool Replica::should_snapshot() const {
 
 Status Replica::write_snapshot() {
   const uint64_t covers = segment_size_ > 0 ? segment_ : segment_ - 1;
-  Json body = {{"format", kFormat},
-               {"covers_through_segment", covers},
-               {"operations", ids_.size()},
-               {"ids", ids_.to_json()},
-               {"device", source_.device},
-               {"clock", source_.clock.last().to_string()},
-               {"state_hash", state_.hash_hex()},
-               {"state", state_.to_snapshot()},
-               {"excluded", excluded_.to_json()}};
-  auto st = fs_.write_atomic(path(kSnapshotFile), frame_snapshot(body.dump()));
+  SnapshotInfo info;
+  info.covers_through_segment = covers;
+  info.ids = ids_;
+  info.excluded = excluded_;
+  info.device = source_.device;
+  info.clock = source_.clock.last();
+  info.state_hash = state_.hash_hex();
+  auto st = fs_.write_atomic(path(kSnapshotFile), encode_snapshot(info, state_));
   if (!st.ok()) return st;
+  // The older format is superseded (and could not be compacted under).
+  if (fs_.exists(path(kOldSnapshotFile))) (void)fs_.remove(path(kOldSnapshotFile));
   if (segment_size_ > 0) {  // seal: what follows goes into segments the snapshot does not cover
     ++segment_;
     segment_size_ = 0;
   }
   snapshot_covers_ = covers;
   snapshot_excluded_ = excluded_;
+  snapshot_format_ = 2;
+  snapshot_own_max_ = ids_.max_seq(source_.device);
   ops_since_snapshot_ = 0;
   sealed_since_snapshot_ = 0;
   ++write_generation_;
   return ok_status();
+}
+
+std::map<uint64_t, std::string> Replica::list_segments() const {
+  std::map<uint64_t, std::string> segments;
+  auto listed = fs_.list(dir_);
+  if (listed.ok())
+    for (const auto& name : listed.value()) {
+      uint64_t n = 0;
+      if (segment::parse_file_name(name, &n)) segments[n] = name;
+    }
+  return segments;
+}
+
+Result<size_t> Replica::compact(uint64_t acked_own_through) {
+  if (snapshot_format_ != 2 || snapshot_covers_ <= base_covers_) return size_t{0};
+  // The snapshot must fold nothing the server might still refuse: no own
+  // operation above the acknowledged seq unless it is refused already...
+  if (snapshot_own_max_ > acked_own_through) {
+    if (snapshot_own_max_ - acked_own_through > 100000) return size_t{0};
+    for (uint64_t seq = acked_own_through + 1; seq <= snapshot_own_max_; ++seq) {
+      const OpId id{source_.device, seq};
+      if (ids_.contains(id) && !excluded_.contains(id)) return size_t{0};
+    }
+  }
+  // ... and every refusal must be left out of its state already.
+  if (!(excluded_ == snapshot_excluded_)) return size_t{0};
+  // Which covered segments to remove: all but those holding a refused
+  // operation (kept for the audit and redo).
+  std::vector<std::string> removable;
+  for (const auto& [number, name] : list_segments()) {
+    if (number > snapshot_covers_) break;
+    if (excluded_.size() > 0) {
+      auto bytes = fs_.read(path(name));
+      if (!bytes.ok()) continue;  // unreadable: leave it
+      bool holds_refused = false;
+      for (const auto& rec : segment::parse(bytes.value()).good)
+        if (excluded_.contains(rec.op.id)) holds_refused = true;
+      if (holds_refused) continue;
+    }
+    removable.push_back(name);
+  }
+  if (removable.empty()) return size_t{0};
+  // The snapshot becomes base.bin first (one atomic rename, no copy: the
+  // folder holds one snapshot-sized file until the next write_snapshot):
+  // once a segment is gone, its operations live only there (and on the
+  // server). Start-up then loads base.bin like a snapshot.
+  if (auto st = fs_.rename(path(kSnapshotFile), path(kBaseFile)); !st.ok()) return st.error();
+  base_covers_ = snapshot_covers_;
+  ++write_generation_;
+  size_t removed = 0;
+  for (const auto& name : removable) {
+    if (!fs_.remove(path(name)).ok()) continue;  // tried again at the next compaction... of a later snapshot
+    ++removed;
+  }
+  return removed;
+}
+
+Result<State> Replica::base_state() const {
+  if (base_covers_ == 0) return State();
+  auto loaded = read_snapshot_file(fs_, path(kBaseFile));
+  if (!loaded.ok())
+    return make_error("storage_error", "The file base.bin, which holds the changes of removed log files, could not be read (" +
+                                           loaded.error().message + ").");
+  return std::move(loaded.value().state);
 }
 
 Result<std::vector<Operation>> Replica::read_all() const {

@@ -7,8 +7,14 @@
 //   seg-000001.log ...     segment files of checksummed operation records;
 //                          a segment is sealed before it would pass 64 KiB, so a
 //                          flush to IndexedDB rewrites only small files
-//   snapshot.json          the state folded up to a sealed segment, so start-up
-//                          does not replay years of operations
+//   snapshot.bin           the state folded up to a sealed segment, so start-up
+//                          does not replay years of operations (format 2:
+//                          checksummed frames of binary records, read one
+//                          frame at a time; store/snapshot_file.h)
+//   snapshot.json          a format-1 snapshot of an older version: read when
+//                          there is no snapshot.bin, removed once one is written
+//   base.bin               after compact(): the fold of the removed segments
+//                          (the snapshot they were removed under, renamed)
 //   excluded.json          own operations the server refused: kept in the log,
 //                          left out of the state (exclude())
 //   quarantine/            files set aside because they were corrupt
@@ -31,6 +37,17 @@
 //   after a lost device.json write or a lost record.
 // - Known ids are kept as sequence ranges per device (op_id_set.h); the
 //   snapshot stores them, so start-up from it reads no old segment.
+// - Compaction (compact()): segment files the snapshot covers are removed
+//   once the server holds every operation in them: other devices' operations
+//   came from the server; own ones only when the server acknowledged them
+//   (seq <= the acked seq the sync client passes). A segment holding an own
+//   operation not acknowledged, or one the server refused (excluded), is
+//   never removed. The snapshot they were removed under is renamed to
+//   base.bin first, so start-up (without a newer snapshot.bin, or with a
+//   damaged one), exclude() and restamp_own() fold base.bin + the remaining
+//   segments. read_all()
+//   then returns only the remaining segments' operations (every unsynced own
+//   one among them); the removed ones are on the server.
 // - Nothing here flushes to IndexedDB: the caller (platform) does that after
 //   write_generation() moves, and only then tells the person "saved".
 // - Single-threaded; the caller serialises access.
@@ -71,6 +88,12 @@ struct OpenReport {
   size_t replayed = 0;         // operations replayed from segments on top of the snapshot
   size_t segments = 0;
   bool used_snapshot = false;
+  int snapshot_format = 0;     // 2 = snapshot.bin, 1 = an older snapshot.json, 0 = none used
+  // Segments were compacted away and neither snapshot.bin nor base.bin could
+  // be used: the operations of the removed segments are not on this device
+  // any more (the server has them all). The sync client pulls everything
+  // again (SyncClient::open).
+  bool history_missing = false;
   std::vector<StorageProblem> problems;
 };
 
@@ -122,15 +145,35 @@ class Replica {
   // UI says "saved" only once a flush covers it too.
   void note_folder_write() { ++write_generation_; }
 
-  // Seals the current segment and writes snapshot.json: the state, the known
+  // Seals the current segment and writes snapshot.bin: the state, the known
   // ids and the clock as of the sealed segments (= everything appended so
-  // far). Called by the app when should_snapshot() says enough accumulated.
+  // far); then removes an older snapshot.json. Called by the app when
+  // should_snapshot() says enough accumulated.
   Status write_snapshot();
   bool should_snapshot() const;
+
+  // Removes the segment files the snapshot covers whose operations the
+  // server holds (see Contracts), after renaming snapshot.bin to base.bin
+  // (only when there is a file to remove).
+  // acked_own_through: the server acknowledged this device's own operations
+  // 1..acked_own_through (SyncClient::acked_seq()). Does nothing (returns 0)
+  // unless snapshot.bin (format 2) is in use and folds no own operation
+  // above acked_own_through except refused ones, and no refusal came after
+  // it was written (the next write_snapshot() makes that true again).
+  // Returns the number of files removed. Never removes a file holding an own
+  // operation not acknowledged or refused. A crash part-way leaves
+  // base.bin and some covered segments: harmless (start-up loads base.bin
+  // and reads no segment it covers).
+  Result<size_t> compact(uint64_t acked_own_through);
+  // Segments 1..this were compacted (base.bin folds them); 0: none.
+  uint64_t compacted_through() const { return base_covers_; }
 
   // Every operation in log order of appending (reads all segments, including
   // those the snapshot covers), each id once, for the audit view, export and
   // sync. Damaged records are skipped (open() reports the ones it reads).
+  // After compact(), the operations of removed segments are not included
+  // (they are folded in base.bin and held by the server); every own
+  // operation not acknowledged is.
   Result<std::vector<Operation>> read_all() const;
 
   // Own operations with seq in (after_seq, through_seq], in seq order, from
@@ -167,6 +210,10 @@ class Replica {
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
   Status load_device(int64_t now_ms, const std::string& new_device_id);
   void load_snapshot(int64_t now_ms);
+  bool load_base(int64_t now_ms, bool into_state);
+  // The state of base.bin (an empty State when nothing was compacted).
+  Result<State> base_state() const;
+  std::map<uint64_t, std::string> list_segments() const;
   void load_excluded(int64_t now_ms);
   Status refold_entities_of(const OpIdSet& ids);
   void replay_segments(int64_t now_ms);
@@ -198,7 +245,10 @@ class Replica {
   uint64_t write_generation_ = 0;
   uint64_t segment_ = 1;              // segment appended to
   uint64_t segment_size_ = 0;         // its size in bytes
-  uint64_t snapshot_covers_ = 0;      // snapshot.json holds segments 1..this (0: none)
+  uint64_t snapshot_covers_ = 0;      // the snapshot holds segments 1..this (0: none)
+  int snapshot_format_ = 0;           // of the snapshot in use: 2 (snapshot.bin), 1, 0 none
+  uint64_t snapshot_own_max_ = 0;     // highest own seq the snapshot folds
+  uint64_t base_covers_ = 0;          // base.bin folds segments 1..this (compacted away)
   uint64_t ops_since_snapshot_ = 0;
   uint64_t sealed_since_snapshot_ = 0;
   Hlc saved_clock_{};                 // last_hlc written to device.json

@@ -88,6 +88,9 @@ Result<std::unique_ptr<SyncClient>> SyncClient::open(FileSystem& fs, Replica& re
       }
     }
   }
+  // Compacted log files whose fold (base.bin) could not be read: their
+  // operations are fetched again from the start (ingest skips known ids).
+  if (replica.open_report().history_missing) c->state_.cursor = 0;
   c->pulled_ = c->state_.cursor;
   // Everything in the files at open was stored before: durable. One full scan
   // finds the highest own seq even past a gap (a record lost to corruption).

@@ -536,7 +536,7 @@ TEST_CASE("a snapshot start-up equals a full replay (random operations)", "[stor
     fill(*r, 7, t + 1);  // operations after the last snapshot
 
     MemoryFileSystem without = fs;
-    without.files().erase(kDir + "/snapshot.json");
+    without.files().erase(kDir + "/snapshot.bin");
     auto from_snapshot = open_ok(fs, "x", t + 10, opt);
     auto full = open_ok(without, "x", t + 10, opt);
     CHECK(from_snapshot->open_report().used_snapshot);
@@ -591,7 +591,7 @@ TEST_CASE("a corrupt snapshot is reported and everything is replayed", "[store][
     fill(*r, 5, kT0 + 1000);
     hash = r->state().hash();
   }
-  std::string& snap = fs.files()[kDir + "/snapshot.json"];
+  std::string& snap = fs.files()[kDir + "/snapshot.bin"];
   SECTION("flipped byte") { snap[snap.size() / 2] ^= 0x04; }
   SECTION("cut off") { snap.resize(snap.size() / 3); }
   SECTION("not a snapshot at all") { snap = "[]"; }
@@ -600,9 +600,9 @@ TEST_CASE("a corrupt snapshot is reported and everything is replayed", "[store][
   REQUIRE(r->open_report().problems.size() == 1);
   const auto& p = r->open_report().problems[0];
   INFO(p.message);
-  CHECK(p.file == "snapshot.json");
+  CHECK(p.file == "snapshot.bin");
   CHECK(p.message.find("nothing is missing") != std::string::npos);
-  CHECK(p.set_aside_as == "quarantine/snapshot.json." + std::to_string(kT0 + 42));
+  CHECK(p.set_aside_as == "quarantine/snapshot.bin." + std::to_string(kT0 + 42));
   CHECK(r->open_report().replayed == 30);
   CHECK(r->state().hash() == hash);
   CHECK(must_commit(*r, make_grid(1), kT0 + 2000).id.seq == 31);

@@ -507,3 +507,23 @@ TEST_CASE("an own archive undone by a restore made without it is reported as res
   CHECK(again->front().type == "grid.archive");
   CHECK(t.a.replica->state().find("grid", t.grid)->archived());
 }
+
+TEST_CASE("a device whose compacted history is lost pulls from the start again", "[sync][client][compact]") {
+  Fixture f;
+  for (int i = 0; i < 3; ++i) f.grid("网格" + std::to_string(i));
+  REQUIRE(f.replica->write_snapshot().ok());
+  REQUIRE(f.replica->compact(3).value() > 0);
+  f.replica->note_folder_write();
+  REQUIRE(f.fs.write_atomic("/r/sync-state.json", R"({"version":1,"cursor":50,"acked_seq":3})").ok());
+  SECTION("base.bin readable: the pull goes on from the cursor") {
+    f.reopen();
+    CHECK_FALSE(f.replica->open_report().history_missing);
+    CHECK(f.client->next_pull(10).after == 50);
+  }
+  SECTION("base.bin damaged: everything is pulled again") {
+    f.fs.files()["/r/base.bin"][40] ^= 1;
+    f.reopen();
+    CHECK(f.replica->open_report().history_missing);
+    CHECK(f.client->next_pull(10).after == 0);
+  }
+}

@@ -95,6 +95,7 @@ Result<std::unique_ptr<Replica>> Replica::open(FileSystem& fs, const std::string
   if (!device.ok()) return device.error();
   r->load_excluded(now_ms);
   r->load_snapshot(now_ms);
+  r->load_server_base(now_ms);  // replica_base.cpp: only without a usable snapshot.json
   r->replay_segments(now_ms);
   // Operations excluded after the snapshot was written are still folded into
   // it: fold their records again without them.
@@ -595,6 +596,12 @@ Result<uint64_t> Replica::restamp_own(uint64_t after_seq, int64_t limit_ms, int6
   // Fold again: the old stamps were applied and would keep winning.
   State folded;
   OpIdSet seen;
+  if (has_server_base_) {  // the server's snapshot this device started from, then the log
+    auto base = read_server_base();
+    if (!base.ok()) return base.error();
+    folded = std::move(base.value().state);
+    seen = std::move(base.value().ids);
+  }
   for (const auto& seg : segs)
     for (const auto& op : seg.ops)
       if (seen.insert(op.id) && !excluded_.contains(op.id)) folded.apply(op);  // refused ones stay out
@@ -661,6 +668,19 @@ Status Replica::refold_entities_of(const OpIdSet& ids) {
   for (const auto& op : all.value())
     if (ids.contains(op.id))
       if (auto t = State::target_of(op)) targets.insert(*t);
+  if (has_server_base_ && !targets.empty()) {
+    // Started from the server's snapshot: its operations are not in the
+    // log, so the whole state is folded again from that base plus the log
+    // (refusals are rare; the base is read back from server-base.json).
+    auto base = read_server_base();
+    if (!base.ok()) return base.error();
+    State folded = std::move(base.value().state);
+    for (const auto& op : all.value())
+      if (!excluded_.contains(op.id)) folded.apply(op);
+    folded.version_past(state_.applied_ops());  // the UI's caches hold pointers into the old one
+    state_ = std::move(folded);
+    return ok_status();
+  }
   for (const auto& [kind, id] : targets) state_.forget(kind, id);
   for (const auto& op : all.value()) {
     if (excluded_.contains(op.id)) continue;

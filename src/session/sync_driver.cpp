@@ -282,7 +282,10 @@ void SyncDriver::round_done(int64_t now) {
   first_round_done_ = true;
   // Make the cursor and the answered pushes durable (sync-state.json): the
   // flush handshake moves the cursor when this flush completes.
-  if (round_ingested_ || client_->pulled_cursor() > client_->state().cursor) flusher_.flush_now();
+  // A round that started from the server's snapshot asked for no flush per
+  // page: this one covers everything written (so the status says "saved").
+  if (round_from_snapshot_) flusher_.request_flush(replica_.write_generation());
+  else if (round_ingested_ || client_->pulled_cursor() > client_->state().cursor) flusher_.flush_now();
   else flush_state_if_newer();
 }
 

@@ -473,6 +473,8 @@ TEST_CASE("sync driver: a new device starts from the server's snapshot, pulls th
   // Opening, the data once, then sync-state.json with the moved cursor.
   INFO("flushes " << d.flusher.flushes);
   CHECK(d.flusher.flushes <= 3);
+  // ... and that flush covers everything written: the status says "saved".
+  CHECK(d.flusher.flushed_generation() >= d.session.replica()->write_generation());
   std::string server_hash;
   server.svc->read_state([&](const State& s) { server_hash = s.hash_hex(); });
   CHECK(d.session.replica()->state().hash_hex() == server_hash);

@@ -1,7 +1,11 @@
 #include "server/op_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <utility>
 
@@ -135,6 +139,80 @@ OpStore::~OpStore() {
   }
   if (writer_ && writer_->db) sqlite3_wal_hook(writer_->db, nullptr, nullptr);
   if (checkpoint_db_) sqlite3_close_v2(checkpoint_db_);
+  if (wal_fd_ >= 0) ::close(wal_fd_);
+}
+
+std::pair<OpStore::Conn*, std::unique_lock<std::mutex>> OpStore::lease_reader() {
+  if (readers_.empty()) return {writer_.get(), std::unique_lock<std::mutex>(writer_->mu)};
+  const size_t n = readers_.size();
+  const size_t start = next_reader_.fetch_add(1) % n;
+  for (size_t k = 0; k < n; ++k) {
+    Conn* c = readers_[(start + k) % n].get();
+    std::unique_lock<std::mutex> lock(c->mu, std::try_to_lock);
+    if (lock.owns_lock()) return {c, std::move(lock)};
+  }
+  Conn* c = readers_[start].get();
+  return {c, std::unique_lock<std::mutex>(c->mu)};
+}
+
+uint64_t OpStore::note_commit(uint64_t last_seq) {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  ++committed_ticket_;
+  if (last_seq > committed_seq_) committed_seq_ = last_seq;
+  if (wal_fd_ < 0 && !sync_hook_) {  // in memory: nothing to wait for
+    durable_ticket_ = committed_ticket_;
+    if (committed_seq_ > durable_seq_.load()) durable_seq_ = committed_seq_;
+  }
+  return committed_ticket_;
+}
+
+uint64_t OpStore::committed_ticket() const {
+  std::lock_guard<std::mutex> lock(commit_mu_);
+  return committed_ticket_;
+}
+
+Status OpStore::sync_wal() {
+  int err = 0;
+  if (sync_hook_) {
+    err = sync_hook_();
+  } else if (wal_fd_ >= 0 && ::fdatasync(wal_fd_) != 0) {
+    err = errno;
+  }
+  ++fsyncs_;
+  if (err != 0) {
+    return make_error("store_error", std::string("The server's disk did not confirm a write (") + std::strerror(err) +
+                                         "). Nothing more is stored until the server is restarted; "
+                                         "devices send again what was not confirmed.");
+  }
+  return ok_status();
+}
+
+Status OpStore::wait_durable(uint64_t ticket) {
+  std::unique_lock<std::mutex> lock(commit_mu_);
+  for (;;) {
+    if (sync_failed_) return *sync_failed_;
+    if (durable_ticket_ >= ticket) return ok_status();
+    if (syncing_) {  // someone's fsync is running: it may or may not cover us
+      durable_cv_.wait(lock);
+      continue;
+    }
+    // Lead a group sync: it covers every commit made before it starts (their
+    // WAL frames were written when the commit returned).
+    syncing_ = true;
+    const uint64_t covers_ticket = committed_ticket_;
+    const uint64_t covers_seq = committed_seq_;
+    lock.unlock();
+    Status st = sync_wal();
+    lock.lock();
+    syncing_ = false;
+    if (!st) {
+      sync_failed_ = st.error();
+    } else {
+      durable_ticket_ = std::max(durable_ticket_, covers_ticket);
+      if (covers_seq > durable_seq_.load()) durable_seq_ = covers_seq;
+    }
+    durable_cv_.notify_all();
+  }
 }
 
 // Called by SQLite after each commit on the writer (under writer_->mu), with
@@ -177,15 +255,19 @@ Result<std::unique_ptr<OpStore>> OpStore::open(const std::string& path) {
   sqlite3* db = store->writer_->db;
   const bool memory = path == ":memory:" || path.empty();
   if (!memory) {
-    // WAL: readers never block the writer; FULL: the WAL is fsynced at every
-    // commit, so an acknowledged push survives a crash or power cut.
+    // WAL: readers never block the writer. Durability: the group fsync
+    // (wait_durable), so an acknowledged push survives a crash or power cut.
     Stmt wal(db, "PRAGMA journal_mode=WAL;");
     if (!wal.ok() || sqlite3_step(wal.get()) != SQLITE_ROW ||
         column_text(wal.get(), 0) != "wal") {
       return db_error(db, "switching to WAL mode");
     }
   }
-  if (auto s = exec(db, "PRAGMA synchronous=FULL;", "setting synchronous=FULL"); !s) return s.error();
+  // File stores: NORMAL, so COMMIT does not fsync; append() and push answers
+  // wait for the group fsync of the WAL instead (wait_durable).
+  if (auto s = exec(db, memory ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;", "setting synchronous");
+      !s)
+    return s.error();
   {
     Stmt v(db, "PRAGMA user_version;");
     if (!v.ok() || sqlite3_step(v.get()) != SQLITE_ROW) return db_error(db, "reading its version");
@@ -198,10 +280,13 @@ Result<std::unique_ptr<OpStore>> OpStore::open(const std::string& path) {
   }
   if (auto s = exec(db, kSchema, "creating its tables"); !s) return s.error();
   if (!memory) {
-    store->reader_ = std::make_unique<Conn>();
-    auto r = open_db(path, true);
-    if (!r) return r.error();
-    store->reader_->db = r.value();
+    constexpr int kReaders = 4;
+    for (int i = 0; i < kReaders; ++i) {
+      auto r = open_db(path, true);
+      if (!r) return r.error();
+      store->readers_.push_back(std::make_unique<Conn>());
+      store->readers_.back()->db = r.value();
+    }
     auto c = open_db(path, false);
     if (!c) return c.error();
     store->checkpoint_db_ = c.value();
@@ -210,8 +295,33 @@ Result<std::unique_ptr<OpStore>> OpStore::open(const std::string& path) {
     // Replaces SQLite's automatic checkpoint in the committing connection.
     sqlite3_wal_hook(db, &OpStore::on_wal_commit, store.get());
     store->checkpointer_ = std::thread([s = store.get()] { s->checkpoint_loop(); });
+    // The WAL file, for the group fsync; it exists from the switch to WAL on
+    // and stays (same file) while a connection is open.
+    store->wal_fd_ = ::open((path + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
+    if (store->wal_fd_ < 0) {
+      return make_error("store_error", "Cannot open the server database's log " + path + "-wal: " +
+                                           std::strerror(errno) + ".");
+    }
+    // Its directory entry too, once, and whatever an earlier process left in
+    // the WAL unconfirmed: from here on everything stored is on disk.
+    const auto slash = path.find_last_of('/');
+    const std::string folder = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+    if (int dfd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
+      (void)::fsync(dfd);
+      ::close(dfd);
+    }
+    if (::fdatasync(store->wal_fd_) != 0) {
+      return make_error("store_error", "The server's disk did not confirm its database log " + path + "-wal: " +
+                                           std::strerror(errno) + ".");
+    }
   }
   if (auto s = store->read_marks(); !s) return s.error();
+  {
+    const uint64_t head = store->head();
+    std::lock_guard<std::mutex> lock(store->commit_mu_);
+    store->committed_seq_ = head;
+    store->durable_seq_ = head;
+  }
   return store;
 }
 
@@ -257,11 +367,26 @@ Status OpStore::read_marks() {
 }
 
 Result<std::vector<uint64_t>> OpStore::append(const std::vector<NewOp>& ops, const std::vector<Rejection>& rejections) {
+  auto pending = append_pending(ops, rejections);
+  if (!pending) return pending.error();
+  if (pending->ticket != 0) {
+    if (auto d = wait_durable(pending->ticket); !d) return d.error();
+  }
+  return std::move(pending->seqs);
+}
+
+Result<OpStore::Pending> OpStore::append_pending(const std::vector<NewOp>& ops,
+                                                 const std::vector<Rejection>& rejections) {
   std::lock_guard<std::mutex> lock(writer_->mu);
+  {
+    std::lock_guard<std::mutex> c(commit_mu_);
+    if (sync_failed_) return *sync_failed_;
+  }
   sqlite3* db = writer_->db;
-  std::vector<uint64_t> seqs;
+  Pending pending;
+  std::vector<uint64_t>& seqs = pending.seqs;
   seqs.reserve(ops.size());
-  if (ops.empty() && rejections.empty()) return seqs;
+  if (ops.empty() && rejections.empty()) return pending;
   if (auto s = exec(db, "BEGIN IMMEDIATE;", "starting a transaction"); !s) return s.error();
   static const char* const kInsert =
       "INSERT INTO ops(op_id, device, dev_seq, hlc, author, type, body, received_ms, pushed_by)"
@@ -329,17 +454,19 @@ Result<std::vector<uint64_t>> OpStore::append(const std::vector<NewOp>& ops, con
   }
   for (const NewOp& n : ops) raise_mark(n.op->id.device, n.op->id.seq);
   for (const Rejection& r : rejections) raise_mark(r.op_id);
-  return seqs;
+  pending.ticket = note_commit(seqs.empty() ? 0 : seqs.back());
+  return pending;
 }
 
 Result<std::vector<OpStore::Row>> OpStore::read_after(uint64_t after, size_t limit) {
-  Conn& c = reader();
-  std::lock_guard<std::mutex> lock(c.mu);
-  static const char* const kRead = "SELECT seq, body, pushed_by FROM ops WHERE seq > ?1 ORDER BY seq LIMIT ?2;";
+  auto lease = lease_reader();
+  Conn& c = *lease.first;
+  static const char* const kRead = "SELECT seq, body, pushed_by FROM ops WHERE seq > ?1 AND seq <= ?3 ORDER BY seq LIMIT ?2;";
   sqlite3_stmt* s = c.prepare(kRead);
   if (!s) return db_error(c.db, "preparing a read");
   sqlite3_bind_int64(s, 1, static_cast<sqlite3_int64>(after));
   sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(limit));
+  sqlite3_bind_int64(s, 3, static_cast<sqlite3_int64>(durable_seq_.load()));
   std::vector<Row> rows;
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -388,16 +515,16 @@ Result<std::optional<OpStore::Rejection>> OpStore::find_rejection(const std::str
 }
 
 uint64_t OpStore::rejection_count() {
-  Conn& c = reader();
-  std::lock_guard<std::mutex> lock(c.mu);
+  auto lease = lease_reader();
+  Conn& c = *lease.first;
   Stmt s(c.db, "SELECT COUNT(*) FROM rejected;");
   if (!s.ok() || sqlite3_step(s.get()) != SQLITE_ROW) return 0;
   return static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0));
 }
 
 Status OpStore::for_each(const std::function<Status(const Row&)>& fn) {
-  Conn& c = reader();
-  std::lock_guard<std::mutex> lock(c.mu);
+  auto lease = lease_reader();
+  Conn& c = *lease.first;
   Stmt s(c.db, "SELECT seq, body FROM ops ORDER BY seq;");
   if (!s.ok()) return db_error(c.db, "preparing a scan");
   int rc;
@@ -412,16 +539,16 @@ Status OpStore::for_each(const std::function<Status(const Row&)>& fn) {
 }
 
 uint64_t OpStore::count() {
-  Conn& c = reader();
-  std::lock_guard<std::mutex> lock(c.mu);
+  auto lease = lease_reader();
+  Conn& c = *lease.first;
   Stmt s(c.db, "SELECT COUNT(*) FROM ops;");
   if (!s.ok() || sqlite3_step(s.get()) != SQLITE_ROW) return 0;
   return static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0));
 }
 
 uint64_t OpStore::head() {
-  Conn& c = reader();
-  std::lock_guard<std::mutex> lock(c.mu);
+  auto lease = lease_reader();
+  Conn& c = *lease.first;
   Stmt s(c.db, "SELECT MAX(COALESCE((SELECT MAX(seq) FROM ops), 0), COALESCE((SELECT MAX(seq) FROM withdrawn), 0));");
   if (!s.ok() || sqlite3_step(s.get()) != SQLITE_ROW) return 0;
   return static_cast<uint64_t>(sqlite3_column_int64(s.get(), 0));
@@ -486,18 +613,20 @@ Result<uint64_t> OpStore::withdraw(const Rejection& r) {
     return s.error();
   }
   raise_mark(r.op_id);
+  if (auto d = wait_durable(note_commit(seq)); !d) return d.error();
   return seq;
 }
 
 Result<std::vector<OpStore::Withdrawal>> OpStore::withdrawals_after(uint64_t after, size_t limit) {
-  Conn& c = reader();
-  std::lock_guard<std::mutex> lock(c.mu);
+  auto lease = lease_reader();
+  Conn& c = *lease.first;
   static const char* const kRead =
-      "SELECT seq, op_id, code, reason FROM withdrawn WHERE seq > ?1 ORDER BY seq LIMIT ?2;";
+      "SELECT seq, op_id, code, reason FROM withdrawn WHERE seq > ?1 AND seq <= ?3 ORDER BY seq LIMIT ?2;";
   sqlite3_stmt* s = c.prepare(kRead);
   if (!s) return db_error(c.db, "preparing a read");
   sqlite3_bind_int64(s, 1, static_cast<sqlite3_int64>(after));
   sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(limit));
+  sqlite3_bind_int64(s, 3, static_cast<sqlite3_int64>(durable_seq_.load()));
   std::vector<Withdrawal> out;
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -528,7 +657,7 @@ Status OpStore::set_upstream_value(const std::string& name, const std::string& v
   bind_text(s.get(), 1, name);
   bind_text(s.get(), 2, value);
   if (sqlite3_step(s.get()) != SQLITE_DONE) return db_error(writer_->db, "saving the upstream state");
-  return ok_status();
+  return wait_durable(note_commit(0));
 }
 
 }  // namespace dh

@@ -1,6 +1,6 @@
 // The server's operation store: one SQLite database (DIR/server.sqlite) in WAL
-// mode with synchronous=FULL, so a commit is on disk (the WAL fsynced) before
-// append() returns and the server answers a push.
+// mode. A commit is on disk (the WAL fsynced) before append() returns, and
+// before the server answers a push: group commit, below.
 //
 //   ops(seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- the global sequence number
 //       op_id TEXT UNIQUE,                      -- "device:dev_seq"
@@ -28,9 +28,10 @@
 //
 // Contracts
 // - append() is all or nothing (one transaction).
-// - Reads use their own connection, so pulls do not wait for a push's fsync
-//   (WAL readers see the last committed transaction). A ":memory:" store
-//   (tests) has one connection for both.
+// - Reads use their own connections (four, leased to one caller at a time),
+//   so pulls do not wait for a push nor, mostly, for each other (WAL readers
+//   see the last committed transaction). A ":memory:" store (tests) has one
+//   connection for everything.
 // - Thread-safe: each connection has its own mutex.
 // - One OpStore writes a database file (the server's data folder is locked):
 //   it keeps, per device, the highest dev_seq it holds in `ops` or
@@ -43,8 +44,21 @@
 //   leaves 1,000 pages or more in the WAL, instead of inside the commit
 //   that crossed the mark: a push waits only for its own WAL fsync. The
 //   durability of a commit is the WAL's fsync either way.
+// - Group commit (docs/sync-protocol.md "Durability"): the writer commits
+//   with synchronous=NORMAL (no fsync inside COMMIT) and every commit takes a
+//   ticket; wait_durable(t) returns once one fdatasync of the WAL file,
+//   started after commit t, has returned. Whoever waits first runs that
+//   fsync for everyone committed by then; the others wait for it, so pushes
+//   that arrive together share one fsync instead of queueing for one each.
+//   WAL frames are appended in commit order, so a durable ticket makes every
+//   earlier one durable too. Readers never see past durable_seq(): a pull
+//   cannot hand out an operation that a power cut could still take back.
+//   A failed fsync is final for this process (the page cache can no longer be
+//   trusted): every later write and wait returns "store_error" until the
+//   server is restarted, which reads what the disk holds.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -54,6 +68,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/operation.h"
@@ -89,6 +104,25 @@ class OpStore {
   // Inserts the rows (and the refusals, first one per id wins) in one
   // transaction and returns the ops' seqs in order. On error nothing was stored.
   Result<std::vector<uint64_t>> append(const std::vector<NewOp>& ops, const std::vector<Rejection>& rejections = {});
+  // The same transaction, committed but not yet known to be on disk: the
+  // caller must wait_durable(ticket) before it tells anyone (SyncService does
+  // so after releasing its push lock, so the next push can go ahead).
+  struct Pending {
+    std::vector<uint64_t> seqs;
+    uint64_t ticket = 0;
+  };
+  Result<Pending> append_pending(const std::vector<NewOp>& ops, const std::vector<Rejection>& rejections = {});
+  // Ticket of the last commit (0: none since open).
+  uint64_t committed_ticket() const;
+  // Returns once commit `ticket` (and so every earlier one) is on disk.
+  Status wait_durable(uint64_t ticket);
+  // Highest seq whose commit is on disk; read_after() and
+  // withdrawals_after() return nothing above it.
+  uint64_t durable_seq() const { return durable_seq_.load(); }
+  // Tests: replaces the WAL fdatasync (the hook returns 0 or an errno value)
+  // to hold a group commit open or make it fail. Set before any write.
+  void set_sync_hook_for_test(std::function<int()> hook) { sync_hook_ = std::move(hook); }
+  uint64_t fsyncs() const { return fsyncs_.load(); }  // group syncs run since open
   // The remembered refusal of an op id, if any.
   Result<std::optional<Rejection>> find_rejection(const std::string& op_id);
   uint64_t rejection_count();
@@ -129,14 +163,31 @@ class OpStore {
   struct Conn;
   OpStore();
   std::unique_ptr<Conn> writer_;
-  std::unique_ptr<Conn> reader_;  // == nullptr: use writer_
+  // Read connections (file stores; none: use writer_). Several, so pulls of
+  // many devices at once do not queue behind one connection's mutex.
+  std::vector<std::unique_ptr<Conn>> readers_;
+  std::atomic<size_t> next_reader_{0};
   // device -> highest dev_seq in ops or rejected (guarded by writer_->mu).
   std::unordered_map<std::string, uint64_t> highest_;
   void raise_mark(const std::string& device, uint64_t seq);
   void raise_mark(const std::string& op_id);
   bool certainly_absent(const std::string& op_id) const;  // by the marks alone
   Status read_marks();
-  Conn& reader() { return reader_ ? *reader_ : *writer_; }
+  // A read connection, locked for the caller: a free one if any, else waits.
+  std::pair<Conn*, std::unique_lock<std::mutex>> lease_reader();
+
+  // Group commit. commit_mu_ guards the committed_* pair and the sync state.
+  uint64_t note_commit(uint64_t last_seq);  // caller holds writer_->mu, after COMMIT; the ticket
+  Status sync_wal();                    // fdatasync (or the test hook)
+  int wal_fd_ = -1;                     // the WAL file (file stores), for fdatasync
+  std::function<int()> sync_hook_;
+  mutable std::mutex commit_mu_;
+  std::condition_variable durable_cv_;
+  uint64_t committed_ticket_ = 0, committed_seq_ = 0, durable_ticket_ = 0;
+  std::atomic<uint64_t> durable_seq_{0};
+  std::atomic<uint64_t> fsyncs_{0};
+  bool syncing_ = false;
+  std::optional<Error> sync_failed_;
 
   // Background checkpoints (file stores only).
   static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);

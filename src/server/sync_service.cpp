@@ -113,7 +113,38 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
                           "the app stamps them again with the server's time and sends them again. "
                           "Please set the date and time on this device.");
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  // Group commit (op_store.h): the push is stored and applied under the push
+  // lock, then waits for the WAL fsync WITHOUT the lock, so the pushes that
+  // arrive meanwhile are validated and committed and share the next fsync.
+  // The answer, and the push channel's head, wait until what this push
+  // stored or looked at is on disk: the ticket taken under the lock covers
+  // its own commit and every commit whose rows it answered "duplicate" or
+  // "refused before" from.
+  uint64_t ticket = 0, stored_through = 0;
+  Result<sync::PushResponse> resp = [&]() -> Result<sync::PushResponse> {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto r = push_locked(request, who, auth, now_ms, &stored_through);
+    ticket = store_->committed_ticket();
+    return r;
+  }();
+  if (ticket != 0) {
+    if (auto d = store_->wait_durable(ticket); !d) return d.error();
+  }
+  if (!resp) return resp;
+  if (stored_through != 0) advance_head(stored_through);
+  resp->head = head_;
+  resp->server_ms = now_ms;
+  if (clock_rule && device_ahead > kClockWarningMs) {
+    resp->clock_warning = "This device's clock is " + describe_ahead(device_ahead) +
+                          " ahead of the server; please set the date and time. "
+                          "Its changes were kept.";
+  }
+  return resp;
+}
+
+Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& request, const Principal& who,
+                                                    Authenticator& auth, int64_t now_ms, uint64_t* stored_through) {
+  using sync::PushStatus;
   sync::PushResponse resp;
   resp.results.resize(request.items.size());
 
@@ -261,18 +292,19 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
   }
 
   if (!to_store.empty() || !to_remember.empty()) {
-    auto seqs = store_->append(to_store, to_remember);
-    if (!seqs) {
+    auto pending = store_->append_pending(to_store, to_remember);
+    if (!pending) {
       // Undo the applied ops: the store kept none of them.
       if (auto r = refold(); !r) {
-        return make_error("store_error", seqs.error().message + " Re-reading the store also failed: " +
+        return make_error("store_error", pending.error().message + " Re-reading the store also failed: " +
                                              r.error().message);
       }
-      return seqs.error();
+      return pending.error();
     }
-    for (size_t k = 0; k < seqs->size(); ++k) resp.results[stored_index[k]].seq = seqs.value()[k];
-    if (!seqs->empty()) advance_head(seqs->back());
-    count_ += seqs->size();
+    const std::vector<uint64_t>& seqs = pending->seqs;
+    for (size_t k = 0; k < seqs.size(); ++k) resp.results[stored_index[k]].seq = seqs[k];
+    if (!seqs.empty()) *stored_through = seqs.back();
+    count_ += seqs.size();
   }
   for (auto [i, first] : dup_of) {
     resp.results[i].seq = resp.results[first].seq;
@@ -280,13 +312,6 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
       resp.results[i].code = resp.results[first].code;
       resp.results[i].reason = resp.results[first].reason;
     }
-  }
-  resp.head = head_;
-  resp.server_ms = now_ms;
-  if (clock_rule && device_ahead > kClockWarningMs) {
-    resp.clock_warning = "This device's clock is " + describe_ahead(device_ahead) +
-                         " ahead of the server; please set the date and time. "
-                         "Its changes were kept.";
   }
   return resp;
 }
@@ -522,11 +547,25 @@ Result<std::shared_ptr<const SyncService::Snapshot>> SyncService::snapshot() {
   Json doc;
   uint64_t epoch = 0;
   {
-    // The state, its ids and head_ agree under mu_: every push, ingest and
-    // authored operation applies and stores (advancing head_) under it.
-    std::lock_guard<std::mutex> lock(mu_);
+    // Group commit (op_store.h): state_ may hold operations that are
+    // committed but not yet on disk, and a snapshot must not hand out what a
+    // power cut could take back. So the state is taken only when everything
+    // committed is durable: wait for the last ticket outside the lock, and
+    // take it if nothing was committed meanwhile (else wait again).
+    std::unique_lock<std::mutex> lock(mu_);
+    for (int tries = 0;; ++tries) {
+      const uint64_t ticket = store_->committed_ticket();
+      if (ticket == 0) break;
+      lock.unlock();
+      if (auto d = store_->wait_durable(ticket); !d) return d.error();
+      lock.lock();
+      if (store_->committed_ticket() == ticket) break;
+      if (tries == 50) return make_error("busy", "The server is busy storing changes; the device pulls page by page.");
+    }
+    // Every committed operation is durable: the state is the fold of the
+    // log through the durable seq.
     epoch = fold_epoch_.load();
-    snap->seq = head_.load();
+    snap->seq = std::max(head_.load(), store_->durable_seq());
     snap->operations = known_.size();
     if (hash_cache_.empty()) hash_cache_ = state_.hash_hex();
     snap->state_hash = hash_cache_;

@@ -200,6 +200,10 @@ class SyncService {
   // clock_rule false: the server's own data (load_if_empty) is not a device.
   Result<sync::PushResponse> push_impl(const sync::PushRequest& request, const Principal& who,
                                        Authenticator& auth, int64_t now_ms, bool clock_rule);
+  // The part under mu_: validate, apply, commit (not yet fsynced);
+  // *stored_through = the last seq it stored (0: none).
+  Result<sync::PushResponse> push_locked(const sync::PushRequest& request, const Principal& who,
+                                         Authenticator& auth, int64_t now_ms, uint64_t* stored_through);
 
   std::unique_ptr<OpStore> store_;
   std::mutex mu_;  // guards state_ and serialises pushes

@@ -104,6 +104,41 @@ test('two devices offline make changes; back online each shows the other\'s and 
   }
 });
 
+test('the app sends a push of several changes gzipped, and the server stores every one', async () => {
+  const server = await h.startServer();
+  try {
+    const a = await openDevice(server.url);
+    const ops0 = (await serverHealth(server.url)).ops;
+    const pushes = [];
+    a.page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/v1/ops') {
+        pushes.push({ encoding: r.headers()['content-encoding'] || '', body: r.postDataBuffer() });
+      }
+    });
+    await a.ctx.setOffline(true);
+    await h.poll(async () => !(await h.status(a.page)).online, { what: 'offline' });
+    for (const n of ['一', '二', '三', '四', '五']) await newSquad(a, '压缩第' + n + '队', '队长' + n);
+    await h.waitSaved(a.page);
+    await a.ctx.setOffline(false);
+    await h.waitSynced(a.page, 0);
+    const health = await serverHealth(server.url);
+    assert.equal(health.ops, ops0 + 5, 'the server holds the five squads');
+    assert.equal((await h.status(a.page)).state_hash, health.state_hash, 'the device holds the server\'s state');
+    const big = pushes.filter((p) => p.encoding === 'gzip');
+    assert.ok(big.length >= 1, 'a push of five changes went gzipped: ' + JSON.stringify(pushes.map((p) => [p.encoding, p.body && p.body.length, p.body && p.body.slice(0, 2).toString('hex')])));
+    for (const p of big) {
+      assert.ok(p.body && p.body[0] === 0x1f && p.body[1] === 0x8b, 'the gzipped body starts with the gzip magic');
+      const plain = require('node:zlib').gunzipSync(p.body).toString('utf8');
+      assert.ok(Buffer.byteLength(plain) >= 512 && p.body.length < Buffer.byteLength(plain) * 0.75,
+        'gzip pays: ' + p.body.length + ' bytes for ' + plain.length);
+      assert.match(plain, /压缩第/);
+    }
+    await a.ctx.close();
+  } finally {
+    await server.stop();
+  }
+});
+
 test('a server that requires enrolment refuses the device until the administrator\'s code is entered', async () => {
   const server = await h.startServer({ args: ['--auth', 'devices'] });
   try {

@@ -132,6 +132,8 @@
     fontBytes: [null, null],
     framesRendered: 0,
     interactiveAt: null,
+    dataShownAt: null,  // first frame after the first sync round, with data (bench/page_load)
+    dataShownOps: 0,
     lockHeld: false,
     updateAccepted: false,
     waitingWorker: null,
@@ -252,6 +254,13 @@
       if (navigator.clipboard && navigator.clipboard.writeText) navigator.clipboard.writeText(arg.text).catch(() => {});
     },
 
+    dataShown(ops) {
+      if (glue.dataShownAt !== null) return;
+      glue.dataShownAt = performance.now();
+      glue.dataShownOps = ops;
+      try { performance.mark('dh-data-shown'); } catch (e) { /* old browsers */ }
+    },
+
     interactive() {
       if (glue.interactiveAt !== null) return;
       glue.interactiveAt = performance.now();
@@ -350,6 +359,8 @@
     // source, frames and recent frame times (docs/projector.md); null elsewhere.
     projector() { return callJson('dh_projector_json'); },
     interactiveAt() { return glue.interactiveAt; },
+    // The first frame after the first sync round with data: {at, ops} or null.
+    dataShown() { return glue.dataShownAt === null ? null : { at: glue.dataShownAt, ops: glue.dataShownOps }; },
   };
 
   // Benchmarks only (bench/sync_online): commit n edits as if made here.

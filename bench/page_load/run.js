@@ -2,7 +2,8 @@
 // Page-load benchmark of the web app in headless Chromium (Debian's, through
 // Playwright; SwiftShader WebGL, so GPU-bound numbers are pessimistic).
 //
-//   node bench/page_load/run.js [--idle-seconds 60] [--frames 120] [--json]
+//   node bench/page_load/run.js [--idle-seconds 60] [--frames 120] [--runs 3] [--json]
+//   node bench/page_load/run.js --first-start-only [--runs 3]
 //
 // Starts the real server with the demo data (DH_SERVER / DH_WEB_DIST as in
 // tests/e2e) and measures:
@@ -13,7 +14,12 @@
 //   idle  frames rendered per minute with no input;
 //   cpu   main-thread task time per rendered frame on the busiest screen (the
 //         households list of 3,058 rows) while the mouse moves;
-//   size  .js .wasm and fonts, raw and gzipped; peak wasm memory.
+//   size  .js .wasm and fonts, raw and gzipped; peak wasm memory;
+//   first start (issue 13): a new profile until the whole community is on
+//         screen (the first frame after the first sync round, dhGlue.dataShown)
+//         and its reload until the first frame with it, against a server that
+//         offers the snapshot (after) and one started with --no-snapshot
+//         (before: the paged pull), in the same run, median of --runs.
 // Requires playwright-core from tests/e2e (tests/e2e/run installs it).
 'use strict';
 const path = require('node:path');
@@ -27,6 +33,75 @@ function arg(name, dflt) {
 }
 const IDLE_SECONDS = arg('idle-seconds', 60);
 const CPU_FRAMES = arg('frames', 120);
+const RUNS = arg('runs', 3);
+const FIRST_START_ONLY = process.argv.includes('--first-start-only');
+
+const median = (xs) => { const v = [...xs].sort((a, b) => a - b); return v[Math.floor(v.length / 2)]; };
+
+// One new profile on server: until the community is on screen, saved, then a reload.
+async function firstStart(browser, server) {
+  const health = await (await fetch(server.url + '/api/v1/health')).json();
+  const ctx = await h.newContext(browser);
+  const api = [];
+  ctx.on('request', (req) => { const u = new URL(req.url()); if (u.pathname.startsWith('/api/v1/')) api.push(u.pathname); });
+  const page = await ctx.newPage();
+  await page.goto(server.url + '/');
+  const shown = await h.poll(() => page.evaluate(() => window.dianhong && window.dianhong.dataShown()),
+    { timeout: 300000, interval: 20, what: 'the community on screen' });
+  const first = await page.evaluate(() => window.dianhong.interactiveAt());
+  const s = await h.waitSaved(page, 120000);
+  const saved = await page.evaluate(() => performance.now());
+  await h.waitSynced(page);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  await page.waitForTimeout(1000);
+  await page.reload();
+  const warmFirst = await h.poll(() => page.evaluate(() => window.dianhong && window.dianhong.interactiveAt()),
+    { timeout: 120000, interval: 20, what: 'first frame (reload)' });
+  const warm = await h.waitReady(page, { demo: false });
+  await ctx.close();
+  if (shown.ops !== health.ops || s.state_hash !== health.state_hash) {
+    throw new Error('the device did not get the whole community: ' + shown.ops + ' of ' + health.ops + ' operations');
+  }
+  return {
+    first_frame_ms: first, community_on_screen_ms: shown.at, saved_ms: saved, ops: shown.ops,
+    snapshot_requests: api.filter((p) => p === '/api/v1/snapshot').length,
+    pull_requests: api.filter((p) => p === '/api/v1/ops').length,
+    reload_first_frame_ms: warmFirst, reload_ops: warm.op_count,
+  };
+}
+
+async function firstStarts(browser) {
+  const out = {};
+  for (const [name, args] of [['before', ['--no-snapshot']], ['after', []]]) {
+    const server = await h.startServer({ args });
+    try {
+      const runs = [];
+      for (let i = 0; i < RUNS; i++) runs.push(await firstStart(browser, server));
+      const pick = (k) => median(runs.map((r) => r[k]));
+      out[name] = { runs, ops: runs[0].ops, first_frame_ms: pick('first_frame_ms'),
+        community_on_screen_ms: pick('community_on_screen_ms'), saved_ms: pick('saved_ms'),
+        reload_first_frame_ms: pick('reload_first_frame_ms'), snapshot_requests: runs[0].snapshot_requests,
+        pull_requests: runs[0].pull_requests };
+    } finally {
+      await server.stop();
+    }
+  }
+  return out;
+}
+
+function printFirstStarts(f) {
+  const ms = (x) => x.toFixed(0) + ' ms';
+  console.log('First start (median of ' + RUNS + ' new profiles each; demo data ' + f.after.ops + ' operations)');
+  console.log('| figure | before (--no-snapshot: paged pull) | after (snapshot + tail) |\n| --- | --- | --- |');
+  console.log('| new profile: first interactive frame | ' + ms(f.before.first_frame_ms) + ' | ' + ms(f.after.first_frame_ms) + ' |');
+  console.log('| new profile: full community on screen | ' + ms(f.before.community_on_screen_ms) + ' | ' +
+    ms(f.after.community_on_screen_ms) + ' |');
+  console.log('| new profile: saved on the device | ' + ms(f.before.saved_ms) + ' | ' + ms(f.after.saved_ms) + ' |');
+  console.log('| reload: first frame with the full community | ' + ms(f.before.reload_first_frame_ms) + ' | ' +
+    ms(f.after.reload_first_frame_ms) + ' |');
+  console.log('| requests: snapshot / pull pages | ' + f.before.snapshot_requests + ' / ' + f.before.pull_requests +
+    ' | ' + f.after.snapshot_requests + ' / ' + f.after.pull_requests + ' |');
+}
 
 async function metrics(cdp) {
   const m = await cdp.send('Performance.getMetrics');
@@ -36,6 +111,18 @@ async function metrics(cdp) {
 }
 
 async function main() {
+  if (FIRST_START_ONLY) {
+    const browser = await h.launch();
+    let f;
+    try {
+      f = await firstStarts(browser);
+    } finally {
+      await browser.close();
+    }
+    if (process.argv.includes('--json')) console.log(JSON.stringify(f, null, 2));
+    else printFirstStarts(f);
+    return;
+  }
   const server = await h.startServer();
   const browser = await h.launch();
   const result = { sizes: {}, cold: {}, warm: {}, idle: {}, cpu: {}, memory: {} };
@@ -106,6 +193,7 @@ async function main() {
     };
     const s = await h.status(page);
     result.memory = { wasm_memory_bytes: s.wasm_memory_bytes, js_heap_used_bytes: m1.JSHeapUsedSize, ops: s.op_count };
+    result.first_start = await firstStarts(browser);
   } finally {
     await browser.close();
     await server.stop();
@@ -129,6 +217,8 @@ async function main() {
   for (const [k, v] of Object.entries(result.sizes)) {
     console.log('| size ' + k + ' (' + v.name + ') | ' + mb(v.raw) + ' raw, ' + mb(v.gzip) + ' gzip |');
   }
+  console.log('');
+  printFirstStarts(result.first_start);
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });

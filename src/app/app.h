@@ -50,6 +50,9 @@ struct App {
   int64_t render_until_ms = 0;
   std::string last_status_signature;
   bool first_interactive_reported = false;
+  // The first frame after the first sync round with data in the replica: for
+  // a new device, "the community is on screen" (bench/page_load).
+  bool data_shown_reported = false;
 
   // Longest time (ms) of one tick's long work, and of one tick's frame
   // (events to swap) while a job runs: the figures behind "no frame waits

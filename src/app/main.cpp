@@ -260,6 +260,14 @@ void tick_body() {
     EM_ASM({ if (typeof dhGlue !== 'undefined') dhGlue.interactive(); });
 #endif
   }
+  if (!app.data_shown_reported && app.session && app.session->first_round_done() && app.session->replica() &&
+      app.session->replica()->operation_count() > 0) {
+    app.data_shown_reported = true;
+#ifdef __EMSCRIPTEN__
+    EM_ASM({ if (typeof dhGlue !== 'undefined') dhGlue.dataShown($0); },
+           static_cast<double>(app.session->replica()->operation_count()));
+#endif
+  }
   if (!app.full_font_requested) {
     app.full_font_requested = true;
     app.host->request_font(FontKind::full);

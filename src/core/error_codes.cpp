@@ -34,9 +34,9 @@ const std::vector<std::string>& core_error_codes() {
 
 const std::vector<std::string>& client_error_codes() {
   static const std::vector<std::string> codes = {
-    "already_redone", "bad_answer", "bad_device", "bad_id_set", "bad_json", "bad_query", "bad_snapshot",
-    "duplicate_id", "invalid_device_id", "invalid_operation", "not_found", "not_overridden", "not_rejected",
-    "nothing_to_change", "out_of_range", "read_only", "storage_error", "storage_full", "storage_not_open",
+    "already_redone", "bad_answer", "bad_device", "bad_id_set", "bad_json", "bad_query", "bad_server_snapshot",
+    "bad_snapshot", "duplicate_id", "invalid_device_id", "invalid_operation", "not_empty", "not_found", "not_overridden",
+    "not_rejected", "nothing_to_change", "out_of_range", "read_only", "storage_error", "storage_full", "storage_not_open",
     "too_deep", "too_many_ops", "unknown_type", "unsupported_protocol",
   };
   return codes;
@@ -46,7 +46,8 @@ const std::vector<std::string>& server_error_codes() {
   static const std::vector<std::string> codes = {
     "author_reserved", "bad_code", "bad_device", "bad_upstream", "bad_json", "bad_query", "bad_role", "busy",
     "clock_far_ahead", "code_used", "device_exists", "entity_id_not_yours", "forbidden", "id_reused",
-    "internal", "load_rejected", "not_found", "op_too_large", "secret_mismatch", "store_corrupt",
+    "internal", "load_rejected", "no_snapshot", "not_found", "op_too_large", "secret_mismatch",
+    "snapshot_not_for_role", "store_corrupt",
     "store_error", "too_large", "too_many_attempts", "unauthorized",
     // hub mode (server/upstream.h): said on the hub's console and in its log
     "upstream_error", "upstream_mismatch", "upstream_role", "upstream_unreachable",

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <exception>
 
+#include "core/schema.h"
 #include "core/text.h"
 #include "server/auth.h"
 #include "server/checkin.h"
@@ -344,6 +345,43 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
     if (registry) registry->note_pulled(who->device, next);
     res.set_header("Cache-Control", "no-store");
     res.set_content(std::move(body).value(), kJson);
+  });
+
+  // First start (docs/sync-protocol.md "Snapshot for a new device"): the
+  // folded state at a recent seq, gzipped, for a device with no data yet.
+  // Authenticated and authorised like a pull before anything is built or
+  // looked up; it takes no parameters. Only for roles that read everything
+  // (a restricted role's copy is reduced per operation: it pulls instead,
+  // 403 snapshot_not_for_role); 404 no_snapshot while the server holds no
+  // operation. Sent as stored (Content-Encoding: gzip) to a client that
+  // accepts gzip, else unpacked.
+  const bool offer_snapshot = options.snapshot;
+  server.Get("/api/v1/snapshot", [&, offer_snapshot](const httplib::Request& req, httplib::Response& res) {
+    auto who = auth.authenticate(context_of(req, "", "pull"));
+    if (!who) return send_error(res, status_for(who.error().code), who.error().code, who.error().message);
+    if (auto a = auth.authorize_pull(who.value()); !a) {
+      return send_error(res, 403, a.error().code, a.error().message);
+    }
+    if (role_reads_allow_list(who->role)) {
+      return send_error(res, 403, "snapshot_not_for_role",
+                        "A " + who->role + " device receives a reduced copy of the data, so it has no snapshot; "
+                        "it pulls the operations page by page.");
+    }
+    if (!offer_snapshot) return send_error(res, 404, "no_snapshot", "This server offers no snapshot (--no-snapshot).");
+    if (service.head() == 0) return send_error(res, 404, "no_snapshot", "The server holds no operation yet.");
+    auto snap = service.snapshot();
+    if (!snap) return send_error(res, 503, snap.error().code, snap.error().message);
+    res.set_header("Cache-Control", "no-store");
+    res.set_header("X-Dh-Snapshot-Seq", std::to_string(snap.value()->seq));
+    if (accepts_gzip(req.get_header_value(kAcceptHeader))) {
+      res.set_content(snap.value()->gzip, kJson);
+      res.set_header("Content-Encoding", "gzip");
+      res.set_header("Vary", "Accept-Encoding");
+    } else {
+      auto plain = gzip_decompress(snap.value()->gzip);
+      if (!plain) return send_error(res, 503, "store_error", "The snapshot could not be unpacked.");
+      res.set_content(std::move(*plain), kJson);
+    }
   });
 
   // The push channel (docs/sync-protocol.md "Push channel"): a long poll that

@@ -51,6 +51,9 @@ struct HttpOptions {
   // --host address and every --public-name. Compared without the port,
   // case-insensitively.
   std::vector<std::string> host_names;
+  // GET /api/v1/snapshot offers the state to new devices (false: 404
+  // no_snapshot, they pull page by page; --no-snapshot).
+  bool snapshot = true;
 };
 
 // The CSP of every answer: the app's own scripts (and its inline bootstrap),

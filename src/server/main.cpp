@@ -15,6 +15,9 @@
 // --data  default $DATA_DIR or ./data; the database is DIR/server.sqlite
 // --web   default $WEB_DIR; the built web app folder
 // --demo  load the deterministic demo data set when the store is empty
+// --no-snapshot  offer no snapshot to new devices (GET /api/v1/snapshot
+//         answers 404 no_snapshot; they pull the log page by page): for the
+//         before/after of bench/page_load (docs/sync-protocol.md)
 // --auth  devices: enrolled devices with bearer tokens and roles (default);
 //         open: everyone may push and pull (protocol 1 behaviour), loopback
 //         only; the default with --demo on loopback (a demonstration server,
@@ -144,6 +147,7 @@ void usage() {
                "  --data  data folder (default $DATA_DIR or ./data)\n"
                "  --web   built web app folder (default $WEB_DIR)\n"
                "  --demo  load the demo data set into an empty store\n"
+               "  --no-snapshot  new devices pull the whole log instead of a snapshot\n"
                "  --auth  devices (enrolled devices and roles; default) or open (loopback only;\n"
                "          the default with --demo on loopback)\n"
                "  --admin-code CODE  administrator enrolment code to create (16 digits)\n"
@@ -179,6 +183,7 @@ int main(int argc, char** argv) {
   std::string data_dir = env_or("DATA_DIR", "./data");
   std::string web_dir = env_or("WEB_DIR", "");
   bool demo = false;
+  bool offer_snapshot = true;
   std::string auth_mode;
   std::string admin_code;
   std::vector<std::string> public_names;
@@ -249,6 +254,8 @@ int main(int argc, char** argv) {
       upstream_options.interval_ms = std::stoll(ms);
     } else if (a == "--demo") {
       demo = true;
+    } else if (a == "--no-snapshot") {
+      offer_snapshot = false;
     } else if (a == "--help" || a == "-h") {
       usage();
       return 0;
@@ -414,6 +421,7 @@ int main(int argc, char** argv) {
   dh::HttpOptions http_options;
   http_options.web_dir = web_dir;
   http_options.devices = registry.get();
+  http_options.snapshot = offer_snapshot;
   const bool wildcard = host == "0.0.0.0" || host == "::" || host.empty();
   if (!wildcard) http_options.host_names.push_back(host);
   for (const auto& n : public_names) http_options.host_names.push_back(n);
@@ -436,6 +444,11 @@ int main(int argc, char** argv) {
     g_server = &server;
   }
   bool ok = true;
+  // The snapshot for new devices (docs/sync-protocol.md "Snapshot for a new
+  // device") is built once in the background, so the first new device does
+  // not wait for it; joined before the service goes away.
+  std::thread warm_snapshot;
+  if (offer_snapshot && svc.head() > 0) warm_snapshot = std::thread([&svc] { (void)svc.snapshot(); });
   if (!stopped_early()) {
     if (upstream) {
       std::cout << "Hub mode: syncing onward to " << upstream->url() << std::endl;
@@ -453,5 +466,6 @@ int main(int argc, char** argv) {
     g_server = nullptr;
     g_listen_over = true;
   }
+  if (warm_snapshot.joinable()) warm_snapshot.join();
   return ok ? 0 : 1;
 }

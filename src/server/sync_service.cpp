@@ -7,6 +7,7 @@
 
 #include "core/commands.h"
 #include "core/schema.h"
+#include "server/compression.h"
 #include "server/roles.h"
 
 namespace dh {
@@ -40,6 +41,7 @@ Status SyncService::refold() {
   Hlc server_last{};
   // Operations the parent refused (hub mode) stay stored but out of the state.
   std::unordered_set<std::string> withdrawn;
+  OpIdSet known;
   for (uint64_t after = 0;;) {
     auto page = store_->withdrawals_after(after, 1000);
     if (!page) return page.error();
@@ -53,7 +55,10 @@ Status SyncService::refold() {
       return make_error("store_corrupt", "The stored operation at seq " + std::to_string(row.seq) +
                                              " cannot be read: " + op.error().message);
     }
-    if (withdrawn.empty() || !withdrawn.count(op->id.to_string())) fresh.apply(op.value());
+    if (withdrawn.empty() || !withdrawn.count(op->id.to_string())) {
+      fresh.apply(op.value());
+      known.insert(op->id);
+    }
     if (op->id.device == own_device_) {
       server_seq = std::max(server_seq, op->id.seq + 1);
       if (server_last < op->hlc) server_last = op->hlc;
@@ -65,6 +70,8 @@ Status SyncService::refold() {
   if (!st) return st;
   state_ = std::move(fresh);
   withdrawn_ = std::move(withdrawn);
+  known_ = std::move(known);
+  ++fold_epoch_;
   server_next_seq_ = server_seq;
   server_last_ = server_last;
   hash_cache_.clear();
@@ -276,6 +283,7 @@ Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& req
       }
     }
     state_.apply(op);
+    known_.insert(op.id);
     hash_cache_.clear();
     applied_any = true;
     res.status = PushStatus::accepted;
@@ -375,7 +383,10 @@ Result<size_t> SyncService::ingest_upstream(const std::vector<sync::PulledOp>& o
   if (to_store.empty()) return size_t{0};
   auto seqs = store_->append(to_store);
   if (!seqs) return seqs.error();
-  for (const Operation* op : fresh) state_.apply(*op);
+  for (const Operation* op : fresh) {
+    state_.apply(*op);
+    known_.insert(op->id);
+  }
   hash_cache_.clear();
   advance_head(seqs->back());
   count_ += seqs->size();
@@ -475,6 +486,7 @@ Result<SyncService::Authored> SyncService::author(const std::function<Result<Ser
   auto seqs = store_->append({OpStore::NewOp{&op.value(), body, now_ms, ""}});
   if (!seqs) return seqs.error();
   state_.apply(op.value());
+  known_.insert(op->id);
   hash_cache_.clear();
   server_next_seq_ = source.next_seq;
   server_last_ = op->hlc;
@@ -525,6 +537,55 @@ std::string SyncService::state_hash() {
   std::lock_guard<std::mutex> lock(mu_);
   if (hash_cache_.empty()) hash_cache_ = state_.hash_hex();
   return hash_cache_;
+}
+
+Result<std::shared_ptr<const SyncService::Snapshot>> SyncService::snapshot() {
+  std::lock_guard<std::mutex> build(snapshot_mu_);  // one build at a time; others wait and share it
+  if (snapshot_ && snapshot_epoch_ == fold_epoch_.load() && head_.load() < snapshot_->seq + kSnapshotRefreshOps)
+    return snapshot_;
+  auto snap = std::make_shared<Snapshot>();
+  Json doc;
+  uint64_t epoch = 0;
+  {
+    // Group commit (op_store.h): state_ may hold operations that are
+    // committed but not yet on disk, and a snapshot must not hand out what a
+    // power cut could take back. So the state is taken only when everything
+    // committed is durable: wait for the last ticket outside the lock, and
+    // take it if nothing was committed meanwhile (else wait again).
+    std::unique_lock<std::mutex> lock(mu_);
+    for (int tries = 0;; ++tries) {
+      const uint64_t ticket = store_->committed_ticket();
+      if (ticket == 0) break;
+      lock.unlock();
+      if (auto d = store_->wait_durable(ticket); !d) return d.error();
+      lock.lock();
+      if (store_->committed_ticket() == ticket) break;
+      if (tries == 50) return make_error("busy", "The server is busy storing changes; the device pulls page by page.");
+    }
+    // Every committed operation is durable: the state is the fold of the
+    // log through the durable seq.
+    epoch = fold_epoch_.load();
+    snap->seq = std::max(head_.load(), store_->durable_seq());
+    snap->operations = known_.size();
+    if (hash_cache_.empty()) hash_cache_ = state_.hash_hex();
+    snap->state_hash = hash_cache_;
+    doc = Json{{"format", 1},
+               {"seq", snap->seq},
+               {"operations", snap->operations},
+               {"state_hash", snap->state_hash},
+               {"ids", known_.to_json()},
+               {"state", state_.to_snapshot()}};
+  }
+  const std::string text = doc.dump();
+  doc = Json();
+  snap->json_bytes = text.size();
+  auto gz = gzip_compress(text, 6);
+  if (!gz) return make_error("store_error", "The snapshot for new devices could not be compressed.");
+  snap->gzip = std::move(*gz);
+  snapshot_ = std::move(snap);
+  snapshot_epoch_ = epoch;
+  ++snapshots_built_;
+  return snapshot_;
 }
 
 sync::Health SyncService::health(const std::string& auth_name, int64_t now_ms) {

@@ -65,6 +65,7 @@
 #include "core/state.h"
 #include "server/auth.h"
 #include "server/op_store.h"
+#include "store/op_id_set.h"
 #include "sync/protocol.h"
 
 namespace dh {
@@ -159,6 +160,31 @@ class SyncService {
   uint64_t op_count() const { return count_.load(); }
   std::string state_hash();
 
+  // ---- first start (docs/sync-protocol.md "Snapshot for a new device") ----
+  // The state folded through seq, gzipped, for GET /api/v1/snapshot. The
+  // document (before gzip) is
+  //   {"format":1,"seq":N,"operations":n,"state_hash":"<hex>",
+  //    "ids":{<OpIdSet>},"state":{<State::to_snapshot>}}
+  // where ids are the operations the state holds (withdrawn ones are not in
+  // it) and state_hash is State::hash_hex of that state. One document is kept
+  // (bounded memory); it is built lazily on a request (or by warm_snapshot at
+  // start) and built again when kSnapshotRefreshOps newer seqs exist or the
+  // state was folded again (a withdrawal). The state is copied under the push
+  // lock; serialising and gzip run outside it, one build at a time.
+  // Only for roles that read everything: a kiosk's, projector's or voting
+  // tablet's copy is reduced per operation (roles.h), so they pull as before.
+  struct Snapshot {
+    uint64_t seq = 0;
+    uint64_t operations = 0;
+    std::string state_hash;
+    std::string gzip;      // the gzipped document
+    size_t json_bytes = 0;  // its size before gzip
+  };
+  static constexpr uint64_t kSnapshotRefreshOps = 2000;
+  Result<std::shared_ptr<const Snapshot>> snapshot();
+  // How many documents were built (tests and the bench read it).
+  uint64_t snapshots_built() const { return snapshots_built_.load(); }
+
   // How far ahead of the server clock the device's own clock (device_ms) may
   // be before the answer tells the person to set the date and time.
   static constexpr int64_t kClockWarningMs = 5 * 60 * 1000;
@@ -192,6 +218,14 @@ class SyncService {
   int waiters_ = 0;
   bool stop_waiting_ = false;
   std::unordered_set<std::string> withdrawn_;  // op ids withdrawn (hub mode; guarded by mu_)
+  OpIdSet known_;  // ids of the operations folded into state_ (guarded by mu_)
+  // The snapshot for new devices: built under snapshot_mu_ (one at a time);
+  // refolded_ marks it stale after refold().
+  std::mutex snapshot_mu_;
+  std::shared_ptr<const Snapshot> snapshot_;  // guarded by snapshot_mu_
+  std::atomic<uint64_t> fold_epoch_{0};       // refold() count
+  uint64_t snapshot_epoch_ = 0;               // fold_epoch_ the snapshot was built at
+  std::atomic<uint64_t> snapshots_built_{0};
   // The server's own operations: next seq and last stamp (from refold; guarded by mu_).
   std::string own_device_ = kServerDevice;
   uint64_t server_next_seq_ = 1;

@@ -276,6 +276,9 @@ void Session::fill_status(ui::AppStatus& s) const {
   s.read_only = !writable_;
   s.read_only_reason = why_not_;
   s.storage_problems = problems_;
+  if (sync_ && !sync_->snapshot_problem().empty())
+    s.storage_problems.push_back("服务器快照无法使用，已改为逐页同步。" +
+                                 sync_->snapshot_problem());
   if (sync_) s.sync = sync_->status();
   s.staff_pin_set = staff_pin_set_;
 }

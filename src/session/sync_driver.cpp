@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/civil_time.h"
+#include "core/schema.h"
 #include "sync/protocol.h"
 
 namespace dh::session {
@@ -119,6 +120,21 @@ void SyncDriver::tick(int64_t now) {
         flusher_.request_flush(replica_.write_generation());
         round_failed(now, r.status, r.body);
       }
+    } else if (step_ == Step::snapshot) {
+      if (r.status == 401) return round_failed(now, r.status, r.body);
+      if (r.status == 200) {
+        auto st = client_->on_snapshot_response(r.body, now);
+        if (st.ok()) {
+          round_ingested_ = true;
+          round_from_snapshot_ = true;
+          ingested_total_ += replica_.operation_count();
+        } else {
+          snapshot_problem_ = st.error().message;
+        }
+      } else {
+        client_->on_snapshot_failed();  // e.g. 403 for a restricted role, 404 on an empty server
+      }
+      start_pull();
     } else if (step_ == Step::pulling) {
       if (r.status == 200) {
         auto out = client_->on_pull_response(pull_, r.body, now);
@@ -127,7 +143,8 @@ void SyncDriver::tick(int64_t now) {
           round_ingested_ = true;
           ingested_total_ += out->ingested;
           if (replica_.should_snapshot()) (void)replica_.write_snapshot();
-          flusher_.request_flush(replica_.write_generation());
+          // After a snapshot only the tail comes: one flush when the round ends.
+          if (!round_from_snapshot_) flusher_.request_flush(replica_.write_generation());
         }
         if (out->more) start_pull();
         else round_done(now);
@@ -229,6 +246,7 @@ void SyncDriver::tick_push_channel(int64_t now) {
 void SyncDriver::start_round(int64_t now) {
   wanted_ = false;
   round_ingested_ = false;
+  round_from_snapshot_ = false;
   if (auth_mode_.empty()) {
     step_ = Step::health;
     request_ = http_.request("GET", "/api/v1/health", "", "");
@@ -245,6 +263,11 @@ void SyncDriver::continue_push(int64_t now) {
 }
 
 void SyncDriver::start_pull() {
+  if (client_->wants_snapshot() && !role_reads_allow_list(role_)) {
+    step_ = Step::snapshot;
+    request_ = http_.request("GET", sync::SyncClient::kSnapshotPath, "", token_);
+    return;
+  }
   step_ = Step::pulling;
   pull_ = client_->next_pull();
   request_ = http_.request("GET", pull_.path, "", token_);
@@ -265,7 +288,10 @@ void SyncDriver::round_done(int64_t now) {
     flusher_.request_flush(replica_.write_generation());
   // Make the cursor and the answered pushes durable (sync-state.json): the
   // flush handshake moves the cursor when this flush completes.
-  if (round_ingested_ || client_->pulled_cursor() > client_->state().cursor) flusher_.flush_now();
+  // A round that started from the server's snapshot asked for no flush per
+  // page: this one covers everything written (so the status says "saved").
+  if (round_from_snapshot_) flusher_.request_flush(replica_.write_generation());
+  else if (round_ingested_ || client_->pulled_cursor() > client_->state().cursor) flusher_.flush_now();
   else flush_state_if_newer();
 }
 

@@ -16,6 +16,12 @@
 //   pages until the server has no more, then flush (the pull cursor moves only
 //   when that flush completes: SyncClient's flush handshake, hung on the
 //   Flusher's observer).
+// - First start (docs/sync-protocol.md "Snapshot for a new device"): a device
+//   that holds nothing and never pulled, of a role that reads everything,
+//   first fetches GET /api/v1/snapshot; SyncClient checks and installs it and
+//   the round pulls only the tail after its seq and flushes once at the end
+//   (not after every page). Any other answer, or a snapshot that fails its
+//   checks (snapshot_problem()), and the round pulls page by page as before.
 // - A 401/403 on push or pull means this device is not (or no longer)
 //   enrolled: rounds stop until enrol() succeeds. enrol() posts the one-time
 //   code to /api/v1/enrol and keeps {token, role} in device.json.
@@ -117,12 +123,14 @@ class SyncDriver {
   bool first_round_done() const { return first_round_done_; }
   uint64_t ingested_total() const { return ingested_total_; }
   const std::string& problem() const { return client_->problem(); }
+  // Why the server's snapshot could not be used ("" when it was, or none was tried).
+  const std::string& snapshot_problem() const { return snapshot_problem_; }
   sync::SyncClient& client() { return *client_; }
 
  private:
   SyncDriver(Http& http, Flusher& flusher, FileSystem& fs, Replica& replica, std::string device_file)
       : http_(http), flusher_(flusher), fs_(fs), replica_(replica), device_file_(std::move(device_file)) {}
-  enum class Step { idle, health, pushing, pulling };
+  enum class Step { idle, health, pushing, snapshot, pulling };
   void start_round(int64_t now_ms);
   void continue_push(int64_t now_ms);
   void start_pull();
@@ -169,6 +177,8 @@ class SyncDriver {
   int failures_ = 0;
   int64_t next_round_ms_ = 0;
   bool round_ingested_ = false;
+  bool round_from_snapshot_ = false;  // this round adopted the server's snapshot: one flush at its end
+  std::string snapshot_problem_;
   bool first_round_done_ = false;
   uint64_t ingested_total_ = 0;
   size_t waiting_ = 0;

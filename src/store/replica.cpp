@@ -13,6 +13,7 @@ namespace {
 constexpr const char* kDeviceFile = "device.json";
 constexpr const char* kSnapshotFile = "snapshot.bin";
 constexpr const char* kOldSnapshotFile = "snapshot.json";  // format 1: read, never written
+constexpr const char* kServerBaseFile = "server-base.json";  // replica_base.cpp
 constexpr const char* kBaseFile = "base.bin";
 constexpr const char* kExcludedFile = "excluded.json";
 constexpr const char* kQuarantine = "quarantine";
@@ -62,6 +63,7 @@ Result<std::unique_ptr<Replica>> Replica::open(FileSystem& fs, const std::string
   r->load_excluded(now_ms);
   r->load_base(now_ms, /*into_state=*/false);
   r->load_snapshot(now_ms);
+  r->load_server_base(now_ms);  // replica_base.cpp: only without a usable snapshot.json
   r->replay_segments(now_ms);
   // Operations excluded after the snapshot was written are still folded into
   // it: fold their records again without them.
@@ -572,11 +574,20 @@ Result<uint64_t> Replica::restamp_own(uint64_t after_seq, int64_t limit_ms, int6
   }
   // The removed segments' operations (compact) are folded in base.bin; none
   // of them moves (they were all acknowledged).
+  // Likewise the server's snapshot a device started from (server-base.json),
+  // until a compaction folds it into base.bin.
   State folded;
+  OpIdSet seen;
   if (base_covers_ > 0) {
     auto base = base_state();
     if (!base.ok()) return base.error();
     folded = std::move(base.value());
+    if (folded.max_hlc().wall_ms <= limit_ms) clock.restore(folded.max_hlc());
+  } else if (has_server_base_) {
+    auto base = read_server_base();
+    if (!base.ok()) return base.error();
+    folded = std::move(base.value().state);
+    seen = std::move(base.value().ids);
     if (folded.max_hlc().wall_ms <= limit_ms) clock.restore(folded.max_hlc());
   }
   for (auto& [seq, stamp] : fresh) stamp = clock.tick(now_ms);
@@ -605,8 +616,7 @@ Result<uint64_t> Replica::restamp_own(uint64_t after_seq, int64_t limit_ms, int6
     uint64_t n = 0;
     if (segment::parse_file_name(seg.name, &n) && n == segment_) segment_size_ = content.size();
   }
-  // Fold again: the old stamps were applied and would keep winning.
-  OpIdSet seen;
+  // Fold again (on the base above): the old stamps were applied and would keep winning.
   for (const auto& seg : segs)
     for (const auto& op : seg.ops)
       if (seen.insert(op.id) && !excluded_.contains(op.id)) folded.apply(op);  // refused ones stay out
@@ -674,12 +684,18 @@ Status Replica::refold_entities_of(const OpIdSet& ids) {
     if (ids.contains(op.id))
       if (auto t = State::target_of(op)) targets.insert(*t);
   // After compaction the removed segments' operations are folded in
-  // base.bin: each record starts again from there.
+  // base.bin; on a device that started from the server's snapshot (and has
+  // not compacted since), in server-base.json: each record starts again
+  // from there.
   std::optional<State> base;
   if (base_covers_ > 0 && !targets.empty()) {
     auto b = base_state();
     if (!b.ok()) return b.error();
     base = std::move(b.value());
+  } else if (has_server_base_ && !targets.empty()) {
+    auto b = read_server_base();
+    if (!b.ok()) return b.error();
+    base = std::move(b.value().state);
   }
   for (const auto& [kind, id] : targets) state_.forget(kind, id);
   if (base)
@@ -773,6 +789,9 @@ Result<size_t> Replica::compact(uint64_t acked_own_through) {
   if (auto st = fs_.rename(path(kSnapshotFile), path(kBaseFile)); !st.ok()) return st.error();
   base_covers_ = snapshot_covers_;
   ++write_generation_;
+  // The snapshot folded the server's snapshot this device started from:
+  // base.bin holds it now.
+  if (has_server_base_ && fs_.remove(path(kServerBaseFile)).ok()) has_server_base_ = false;
   size_t removed = 0;
   for (const auto& name : removable) {
     if (!fs_.remove(path(name)).ok()) continue;  // tried again at the next compaction... of a later snapshot

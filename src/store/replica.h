@@ -17,6 +17,9 @@
 //                          (the snapshot they were removed under, renamed)
 //   excluded.json          own operations the server refused: kept in the log,
 //                          left out of the state (exclude())
+//   server-base.json       only on a device that started from the server's
+//                          snapshot (adopt_server_snapshot): that document,
+//                          the base the log is folded on
 //   quarantine/            files set aside because they were corrupt
 //
 // Contracts
@@ -58,6 +61,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/commands.h"
@@ -94,6 +98,10 @@ struct OpenReport {
   // any more (the server has them all). The sync client pulls everything
   // again (SyncClient::open).
   bool history_missing = false;
+  bool used_server_base = false;  // started from server-base.json (no usable snapshot nor base.bin)
+  // server-base.json was unusable (set aside, in problems): the operations
+  // it covered are missing, so the sync client pulls from the start again.
+  bool server_base_lost = false;
   std::vector<StorageProblem> problems;
 };
 
@@ -133,6 +141,28 @@ class Replica {
   Status exclude(const std::vector<OpId>& ids);
   bool excluded(const OpId& id) const { return excluded_.contains(id); }
   const OpIdSet& excluded_ids() const { return excluded_; }
+
+  // ---- first start from the server's snapshot ----
+  // (docs/sync-protocol.md "Snapshot for a new device"; store/replica_base.cpp)
+  // Takes the server's snapshot document (GET /api/v1/snapshot, unpacked) as
+  // this replica's starting point: {"format":1,"seq","operations",
+  // "state_hash","ids","state"}. Checks it fully before anything changes:
+  // readable JSON of that shape, a state State::from_snapshot accepts whose
+  // hash_hex equals state_hash, as many ids as "operations". Only for a
+  // replica that holds nothing (no operation, nothing excluded): otherwise
+  // "not_empty" and nothing changes; a bad document: "bad_server_snapshot"
+  // with plain words, nothing changes. Then writes the document verbatim as
+  // server-base.json (checksummed like snapshot.json) and installs state and
+  // ids; the clock moves up to the state's highest stamp (unless implausibly
+  // far ahead, hlc.h). Returns the document's seq (the pull cursor to go on
+  // from). A reopen starts from snapshot.json once one is written, else from
+  // server-base.json, and replays every segment on top.
+  // Operations known only through the base count in operation_count() and
+  // contains() but are not in the log: read_all() lists only the log's
+  // (what this device pulled or made after the base). exclude() and
+  // restamp_own() fold records again from the base plus the log.
+  Result<uint64_t> adopt_server_snapshot(std::string_view document, int64_t now_ms);
+  bool has_server_base() const { return has_server_base_; }
 
   bool contains(const OpId& id) const;
   size_t operation_count() const;
@@ -215,6 +245,16 @@ class Replica {
   Result<State> base_state() const;
   std::map<uint64_t, std::string> list_segments() const;
   void load_excluded(int64_t now_ms);
+  // server-base.json (replica_base.cpp): read and checked; the start of open()
+  // when snapshot.json is absent or unusable.
+  struct ServerBase {
+    uint64_t seq = 0;
+    State state;
+    OpIdSet ids;
+  };
+  static Result<ServerBase> parse_server_base(std::string_view document);
+  Result<ServerBase> read_server_base() const;
+  void load_server_base(int64_t now_ms);
   Status refold_entities_of(const OpIdSet& ids);
   void replay_segments(int64_t now_ms);
   Status save_device();
@@ -254,6 +294,7 @@ class Replica {
   Hlc saved_clock_{};                 // last_hlc written to device.json
   uint64_t saved_next_seq_ = 0;       // next_seq written to device.json
   uint64_t clock_warnings_ = 0;
+  bool has_server_base_ = false;      // server-base.json exists (adopt_server_snapshot)
 };
 
 }  // namespace dh

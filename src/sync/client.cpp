@@ -88,9 +88,15 @@ Result<std::unique_ptr<SyncClient>> SyncClient::open(FileSystem& fs, Replica& re
       }
     }
   }
-  // Compacted log files whose fold (base.bin) could not be read: their
-  // operations are fetched again from the start (ingest skips known ids).
-  if (replica.open_report().history_missing) c->state_.cursor = 0;
+  // History this device held only as a fold (base.bin after compaction,
+  // server-base.json after a first start from the server's snapshot) could
+  // not be read back: fetch everything again from the start (ingest skips
+  // what is here).
+  if (replica.open_report().history_missing || replica.open_report().server_base_lost) {
+    c->state_.cursor = 0;
+    c->problem_ = "The data first received from the server could not be read back; this device fetches it again "
+                  "(nothing of its own is lost).";
+  }
   c->pulled_ = c->state_.cursor;
   // Everything in the files at open was stored before: durable. One full scan
   // finds the highest own seq even past a gap (a record lost to corruption).
@@ -325,6 +331,25 @@ void SyncClient::on_push_failed(const PushBatch& batch, int status, std::string_
                   "sent at the next sync.";
   }
   (void)save();
+}
+
+bool SyncClient::wants_snapshot() const {
+  return !snapshot_tried_ && pulled_ == 0 && state_.cursor == 0 && replica_.operation_count() == 0 &&
+         replica_.excluded_ids().size() == 0 && !replica_.has_server_base();
+}
+
+Status SyncClient::on_snapshot_response(std::string_view body, int64_t device_now_ms) {
+  const bool wanted = wants_snapshot();
+  snapshot_tried_ = true;
+  if (!wanted) return make_error("not_empty", "This device already holds data; the snapshot was not used.");
+  auto seq = replica_.adopt_server_snapshot(body, corrected_now(device_now_ms));
+  if (!seq) {
+    problem_ = seq.error().message + " The device fetches the changes one page at a time instead; nothing is lost.";
+    return seq.error();
+  }
+  snapshot_seq_ = seq.value();
+  pulled_ = std::max(pulled_, seq.value());
+  return ok_status();
 }
 
 SyncClient::PullRequest SyncClient::next_pull(size_t limit) const {

@@ -188,6 +188,23 @@ class SyncClient {
   };
   Result<PullOutcome> on_pull_response(const PullRequest& request, std::string_view body, int64_t device_now_ms);
   void on_pull_failed(int status, std::string_view body);
+  // ---- first start (docs/sync-protocol.md "Snapshot for a new device") ----
+  // True while this device holds nothing, has never pulled and has not tried
+  // a snapshot in this session: the app may GET kSnapshotPath before its
+  // first pull (only a role that reads everything gets one).
+  static constexpr const char* kSnapshotPath = "/api/v1/snapshot";
+  bool wants_snapshot() const;
+  // The 200 answer's body (unpacked). Replica::adopt_server_snapshot checks
+  // and installs it; the pull position moves to its seq, so the next pull
+  // fetches only the tail (the cursor moves at flush_completed, as after a
+  // pull). A bad document (cut off, garbled, wrong fingerprint) or a replica
+  // that is no longer empty changes nothing: the error says why, problem()
+  // says it in plain words, and the device pulls page by page as before.
+  Status on_snapshot_response(std::string_view body, int64_t device_now_ms);
+  // Any other answer: no snapshot this session; pull page by page.
+  void on_snapshot_failed() { snapshot_tried_ = true; }
+  uint64_t snapshot_seq() const { return snapshot_seq_; }  // 0: none adopted in this session
+
   // A round ended well (push and pull done): for "last successful sync".
   void round_succeeded(int64_t device_now_ms) { state_.last_success_ms = device_now_ms; }
 
@@ -258,6 +275,8 @@ class SyncClient {
   uint64_t batch_counter_ = 0;
   uint64_t restamps_ = 0;     // times own operations were re-stamped (FlushTicket::restamps)
   std::optional<uint64_t> in_flight_;
+  bool snapshot_tried_ = false;
+  uint64_t snapshot_seq_ = 0;
   std::string clock_warning_;
   std::string last_error_;
   std::string problem_;

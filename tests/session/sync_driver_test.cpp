@@ -18,6 +18,7 @@
 
 #include "core/demo.h"
 #include "server/auth.h"
+#include "server/compression.h"
 #include "server/roles.h"
 #include "server/op_store.h"
 #include "server/sync_service.h"
@@ -79,8 +80,20 @@ struct InProcessServer {
       if (!r) return {503, sync::encode_error(r.error())};
       return {200, std::move(r).value()};
     }
+    // First start (docs/sync-protocol.md "Snapshot for a new device"), when
+    // this test server offers it; `snapshot_body` replaces the real document.
+    if (method == "GET" && path == "/api/v1/snapshot" && serve_snapshot) {
+      if (!snapshot_body.empty()) return {200, snapshot_body};
+      auto snap = svc->snapshot();
+      if (!snap) return {503, sync::encode_error(snap.error())};
+      auto plain = gzip_decompress(snap.value()->gzip);
+      REQUIRE(plain.has_value());
+      return {200, *plain};
+    }
     return {404, sync::encode_error(make_error("not_found", "no route"))};
   }
+  bool serve_snapshot = false;
+  std::string snapshot_body;
 };
 
 enum class Fault { none, drop_answer, error_5xx, too_large, timeout };
@@ -103,9 +116,11 @@ class FaultyHttp : public session::Http {
   size_t largest_push_after_413 = 0;
   bool saw_413 = false;
 
+  std::map<std::string, int> requests_to;  // path without the query -> requests
   int request(const std::string& method, const std::string& path, const std::string& body,
               const std::string&) override {
     const int id = ++next_id_;
+    ++requests_to[path.substr(0, path.find('?'))];
     Pending p;
     p.ready_at = tick + 1;
     std::vector<std::string> ids;
@@ -185,9 +200,11 @@ class FakeFlusher : public session::Flusher {
   uint64_t flushed_generation() const override { return flushed_; }
   bool in_flight() const override { return false; }
   std::string error() const override { return ""; }
+  int flushes = 0;
   void pump() {
     if (!again_) return;
     again_ = false;
+    ++flushes;
     const uint64_t token = ++token_;
     const uint64_t gen = wanted_;
     if (on_start_) on_start_(token);
@@ -428,4 +445,75 @@ TEST_CASE("sync driver: a kiosk a day ahead: its forbidden change is re-stamped,
   CHECK(d.session.state().hash_hex() == server.svc->state_hash());
   CHECK(d.session.sync()->client().clock_warning().find("day") != std::string::npos);
   INFO("pushes refused for the clock: " << server.clock_refusals);
+}
+
+TEST_CASE("sync driver: a new device starts from the server's snapshot, pulls the tail and flushes once",
+          "[session][sync][native][snapshot]") {
+  int64_t now = kStart;
+  InProcessServer server;
+  server.serve_snapshot = true;
+  DemoOptions o;
+  o.households = 300;
+  REQUIRE(server.svc->load_if_empty(generate_demo(o), "demo", now).ok());
+  REQUIRE(server.svc->snapshot().ok());  // built at the head, as the server does at start
+  State other_state;
+  OpSource other;
+  other.device = "x9y8z7w6v5u4";
+  other.author = "staff:li";
+  const size_t tail = other_device_edits(server, other_state, other, 250, now);  // one page of tail
+  REQUIRE(tail == 250);
+
+  Device d(server, now);
+  settle(d, server, now);
+  CHECK(d.http.requests_to["/api/v1/snapshot"] == 1);
+  CHECK(d.http.requests_to["/api/v1/ops"] == 1);
+  CHECK(d.session.sync()->client().snapshot_seq() + tail == server.svc->head());
+  CHECK(d.session.replica()->has_server_base());
+  CHECK(d.session.sync()->snapshot_problem().empty());
+  // Opening, the data once, then sync-state.json with the moved cursor.
+  INFO("flushes " << d.flusher.flushes);
+  CHECK(d.flusher.flushes <= 3);
+  // ... and that flush covers everything written: the status says "saved".
+  CHECK(d.flusher.flushed_generation() >= d.session.replica()->write_generation());
+  std::string server_hash;
+  server.svc->read_state([&](const State& s) { server_hash = s.hash_hex(); });
+  CHECK(d.session.replica()->state().hash_hex() == server_hash);
+
+  // Own changes from here on sync as usual.
+  const size_t own = d.edit(5, now);
+  settle(d, server, now);
+  CHECK(server.svc->op_count() == d.session.replica()->operation_count());
+  server.svc->read_state([&](const State& s) { server_hash = s.hash_hex(); });
+  CHECK(d.session.replica()->state().hash_hex() == server_hash);
+  CHECK(own == 5);
+}
+
+TEST_CASE("sync driver: a garbled snapshot is said in plain words and the device pulls page by page",
+          "[session][sync][native][snapshot]") {
+  int64_t now = kStart;
+  InProcessServer server;
+  server.serve_snapshot = true;
+  DemoOptions o;
+  o.households = 300;
+  REQUIRE(server.svc->load_if_empty(generate_demo(o), "demo", now).ok());
+  auto snap = server.svc->snapshot();
+  REQUIRE(snap.ok());
+  auto plain = gzip_decompress(snap.value()->gzip);
+  REQUIRE(plain.has_value());
+  server.snapshot_body = plain->substr(0, plain->size() - 100);  // cut off
+
+  Device d(server, now);
+  settle(d, server, now);
+  CHECK(d.http.requests_to["/api/v1/snapshot"] == 1);
+  CHECK(d.http.requests_to["/api/v1/ops"] == static_cast<int>((server.svc->head() + sync::kDefaultPullLimit - 1) / sync::kDefaultPullLimit));
+  CHECK_FALSE(d.session.replica()->has_server_base());
+  CHECK_FALSE(d.session.sync()->snapshot_problem().empty());
+  ui::AppStatus st;
+  d.session.fill_status(st);
+  bool said = false;
+  for (const auto& p : st.storage_problems) said = said || p.find("first start could not be used") != std::string::npos;
+  CHECK(said);
+  std::string server_hash;
+  server.svc->read_state([&](const State& s) { server_hash = s.hash_hex(); });
+  CHECK(d.session.replica()->state().hash_hex() == server_hash);
 }

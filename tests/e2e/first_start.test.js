@@ -1,0 +1,87 @@
+// First start on a new tablet (issue 13 part 1; docs/sync-protocol.md
+// "Snapshot for a new device"): a fresh browser profile fetches the server's
+// snapshot once, pulls only the tail after it, and shows the whole demo
+// community with the server's state hash; a reload starts from what it saved
+// and fetches no snapshot again. Device A makes the tail (a squad created
+// after the server built its snapshot at start).
+'use strict';
+const { test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const h = require('./lib/harness');
+
+let browser;
+before(async () => { browser = await h.launch(); });
+after(async () => { if (browser) await browser.close(); });
+
+async function serverHealth(url) {
+  const r = await fetch(url + '/api/v1/health');
+  return r.json();
+}
+
+// Every API request of a browser context (page and service worker), by path.
+function recordApi(ctx) {
+  const seen = [];
+  ctx.on('request', (req) => {
+    const u = new URL(req.url());
+    if (u.pathname.startsWith('/api/')) seen.push({ path: u.pathname, query: u.search });
+  });
+  return seen;
+}
+
+test('a fresh profile gets the demo community from the snapshot plus the tail', async () => {
+  const server = await h.startServer();
+  try {
+    // The tail: device A (itself a new device) creates a squad.
+    const a = await h.openDevice(browser, server.url);
+    const before = (await h.status(a.page)).op_count;
+    await h.clickWidget(a.page, 'nav-base');
+    await h.clickWidget(a.page, 'kind-squad');
+    await h.clickWidget(a.page, 'new');
+    await h.focusField(a.page, 'f-name');
+    await h.insertText(a.page, a.cdp, '首启尾队');
+    await h.focusField(a.page, 'f-leader_name');
+    await h.insertText(a.page, a.cdp, '尾巴');
+    await h.clickWidget(a.page, 'create');
+    await h.poll(async () => (await h.status(a.page)).op_count > before, { what: 'the squad committed' });
+    await h.waitSaved(a.page);
+    await h.poll(async () => (await serverHealth(server.url)).ops > before, { what: 'the squad on the server' });
+    await a.ctx.close();
+    const health = await serverHealth(server.url);
+
+    // Device B: a fresh profile.
+    const ctx = await h.newContext(browser);
+    const api = recordApi(ctx);
+    const page = await ctx.newPage();
+    await page.goto(server.url + '/');
+    await h.waitReady(page);
+    const s = await h.waitSaved(page);
+    assert.equal(s.op_count, health.ops, 'every operation is on the device');
+    assert.equal(s.state_hash, health.state_hash, 'the device folds to the server\'s state');
+    assert.deepEqual(s.problems, [], 'no problem reported');
+    const squads = await page.evaluate(() => window.dianhong.entities('squad', '首启尾队', 10));
+    assert.equal(squads.length, 1, 'the tail\'s squad is there');
+
+    const snapshots = api.filter((r) => r.path === '/api/v1/snapshot');
+    const pulls = api.filter((r) => r.path === '/api/v1/ops' && r.query.startsWith('?after='));
+    assert.equal(snapshots.length, 1, 'one snapshot download');
+    assert.ok(pulls.length >= 1, 'the tail was pulled');
+    const firstAfter = Number(new URLSearchParams(pulls[0].query).get('after'));
+    assert.ok(firstAfter > 30000, 'the first pull starts after the snapshot (after=' + firstAfter + ')');
+    assert.ok(firstAfter < health.head, 'the snapshot is older than the tail');
+    const shown = await page.evaluate(() => window.dianhong.dataShown());
+    assert.ok(shown && shown.ops > 0, 'the data-shown mark was set');
+
+    // A reload starts from IndexedDB: no snapshot again, same state.
+    api.length = 0;
+    await h.waitSynced(page);
+    await page.reload();
+    const r = await h.waitReady(page);
+    assert.equal(r.op_count, health.ops);
+    assert.equal(r.state_hash, health.state_hash);
+    await h.waitSynced(page);
+    assert.equal(api.filter((x) => x.path === '/api/v1/snapshot').length, 0, 'no snapshot after a reload');
+    await ctx.close();
+  } finally {
+    await server.stop();
+  }
+});

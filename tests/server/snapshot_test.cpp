@@ -259,6 +259,33 @@ TEST_CASE("a new device: snapshot + tail equals a full pull, survives a reopen a
   CHECK(fresh.replica->open_report().used_snapshot);
   CHECK(fresh.replica->state().hash_hex() == h.state_hash);
 
+  // Its own edits reach the server; then a compaction folds the server's
+  // snapshot into base.bin with the log files the server holds, and
+  // server-base.json goes: one base, and the same state after a reopen.
+  edit_households(fresh, 3, "fresh ");
+  fresh.push_all(*admin);
+  fresh.pull_all(*admin);
+  const sync::Health h1 = health_of(*admin);
+  REQUIRE(fresh.replica->state().hash_hex() == h1.state_hash);
+  REQUIRE(fresh.replica->write_snapshot().ok());
+  auto removed = fresh.replica->compact(fresh.client->state().acked_seq);
+  REQUIRE(removed.ok());
+  CHECK(removed.value() > 0);
+  CHECK(fresh.fs.exists("/r/base.bin"));
+  CHECK_FALSE(fresh.fs.exists("/r/server-base.json"));
+  CHECK_FALSE(fresh.replica->has_server_base());
+  fresh.reopen("fresh-1");
+  CHECK(fresh.replica->open_report().problems.empty());
+  CHECK(fresh.replica->state().hash_hex() == h1.state_hash);
+  CHECK(fresh.replica->operation_count() == h1.ops);
+  // A refusal after the compaction still folds from the one base.
+  auto late = fresh.replica->commit(EditEntity{"household", fresh.replica->state().list("household")[1]->id,
+                                               Json{{"note", "late"}}},
+                                    wall_now());
+  REQUIRE(late.ok());
+  REQUIRE(fresh.replica->exclude({late.value().id}).ok());
+  CHECK(fresh.replica->state().hash_hex() == h1.state_hash);
+
   // More than kSnapshotRefreshOps newer operations: the next snapshot is new.
   edit_households(writer, 2100, "again ");
   writer.push_all(*admin);

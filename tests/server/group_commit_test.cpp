@@ -21,6 +21,7 @@
 #include "server/auth.h"
 #include "server/op_store.h"
 #include "server/sync_service.h"
+#include "push_request.h"
 #include "server_process.h"
 #include "sync/protocol.h"
 
@@ -28,11 +29,7 @@ using namespace dh;
 
 namespace {
 
-sync::PushRequest request_of(const std::string& device, const std::vector<Operation>& ops) {
-  auto r = sync::decode_push_request(sync::encode_push_request(device, ops));
-  REQUIRE(r.ok());
-  return r.value();
-}
+using test::request_of;
 
 // A gate the fsync hook waits at while it is closed.
 struct Gate {
@@ -133,9 +130,16 @@ TEST_CASE("group commit: answered after the fsync, unseen by pulls before it, on
 
   // B, C: new ops; D: A's op again. Each commits (or looks) under the push
   // lock without waiting for A's fsync, then waits.
+  // B before C (the demo's operations in their order: a later one may need
+  // an earlier one, and which of two threads takes the push lock first is
+  // the scheduler's choice).
+  auto committed = [&](uint64_t t) {
+    while (store->committed_ticket() < t) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  };
   auto push_b = std::async(std::launch::async, [&] { return svc.push(request_of("demo", slice(ops, first + 1, first + 2)), who, open, now); });
+  committed(ticket_a + 1);
   auto push_c = std::async(std::launch::async, [&] { return svc.push(request_of("demo", slice(ops, first + 2, first + 4)), who, open, now); });
-  while (store->committed_ticket() < ticket_a + 2) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  committed(ticket_a + 2);
   auto push_d = std::async(std::launch::async, [&] { return svc.push(request_of("demo", slice(ops, first, first + 1)), who, open, now); });
   // D answers "duplicate" from A's row, which is not on disk yet: it must wait too.
   CHECK(push_d.wait_for(std::chrono::milliseconds(150)) == std::future_status::timeout);

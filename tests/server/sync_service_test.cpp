@@ -8,6 +8,7 @@
 #include "server/op_store.h"
 #include "server/roles.h"
 #include "server/sync_service.h"
+#include "push_request.h"
 #include "server_process.h"
 #include "sync/protocol.h"
 
@@ -15,11 +16,7 @@ using namespace dh;
 
 namespace {
 
-sync::PushRequest request_of(const std::string& device, const std::vector<Operation>& ops) {
-  auto r = sync::decode_push_request(sync::encode_push_request(device, ops));
-  REQUIRE(r.ok());
-  return r.value();
-}
+using test::request_of;
 
 std::unique_ptr<SyncService> open_service(const std::string& path) {
   auto store = OpStore::open(path);

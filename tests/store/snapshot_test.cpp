@@ -8,6 +8,7 @@
 #include "core/state_codec.h"
 #include "store/file_system.h"
 #include "store/replica.h"
+#include "replica_helpers.h"
 #include "store/segment.h"
 #include "store/snapshot_file.h"
 
@@ -15,26 +16,11 @@ using namespace dh;
 
 namespace {
 
-const std::string kDir = "data/replica";
-constexpr int64_t kT0 = 1767225600000;  // 2026-01-01
-
-std::unique_ptr<Replica> open_ok(FileSystem& fs, const std::string& new_id = "dev-a", int64_t now = kT0,
-                                 ReplicaOptions options = {}) {
-  auto r = Replica::open(fs, kDir, new_id, now, options);
-  if (!r.ok()) FAIL("open failed: " << r.error().code << ": " << r.error().message);
-  r.value()->set_author("staff:test");
-  return std::move(r.value());
-}
-
-Operation must_commit(Replica& r, const Command& cmd, int64_t now) {
-  auto op = r.commit(cmd, now);
-  if (!op.ok()) FAIL("commit failed: " << op.error().code << ": " << op.error().message);
-  return op.value();
-}
-
-Command make_grid(int i) {
-  return CreateEntity{"grid", Json{{"name", "第" + std::to_string(i) + "网格"}, {"code", "G" + std::to_string(i)}}, ""};
-}
+using test::kDir;
+using test::kT0;
+using test::make_grid;
+using test::must_commit;
+using test::open_ok;
 
 Operation raw(const std::string& device, uint64_t seq, int64_t wall, const std::string& type, Json payload,
               const std::string& author = "staff:wang") {

@@ -60,8 +60,19 @@ function(dh_wasm_app_link_options target)
     "SHELL:-s ENVIRONMENT=web"
     "SHELL:-s EXPORTED_RUNTIME_METHODS=${_methods}"
     "SHELL:-s EXPORTED_FUNCTIONS=${_functions}"
+    # Binaryen inlines every function that has one caller, whatever its
+    # size: all screens ended up in one 360 KB function, which the browser
+    # compiles (lazily, on the main thread) before the first frame, about
+    # 0.35 s. Large single-caller functions stay functions of their own, so
+    # only the code a frame runs is compiled (docs/web-app.md "Start-up").
+    "SHELL:-s BINARYEN_EXTRA_PASSES=--one-caller-inline-max-function-size=400"
     -lidbfs.js
     -lhtml5)
+  # -DDH_WASM_PROFILING=ON keeps function names in the wasm (for browser
+  # profiles: bench/page_load); off by default (a larger file).
+  if(DH_WASM_PROFILING)
+    target_link_options(${target} PRIVATE --profiling-funcs)
+  endif()
   if(A_FETCH)
     target_link_options(${target} PRIVATE "SHELL:-s FETCH=1")
   endif()

@@ -52,6 +52,26 @@
     });
   }
 
+  // First start of a new device (docs/sync-protocol.md "Snapshot for a new
+  // device"): with no storage folder yet (no IndexedDB database "/data", the
+  // app's IDBFS mount) the server's snapshot is asked for at once, while the
+  // wasm downloads and compiles. The app still decides whether it wants a
+  // snapshot and checks it; when it asks (GET of this path, httpRequest) it
+  // gets this answer if it was a 200, else it asks again itself (with its
+  // token: a server that wants enrolment answers this anonymous one 401).
+  // The projector and check-in pages never take a snapshot.
+  const SNAPSHOT_PATH = '/api/v1/snapshot?format=2';
+  let snapshotPrefetch = null;
+  if (!/[?&]view=/.test(location.search) && window.indexedDB && typeof indexedDB.databases === 'function') {
+    snapshotPrefetch = indexedDB.databases()
+      .then((dbs) => {
+        if (dbs.some((d) => d.name === '/data')) return null;
+        return fetch(SNAPSHOT_PATH, { cache: 'no-store' })
+          .then((r) => (r.status === 200 ? r.arrayBuffer().then((buf) => new Uint8Array(buf)) : null));
+      })
+      .catch(() => null);
+  }
+
   // Start the UI font at once, in parallel with the wasm download.
   const uiFontPromise = fetchBytes(assets.fontUi);
   uiFontPromise.catch(() => {});
@@ -198,11 +218,23 @@
 
     // One request to our own server. status 0 = no answer (offline, refused,
     // timed out after 60 s); the body then holds the error in words.
+    // The answer's body stays here as bytes (httpBodies) until the app copies
+    // it into its memory (takeHttpBody): a 6 MB snapshot is neither decoded
+    // as text nor escaped into the event queue's JSON.
     // A POST body of 512 bytes or more (a push of operations) is sent gzipped
     // (Content-Encoding: gzip, which every POST route of the server accepts,
     // docs/sync-protocol.md "Compression"): about a ninth of the bytes on a
     // slow link. Browsers without CompressionStream send it plain.
     httpRequest(arg) {
+      if (snapshotPrefetch && (arg.method || 'GET') === 'GET' && arg.url === SNAPSHOT_PATH) {
+        const early = snapshotPrefetch;
+        snapshotPrefetch = null;  // one use
+        early.then((bytes) => {
+          if (bytes) answered(arg.id, 200, bytes);
+          else glue.httpRequest(arg);
+        });
+        return;
+      }
       const headers = {};
       if (arg.bearer) headers.Authorization = 'Bearer ' + arg.bearer;
       const init = { method: arg.method || 'GET', cache: 'no-store', headers: headers };
@@ -223,9 +255,17 @@
           }
           return fetch(arg.url, init);
         })
-        .then((r) => r.text().then((text) => push({ t: 'http', id: arg.id, status: r.status, body: text })))
-        .catch((err) => push({ t: 'http', id: arg.id, status: 0, body: String(err) }))
+        .then((r) => r.arrayBuffer().then((buf) => answered(arg.id, r.status, new Uint8Array(buf))))
+        .catch((err) => answered(arg.id, 0, new TextEncoder().encode(String(err))))
         .finally(() => { if (timer) clearTimeout(timer); });
+    },
+
+    // The body of answer `id` into the app's memory at dst (size bytes, as
+    // announced by its 'http' event); forgotten afterwards.
+    takeHttpBody(id, heap, dst) {
+      const bytes = httpBodies.get(id);
+      httpBodies.delete(id);
+      if (bytes && bytes.length) heap.set(bytes, dst);
     },
 
     applyUpdate() {
@@ -269,6 +309,12 @@
     },
   };
   window.dhGlue = glue;
+
+  const httpBodies = new Map();  // request id -> Uint8Array, until takeHttpBody
+  function answered(id, status, bytes) {
+    httpBodies.set(id, bytes);
+    push({ t: 'http', id: id, status: status, size: bytes.length });
+  }
 
   // The gzip of text as an ArrayBuffer, or null (short text, no
   // CompressionStream, or it failed: then the body goes plain).
@@ -376,9 +422,30 @@
     showMessage('此浏览器不支持 WebGL2，无法运行。This browser has no WebGL2 and cannot run the app.');
     return;
   }
+  // The wasm is fetched and compiled from here, while the app's script is
+  // still loading (it would only ask for it once it has run); the script's
+  // instantiateWasm hook below waits for it. A browser without streaming
+  // compilation, or a failed compile, falls back to the script's own loading.
+  const wasmModule = typeof WebAssembly.compileStreaming === 'function'
+    ? WebAssembly.compileStreaming(fetch(assets.appWasm, { credentials: 'same-origin' }))
+    : null;
+  if (wasmModule) wasmModule.catch(() => {});
   window.Module = {
     canvas: canvas,
     locateFile: (path) => (path.endsWith('.wasm') ? assets.appWasm : path),
+    instantiateWasm: wasmModule ? (imports, receiveInstance) => {
+      wasmModule
+        .then((module) => WebAssembly.instantiate(module, imports).then((instance) => receiveInstance(instance, module)))
+        .catch((err) => {
+          console.warn('dianhong: early wasm compile failed, loading it again', err);
+          fetch(assets.appWasm, { credentials: 'same-origin' })
+            .then((r) => r.arrayBuffer())
+            .then((bytes) => WebAssembly.instantiate(bytes, imports))
+            .then((out) => receiveInstance(out.instance, out.module))
+            .catch((e) => showMessage('无法载入程序，请刷新页面。The app could not be loaded: ' + e + ' — please reload the page.'));
+        });
+      return {};  // asynchronous: Emscripten waits for receiveInstance
+    } : undefined,
     print: (s) => console.log(s),
     printErr: (s) => console.warn(s),
     onAbort: (what) => showMessage('程序出错，请刷新页面。The app stopped: ' + what + ' — please reload the page.'),

@@ -14,6 +14,7 @@ Contract (web/DIST-PLACEHOLDERS.md, docs/web-dist.md):
 Stdlib only. Exit status non-zero with a plain message on any missing input.
 """
 import argparse
+import gzip
 import hashlib
 import json
 import os
@@ -24,6 +25,9 @@ import sys
 
 FIXED = ("index.html", "sw.js", "manifest.webmanifest")
 SKIP_SUFFIXES = (".md",)
+
+
+PRECOMPRESS_SUFFIXES = (".wasm", ".js", ".html", ".json", ".webmanifest", ".css", ".svg", ".txt")
 
 
 def die(msg):
@@ -161,6 +165,16 @@ def main():
             die(f"web/{n} has placeholders the assembly does not know: {', '.join(left)} "
                 f"(known: {', '.join(sorted(subst))})")
         write(os.path.join(out, n), text.encode("utf-8"))
+
+    # Compressed once here (gzip -9) rather than by the server on the first
+    # request after each start (about a second of CPU for the wasm): the
+    # server sends NAME.gz for NAME when it is as new (docs/web-dist.md).
+    for r, _, fs in os.walk(out):
+        for f in fs:
+            p = os.path.join(r, f)
+            if f.endswith(PRECOMPRESS_SUFFIXES) and os.path.getsize(p) >= 1024:
+                with open(p, "rb") as src, open(p + ".gz", "wb") as dst:
+                    dst.write(gzip.compress(src.read(), compresslevel=9, mtime=0))
 
     manifest = {"version": version, "precache": precache, "background": [names["fontFull"]],
                 "assets": names}

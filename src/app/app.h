@@ -39,6 +39,7 @@ struct App {
   // Fonts (fonts.cpp)
   ImFont* ui_font = nullptr;
   bool full_font_requested = false;
+  int64_t first_frame_ms = 0;  // host time of the first rendered frame (0: none yet)
   bool full_font_loaded = false;
   float applied_font_size = 0;
   ImGuiStyle base_style;

@@ -30,8 +30,9 @@
 //    at once (a task, not an animation frame); only a tick that draws turns
 //    the animation-frame loop back on. Events that came while paused wait in
 //    SDL's queue and the page's queue, so none is lost.
-// 4. After the first interactive frame the full font is fetched in the
-//    background and merged into the UI font as a fallback for rare characters.
+// 4. After the first sync round (at the latest kFullFontLatestMs after the
+//    first frame) the full font is fetched in the background and merged into
+//    the UI font as a fallback for rare characters.
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
 #include <emscripten/html5.h>
@@ -72,6 +73,7 @@ using platform::Host;
 using platform::LockState;
 
 constexpr int64_t kRenderAfterInputMs = 600;  // hover delays, tooltips, animations
+constexpr int64_t kFullFontLatestMs = 5000;   // the full font: after the first round, or this long after the first frame
 
 // A monotonic clock in ms for the long-work budget.
 double monotonic_ms() {
@@ -268,7 +270,13 @@ void tick_body() {
            static_cast<double>(app.session->replica()->operation_count()));
 #endif
   }
-  if (!app.full_font_requested) {
+  // The full face (8 MB) waits until the first sync round is over, so that a
+  // new device's first start (download, decode, first frame with the data)
+  // does not share the network and the main thread with it; at the latest
+  // kFullFontLatestMs after the first frame (a slow or failing round).
+  if (app.first_frame_ms == 0) app.first_frame_ms = now;
+  const bool round_over = !app.session || app.session->first_round_done();
+  if (!app.full_font_requested && (round_over || now - app.first_frame_ms >= kFullFontLatestMs)) {
     app.full_font_requested = true;
     app.host->request_font(FontKind::full);
   }

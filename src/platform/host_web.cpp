@@ -74,6 +74,10 @@ EM_JS(void, dh_js_copy_font, (int kind, unsigned char* dst), {
   dhGlue.fontBytes[kind] = null;
 });
 
+EM_JS(void, dh_js_take_http_body, (int id, char* dst), {
+  dhGlue.takeHttpBody(id, HEAPU8, dst);
+});
+
 EM_JS(void, dh_js_call, (const char* fn_c, const char* arg_c), {
   var fn = UTF8ToString(fn_c);
   var arg = arg_c ? JSON.parse(UTF8ToString(arg_c)) : null;
@@ -171,8 +175,10 @@ bool Host::poll() {
     } else if (t == "http") {
       HttpResponse r;
       r.status = e.value("status", 0);
-      r.body = e.value("body", "");
-      m.http_done[e.value("id", 0)] = std::move(r);
+      const int id = e.value("id", 0);
+      r.body.resize(e.value("size", size_t{0}));
+      dh_js_take_http_body(id, r.body.data());
+      m.http_done[id] = std::move(r);
     } else if (t == "online") {
       m.online = e.value("online", true);
     } else if (t == "visibility") {

@@ -350,7 +350,8 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
   // First start (docs/sync-protocol.md "Snapshot for a new device"): the
   // folded state at a recent seq, gzipped, for a device with no data yet.
   // Authenticated and authorised like a pull before anything is built or
-  // looked up; it takes no parameters. Only for roles that read everything
+  // looked up; its one parameter, format (1, the default, or 2: see
+  // SyncService::snapshot), is checked next. Only for roles that read everything
   // (a restricted role's copy is reduced per operation: it pulls instead,
   // 403 snapshot_not_for_role); 404 no_snapshot while the server holds no
   // operation. Sent as stored (Content-Encoding: gzip) to a client that
@@ -367,20 +368,28 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
                         "A " + who->role + " device receives a reduced copy of the data, so it has no snapshot; "
                         "it pulls the operations page by page.");
     }
+    int format = 1;
+    if (req.has_param("format")) {
+      const std::string f = req.get_param_value("format");
+      if (f != "1" && f != "2")
+        return send_error(res, 400, "bad_request", "The snapshot comes in format 1 or 2 (format=1 or format=2).");
+      format = f == "2" ? 2 : 1;
+    }
     if (!offer_snapshot) return send_error(res, 404, "no_snapshot", "This server offers no snapshot (--no-snapshot).");
     if (service.head() == 0) return send_error(res, 404, "no_snapshot", "The server holds no operation yet.");
-    auto snap = service.snapshot();
+    auto snap = service.snapshot(format);
     if (!snap) return send_error(res, 503, snap.error().code, snap.error().message);
     res.set_header("Cache-Control", "no-store");
     res.set_header("X-Dh-Snapshot-Seq", std::to_string(snap.value()->seq));
+    const char* type = format == 2 ? "application/octet-stream" : kJson;
     if (accepts_gzip(req.get_header_value(kAcceptHeader))) {
-      res.set_content(snap.value()->gzip, kJson);
+      res.set_content(snap.value()->gzip, type);
       res.set_header("Content-Encoding", "gzip");
       res.set_header("Vary", "Accept-Encoding");
     } else {
       auto plain = gzip_decompress(snap.value()->gzip);
       if (!plain) return send_error(res, 503, "store_error", "The snapshot could not be unpacked.");
-      res.set_content(std::move(*plain), kJson);
+      res.set_content(std::move(*plain), type);
     }
   });
 
@@ -504,7 +513,9 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
         worth_compressing(f.content_type) &&
         accepts_gzip(req.get_header_value(kAcceptHeader))) {
       static GzipCache cache;
-      if (auto gz = cache.get(f.full_path, f.mtime_ns, f.body)) {
+      auto gz = read_precompressed(f);
+      if (!gz) gz = cache.get(f.full_path, f.mtime_ns, f.body);
+      if (gz) {
         res.set_header("Content-Encoding", "gzip");
         res.set_header("Vary", "Accept-Encoding");
         res.set_content(std::move(*gz), f.content_type);

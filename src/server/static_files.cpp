@@ -122,4 +122,19 @@ StaticFile read_static_file(const std::string& web_dir, std::string_view url_pat
   return out;
 }
 
+std::optional<std::string> read_precompressed(const StaticFile& f) {
+  if (f.status != 200 || f.full_path.empty()) return std::nullopt;
+  const std::string gz = f.full_path + ".gz";
+  struct stat st {};
+  if (stat(gz.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  const int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  if (mtime < f.mtime_ns) return std::nullopt;  // older than the file: stale
+  std::ifstream in(gz, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (!in.good() && !in.eof()) return std::nullopt;
+  return buf.str();
+}
+
 }  // namespace dh

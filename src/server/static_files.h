@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,12 @@ struct StaticFile {
   std::string full_path;    // the file served (200 only), for GzipCache
   int64_t mtime_ns = 0;     // its modification time
 };
+
+// The build's gzip of file f (f.full_path + ".gz", written by the dist
+// assembly, script/lib/assemble_dist.py) when it exists, is a regular file
+// and is at least as new as f; nullopt otherwise (the caller compresses).
+std::optional<std::string> read_precompressed(const StaticFile& f);
+
 
 std::string content_type_for(std::string_view path);
 bool is_content_hashed(std::string_view file_name);

@@ -9,6 +9,7 @@
 #include "core/schema.h"
 #include "server/compression.h"
 #include "server/roles.h"
+#include "store/snapshot_file.h"
 
 namespace dh {
 namespace {
@@ -539,12 +540,17 @@ std::string SyncService::state_hash() {
   return hash_cache_;
 }
 
-Result<std::shared_ptr<const SyncService::Snapshot>> SyncService::snapshot() {
+Result<std::shared_ptr<const SyncService::Snapshot>> SyncService::snapshot(int format) {
+  if (format != 1 && format != 2) return make_error("bad_request", "There is no snapshot format " + std::to_string(format) + ".");
+  const int slot = format - 1;
   std::lock_guard<std::mutex> build(snapshot_mu_);  // one build at a time; others wait and share it
-  if (snapshot_ && snapshot_epoch_ == fold_epoch_.load() && head_.load() < snapshot_->seq + kSnapshotRefreshOps)
-    return snapshot_;
+  std::shared_ptr<const Snapshot>& cached = snapshot_[slot];
+  if (cached && snapshot_epoch_[slot] == fold_epoch_.load() && head_.load() < cached->seq + kSnapshotRefreshOps)
+    return cached;
   auto snap = std::make_shared<Snapshot>();
-  Json doc;
+  snap->format = format;
+  std::string text;
+  Json doc;  // format 1: built under the lock, serialised after it
   uint64_t epoch = 0;
   {
     // Group commit (op_store.h): state_ may hold operations that are
@@ -569,23 +575,35 @@ Result<std::shared_ptr<const SyncService::Snapshot>> SyncService::snapshot() {
     snap->operations = known_.size();
     if (hash_cache_.empty()) hash_cache_ = state_.hash_hex();
     snap->state_hash = hash_cache_;
-    doc = Json{{"format", 1},
-               {"seq", snap->seq},
-               {"operations", snap->operations},
-               {"state_hash", snap->state_hash},
-               {"ids", known_.to_json()},
-               {"state", state_.to_snapshot()}};
+    if (format == 2) {
+      SnapshotInfo info;
+      info.ids = known_;
+      info.clock = state_.max_hlc();
+      info.state_hash = snap->state_hash;
+      info.device = own_device_;
+      info.server_seq = snap->seq;
+      text = encode_snapshot(info, state_);
+    } else {
+      doc = Json{{"format", 1},
+                 {"seq", snap->seq},
+                 {"operations", snap->operations},
+                 {"state_hash", snap->state_hash},
+                 {"ids", known_.to_json()},
+                 {"state", state_.to_snapshot()}};
+    }
   }
-  const std::string text = doc.dump();
-  doc = Json();
+  if (format == 1) {
+    text = doc.dump();
+    doc = Json();
+  }
   snap->json_bytes = text.size();
   auto gz = gzip_compress(text, 6);
   if (!gz) return make_error("store_error", "The snapshot for new devices could not be compressed.");
   snap->gzip = std::move(*gz);
-  snapshot_ = std::move(snap);
-  snapshot_epoch_ = epoch;
+  cached = std::move(snap);
+  snapshot_epoch_[slot] = epoch;
   ++snapshots_built_;
-  return snapshot_;
+  return cached;
 }
 
 sync::Health SyncService::health(const std::string& auth_name, int64_t now_ms) {

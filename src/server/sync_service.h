@@ -162,26 +162,33 @@ class SyncService {
 
   // ---- first start (docs/sync-protocol.md "Snapshot for a new device") ----
   // The state folded through seq, gzipped, for GET /api/v1/snapshot. The
-  // document (before gzip) is
-  //   {"format":1,"seq":N,"operations":n,"state_hash":"<hex>",
-  //    "ids":{<OpIdSet>},"state":{<State::to_snapshot>}}
+  // document (before gzip), in one of two formats:
+  //   2 (?format=2, what this version's devices ask for): a snapshot file
+  //     (store/snapshot_file.h: checksummed frames, a JSON header with the
+  //     ids, the clock, the state's hash and "server_seq":N, then the state's
+  //     binary records), so a new device decodes it without a JSON tree and
+  //     keeps it verbatim as its base (server-base.bin);
+  //   1 (no parameter, devices of earlier versions):
+  //     {"format":1,"seq":N,"operations":n,"state_hash":"<hex>",
+  //      "ids":{<OpIdSet>},"state":{<State::to_snapshot>}}
   // where ids are the operations the state holds (withdrawn ones are not in
-  // it) and state_hash is State::hash_hex of that state. One document is kept
-  // (bounded memory); it is built lazily on a request (or by warm_snapshot at
-  // start) and built again when kSnapshotRefreshOps newer seqs exist or the
-  // state was folded again (a withdrawal). The state is copied under the push
-  // lock; serialising and gzip run outside it, one build at a time.
+  // it) and state_hash is State::hash_hex of that state. One document per
+  // format is kept (bounded memory); it is built lazily on a request (or by
+  // warm_snapshot at start) and built again when kSnapshotRefreshOps newer
+  // seqs exist or the state was folded again (a withdrawal). The state is
+  // encoded under the push lock; gzip runs outside it, one build at a time.
   // Only for roles that read everything: a kiosk's, projector's or voting
   // tablet's copy is reduced per operation (roles.h), so they pull as before.
   struct Snapshot {
     uint64_t seq = 0;
     uint64_t operations = 0;
     std::string state_hash;
+    int format = 2;
     std::string gzip;      // the gzipped document
     size_t json_bytes = 0;  // its size before gzip
   };
   static constexpr uint64_t kSnapshotRefreshOps = 2000;
-  Result<std::shared_ptr<const Snapshot>> snapshot();
+  Result<std::shared_ptr<const Snapshot>> snapshot(int format = 2);
   // How many documents were built (tests and the bench read it).
   uint64_t snapshots_built() const { return snapshots_built_.load(); }
 
@@ -222,9 +229,9 @@ class SyncService {
   // The snapshot for new devices: built under snapshot_mu_ (one at a time);
   // refolded_ marks it stale after refold().
   std::mutex snapshot_mu_;
-  std::shared_ptr<const Snapshot> snapshot_;  // guarded by snapshot_mu_
-  std::atomic<uint64_t> fold_epoch_{0};       // refold() count
-  uint64_t snapshot_epoch_ = 0;               // fold_epoch_ the snapshot was built at
+  std::shared_ptr<const Snapshot> snapshot_[2];  // format 1 and 2; guarded by snapshot_mu_
+  std::atomic<uint64_t> fold_epoch_{0};          // refold() count
+  uint64_t snapshot_epoch_[2] = {0, 0};          // fold_epoch_ each was built at
   std::atomic<uint64_t> snapshots_built_{0};
   // The server's own operations: next seq and last stamp (from refold; guarded by mu_).
   std::string own_device_ = kServerDevice;

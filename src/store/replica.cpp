@@ -13,7 +13,8 @@ namespace {
 constexpr const char* kDeviceFile = "device.json";
 constexpr const char* kSnapshotFile = "snapshot.bin";
 constexpr const char* kOldSnapshotFile = "snapshot.json";  // format 1: read, never written
-constexpr const char* kServerBaseFile = "server-base.json";  // replica_base.cpp
+constexpr const char* kServerBaseFile = "server-base.json";    // replica_base.cpp
+constexpr const char* kServerBaseBinFile = "server-base.bin";  // replica_base.cpp
 constexpr const char* kBaseFile = "base.bin";
 constexpr const char* kExcludedFile = "excluded.json";
 constexpr const char* kQuarantine = "quarantine";
@@ -574,7 +575,7 @@ Result<uint64_t> Replica::restamp_own(uint64_t after_seq, int64_t limit_ms, int6
   }
   // The removed segments' operations (compact) are folded in base.bin; none
   // of them moves (they were all acknowledged).
-  // Likewise the server's snapshot a device started from (server-base.json),
+  // Likewise the server's snapshot a device started from (server-base.bin/.json),
   // until a compaction folds it into base.bin.
   State folded;
   OpIdSet seen;
@@ -685,7 +686,7 @@ Status Replica::refold_entities_of(const OpIdSet& ids) {
       if (auto t = State::target_of(op)) targets.insert(*t);
   // After compaction the removed segments' operations are folded in
   // base.bin; on a device that started from the server's snapshot (and has
-  // not compacted since), in server-base.json: each record starts again
+  // not compacted since), in server-base.bin/.json: each record starts again
   // from there.
   std::optional<State> base;
   if (base_covers_ > 0 && !targets.empty()) {
@@ -791,7 +792,12 @@ Result<size_t> Replica::compact(uint64_t acked_own_through) {
   ++write_generation_;
   // The snapshot folded the server's snapshot this device started from:
   // base.bin holds it now.
-  if (has_server_base_ && fs_.remove(path(kServerBaseFile)).ok()) has_server_base_ = false;
+  if (has_server_base_) {
+    bool gone = true;
+    for (const char* name : {kServerBaseFile, kServerBaseBinFile})
+      if (fs_.exists(path(name)) && !fs_.remove(path(name)).ok()) gone = false;
+    if (gone) has_server_base_ = false;
+  }
   size_t removed = 0;
   for (const auto& name : removable) {
     if (!fs_.remove(path(name)).ok()) continue;  // tried again at the next compaction... of a later snapshot

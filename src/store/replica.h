@@ -17,9 +17,12 @@
 //                          (the snapshot they were removed under, renamed)
 //   excluded.json          own operations the server refused: kept in the log,
 //                          left out of the state (exclude())
-//   server-base.json       only on a device that started from the server's
-//                          snapshot (adopt_server_snapshot): that document,
+//   server-base.bin        only on a device that started from the server's
+//                          snapshot (adopt_server_snapshot): that document
+//                          (format 2, a snapshot file with "server_seq"),
 //                          the base the log is folded on
+//   server-base.json       the same from a server of an earlier version
+//                          (format 1, JSON)
 //   quarantine/            files set aside because they were corrupt
 //
 // Contracts
@@ -69,6 +72,7 @@
 #include "core/state.h"
 #include "store/file_system.h"
 #include "store/op_id_set.h"
+#include "store/snapshot_file.h"
 
 namespace dh {
 
@@ -145,14 +149,17 @@ class Replica {
   // ---- first start from the server's snapshot ----
   // (docs/sync-protocol.md "Snapshot for a new device"; store/replica_base.cpp)
   // Takes the server's snapshot document (GET /api/v1/snapshot, unpacked) as
-  // this replica's starting point: {"format":1,"seq","operations",
-  // "state_hash","ids","state"}. Checks it fully before anything changes:
-  // readable JSON of that shape, a state State::from_snapshot accepts whose
-  // hash_hex equals state_hash, as many ids as "operations". Only for a
+  // this replica's starting point: format 2 (?format=2: a snapshot file,
+  // store/snapshot_file.h, whose header has "server_seq"), or format 1
+  // {"format":1,"seq","operations","state_hash","ids","state"}. Checks it
+  // fully before anything changes: every frame's checksum (format 2) or
+  // readable JSON of that shape (format 1), a state whose hash_hex equals
+  // state_hash, as many ids as "operations". Only for a
   // replica that holds nothing (no operation, nothing excluded): otherwise
   // "not_empty" and nothing changes; a bad document: "bad_server_snapshot"
   // with plain words, nothing changes. Then writes the document verbatim as
-  // server-base.json (checksummed like snapshot.json) and installs state and
+  // server-base.bin (format 2) or server-base.json (format 1, behind a
+  // checksummed header line) and installs state and
   // ids; the clock moves up to the state's highest stamp (unless implausibly
   // far ahead, hlc.h). Returns the document's seq (the pull cursor to go on
   // from). A reopen starts from snapshot.json once one is written, else from
@@ -253,6 +260,8 @@ class Replica {
     OpIdSet ids;
   };
   static Result<ServerBase> parse_server_base(std::string_view document);
+  static bool is_binary_server_base(std::string_view document);
+  static Result<ServerBase> server_base_of(LoadedSnapshot loaded);
   Result<ServerBase> read_server_base() const;
   void load_server_base(int64_t now_ms);
   Status refold_entities_of(const OpIdSet& ids);

@@ -1,10 +1,15 @@
 // Replica: first start from the server's snapshot (replica.h
 // adopt_server_snapshot; docs/sync-protocol.md "Snapshot for a new device").
 //
-// server-base.json holds the server's document verbatim behind one header
-// line:  dh-server-base 1 <crc32 hex of the document> <length in bytes>\n
-// so a cut or changed file is noticed before it is parsed. It is written once
-// (when the replica is empty) and never changed.
+// Two forms of the server's document, both written once (when the replica is
+// empty) and never changed:
+// - server-base.bin: the format-2 document (GET /api/v1/snapshot?format=2),
+//   which is a snapshot file (store/snapshot_file.h) whose header also holds
+//   "server_seq"; stored verbatim, its frames are checksummed already, and it
+//   is read frame by frame like snapshot.bin (no JSON tree of the state).
+// - server-base.json: the format-1 JSON document of earlier versions, behind
+//   one header line:  dh-server-base 1 <crc32 hex of the document> <length>\n
+//   so a cut or changed file is noticed before it is parsed.
 #include <algorithm>
 #include <cstring>
 
@@ -15,6 +20,8 @@ namespace dh {
 namespace {
 
 constexpr const char* kServerBaseFile = "server-base.json";
+constexpr const char* kServerBaseBinFile = "server-base.bin";
+constexpr const char* kSnapshotMagic = "dianhong-snapshot 2\n";  // snapshot_file.cpp
 constexpr const char* kServerBaseMagic = "dh-server-base 1 ";
 // replica.cpp's snapshot files (format 2, and format 1 of older versions)
 constexpr const char* kSnapshotFiles[] = {"snapshot.bin", "snapshot.json"};
@@ -25,7 +32,28 @@ Error bad(const std::string& why) {
 
 }  // namespace
 
+bool Replica::is_binary_server_base(std::string_view document) {
+  return document.substr(0, std::strlen(kSnapshotMagic)) == kSnapshotMagic;
+}
+
+Result<Replica::ServerBase> Replica::server_base_of(LoadedSnapshot loaded) {
+  const SnapshotInfo& info = loaded.info;
+  if (info.server_seq == 0) return bad("it does not say up to which change it reaches");
+  if (info.covers_through_segment != 0 || info.excluded.size() != 0) return bad("it is a device's own file, not the server's");
+  ServerBase base;
+  base.seq = info.server_seq;
+  base.state = std::move(loaded.state);
+  base.ids = std::move(loaded.info.ids);
+  return base;
+}
+
 Result<Replica::ServerBase> Replica::parse_server_base(std::string_view document) {
+  if (is_binary_server_base(document)) {
+    // decode_snapshot checks every frame's checksum and the state's hash.
+    auto loaded = decode_snapshot(document);
+    if (!loaded.ok()) return bad(loaded.error().message);
+    return server_base_of(std::move(loaded.value()));
+  }
   Json j = Json::parse(document.begin(), document.end(), nullptr, false);
   if (j.is_discarded() || !j.is_object()) return bad("it is not complete, readable JSON (cut off or garbled)");
   if (!j.contains("format") || j["format"] != 1) return bad("it was made in a format this version does not know");
@@ -49,6 +77,11 @@ Result<Replica::ServerBase> Replica::parse_server_base(std::string_view document
 }
 
 Result<Replica::ServerBase> Replica::read_server_base() const {
+  if (fs_.exists(path(kServerBaseBinFile))) {
+    auto loaded = read_snapshot_file(fs_, path(kServerBaseBinFile));
+    if (!loaded.ok()) return bad(loaded.error().message);
+    return server_base_of(std::move(loaded.value()));
+  }
   auto text = fs_.read(path(kServerBaseFile));
   if (!text.ok()) return text.error();
   const std::string& t = text.value();
@@ -69,7 +102,8 @@ Result<Replica::ServerBase> Replica::read_server_base() const {
 }
 
 void Replica::load_server_base(int64_t now_ms) {
-  has_server_base_ = fs_.exists(path(kServerBaseFile));
+  const char* file = fs_.exists(path(kServerBaseBinFile)) ? kServerBaseBinFile : kServerBaseFile;
+  has_server_base_ = fs_.exists(path(file));
   if (!has_server_base_ || report_.used_snapshot) return;
   auto base = read_server_base();
   if (base.ok()) {
@@ -79,9 +113,9 @@ void Replica::load_server_base(int64_t now_ms) {
     return;
   }
   StorageProblem problem;
-  problem.file = kServerBaseFile;
-  problem.set_aside_as = set_aside(kServerBaseFile, now_ms);
-  problem.message = "The data this device first received from the server (server-base.json) could not be used (" +
+  problem.file = file;
+  problem.set_aside_as = set_aside(file, now_ms);
+  problem.message = "The data this device first received from the server (" + std::string(file) + ") could not be used (" +
                     base.error().message + ") It is fetched from the server again at the next sync; " +
                     (problem.set_aside_as.empty() ? std::string("the file was left in place.")
                                                   : "the file was set aside as " + problem.set_aside_as + ".");
@@ -96,9 +130,14 @@ Result<uint64_t> Replica::adopt_server_snapshot(std::string_view document, int64
                                    "server's snapshot.");
   auto base = parse_server_base(document);
   if (!base.ok()) return base.error();
-  std::string file = kServerBaseMagic + segment::crc32_hex(document) + " " + std::to_string(document.size()) + "\n";
-  file.append(document.data(), document.size());
-  if (auto st = fs_.write_atomic(path(kServerBaseFile), file); !st.ok()) return st.error();
+  if (is_binary_server_base(document)) {
+    // Checked whole above: stored as received.
+    if (auto st = fs_.write_atomic(path(kServerBaseBinFile), std::string(document)); !st.ok()) return st.error();
+  } else {
+    std::string file = kServerBaseMagic + segment::crc32_hex(document) + " " + std::to_string(document.size()) + "\n";
+    file.append(document.data(), document.size());
+    if (auto st = fs_.write_atomic(path(kServerBaseFile), file); !st.ok()) return st.error();
+  }
   ++write_generation_;
   // An empty replica's snapshot (if any) would hide the base at the next start.
   for (const char* name : kSnapshotFiles)

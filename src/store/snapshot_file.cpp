@@ -36,6 +36,11 @@ Status read_common(const Json& j, SnapshotInfo* info) {
   info->clock = *clock;
   info->state_hash = j["state_hash"].get<std::string>();
   info->device = j.value("device", "");
+  if (j.contains("server_seq")) {
+    if (!j["server_seq"].is_number_unsigned() || j["server_seq"].get<uint64_t>() == 0)
+      return bad("it does not say up to which change of the server it reaches");
+    info->server_seq = j["server_seq"].get<uint64_t>();
+  }
   // Older snapshots have no "excluded": they excluded nothing.
   if (j.contains("excluded")) {
     auto ex = OpIdSet::from_json(j["excluded"]);
@@ -66,6 +71,7 @@ std::string encode_snapshot(const SnapshotInfo& info, const State& state, size_t
                  {"state_hash", info.state_hash},
                  {"state", encoder.header()},
                  {"chunks", count}};
+  if (info.server_seq > 0) header["server_seq"] = info.server_seq;
   std::string out = kMagic;
   put_frame(out, header.dump());
   out += chunks;

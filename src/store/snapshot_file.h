@@ -32,6 +32,10 @@ struct SnapshotInfo {
   std::string device;                   // the device that wrote it
   Hlc clock;                            // its clock then
   std::string state_hash;               // State::hash_hex() of the state
+  // The server's snapshot for a new device (GET /api/v1/snapshot?format=2,
+  // docs/sync-protocol.md): the server seq the state folds through; 0 in a
+  // device's own snapshot files (the header then has no "server_seq").
+  uint64_t server_seq = 0;
 };
 
 struct LoadedSnapshot {

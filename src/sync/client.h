@@ -192,7 +192,7 @@ class SyncClient {
   // True while this device holds nothing, has never pulled and has not tried
   // a snapshot in this session: the app may GET kSnapshotPath before its
   // first pull (only a role that reads everything gets one).
-  static constexpr const char* kSnapshotPath = "/api/v1/snapshot";
+  static constexpr const char* kSnapshotPath = "/api/v1/snapshot?format=2";  // docs/sync-protocol.md
   bool wants_snapshot() const;
   // The 200 answer's body (unpacked). Replica::adopt_server_snapshot checks
   // and installs it; the pull position moves to its seq, so the next pull

@@ -4,6 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <optional>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -14,6 +17,7 @@
 #include "core/demo.h"
 #include "core/operation.h"
 #include "core/state.h"
+#include "server/compression.h"
 #include "server_process.h"
 #include "sync/protocol.h"
 
@@ -502,4 +506,42 @@ TEST_CASE("SIGKILL during pushes loses no acknowledged operation", "[native][ser
   CHECK(missing == 0);
   CHECK(acknowledged.size() > 0);
   CHECK(fold_hash(all) == get_health(*c).state_hash);
+}
+
+TEST_CASE("static files: the build's gzip is sent when it is as new as the file, never a stale one",
+          "[native][server]") {
+  TempDir data, web;
+  const std::string js(4000, 'a');
+  write_file(web.path() + "/index.html", "<!doctype html>");
+  write_file(web.path() + "/app.0123456789.js", js);
+  write_file(web.path() + "/old.0123456789.js", js);
+  // Marked contents, so the answer shows which file was sent.
+  auto fresh_gz = gzip_compress("from the build's gzip", 9);
+  REQUIRE(fresh_gz);
+  write_file(web.path() + "/app.0123456789.js.gz", *fresh_gz);
+  write_file(web.path() + "/old.0123456789.js.gz", *fresh_gz);
+  // old's gzip is older than the file (a file changed after the build).
+  const auto now = std::filesystem::last_write_time(web.path() + "/old.0123456789.js");
+  std::filesystem::last_write_time(web.path() + "/old.0123456789.js.gz", now - std::chrono::hours(1));
+
+  ServerProcess server(data.path(), {"--web", web.path()});
+  REQUIRE(server.start());
+  auto c = server.client();
+  c->set_decompress(false);
+  const httplib::Headers gzip_ok = {{"Accept-Encoding", "gzip"}};
+  auto app = c->Get("/app.0123456789.js", gzip_ok);
+  REQUIRE(app);
+  CHECK(app->status == 200);
+  CHECK(app->get_header_value("Content-Encoding") == "gzip");
+  CHECK(gzip_decompress(app->body) == std::optional<std::string>("from the build's gzip"));
+  auto old = c->Get("/old.0123456789.js", gzip_ok);
+  REQUIRE(old);
+  CHECK(old->get_header_value("Content-Encoding") == "gzip");
+  CHECK(gzip_decompress(old->body) == std::optional<std::string>(js));
+  // A client without gzip gets the file itself.
+  auto plain = c->Get("/app.0123456789.js", {{"Accept-Encoding", "identity"}});
+  REQUIRE(plain);
+  CHECK_FALSE(plain->has_header("Content-Encoding"));
+  CHECK(plain->body == js);
+  CHECK(server.stop() == 0);
 }

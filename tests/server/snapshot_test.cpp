@@ -20,6 +20,7 @@
 #include "server_process.h"
 #include "store/file_system.h"
 #include "store/replica.h"
+#include "store/snapshot_file.h"
 #include "sync/client.h"
 #include "sync/protocol.h"
 
@@ -45,18 +46,22 @@ sync::Health health_of(httplib::Client& c) {
   return h.value();
 }
 
-// The snapshot as sent (gzip asked for, not unpacked by the client).
-httplib::Result get_snapshot_raw(const ServerProcess& server, const std::string& token, bool gzip) {
+// The snapshot as sent (gzip asked for, not unpacked by the client), in
+// format 1 (no parameter, as devices of earlier versions ask) or 2 (the
+// app's SyncClient::kSnapshotPath).
+std::string snapshot_path(int format) { return format == 2 ? SyncClient::kSnapshotPath : "/api/v1/snapshot"; }
+
+httplib::Result get_snapshot_raw(const ServerProcess& server, const std::string& token, bool gzip, int format = 1) {
   auto c = server.client_with(token);
   c->set_decompress(false);
   httplib::Headers h;
   if (gzip) h.emplace("Accept-Encoding", "gzip");
   else h.emplace("Accept-Encoding", "identity");
-  return c->Get("/api/v1/snapshot", h);
+  return c->Get(snapshot_path(format), h);
 }
 
-std::string snapshot_document(const ServerProcess& server, const std::string& token) {
-  auto res = get_snapshot_raw(server, token, true);
+std::string snapshot_document(const ServerProcess& server, const std::string& token, int format = 1) {
+  auto res = get_snapshot_raw(server, token, true, format);
   REQUIRE(res);
   REQUIRE(res->status == 200);
   REQUIRE(res->get_header_value("Content-Encoding") == "gzip");
@@ -179,7 +184,48 @@ TEST_CASE("snapshot endpoint: token first, restricted roles refused, gzipped, eq
   CHECK(plain->body == snapshot_document(server, server.admin_token()));
   CHECK(plain->get_header_value("X-Dh-Snapshot-Seq") == std::to_string(h.head));
 
-  // Parameters change nothing (there are none); other methods are not routes.
+  // Format 2 (what this version's devices ask for): a snapshot file whose
+  // frames and fingerprint check out, at the head, with every operation id.
+  for (const std::string& token : {server.admin_token(), coordinator}) {
+    auto res = get_snapshot_raw(server, token, true, 2);
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    CHECK(res->get_header_value("Content-Type") == "application/octet-stream");
+    CHECK(res->get_header_value("X-Dh-Snapshot-Seq") == std::to_string(h.head));
+    auto plain2 = gzip_decompress(res->body);
+    REQUIRE(plain2.has_value());
+    auto loaded = decode_snapshot(*plain2);
+    INFO((loaded.ok() ? std::string() : loaded.error().message));
+    REQUIRE(loaded.ok());
+    CHECK(loaded.value().info.server_seq == h.head);
+    CHECK(loaded.value().info.ids.size() == h.ops);
+    CHECK(loaded.value().info.state_hash == h.state_hash);
+    CHECK(loaded.value().state.hash_hex() == h.state_hash);
+    // Smaller than the JSON document it replaces.
+    CHECK(plain2->size() < snapshot_document(server, token, 1).size());
+  }
+  auto plain2 = get_snapshot_raw(server, server.admin_token(), false, 2);
+  REQUIRE(plain2);
+  CHECK(plain2->status == 200);
+  CHECK(plain2->body == snapshot_document(server, server.admin_token(), 2));
+  // The one parameter is checked (after the token): other formats are refused.
+  for (const std::string bad : {"3", "0", "two", "", "22"}) {
+    INFO(bad);
+    auto c = server.client_with(server.admin_token());
+    auto res = c->Get("/api/v1/snapshot?format=" + bad);
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    auto e = sync::decode_error(res->body);
+    REQUIRE(e.has_value());
+    CHECK(e->code == "bad_request");
+  }
+  {
+    auto res = server.client_with("not-a-token")->Get("/api/v1/snapshot?format=3");
+    REQUIRE(res);
+    CHECK(res->status == 401);
+  }
+
+  // Other methods are not routes.
   auto post = admin->Post("/api/v1/snapshot", "{}", "application/json");
   REQUIRE(post);
   CHECK(post->status >= 400);
@@ -198,6 +244,11 @@ TEST_CASE("snapshot endpoint: token first, restricted roles refused, gzipped, eq
 
 TEST_CASE("a new device: snapshot + tail equals a full pull, survives a reopen and a refusal",
           "[native][server][snapshot]") {
+  // Format 2 is what the app asks for; format 1 is what devices of earlier
+  // versions asked for, and a device may hold a base of either kind.
+  const int format = GENERATE(2, 1);
+  const std::string base_file = format == 2 ? "/r/server-base.bin" : "/r/server-base.json";
+  INFO("format " << format);
   TempDir data;
   ServerProcess server(data.path(), {"--demo"});
   REQUIRE(server.start());
@@ -208,7 +259,7 @@ TEST_CASE("a new device: snapshot + tail equals a full pull, survives a reopen a
   Device writer("writer-1");
   writer.pull_all(*admin);
   CHECK(writer.pages > 10);
-  const std::string first_doc = snapshot_document(server, server.admin_token());
+  const std::string first_doc = snapshot_document(server, server.admin_token(), format);
   edit_households(writer, 30, "tail ");
   writer.push_all(*admin);
   const sync::Health h = health_of(*admin);
@@ -217,7 +268,7 @@ TEST_CASE("a new device: snapshot + tail equals a full pull, survives a reopen a
   // kSnapshotRefreshOps newer), then only the tail.
   Device fresh("fresh-1");
   REQUIRE(fresh.client->wants_snapshot());
-  const std::string doc = snapshot_document(server, server.admin_token());
+  const std::string doc = snapshot_document(server, server.admin_token(), format);
   CHECK(doc == first_doc);
   REQUIRE(fresh.client->on_snapshot_response(doc, wall_now()).ok());
   CHECK_FALSE(fresh.client->wants_snapshot());
@@ -246,7 +297,9 @@ TEST_CASE("a new device: snapshot + tail equals a full pull, survives a reopen a
   REQUIRE(fresh.replica->exclude({own.value().id}).ok());
   CHECK(fresh.replica->state().hash_hex() == h.state_hash);
 
-  // Reopen: starts from server-base.json + the log, same state and ids.
+  // Reopen: starts from the stored base + the log, same state and ids.
+  CHECK(fresh.fs.exists(base_file));
+  if (format == 2) CHECK(fresh.fs.read(base_file).value() == doc);  // kept as received
   fresh.reopen("fresh-1");
   CHECK(fresh.replica->open_report().used_server_base);
   CHECK(fresh.replica->open_report().problems.empty());
@@ -272,7 +325,7 @@ TEST_CASE("a new device: snapshot + tail equals a full pull, survives a reopen a
   REQUIRE(removed.ok());
   CHECK(removed.value() > 0);
   CHECK(fresh.fs.exists("/r/base.bin"));
-  CHECK_FALSE(fresh.fs.exists("/r/server-base.json"));
+  CHECK_FALSE(fresh.fs.exists(base_file));
   CHECK_FALSE(fresh.replica->has_server_base());
   fresh.reopen("fresh-1");
   CHECK(fresh.replica->open_report().problems.empty());
@@ -290,9 +343,17 @@ TEST_CASE("a new device: snapshot + tail equals a full pull, survives a reopen a
   edit_households(writer, 2100, "again ");
   writer.push_all(*admin);
   const sync::Health h2 = health_of(*admin);
-  Json j2 = Json::parse(snapshot_document(server, server.admin_token()));
-  CHECK(j2["seq"].get<uint64_t>() == h2.head);
-  CHECK(j2["state_hash"] == h2.state_hash);
+  const std::string doc2 = snapshot_document(server, server.admin_token(), format);
+  if (format == 2) {
+    auto loaded = decode_snapshot(doc2);
+    REQUIRE(loaded.ok());
+    CHECK(loaded.value().info.server_seq == h2.head);
+    CHECK(loaded.value().info.state_hash == h2.state_hash);
+  } else {
+    Json j2 = Json::parse(doc2);
+    CHECK(j2["seq"].get<uint64_t>() == h2.head);
+    CHECK(j2["state_hash"] == h2.state_hash);
+  }
 }
 
 TEST_CASE("a bad snapshot changes nothing and the device pulls page by page", "[native][server][snapshot]") {
@@ -352,6 +413,69 @@ TEST_CASE("a bad snapshot changes nothing and the device pulls page by page", "[
   REQUIRE_FALSE(d.replica->open_report().problems.empty());
   CHECK(d.replica->open_report().problems[0].file == "server-base.json");
   CHECK(d.client->state().cursor == 0);
+  d.pages = 0;
+  d.pull_all(*admin);
+  CHECK(d.replica->state().hash_hex() == h.state_hash);
+}
+
+TEST_CASE("a bad format-2 snapshot changes nothing and the device pulls page by page", "[native][server][snapshot]") {
+  TempDir data;
+  ServerProcess server(data.path(), {"--demo"});
+  REQUIRE(server.start());
+  auto admin = server.client();
+  const sync::Health h = health_of(*admin);
+  const std::string doc = snapshot_document(server, server.admin_token(), 2);
+  auto good = decode_snapshot(doc);
+  REQUIRE(good.ok());
+
+  // Well-framed documents that must still be refused: a fingerprint that
+  // does not match the records, and a device's own snapshot file (no
+  // server_seq), re-encoded so that every frame's checksum is right.
+  SnapshotInfo wrong = good.value().info;
+  wrong.state_hash[0] = wrong.state_hash[0] == '0' ? '1' : '0';
+  const std::string wrong_hash = encode_snapshot(wrong, good.value().state);
+  SnapshotInfo own = good.value().info;
+  own.server_seq = 0;
+  const std::string device_file = encode_snapshot(own, good.value().state);
+  std::string flipped = doc;
+  flipped[flipped.size() - 100] ^= 0x01;  // inside the last frame of records
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"cut off", doc.substr(0, doc.size() / 2)},
+      {"a changed byte", flipped},
+      {"wrong fingerprint", wrong_hash},
+      {"a device's own file", device_file},
+      {"extra bytes", doc + "x"},
+      {"magic only", "dianhong-snapshot 2\n"}};
+  for (const auto& [what, body] : bad) {
+    INFO(what);
+    Device d("bad2-1");
+    REQUIRE(d.client->wants_snapshot());
+    auto st = d.client->on_snapshot_response(body, wall_now());
+    REQUIRE_FALSE(st.ok());
+    CHECK(st.error().code == "bad_server_snapshot");
+    CHECK_FALSE(st.error().message.empty());
+    CHECK(d.replica->operation_count() == 0);
+    CHECK_FALSE(d.replica->has_server_base());
+    CHECK_FALSE(d.fs.exists("/r/server-base.bin"));
+    CHECK_FALSE(d.client->wants_snapshot());
+  }
+
+  // A stored base damaged afterwards: set aside, said in plain words, and
+  // the client pulls everything again.
+  Device d("bad2-2");
+  REQUIRE(d.client->on_snapshot_response(doc, wall_now()).ok());
+  d.pull_all(*admin);
+  auto bytes = d.fs.read("/r/server-base.bin");
+  REQUIRE(bytes.ok());
+  std::string damaged = bytes.value();
+  damaged[damaged.size() / 2] ^= 0x20;
+  REQUIRE(d.fs.write_atomic("/r/server-base.bin", damaged).ok());
+  d.reopen("bad2-2");
+  CHECK(d.replica->open_report().server_base_lost);
+  REQUIRE_FALSE(d.replica->open_report().problems.empty());
+  CHECK(d.replica->open_report().problems[0].file == "server-base.bin");
+  CHECK(d.client->state().cursor == 0);
+  CHECK(d.replica->operation_count() == 0);
   d.pages = 0;
   d.pull_all(*admin);
   CHECK(d.replica->state().hash_hex() == h.state_hash);

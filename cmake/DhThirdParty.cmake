@@ -113,6 +113,14 @@ target_link_libraries(dh_imgui PUBLIC dh_sdl2 "$<TARGET_NAME_IF_EXISTS:dh_imgui_
 if(EMSCRIPTEN)
   # WebGL2 == OpenGL ES 3.0; the backend must be told (its default on the web is ES2).
   target_compile_definitions(dh_imgui PUBLIC IMGUI_IMPL_OPENGL_ES3)
+  # The GL state ImGui's backend reads back each frame comes from memory, not
+  # from a synchronous round trip to the GPU process (src/platform/gl_state_cache.cpp):
+  # every call that reads or sets it, here and in the app, goes through it.
+  target_sources(dh_imgui PRIVATE "${PROJECT_SOURCE_DIR}/src/platform/gl_state_cache.cpp")
+  target_compile_definitions(dh_imgui PUBLIC
+    glGetIntegerv=dh_gl_get_integerv glViewport=dh_gl_viewport glScissor=dh_gl_scissor
+    glBlendFunc=dh_gl_blend_func glBlendFuncSeparate=dh_gl_blend_func_separate
+    glBlendEquation=dh_gl_blend_equation glBlendEquationSeparate=dh_gl_blend_equation_separate)
   # Emscripten 3.1.6's em_js.h misses an include that ImGui's EM_JS use needs.
   set_source_files_properties("${DH_IMGUI_DIR}/backends/imgui_impl_sdl2.cpp"
     PROPERTIES COMPILE_OPTIONS "-includeemscripten.h")

@@ -40,6 +40,8 @@ struct App {
   ImFont* ui_font = nullptr;
   bool full_font_requested = false;
   int64_t first_frame_ms = 0;  // host time of the first rendered frame (0: none yet)
+  int64_t last_input_ms = 0;   // host time of the last input event
+  std::vector<unsigned char> full_font_waiting;  // arrived, merged once the UI is quiet
   bool full_font_loaded = false;
   float applied_font_size = 0;
   ImGuiStyle base_style;

@@ -32,7 +32,8 @@
 //    SDL's queue and the page's queue, so none is lost.
 // 4. After the first sync round (at the latest kFullFontLatestMs after the
 //    first frame) the full font is fetched in the background and merged into
-//    the UI font as a fallback for rare characters.
+//    the UI font as a fallback for rare characters, once nobody is in the
+//    middle of something (ui_quiet: no field taking text, no item held).
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
 #include <emscripten/html5.h>
@@ -74,6 +75,7 @@ using platform::LockState;
 
 constexpr int64_t kRenderAfterInputMs = 600;  // hover delays, tooltips, animations
 constexpr int64_t kFullFontLatestMs = 5000;   // the full font: after the first round, or this long after the first frame
+constexpr int64_t kFullFontQuietMs = 1500;    // ... and merged only after this long without input
 
 // A monotonic clock in ms for the long-work budget.
 double monotonic_ms() {
@@ -129,12 +131,26 @@ bool area_shows_time(const std::string& area) {
   return area == "schedule" || area == "kiosk" || area == "sync";
 }
 
+// Nobody is in the middle of something: no field takes text, no item is held,
+// no input came for kFullFontQuietMs.
+bool ui_quiet(const App& app, int64_t now) {
+  if (now - app.last_input_ms < kFullFontQuietMs) return false;
+  const ImGuiIO& io = ImGui::GetIO();
+  return !io.WantTextInput && !ImGui::IsAnyItemActive();
+}
+
 void tick_body() {
   App& app = *g_app;
   const double tick_start = monotonic_ms();
   int64_t now = app.host->now_ms();
   bool input = false;
 
+  // The page's events first: text typed into a field reaches ImGui before a
+  // click that arrived in the same tick (SDL's queue and the page's are two
+  // queues; typing then clicking "create" at once must not leave the field
+  // before its text is in).
+  bool arrived = app.host->poll();
+  forward_text_events(app);
   SDL_Event event;
   while (SDL_PollEvent(&event)) {
     ImGui_ImplSDL2_ProcessEvent(&event);
@@ -142,14 +158,22 @@ void tick_body() {
     if (event.type == SDL_QUIT) app.quit = true;
     if (event.type == SDL_WINDOWEVENT && event.window.event == SDL_WINDOWEVENT_CLOSE) app.quit = true;
   }
-  bool arrived = app.host->poll();
   if (app.host->check_canvas_size(app.window)) input = true;
   if (app.host->take_page_hidden()) arrived = true;
 
   // Fonts
   std::vector<unsigned char> bytes;
   if (app.host->take_font(FontKind::ui, bytes)) add_font(app, FontKind::ui, bytes), arrived = true;
-  if (app.host->take_font(FontKind::full, bytes)) add_font(app, FontKind::full, bytes), arrived = true;
+  // The full face changes the font atlas: merged only while nobody is in the
+  // middle of something (no field taking text, no item held, no input for
+  // kFullFontQuietMs), so a person typing or tapping never loses the field
+  // or the target under the finger to it.
+  if (app.host->take_font(FontKind::full, bytes)) app.full_font_waiting = std::move(bytes);
+  if (input) app.last_input_ms = now;
+  if (!app.full_font_waiting.empty() && ui_quiet(app, now)) {
+    add_font(app, FontKind::full, app.full_font_waiting);
+    arrived = true;
+  }
   bool ui_font_ready = app.ui_font != nullptr || app.host->font_failed(FontKind::ui);
 
   // Store
@@ -210,7 +234,6 @@ void tick_body() {
   if (!render || !ui_font_ready || app.phase != Phase::ready) return;
   if (app.pending_frames > 0) --app.pending_frames;
 
-  forward_text_events(app);
   apply_text_size(app);
 
   ImGui_ImplOpenGL3_NewFrame();
@@ -301,6 +324,10 @@ void tick_body() {
   int64_t at = now + 60000;
   if (app.session && app.session->sync()) at = std::min(at, app.session->sync()->next_deadline_ms(now));
   if (app.host->flushes().in_flight()) at = std::min<int64_t>(at, now + 1000);  // the flush watchdog
+  // The waiting full font: a tick once input has been quiet long enough (if a
+  // field still takes text then, the input that ends it brings the next tick).
+  if (!app.full_font_waiting.empty() && now < app.last_input_ms + kFullFontQuietMs)
+    at = std::min(at, app.last_input_ms + kFullFontQuietMs);
   const std::string area = app.workbench.area();
   if (area == "kiosk") at = std::min(at, (now / 10000 + 1) * 10000);  // the kiosk's 10 s timer
   if (area_shows_time(area)) at = std::min(at, (now / 60000 + 1) * 60000 + 50);  // a minute change
@@ -458,6 +485,10 @@ int main(int argc, char** argv) {
   app.host->request_font(dh::platform::FontKind::ui);
   app.host->start_storage_load();
   app.host->request_writer_lock();
+  // The shaders now, while the font, the storage and the lock are on their
+  // way, not in the first frame after them (the browser's compile status
+  // query waits for the GPU process to compile).
+  ImGui_ImplOpenGL3_CreateDeviceObjects();
 
 #ifdef __EMSCRIPTEN__
   emscripten_set_main_loop(web_tick, 0, true);

@@ -126,6 +126,8 @@ DH_EXPORT const char* dh_status_json() {
       {"online", st.online},
       {"update_available", st.update_available},
       {"full_font_loaded", st.full_font_loaded},
+      // Merged, or never will be (failed to load): the layout no longer changes by it.
+      {"full_font_settled", st.full_font_loaded || app.host->font_failed(dh::platform::FontKind::full)},
       {"persistent_storage", st.persistent_storage},
       {"device_id", st.device_id},
       {"frames", app.frames_rendered},

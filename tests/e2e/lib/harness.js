@@ -86,11 +86,15 @@ const status = (page) => page.evaluate(() => (window.dianhong ? window.dianhong.
 
 // Waits until the app drew its first frame with the data (and, by default,
 // until the demo data pull is finished and saved).
+// Ready: the data open, the first round over (demo), and the full font
+// merged or failed: the app merges it once input has been quiet for a moment
+// (src/app/main.cpp ui_quiet), which can move text, so a test acts only after.
 async function waitReady(page, { demo = true, timeout = 120000 } = {}) {
   return poll(async () => {
     const s = await status(page);
     if (!s || !s.ready || s.frames < 1) return false;
     if (demo && !s.demo_done) return false;
+    if (!s.full_font_settled && !process.env.DH_NOFONTWAIT) return false;
     return s;
   }, { timeout, what: 'the app to be ready' });
 }

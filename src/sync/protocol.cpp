@@ -1,5 +1,6 @@
 #include "sync/protocol.h"
 
+#include <algorithm>
 #include <charconv>
 #include <utility>
 
@@ -164,6 +165,7 @@ Result<PushRequest> decode_push_request(std::string_view text) {
     return shape_error("The request body must be a JSON object.");
   }
   PushRequest req;
+  req.items.reserve(std::min(kMaxPushOps, text.size() / 128 + 1));  // ~200 B an operation
   Json fields = Json::object();  // every member but "ops"
   auto& members = fields.get_ref<Json::object_t&>();
   bool ops_is_array = false;
@@ -376,6 +378,7 @@ Result<PullResponse> decode_pull_response(std::string_view text) {
     return lacks;
   }
   PullResponse r;
+  r.ops.reserve(std::min(kMaxPullLimit, text.size() / 128 + 1));
   Json fields = Json::object();  // every member but "ops"
   auto& members = fields.get_ref<Json::object_t&>();
   bool ops_is_array = false;

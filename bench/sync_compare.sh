@@ -6,7 +6,10 @@
 #      documents, to and from express-pouchdb (memory adapter) on loopback;
 # then one table with both and the ratio.
 #
-#   bench/sync_compare.sh [--ops N] [--runs R]    (defaults 100000, 3)
+#   bench/sync_compare.sh [--ops N] [--runs R] [--bench PATH] [--server PATH]
+#   (defaults 100000, 3, this tree's build/native sync_bench and server;
+#   --bench/--server run other builds, e.g. copies of a base commit's, to
+#   compare before and after in the same conditions)
 #
 # sync_bench runs R times (its wall time swings by a third on this shared
 # machine) and the table shows its MEDIAN run by total, with every run's
@@ -19,14 +22,17 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 ops=100000
 runs=3
+bench="$root/build/native/src/server/sync_bench"
+server_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --ops) ops="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
-    *) echo "usage: bench/sync_compare.sh [--ops N] [--runs R]" >&2; exit 2 ;;
+    --bench) bench="$2"; shift 2 ;;
+    --server) server_args=(--server "$2"); shift 2 ;;
+    *) echo "usage: bench/sync_compare.sh [--ops N] [--runs R] [--bench PATH] [--server PATH]" >&2; exit 2 ;;
   esac
 done
-bench="$root/build/native/src/server/sync_bench"
 [ -x "$bench" ] || { echo "sync_compare: $bench is missing; run script/build native first" >&2; exit 1; }
 pouch="$root/bench/sync_pouch"
 if [ ! -d "$pouch/node_modules/pouchdb" ] || [ ! -d "$pouch/node_modules/express-pouchdb" ]; then
@@ -40,7 +46,7 @@ trap 'rm -f "$docs"' EXIT
 all=""
 for run in $(seq 1 "$runs"); do
   echo "== Dianhong, run $run of $runs: sync_bench --ops $ops --batch 2000 --page 1000 (gzip both ways)"
-  line="$("$bench" --ops "$ops" --batch 2000 --page 1000 --dump-ops "$docs" | tee /dev/stderr | grep '^RESULT ')"
+  line="$("$bench" --ops "$ops" --batch 2000 --page 1000 --dump-ops "$docs" ${server_args[@]+"${server_args[@]}"} | tee /dev/stderr | grep '^RESULT ')"
   all="$all$line"$'\n'
 done
 # The median run by total_s.

@@ -96,7 +96,9 @@ int main(int argc, char** argv) {
       const Operation& op = *req->items[i].op;
       TIMED(server_push, "store lookups (find, find_rejection)",
             (void)store->find(op.id.to_string()); (void)store->find_rejection(op.id.to_string()));
-      TIMED(server_push, "canonical text (to_json_text)", bodies[i] = to_json_text(op));
+      // As the server: the received text when it was canonical, else written.
+      TIMED(server_push, "canonical text (received, or to_json_text)",
+            bodies[i] = req->items[i].text.empty() ? to_json_text(op) : req->items[i].text);
       Status v = ok_status();
       TIMED(server_push, "validate_operation", v = validate_operation(server_state, op));
       if (!v) return std::fprintf(stderr, "%s\n", v.error().message.c_str()), 1;

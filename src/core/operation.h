@@ -81,6 +81,21 @@ Json to_json(const Operation& op);
 // Appends s as a JSON string exactly as Json(s).dump() with invalid UTF-8
 // replaced writes it (plain printable ASCII copied straight through).
 void append_json_string(std::string& out, std::string_view s);
+// Appends j as j.dump(-1, ' ', false, Json::error_handler_t::replace) writes it.
+void append_json(std::string& out, const Json& j);
+
+// The members of a JSON value read as an operation, before the structural
+// checks: what operation_from_json() and the streaming reader of
+// core/json_reader.h both hand to operation_from_parts(), so the two give the
+// same answer and the same words for any input.
+struct OperationParts {
+  bool is_object = false;             // the value was a JSON object
+  std::optional<std::string> id, hlc, author, type;  // set when present and text
+  std::optional<Json> payload;        // set when present and an object
+  size_t members = 0;                 // distinct keys of the object
+};
+// The structural checks below, in their order, on parts (moved from).
+Result<Operation> operation_from_parts(OperationParts&& parts);
 
 // Structural checks only (well-formed id, stamp, author, type, payload object);
 // whether the type's rules are met is validate_operation() in commands.h.

@@ -194,7 +194,9 @@ Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& req
       }
       continue;
     }
-    bodies[i] = to_json_text(op);
+    // The received text when it was already canonical (it then equals
+    // to_json_text(op), see PushItem::text), else written again.
+    bodies[i] = item.text.empty() ? to_json_text(op) : item.text;
     if (bodies[i].size() > sync::kMaxOpBytes) {
       res.status = PushStatus::rejected;
       res.code = "op_too_large";

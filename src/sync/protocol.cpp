@@ -1,7 +1,10 @@
 #include "sync/protocol.h"
 
+#include <algorithm>
 #include <charconv>
 #include <utility>
+
+#include "core/json_reader.h"
 
 namespace dh::sync {
 namespace {
@@ -17,14 +20,14 @@ const Json* member(const Json& obj, const char* key) {
 }
 
 // Sequence numbers (seq, head, next): 0..kMaxOpSeq, nothing else.
-bool get_u64(const Json& obj, const char* key, uint64_t* out) {
-  const Json* v = member(obj, key);
+bool u64_of(const Json* v, uint64_t* out) {
   if (!v || !v->is_number_unsigned()) return false;
   const uint64_t n = v->get<uint64_t>();
   if (n > kMaxOpSeq) return false;
   *out = n;
   return true;
 }
+bool get_u64(const Json& obj, const char* key, uint64_t* out) { return u64_of(member(obj, key), out); }
 
 // Integers that fit int64 exactly (a UINT64_MAX does not become -1).
 bool get_i64(const Json& obj, const char* key, int64_t* out) {
@@ -150,13 +153,58 @@ std::string encode_push_request(const std::string& device, const std::vector<Ope
 }
 
 Result<PushRequest> decode_push_request(std::string_view text) {
-  auto parsed = parse_json(text, "request body");
-  if (!parsed) return parsed.error();
-  const Json& j = parsed.value();
-  if (!j.is_object()) return shape_error("The request body must be a JSON object.");
-
+  // Read in one pass with JsonReader (core/json_reader.h): each operation
+  // straight into its parts, no tree for the request; the checks and their
+  // order are those of a Json tree, on the members kept aside in `fields`.
+  if (auto deep = check_json_depth(text); !deep) return deep.error();
+  const Error not_json = make_error("bad_json", "The request body is not valid JSON.");
+  JsonReader reader(text);
+  reader.skip_bom();
+  if (reader.peek() != '{') {
+    if (!reader.skip_value() || !reader.at_end()) return not_json;
+    return shape_error("The request body must be a JSON object.");
+  }
   PushRequest req;
-  const Json* protocol = member(j, "protocol");
+  req.items.reserve(std::min(kMaxPushOps, text.size() / 128 + 1));  // ~200 B an operation
+  Json fields = Json::object();  // every member but "ops"
+  auto& members = fields.get_ref<Json::object_t&>();
+  bool ops_is_array = false;
+  size_t ops_count = 0;
+  const bool read = reader.object([&](std::string& key) {
+    if (key != "ops") {
+      auto slot = members.try_emplace(std::move(key));
+      return reader.value(slot.first->second);  // a repeated key: the last wins
+    }
+    req.items.clear();
+    ops_count = 0;
+    ops_is_array = reader.peek() == '[';
+    if (!ops_is_array) return reader.skip_value();
+    return reader.array([&] {
+      // Past the limit the request is refused whole: read, not kept.
+      if (++ops_count > kMaxPushOps) return reader.skip_value();
+      PushItem item;
+      OperationParts parts;
+      const bool object = reader.peek() == '{';
+      reader.reset_canonical();
+      const size_t begin = reader.offset();
+      if (!reader.operation(parts)) return false;
+      const bool canonical = object && reader.canonical();
+      const size_t end = reader.offset();
+      if (parts.id) item.id = *parts.id;
+      auto op = operation_from_parts(std::move(parts));
+      if (op) {
+        item.op = std::move(op).value();
+        if (canonical) item.text.assign(text.data() + begin, end - begin);
+      } else {
+        item.error = op.error();
+      }
+      req.items.push_back(std::move(item));
+      return true;
+    });
+  });
+  if (!read || !reader.at_end()) return not_json;
+
+  const Json* protocol = member(fields, "protocol");
   if (!protocol || !protocol->is_number_integer()) {
     return shape_error("The request has no \"protocol\" number.");
   }
@@ -167,40 +215,26 @@ Result<PushRequest> decode_push_request(std::string_view text) {
                           " and the device sent protocol " + protocol->dump() +
                           ". Update the app.");
   }
-  if (!get_string(j, "device", &req.device)) {
+  if (!get_string(fields, "device", &req.device)) {
     return shape_error("The request has no \"device\" text.");
   }
   if (!is_valid_device_id(req.device)) {
     return make_error("bad_device",
                       "The device id must be 1 to 32 characters of a-z, 0-9 and '-'.");
   }
-  const Json* ops = member(j, "ops");
-  if (!ops || !ops->is_array()) return shape_error("The request has no \"ops\" list.");
-  if (ops->size() > kMaxPushOps) {
+  if (!ops_is_array) return shape_error("The request has no \"ops\" list.");
+  if (ops_count > kMaxPushOps) {
     return make_error("too_many_ops", "A push may carry at most " + std::to_string(kMaxPushOps) +
                                           " operations; this one has " +
-                                          std::to_string(ops->size()) + ". Send smaller batches.");
+                                          std::to_string(ops_count) + ". Send smaller batches.");
   }
   req.protocol = static_cast<int>(protocol->get<int64_t>());
-  if (const Json* dms = member(j, "device_ms"); dms && !dms->is_number_integer()) {
+  if (const Json* dms = member(fields, "device_ms"); dms && !dms->is_number_integer()) {
     return shape_error("\"device_ms\" must be a whole number of milliseconds.");
   }
-  if (member(j, "device_ms") && !get_ms(j, "device_ms", &req.device_ms)) {
+  if (member(fields, "device_ms") && !get_ms(fields, "device_ms", &req.device_ms)) {
     return make_error("out_of_range", "\"device_ms\" must be the device's clock in whole milliseconds since 1970, "
                                       "from 0 to 2^53-1.");
-  }
-  req.items.reserve(ops->size());
-  // parsed is ours: each operation's payload is moved out, not copied.
-  for (Json& o : const_cast<Json&>(*ops)) {
-    PushItem item;
-    if (o.is_object()) get_string(o, "id", &item.id);
-    auto op = operation_from_json(std::move(o));
-    if (op) {
-      item.op = std::move(op).value();
-    } else {
-      item.error = op.error();
-    }
-    req.items.push_back(std::move(item));
   }
   return req;
 }
@@ -330,35 +364,81 @@ std::string encode_pull_response(const std::vector<RawPulledOp>& ops, uint64_t n
 }
 
 Result<PullResponse> decode_pull_response(std::string_view text) {
-  auto parsed = parse_json(text, "pull answer");
-  if (!parsed) return parsed.error();
-  const Json& j = parsed.value();
+  // Read in one pass with JsonReader, as decode_push_request: the entries
+  // straight into operations; the checks (and which error comes first) those
+  // of a Json tree: the page's fields, then the first bad entry, then
+  // "withdrawn".
+  if (auto deep = check_json_depth(text); !deep) return deep.error();
+  const Error not_json = make_error("bad_json", "The pull answer is not valid JSON.");
+  const Error lacks = shape_error("The pull answer lacks ops, next, more, head or server_ms (or one is out of range).");
+  JsonReader reader(text);
+  reader.skip_bom();
+  if (reader.peek() != '{') {
+    if (!reader.skip_value() || !reader.at_end()) return not_json;
+    return lacks;
+  }
   PullResponse r;
-  const Json* ops = j.is_object() ? member(j, "ops") : nullptr;
-  const Json* more = j.is_object() ? member(j, "more") : nullptr;
-  if (!ops || !ops->is_array() || !more || !more->is_boolean() || !get_u64(j, "next", &r.next) ||
+  r.ops.reserve(std::min(kMaxPullLimit, text.size() / 128 + 1));
+  Json fields = Json::object();  // every member but "ops"
+  auto& members = fields.get_ref<Json::object_t&>();
+  bool ops_is_array = false;
+  std::optional<Error> bad_entry;  // the first entry that fails its checks
+  uint64_t last = 0;
+  const bool read = reader.object([&](std::string& key) {
+    if (key != "ops") {
+      auto slot = members.try_emplace(std::move(key));
+      return reader.value(slot.first->second);
+    }
+    r.ops.clear();
+    bad_entry.reset();
+    last = 0;
+    ops_is_array = reader.peek() == '[';
+    if (!ops_is_array) return reader.skip_value();
+    return reader.array([&] {
+      if (bad_entry) return reader.skip_value();
+      if (reader.peek() != '{') {
+        bad_entry = shape_error("A pulled entry lacks its seq or op.");
+        return reader.skip_value();
+      }
+      OperationParts parts;
+      Json seq;
+      bool has_op = false;
+      const bool entry = reader.object([&](std::string& k) {
+        if (k == "op") return has_op = true, reader.operation(parts);
+        if (k == "seq") return reader.value(seq);
+        return reader.skip_value();
+      });
+      if (!entry) return false;
+      PulledOp p;
+      if (!has_op || !u64_of(&seq, &p.seq)) {
+        bad_entry = shape_error("A pulled entry lacks its seq or op.");
+        return true;
+      }
+      if (p.seq <= last) {
+        bad_entry = shape_error("Pulled operations are not in ascending seq order.");
+        return true;
+      }
+      last = p.seq;
+      auto op = operation_from_parts(std::move(parts));
+      if (!op) {
+        bad_entry = make_error(op.error().code, "Pulled operation at seq " + std::to_string(p.seq) + ": " +
+                                                    op.error().message);
+        return true;
+      }
+      p.op = std::move(op).value();
+      r.ops.push_back(std::move(p));
+      return true;
+    });
+  });
+  if (!read || !reader.at_end()) return not_json;
+  const Json& j = fields;
+  const Json* more = member(j, "more");
+  if (!ops_is_array || !more || !more->is_boolean() || !get_u64(j, "next", &r.next) ||
       !get_u64(j, "head", &r.head) || !get_ms(j, "server_ms", &r.server_ms)) {
-    return shape_error("The pull answer lacks ops, next, more, head or server_ms (or one is out of range).");
+    return lacks;
   }
   r.more = more->get<bool>();
-  r.ops.reserve(ops->size());
-  uint64_t last = 0;
-  // parsed is ours: each operation's payload is moved out, not copied.
-  for (Json& e : const_cast<Json&>(*ops)) {
-    PulledOp p;
-    const Json* op = e.is_object() ? member(e, "op") : nullptr;
-    if (!op || !get_u64(e, "seq", &p.seq)) return shape_error("A pulled entry lacks its seq or op.");
-    if (p.seq <= last) return shape_error("Pulled operations are not in ascending seq order.");
-    last = p.seq;
-    auto parsed_op = operation_from_json(std::move(const_cast<Json&>(*op)));
-    if (!parsed_op) {
-      return make_error(parsed_op.error().code, "Pulled operation at seq " +
-                                                    std::to_string(p.seq) + ": " +
-                                                    parsed_op.error().message);
-    }
-    p.op = std::move(parsed_op).value();
-    r.ops.push_back(std::move(p));
-  }
+  if (bad_entry) return *bad_entry;
   if (const Json* w = member(j, "withdrawn")) {
     if (!w->is_array()) return shape_error("The pull answer's withdrawn is not a list.");
     uint64_t last_w = 0;

@@ -77,6 +77,10 @@ struct PushItem {
   std::string id;                 // the op's "id" text ("" if absent)
   std::optional<Operation> op;    // set when structurally valid
   Error error;                    // set when !op
+  // The operation's JSON exactly as received when it was already canonical
+  // (then equal to to_json_text(*op)), so the server stores it without
+  // writing it again; "" when it was not (or when !op).
+  std::string text;
 };
 
 struct PushRequest {

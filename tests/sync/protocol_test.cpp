@@ -313,3 +313,70 @@ TEST_CASE("a clock_far_ahead answer carries the server's clock", "[sync][clock]"
   CHECK(decode_error_server_ms(body) == std::optional<int64_t>(1767225600000));
   CHECK_FALSE(decode_error_server_ms(encode_error(make_error("clock_far_ahead", "old server"))).has_value());
 }
+
+TEST_CASE("a pushed operation's received text is kept only when it is the canonical text", "[sync][canonical]") {
+  // Canonical as the app sends it: every item keeps the received bytes, and
+  // they are the canonical text the server would write.
+  auto ops = some_ops(60);
+  auto req = decode_push_request(encode_push_request("tablet-1", ops));
+  REQUIRE(req.ok());
+  for (size_t i = 0; i < ops.size(); ++i) {
+    REQUIRE(req->items[i].op.has_value());
+    CHECK(req->items[i].text == to_json_text(ops[i]));
+  }
+  // Written otherwise (spaces, keys out of order, escapes, floats, "-0"):
+  // the same operation, and no received text kept (the server writes it).
+  const std::string good = to_json_text(op_with("tab:1", "household.create"));
+  const std::vector<std::string> variants = {
+      R"({ "author":"staff:wang","hlc":"1767225600000.3","id":"tab:1","payload":{},"type":"x.create"})",
+      R"({"hlc":"1767225600000.3","author":"staff:wang","id":"tab:1","payload":{},"type":"x.create"})",
+      R"({"author":"staff:wang","hlc":"1767225600000.3","id":"tab:1","payload":{"b":1,"a":2},"type":"x.create"})",
+      R"({"author":"staff:wang","hlc":"1767225600000.3","id":"tab:1","payload":{"a":"\u00e9"},"type":"x.create"})",
+      R"({"author":"staff:wang","hlc":"1767225600000.3","id":"tab:1","payload":{"a":"\/"},"type":"x.create"})",
+      R"({"author":"staff:wang","hlc":"1767225600000.3","id":"tab:1","payload":{"a":1.0},"type":"x.create"})",
+      R"({"author":"staff:wang","hlc":"1767225600000.3","id":"tab:1","payload":{"a":-0},"type":"x.create"})",
+      R"({"author":"staff:wang","hlc":"1767225600000.3","id":"tab:1","payload":{"a":[1, 2]},"type":"x.create"})",
+      R"({"author":"staff:wang","hlc":"1767225600000.3","id":"tab:1","payload":{"a":1,"a":1},"type":"x.create"})",
+  };
+  for (const auto& v : variants) {
+    INFO(v);
+    auto r = decode_push_request(R"({"protocol":2,"device":"tab","ops":[)" + v + "]}");
+    REQUIRE(r.ok());
+    REQUIRE(r->items.size() == 1);
+    REQUIRE(r->items[0].op.has_value());
+    CHECK(r->items[0].text.empty());
+  }
+  // Escapes dump() writes the same way are canonical.
+  const std::string escaped =
+      R"({"author":"staff:wang","hlc":"1767225600000.3","id":"tab:1","payload":{"a":"q\"b\\n\n"},"type":"x.create"})";
+  auto r = decode_push_request(R"({"protocol":2,"device":"tab","ops":[)" + escaped + "," + good + "]}");
+  REQUIRE(r.ok());
+  CHECK(r->items[0].text == escaped);
+  CHECK(to_json_text(*r->items[0].op) == escaped);
+  CHECK(r->items[1].text == good);
+}
+
+TEST_CASE("a kept received text always equals the canonical text, whatever the push", "[sync][canonical]") {
+  auto ops = some_ops(30);
+  const std::string body = encode_push_request("tablet-1", ops);
+  const std::string alphabet = "{}[]:,\" \\-0123456789.eEtfnul/\xc3\xa9\x01";
+  uint32_t seed = 99;
+  auto next = [&] { return seed = seed * 1664525u + 1013904223u, seed >> 8; };
+  int decoded = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string text = body;
+    for (int e = 0; e < 3; ++e) {
+      const size_t at = next() % text.size();
+      if (next() % 2) text[at] = alphabet[next() % alphabet.size()];
+      else text.insert(at, 1, alphabet[next() % alphabet.size()]);
+    }
+    auto r = decode_push_request(text);
+    if (!r) continue;
+    ++decoded;
+    for (const auto& item : r->items) {
+      if (!item.op) CHECK(item.text.empty());
+      else if (!item.text.empty()) CHECK(item.text == to_json_text(*item.op));
+    }
+  }
+  CHECK(decoded > 100);
+}

@@ -319,14 +319,13 @@ Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& req
 Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_ms,
                                       const std::string& reader_role, uint64_t* next_out) {
   const bool restricted = role_reads_allow_list(reader_role);
-  auto rows = store_->read_after(query.after, query.limit + 1);
-  if (!rows) return rows.error();
   // Withdrawals (hub mode) share the sequence: a page is the first `limit`
-  // entries of both, merged by seq, so `next` never passes one unseen.
-  auto gone = store_->withdrawals_after(query.after, query.limit + 1);
-  if (!gone) return gone.error();
-  std::vector<OpStore::Row>& rv = rows.value();
-  const std::vector<OpStore::Withdrawal>& gv = gone.value();
+  // entries of both, read from one view of the store and merged by seq, so
+  // `next` never passes one unseen.
+  auto read = store_->read_page(query.after, query.limit + 1);
+  if (!read) return read.error();
+  std::vector<OpStore::Row>& rv = read->rows;
+  const std::vector<OpStore::Withdrawal>& gv = read->withdrawals;
   size_t ri = 0, wi = 0, taken = 0;
   uint64_t next = query.after;
   std::vector<sync::WithdrawnOp> withdrawn;
@@ -344,7 +343,7 @@ Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_
     }
     ++taken;
   }
-  const bool more = ri < rows->size() || wi < gone->size();
+  const bool more = ri < rv.size() || wi < gv.size();
   std::vector<sync::RawPulledOp> ops;
   ops.reserve(page.size());
   for (auto& r : page) {

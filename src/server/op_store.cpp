@@ -16,6 +16,19 @@ Result<std::vector<uint64_t>> OpStore::append(const std::vector<NewOp>& ops, con
   return std::move(pending->seqs);
 }
 
+Result<std::vector<OpStore::Known>> OpStore::find_many(const std::vector<std::string>& op_ids) {
+  std::vector<Known> out(op_ids.size());
+  for (size_t i = 0; i < op_ids.size(); ++i) {
+    auto stored = find(op_ids[i]);
+    if (!stored) return stored.error();
+    auto refused = find_rejection(op_ids[i]);
+    if (!refused) return refused.error();
+    out[i].stored = std::move(stored).value();
+    out[i].refused = std::move(refused).value();
+  }
+  return out;
+}
+
 Result<std::unique_ptr<OpStore>> OpStore::open(const std::string& spec) { return open_op_store(spec); }
 
 bool is_postgres_spec(const std::string& spec) {

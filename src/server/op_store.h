@@ -105,6 +105,14 @@ class OpStore {
   virtual Result<std::vector<Row>> read_after(uint64_t after, size_t limit) = 0;
   // The stored row of an op id, if any.
   virtual Result<std::optional<Row>> find(const std::string& op_id) = 0;
+  // For each id, in order: its stored row and its remembered refusal, as
+  // find() and find_rejection() answer them (a push's lookups at once; one
+  // query on PostgreSQL, the two calls per id otherwise).
+  struct Known {
+    std::optional<Row> stored;
+    std::optional<Rejection> refused;
+  };
+  virtual Result<std::vector<Known>> find_many(const std::vector<std::string>& op_ids);
   // Calls fn for every row in seq order (start-up fold); stops on error.
   virtual Status for_each(const std::function<Status(const Row&)>& fn) = 0;
 

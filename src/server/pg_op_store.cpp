@@ -59,6 +59,14 @@ constexpr Statement kStatements[] = {
     {"scan", "SELECT seq, body FROM dianhong.ops WHERE seq > $1::bigint ORDER BY seq LIMIT 1000", 1},
     {"find", "SELECT seq, body, pushed_by FROM dianhong.ops WHERE op_id = $1", 1},
     {"find_rejection", "SELECT body, code, reason, rejected_ms, pushed_by FROM dianhong.rejected WHERE op_id = $1", 1},
+    // A push's ids at once, in both tables (at most kMaxPushOps ids).
+    {"find_many",
+     "SELECT i.ord, o.seq, o.body, o.pushed_by, r.body, r.code, r.reason, r.rejected_ms, r.pushed_by,"
+     " o.op_id IS NOT NULL, r.op_id IS NOT NULL"
+     " FROM unnest($1::text[]) WITH ORDINALITY AS i(id, ord)"
+     " LEFT JOIN dianhong.ops o ON o.op_id = i.id"
+     " LEFT JOIN dianhong.rejected r ON r.op_id = i.id",
+     1},
     {"find_withdrawn", "SELECT seq FROM dianhong.withdrawn WHERE op_id = $1", 1},
     {"count_ops", "SELECT COUNT(*) FROM dianhong.ops", 0},
     {"count_rejected", "SELECT COUNT(*) FROM dianhong.rejected", 0},
@@ -518,6 +526,28 @@ Result<std::optional<OpStore::Rejection>> PgOpStore::find_rejection(const std::s
   if (!r.ok()) return db_error("looking up a refused operation", r.message());
   if (r.rows() == 0) return std::optional<Rejection>();
   return std::optional<Rejection>(Rejection{op_id, r.text(0, 0), r.text(0, 1), r.text(0, 2), r.i64(0, 3), r.text(0, 4)});
+}
+
+Result<std::vector<OpStore::Known>> PgOpStore::find_many(const std::vector<std::string>& op_ids) {
+  std::vector<Known> out(op_ids.size());
+  if (op_ids.empty()) return out;
+  ArrayParam ids;
+  for (const std::string& id : op_ids) ids.add_text(id);
+  auto lease = lease_reader();
+  if (!lease) return lease.error();
+  Res r = lease->first->run("find_many", {&ids.text()});
+  if (!r.ok()) return db_error("looking up operation ids", r.message());
+  for (int row = 0; row < r.rows(); ++row) {
+    const uint64_t ord = r.u64(row, 0);
+    if (ord < 1 || ord > out.size()) return db_error("looking up operation ids", "an answer out of range");
+    Known& k = out[ord - 1];
+    if (r.text(row, 9) == "t") k.stored = Row{r.u64(row, 1), r.text(row, 2), r.text(row, 3)};
+    if (r.text(row, 10) == "t") {
+      k.refused = Rejection{op_ids[ord - 1], r.text(row, 4), r.text(row, 5), r.text(row, 6), r.i64(row, 7),
+                            r.text(row, 8)};
+    }
+  }
+  return out;
 }
 
 uint64_t PgOpStore::rejection_count() {

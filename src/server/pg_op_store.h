@@ -64,6 +64,7 @@ class PgOpStore final : public OpStore {
   uint64_t rejection_count() override;
   Result<std::vector<Row>> read_after(uint64_t after, size_t limit) override;
   Result<std::optional<Row>> find(const std::string& op_id) override;
+  Result<std::vector<Known>> find_many(const std::vector<std::string>& op_ids) override;
   Status for_each(const std::function<Status(const Row&)>& fn) override;
   uint64_t count() override;
   uint64_t head() override;

@@ -156,6 +156,20 @@ Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& req
   std::vector<std::string> bodies(request.items.size());
   bool applied_any = false;
 
+  // What the store holds (stored row, remembered refusal) for every id of
+  // the push, in one lookup (one query on PostgreSQL). Nothing is stored
+  // before append_pending below, so these stay the answers for this push.
+  std::vector<std::string> ids;
+  std::vector<size_t> id_slot(request.items.size(), 0);
+  for (size_t i = 0; i < request.items.size(); ++i) {
+    if (!request.items[i].op) continue;
+    id_slot[i] = ids.size();
+    ids.push_back(request.items[i].op->id.to_string());
+  }
+  auto looked_up = store_->find_many(ids);
+  if (!looked_up) return looked_up.error();
+  const std::vector<OpStore::Known>& held = looked_up.value();
+
   for (size_t i = 0; i < request.items.size(); ++i) {
     const sync::PushItem& item = request.items[i];
     sync::PushResult& res = resp.results[i];
@@ -182,13 +196,8 @@ Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& req
       // let one device block another's ids, and never for an id already
       // stored or refused (the first answer stands).
       if (op.id.device == who.device) {
-        auto stored = store_->find(id);
-        auto before = store_->find_rejection(id);
-        if (!stored || !before) {
-          if (applied_any) (void)refold();
-          return !stored ? stored.error() : before.error();
-        }
-        if (!stored.value() && !before.value())
+        const OpStore::Known& k = held[id_slot[i]];
+        if (!k.stored && !k.refused)
           to_remember.push_back(OpStore::Rejection{id, to_json_text(op), res.code, res.reason, now_ms, request.device});
       }
       continue;
@@ -214,22 +223,14 @@ Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& req
       }
       continue;
     }
-    auto existing = store_->find(id);
-    if (!existing) {
-      if (applied_any) (void)refold();  // best effort; the error below is what the client sees
-      return existing.error();
-    }
-    if (existing.value() && withdrawn_.count(id)) {
+    const std::optional<OpStore::Row>& existing = held[id_slot[i]].stored;
+    if (existing && withdrawn_.count(id)) {
       // Stored here, refused by the parent (hub mode): the parent's answer.
-      auto refused = store_->find_rejection(id);
-      if (!refused) {
-        if (applied_any) (void)refold();
-        return refused.error();
-      }
+      const std::optional<OpStore::Rejection>& refused = held[id_slot[i]].refused;
       res.status = PushStatus::rejected;
-      if (existing.value()->body == bodies[i] && refused.value()) {
-        res.code = refused.value()->code;
-        res.reason = refused.value()->reason;
+      if (existing->body == bodies[i] && refused) {
+        res.code = refused->code;
+        res.reason = refused->reason;
       } else {
         res.code = "id_reused";
         res.reason = "The server already holds a different operation with this id.";
@@ -237,10 +238,10 @@ Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& req
       batch.emplace(id, i);
       continue;
     }
-    if (existing.value()) {
-      if (existing.value()->body == bodies[i]) {
+    if (existing) {
+      if (existing->body == bodies[i]) {
         res.status = PushStatus::duplicate;
-        res.seq = existing.value()->seq;
+        res.seq = existing->seq;
       } else {
         res.status = PushStatus::rejected;
         res.code = "id_reused";
@@ -250,16 +251,12 @@ Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& req
       continue;
     }
     // Refused before: the same answer again, whatever the state is now.
-    auto refused = store_->find_rejection(id);
-    if (!refused) {
-      if (applied_any) (void)refold();
-      return refused.error();
-    }
-    if (refused.value()) {
+    const std::optional<OpStore::Rejection>& refused = held[id_slot[i]].refused;
+    if (refused) {
       res.status = PushStatus::rejected;
-      if (refused.value()->body == bodies[i]) {
-        res.code = refused.value()->code;
-        res.reason = refused.value()->reason;
+      if (refused->body == bodies[i]) {
+        res.code = refused->code;
+        res.reason = refused->reason;
       } else {
         res.code = "id_reused";
         res.reason = "The server already refused a different operation with this id.";

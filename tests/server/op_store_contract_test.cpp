@@ -176,6 +176,45 @@ void withdrawals_and_pages(const std::string& spec) {
   REQUIRE(still.ok());
   CHECK(still->has_value());
 
+  // find_many answers as find() and find_rejection() do, per id, in order.
+  REQUIRE(store->append({}, {OpStore::Rejection{"dev-z:1", "{\"z\":\"'\\\"\"}", "bad", "Bad.", 11, "dev-z"}}).ok());
+  const std::vector<std::string> ids = {"dev-a:2", "dev-x:1", "dev-a:1", "dev-z:1", "dev-a:1", "a \"quoted\\ id"};
+  auto many = store->find_many(ids);
+  REQUIRE(many.ok());
+  REQUIRE(many->size() == ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    INFO(ids[i]);
+    auto f = store->find(ids[i]);
+    auto r = store->find_rejection(ids[i]);
+    REQUIRE(f.ok());
+    REQUIRE(r.ok());
+    const OpStore::Known& k = many.value()[i];
+    REQUIRE(k.stored.has_value() == f.value().has_value());
+    if (k.stored) {
+      CHECK(k.stored->seq == f.value()->seq);
+      CHECK(k.stored->body == f.value()->body);
+      CHECK(k.stored->pushed_by == f.value()->pushed_by);
+    }
+    REQUIRE(k.refused.has_value() == r.value().has_value());
+    if (k.refused) {
+      CHECK(k.refused->op_id == ids[i]);
+      CHECK(k.refused->body == r.value()->body);
+      CHECK(k.refused->code == r.value()->code);
+      CHECK(k.refused->reason == r.value()->reason);
+      CHECK(k.refused->rejected_ms == r.value()->rejected_ms);
+      CHECK(k.refused->pushed_by == r.value()->pushed_by);
+    }
+  }
+  CHECK(many.value()[0].stored.has_value());  // withdrawn: stored and refused
+  CHECK(many.value()[0].refused.has_value());
+  CHECK_FALSE(many.value()[1].stored.has_value());
+  CHECK_FALSE(many.value()[1].refused.has_value());
+  CHECK(many.value()[3].refused.has_value());
+  CHECK(many.value()[3].refused->body == "{\"z\":\"'\\\"\"}");
+  auto empty = store->find_many({});
+  REQUIRE(empty.ok());
+  CHECK(empty->empty());
+
   auto ws = store->withdrawals_after(0, 10);
   REQUIRE(ws.ok());
   REQUIRE(ws->size() == 1);

@@ -71,6 +71,9 @@
 #include "server/http_api.h"
 #include "server/http_server.h"
 #include "server/op_store.h"
+#ifdef DH_HAVE_LIBPQ
+#include "server/pg_op_store.h"
+#endif
 #include "server/sync_service.h"
 #include "server/upstream.h"
 
@@ -141,10 +144,14 @@ bool make_dirs(const std::string& dir) {
 }
 
 void usage() {
-  std::cerr << "Usage: dianhong_server [--port N] [--host ADDR] [--data DIR] [--web DIR] [--demo]\n"
+  std::cerr << "Usage: dianhong_server [--port N] [--host ADDR] [--data DIR] [--store SPEC] [--web DIR] [--demo]\n"
                "  --port  TCP port (default $PORT or 8080; 0 = any free port)\n"
                "  --host  address to bind (default 127.0.0.1)\n"
-               "  --data  data folder (default $DATA_DIR or ./data)\n"
+               "  --data  data folder (default $DATA_DIR or ./data): devices, enrolment, the lock,\n"
+               "          and the operations too unless --store says otherwise\n"
+               "  --store where the operations are kept (default $STORE, else DIR/server.sqlite):\n"
+               "          a SQLite file path, or PostgreSQL: postgresql://USER@HOST:PORT/DB or\n"
+               "          libpq \"host=... dbname=...\" (a password is better in $PGPASSWORD or ~/.pgpass)\n"
                "  --web   built web app folder (default $WEB_DIR)\n"
                "  --demo  load the demo data set into an empty store\n"
                "  --no-snapshot  new devices pull the whole log instead of a snapshot\n"
@@ -182,6 +189,7 @@ int main(int argc, char** argv) {
   std::string host = "127.0.0.1";
   std::string data_dir = env_or("DATA_DIR", "./data");
   std::string web_dir = env_or("WEB_DIR", "");
+  std::string store_spec = env_or("STORE", "");
   bool demo = false;
   bool offer_snapshot = true;
   std::string auth_mode;
@@ -204,6 +212,12 @@ int main(int argc, char** argv) {
       if (!value(&host)) return 2;
     } else if (a == "--data") {
       if (!value(&data_dir)) return 2;
+    } else if (a == "--store") {
+      if (!value(&store_spec)) return 2;
+      if (store_spec.empty()) {
+        std::cerr << "dianhong_server: --store needs a file path or a PostgreSQL connection string.\n";
+        return 2;
+      }
     } else if (a == "--web") {
       if (!value(&web_dir)) return 2;
     } else if (a == "--auth") {
@@ -290,7 +304,15 @@ int main(int argc, char** argv) {
   }
 
   if (stopped_early()) return 0;
-  auto store = dh::OpStore::open(data_dir + "/server.sqlite");
+  if (store_spec.empty()) store_spec = data_dir + "/server.sqlite";
+  // What the start-up line names: the file, or host:port/db (no password).
+#ifdef DH_HAVE_LIBPQ
+  const std::string store_name =
+      dh::is_postgres_spec(store_spec) ? "PostgreSQL " + dh::PgOpStore::describe(store_spec) : store_spec;
+#else
+  const std::string store_name = store_spec;
+#endif
+  auto store = dh::open_op_store(store_spec);
   if (!store) {
     std::cerr << "dianhong_server: " << store.error().message << "\n";
     return 1;
@@ -336,7 +358,7 @@ int main(int argc, char** argv) {
     upstream = std::move(up).value();
   }
   if (stopped_early()) return 0;
-  std::cout << "Store " << data_dir << "/server.sqlite: " << svc.op_count()
+  std::cout << "Store " << store_name << ": " << svc.op_count()
             << " operations, state " << svc.state_hash() << "\n";
 
   const bool loopback = host == "127.0.0.1" || host == "localhost" || host == "::1";

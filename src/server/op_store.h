@@ -1,89 +1,60 @@
-// The server's operation store: one SQLite database (DIR/server.sqlite) in WAL
-// mode. A commit is on disk (the WAL fsynced) before append() returns, and
-// before the server answers a push: group commit, below.
+// The server's operation store: one interface, two implementations.
 //
-//   ops(seq INTEGER PRIMARY KEY AUTOINCREMENT,  -- the global sequence number
-//       op_id TEXT UNIQUE,                      -- "device:dev_seq"
-//       device TEXT, dev_seq INTEGER,           -- the op id's parts
-//       hlc TEXT, author TEXT, type TEXT,
-//       body TEXT,                              -- canonical JSON of the op
-//       received_ms INTEGER, pushed_by TEXT)    -- when and from which device
+//   SqliteOpStore (sqlite_op_store.h): one SQLite file (DIR/server.sqlite),
+//     the default; one server process writes it.
+//   PgOpStore (pg_op_store.h): a PostgreSQL database, chosen by a connection
+//     string; several server processes may append to it at once.
 //
-//   rejected(op_id TEXT PRIMARY KEY,            -- an operation the server refused
-//            body TEXT,                          -- its canonical JSON
-//            code TEXT, reason TEXT,             -- the answer it got
-//            rejected_ms INTEGER, pushed_by TEXT)
+// open_op_store(spec) picks one: "postgresql://..." or "postgres://..." URIs
+// and libpq keyword/value conninfo ("host=... dbname=...") open PostgreSQL;
+// anything else is a SQLite path (":memory:" for a private in-memory store).
 //
-//   withdrawn(seq INTEGER PRIMARY KEY,          -- hub mode: a stored op the parent
-//             op_id TEXT UNIQUE,                --   refused, at a seq of the ops
-//             code TEXT, reason TEXT,           --   sequence (a gap in ops), so pulls
-//             withdrawn_ms INTEGER)             --   deliver it in order
-//   upstream(name TEXT PRIMARY KEY, value TEXT) -- hub mode: its cursors
+// What every implementation stores (names are the SQLite tables; PostgreSQL
+// has the same ones in the schema "dianhong"):
 //
-// AUTOINCREMENT: a seq is never reused, even after the highest row is gone,
-// so a client cursor can never skip an operation. The rejected table makes a
-// refusal final: the same operation pushed again gets the same answer
-// (docs/sync-protocol.md). PRAGMA user_version is the schema version (2; a
-// version-1 file gains the rejected table when opened).
+//   ops       the accepted operations, each at a global sequence number
+//             (seq), with its op id ("device:dev_seq"), canonical JSON body,
+//             when it arrived and which device pushed it
+//   rejected  an operation the server refused, with its code and reason: the
+//             same operation pushed again gets the same answer
+//             (docs/sync-protocol.md)
+//   withdrawn hub mode: a stored op the parent refused, at a seq of the ops
+//             sequence (a gap in ops), so pulls deliver it in order
+//   upstream  hub mode: its cursors (name -> value)
 //
-// Contracts
-// - append() is all or nothing (one transaction).
-// - Reads use their own connections (four, leased to one caller at a time),
-//   so pulls do not wait for a push nor, mostly, for each other (WAL readers
-//   see the last committed transaction). A ":memory:" store (tests) has one
-//   connection for everything.
-// - Thread-safe: each connection has its own mutex.
-// - One OpStore writes a database file (the server's data folder is locked):
-//   it keeps, per device, the highest dev_seq it holds in `ops` or
-//   `rejected` (read at open, raised by every write), so find() and
-//   find_rejection() of an id above that mark answer "absent" without a
-//   query. A push of new operations then costs no lookups; the answer is the
-//   same as the query's.
-// - WAL checkpoints (copying the WAL into the database file, fsynced) run on
-//   a thread of their own with its own connection, started when a commit
-//   leaves 1,000 pages or more in the WAL, instead of inside the commit
-//   that crossed the mark: a push waits only for its own WAL fsync. The
-//   durability of a commit is the WAL's fsync either way.
-// - Group commit (docs/sync-protocol.md "Durability"): the writer commits
-//   with synchronous=NORMAL (no fsync inside COMMIT) and every commit takes a
-//   ticket; wait_durable(t) returns once one fdatasync of the WAL file,
-//   started after commit t, has returned. Whoever waits first runs that
-//   fsync for everyone committed by then; the others wait for it, so pushes
-//   that arrive together share one fsync instead of queueing for one each.
-//   WAL frames are appended in commit order, so a durable ticket makes every
-//   earlier one durable too. Readers never see past durable_seq(): a pull
-//   cannot hand out an operation that a power cut could still take back.
-//   A failed fsync is final for this process (the page cache can no longer be
-//   trusted): every later write and wait returns "store_error" until the
-//   server is restarted, which reads what the disk holds.
+// Contracts (both implementations; the store suite in
+// tests/server/op_store_contract_test.cpp checks them on both)
+// - A seq is never reused, and operations become visible to readers in seq
+//   order: a reader that has seen seq n has seen every seq below n that will
+//   ever exist, so a client cursor can never skip an operation, even with
+//   several writers (PgOpStore: docs/sync-protocol.md "PostgreSQL store").
+// - append() is all or nothing (one transaction); the refusals it records
+//   keep the first answer per op id.
+// - Thread-safe.
+// - Durability: append_pending() commits; wait_durable(ticket) returns once
+//   that commit (and so every earlier one) is on disk. Readers never see past
+//   durable_seq(): a pull cannot hand out an operation that a power cut could
+//   still take back.
 #pragma once
 
-#include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
-#include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "core/operation.h"
 #include "core/result.h"
 
-struct sqlite3;
-struct sqlite3_stmt;
-
 namespace dh {
 
 class OpStore {
  public:
-  // path: a file path, or ":memory:" for a private in-memory store.
-  static Result<std::unique_ptr<OpStore>> open(const std::string& path);
-  ~OpStore();
+  // The same as open_op_store(spec): kept so callers that name a SQLite path
+  // read as before.
+  static Result<std::unique_ptr<OpStore>> open(const std::string& spec);
+  virtual ~OpStore() = default;
   OpStore(const OpStore&) = delete;
   OpStore& operator=(const OpStore&) = delete;
 
@@ -102,7 +73,8 @@ class OpStore {
     std::string pushed_by;
   };
   // Inserts the rows (and the refusals, first one per id wins) in one
-  // transaction and returns the ops' seqs in order. On error nothing was stored.
+  // transaction and returns the ops' seqs in order, once they are durable.
+  // On error nothing was stored.
   Result<std::vector<uint64_t>> append(const std::vector<NewOp>& ops, const std::vector<Rejection>& rejections = {});
   // The same transaction, committed but not yet known to be on disk: the
   // caller must wait_durable(ticket) before it tells anyone (SyncService does
@@ -111,21 +83,18 @@ class OpStore {
     std::vector<uint64_t> seqs;
     uint64_t ticket = 0;
   };
-  Result<Pending> append_pending(const std::vector<NewOp>& ops, const std::vector<Rejection>& rejections = {});
+  virtual Result<Pending> append_pending(const std::vector<NewOp>& ops,
+                                         const std::vector<Rejection>& rejections = {}) = 0;
   // Ticket of the last commit (0: none since open).
-  uint64_t committed_ticket() const;
+  virtual uint64_t committed_ticket() const = 0;
   // Returns once commit `ticket` (and so every earlier one) is on disk.
-  Status wait_durable(uint64_t ticket);
-  // Highest seq whose commit is on disk; read_after() and
-  // withdrawals_after() return nothing above it.
-  uint64_t durable_seq() const { return durable_seq_.load(); }
-  // Tests: replaces the WAL fdatasync (the hook returns 0 or an errno value)
-  // to hold a group commit open or make it fail. Set before any write.
-  void set_sync_hook_for_test(std::function<int()> hook) { sync_hook_ = std::move(hook); }
-  uint64_t fsyncs() const { return fsyncs_.load(); }  // group syncs run since open
+  virtual Status wait_durable(uint64_t ticket) = 0;
+  // Highest seq whose commit is on disk (as far as this store knows: with
+  // several writers, at least every seq it committed itself or saw at open).
+  virtual uint64_t durable_seq() const = 0;
   // The remembered refusal of an op id, if any.
-  Result<std::optional<Rejection>> find_rejection(const std::string& op_id);
-  uint64_t rejection_count();
+  virtual Result<std::optional<Rejection>> find_rejection(const std::string& op_id) = 0;
+  virtual uint64_t rejection_count() = 0;
 
   struct Row {
     uint64_t seq = 0;
@@ -133,14 +102,22 @@ class OpStore {
     std::string pushed_by;  // find() and read_after(): the authenticated device that pushed it ("" = the server)
   };
   // Rows with seq > after, ascending, at most limit.
-  Result<std::vector<Row>> read_after(uint64_t after, size_t limit);
+  virtual Result<std::vector<Row>> read_after(uint64_t after, size_t limit) = 0;
   // The stored row of an op id, if any.
-  Result<std::optional<Row>> find(const std::string& op_id);
+  virtual Result<std::optional<Row>> find(const std::string& op_id) = 0;
+  // For each id, in order: its stored row and its remembered refusal, as
+  // find() and find_rejection() answer them (a push's lookups at once; one
+  // query on PostgreSQL, the two calls per id otherwise).
+  struct Known {
+    std::optional<Row> stored;
+    std::optional<Rejection> refused;
+  };
+  virtual Result<std::vector<Known>> find_many(const std::vector<std::string>& op_ids);
   // Calls fn for every row in seq order (start-up fold); stops on error.
-  Status for_each(const std::function<Status(const Row&)>& fn);
+  virtual Status for_each(const std::function<Status(const Row&)>& fn) = 0;
 
-  uint64_t count();
-  uint64_t head();  // highest seq stored (operations and withdrawals), 0 when empty
+  virtual uint64_t count() = 0;
+  virtual uint64_t head() = 0;  // highest seq stored (operations and withdrawals), 0 when empty
 
   // ---- hub mode (docs/sync-protocol.md "Hub mode") ----
   struct Withdrawal {
@@ -152,51 +129,32 @@ class OpStore {
   // (a seq no operation will take) and the refusal in `rejected`, so the
   // same operation pushed again gets the parent's answer. An op id already
   // withdrawn returns its first seq and changes nothing.
-  Result<uint64_t> withdraw(const Rejection& r);
+  virtual Result<uint64_t> withdraw(const Rejection& r) = 0;
   // Withdrawals with seq > after, ascending, at most limit.
-  Result<std::vector<Withdrawal>> withdrawals_after(uint64_t after, size_t limit);
+  virtual Result<std::vector<Withdrawal>> withdrawals_after(uint64_t after, size_t limit) = 0;
+
+  // One page of the pull stream: the operations and the withdrawals with
+  // seq > after (at most limit of each), read from one view of the store, so
+  // merging them by seq never passes an entry that the other list missed.
+  struct Page {
+    std::vector<Row> rows;
+    std::vector<Withdrawal> withdrawals;
+  };
+  virtual Result<Page> read_page(uint64_t after, size_t limit) = 0;
+
   // The hub's durable values (upstream table): "" when absent.
-  Result<std::string> upstream_value(const std::string& name);
-  Status set_upstream_value(const std::string& name, const std::string& value);
+  virtual Result<std::string> upstream_value(const std::string& name) = 0;
+  virtual Status set_upstream_value(const std::string& name, const std::string& value) = 0;
 
- private:
-  struct Conn;
-  OpStore();
-  std::unique_ptr<Conn> writer_;
-  // Read connections (file stores; none: use writer_). Several, so pulls of
-  // many devices at once do not queue behind one connection's mutex.
-  std::vector<std::unique_ptr<Conn>> readers_;
-  std::atomic<size_t> next_reader_{0};
-  // device -> highest dev_seq in ops or rejected (guarded by writer_->mu).
-  std::unordered_map<std::string, uint64_t> highest_;
-  void raise_mark(const std::string& device, uint64_t seq);
-  void raise_mark(const std::string& op_id);
-  bool certainly_absent(const std::string& op_id) const;  // by the marks alone
-  Status read_marks();
-  // A read connection, locked for the caller: a free one if any, else waits.
-  std::pair<Conn*, std::unique_lock<std::mutex>> lease_reader();
-
-  // Group commit. commit_mu_ guards the committed_* pair and the sync state.
-  uint64_t note_commit(uint64_t last_seq);  // caller holds writer_->mu, after COMMIT; the ticket
-  Status sync_wal();                    // fdatasync (or the test hook)
-  int wal_fd_ = -1;                     // the WAL file (file stores), for fdatasync
-  std::function<int()> sync_hook_;
-  mutable std::mutex commit_mu_;
-  std::condition_variable durable_cv_;
-  uint64_t committed_ticket_ = 0, committed_seq_ = 0, durable_ticket_ = 0;
-  std::atomic<uint64_t> durable_seq_{0};
-  std::atomic<uint64_t> fsyncs_{0};
-  bool syncing_ = false;
-  std::optional<Error> sync_failed_;
-
-  // Background checkpoints (file stores only).
-  static int on_wal_commit(void* self, sqlite3* db, const char* name, int pages);
-  void checkpoint_loop();
-  sqlite3* checkpoint_db_ = nullptr;
-  std::thread checkpointer_;
-  std::mutex checkpoint_mu_;
-  std::condition_variable checkpoint_cv_;
-  bool checkpoint_wanted_ = false, checkpoint_stop_ = false;
+ protected:
+  OpStore() = default;
 };
+
+// True when spec names a PostgreSQL database rather than a SQLite path.
+bool is_postgres_spec(const std::string& spec);
+
+// Opens the store that spec names (see the top of this file). A PostgreSQL
+// spec in a server built without libpq is refused with "store_error".
+Result<std::unique_ptr<OpStore>> open_op_store(const std::string& spec);
 
 }  // namespace dh

@@ -157,6 +157,20 @@ Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& req
   std::vector<std::string> bodies(request.items.size());
   bool applied_any = false;
 
+  // What the store holds (stored row, remembered refusal) for every id of
+  // the push, in one lookup (one query on PostgreSQL). Nothing is stored
+  // before append_pending below, so these stay the answers for this push.
+  std::vector<std::string> ids;
+  std::vector<size_t> id_slot(request.items.size(), 0);
+  for (size_t i = 0; i < request.items.size(); ++i) {
+    if (!request.items[i].op) continue;
+    id_slot[i] = ids.size();
+    ids.push_back(request.items[i].op->id.to_string());
+  }
+  auto looked_up = store_->find_many(ids);
+  if (!looked_up) return looked_up.error();
+  const std::vector<OpStore::Known>& held = looked_up.value();
+
   for (size_t i = 0; i < request.items.size(); ++i) {
     const sync::PushItem& item = request.items[i];
     sync::PushResult& res = resp.results[i];
@@ -183,13 +197,8 @@ Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& req
       // let one device block another's ids, and never for an id already
       // stored or refused (the first answer stands).
       if (op.id.device == who.device) {
-        auto stored = store_->find(id);
-        auto before = store_->find_rejection(id);
-        if (!stored || !before) {
-          if (applied_any) (void)refold();
-          return !stored ? stored.error() : before.error();
-        }
-        if (!stored.value() && !before.value())
+        const OpStore::Known& k = held[id_slot[i]];
+        if (!k.stored && !k.refused)
           to_remember.push_back(OpStore::Rejection{id, to_json_text(op), res.code, res.reason, now_ms, request.device});
       }
       continue;
@@ -217,22 +226,14 @@ Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& req
       }
       continue;
     }
-    auto existing = store_->find(id);
-    if (!existing) {
-      if (applied_any) (void)refold();  // best effort; the error below is what the client sees
-      return existing.error();
-    }
-    if (existing.value() && withdrawn_.count(id)) {
+    const std::optional<OpStore::Row>& existing = held[id_slot[i]].stored;
+    if (existing && withdrawn_.count(id)) {
       // Stored here, refused by the parent (hub mode): the parent's answer.
-      auto refused = store_->find_rejection(id);
-      if (!refused) {
-        if (applied_any) (void)refold();
-        return refused.error();
-      }
+      const std::optional<OpStore::Rejection>& refused = held[id_slot[i]].refused;
       res.status = PushStatus::rejected;
-      if (existing.value()->body == bodies[i] && refused.value()) {
-        res.code = refused.value()->code;
-        res.reason = refused.value()->reason;
+      if (existing->body == bodies[i] && refused) {
+        res.code = refused->code;
+        res.reason = refused->reason;
       } else {
         res.code = "id_reused";
         res.reason = "The server already holds a different operation with this id.";
@@ -240,10 +241,10 @@ Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& req
       batch.emplace(id, i);
       continue;
     }
-    if (existing.value()) {
-      if (existing.value()->body == bodies[i]) {
+    if (existing) {
+      if (existing->body == bodies[i]) {
         res.status = PushStatus::duplicate;
-        res.seq = existing.value()->seq;
+        res.seq = existing->seq;
       } else {
         res.status = PushStatus::rejected;
         res.code = "id_reused";
@@ -253,16 +254,12 @@ Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& req
       continue;
     }
     // Refused before: the same answer again, whatever the state is now.
-    auto refused = store_->find_rejection(id);
-    if (!refused) {
-      if (applied_any) (void)refold();
-      return refused.error();
-    }
-    if (refused.value()) {
+    const std::optional<OpStore::Rejection>& refused = held[id_slot[i]].refused;
+    if (refused) {
       res.status = PushStatus::rejected;
-      if (refused.value()->body == bodies[i]) {
-        res.code = refused.value()->code;
-        res.reason = refused.value()->reason;
+      if (refused->body == bodies[i]) {
+        res.code = refused->code;
+        res.reason = refused->reason;
       } else {
         res.code = "id_reused";
         res.reason = "The server already refused a different operation with this id.";
@@ -322,14 +319,13 @@ Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& req
 Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_ms,
                                       const std::string& reader_role, uint64_t* next_out) {
   const bool restricted = role_reads_allow_list(reader_role);
-  auto rows = store_->read_after(query.after, query.limit + 1);
-  if (!rows) return rows.error();
   // Withdrawals (hub mode) share the sequence: a page is the first `limit`
-  // entries of both, merged by seq, so `next` never passes one unseen.
-  auto gone = store_->withdrawals_after(query.after, query.limit + 1);
-  if (!gone) return gone.error();
-  std::vector<OpStore::Row>& rv = rows.value();
-  const std::vector<OpStore::Withdrawal>& gv = gone.value();
+  // entries of both, read from one view of the store and merged by seq, so
+  // `next` never passes one unseen.
+  auto read = store_->read_page(query.after, query.limit + 1);
+  if (!read) return read.error();
+  std::vector<OpStore::Row>& rv = read->rows;
+  const std::vector<OpStore::Withdrawal>& gv = read->withdrawals;
   size_t ri = 0, wi = 0, taken = 0;
   uint64_t next = query.after;
   std::vector<sync::WithdrawnOp> withdrawn;
@@ -347,7 +343,7 @@ Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_
     }
     ++taken;
   }
-  const bool more = ri < rows->size() || wi < gone->size();
+  const bool more = ri < rv.size() || wi < gv.size();
   std::vector<sync::RawPulledOp> ops;
   ops.reserve(page.size());
   for (auto& r : page) {

@@ -19,7 +19,7 @@
 
 #include "core/demo.h"
 #include "server/auth.h"
-#include "server/op_store.h"
+#include "server/sqlite_op_store.h"
 #include "server/sync_service.h"
 #include "push_request.h"
 #include "server_process.h"
@@ -93,9 +93,9 @@ TEST_CASE("group commit: answered after the fsync, unseen by pulls before it, on
   REQUIRE(ops.size() > 40);
 
   Gate gate;
-  auto opened = OpStore::open(path);
+  auto opened = SqliteOpStore::open(path);
   REQUIRE(opened.ok());
-  OpStore* store = opened.value().get();
+  SqliteOpStore* store = opened.value().get();
   int wal_fd = -1;  // the hook runs the real fsync after the gate
   store->set_sync_hook_for_test([&] {
     gate.pass();
@@ -177,7 +177,7 @@ TEST_CASE("group commit: a failed fsync stops writes with a clear error; a resta
   const size_t first = ops.size() - 2;
   bool fail = false;
   {
-    auto opened = OpStore::open(path);
+    auto opened = SqliteOpStore::open(path);
     REQUIRE(opened.ok());
     opened.value()->set_sync_hook_for_test([&] { return fail ? EIO : 0; });
     auto svc_r = SyncService::open(std::move(opened).value());

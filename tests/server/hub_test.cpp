@@ -248,7 +248,9 @@ bool eventually(const std::function<bool()>& cond, std::chrono::seconds limit = 
   return cond();
 }
 
-// SELECT of one column of text rows from a server's SQLite file (read-only).
+// SELECT of one column of text rows from a server's SQLite file (read-only);
+// a test that reads the file is tagged [sqlite_file] (not run when the
+// servers keep their operations in PostgreSQL, DH_TEST_SERVER_STORE).
 std::vector<std::string> column(const std::string& db_path, const std::string& sql) {
   sqlite3* db = nullptr;
   std::vector<std::string> out;
@@ -283,7 +285,7 @@ std::set<std::string> own_ids(const Tablet& t) {
 }  // namespace
 
 TEST_CASE("hub: tablets sync to a hub whose upstream is cut; the parent ends with every operation exactly once",
-          "[native][server][hub]") {
+          "[native][server][hub][sqlite_file]") {
   const auto started = std::chrono::steady_clock::now();
   TempDir parent_dir("dh-hub-parent"), hub_dir("dh-hub-hub");
   ServerProcess parent(parent_dir.path());

@@ -2,6 +2,12 @@
 // with a temporary data folder, and talks to it with cpp-httplib's client.
 //
 // The binary is $DH_SERVER_BINARY if set, else the path CMake compiled in.
+//
+// With DH_TEST_SERVER_STORE=postgres (and $DH_TEST_PG, tests/server/pg_cluster.h)
+// every server keeps its operations in PostgreSQL: --store names a database
+// of the test cluster that belongs to its data folder (made at the first
+// start, kept for restarts on the same folder), unless the test passes
+// --store itself. The cluster is a throwaway one (script/test removes it).
 #pragma once
 
 #include <fcntl.h>
@@ -11,7 +17,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <functional>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -21,6 +30,8 @@
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
+
+#include "pg_cluster.h"
 
 #ifndef DH_SERVER_BINARY
 #define DH_SERVER_BINARY "dianhong_server"
@@ -68,6 +79,14 @@ class ServerProcess {
     if (pipe(out) != 0) return fail("pipe failed");
     std::vector<std::string> args = {server_binary(), "--port", "0", "--data", data_dir_};
     args.insert(args.end(), extra_.begin(), extra_.end());
+    if (const char* mode = std::getenv("DH_TEST_SERVER_STORE"); mode && std::string(mode) == "postgres") {
+      std::string store;
+      if (!postgres_store_for_folder(&store)) return false;
+      if (std::find(extra_.begin(), extra_.end(), "--store") == extra_.end()) {
+        args.push_back("--store");
+        args.push_back(store);
+      }
+    }
     pid_ = fork();
     if (pid_ < 0) return fail("fork failed");
     if (pid_ == 0) {
@@ -163,6 +182,22 @@ class ServerProcess {
   }
 
  private:
+  // DH_TEST_SERVER_STORE=postgres: the database of this data folder.
+  bool postgres_store_for_folder(std::string* conninfo) {
+#ifdef DH_HAVE_LIBPQ
+    const std::string admin = test_pg_admin();
+    if (admin.empty()) return fail("DH_TEST_SERVER_STORE=postgres needs DH_TEST_PG (script/pg start DIR prints one)");
+    char name[40];
+    std::snprintf(name, sizeof name, "dh_srv_%016llx",
+                  static_cast<unsigned long long>(std::hash<std::string>()(data_dir_)));
+    if (std::string e = pg_make_database(admin, name, false); !e.empty()) return fail(e);
+    *conninfo = pg_conninfo_with_dbname(admin, name);
+    return true;
+#else
+    (void)conninfo;
+    return fail("DH_TEST_SERVER_STORE=postgres, but this build has no libpq");
+#endif
+  }
   // With device auth, enrol "test-admin" with the administrator code the
   // server wrote (or was given), once per data folder.
   bool enrol_admin() {

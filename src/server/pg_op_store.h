@@ -1,0 +1,99 @@
+// The server's operation store on PostgreSQL (op_store.h is the interface),
+// through libpq. Chosen by a connection string: `dianhong_server --store
+// postgresql://user@host:port/db` (or libpq keyword/value conninfo).
+//
+// Tables: the schema "dianhong" (created at open when missing) holds
+//
+//   ops(seq BIGINT PRIMARY KEY, op_id TEXT UNIQUE, device TEXT, dev_seq BIGINT,
+//       hlc TEXT, author TEXT, type TEXT, body TEXT, received_ms BIGINT,
+//       pushed_by TEXT)
+//   rejected(op_id TEXT PRIMARY KEY, body, code, reason TEXT, rejected_ms BIGINT, pushed_by TEXT)
+//   withdrawn(seq BIGINT PRIMARY KEY, op_id TEXT UNIQUE, code, reason TEXT, withdrawn_ms BIGINT)
+//   upstream(name TEXT PRIMARY KEY, value TEXT)
+//   meta(name TEXT PRIMARY KEY, value TEXT)   -- "schema_version" = "1"
+//
+// the same columns as SqliteOpStore's tables.
+//
+// Contracts
+// - Several PgOpStore instances (server processes) may append to one database
+//   at once. Every appending transaction (append, withdraw) first takes the
+//   transaction-scoped advisory lock kAppendLockKey, then numbers its rows
+//   from max(seq of ops and withdrawn) + 1 and commits. The lock is released
+//   only after the commit is visible, so seqs commit in increasing order and
+//   every reader's snapshot holds a prefix of the sequence: a pull never
+//   passes a seq that commits later (docs/sync-protocol.md "PostgreSQL
+//   store"). A rolled-back transaction leaves no gap (its numbers are taken
+//   again by the next one).
+// - Durability: COMMIT returns once PostgreSQL has flushed it
+//   (synchronous_commit is set to "on" for the session if the server has it
+//   "off"), so a commit's ticket is durable when append_pending returns and
+//   wait_durable() returns at once. durable_seq() is the highest seq this
+//   store committed or saw at open; reads are not capped by it, since what
+//   another process committed is durable too.
+// - Every query is a prepared statement with parameters (no SQL is built
+//   from data); every read is bounded (LIMIT, or a page of 1,000 rows for
+//   for_each).
+// - Thread-safe: one writer connection and four read connections, each with
+//   its own mutex. A connection found broken is reset (reconnected, its
+//   statements prepared again) before its next use; a statement that fails
+//   returns "store_error" and stores nothing.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <utility>
+
+#include "server/op_store.h"
+
+namespace dh {
+
+class PgOpStore final : public OpStore {
+ public:
+  // The advisory lock key every appending transaction takes ("DHOPSTOR").
+  static constexpr int64_t kAppendLockKey = 0x44484F5053544F52;
+
+  // conninfo: a libpq connection string (URI or keyword/value).
+  static Result<std::unique_ptr<PgOpStore>> open(const std::string& conninfo);
+  ~PgOpStore() override;
+
+  Result<Pending> append_pending(const std::vector<NewOp>& ops, const std::vector<Rejection>& rejections = {}) override;
+  uint64_t committed_ticket() const override { return committed_ticket_.load(); }
+  Status wait_durable(uint64_t ticket) override;
+  uint64_t durable_seq() const override { return durable_seq_.load(); }
+  Result<std::optional<Rejection>> find_rejection(const std::string& op_id) override;
+  uint64_t rejection_count() override;
+  Result<std::vector<Row>> read_after(uint64_t after, size_t limit) override;
+  Result<std::optional<Row>> find(const std::string& op_id) override;
+  Result<std::vector<Known>> find_many(const std::vector<std::string>& op_ids) override;
+  Status for_each(const std::function<Status(const Row&)>& fn) override;
+  uint64_t count() override;
+  uint64_t head() override;
+  Result<uint64_t> withdraw(const Rejection& r) override;
+  Result<std::vector<Withdrawal>> withdrawals_after(uint64_t after, size_t limit) override;
+  Result<Page> read_page(uint64_t after, size_t limit) override;
+  Result<std::string> upstream_value(const std::string& name) override;
+  Status set_upstream_value(const std::string& name, const std::string& value) override;
+
+  // "host:port/dbname" of the connection string, for messages (never the
+  // password).
+  static std::string describe(const std::string& conninfo);
+
+ private:
+  struct Conn;
+  PgOpStore() = default;
+  // A new connection, set up (and its statements prepared when `prepare`).
+  static Result<std::unique_ptr<Conn>> connect(const std::string& conninfo, const std::string& where, bool prepare);
+  // A read connection, locked for the caller and ready (reset if broken).
+  Result<std::pair<Conn*, std::unique_lock<std::mutex>>> lease_reader();
+  Result<std::unique_lock<std::mutex>> lock_writer();
+  void note_commit(uint64_t last_seq);
+
+  std::string where_;  // describe(conninfo)
+  std::unique_ptr<Conn> writer_;
+  std::vector<std::unique_ptr<Conn>> readers_;
+  std::atomic<size_t> next_reader_{0};
+  std::atomic<uint64_t> committed_ticket_{0};
+  std::atomic<uint64_t> durable_seq_{0};
+};
+
+}  // namespace dh

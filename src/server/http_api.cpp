@@ -372,7 +372,7 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
     if (req.has_param("format")) {
       const std::string f = req.get_param_value("format");
       if (f != "1" && f != "2")
-        return send_error(res, 400, "bad_request", "The snapshot comes in format 1 or 2 (format=1 or format=2).");
+        return send_error(res, 400, "bad_query", "The snapshot comes in format 1 or 2 (format=1 or format=2).");
       format = f == "2" ? 2 : 1;
     }
     if (!offer_snapshot) return send_error(res, 404, "no_snapshot", "This server offers no snapshot (--no-snapshot).");

@@ -539,7 +539,7 @@ std::string SyncService::state_hash() {
 }
 
 Result<std::shared_ptr<const SyncService::Snapshot>> SyncService::snapshot(int format) {
-  if (format != 1 && format != 2) return make_error("bad_request", "There is no snapshot format " + std::to_string(format) + ".");
+  if (format != 1 && format != 2) return make_error("bad_query", "There is no snapshot format " + std::to_string(format) + ".");
   const int slot = format - 1;
   std::lock_guard<std::mutex> build(snapshot_mu_);  // one build at a time; others wait and share it
   std::shared_ptr<const Snapshot>& cached = snapshot_[slot];

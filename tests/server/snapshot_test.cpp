@@ -217,7 +217,7 @@ TEST_CASE("snapshot endpoint: token first, restricted roles refused, gzipped, eq
     CHECK(res->status == 400);
     auto e = sync::decode_error(res->body);
     REQUIRE(e.has_value());
-    CHECK(e->code == "bad_request");
+    CHECK(e->code == "bad_query");
   }
   {
     auto res = server.client_with("not-a-token")->Get("/api/v1/snapshot?format=3");

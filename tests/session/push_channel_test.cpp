@@ -68,7 +68,7 @@ class WaitingHttp : public session::Http {
       // server answers with the unchanged head).
       if (server_.svc->head() <= after && now_ - p.sent_ms < timeout) return false;
       out = {200, "{\"head\":" + std::to_string(server_.svc->head()) + "}"};
-    } else if (p.path == "/api/v1/snapshot") {  // first start: this test server offers none
+    } else if (p.path.rfind("/api/v1/snapshot", 0) == 0) {  // first start: this test server offers none
       out = {404, sync::encode_error(make_error("no_snapshot", "none here"))};
     } else if (p.path == "/api/v1/health") {
       out = {200, sync::encode_health(server_.svc->health("open", now_))};

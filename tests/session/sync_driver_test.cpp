@@ -82,7 +82,7 @@ struct InProcessServer {
     }
     // First start (docs/sync-protocol.md "Snapshot for a new device"), when
     // this test server offers it; `snapshot_body` replaces the real document.
-    if (method == "GET" && path == "/api/v1/snapshot" && serve_snapshot) {
+    if (method == "GET" && path == sync::SyncClient::kSnapshotPath && serve_snapshot) {
       if (!snapshot_body.empty()) return {200, snapshot_body};
       auto snap = svc->snapshot();
       if (!snap) return {503, sync::encode_error(snap.error())};

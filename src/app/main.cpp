@@ -230,6 +230,16 @@ void tick_body() {
     app.kiosk_tick = now / 10000;
     app.pending_frames = std::max(app.pending_frames, 1);
   }
+  // The full face (8 MB) waits until the first sync round is over, so that a
+  // new device's first start (download, decode, first frame with the data)
+  // does not share the network and the main thread with it; at the latest
+  // kFullFontLatestMs after the first frame (a slow or failing round).
+  // Checked every tick, drawn or not (next_wake_ms wakes for the latest).
+  if (!app.full_font_requested && app.first_frame_ms != 0 &&
+      (!app.session || app.session->first_round_done() || now - app.first_frame_ms >= kFullFontLatestMs)) {
+    app.full_font_requested = true;
+    app.host->request_font(FontKind::full);
+  }
   bool render = app.pending_frames > 0 || now < app.render_until_ms;
   if (!render || !ui_font_ready || app.phase != Phase::ready) return;
   if (app.pending_frames > 0) --app.pending_frames;
@@ -293,16 +303,7 @@ void tick_body() {
            static_cast<double>(app.session->replica()->operation_count()));
 #endif
   }
-  // The full face (8 MB) waits until the first sync round is over, so that a
-  // new device's first start (download, decode, first frame with the data)
-  // does not share the network and the main thread with it; at the latest
-  // kFullFontLatestMs after the first frame (a slow or failing round).
   if (app.first_frame_ms == 0) app.first_frame_ms = now;
-  const bool round_over = !app.session || app.session->first_round_done();
-  if (!app.full_font_requested && (round_over || now - app.first_frame_ms >= kFullFontLatestMs)) {
-    app.full_font_requested = true;
-    app.host->request_font(FontKind::full);
-  }
 }
 
 // ---- Idle means idle (the browser's main loop) ----------------------------------
@@ -324,6 +325,7 @@ void tick_body() {
   int64_t at = now + 60000;
   if (app.session && app.session->sync()) at = std::min(at, app.session->sync()->next_deadline_ms(now));
   if (app.host->flushes().in_flight()) at = std::min<int64_t>(at, now + 1000);  // the flush watchdog
+  if (!app.full_font_requested && app.first_frame_ms != 0) at = std::min(at, app.first_frame_ms + kFullFontLatestMs);
   // The waiting full font: a tick once input has been quiet long enough (if a
   // field still takes text then, the input that ends it brings the next tick).
   if (!app.full_font_waiting.empty() && now < app.last_input_ms + kFullFontQuietMs)

@@ -94,7 +94,7 @@ async function waitReady(page, { demo = true, timeout = 120000 } = {}) {
     const s = await status(page);
     if (!s || !s.ready || s.frames < 1) return false;
     if (demo && !s.demo_done) return false;
-    if (!s.full_font_settled && !process.env.DH_NOFONTWAIT) return false;
+    if (!s.full_font_settled && s.online) return false;  // offline: the service worker may not hold it yet
     return s;
   }, { timeout, what: 'the app to be ready' });
 }

@@ -164,10 +164,8 @@ void tick_body() {
   // Fonts
   std::vector<unsigned char> bytes;
   if (app.host->take_font(FontKind::ui, bytes)) add_font(app, FontKind::ui, bytes), arrived = true;
-  // The full face changes the font atlas: merged only while nobody is in the
-  // middle of something (no field taking text, no item held, no input for
-  // kFullFontQuietMs), so a person typing or tapping never loses the field
-  // or the target under the finger to it.
+  // The full face changes the font atlas, which can move text: merged only
+  // when ui_quiet, so nobody loses the field or the target under a finger.
   if (app.host->take_font(FontKind::full, bytes)) app.full_font_waiting = std::move(bytes);
   if (input) app.last_input_ms = now;
   if (!app.full_font_waiting.empty() && ui_quiet(app, now)) {
@@ -230,11 +228,10 @@ void tick_body() {
     app.kiosk_tick = now / 10000;
     app.pending_frames = std::max(app.pending_frames, 1);
   }
-  // The full face (8 MB) waits until the first sync round is over, so that a
-  // new device's first start (download, decode, first frame with the data)
-  // does not share the network and the main thread with it; at the latest
-  // kFullFontLatestMs after the first frame (a slow or failing round).
-  // Checked every tick, drawn or not (next_wake_ms wakes for the latest).
+  // The full face (8 MB) is asked for once the first sync round is over (a
+  // new device's first start does not share the network and the main thread
+  // with it), at the latest kFullFontLatestMs after the first frame; decided
+  // every tick, drawn or not (next_wake_ms wakes for the latest).
   if (!app.full_font_requested && app.first_frame_ms != 0 &&
       (!app.session || app.session->first_round_done() || now - app.first_frame_ms >= kFullFontLatestMs)) {
     app.full_font_requested = true;
@@ -288,9 +285,9 @@ void tick_body() {
       app.workbench.report_commit_result(i, &e);
     }
   }
-  // The first frame that shows the data: fetch the full font in the background.
   if (!app.first_interactive_reported) {
     app.first_interactive_reported = true;
+    app.first_frame_ms = now;
 #ifdef __EMSCRIPTEN__
     EM_ASM({ if (typeof dhGlue !== 'undefined') dhGlue.interactive(); });
 #endif
@@ -303,7 +300,6 @@ void tick_body() {
            static_cast<double>(app.session->replica()->operation_count()));
 #endif
   }
-  if (app.first_frame_ms == 0) app.first_frame_ms = now;
 }
 
 // ---- Idle means idle (the browser's main loop) ----------------------------------

@@ -32,6 +32,16 @@ bool is_hex_run(std::string_view s) {
   return true;
 }
 
+// A regular file's bytes; nullopt when it cannot be read whole.
+std::optional<std::string> read_whole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) return std::nullopt;
+  return buf.str();
+}
+
 }  // namespace
 
 std::string content_type_for(std::string_view path) {
@@ -109,12 +119,10 @@ StaticFile read_static_file(const std::string& web_dir, std::string_view url_pat
   }
   struct stat st {};
   if (stat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return out;
-  std::ifstream in(full, std::ios::binary);
-  if (!in) return out;
-  std::ostringstream buf;
-  buf << in.rdbuf();
+  auto body = read_whole(full);
+  if (!body) return out;
   out.status = 200;
-  out.body = buf.str();
+  out.body = std::move(*body);
   out.content_type = content_type_for(rel);
   out.cache_control = cache_control_for(rel);
   out.full_path = full;
@@ -129,12 +137,7 @@ std::optional<std::string> read_precompressed(const StaticFile& f) {
   if (stat(gz.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
   const int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
   if (mtime < f.mtime_ns) return std::nullopt;  // older than the file: stale
-  std::ifstream in(gz, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (!in.good() && !in.eof()) return std::nullopt;
-  return buf.str();
+  return read_whole(gz);
 }
 
 }  // namespace dh

@@ -260,7 +260,6 @@ class Replica {
     OpIdSet ids;
   };
   static Result<ServerBase> parse_server_base(std::string_view document);
-  static bool is_binary_server_base(std::string_view document);
   static Result<ServerBase> server_base_of(LoadedSnapshot loaded);
   Result<ServerBase> read_server_base() const;
   void load_server_base(int64_t now_ms);

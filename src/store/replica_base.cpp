@@ -21,7 +21,6 @@ namespace {
 
 constexpr const char* kServerBaseFile = "server-base.json";
 constexpr const char* kServerBaseBinFile = "server-base.bin";
-constexpr const char* kSnapshotMagic = "dianhong-snapshot 2\n";  // snapshot_file.cpp
 constexpr const char* kServerBaseMagic = "dh-server-base 1 ";
 // replica.cpp's snapshot files (format 2, and format 1 of older versions)
 constexpr const char* kSnapshotFiles[] = {"snapshot.bin", "snapshot.json"};
@@ -31,10 +30,6 @@ Error bad(const std::string& why) {
 }
 
 }  // namespace
-
-bool Replica::is_binary_server_base(std::string_view document) {
-  return document.substr(0, std::strlen(kSnapshotMagic)) == kSnapshotMagic;
-}
 
 Result<Replica::ServerBase> Replica::server_base_of(LoadedSnapshot loaded) {
   const SnapshotInfo& info = loaded.info;
@@ -48,7 +43,7 @@ Result<Replica::ServerBase> Replica::server_base_of(LoadedSnapshot loaded) {
 }
 
 Result<Replica::ServerBase> Replica::parse_server_base(std::string_view document) {
-  if (is_binary_server_base(document)) {
+  if (is_snapshot_file(document)) {
     // decode_snapshot checks every frame's checksum and the state's hash.
     auto loaded = decode_snapshot(document);
     if (!loaded.ok()) return bad(loaded.error().message);
@@ -130,7 +125,7 @@ Result<uint64_t> Replica::adopt_server_snapshot(std::string_view document, int64
                                    "server's snapshot.");
   auto base = parse_server_base(document);
   if (!base.ok()) return base.error();
-  if (is_binary_server_base(document)) {
+  if (is_snapshot_file(document)) {
     // Checked whole above: stored as received.
     if (auto st = fs_.write_atomic(path(kServerBaseBinFile), std::string(document)); !st.ok()) return st.error();
   } else {

@@ -1,5 +1,7 @@
 #include "store/snapshot_file.h"
 
+#include <cstring>
+
 #include "core/state_codec.h"
 #include "store/segment.h"
 
@@ -51,6 +53,8 @@ Status read_common(const Json& j, SnapshotInfo* info) {
 }
 
 }  // namespace
+
+bool is_snapshot_file(std::string_view bytes) { return bytes.substr(0, std::strlen(kMagic)) == kMagic; }
 
 std::string encode_snapshot(const SnapshotInfo& info, const State& state, size_t chunk_bytes) {
   StateEncoder encoder(state);

@@ -46,6 +46,10 @@ struct LoadedSnapshot {
 // Reads `length` bytes at `offset` (fewer at the end of the data).
 using ReadPart = std::function<Result<std::string>(uint64_t offset, size_t length)>;
 
+// True when bytes start like a format-2 snapshot file (its magic line); says
+// nothing of the rest, which read_snapshot/decode_snapshot check.
+bool is_snapshot_file(std::string_view bytes);
+
 // The bytes of a format-2 snapshot file of `state`.
 std::string encode_snapshot(const SnapshotInfo& info, const State& state, size_t chunk_bytes = 64 * 1024);
 

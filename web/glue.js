@@ -455,4 +455,32 @@
   script.async = true;
   script.onerror = () => showMessage('无法载入程序（离线且未缓存？）。The app could not be loaded (offline before the first visit?).');
   document.body.appendChild(script);
+
+  // The WebGL2 context is made here, while the wasm, the font and the
+  // snapshot download (docs/web-app.md "Start-up"): making one is a blocking
+  // round trip to the GPU process (0.1 s on a quiet machine, over 1 s on a
+  // busy one) that SDL would otherwise make only once the wasm has started.
+  // A canvas has one context: SDL's own getContext("webgl2", ...) later gets
+  // this one back, so these must be exactly the attributes SDL asks for
+  // with src/app/main.cpp's SDL_GL settings (SDL's defaults: no alpha, a
+  // depth buffer, no stencil, no antialiasing). If they ever differ, the
+  // console says so.
+  const GL_ATTRIBUTES = { alpha: false, depth: true, stencil: false, antialias: false };
+  setTimeout(() => {
+    if (window.Module && Module.calledRun) return;  // SDL made it already
+    const nativeGetContext = canvas.getContext;
+    const early = nativeGetContext.call(canvas, 'webgl2', GL_ATTRIBUTES);
+    if (!early) return;  // SDL will try (and report) itself
+    canvas.getContext = function (type, attributes) {
+      if (type === 'webgl2' && attributes) {
+        for (const key of Object.keys(GL_ATTRIBUTES)) {
+          if (key in attributes && attributes[key] !== GL_ATTRIBUTES[key]) {
+            console.warn('dianhong: the early WebGL context has ' + key + '=' + GL_ATTRIBUTES[key] +
+                         ' but the app asks for ' + attributes[key] + ' (web/glue.js GL_ATTRIBUTES)');
+          }
+        }
+      }
+      return nativeGetContext.call(canvas, type, attributes);
+    };
+  }, 0);
 })();

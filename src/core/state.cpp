@@ -6,6 +6,7 @@
 #include <unordered_set>
 
 #include "core/schema.h"
+#include "core/text.h"
 
 namespace dh {
 
@@ -36,6 +37,19 @@ struct Fnv {
       h *= 1099511628211ull;
     }
     h ^= 0xff;  // separator so "ab"+"c" differs from "a"+"bc"
+    h *= 1099511628211ull;
+  }
+  // The same bytes as bytes("\"" + s + "\""), without a string.
+  void quoted(std::string_view s) {
+    h ^= '"';
+    h *= 1099511628211ull;
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= '"';
+    h *= 1099511628211ull;
+    h ^= 0xff;
     h *= 1099511628211ull;
   }
   // The same bytes as bytes(std::to_string(n)), without a string.
@@ -301,9 +315,25 @@ uint64_t State::hash() const {
       }
       for (const auto& [name, fv] : e.fields) {
         f.bytes(name);
-        text.clear();
-        json_out.dump(fv.value, false, false, 0);
-        f.bytes(text);
+        // The bytes of the value's JSON text (nlohmann's dump): the common
+        // values written directly, the rest through the serializer.
+        const Json& v = fv.value;
+        if (v.is_string() && json_string_is_verbatim(v.get_ref<const std::string&>())) {
+          f.quoted(v.get_ref<const std::string&>());
+        } else if (v.is_number_integer()) {
+          if (v.is_number_unsigned())
+            f.number(v.get<uint64_t>());
+          else
+            f.number(v.get<int64_t>());
+        } else if (v.is_boolean()) {
+          f.bytes(v.get<bool>() ? "true" : "false");
+        } else if (v.is_null()) {
+          f.bytes("null");
+        } else {
+          text.clear();
+          json_out.dump(v, false, false, 0);
+          f.bytes(text);
+        }
         f.hlc(fv.stamp.hlc);
         f.bytes(*fv.stamp.device);
         f.number(fv.stamp.seq);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 namespace dh {
 
@@ -20,5 +21,13 @@ std::string trim(const std::string& s);
 //   ""       -> ""
 // Defined in phone_mask.cpp, its own object file (see the comment there).
 std::string mask_phone(const std::string& phone);
+
+// True when JSON text (nlohmann's dump without ensure_ascii, the form the
+// state's hash and the canonical operations use) writes s as '"' + s + '"'
+// unchanged: s is well-formed UTF-8 (no overlong forms, no surrogates,
+// nothing above U+10FFFF) with no control character (< 0x20), quote or
+// backslash. Lets hot paths skip the escaping serializer for the common case;
+// false only means "ask the serializer".
+bool json_string_is_verbatim(std::string_view s);
 
 }  // namespace dh

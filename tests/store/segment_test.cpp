@@ -38,6 +38,34 @@ TEST_CASE("crc32 matches the standard check value", "[store][segment]") {
   CHECK(segment::crc32("6789", segment::crc32("12345")) == 0xCBF43926u);
 }
 
+TEST_CASE("crc32 eight bytes at a time equals the bit-by-bit definition", "[store][segment]") {
+  // The definition (reflected polynomial 0xEDB88320), one bit at a time.
+  auto reference = [](std::string_view data, uint32_t crc) {
+    uint32_t c = crc ^ 0xFFFFFFFFu;
+    for (unsigned char b : data) {
+      c ^= b;
+      for (int k = 0; k < 8; ++k) c = (c & 1u) ? (0xEDB88320u ^ (c >> 1)) : (c >> 1);
+    }
+    return c ^ 0xFFFFFFFFu;
+  };
+  std::mt19937 rng(20261203);
+  std::string data(300, '\0');
+  for (auto& ch : data) ch = static_cast<char>(rng() & 0xFF);
+  // Every length around the 8-byte steps, at every alignment of the start,
+  // and continued from an earlier value.
+  for (size_t start = 0; start < 8; ++start) {
+    for (size_t len = 0; start + len <= 70; ++len) {
+      const std::string_view piece(data.data() + start, len);
+      INFO("start " << start << " length " << len);
+      REQUIRE(segment::crc32(piece) == reference(piece, 0));
+      REQUIRE(segment::crc32(piece, 0x12345678u) == reference(piece, 0x12345678u));
+    }
+  }
+  CHECK(segment::crc32(data) == reference(data, 0));
+  CHECK(segment::crc32(std::string_view(data).substr(123), segment::crc32(std::string_view(data).substr(0, 123))) ==
+        reference(data, 0));
+}
+
 TEST_CASE("segment file names", "[store][segment]") {
   CHECK(segment::file_name(1) == "seg-000001.log");
   CHECK(segment::file_name(1234567) == "seg-1234567.log");

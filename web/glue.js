@@ -468,6 +468,37 @@
   const GL_ATTRIBUTES = { alpha: false, depth: true, stencil: false, antialias: false };
   setTimeout(() => {
     if (window.Module && Module.calledRun) return;  // SDL made it already
+    // At the size the app gives it (host_web.cpp check_canvas_size: CSS size
+    // x pixel ratio), so its drawing buffer is not made twice.
+    const r = canvas.getBoundingClientRect();
+    const ratio = window.devicePixelRatio || 1;
+    if (r.width >= 1 && r.height >= 1) {
+      canvas.width = Math.trunc(r.width * ratio);
+      canvas.height = Math.trunc(r.height * ratio);
+    }
+    // SDL2 2.26 makes its window by setting the canvas to 1x1 for a moment,
+    // to see whether CSS sizes it (SDL_emscriptenvideo.c; index.html always
+    // does), then to the real size: two new drawing buffers, the first a
+    // blocking GPU round trip (0.05 s quiet, 0.6 s busy). Until SDL has set
+    // a real size, a 1 is not applied; what SDL concludes is the same.
+    const proto = HTMLCanvasElement.prototype;
+    const sizes = { width: Object.getOwnPropertyDescriptor(proto, 'width'),
+                    height: Object.getOwnPropertyDescriptor(proto, 'height') };
+    if (sizes.width && sizes.height) {
+      const stopSkipping = () => { delete canvas.width; delete canvas.height; };
+      for (const name of ['width', 'height']) {
+        Object.defineProperty(canvas, name, {
+          configurable: true,
+          get() { return sizes[name].get.call(canvas); },
+          set(value) {
+            if (Number(value) === 1) return;
+            stopSkipping();
+            sizes[name].set.call(canvas, value);
+          },
+        });
+      }
+      setTimeout(stopSkipping, 30000);  // in case SDL never sets a size
+    }
     const nativeGetContext = canvas.getContext;
     const early = nativeGetContext.call(canvas, 'webgl2', GL_ATTRIBUTES);
     if (!early) return;  // SDL will try (and report) itself

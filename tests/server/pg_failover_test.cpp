@@ -4,7 +4,11 @@
 // multi-host connection string with target_session_attrs=read-write. Client
 // threads push unique operations in a loop, as devices do: a push that is
 // not answered 200 is sent again, whole. Mid-way the primary is stopped
-// immediately (as a crash) and the standby promoted. The server must
+// immediately (as a crash) and the standby promoted; just before, the
+// standby's WAL receiver is paused (SIGSTOP), so the primary's commits wait
+// for it: pushes must stall (proof that replication is synchronous) and one
+// is surely in COMMIT when the primary dies, its outcome unknown to the
+// server (and, here, not on the standby). The server must
 // reconnect by itself, pushes must succeed again within seconds, and at the
 // end every acknowledged operation is in the promoted database exactly once
 // and a pull from the server returns them all (and the server's state is the
@@ -152,6 +156,7 @@ TEST_CASE("server on a PostgreSQL pair: the standby is promoted during pushes, n
   std::vector<bool> refused_any(kThreads, false), recovered(kThreads, false);
   std::vector<size_t> retries(kThreads, 0);
   std::vector<std::string> thread_errors;
+  size_t lost_in_commit = 0;  // 503 answers saying the COMMIT's outcome was unknown
 
   auto pusher = [&](int t) {
     auto c = server.client();
@@ -203,6 +208,7 @@ TEST_CASE("server on a PostgreSQL pair: the standby is promoted during pushes, n
         }
         {
           std::lock_guard<std::mutex> l(mu);
+          if (res && res->body.find("lost while committing") != std::string::npos) ++lost_in_commit;
           if (!refused_any[t]) first_refusal[t] = Clock::now();
           refused_any[t] = true;
           ++retries[t];
@@ -222,12 +228,18 @@ TEST_CASE("server on a PostgreSQL pair: the standby is promoted during pushes, n
   };
   // Pushes flow, then the primary dies mid-stream and the standby takes over.
   const bool flowing = wait_for(acked_total, 400, 30);
+  std::string out;
+  const int pause_rc = script_pg("pause-standby", pair.dir, &out);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const size_t stalled_from = acked_total;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const size_t stalled_to = acked_total;  // commits wait for the standby: nothing acknowledged
   const size_t before = acked_total;
   failover_started = true;
   const auto killed_at = Clock::now();
-  std::string out;
   const int kill_rc = script_pg("kill-primary", pair.dir, &out);
   const auto killed_done = Clock::now();
+  const int resume_rc = script_pg("resume-standby", pair.dir, &out);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the operator's reaction, shortened
   const int promote_rc = script_pg("promote", pair.dir, &out);
   const auto promoted_at = Clock::now();
@@ -248,7 +260,11 @@ TEST_CASE("server on a PostgreSQL pair: the standby is promoted during pushes, n
   for (auto& th : threads) th.join();
   for (const auto& e : thread_errors) FAIL_CHECK(e);
   CHECK(flowing);
+  CHECK(pause_rc == 0);
+  CHECK(stalled_to == stalled_from);
   CHECK(kill_rc == 0);
+  CHECK(resume_rc == 0);
+  CHECK(lost_in_commit >= 1);
   INFO(out);
   CHECK(promote_rc == 0);
   CHECK(resumed);
@@ -308,10 +324,12 @@ TEST_CASE("server on a PostgreSQL pair: the standby is promoted during pushes, n
 
   std::printf(
       "pg failover: %zu operations acknowledged (%zu before the kill, %zu answered \"duplicate\" on a retry), "
-      "%zu in the promoted database, %zu pulled; missing: %zu in the database, %zu in the pull; stored twice: %zu\n"
+      "%zu in the promoted database, %zu pulled; missing: %zu in the database, %zu in the pull; stored twice: %zu; "
+      "%zu pushes answered 503 with the COMMIT's outcome unknown\n"
       "pg failover: pushes refused for %.2f s (first refusal to the last thread's first success; kill-primary "
       "took %.2f s, then 0.30 s before promote), %.2f s after the promotion returned; %zu pushes sent again\n",
-      acknowledged.size(), before, duplicates, in_db, all.size(), missing_in_db, missing_in_pull, twice_in_db, window,
+      acknowledged.size(), before, duplicates, in_db, all.size(), missing_in_db, missing_in_pull, twice_in_db,
+      lost_in_commit, window,
       seconds_between(killed_at, killed_done), after_promote, total_retries);
 
   CHECK(acknowledged.size() >= 800);

@@ -2,6 +2,8 @@
 
 #include <libpq-fe.h>
 
+#include "server/pg_connection.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -203,12 +205,15 @@ void ignore_notice(void*, const char*) {}
 
 }  // namespace
 
-struct PgOpStore::Conn {
-  PGconn* pg = nullptr;
+// A connection (pg_connection.h: it notices a lost connection or a server
+// that is no longer the primary, and reconnects) with its mutex and its
+// prepared statements.
+struct PgOpStore::Conn : PgConnection {
+  using PgConnection::PgConnection;
   std::mutex mu;
-  ~Conn() {
-    if (pg) PQfinish(pg);
-  }
+  // Read connections: a statement that fails because the connection was lost
+  // is run once more on a new connection (reads change nothing).
+  bool retry_reads = false;
 
   // After a connect or a reset: UTF-8, synchronous commits, the statements.
   Status setup() {
@@ -231,16 +236,23 @@ struct PgOpStore::Conn {
     }
     return ok_status();
   }
-  // Reconnects a broken connection (the server restarted or failed over).
+  // Reconnects a lost connection (the server restarted or failed over):
+  // with the same connection string, so to whichever host is the primary.
   Status ready() {
-    if (PQstatus(pg) == CONNECTION_OK) return ok_status();
-    PQreset(pg);
-    if (PQstatus(pg) != CONNECTION_OK) return db_error("reconnecting", pq_message(pg));
+    if (usable()) return ok_status();
+    if (auto s = reconnect(); !s) return s;
     if (auto s = setup(); !s) return s;
     return prepare_all();
   }
-  // Runs a prepared statement with text parameters.
+  // Runs a prepared statement with text parameters; on a read connection
+  // outside a transaction, once more after a lost connection.
   Res run(const char* name, std::initializer_list<const std::string*> params) {
+    const bool idle = PQtransactionStatus(pg) == PQTRANS_IDLE;
+    Res r = run_once(name, params);
+    if (r.ok() || !note_failure(r.get()) || !retry_reads || !idle || !ready()) return r;
+    return run_once(name, params);
+  }
+  Res run_once(const char* name, std::initializer_list<const std::string*> params) {
     const char* values[16];
     int lengths[16];
     int n = 0;
@@ -254,17 +266,26 @@ struct PgOpStore::Conn {
   // A command without parameters or data (BEGIN, COMMIT, ROLLBACK).
   Status exec(const char* sql, const char* what) {
     Res r(PQexec(pg, sql));
-    if (!r.ok()) return db_error(what, r.message());
+    if (!r.ok()) {
+      note_failure(r.get());
+      return db_error(what, r.message());
+    }
     return ok_status();
+  }
+  // BEGIN, once more on a new connection if the old one turns out lost
+  // (nothing was sent in it yet, so nothing can be half done).
+  Status begin() {
+    if (auto s = exec("BEGIN", "starting a transaction"); s || usable()) return s;
+    if (auto s = ready(); !s) return s;
+    return exec("BEGIN", "starting a transaction");
   }
   void rollback() { Res r(PQexec(pg, "ROLLBACK")); }
 };
 
 Result<std::unique_ptr<PgOpStore::Conn>> PgOpStore::connect(const std::string& conninfo, const std::string& where,
                                                              bool prepare) {
-  auto c = std::make_unique<PgOpStore::Conn>();
-  c->pg = PQconnectdb(conninfo.c_str());
-  if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
+  auto c = std::make_unique<PgOpStore::Conn>(conninfo, where);
+  if (auto s = c->reconnect(); !s) {
     return make_error("store_error", "Cannot open the server database " + where + ": " + pq_message(c->pg) + ".");
   }
   if (auto s = c->setup(); !s) return s.error();
@@ -289,7 +310,23 @@ std::string PgOpStore::describe(const std::string& conninfo) {
     if (std::strcmp(o->keyword, "dbname") == 0) db = o->val;
   }
   PQconninfoFree(opts);
-  return (host.empty() ? "localhost" : host) + (port.empty() ? "" : ":" + port) + "/" + db;
+  // Several hosts (a failover pair): "h1:p1,h2:p2" (libpq pairs the lists;
+  // one port applies to every host).
+  auto split = [](const std::string& list) {
+    std::vector<std::string> out;
+    size_t from = 0;
+    for (size_t comma; (comma = list.find(',', from)) != std::string::npos; from = comma + 1)
+      out.push_back(list.substr(from, comma - from));
+    out.push_back(list.substr(from));
+    return out;
+  };
+  const std::vector<std::string> hosts = split(host.empty() ? "localhost" : host), ports = split(port);
+  std::string out;
+  for (size_t i = 0; i < hosts.size(); ++i) {
+    const std::string& p = ports.size() == hosts.size() ? ports[i] : ports.front();
+    out += (i ? "," : "") + hosts[i] + (p.empty() ? "" : ":" + p);
+  }
+  return out + "/" + db;
 }
 
 PgOpStore::~PgOpStore() = default;
@@ -313,7 +350,7 @@ Result<std::unique_ptr<PgOpStore>> PgOpStore::open(const std::string& conninfo) 
   store->writer_ = std::move(w).value();
   Conn& c = *store->writer_;
   // The schema, under the append lock; then its version.
-  if (auto s = c.exec("BEGIN", "starting a transaction"); !s) return s.error();
+  if (auto s = c.begin(); !s) return s.error();
   {
     const std::string key = std::to_string(kAppendLockKey);
     const char* v[1] = {key.c_str()};
@@ -346,6 +383,7 @@ Result<std::unique_ptr<PgOpStore>> PgOpStore::open(const std::string& conninfo) 
   for (int i = 0; i < kReaders; ++i) {
     auto r = connect(conninfo, store->where_, true);
     if (!r) return r.error();
+    r.value()->retry_reads = true;
     store->readers_.push_back(std::move(r).value());
   }
   store->durable_seq_ = store->head();
@@ -398,7 +436,7 @@ Result<OpStore::Pending> PgOpStore::append_pending(const std::vector<NewOp>& ops
   auto locked = lock_writer();
   if (!locked) return locked.error();
   Conn& c = *writer_;
-  if (auto s = c.exec("BEGIN", "starting a transaction"); !s) return s.error();
+  if (auto s = c.begin(); !s) return s.error();
   auto fail = [&](const std::string& what, const Res& r) {
     Error e = db_error(what, r.message());
     c.rollback();
@@ -454,10 +492,7 @@ Result<OpStore::Pending> PgOpStore::append_pending(const std::vector<NewOp>& ops
                   {&id_a.text(), &body_a.text(), &code_a.text(), &reason_a.text(), &at_a.text(), &by_a.text()});
     if (!r.ok()) return fail("recording the refusal of operation " + rejections.front().op_id, r);
   }
-  if (auto s = c.exec("COMMIT", "committing"); !s) {
-    c.rollback();
-    return s.error();
-  }
+  if (auto s = c.commit(); !s) return s.error();  // never "stored" unless COMMIT said so
   note_commit(pending.seqs.empty() ? 0 : pending.seqs.back());
   pending.ticket = committed_ticket_.load();
   return pending;
@@ -597,7 +632,7 @@ Result<uint64_t> PgOpStore::withdraw(const Rejection& r) {
   auto locked = lock_writer();
   if (!locked) return locked.error();
   Conn& c = *writer_;
-  if (auto s = c.exec("BEGIN", "starting a transaction"); !s) return s.error();
+  if (auto s = c.begin(); !s) return s.error();
   auto fail = [&](const std::string& what, const Res& res) {
     Error e = db_error(what, res.message());
     c.rollback();
@@ -622,10 +657,7 @@ Result<uint64_t> PgOpStore::withdraw(const Rejection& r) {
   if (!ins.ok()) return fail("recording the withdrawal of " + r.op_id, ins);
   Res rej = c.run("insert_rejected", {&r.op_id, &r.body, &r.code, &r.reason, &at, &r.pushed_by});
   if (!rej.ok()) return fail("recording the refusal of " + r.op_id, rej);
-  if (auto s = c.exec("COMMIT", "committing"); !s) {
-    c.rollback();
-    return s.error();
-  }
+  if (auto s = c.commit(); !s) return s.error();  // never "stored" unless COMMIT said so
   note_commit(seq);
   return seq;
 }

@@ -34,9 +34,16 @@
 //   from data); every read is bounded (LIMIT, or a page of 1,000 rows for
 //   for_each).
 // - Thread-safe: one writer connection and four read connections, each with
-//   its own mutex. A connection found broken is reset (reconnected, its
-//   statements prepared again) before its next use; a statement that fails
-//   returns "store_error" and stores nothing.
+//   its own mutex. A connection found lost (pg_connection.h: it broke, or the
+//   server shut down or became a read-only standby) is replaced, with the
+//   same connection string, before its next use, its statements prepared
+//   again; a read that failed on a lost connection is run once more on a new
+//   one. A statement that fails returns "store_error" and stores nothing.
+// - Failover (docs/county-deployment.md): with several hosts and
+//   target_session_attrs=read-write, the new connection is to whichever host
+//   is the primary now. An append is reported stored only when its COMMIT
+//   returned success; a connection lost during COMMIT returns "store_error"
+//   although the commit may have happened (the caller re-reads the store).
 #pragma once
 
 #include <atomic>

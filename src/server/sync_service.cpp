@@ -69,6 +69,7 @@ Status SyncService::refold() {
     return ok_status();
   });
   if (!st) return st;
+  stale_ = false;
   state_ = std::move(fresh);
   withdrawn_ = std::move(withdrawn);
   known_ = std::move(known);
@@ -146,6 +147,7 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
 Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& request, const Principal& who,
                                                     Authenticator& auth, int64_t now_ms, uint64_t* stored_through) {
   using sync::PushStatus;
+  if (auto f = fresh_state(); !f) return f.error();
   sync::PushResponse resp;
   resp.results.resize(request.items.size());
 
@@ -294,7 +296,11 @@ Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& req
   if (!to_store.empty() || !to_remember.empty()) {
     auto pending = store_->append_pending(to_store, to_remember);
     if (!pending) {
-      // Undo the applied ops: the store kept none of them.
+      // Undo the applied ops: the store kept none of them, or (a connection
+      // lost during COMMIT) some may be stored after all; either way the
+      // store is the truth. If it cannot be read now (a failover), the state
+      // stays marked stale and the next push folds it first.
+      stale_ = true;
       if (auto r = refold(); !r) {
         return make_error("store_error", pending.error().message + " Re-reading the store also failed: " +
                                              r.error().message);
@@ -363,6 +369,7 @@ Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_
 
 Result<size_t> SyncService::ingest_upstream(const std::vector<sync::PulledOp>& ops, int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (auto f = fresh_state(); !f) return f.error();
   std::vector<OpStore::NewOp> to_store;
   std::vector<std::string> bodies;
   std::unordered_set<std::string> in_batch;
@@ -381,7 +388,10 @@ Result<size_t> SyncService::ingest_upstream(const std::vector<sync::PulledOp>& o
   for (size_t i = 0; i < fresh.size(); ++i) to_store.push_back(OpStore::NewOp{fresh[i], bodies[i], now_ms, kFromUpstream});
   if (to_store.empty()) return size_t{0};
   auto seqs = store_->append(to_store);
-  if (!seqs) return seqs.error();
+  if (!seqs) {
+    stale_ = true;  // a COMMIT whose outcome is unknown may have stored them
+    return seqs.error();
+  }
   for (const Operation* op : fresh) {
     state_.apply(*op);
     known_.insert(op->id);
@@ -467,6 +477,7 @@ Result<size_t> SyncService::load_if_empty(const std::vector<Operation>& ops,
 Result<SyncService::Authored> SyncService::author(const std::function<Result<ServerCommand>(const State&)>& build,
                                                   int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (auto f = fresh_state(); !f) return f.error();
   auto cmd = build(state_);
   if (!cmd) return cmd.error();
   OpSource source{own_device_, cmd->author, server_next_seq_, HlcClock{}};
@@ -483,7 +494,10 @@ Result<SyncService::Authored> SyncService::author(const std::function<Result<Ser
   if (!op) return op.error();
   const std::string body = to_json_text(op.value());
   auto seqs = store_->append({OpStore::NewOp{&op.value(), body, now_ms, ""}});
-  if (!seqs) return seqs.error();
+  if (!seqs) {
+    stale_ = true;  // a COMMIT whose outcome is unknown may have stored it
+    return seqs.error();
+  }
   state_.apply(op.value());
   known_.insert(op->id);
   hash_cache_.clear();
@@ -492,6 +506,11 @@ Result<SyncService::Authored> SyncService::author(const std::function<Result<Ser
   advance_head(seqs->back());
   count_ += 1;
   return Authored{std::move(op).value(), seqs->back()};
+}
+
+Status SyncService::fresh_state() {
+  if (!stale_) return ok_status();
+  return refold();
 }
 
 void SyncService::advance_head(uint64_t seq) {
@@ -566,6 +585,7 @@ Result<std::shared_ptr<const SyncService::Snapshot>> SyncService::snapshot(int f
       if (store_->committed_ticket() == ticket) break;
       if (tries == 50) return make_error("busy", "The server is busy storing changes; the device pulls page by page.");
     }
+    if (auto f = fresh_state(); !f) return f.error();
     // Every committed operation is durable: the state is the fold of the
     // log through the durable seq.
     epoch = fold_epoch_.load();

@@ -36,7 +36,12 @@
 // (the SQLite rowid), the transaction is fsynced, and only then is the answer
 // built. If the store fails, nothing of the push is kept (the state is
 // re-folded) and push() returns the error (HTTP 503): the client retries the
-// whole batch, which is safe because of step 2.
+// whole batch, which is safe because of step 2. When the outcome is unknown
+// (PostgreSQL: the connection was lost during COMMIT, e.g. a failover), the
+// re-fold reads what the store really holds, so an operation that did commit
+// is answered "duplicate" on the retry; if the store cannot be read yet, the
+// state stays marked stale and the next call folds it first
+// (docs/county-deployment.md).
 //
 // Contracts
 // - Pushes are serialised (one mutex); pulls read their own SQLite connection
@@ -204,6 +209,9 @@ class SyncService {
  private:
   explicit SyncService(std::unique_ptr<OpStore> store) : store_(std::move(store)) {}
   Status refold();
+  // Under mu_: refolds first when a failed store call left state_ stale
+  // (stale_), so nothing is decided on operations the store does not hold.
+  Status fresh_state();
   // clock_rule false: the server's own data (load_if_empty) is not a device.
   Result<sync::PushResponse> push_impl(const sync::PushRequest& request, const Principal& who,
                                        Authenticator& auth, int64_t now_ms, bool clock_rule);
@@ -226,6 +234,9 @@ class SyncService {
   bool stop_waiting_ = false;
   std::unordered_set<std::string> withdrawn_;  // op ids withdrawn (hub mode; guarded by mu_)
   OpIdSet known_;  // ids of the operations folded into state_ (guarded by mu_)
+  // state_ may differ from the store: an append failed and the refold after
+  // it failed too (the database was unreachable). Guarded by mu_.
+  bool stale_ = false;
   // The snapshot for new devices: built under snapshot_mu_ (one at a time);
   // refolded_ marks it stale after refold().
   std::mutex snapshot_mu_;

@@ -260,7 +260,7 @@ std::shared_ptr<Communities::Open> Communities::acquire(Slot& slot, Error* error
   if (!store) return fail(store.error());
   auto service = SyncService::open(std::move(store).value());
   if (!service) return fail(service.error());
-  if (options_.demo) {
+  if (options_.demo && service.value()->head() == 0) {  // generated only for an empty store
     auto loaded = service.value()->load_if_empty(generate_demo(), "demo", wall_clock_ms());
     if (!loaded) return fail(loaded.error());
   }

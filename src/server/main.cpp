@@ -61,6 +61,7 @@
 #include <chrono>
 #include <mutex>
 
+#include <climits>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -167,6 +168,18 @@ int serve_communities(const std::string& file, const dh::CommunitiesOptions& opt
   if (!config) {
     std::cerr << "dianhong_server: " << config.error().message << "\n";
     return 2;
+  }
+  // The web app's files are served to every host: the data must not be among them.
+  if (!web_dir.empty()) {
+    char web_real[PATH_MAX], data_real[PATH_MAX];
+    if (realpath(web_dir.c_str(), web_real) && realpath(options.data_dir.c_str(), data_real)) {
+      const std::string w = std::string(web_real) + "/", d = std::string(data_real) + "/";
+      if (d.compare(0, w.size(), w) == 0) {
+        std::cerr << "dianhong_server: the data folder " << options.data_dir << " is inside the web app folder "
+                  << web_dir << "; its files would be served. Keep the data elsewhere.\n";
+        return 2;
+      }
+    }
   }
   auto communities = dh::Communities::open(config.value(), options);
   if (!communities) {

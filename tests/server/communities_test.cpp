@@ -15,6 +15,7 @@
 #include "core/commands.h"
 #include "core/state.h"
 #include "core/talent.h"
+#include "server/communities.h"
 #include "server_process.h"
 #include "sync/protocol.h"
 
@@ -339,4 +340,42 @@ TEST_CASE("communities: the county reads counts per community and totals, and no
   REQUIRE(agg.status == 200);
   CHECK(agg.body["communities"][1]["figures"]["households"] == 4);
   CHECK(agg.body["totals"]["households"] == 6);
+}
+
+TEST_CASE("communities: a bad communities file, or data inside the web folder, stops the server at start",
+          "[server][communities]") {
+  TempDir dir{"dh-communities-bad"};
+  const std::string conf = dir.path() + "/communities.conf";
+  for (const std::string bad : {"a a.test\nb a.test\n", "A a.test\n", "a\n", "a a.test\na b.test\n", "# none\n",
+                                "county c.test\n", "a a.test\ncounty c.test\ncounty d.test\n", "a bad/host\n"}) {
+    INFO(bad);
+    std::ofstream(conf, std::ios::trunc) << bad;
+    ServerProcess server(dir.path() + "/data", {"--communities", conf});
+    CHECK_FALSE(server.start(std::chrono::seconds(10)));  // exits with the line number on stderr
+  }
+  std::ofstream(conf, std::ios::trunc) << "a a.test\n";
+  std::filesystem::create_directories(dir.path() + "/web");
+  std::ofstream(dir.path() + "/web/index.html") << "x";
+  ServerProcess inside(dir.path() + "/web/data", {"--communities", conf, "--web", dir.path() + "/web"});
+  CHECK_FALSE(inside.start(std::chrono::seconds(10)));
+  ServerProcess ok(dir.path() + "/data", {"--communities", conf, "--web", dir.path() + "/web"});
+  CHECK(ok.start());
+}
+
+TEST_CASE("communities: the file's lines, host names normalised, each error with its line", "[server][communities]") {
+  auto c = parse_communities_config("# county of Fengqing\n\ndongcheng Dongcheng.Example. dc.local:8080  # two names\n"
+                                    "county county.example\nxicheng xicheng.example\n");
+  REQUIRE(c.ok());
+  REQUIRE(c->communities.size() == 2);
+  CHECK(c->communities[0].id == "dongcheng");
+  CHECK(c->communities[0].hosts == std::vector<std::string>{"dongcheng.example", "dc.local"});
+  CHECK(c->communities[1].id == "xicheng");
+  CHECK(c->county_hosts == std::vector<std::string>{"county.example"});
+  auto bad = parse_communities_config("a a.example\nb b.example\nc A.EXAMPLE\n");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().code == "bad_config");
+  CHECK(bad.error().message.find("Line 3") != std::string::npos);
+  CHECK_FALSE(parse_communities_config("Upper a.example\n").ok());
+  CHECK_FALSE(parse_communities_config("").ok());
+  CHECK_FALSE(parse_communities_config("a a.example\na b.example\n").ok());
 }

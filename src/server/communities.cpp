@@ -107,6 +107,16 @@ std::string normalise_host_name(const std::string& host) {
   return v;
 }
 
+std::string community_store_spec(const CommunitiesOptions& options, const std::string& dir, const std::string& id) {
+  if (options.store_template.empty()) return dir + "/server.sqlite";
+  std::string spec = options.store_template;
+  const std::string placeholder = kCommunityPlaceholder;
+  for (size_t at = spec.find(placeholder); at != std::string::npos; at = spec.find(placeholder, at + id.size())) {
+    spec.replace(at, placeholder.size(), id);
+  }
+  return spec;
+}
+
 Result<CommunitiesConfig> parse_communities_config(const std::string& text) {
   CommunitiesConfig config;
   std::unordered_map<std::string, bool> ids, hosts;
@@ -256,7 +266,7 @@ std::shared_ptr<Communities::Open> Communities::acquire(Slot& slot, Error* error
     if (error) *error = make_error("store_error", "This community's data cannot be opened now.");
     return nullptr;
   };
-  auto store = open_op_store(slot.dir + "/server.sqlite");
+  auto store = open_op_store(community_store_spec(options_, slot.dir, slot.id));
   if (!store) return fail(store.error());
   auto service = SyncService::open(std::move(store).value());
   if (!service) return fail(service.error());

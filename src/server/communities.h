@@ -69,7 +69,14 @@ struct CommunitiesOptions {
   std::string data_dir;
   size_t max_open = 16;  // --communities-open
   bool demo = false;     // load the demo data set into each empty store when it opens
+  // "": each community's operations in DATA/communities/<id>/server.sqlite.
+  // Else a PostgreSQL connection string in which "{community}" stands for the
+  // id: a database per community (docs/communities.md "PostgreSQL").
+  std::string store_template;
 };
+constexpr const char* kCommunityPlaceholder = "{community}";
+// The store spec of community id (the template with every placeholder replaced).
+std::string community_store_spec(const CommunitiesOptions& options, const std::string& dir, const std::string& id);
 
 class Communities {
  public:

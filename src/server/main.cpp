@@ -414,11 +414,18 @@ int main(int argc, char** argv) {
 
   if (stopped_early()) return 0;
   if (!communities_file.empty()) {
-    if (!store_spec.empty() || !upstream_options.url.empty() || auth_mode == "open" || !admin_code.empty()) {
+    if (!upstream_options.url.empty() || auth_mode == "open" || !admin_code.empty()) {
       std::cerr << "dianhong_server: --communities keeps each community in DATA_DIR/communities/ID with enrolled "
-                   "devices; it does not go with --store, --upstream, --auth open or --admin-code.\n";
+                   "devices; it does not go with --upstream, --auth open or --admin-code.\n";
       return 2;
     }
+    if (!store_spec.empty() && (!dh::is_postgres_spec(store_spec) ||
+                                store_spec.find(dh::kCommunityPlaceholder) == std::string::npos)) {
+      std::cerr << "dianhong_server: with --communities, --store is a PostgreSQL connection string naming each "
+                   "community's database with {community}, e.g. postgresql://dianhong@db/fq_{community}.\n";
+      return 2;
+    }
+    communities_options.store_template = store_spec;
     communities_options.data_dir = data_dir;
     communities_options.demo = demo;
     return serve_communities(communities_file, communities_options, host, port, web_dir, offer_snapshot);

@@ -16,6 +16,7 @@
 #include "core/state.h"
 #include "core/talent.h"
 #include "server/communities.h"
+#include "../skip.h"
 #include "server_process.h"
 #include "sync/protocol.h"
 
@@ -140,12 +141,13 @@ struct Many {
   std::string conf = dir.path() + "/communities.conf";
   std::string data = dir.path() + "/data";
   std::unique_ptr<ServerProcess> server;
-  Many() {
+  explicit Many(std::vector<std::string> extra = {}) {
     std::ofstream(conf) << "# test\n" << "a " << kA << "\n" << "b " << kB << " B.Other.Test\n"
                         << "county " << kCounty << "\n";
     std::ofstream(web.path() + "/index.html") << "<!doctype html><title>Dianhong</title>";
-    server = std::make_unique<ServerProcess>(
-        data, std::vector<std::string>{"--communities", conf, "--communities-open", "1", "--web", web.path()});
+    std::vector<std::string> args{"--communities", conf, "--communities-open", "1", "--web", web.path()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    server = std::make_unique<ServerProcess>(data, args);
     INFO(server->error());
     REQUIRE(server->start());
   }
@@ -378,4 +380,36 @@ TEST_CASE("communities: the file's lines, host names normalised, each error with
   CHECK_FALSE(parse_communities_config("Upper a.example\n").ok());
   CHECK_FALSE(parse_communities_config("").ok());
   CHECK_FALSE(parse_communities_config("a a.example\na b.example\n").ok());
+}
+
+TEST_CASE("communities: on PostgreSQL each community has its own database", "[server][communities][postgres]") {
+#ifdef DH_HAVE_LIBPQ
+  const std::string admin = dh::test::test_pg_admin();
+  if (admin.empty()) {
+    DH_SKIP("no PostgreSQL for the tests: DH_TEST_PG is not set (script/test starts one with script/pg)");
+    return;
+  }
+  for (const char* db : {"dh_comm_a", "dh_comm_b"}) REQUIRE(dh::test::pg_make_database(admin, db, true).empty());
+  const std::string store = dh::test::pg_conninfo_with_dbname(admin, "dh_comm_{community}");
+  Many m({"--store", store});
+  Client c{*m.server};
+  const std::string a_admin = c.enrol(kA, m.code_file("a"), "a-admin");
+  const std::string b_admin = c.enrol(kB, m.code_file("b"), "b-admin");
+  Site a = shared_site();
+  a.households(2);
+  c.push(kA, a_admin, a.ops);
+  CHECK(c.health(kA, a_admin).head == a.ops.size());
+  CHECK(c.health(kB, b_admin).head == 0);  // B's database has none of A's operations
+  Answer pushed = c.post(kB, "/api/v1/ops", sync::encode_push_request("coord1", a.ops), a_admin);
+  CHECK(pushed.status == 401);
+  Site b = shared_site();
+  c.push(kB, b_admin, b.ops);
+  const sync::Health ha = c.health(kA, a_admin), hb = c.health(kB, b_admin);
+  CHECK(hb.head == b.ops.size());
+  CHECK(ha.state_hash != hb.state_hash);
+  CHECK(ha.state_hash == a.state.hash_hex());
+  CHECK(hb.state_hash == b.state.hash_hex());
+#else
+  DH_SKIP("this build has no libpq");
+#endif
 }

@@ -31,8 +31,9 @@
 // --communities FILE  many communities on this server, each on its own host
 //         name (docs/communities.md): FILE has "ID HOST [HOST...]" lines and
 //         one "county HOST..." line; each community keeps its data in
-//         DATA_DIR/communities/ID/. Not with --store, --upstream, --auth open
-//         or --admin-code (each community has its own code file).
+//         DATA_DIR/communities/ID/ (or, with --store, in the PostgreSQL
+//         database the template names with {community}). Not with --upstream,
+//         --auth open or --admin-code (each community has its own code file).
 // --communities-open N  how many communities stay open at once (default 16;
 //         the least recently used idle one is closed past that)
 //

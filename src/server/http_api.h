@@ -4,13 +4,15 @@
 //   400 bad_json / bad_query / unsupported_protocol / bad_device / too_deep / bad_body
 //   401 unauthorized, 403 forbidden (Authenticator), 403 foreign_origin
 //   404 not_found, 405 method_not_allowed, 413 too_large / too_many_ops,
-//   415 unsupported_media_type / unsupported_encoding, 421 bad_host,
+//   415 unsupported_media_type / unsupported_encoding, 421 bad_host
+//   (421 unknown_community with --communities: docs/communities.md),
 //   503 store_error, 500 internal
 //
 // Every request, before any route (docs/security.md "HTTP layer"):
 // - Host must name this server: localhost, 127.0.0.1, [::1], the address the
 //   connection came in on, or one of HttpOptions::host_names (421 bad_host).
-//   Against DNS rebinding.
+//   Against DNS rebinding. With HttpOptions::communities the Host must name a
+//   community (or the county) instead, and picks the request's Tenant.
 // - An Origin header, when sent, must be this server's own (403
 //   foreign_origin). Against cross-site writes.
 // - POST /api/ needs Content-Type: application/json (415), so that a page

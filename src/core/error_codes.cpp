@@ -51,6 +51,8 @@ const std::vector<std::string>& server_error_codes() {
     "store_error", "too_large", "too_many_attempts", "unauthorized",
     // hub mode (server/upstream.h): said on the hub's console and in its log
     "upstream_error", "upstream_mismatch", "upstream_role", "upstream_unreachable",
+    // many communities (docs/communities.md): the communities file; a Host no community has
+    "bad_config", "unknown_community",
   };
   return codes;
 }

@@ -14,6 +14,7 @@
 #include "core/exchange.h"
 #include "core/volunteering.h"
 #include "server/http_api.h"
+#include "server/http_server.h"
 #include "server/rate_limit.h"
 #include "server/sync_service.h"
 
@@ -168,11 +169,7 @@ std::string last_digits(const std::string& s, size_t n) {
   return d.size() >= n ? d.substr(d.size() - n) : std::string();
 }
 
-// Failure counters (checkin.h "Limits"), shared by both routes.
-struct Limits {
-  FailureLimiter per_address{kQrMaxFailuresPerAddress, kQrFailureWindowMs};
-  FailureLimiter per_shift{kQrMaxFailuresPerShift, kQrFailureWindowMs};
-};
+using Limits = CheckinLimits;
 
 bool too_many(httplib::Response& res, int64_t wait_ms) {
   if (wait_ms <= 0) return false;
@@ -337,14 +334,25 @@ void checkin(SyncService& service, Limits& limits, int64_t now_ms, const httplib
 
 }  // namespace
 
-void install_checkin_routes(httplib::Server& server, SyncService& service, std::function<int64_t()> clock) {
-  auto limits = std::make_shared<Limits>();
-  post_json(server, "/api/v1/checkin/lookup", [&service, clock, limits](const httplib::Request& req, httplib::Response& res) {
-    lookup(service, *limits, clock(), req, res);
-  });
-  post_json(server, "/api/v1/checkin", [&service, clock, limits](const httplib::Request& req, httplib::Response& res) {
-    checkin(service, *limits, clock(), req, res);
-  });
+std::shared_ptr<CheckinLimits> make_checkin_limits() { return std::make_shared<CheckinLimits>(); }
+
+void install_checkin_routes(httplib::Server& server, std::function<int64_t()> clock) {
+  // The county host has no shifts: 404 before the body is read.
+  auto community_only = [](const httplib::Request& req, httplib::Response& res) {
+    if (current_tenant().service && current_tenant().checkin) return true;
+    http_close_after_response();
+    res.set_header("Connection", "close");
+    send_refusal(res, refuse(404, "not_found", "There is no POST " + req.path + " on this host."));
+    return false;
+  };
+  post_json(server, "/api/v1/checkin/lookup", [clock](const httplib::Request& req, httplib::Response& res) {
+    const Tenant& t = current_tenant();
+    lookup(*t.service, *t.checkin, clock(), req, res);
+  }, community_only);
+  post_json(server, "/api/v1/checkin", [clock](const httplib::Request& req, httplib::Response& res) {
+    const Tenant& t = current_tenant();
+    checkin(*t.service, *t.checkin, clock(), req, res);
+  }, community_only);
 }
 
 }  // namespace dh

@@ -32,6 +32,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+
+#include "server/rate_limit.h"
 
 namespace httplib {
 class Server;
@@ -46,7 +49,17 @@ constexpr int kQrMaxFailuresPerAddress = 30;
 constexpr int kQrMaxFailuresPerShift = 20;
 constexpr int64_t kQrFailureWindowMs = 10LL * 60 * 1000;  // 10 min
 
+// Failure counters (checkin.h "Limits"), shared by both routes; one per
+// community (http_api.h Tenant::checkin).
+struct CheckinLimits {
+  FailureLimiter per_address{kQrMaxFailuresPerAddress, kQrFailureWindowMs};
+  FailureLimiter per_shift{kQrMaxFailuresPerShift, kQrFailureWindowMs};
+};
+std::shared_ptr<CheckinLimits> make_checkin_limits();
+
+// The routes work on the request's tenant (http_api.h current_tenant(): its
+// service and CheckinLimits; 404 on the county host).
 // clock: Unix ms (wall_clock_ms in the server).
-void install_checkin_routes(httplib::Server& server, SyncService& service, std::function<int64_t()> clock);
+void install_checkin_routes(httplib::Server& server, std::function<int64_t()> clock);
 
 }  // namespace dh

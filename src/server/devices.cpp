@@ -249,7 +249,13 @@ DeviceRegistry::~DeviceRegistry() {
 }
 
 Result<EnrolCode> DeviceRegistry::create_code(const std::string& role, int64_t now_ms, const std::string& code) {
-  if (!is_valid_role(role)) {
+  if (!roles_.empty()) {
+    if (std::find(roles_.begin(), roles_.end(), role) == roles_.end()) {
+      std::string list;
+      for (const auto& r : roles_) list += (list.empty() ? "" : ", ") + r;
+      return make_error("bad_role", "\"" + role.substr(0, 40) + "\" is not a role here. Roles: " + list + ".");
+    }
+  } else if (!is_valid_role(role)) {
     return make_error("bad_role", "\"" + role +
                                       "\" is not a role. Roles: administrator, coordinator, grid_worker, kiosk, "
                                       "projector, hub, voting_tablet.");

@@ -101,6 +101,10 @@ class DeviceRegistry {
   // "code_used" (this code was used or has expired: it is never armed again).
   // A given code that is stored and still unused is returned as it is (same
   // expiry).
+  // The roles create_code accepts: by default the community roles
+  // (is_valid_role); the county registry (communities.h) takes only
+  // administrator and county.
+  void set_roles(std::vector<std::string> roles) { roles_ = std::move(roles); }
   Result<EnrolCode> create_code(const std::string& role, int64_t now_ms, const std::string& code = "");
   // Is this code known, unused and unexpired?
   bool code_usable(const std::string& code, int64_t now_ms);
@@ -141,6 +145,7 @@ class DeviceRegistry {
   sqlite3* db_ = nullptr;
   std::string secret_;  // 32 raw bytes
   std::mutex mu_;
+  std::vector<std::string> roles_;  // set_roles; empty: is_valid_role
   struct Contact {
     int64_t last_ms = 0;
     bool pulled = false;

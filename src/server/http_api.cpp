@@ -27,6 +27,14 @@ const char* const kContentSecurityPolicy =
 
 namespace {
 
+// The tenant of the request on this thread (current_tenant()); set by the
+// pre-routing handler, kept alive by http_hold_for_request until the answer
+// is written.
+thread_local Tenant* t_tenant = nullptr;
+
+void install_all_routes(httplib::Server& server, const HttpOptions& options,
+                        std::function<std::shared_ptr<Tenant>()> fixed_tenant);
+
 // With a charset parameter, so that httplib never compresses it itself
 // (compression.h).
 constexpr const char* kJson = "application/json; charset=utf-8";
@@ -114,6 +122,14 @@ void send_json(httplib::Response& res, const Json& j) {
   res.set_content(j.dump(-1, ' ', false, Json::error_handler_t::replace), kJson);
 }
 
+// The community routes on the county host: 404, before any token is looked
+// at or any body read (the county reads aggregates only).
+bool not_for_county(const httplib::Request& req, httplib::Response& res) {
+  if (t_tenant && t_tenant->service) return false;
+  refuse_unread(res, 404, "not_found", "There is no " + req.method + " " + req.path.substr(0, 200) + " on this host.");
+  return true;
+}
+
 // Who is calling, from the headers alone (before any body is read).
 bool token_first(Authenticator& auth, const char* action, const httplib::Request& req, httplib::Response& res) {
   auto who = auth.authenticate(context_of(req, "", action));
@@ -160,10 +176,10 @@ bool read_body(httplib::Response& res, const httplib::ContentReader& reader, std
 }
 
 // POST /api/v1/enrol, /api/v1/admin/... (docs/sync-protocol.md "Devices").
-void install_device_routes(httplib::Server& server, DeviceRegistry& devices, SyncService& service,
-                           Authenticator& auth) {
+void install_device_routes(httplib::Server& server) {
   // Bounded before the body is read (devices.h: failures per address and overall).
-  auto enrol_limit = [&devices](const httplib::Request& req, httplib::Response& res) {
+  auto enrol_limit = [](const httplib::Request& req, httplib::Response& res) {
+    DeviceRegistry& devices = *current_tenant().devices;
     if (int64_t wait = devices.enrol_retry_after_ms(req.remote_addr, wall_clock_ms()); wait > 0) {
       res.set_header("Retry-After", std::to_string(retry_after_seconds(wait)));
       refuse_unread(res, 429, "too_many_attempts",
@@ -174,7 +190,8 @@ void install_device_routes(httplib::Server& server, DeviceRegistry& devices, Syn
     }
     return true;
   };
-  post_json(server, "/api/v1/enrol", [&devices](const httplib::Request& req, httplib::Response& res) {
+  post_json(server, "/api/v1/enrol", [](const httplib::Request& req, httplib::Response& res) {
+    DeviceRegistry& devices = *current_tenant().devices;
     const int64_t now = wall_clock_ms();
     Json j = Json::parse(req.body, nullptr, false);
     if (!j.is_object() || !j.contains("code") || !j["code"].is_string() || !j.contains("device") ||
@@ -198,11 +215,11 @@ void install_device_routes(httplib::Server& server, DeviceRegistry& devices, Syn
     }
     send_json(res, Json{{"token", e->token}, {"role", e->role}, {"device", j["device"]}});
   }, enrol_limit);
-  auto admin_first = [&auth](const httplib::Request& req, httplib::Response& res) {
-    return token_first(auth, "admin", req, res);
+  auto admin_first = [](const httplib::Request& req, httplib::Response& res) {
+    return token_first(*current_tenant().auth, "admin", req, res);
   };
-  auto admin = [&auth](const httplib::Request& req, httplib::Response& res) -> bool {
-    auto who = auth.authenticate(context_of(req, "", "admin"));
+  auto admin = [](const httplib::Request& req, httplib::Response& res) -> bool {
+    auto who = current_tenant().auth->authenticate(context_of(req, "", "admin"));
     if (!who) {
       send_error(res, status_for(who.error().code), who.error().code, who.error().message);
       return false;
@@ -211,7 +228,8 @@ void install_device_routes(httplib::Server& server, DeviceRegistry& devices, Syn
   };
   post_json(
       server, "/api/v1/admin/codes",
-      [&devices](const httplib::Request& req, httplib::Response& res) {
+      [](const httplib::Request& req, httplib::Response& res) {
+        DeviceRegistry& devices = *current_tenant().devices;
         Json j = Json::parse(req.body, nullptr, false);
         if (!j.is_object() || !j.contains("role") || !j["role"].is_string()) {
           return send_error(res, 400, "bad_json", "Say which role the new device gets: {\"role\":\"kiosk\"}.");
@@ -222,11 +240,12 @@ void install_device_routes(httplib::Server& server, DeviceRegistry& devices, Syn
       },
       admin_first);
   server.Get("/api/v1/admin/devices",
-             [&devices, &service, admin](const httplib::Request& req, httplib::Response& res) {
+             [admin](const httplib::Request& req, httplib::Response& res) {
     if (!admin(req, res)) return;
-    auto list = devices.list();
+    const Tenant& t = current_tenant();
+    auto list = t.devices->list();
     if (!list) return send_error(res, 503, list.error().code, list.error().message);
-    const uint64_t head = service.head();
+    const uint64_t head = t.service ? t.service->head() : 0;  // the county keeps no operations
     Json out = Json::array();
     for (const auto& d : list.value()) {
       Json row{{"device", d.device_id}, {"name", d.name}, {"role", d.role},
@@ -241,9 +260,9 @@ void install_device_routes(httplib::Server& server, DeviceRegistry& devices, Syn
   });
   post_json(
       server, R"(/api/v1/admin/devices/([a-z0-9-]{1,32})/revoke)",
-      [&devices](const httplib::Request& req, httplib::Response& res) {
+      [](const httplib::Request& req, httplib::Response& res) {
         std::string id = req.matches[1];
-        auto st = devices.revoke(id);
+        auto st = current_tenant().devices->revoke(id);
         if (!st) {
           return send_error(res, st.error().code == "not_found" ? 404 : 503, st.error().code, st.error().message);
         }
@@ -255,10 +274,27 @@ void install_device_routes(httplib::Server& server, DeviceRegistry& devices, Syn
 // Every request passes here first (before routing, before any body is read).
 // True: the request was refused (and answered).
 bool refused_before_routing(const httplib::Request& req, httplib::Response& res,
-                            const std::vector<std::string>& host_names) {
+                            const std::vector<std::string>& host_names, const TenantResolver& communities) {
   const std::string host = req.get_header_value("Host");
   const std::string name = host_name_of(host);
-  if (!host_allowed(name, req, host_names)) {
+  if (communities) {
+    // docs/communities.md: the Host picks the community, before any token is
+    // looked at or any body read. The name is in the code's parameters.
+    Error error;
+    std::shared_ptr<Tenant> tenant = name.empty() ? nullptr : communities(name, is_api(req.path), &error);
+    if (!tenant) {
+      if (!error.code.empty()) {
+        res.set_header("Retry-After", "5");
+        refuse_unread(res, 503, error.code, error.message);
+      } else {
+        refuse_unread(res, 421, "unknown_community",
+                      "No community on this server has the name \"" + host.substr(0, 100) + "\".");
+      }
+      return true;
+    }
+    t_tenant = tenant.get();
+    http_hold_for_request(std::move(tenant));
+  } else if (!host_allowed(name, req, host_names)) {
     refuse_unread(res, 421, "bad_host",
                   "This server does not answer to the name \"" + host.substr(0, 100) +
                       "\". Open it by its own address, or start it with --public-name NAME.");
@@ -277,6 +313,11 @@ bool refused_before_routing(const httplib::Request& req, httplib::Response& res,
 }
 
 }  // namespace
+
+Tenant& current_tenant() {
+  static Tenant none;
+  return t_tenant ? *t_tenant : none;
+}
 
 int64_t wall_clock_ms() {
   using namespace std::chrono;
@@ -308,12 +349,33 @@ void post_json(httplib::Server& server, const std::string& pattern, RouteHandler
 
 void install_routes(httplib::Server& server, SyncService& service, Authenticator& auth,
                     const HttpOptions& options) {
+  auto the_one = std::make_shared<Tenant>();
+  the_one->service = &service;
+  the_one->auth = &auth;
+  the_one->devices = options.devices;
+  auto limits = make_checkin_limits();
+  the_one->checkin = limits.get();
+  HttpOptions one = options;
+  one.communities = nullptr;
+  install_all_routes(server, one, [the_one, limits] { return the_one; });
+}
+
+void install_routes(httplib::Server& server, const HttpOptions& options) {
+  install_all_routes(server, options, nullptr);
+}
+
+namespace {
+
+void install_all_routes(httplib::Server& server, const HttpOptions& options,
+                        std::function<std::shared_ptr<Tenant>()> fixed_tenant) {
   server.set_payload_max_length(sync::kMaxRequestBytes);
 
   // Counts and the state hash only to a caller the Authenticator accepts
   // (everyone on an open-access server); without a token only what an app
   // needs to know before it enrols.
-  server.Get("/api/v1/health", [&](const httplib::Request& req, httplib::Response& res) {
+  server.Get("/api/v1/health", [](const httplib::Request& req, httplib::Response& res) {
+    const Tenant& t = current_tenant();
+    Authenticator& auth = *t.auth;
     res.set_header("Cache-Control", "no-store");
     const bool open = auth.name() == "open";
     if (!open && !req.has_header("Authorization")) {
@@ -324,11 +386,21 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
     }
     auto who = auth.authenticate(context_of(req, "", "health"));
     if (!who) return send_error(res, status_for(who.error().code), who.error().code, who.error().message);
-    res.set_content(sync::encode_health(service.health(auth.name(), wall_clock_ms())), kJson);
+    if (!t.service) {  // the county host keeps no operations: what anyone may know
+      sync::Health h;
+      h.auth = auth.name();
+      res.set_content(sync::encode_public_health(h), kJson);
+      return;
+    }
+    res.set_content(sync::encode_health(t.service->health(auth.name(), wall_clock_ms())), kJson);
   });
 
-  DeviceRegistry* const registry = options.devices;  // last contact and pull cursor (nullptr: open access)
-  server.Get("/api/v1/ops", [&, registry](const httplib::Request& req, httplib::Response& res) {
+  server.Get("/api/v1/ops", [](const httplib::Request& req, httplib::Response& res) {
+    if (not_for_county(req, res)) return;
+    const Tenant& t = current_tenant();
+    SyncService& service = *t.service;
+    Authenticator& auth = *t.auth;
+    DeviceRegistry* const registry = t.devices;  // last contact and pull cursor (nullptr: open access)
     auto who = auth.authenticate(context_of(req, "", "pull"));
     if (!who) return send_error(res, status_for(who.error().code), who.error().code, who.error().message);
     if (auto a = auth.authorize_pull(who.value()); !a) {
@@ -357,7 +429,10 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
   // operation. Sent as stored (Content-Encoding: gzip) to a client that
   // accepts gzip, else unpacked.
   const bool offer_snapshot = options.snapshot;
-  server.Get("/api/v1/snapshot", [&, offer_snapshot](const httplib::Request& req, httplib::Response& res) {
+  server.Get("/api/v1/snapshot", [offer_snapshot](const httplib::Request& req, httplib::Response& res) {
+    if (not_for_county(req, res)) return;
+    SyncService& service = *current_tenant().service;
+    Authenticator& auth = *current_tenant().auth;
     auto who = auth.authenticate(context_of(req, "", "pull"));
     if (!who) return send_error(res, status_for(who.error().code), who.error().code, who.error().message);
     if (auto a = auth.authorize_pull(who.value()); !a) {
@@ -398,7 +473,10 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
   // timeout_ms, at most 25 s). Authenticated like a pull, bounded before it
   // waits: digits only, a capped timeout, at most SyncService::kMaxWaiters
   // waiting at once (503 busy with Retry-After beyond that).
-  server.Get("/api/v1/wait", [&](const httplib::Request& req, httplib::Response& res) {
+  server.Get("/api/v1/wait", [&server](const httplib::Request& req, httplib::Response& res) {
+    if (not_for_county(req, res)) return;
+    SyncService& service = *current_tenant().service;
+    Authenticator& auth = *current_tenant().auth;
     auto who = auth.authenticate(context_of(req, "", "pull"));
     if (!who) return send_error(res, status_for(who.error().code), who.error().code, who.error().message);
     if (auto a = auth.authorize_pull(who.value()); !a) {
@@ -435,7 +513,9 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
 
   post_json(
       server, "/api/v1/ops",
-      [&](const httplib::Request& req, httplib::Response& res) {
+      [](const httplib::Request& req, httplib::Response& res) {
+        SyncService& service = *current_tenant().service;
+        Authenticator& auth = *current_tenant().auth;
         auto request = sync::decode_push_request(req.body);
         if (!request) {
           const Error& e = request.error();
@@ -457,10 +537,21 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
         res.set_header("Cache-Control", "no-store");
         res.set_content(sync::encode_push_response(resp.value()), kJson);
       },
-      [&auth](const httplib::Request& req, httplib::Response& res) { return token_first(auth, "request", req, res); });
+      [](const httplib::Request& req, httplib::Response& res) {
+        return !not_for_county(req, res) && token_first(*current_tenant().auth, "request", req, res);
+      });
 
-  if (DeviceRegistry* devices = options.devices) install_device_routes(server, *devices, service, auth);
-  install_checkin_routes(server, service, wall_clock_ms);  // QR check-in (checkin.h): key + time window, no token
+  if (options.devices || options.communities) install_device_routes(server);
+  install_checkin_routes(server, wall_clock_ms);  // QR check-in (checkin.h): key + time window, no token
+
+  // The county's figures (docs/communities.md "County role"): on the county host only.
+  server.Get("/api/v1/county/aggregates", [](const httplib::Request& req, httplib::Response& res) {
+    const Tenant& t = current_tenant();
+    if (!t.county || !t.county_aggregates) {
+      return send_error(res, 404, "not_found", "There is no API at " + req.path + ".");
+    }
+    t.county_aggregates(req, res);
+  });
 
   // Anything else with a body is answered without reading it (registered
   // last: httplib tries body-reading routes in order, before it would read a
@@ -532,9 +623,17 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
   // handler. httplib's Request object is not const in its own process loop;
   // the handler only gets a const reference, hence the cast.
   const std::vector<std::string> host_names = options.host_names;
-  server.set_pre_routing_handler([host_names](const httplib::Request& req, httplib::Response& res) {
+  const TenantResolver communities = options.communities;
+  server.set_pre_routing_handler([host_names, communities, fixed_tenant](const httplib::Request& req,
+                                                                         httplib::Response& res) {
     http_headers_done();
-    if (refused_before_routing(req, res, host_names)) return httplib::Server::HandlerResponse::Handled;
+    t_tenant = nullptr;
+    if (fixed_tenant) {
+      std::shared_ptr<Tenant> one = fixed_tenant();
+      t_tenant = one.get();
+      http_hold_for_request(std::move(one));
+    }
+    if (refused_before_routing(req, res, host_names, communities)) return httplib::Server::HandlerResponse::Handled;
     auto& r = const_cast<httplib::Request&>(req);
     // One range at most, and only of a static file: several (overlapping)
     // ranges were assembled in memory, 16 of the 8 MB font into 138 MB.
@@ -605,5 +704,7 @@ void install_routes(httplib::Server& server, SyncService& service, Authenticator
     send_error(res, 500, "internal", "The server failed on this request (" + what + ").");
   });
 }
+
+}  // namespace
 
 }  // namespace dh

@@ -171,6 +171,7 @@ class GuardedStream : public httplib::Stream {
 };
 
 thread_local GuardedStream* t_stream = nullptr;
+thread_local std::shared_ptr<void> t_held;  // http_hold_for_request
 
 // Threads start when every thread is busy (up to max), and end after a minute
 // idle (down to min). httplib's ThreadPool is fixed: with 32 threads, 40 slow
@@ -342,6 +343,7 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
     strm.begin_request();
     bool closed = false;
     ret = process_request(strm, left == 1, closed, nullptr);
+    t_held.reset();
     if (!ret || closed || strm.must_close) break;
   }
   t_stream = nullptr;
@@ -358,6 +360,8 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
 void http_headers_done() {
   if (t_stream) t_stream->begin_body();
 }
+
+void http_hold_for_request(std::shared_ptr<void> held) { t_held = std::move(held); }
 
 void http_close_after_response() {
   if (t_stream) t_stream->must_close = true;

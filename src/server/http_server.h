@@ -30,6 +30,7 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -72,5 +73,9 @@ class HttpServer : public httplib::Server {
 void http_headers_done();
 // Close this thread's connection after the answer being made.
 void http_close_after_response();
+// Keeps `held` (the community a request is for: communities.h) alive until
+// the answer to this thread's current request is written; on a plain
+// httplib::Server, until the thread's next request.
+void http_hold_for_request(std::shared_ptr<void> held);
 
 }  // namespace dh

@@ -28,6 +28,15 @@
 //         writes it to DATA_DIR/admin-enrolment-code.txt. A code that was
 //         used (or expired) is never armed again (devices.h).
 //
+// --communities FILE  many communities on this server, each on its own host
+//         name (docs/communities.md): FILE has "ID HOST [HOST...]" lines and
+//         one "county HOST..." line; each community keeps its data in
+//         DATA_DIR/communities/ID/ (or, with --store, in the PostgreSQL
+//         database the template names with {community}). Not with --upstream,
+//         --auth open or --admin-code (each community has its own code file).
+// --communities-open N  how many communities stay open at once (default 16;
+//         the least recently used idle one is closed past that)
+//
 // --upstream  hub mode (server/upstream.h, docs/sync-protocol.md "Hub mode"):
 //         sync onward to the parent server at URL (http://host:port) on a
 //         background thread, retrying while it cannot be reached
@@ -53,6 +62,7 @@
 #include <chrono>
 #include <mutex>
 
+#include <climits>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -66,6 +76,7 @@
 
 #include "core/demo.h"
 #include "server/auth.h"
+#include "server/communities.h"
 #include "server/devices.h"
 #include "server/roles.h"
 #include "server/http_api.h"
@@ -143,6 +154,91 @@ bool make_dirs(const std::string& dir) {
   return stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+// --communities (docs/communities.md): one HTTP server, the Host picks the
+// community. Listens and stops like main() does for the one community.
+int serve_communities(const std::string& file, const dh::CommunitiesOptions& options, const std::string& host,
+                      int port, const std::string& web_dir, bool offer_snapshot) {
+  std::ifstream in(file);
+  if (!in) {
+    std::cerr << "dianhong_server: cannot read the communities file " << file << ".\n";
+    return 2;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  auto config = dh::parse_communities_config(text.str());
+  if (!config) {
+    std::cerr << "dianhong_server: " << config.error().message << "\n";
+    return 2;
+  }
+  // The web app's files are served to every host: the data must not be among them.
+  if (!web_dir.empty()) {
+    char web_real[PATH_MAX], data_real[PATH_MAX];
+    if (realpath(web_dir.c_str(), web_real) && realpath(options.data_dir.c_str(), data_real)) {
+      const std::string w = std::string(web_real) + "/", d = std::string(data_real) + "/";
+      if (d.compare(0, w.size(), w) == 0) {
+        std::cerr << "dianhong_server: the data folder " << options.data_dir << " is inside the web app folder "
+                  << web_dir << "; its files would be served. Keep the data elsewhere.\n";
+        return 2;
+      }
+    }
+  }
+  auto communities = dh::Communities::open(config.value(), options);
+  if (!communities) {
+    std::cerr << "dianhong_server: " << communities.error().message << "\n";
+    return 1;
+  }
+  dh::Communities& all = *communities.value();
+  std::cout << "Communities: " << all.community_count() << " (at most " << options.max_open << " open at once)"
+            << (config->county_hosts.empty() ? "" : ", and the county") << "\n";
+  dh::HttpServer server;
+  static int listen_fd = -1;  // as in main(): SO_REUSEADDR, and the system's backlog after bind
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd = sock;
+  });
+  server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    if (res.status >= 500) {
+      std::cerr << "dianhong_server: " << req.method << " " << req.path << " -> " << res.status << " "
+                << res.body << "\n";
+    }
+  });
+  dh::HttpOptions http_options;
+  http_options.web_dir = web_dir;
+  http_options.snapshot = offer_snapshot;
+  http_options.communities = [&all](const std::string& name, bool api, dh::Error* error) {
+    return all.resolve(name, api, error);
+  };
+  dh::install_routes(server, http_options);
+  int bound = port;
+  if (port == 0) {
+    bound = server.bind_to_any_port(host);
+  } else if (!server.bind_to_port(host, port)) {
+    bound = -1;
+  }
+  if (bound > 0 && listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
+  if (bound <= 0) {
+    std::cerr << "dianhong_server: cannot listen on " << host << ":" << port << ".\n";
+    return 1;
+  }
+  {
+    std::lock_guard<std::mutex> lock(g_server_mu);
+    g_server = &server;
+  }
+  bool ok = true;
+  if (!g_stop_requested) {
+    std::cout << "Dianhong is running: open http://" << host << ":" << bound << "/" << std::endl;
+    ok = server.listen_after_bind();
+    std::cout << "Dianhong server stopped." << std::endl;
+  }
+  {
+    std::lock_guard<std::mutex> lock(g_server_mu);
+    g_server = nullptr;
+    g_listen_over = true;
+  }
+  return ok ? 0 : 1;
+}
+
 void usage() {
   std::cerr << "Usage: dianhong_server [--port N] [--host ADDR] [--data DIR] [--store SPEC] [--web DIR] [--demo]\n"
                "  --port  TCP port (default $PORT or 8080; 0 = any free port)\n"
@@ -160,6 +256,8 @@ void usage() {
                "  --admin-code CODE  administrator enrolment code to create (16 digits)\n"
                "  --public-name NAME  a name or address the devices use for this server\n"
                "          (besides localhost and the address they connect to); repeatable\n"
+               "  --communities FILE  many communities, each on its own host name (docs/communities.md)\n"
+               "  --communities-open N  communities kept open at once (default 16)\n"
                "  --upstream URL  hub mode: sync onward to the parent server at URL (http://host:port)\n"
                "  --upstream-code CODE  enrolment code for role hub made on the parent (first start)\n"
                "  --upstream-device ID  device id to enrol as at the parent (default hub-<random>)\n"
@@ -196,6 +294,8 @@ int main(int argc, char** argv) {
   std::string admin_code;
   std::vector<std::string> public_names;
   dh::UpstreamOptions upstream_options;
+  std::string communities_file;
+  dh::CommunitiesOptions communities_options;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](std::string* out) {
@@ -243,6 +343,16 @@ int main(int argc, char** argv) {
         if (comma == std::string::npos) break;
         start = comma + 1;
       }
+    } else if (a == "--communities") {
+      if (!value(&communities_file)) return 2;
+    } else if (a == "--communities-open") {
+      std::string n;
+      if (!value(&n)) return 2;
+      if (n.empty() || n.size() > 5 || n.find_first_not_of("0123456789") != std::string::npos || std::stoul(n) == 0) {
+        std::cerr << "dianhong_server: --communities-open is a whole number from 1 to 99999.\n";
+        return 2;
+      }
+      communities_options.max_open = std::stoul(n);
     } else if (a == "--upstream") {
       if (!value(&upstream_options.url)) return 2;
     } else if (a == "--upstream-code") {
@@ -304,6 +414,23 @@ int main(int argc, char** argv) {
   }
 
   if (stopped_early()) return 0;
+  if (!communities_file.empty()) {
+    if (!upstream_options.url.empty() || auth_mode == "open" || !admin_code.empty()) {
+      std::cerr << "dianhong_server: --communities keeps each community in DATA_DIR/communities/ID with enrolled "
+                   "devices; it does not go with --upstream, --auth open or --admin-code.\n";
+      return 2;
+    }
+    if (!store_spec.empty() && (!dh::is_postgres_spec(store_spec) ||
+                                store_spec.find(dh::kCommunityPlaceholder) == std::string::npos)) {
+      std::cerr << "dianhong_server: with --communities, --store is a PostgreSQL connection string naming each "
+                   "community's database with {community}, e.g. postgresql://dianhong@db/fq_{community}.\n";
+      return 2;
+    }
+    communities_options.store_template = store_spec;
+    communities_options.data_dir = data_dir;
+    communities_options.demo = demo;
+    return serve_communities(communities_file, communities_options, host, port, web_dir, offer_snapshot);
+  }
   if (store_spec.empty()) store_spec = data_dir + "/server.sqlite";
   // What the start-up line names: the file, or host:port/db (no password).
 #ifdef DH_HAVE_LIBPQ

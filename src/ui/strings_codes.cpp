@@ -20,6 +20,8 @@ const std::vector<StringEntry> kZh = {
     {"records.app_written", "由系统写入（计票结果公布时），请在“议事表决”中查看。"},
     // Hub mode (server/upstream.h)
     {"error.bad_upstream", "上级服务器的地址或注册码不对，请核对后再启动。"},
+    {"error.bad_config", "社区配置文件有误，请按行号核对后再启动。"},
+    {"error.unknown_community", "这台服务器上没有这个网址对应的社区，请核对网址。"},
     {"error.upstream_error", "上级服务器回答了一个错误，这一轮没有同步，稍后再试。"},
     {"error.upstream_mismatch", "这台服务器已经登记在另一台上级服务器下，不能换到这里。"},
     {"error.upstream_role", "这台服务器在上级服务器的身份不是“中转站”，上级不收它转来的修改。"},
@@ -132,6 +134,8 @@ const std::vector<StringEntry> kEn = {
     {"records.app_written", "Written by the app when the result is published; see it under Deliberation."},
     // Hub mode (server/upstream.h)
     {"error.bad_upstream", "The parent server's address or enrolment code is wrong: the address must be http://host:port."},
+    {"error.bad_config", "The communities file is wrong: check the line it names, then start again."},
+    {"error.unknown_community", "No community on this server has this address; check the address."},
     {"error.upstream_error", "The parent server answered with an error; this round did not sync and will be tried again."},
     {"error.upstream_mismatch", "This server is enrolled with another parent server and cannot switch to this one."},
     {"error.upstream_role", "This server's role at the parent is not hub, so the parent refuses what it forwards."},

@@ -79,7 +79,9 @@ class ServerProcess {
     if (pipe(out) != 0) return fail("pipe failed");
     std::vector<std::string> args = {server_binary(), "--port", "0", "--data", data_dir_};
     args.insert(args.end(), extra_.begin(), extra_.end());
-    if (const char* mode = std::getenv("DH_TEST_SERVER_STORE"); mode && std::string(mode) == "postgres") {
+    // --communities keeps each community's store in its own folder (SQLite).
+    const bool many = std::find(extra_.begin(), extra_.end(), "--communities") != extra_.end();
+    if (const char* mode = std::getenv("DH_TEST_SERVER_STORE"); !many && mode && std::string(mode) == "postgres") {
       std::string store;
       if (!postgres_store_for_folder(&store)) return false;
       if (std::find(extra_.begin(), extra_.end(), "--store") == extra_.end()) {
@@ -202,6 +204,8 @@ class ServerProcess {
   // server wrote (or was given), once per data folder.
   bool enrol_admin() {
     if (output_.find("Open access") != std::string::npos) return true;
+    // Many communities: each has its own code, on its own host name (the test enrols).
+    if (output_.find("Communities: ") != std::string::npos) return true;
     std::ifstream tf(data_dir_ + "/test-admin-token.txt");
     if (std::getline(tf, admin_token_) && !admin_token_.empty()) return true;
     std::ifstream f(data_dir_ + "/admin-enrolment-code.txt");

@@ -29,7 +29,11 @@ void PgCommitListener::run() {
   };
   while (!stop_) {
     if (!pg) {
-      pg = PQconnectdb(conninfo_.c_str());
+      // At most 3 s per attempt, whatever the connection string says, so a
+      // stopping server never waits long for an unreachable database.
+      const char* keys[] = {"dbname", "connect_timeout", nullptr};
+      const char* values[] = {conninfo_.c_str(), "3", nullptr};
+      pg = PQconnectdbParams(keys, values, 1);
       if (!pg || PQstatus(pg) != CONNECTION_OK) {
         drop();
         nap(1000);

@@ -10,7 +10,8 @@
 // - A broken connection is retried every second; after each (re)connect
 //   on_commit(head) is called with the store's head, so commits made while
 //   it was away wake the waiters too.
-// - The destructor stops the thread within about 250 ms and joins it.
+// - The destructor stops the thread within about 250 ms (3 s while a
+//   connection attempt is under way: connect_timeout) and joins it.
 #pragma once
 
 #include <atomic>

@@ -15,6 +15,10 @@
 #include <stdexcept>
 
 #include "core/operation.h"
+#include "server/registry_backend.h"
+#ifdef DH_HAVE_LIBPQ
+#include "server/pg_registry.h"
+#endif
 
 namespace dh {
 namespace {
@@ -136,6 +140,22 @@ Result<std::string> load_secret(const std::string& file) {
   return raw;
 }
 
+const char* const kUnknownCode =
+    "This enrolment code is not known. Check the digits, or ask the community secretary for a new code.";
+const char* const kUsedCode =
+    "This enrolment code was already used. Each code enrols one device: ask the community secretary for a new code.";
+const char* const kExpiredCode = "This enrolment code has expired. Ask the community secretary for a new code.";
+const char* const kUnknownToken =
+    "The server does not know this device's token. Enrol the device again with a code from the community secretary.";
+const char* const kRevokedToken =
+    "An administrator removed this device's access. Ask the community secretary to enrol it again.";
+
+std::string device_exists_message(const std::string& device_id) {
+  return "A device with the id \"" + device_id +
+         "\" is already enrolled. The code was not used up: enrol under another id, or ask the community "
+         "secretary to remove the old device first.";
+}
+
 DeviceRecord read_device(Stmt& s) {
   DeviceRecord d;
   d.device_id = s.col_text(0);
@@ -216,32 +236,65 @@ Result<std::unique_ptr<DeviceRegistry>> DeviceRegistry::open(const std::string& 
     auto slash = path.rfind('/');
     key_file = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/server-secret.key";
   }
+  if (auto s = r->load_and_check_secret(key_file); !s) return s.error();
+  return r;
+}
+
+Result<std::unique_ptr<DeviceRegistry>> DeviceRegistry::open_postgres(const std::string& conninfo,
+                                                                       const std::string& secret_path) {
+#ifdef DH_HAVE_LIBPQ
+  if (secret_path.empty()) {
+    return make_error("store_error", "The device list in PostgreSQL needs the path of the shared secret key file.");
+  }
+  std::unique_ptr<DeviceRegistry> r(new DeviceRegistry());
+  auto backend = open_pg_registry(conninfo);
+  if (!backend) return backend.error();
+  r->backend_ = std::move(backend).value();
+  if (auto s = r->load_and_check_secret(secret_path); !s) return s.error();
+  return r;
+#else
+  (void)conninfo;
+  (void)secret_path;
+  return make_error("store_error", "This server was built without PostgreSQL (libpq).");
+#endif
+}
+
+Status DeviceRegistry::load_and_check_secret(const std::string& key_file) {
   if (key_file.empty()) {
-    r->secret_ = random_bytes(32);
+    secret_ = random_bytes(32);
   } else {
     auto secret = load_secret(key_file);
     if (!secret) return secret.error();
-    r->secret_ = std::move(secret).value();
+    secret_ = std::move(secret).value();
   }
   // The database remembers which key it was used with.
-  const std::string check = r->keyed_hash("secret-check", "dianhong");
-  {
-    Stmt s(r->db_, "SELECT value FROM registry_meta WHERE name='secret_check'");
-    if (!s.ok()) return db_error(r->db_, "reading the device list");
-    int rc = s.step();
-    if (rc == SQLITE_ROW && s.col_text(0) != check) {
-      return make_error("secret_mismatch",
-                        "The secret key file " + key_file +
-                            " is not the one this database was used with, so no enrolled device could sign in. "
-                            "Restore the key file from the same backup as server.sqlite.");
-    }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(r->db_, "reading the device list");
+  const std::string check = keyed_hash("secret-check", "dianhong");
+  const auto mismatch = [&] {
+    return make_error("secret_mismatch",
+                      "The secret key file " + key_file +
+                          " is not the one this database was used with, so no enrolled device could sign in. " +
+                          (backend_ ? std::string("Every server of one PostgreSQL database must be given the same "
+                                                  "file with --secret-file.")
+                                    : std::string("Restore the key file from the same backup as server.sqlite.")));
+  };
+  if (backend_) {
+    auto stored = backend_->put_meta_if_absent("secret_check", check);
+    if (!stored) return stored.error();
+    if (stored.value() != check) return mismatch();
+    return ok_status();
   }
-  Stmt s(r->db_, "INSERT OR IGNORE INTO registry_meta(name, value) VALUES('secret_check', ?)");
-  if (!s.ok()) return db_error(r->db_, "saving the device list");
+  {
+    Stmt s(db_, "SELECT value FROM registry_meta WHERE name='secret_check'");
+    if (!s.ok()) return db_error(db_, "reading the device list");
+    int rc = s.step();
+    if (rc == SQLITE_ROW && s.col_text(0) != check) return mismatch();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(db_, "reading the device list");
+  }
+  Stmt s(db_, "INSERT OR IGNORE INTO registry_meta(name, value) VALUES('secret_check', ?)");
+  if (!s.ok()) return db_error(db_, "saving the device list");
   s.text(1, check);
-  if (s.step() != SQLITE_DONE) return db_error(r->db_, "saving the device list");
-  return r;
+  if (s.step() != SQLITE_DONE) return db_error(db_, "saving the device list");
+  return ok_status();
 }
 
 DeviceRegistry::~DeviceRegistry() {
@@ -266,6 +319,31 @@ Result<EnrolCode> DeviceRegistry::create_code(const std::string& role, int64_t n
   std::lock_guard<std::mutex> lock(mu_);
   for (int attempt = 0;; ++attempt) {
     const std::string h = keyed_hash("code", c);
+    if (backend_) {
+      auto found = backend_->find_code(h);
+      if (!found) return found.error();
+      bool inserted = false;
+      if (!found.value()) {
+        auto ins = backend_->insert_code(h, role, now_ms, now_ms + kCodeValidMs);
+        if (!ins) return ins.error();
+        inserted = ins.value();
+        if (inserted) return EnrolCode{c, role, now_ms + kCodeValidMs};
+        // Another server stored it a moment ago: judge the stored one.
+        found = backend_->find_code(h);
+        if (!found) return found.error();
+        if (!found.value()) return make_error("store_error", "The server could not store an enrolment code.");
+      }
+      const RegistryBackend::CodeRow& row = *found.value();
+      if (given && !row.used && row.expires_ms > now_ms && row.role == role) return EnrolCode{c, role, row.expires_ms};
+      if (given) {
+        return make_error("code_used", "The enrolment code " + c +
+                                           " was used or has expired, or belongs to another role; a code is "
+                                           "never armed again. Choose another code.");
+      }
+      if (attempt > 10) return make_error("store_error", "The server could not find a fresh enrolment code.");
+      c = random_code();
+      continue;
+    }
     Stmt q(db_, "SELECT role, expires_ms, used_ms FROM enrol_codes WHERE code_hash=?");
     if (!q.ok()) return db_error(db_, "saving an enrolment code");
     q.text(1, h);
@@ -300,6 +378,10 @@ Result<EnrolCode> DeviceRegistry::create_code(const std::string& role, int64_t n
 bool DeviceRegistry::code_usable(const std::string& code, int64_t now_ms) {
   std::string c = normalise_code(code);
   if (c.empty()) return false;
+  if (backend_) {
+    auto usable = backend_->code_usable(keyed_hash("code", c), now_ms);
+    return usable && usable.value();
+  }
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "SELECT 1 FROM enrol_codes WHERE code_hash=? AND used_ms IS NULL AND expires_ms>?");
   if (!s.ok()) return false;
@@ -339,6 +421,28 @@ Result<Enrolment> DeviceRegistry::enrol(const std::string& code, const std::stri
     return make_error("bad_code", kBadCodeFormat);
   }
   const std::string h = keyed_hash("code", c);
+  if (backend_) {
+    Enrolment out{random_hex(32), ""};
+    auto done = backend_->enrol(h, device_id, cut_utf8(name, kMaxNameBytes), keyed_hash("token", out.token), now_ms);
+    if (!done) return done.error();
+    using O = RegistryBackend::EnrolOutcome;
+    switch (done->outcome) {
+      case O::enrolled:
+        out.role = done->role;
+        return out;
+      case O::unknown_code:
+        enrol_failed(from, now_ms);
+        return make_error("bad_code", kUnknownCode);
+      case O::used_code:
+        enrol_failed(from, now_ms);
+        return make_error("bad_code", kUsedCode);
+      case O::expired_code:
+        enrol_failed(from, now_ms);
+        return make_error("bad_code", kExpiredCode);
+      case O::device_exists:
+        return make_error("device_exists", device_exists_message(device_id));
+    }
+  }
   std::lock_guard<std::mutex> lock(mu_);
   if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) {
     return db_error(db_, "enrolling a device");
@@ -354,17 +458,14 @@ Result<Enrolment> DeviceRegistry::enrol(const std::string& code, const std::stri
     if (!s.ok()) return rollback(db_error(db_, "enrolling a device"));
     s.text(1, h);
     if (s.step() != SQLITE_ROW) {
-      return rollback(make_error("bad_code", "This enrolment code is not known. Check the digits, or ask the "
-                                             "community secretary for a new code."));
+      return rollback(make_error("bad_code", kUnknownCode));
     }
     role = s.col_text(0);
     if (sqlite3_column_type(s.get(), 2) != SQLITE_NULL) {
-      return rollback(make_error("bad_code", "This enrolment code was already used. Each code enrols one "
-                                             "device: ask the community secretary for a new code."));
+      return rollback(make_error("bad_code", kUsedCode));
     }
     if (s.col_i64(1) <= now_ms) {
-      return rollback(
-          make_error("bad_code", "This enrolment code has expired. Ask the community secretary for a new code."));
+      return rollback(make_error("bad_code", kExpiredCode));
     }
   }
   {
@@ -374,10 +475,7 @@ Result<Enrolment> DeviceRegistry::enrol(const std::string& code, const std::stri
     s.text(1, device_id);
     int rc = s.step();
     if (rc == SQLITE_ROW && s.col_i64(0) == 0) {
-      return rollback(make_error("device_exists",
-                                 "A device with the id \"" + device_id +
-                                     "\" is already enrolled. The code was not used up: enrol under another id, "
-                                     "or ask the community secretary to remove the old device first."));
+      return rollback(make_error("device_exists", device_exists_message(device_id)));
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) return rollback(db_error(db_, "enrolling a device"));
   }
@@ -410,26 +508,36 @@ Result<Enrolment> DeviceRegistry::enrol(const std::string& code, const std::stri
 }
 
 Result<DeviceRecord> DeviceRegistry::find_by_token(const std::string& token) {
-  std::lock_guard<std::mutex> lock(mu_);
   const std::string keyed = keyed_hash("token", token);
   const std::string legacy = sha256_hex(token);
+  if (backend_) {
+    auto found = backend_->find_token(keyed, legacy);
+    if (!found) return found.error();
+    if (!found.value()) return make_error("unauthorized", kUnknownToken);
+    const RegistryBackend::TokenMatch& m = *found.value();
+    if (m.revoked) return make_error("unauthorized", kRevokedToken);
+    if (m.token_hash == legacy) (void)backend_->set_token_hash(m.device_id, keyed);
+    DeviceRecord d;
+    d.device_id = m.device_id;
+    d.name = m.name;
+    d.role = m.role;
+    d.enrolled_ms = m.enrolled_ms;
+    return d;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "SELECT device_id, name, role, enrolled_ms, revoked, token_hash FROM devices WHERE token_hash IN (?,?)");
   if (!s.ok()) return db_error(db_, "checking a device token");
   s.text(1, keyed);
   s.text(2, legacy);
   int rc = s.step();
   if (rc == SQLITE_DONE) {
-    return make_error("unauthorized",
-                      "The server does not know this device's token. Enrol the device again with a code from "
-                      "the community secretary.");
+    return make_error("unauthorized", kUnknownToken);
   }
   if (rc != SQLITE_ROW) return db_error(db_, "checking a device token");
   DeviceRecord d = read_device(s);
   const bool rekey = s.col_text(5) == legacy;
   if (d.revoked) {
-    return make_error("unauthorized",
-                      "An administrator removed this device's access. Ask the community secretary to enrol it "
-                      "again.");
+    return make_error("unauthorized", kRevokedToken);
   }
   if (rekey) {  // stored as plain SHA-256 by an older server
     Stmt u(db_, "UPDATE devices SET token_hash=? WHERE device_id=?");
@@ -443,13 +551,27 @@ Result<DeviceRecord> DeviceRegistry::find_by_token(const std::string& token) {
 }
 
 Result<std::vector<DeviceRecord>> DeviceRegistry::list() {
-  std::lock_guard<std::mutex> lock(mu_);
-  Stmt s(db_, "SELECT device_id, name, role, enrolled_ms, revoked FROM devices ORDER BY device_id");
-  if (!s.ok()) return db_error(db_, "listing devices");
   std::vector<DeviceRecord> out;
-  int rc;
-  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_device(s));
-  if (rc != SQLITE_DONE) return db_error(db_, "listing devices");
+  if (backend_) {
+    auto rows = backend_->list();
+    if (!rows) return rows.error();
+    for (const auto& m : rows.value()) {
+      DeviceRecord d;
+      d.device_id = m.device_id;
+      d.name = m.name;
+      d.role = m.role;
+      d.enrolled_ms = m.enrolled_ms;
+      d.revoked = m.revoked;
+      out.push_back(std::move(d));
+    }
+  } else {
+    std::lock_guard<std::mutex> lock(mu_);
+    Stmt s(db_, "SELECT device_id, name, role, enrolled_ms, revoked FROM devices ORDER BY device_id");
+    if (!s.ok()) return db_error(db_, "listing devices");
+    int rc;
+    while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_device(s));
+    if (rc != SQLITE_DONE) return db_error(db_, "listing devices");
+  }
   std::lock_guard<std::mutex> contact_lock(contact_mu_);
   for (auto& d : out) {
     auto it = contacts_.find(d.device_id);
@@ -475,6 +597,12 @@ void DeviceRegistry::note_pulled(const std::string& device_id, uint64_t seq) {
 }
 
 Status DeviceRegistry::revoke(const std::string& device_id) {
+  if (backend_) {
+    auto done = backend_->revoke(device_id);
+    if (!done) return done.error();
+    if (!done.value()) return make_error("not_found", "There is no enrolled device \"" + device_id + "\".");
+    return ok_status();
+  }
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "UPDATE devices SET revoked=1 WHERE device_id=?");
   if (!s.ok()) return db_error(db_, "revoking a device");
@@ -485,6 +613,7 @@ Status DeviceRegistry::revoke(const std::string& device_id) {
 }
 
 Result<uint64_t> DeviceRegistry::active_administrators() {
+  if (backend_) return backend_->active_administrators();
   std::lock_guard<std::mutex> lock(mu_);
   Stmt s(db_, "SELECT count(*) FROM devices WHERE role='administrator' AND revoked=0");
   if (!s.ok() || s.step() != SQLITE_ROW) return db_error(db_, "counting administrators");

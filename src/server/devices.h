@@ -34,6 +34,14 @@
 //   server started; note_contact, note_pulled): what the administrator's
 //   device list shows. Nothing is written to the database per request.
 // - Thread-safe (one mutex around the connection).
+// - open_postgres: the same tables in the PostgreSQL database of the
+//   operations (pg_registry.h), for several server processes on one
+//   database (docs/sync-protocol.md "Several servers on one database"). The
+//   same contracts, across processes: a device enrolled at one server is
+//   known at all, a code used at one is used at all, and a revocation is
+//   refused at every server from the next request on (no caching). Every
+//   process must use the same secret key file (--secret-file,
+//   docs/security.md); a different key is refused "secret_mismatch" at open.
 #pragma once
 
 #include <cstdint>
@@ -94,6 +102,12 @@ class DeviceRegistry {
   // for ":memory:"). Created 0600 when missing. Errors "store_error",
   // "secret_mismatch" (the key file is not the one this database was used with).
   static Result<std::unique_ptr<DeviceRegistry>> open(const std::string& path, const std::string& secret_path = "");
+  // The registry in PostgreSQL (conninfo: the --store connection string);
+  // secret_path: the key file every process of the database shares (created
+  // 0600 when missing). Errors as open(). Refused with "store_error" in a
+  // build without libpq.
+  static Result<std::unique_ptr<DeviceRegistry>> open_postgres(const std::string& conninfo,
+                                                               const std::string& secret_path);
   ~DeviceRegistry();
 
   // A new one-time code for role. code: "" = random, else a given code
@@ -142,7 +156,10 @@ class DeviceRegistry {
  private:
   DeviceRegistry() = default;
   void enrol_failed(const std::string& from, int64_t now_ms);
+  // The key and its check in registry_meta (both backends).
+  Status load_and_check_secret(const std::string& key_file);
   sqlite3* db_ = nullptr;
+  std::unique_ptr<class RegistryBackend> backend_;  // open_postgres: the tables are there, not in db_
   std::string secret_;  // 32 raw bytes
   std::mutex mu_;
   std::vector<std::string> roles_;  // set_roles; empty: is_valid_role

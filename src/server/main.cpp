@@ -13,6 +13,9 @@
 //         are answered only when their Host is localhost, 127.0.0.1, ::1, the
 //         address they came in on, --host or one of these (docs/security.md)
 // --data  default $DATA_DIR or ./data; the database is DIR/server.sqlite
+// --secret-file  the server secret (devices.h; default DIR/server-secret.key);
+//         every server process of one PostgreSQL database names the same file
+//         (docs/sync-protocol.md "Several servers on one database")
 // --web   default $WEB_DIR; the built web app folder
 // --demo  load the deterministic demo data set when the store is empty
 // --no-snapshot  offer no snapshot to new devices (GET /api/v1/snapshot
@@ -248,6 +251,8 @@ void usage() {
                "  --store where the operations are kept (default $STORE, else DIR/server.sqlite):\n"
                "          a SQLite file path, or PostgreSQL: postgresql://USER@HOST:PORT/DB or\n"
                "          libpq \"host=... dbname=...\" (a password is better in $PGPASSWORD or ~/.pgpass)\n"
+               "  --secret-file PATH  the 32-byte key file of tokens and codes (default DIR/server-secret.key);\n"
+               "          several servers on one PostgreSQL database must all name the same file\n"
                "  --web   built web app folder (default $WEB_DIR)\n"
                "  --demo  load the demo data set into an empty store\n"
                "  --no-snapshot  new devices pull the whole log instead of a snapshot\n"
@@ -288,6 +293,7 @@ int main(int argc, char** argv) {
   std::string data_dir = env_or("DATA_DIR", "./data");
   std::string web_dir = env_or("WEB_DIR", "");
   std::string store_spec = env_or("STORE", "");
+  std::string secret_file;  // "" = DIR/server-secret.key
   bool demo = false;
   bool offer_snapshot = true;
   std::string auth_mode;
@@ -316,6 +322,12 @@ int main(int argc, char** argv) {
       if (!value(&store_spec)) return 2;
       if (store_spec.empty()) {
         std::cerr << "dianhong_server: --store needs a file path or a PostgreSQL connection string.\n";
+        return 2;
+      }
+    } else if (a == "--secret-file") {
+      if (!value(&secret_file)) return 2;
+      if (secret_file.empty()) {
+        std::cerr << "dianhong_server: --secret-file needs the path of the key file.\n";
         return 2;
       }
     } else if (a == "--web") {
@@ -498,7 +510,11 @@ int main(int argc, char** argv) {
   std::unique_ptr<dh::DeviceRegistry> registry;
   std::unique_ptr<dh::Authenticator> auth;
   if (auth_mode == "devices") {
-    auto reg = dh::DeviceRegistry::open(data_dir + "/server.sqlite");
+    // With the operations in PostgreSQL the devices are there too, shared by
+    // every server process of that database (devices.h open_postgres).
+    if (secret_file.empty()) secret_file = data_dir + "/server-secret.key";
+    auto reg = dh::is_postgres_spec(store_spec) ? dh::DeviceRegistry::open_postgres(store_spec, secret_file)
+                                                : dh::DeviceRegistry::open(data_dir + "/server.sqlite", secret_file);
     if (!reg) {
       std::cerr << "dianhong_server: " << reg.error().message << "\n";
       return 1;

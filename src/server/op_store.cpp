@@ -16,6 +16,15 @@ Result<std::vector<uint64_t>> OpStore::append(const std::vector<NewOp>& ops, con
   return std::move(pending->seqs);
 }
 
+Result<OpStore::Pending> OpStore::append_after(uint64_t after,
+                                               const std::function<Result<Batch>(const Page& tail)>& decide) {
+  (void)after;  // one process: nothing was committed that the caller has not seen
+  auto batch = decide(Page{});
+  if (!batch) return batch.error();
+  if (batch->ops.empty() && batch->rejections.empty()) return Pending{};
+  return append_pending(batch->ops, batch->rejections);
+}
+
 Result<std::vector<OpStore::Known>> OpStore::find_many(const std::vector<std::string>& op_ids) {
   std::vector<Known> out(op_ids.size());
   for (size_t i = 0; i < op_ids.size(); ++i) {

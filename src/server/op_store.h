@@ -146,6 +146,36 @@ class OpStore {
   virtual Result<std::string> upstream_value(const std::string& name) = 0;
   virtual Status set_upstream_value(const std::string& name, const std::string& value) = 0;
 
+  // ---- several server processes on one store (docs/sync-protocol.md
+  // "Several servers on one database") ----
+  // True when other processes may append to this store (PgOpStore): the
+  // service then folds in what they committed before it decides anything.
+  virtual bool shared() const { return false; }
+  // What one appending transaction stores: accepted operations (numbered in
+  // order) and refusals (first one per op id wins).
+  struct Batch {
+    std::vector<NewOp> ops;
+    std::vector<Rejection> rejections;
+  };
+  // Catch-up and append in ONE transaction: takes the append lock (across
+  // processes on a shared store), reads everything committed with seq >
+  // after (operations and withdrawals, all of it: `tail`), calls
+  // decide(tail) and stores the batch it returns, then commits (not yet
+  // known durable, as append_pending). No other writer runs between the
+  // tail and the append, so decide judges the new operations against every
+  // operation that will precede them. An error from decide is returned as it
+  // is and nothing is stored; an empty batch stores nothing (seqs empty,
+  // ticket 0). The default (one process per store, SQLite): the tail is
+  // empty, then append_pending.
+  virtual Result<Pending> append_after(uint64_t after, const std::function<Result<Batch>(const Page& tail)>& decide);
+  // Push channel across processes: on a shared store, on_commit(seq) is
+  // called from a background thread when any process commits an append or a
+  // withdrawal reaching seq (and once after every reconnect with the head,
+  // so nothing missed while disconnected stays unnoticed). nullptr stops the
+  // thread (and waits for it). The default does nothing: on a store of one
+  // process the service knows its own commits.
+  virtual void watch_commits(std::function<void(uint64_t seq)> on_commit) { (void)on_commit; }
+
  protected:
   OpStore() = default;
 };

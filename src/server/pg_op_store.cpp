@@ -1,5 +1,7 @@
 #include "server/pg_op_store.h"
 
+#include "server/pg_commit_listener.h"
+
 #include <libpq-fe.h>
 
 #include "server/pg_connection.h"
@@ -41,6 +43,7 @@ constexpr Statement kStatements[] = {
      " SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[])"
      " ON CONFLICT (op_id) DO NOTHING",
      6},
+    {"notify", "SELECT pg_notify('dianhong_ops', $1)", 1},
     {"insert_withdrawn",
      "INSERT INTO dianhong.withdrawn(seq, op_id, code, reason, withdrawn_ms)"
      " VALUES($1::bigint, $2, $3, $4, $5::bigint)",
@@ -165,10 +168,9 @@ Error db_error(const std::string& what, const std::string& detail) {
   return make_error("store_error", "The server's database failed while " + what + ": " + detail + ".");
 }
 
-// One connection and its mutex; statements are prepared when it connects.
 // A PostgreSQL array literal, built up element by element: a parameter's
-// value (data never becomes SQL). Text elements are quoted, with " and \
-// escaped by a backslash; numbers are written as they are.
+// value (data never becomes SQL). Text elements are quoted, with " and a
+// backslash escaped by a backslash; numbers are written as they are.
 class ArrayParam {
  public:
   void add_text(const std::string& v) {
@@ -329,11 +331,12 @@ std::string PgOpStore::describe(const std::string& conninfo) {
   return out + "/" + db;
 }
 
-PgOpStore::~PgOpStore() = default;
+PgOpStore::~PgOpStore() { listener_.reset(); }
 
 Result<std::unique_ptr<PgOpStore>> PgOpStore::open(const std::string& conninfo) {
   std::unique_ptr<PgOpStore> store(new PgOpStore());
   store->where_ = describe(conninfo);
+  store->conninfo_ = conninfo;
   {
     char* err = nullptr;
     PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
@@ -431,8 +434,18 @@ Status PgOpStore::wait_durable(uint64_t) {
 
 Result<OpStore::Pending> PgOpStore::append_pending(const std::vector<NewOp>& ops,
                                                    const std::vector<Rejection>& rejections) {
+  if (ops.empty() && rejections.empty()) return Pending{};
+  return transact(0, false, [&](const Page&) -> Result<Batch> { return Batch{ops, rejections}; });
+}
+
+Result<OpStore::Pending> PgOpStore::append_after(uint64_t after,
+                                                 const std::function<Result<Batch>(const Page& tail)>& decide) {
+  return transact(after, true, decide);
+}
+
+Result<OpStore::Pending> PgOpStore::transact(uint64_t after, bool read_tail,
+                                             const std::function<Result<Batch>(const Page& tail)>& decide) {
   Pending pending;
-  if (ops.empty() && rejections.empty()) return pending;
   auto locked = lock_writer();
   if (!locked) return locked.error();
   Conn& c = *writer_;
@@ -442,12 +455,47 @@ Result<OpStore::Pending> PgOpStore::append_pending(const std::vector<NewOp>& ops
     c.rollback();
     return e;
   };
+  // Serialises appenders across processes until COMMIT: seqs commit in
+  // order, and refusals are recorded after every earlier decision is visible.
+  const std::string key = std::to_string(kAppendLockKey);
+  Res lock = c.run("lock", {&key});
+  if (!lock.ok()) return fail("taking the append lock", lock);
+  // The catch-up: what other processes committed after `after`. Nobody can
+  // append while we hold the lock, so page by page is one consistent view.
+  Page tail;
+  if (read_tail) {
+    const std::string l = "1000";
+    for (uint64_t from = after;;) {
+      const std::string a = std::to_string(from);
+      Res r = c.run("read_ops", {&a, &l});
+      if (!r.ok()) return fail("reading operations", r);
+      for (int i = 0; i < r.rows(); ++i) tail.rows.push_back(Row{r.u64(i, 0), r.text(i, 1), r.text(i, 2)});
+      if (r.rows() < 1000) break;
+      from = tail.rows.back().seq;
+    }
+    for (uint64_t from = after;;) {
+      const std::string a = std::to_string(from);
+      Res r = c.run("read_withdrawn", {&a, &l});
+      if (!r.ok()) return fail("reading withdrawals", r);
+      for (int i = 0; i < r.rows(); ++i)
+        tail.withdrawals.push_back(Withdrawal{r.u64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3)});
+      if (r.rows() < 1000) break;
+      from = tail.withdrawals.back().seq;
+    }
+  }
+  auto decided = decide(tail);
+  if (!decided) {
+    c.rollback();
+    return decided.error();
+  }
+  const std::vector<NewOp>& ops = decided->ops;
+  const std::vector<Rejection>& rejections = decided->rejections;
+  if (ops.empty() && rejections.empty()) {
+    c.rollback();
+    return pending;
+  }
   uint64_t seq = 0;
   if (!ops.empty()) {
-    // Serialises appenders across processes until COMMIT: seqs commit in order.
-    const std::string key = std::to_string(kAppendLockKey);
-    Res lock = c.run("lock", {&key});
-    if (!lock.ok()) return fail("taking the append lock", lock);
     Res next = c.run("next_seq", {});
     if (!next.ok() || next.rows() != 1) return fail("taking a sequence number", next);
     seq = next.u64(0, 0);
@@ -477,6 +525,11 @@ Result<OpStore::Pending> PgOpStore::append_pending(const std::vector<NewOp>& ops
                                   : "storing " + std::to_string(ops.size()) + " operations from " + first,
                   r);
     }
+    // The push channel of the other processes (pg_commit_listener.h): sent
+    // at COMMIT, so a listener never hears of a seq it cannot read yet.
+    const std::string last = std::to_string(seq);
+    Res n = c.run("notify", {&last});
+    if (!n.ok()) return fail("announcing new operations", n);
   }
   if (!rejections.empty()) {
     ArrayParam id_a, body_a, code_a, reason_a, at_a, by_a;
@@ -496,6 +549,11 @@ Result<OpStore::Pending> PgOpStore::append_pending(const std::vector<NewOp>& ops
   note_commit(pending.seqs.empty() ? 0 : pending.seqs.back());
   pending.ticket = committed_ticket_.load();
   return pending;
+}
+
+void PgOpStore::watch_commits(std::function<void(uint64_t seq)> on_commit) {
+  listener_.reset();  // stops and joins the old one
+  if (on_commit) listener_ = std::make_unique<PgCommitListener>(conninfo_, std::move(on_commit));
 }
 
 Result<std::vector<OpStore::Row>> PgOpStore::read_after(uint64_t after, size_t limit) {
@@ -657,6 +715,11 @@ Result<uint64_t> PgOpStore::withdraw(const Rejection& r) {
   if (!ins.ok()) return fail("recording the withdrawal of " + r.op_id, ins);
   Res rej = c.run("insert_rejected", {&r.op_id, &r.body, &r.code, &r.reason, &at, &r.pushed_by});
   if (!rej.ok()) return fail("recording the refusal of " + r.op_id, rej);
+  {
+    const std::string last = std::to_string(seq);
+    Res n = c.run("notify", {&last});
+    if (!n.ok()) return fail("announcing a withdrawal", n);
+  }
   if (auto s = c.commit(); !s) return s.error();  // never "stored" unless COMMIT said so
   note_commit(seq);
   return seq;

@@ -44,6 +44,12 @@
 //   is the primary now. An append is reported stored only when its COMMIT
 //   returned success; a connection lost during COMMIT returns "store_error"
 //   although the commit may have happened (the caller re-reads the store).
+// - Several servers on one database (docs/sync-protocol.md "Several servers
+//   on one database"): shared() is true; append_after reads the tail and
+//   appends in the one locked transaction (append_pending also takes the
+//   lock, refusals included); every commit that adds seqs sends
+//   NOTIFY dianhong_ops '<last seq>' inside its transaction, which
+//   watch_commits' listener (pg_commit_listener.h) hears.
 #pragma once
 
 #include <atomic>
@@ -80,6 +86,9 @@ class PgOpStore final : public OpStore {
   Result<Page> read_page(uint64_t after, size_t limit) override;
   Result<std::string> upstream_value(const std::string& name) override;
   Status set_upstream_value(const std::string& name, const std::string& value) override;
+  bool shared() const override { return true; }
+  Result<Pending> append_after(uint64_t after, const std::function<Result<Batch>(const Page& tail)>& decide) override;
+  void watch_commits(std::function<void(uint64_t seq)> on_commit) override;
 
   // "host:port/dbname" of the connection string, for messages (never the
   // password).
@@ -94,8 +103,14 @@ class PgOpStore final : public OpStore {
   Result<std::pair<Conn*, std::unique_lock<std::mutex>>> lease_reader();
   Result<std::unique_lock<std::mutex>> lock_writer();
   void note_commit(uint64_t last_seq);
+  // One appending transaction under the append lock: the tail after `after`
+  // when read_tail, decide, insert, NOTIFY, COMMIT.
+  Result<Pending> transact(uint64_t after, bool read_tail,
+                           const std::function<Result<Batch>(const Page& tail)>& decide);
 
   std::string where_;  // describe(conninfo)
+  std::string conninfo_;
+  std::unique_ptr<class PgCommitListener> listener_;  // watch_commits
   std::unique_ptr<Conn> writer_;
   std::vector<std::unique_ptr<Conn>> readers_;
   std::atomic<size_t> next_reader_{0};

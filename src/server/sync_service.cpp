@@ -32,56 +32,160 @@ Result<std::unique_ptr<SyncService>> SyncService::open(std::unique_ptr<OpStore> 
   std::unique_ptr<SyncService> svc(new SyncService(std::move(store)));
   svc->own_device_ = own_device;
   if (auto s = svc->refold(); !s) return s.error();
+  // Other processes' commits wake this one's push channel (shared stores).
+  SyncService* raw = svc.get();
+  svc->store_->watch_commits([raw](uint64_t seq) { raw->advance_head(seq); });
   return svc;
 }
 
+SyncService::~SyncService() {
+  if (store_) store_->watch_commits(nullptr);  // joins the listener before the members go
+}
+
 Status SyncService::refold() {
-  State fresh;
-  uint64_t head = 0, count = 0;
-  uint64_t server_seq = 1;
-  Hlc server_last{};
-  // Operations the parent refused (hub mode) stay stored but out of the state.
-  std::unordered_set<std::string> withdrawn;
-  OpIdSet known;
-  for (uint64_t after = 0;;) {
-    auto page = store_->withdrawals_after(after, 1000);
-    if (!page) return page.error();
-    if (page->empty()) break;
-    for (const auto& w : page.value()) withdrawn.insert(w.op_id);
-    after = page->back().seq;
-  }
-  Status st = store_->for_each([&](const OpStore::Row& row) -> Status {
-    auto op = parse_operation(row.body);
-    if (!op) {
-      return make_error("store_corrupt", "The stored operation at seq " + std::to_string(row.seq) +
-                                             " cannot be read: " + op.error().message);
+  for (int attempt = 0;; ++attempt) {
+    State fresh;
+    uint64_t head = 0, count = 0;
+    uint64_t server_seq = 1;
+    Hlc server_last{};
+    // Operations the parent refused (hub mode) stay stored but out of the state.
+    std::unordered_set<std::string> withdrawn;
+    uint64_t withdrawn_through = 0;
+    OpIdSet known;
+    for (uint64_t after = 0;;) {
+      auto page = store_->withdrawals_after(after, 1000);
+      if (!page) return page.error();
+      if (page->empty()) break;
+      for (const auto& w : page.value()) withdrawn.insert(w.op_id);
+      after = page->back().seq;
+      withdrawn_through = after;
     }
-    if (withdrawn.empty() || !withdrawn.count(op->id.to_string())) {
-      fresh.apply(op.value());
-      known.insert(op->id);
+    Status st = store_->for_each([&](const OpStore::Row& row) -> Status {
+      auto op = parse_operation(row.body);
+      if (!op) {
+        return make_error("store_corrupt", "The stored operation at seq " + std::to_string(row.seq) +
+                                               " cannot be read: " + op.error().message);
+      }
+      if (withdrawn.empty() || !withdrawn.count(op->id.to_string())) {
+        fresh.apply(op.value());
+        known.insert(op->id);
+      }
+      if (op->id.device == own_device_) {
+        server_seq = std::max(server_seq, op->id.seq + 1);
+        if (server_last < op->hlc) server_last = op->hlc;
+      }
+      head = row.seq;
+      ++count;
+      return ok_status();
+    });
+    if (!st) return st;
+    if (store_->shared()) {
+      // Another process may have withdrawn an operation the scan folded
+      // while it ran (a withdrawal below the scan's last seq that the first
+      // read did not see): fold again. Later ones are caught up as usual.
+      auto late = store_->withdrawals_after(withdrawn_through, 1000);
+      if (!late) return late.error();
+      const bool missed = !late->empty() && late->front().seq < head;
+      if (missed && attempt < 10) continue;
+      if (missed) return make_error("busy", "The server could not read a steady view of the store; try again.");
     }
-    if (op->id.device == own_device_) {
-      server_seq = std::max(server_seq, op->id.seq + 1);
-      if (server_last < op->hlc) server_last = op->hlc;
+    stale_ = false;
+    state_ = std::move(fresh);
+    withdrawn_ = std::move(withdrawn);
+    known_ = std::move(known);
+    ++fold_epoch_;
+    server_next_seq_ = server_seq;
+    server_last_ = server_last;
+    hash_cache_.clear();
+    if (store_->shared()) {
+      // Exactly what was folded: later seqs are caught up (catch_up).
+      folded_seq_ = std::max(head, withdrawn_through);
+      head_ = std::max(head_.load(), folded_seq_);
+    } else {
+      // AUTOINCREMENT may have moved past the last row (never in practice: rows
+      // are never deleted), so ask the store for the head as well.
+      head_ = std::max(head, store_->head());
+      folded_seq_ = head_;
     }
-    head = row.seq;
-    ++count;
+    count_ = count;
     return ok_status();
-  });
-  if (!st) return st;
-  stale_ = false;
-  state_ = std::move(fresh);
-  withdrawn_ = std::move(withdrawn);
-  known_ = std::move(known);
-  ++fold_epoch_;
-  server_next_seq_ = server_seq;
-  server_last_ = server_last;
-  hash_cache_.clear();
-  // AUTOINCREMENT may have moved past the last row (never in practice: rows
-  // are never deleted), so ask the store for the head as well.
-  head_ = std::max(head, store_->head());
-  count_ = count;
+  }
+}
+
+Status SyncService::fold_row(const OpStore::Row& row) {
+  auto op = parse_operation(row.body);
+  if (!op) {
+    return make_error("store_corrupt", "The stored operation at seq " + std::to_string(row.seq) +
+                                           " cannot be read: " + op.error().message);
+  }
+  if (withdrawn_.empty() || !withdrawn_.count(op->id.to_string())) {
+    state_.apply(op.value());
+    known_.insert(op->id);
+  }
+  if (op->id.device == own_device_) {
+    server_next_seq_ = std::max(server_next_seq_, op->id.seq + 1);
+    if (server_last_ < op->hlc) server_last_ = op->hlc;
+  }
   return ok_status();
+}
+
+Status SyncService::fold_tail(const OpStore::Page& tail) {
+  size_t ri = 0, wi = 0;
+  bool changed = false, withdrawn_now = false;
+  const auto& rows = tail.rows;
+  const auto& ws = tail.withdrawals;
+  while (ri < rows.size() || wi < ws.size()) {
+    const bool row_first = wi >= ws.size() || (ri < rows.size() && rows[ri].seq < ws[wi].seq);
+    if (row_first) {
+      const OpStore::Row& row = rows[ri++];
+      if (row.seq <= folded_seq_) continue;
+      if (auto st = fold_row(row); !st) return st;
+      folded_seq_ = row.seq;
+      ++count_;
+      changed = true;
+    } else {
+      const OpStore::Withdrawal& w = ws[wi++];
+      if (w.seq <= folded_seq_) continue;
+      if (!withdrawn_.count(w.op_id)) withdrawn_now = true;
+      folded_seq_ = w.seq;
+      changed = true;
+    }
+  }
+  // A withdrawal takes an operation out of the state: fold again (rare).
+  if (withdrawn_now) return refold();
+  if (changed) {
+    hash_cache_.clear();
+    advance_head(folded_seq_);
+  }
+  return ok_status();
+}
+
+Status SyncService::catch_up() {
+  // A failed store call whose refold failed too (the database was out of
+  // reach, a failover) left the state unsure: read the store first, so
+  // nothing is decided on operations it does not hold.
+  if (stale_) {
+    if (auto r = refold(); !r) return r;
+  }
+  if (!store_->shared()) return ok_status();
+  constexpr size_t kPage = 1000;
+  for (;;) {
+    auto page = store_->read_page(folded_seq_, kPage);
+    if (!page) return page.error();
+    if (page->rows.empty() && page->withdrawals.empty()) return ok_status();
+    // A full list may stop short of the other: only entries up to the end
+    // of a full list are certainly complete.
+    uint64_t bound = UINT64_MAX;
+    if (page->rows.size() >= kPage) bound = std::min(bound, page->rows.back().seq);
+    if (page->withdrawals.size() >= kPage) bound = std::min(bound, page->withdrawals.back().seq);
+    auto beyond = [bound](const auto& e) { return e.seq > bound; };
+    page->rows.erase(std::remove_if(page->rows.begin(), page->rows.end(), beyond), page->rows.end());
+    page->withdrawals.erase(std::remove_if(page->withdrawals.begin(), page->withdrawals.end(), beyond),
+                            page->withdrawals.end());
+    const uint64_t before = folded_seq_;
+    if (auto st = fold_tail(page.value()); !st) return st;
+    if (bound == UINT64_MAX || folded_seq_ == before) return ok_status();
+  }
 }
 
 // A type this server's fold does not know, but well formed ("<kind>.<verb>",
@@ -147,169 +251,189 @@ Result<sync::PushResponse> SyncService::push_impl(const sync::PushRequest& reque
 Result<sync::PushResponse> SyncService::push_locked(const sync::PushRequest& request, const Principal& who,
                                                     Authenticator& auth, int64_t now_ms, uint64_t* stored_through) {
   using sync::PushStatus;
-  if (auto f = fresh_state(); !f) return f.error();
+  // A shared store: what other processes committed, folded in before the
+  // append lock is taken (so the locked catch-up below is short).
+  if (auto st = catch_up(); !st) return st.error();
   sync::PushResponse resp;
   resp.results.resize(request.items.size());
 
-  std::vector<OpStore::NewOp> to_store;
-  std::vector<OpStore::Rejection> to_remember;  // refusals made now (step 3, 4)
   std::vector<size_t> stored_index;               // result index of each to_store entry
-  std::unordered_map<std::string, size_t> batch;  // op id -> result index of its first copy
   std::vector<std::pair<size_t, size_t>> dup_of;  // (result index, first copy's index)
   std::vector<std::string> bodies(request.items.size());
-  bool applied_any = false;
+  bool applied_any = false;  // state_ changed: refold if nothing is stored
 
-  // What the store holds (stored row, remembered refusal) for every id of
-  // the push, in one lookup (one query on PostgreSQL). Nothing is stored
-  // before append_pending below, so these stay the answers for this push.
-  std::vector<std::string> ids;
-  std::vector<size_t> id_slot(request.items.size(), 0);
-  for (size_t i = 0; i < request.items.size(); ++i) {
-    if (!request.items[i].op) continue;
-    id_slot[i] = ids.size();
-    ids.push_back(request.items[i].op->id.to_string());
-  }
-  auto looked_up = store_->find_many(ids);
-  if (!looked_up) return looked_up.error();
-  const std::vector<OpStore::Known>& held = looked_up.value();
+  // Runs in the store's appending transaction, under the append lock: the
+  // tail is what other processes committed since catch_up().
+  auto decide = [&](const OpStore::Page& tail) -> Result<OpStore::Batch> {
+    if (!tail.rows.empty() || !tail.withdrawals.empty()) {
+      applied_any = true;
+      if (auto st = fold_tail(tail); !st) return st.error();
+    }
+    OpStore::Batch out;
+    std::vector<OpStore::NewOp>& to_store = out.ops;
+    std::vector<OpStore::Rejection>& to_remember = out.rejections;  // refusals made now (step 3, 4)
+    std::unordered_map<std::string, size_t> batch;  // op id -> result index of its first copy
 
-  for (size_t i = 0; i < request.items.size(); ++i) {
-    const sync::PushItem& item = request.items[i];
-    sync::PushResult& res = resp.results[i];
-    res.id = item.id;
-    if (!item.op) {
-      res.status = PushStatus::rejected;
-      res.code = item.error.code;
-      res.reason = item.error.message;
-      continue;
+    // What the store holds (stored row, remembered refusal) for every id of
+    // the push, in one lookup (one query on PostgreSQL). Nothing is stored
+    // before this transaction commits (on a shared store the append lock
+    // holds the other processes off), so these stay the answers for this push.
+    std::vector<std::string> ids;
+    std::vector<size_t> id_slot(request.items.size(), 0);
+    for (size_t i = 0; i < request.items.size(); ++i) {
+      if (!request.items[i].op) continue;
+      id_slot[i] = ids.size();
+      ids.push_back(request.items[i].op->id.to_string());
     }
-    const Operation& op = *item.op;
-    const std::string id = op.id.to_string();
-    res.id = id;
-    // Authorise BEFORE looking anything up by id: whether an op id exists,
-    // and what it holds, is answered only to the device that may push it
-    // (a foreign id is "forbidden" whether it is stored or not).
-    if (auto a = auth.authorize_push(who, op, state_); !a) {
-      res.status = PushStatus::rejected;
-      res.code = a.error().code;
-      res.reason = a.error().message;
-      // Remembered like any refusal when the device pushes its own operation
-      // (so a device re-enrolled with another role that pushes everything
-      // again gets the same answer); never for a foreign id, which must not
-      // let one device block another's ids, and never for an id already
-      // stored or refused (the first answer stands).
-      if (op.id.device == who.device) {
-        const OpStore::Known& k = held[id_slot[i]];
-        if (!k.stored && !k.refused)
-          to_remember.push_back(OpStore::Rejection{id, to_json_text(op), res.code, res.reason, now_ms, request.device});
-      }
-      continue;
-    }
-    // The received text when it was already canonical (it then equals
-    // to_json_text(op), see PushItem::text), else written again.
-    bodies[i] = item.text.empty() ? to_json_text(op) : item.text;
-    if (bodies[i].size() > sync::kMaxOpBytes) {
-      res.status = PushStatus::rejected;
-      res.code = "op_too_large";
-      res.reason = "One operation may be at most " + std::to_string(sync::kMaxOpBytes / 1024) + " KiB; this one has " +
-                   std::to_string(bodies[i].size()) + " bytes.";
-      continue;
-    }
+    auto looked_up = store_->find_many(ids);
+    if (!looked_up) return looked_up.error();
+    const std::vector<OpStore::Known>& held = looked_up.value();
 
-    if (auto it = batch.find(id); it != batch.end()) {
-      if (bodies[it->second] == bodies[i]) {
-        res.status = resp.results[it->second].status;
-        if (res.status == PushStatus::accepted) res.status = PushStatus::duplicate;
-        dup_of.emplace_back(i, it->second);
-      } else {
+    for (size_t i = 0; i < request.items.size(); ++i) {
+      const sync::PushItem& item = request.items[i];
+      sync::PushResult& res = resp.results[i];
+      res.id = item.id;
+      if (!item.op) {
         res.status = PushStatus::rejected;
-        res.code = "id_reused";
-        res.reason = "This operation id was already used in this batch for a different operation.";
-      }
-      continue;
-    }
-    const std::optional<OpStore::Row>& existing = held[id_slot[i]].stored;
-    if (existing && withdrawn_.count(id)) {
-      // Stored here, refused by the parent (hub mode): the parent's answer.
-      const std::optional<OpStore::Rejection>& refused = held[id_slot[i]].refused;
-      res.status = PushStatus::rejected;
-      if (existing->body == bodies[i] && refused) {
-        res.code = refused->code;
-        res.reason = refused->reason;
-      } else {
-        res.code = "id_reused";
-        res.reason = "The server already holds a different operation with this id.";
-      }
-      batch.emplace(id, i);
-      continue;
-    }
-    if (existing) {
-      if (existing->body == bodies[i]) {
-        res.status = PushStatus::duplicate;
-        res.seq = existing->seq;
-      } else {
-        res.status = PushStatus::rejected;
-        res.code = "id_reused";
-        res.reason = "The server already holds a different operation with this id.";
-      }
-      batch.emplace(id, i);
-      continue;
-    }
-    // Refused before: the same answer again, whatever the state is now.
-    const std::optional<OpStore::Rejection>& refused = held[id_slot[i]].refused;
-    if (refused) {
-      res.status = PushStatus::rejected;
-      if (refused->body == bodies[i]) {
-        res.code = refused->code;
-        res.reason = refused->reason;
-      } else {
-        res.code = "id_reused";
-        res.reason = "The server already refused a different operation with this id.";
-      }
-      batch.emplace(id, i);
-      continue;
-    }
-    batch.emplace(id, i);
-    if (auto v = validate_operation(state_, op); !v) {
-      // An operation of a newer app version (docs/operation-log.md "Unknown
-      // types"): stored and synced, ignored by this fold. It got here only
-      // authenticated, as its own device, within the size limit and allowed
-      // for the role (roles.cpp: administrators and coordinators).
-      const bool future = v.error().code == "unknown_type" && is_future_type(op.type);
-      if (!future) {
-        res.status = PushStatus::rejected;
-        res.code = v.error().code;
-        res.reason = v.error().message;
-        to_remember.push_back(OpStore::Rejection{id, bodies[i], res.code, res.reason, now_ms, request.device});
+        res.code = item.error.code;
+        res.reason = item.error.message;
         continue;
       }
-    }
-    state_.apply(op);
-    known_.insert(op.id);
-    hash_cache_.clear();
-    applied_any = true;
-    res.status = PushStatus::accepted;
-    to_store.push_back(OpStore::NewOp{&op, bodies[i], now_ms, request.device});
-    stored_index.push_back(i);
-  }
+      const Operation& op = *item.op;
+      const std::string id = op.id.to_string();
+      res.id = id;
+      // Authorise BEFORE looking anything up by id: whether an op id exists,
+      // and what it holds, is answered only to the device that may push it
+      // (a foreign id is "forbidden" whether it is stored or not).
+      if (auto a = auth.authorize_push(who, op, state_); !a) {
+        res.status = PushStatus::rejected;
+        res.code = a.error().code;
+        res.reason = a.error().message;
+        // Remembered like any refusal when the device pushes its own operation
+        // (so a device re-enrolled with another role that pushes everything
+        // again gets the same answer); never for a foreign id, which must not
+        // let one device block another's ids, and never for an id already
+        // stored or refused (the first answer stands).
+        if (op.id.device == who.device) {
+          const OpStore::Known& k = held[id_slot[i]];
+          if (!k.stored && !k.refused)
+            to_remember.push_back(OpStore::Rejection{id, to_json_text(op), res.code, res.reason, now_ms, request.device});
+        }
+        continue;
+      }
+      // The received text when it was already canonical (it then equals
+      // to_json_text(op), see PushItem::text), else written again.
+      bodies[i] = item.text.empty() ? to_json_text(op) : item.text;
+      if (bodies[i].size() > sync::kMaxOpBytes) {
+        res.status = PushStatus::rejected;
+        res.code = "op_too_large";
+        res.reason = "One operation may be at most " + std::to_string(sync::kMaxOpBytes / 1024) + " KiB; this one has " +
+                     std::to_string(bodies[i].size()) + " bytes.";
+        continue;
+      }
 
-  if (!to_store.empty() || !to_remember.empty()) {
-    auto pending = store_->append_pending(to_store, to_remember);
-    if (!pending) {
-      // Undo the applied ops: the store kept none of them, or (a connection
-      // lost during COMMIT) some may be stored after all; either way the
-      // store is the truth. If it cannot be read now (a failover), the state
-      // stays marked stale and the next push folds it first.
+      if (auto it = batch.find(id); it != batch.end()) {
+        if (bodies[it->second] == bodies[i]) {
+          res.status = resp.results[it->second].status;
+          if (res.status == PushStatus::accepted) res.status = PushStatus::duplicate;
+          dup_of.emplace_back(i, it->second);
+        } else {
+          res.status = PushStatus::rejected;
+          res.code = "id_reused";
+          res.reason = "This operation id was already used in this batch for a different operation.";
+        }
+        continue;
+      }
+      const std::optional<OpStore::Row>& existing = held[id_slot[i]].stored;
+      if (existing && withdrawn_.count(id)) {
+        // Stored here, refused by the parent (hub mode): the parent's answer.
+        const std::optional<OpStore::Rejection>& refused = held[id_slot[i]].refused;
+        res.status = PushStatus::rejected;
+        if (existing->body == bodies[i] && refused) {
+          res.code = refused->code;
+          res.reason = refused->reason;
+        } else {
+          res.code = "id_reused";
+          res.reason = "The server already holds a different operation with this id.";
+        }
+        batch.emplace(id, i);
+        continue;
+      }
+      if (existing) {
+        if (existing->body == bodies[i]) {
+          res.status = PushStatus::duplicate;
+          res.seq = existing->seq;
+        } else {
+          res.status = PushStatus::rejected;
+          res.code = "id_reused";
+          res.reason = "The server already holds a different operation with this id.";
+        }
+        batch.emplace(id, i);
+        continue;
+      }
+      // Refused before: the same answer again, whatever the state is now.
+      const std::optional<OpStore::Rejection>& refused = held[id_slot[i]].refused;
+      if (refused) {
+        res.status = PushStatus::rejected;
+        if (refused->body == bodies[i]) {
+          res.code = refused->code;
+          res.reason = refused->reason;
+        } else {
+          res.code = "id_reused";
+          res.reason = "The server already refused a different operation with this id.";
+        }
+        batch.emplace(id, i);
+        continue;
+      }
+      batch.emplace(id, i);
+      if (auto v = validate_operation(state_, op); !v) {
+        // An operation of a newer app version (docs/operation-log.md "Unknown
+        // types"): stored and synced, ignored by this fold. It got here only
+        // authenticated, as its own device, within the size limit and allowed
+        // for the role (roles.cpp: administrators and coordinators).
+        const bool future = v.error().code == "unknown_type" && is_future_type(op.type);
+        if (!future) {
+          res.status = PushStatus::rejected;
+          res.code = v.error().code;
+          res.reason = v.error().message;
+          to_remember.push_back(OpStore::Rejection{id, bodies[i], res.code, res.reason, now_ms, request.device});
+          continue;
+        }
+      }
+      state_.apply(op);
+      known_.insert(op.id);
+      hash_cache_.clear();
+      applied_any = true;
+      res.status = PushStatus::accepted;
+      to_store.push_back(OpStore::NewOp{&op, bodies[i], now_ms, request.device});
+      stored_index.push_back(i);
+    }
+    return out;
+  };
+
+  auto pending = store_->append_after(folded_seq_, decide);
+  if (!pending) {
+    // Undo the applied ops: the store kept none of them, or (a connection
+    // lost during COMMIT) some may be stored after all; either way the store
+    // is the truth (the state equals it again, whatever the catch-up had
+    // folded). If it cannot be read now, the state stays marked stale and
+    // the next call folds it first (catch_up).
+    if (applied_any) {
       stale_ = true;
       if (auto r = refold(); !r) {
         return make_error("store_error", pending.error().message + " Re-reading the store also failed: " +
                                              r.error().message);
       }
-      return pending.error();
     }
+    return pending.error();
+  }
+  {
     const std::vector<uint64_t>& seqs = pending->seqs;
     for (size_t k = 0; k < seqs.size(); ++k) resp.results[stored_index[k]].seq = seqs[k];
-    if (!seqs.empty()) *stored_through = seqs.back();
+    if (!seqs.empty()) {
+      *stored_through = seqs.back();
+      folded_seq_ = std::max(folded_seq_, seqs.back());
+    }
     count_ += seqs.size();
   }
   for (auto [i, first] : dup_of) {
@@ -369,7 +493,7 @@ Result<std::string> SyncService::pull(const sync::PullQuery& query, int64_t now_
 
 Result<size_t> SyncService::ingest_upstream(const std::vector<sync::PulledOp>& ops, int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (auto f = fresh_state(); !f) return f.error();
+  if (auto st = catch_up(); !st) return st.error();
   std::vector<OpStore::NewOp> to_store;
   std::vector<std::string> bodies;
   std::unordered_set<std::string> in_batch;
@@ -392,11 +516,17 @@ Result<size_t> SyncService::ingest_upstream(const std::vector<sync::PulledOp>& o
     stale_ = true;  // a COMMIT whose outcome is unknown may have stored them
     return seqs.error();
   }
+  if (store_->shared()) {
+    // Other processes may have appended between: read them and these back.
+    if (auto st = catch_up(); !st) return st.error();
+    return fresh.size();
+  }
   for (const Operation* op : fresh) {
     state_.apply(*op);
     known_.insert(op->id);
   }
   hash_cache_.clear();
+  folded_seq_ = std::max(folded_seq_, seqs->back());
   advance_head(seqs->back());
   count_ += seqs->size();
   return fresh.size();
@@ -477,40 +607,61 @@ Result<size_t> SyncService::load_if_empty(const std::vector<Operation>& ops,
 Result<SyncService::Authored> SyncService::author(const std::function<Result<ServerCommand>(const State&)>& build,
                                                   int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (auto f = fresh_state(); !f) return f.error();
-  auto cmd = build(state_);
-  if (!cmd) return cmd.error();
-  OpSource source{own_device_, cmd->author, server_next_seq_, HlcClock{}};
-  source.clock.restore(server_last_);
-  // An enrolled administrator may have pushed operations under this device
-  // name (imports): never reuse an id.
-  for (;;) {
-    auto taken = store_->find(OpId{own_device_, source.next_seq}.to_string());
-    if (!taken) return taken.error();
-    if (!taken.value()) break;
-    ++source.next_seq;
+  if (auto st = catch_up(); !st) return st.error();
+  std::optional<Operation> made;
+  std::string body;
+  uint64_t next_seq = 0;
+  bool folded = false;
+  // Decided under the append lock, against everything stored before it
+  // (a volunteer checked in at another server is checked in here too).
+  auto decide = [&](const OpStore::Page& tail) -> Result<OpStore::Batch> {
+    if (!tail.rows.empty() || !tail.withdrawals.empty()) {
+      folded = true;
+      if (auto st = fold_tail(tail); !st) return st.error();
+    }
+    auto cmd = build(state_);
+    if (!cmd) return cmd.error();
+    OpSource source{own_device_, cmd->author, server_next_seq_, HlcClock{}};
+    source.clock.restore(server_last_);
+    // An enrolled administrator may have pushed operations under this device
+    // name (imports): never reuse an id.
+    for (;;) {
+      auto taken = store_->find(OpId{own_device_, source.next_seq}.to_string());
+      if (!taken) return taken.error();
+      if (!taken.value()) break;
+      ++source.next_seq;
+    }
+    auto op = make_operation(state_, cmd->command, source, now_ms);
+    if (!op) return op.error();
+    made = std::move(op).value();
+    next_seq = source.next_seq;
+    body = to_json_text(*made);
+    OpStore::Batch out;
+    out.ops.push_back(OpStore::NewOp{&*made, body, now_ms, ""});
+    return out;
+  };
+  auto pending = store_->append_after(folded_seq_, decide);
+  if (!pending) {
+    // A COMMIT whose outcome is unknown may have stored it; the state equals
+    // the store again, or stays marked stale until it can be read.
+    (void)folded;
+    stale_ = true;
+    (void)refold();
+    return pending.error();
   }
-  auto op = make_operation(state_, cmd->command, source, now_ms);
-  if (!op) return op.error();
-  const std::string body = to_json_text(op.value());
-  auto seqs = store_->append({OpStore::NewOp{&op.value(), body, now_ms, ""}});
-  if (!seqs) {
-    stale_ = true;  // a COMMIT whose outcome is unknown may have stored it
-    return seqs.error();
+  if (pending->ticket != 0) {
+    if (auto d = store_->wait_durable(pending->ticket); !d) return d.error();
   }
-  state_.apply(op.value());
-  known_.insert(op->id);
+  const uint64_t seq = pending->seqs.back();
+  state_.apply(*made);
+  known_.insert(made->id);
   hash_cache_.clear();
-  server_next_seq_ = source.next_seq;
-  server_last_ = op->hlc;
-  advance_head(seqs->back());
+  server_next_seq_ = next_seq;
+  server_last_ = made->hlc;
+  folded_seq_ = std::max(folded_seq_, seq);
+  advance_head(seq);
   count_ += 1;
-  return Authored{std::move(op).value(), seqs->back()};
-}
-
-Status SyncService::fresh_state() {
-  if (!stale_) return ok_status();
-  return refold();
+  return Authored{std::move(*made), seq};
 }
 
 void SyncService::advance_head(uint64_t seq) {
@@ -548,11 +699,13 @@ void SyncService::stop_waiting() {
 
 void SyncService::read_state(const std::function<void(const State&)>& fn) {
   std::lock_guard<std::mutex> lock(mu_);
+  (void)catch_up();  // a failed read shows the state as far as it is folded
   fn(state_);
 }
 
 std::string SyncService::state_hash() {
   std::lock_guard<std::mutex> lock(mu_);
+  (void)catch_up();
   if (hash_cache_.empty()) hash_cache_ = state_.hash_hex();
   return hash_cache_;
 }
@@ -585,11 +738,12 @@ Result<std::shared_ptr<const SyncService::Snapshot>> SyncService::snapshot(int f
       if (store_->committed_ticket() == ticket) break;
       if (tries == 50) return make_error("busy", "The server is busy storing changes; the device pulls page by page.");
     }
-    if (auto f = fresh_state(); !f) return f.error();
+    // A shared store: what the other processes committed, too.
+    if (auto st = catch_up(); !st) return st.error();
     // Every committed operation is durable: the state is the fold of the
     // log through the durable seq.
     epoch = fold_epoch_.load();
-    snap->seq = std::max(head_.load(), store_->durable_seq());
+    snap->seq = store_->shared() ? folded_seq_ : std::max(head_.load(), store_->durable_seq());
     snap->operations = known_.size();
     if (hash_cache_.empty()) hash_cache_ = state_.hash_hex();
     snap->state_hash = hash_cache_;
@@ -626,9 +780,19 @@ Result<std::shared_ptr<const SyncService::Snapshot>> SyncService::snapshot(int f
 
 sync::Health SyncService::health(const std::string& auth_name, int64_t now_ms) {
   sync::Health h;
-  h.ops = count_.load();
-  h.head = head_.load();
-  h.state_hash = state_hash();
+  if (store_->shared()) {
+    // One view: the state, its head and count as far as folded.
+    std::lock_guard<std::mutex> lock(mu_);
+    (void)catch_up();
+    if (hash_cache_.empty()) hash_cache_ = state_.hash_hex();
+    h.state_hash = hash_cache_;
+    h.head = folded_seq_;
+    h.ops = count_.load();
+  } else {
+    h.ops = count_.load();
+    h.head = head_.load();
+    h.state_hash = state_hash();
+  }
   h.auth = auth_name;
   h.server_ms = now_ms;
   return h;

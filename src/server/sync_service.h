@@ -43,9 +43,22 @@
 // state stays marked stale and the next call folds it first
 // (docs/county-deployment.md).
 //
+// Several server processes on one store (OpStore::shared(), PostgreSQL;
+// docs/sync-protocol.md "Several servers on one database"): state_ is the
+// fold of the store through folded_seq_. Before a push is validated, before
+// the server's own operation is made (author) and before a snapshot, the
+// health answer or read_state, the service folds in what other processes
+// committed: first without the append lock (a reader sees a prefix of the
+// sequence), then, for a push and author, inside the appending transaction
+// under the append lock (OpStore::append_after), so the verdicts are made
+// against every operation that precedes the new ones in the sequence, on
+// whichever process. The push channel wakes for every process's commits
+// (OpStore::watch_commits).
+//
 // Contracts
-// - Pushes are serialised (one mutex); pulls read their own SQLite connection
-//   and do not wait for pushes.
+// - Pushes are serialised (one mutex; on a shared store also the store's
+//   append lock across processes); pulls read their own connection and do
+//   not wait for pushes.
 // - Seqs become visible in increasing order (one writer, one transaction per
 //   push), so a pull never returns seq N+1 while N is still to come, and a
 //   client cursor never skips an operation.
@@ -83,6 +96,7 @@ class SyncService {
   // parent's own "server:N", docs/sync-protocol.md "Hub mode").
   static Result<std::unique_ptr<SyncService>> open(std::unique_ptr<OpStore> store,
                                                    const std::string& own_device = kServerDevice);
+  ~SyncService();
 
   Result<sync::PushResponse> push(const sync::PushRequest& request, const Principal& who,
                                   Authenticator& auth, int64_t now_ms) {
@@ -210,8 +224,15 @@ class SyncService {
   explicit SyncService(std::unique_ptr<OpStore> store) : store_(std::move(store)) {}
   Status refold();
   // Under mu_: refolds first when a failed store call left state_ stale
-  // (stale_), so nothing is decided on operations the store does not hold.
-  Status fresh_state();
+  // (stale_), so nothing is decided on operations the store does not hold;
+  // then, with a shared store only, folds what other processes committed
+  // after folded_seq_, read without the append lock.
+  Status catch_up();
+  // Folds the entries of `tail` with seq > folded_seq_ (a withdrawal among
+  // them: refold). Under mu_.
+  Status fold_tail(const OpStore::Page& tail);
+  // Parse and apply one stored row (not withdrawn), as refold does.
+  Status fold_row(const OpStore::Row& row);
   // clock_rule false: the server's own data (load_if_empty) is not a device.
   Result<sync::PushResponse> push_impl(const sync::PushRequest& request, const Principal& who,
                                        Authenticator& auth, int64_t now_ms, bool clock_rule);
@@ -226,6 +247,7 @@ class SyncService {
   std::string hash_cache_;  // state_.hash_hex(), "" when stale (guarded by mu_)
   std::atomic<uint64_t> head_{0};
   std::atomic<uint64_t> count_{0};
+  uint64_t folded_seq_ = 0;  // state_ is the fold of the store through this seq (guarded by mu_)
   // Push channel: waiters sleep on head_cv_ (wait_mu_ only, never mu_).
   void advance_head(uint64_t seq);
   std::mutex wait_mu_;

@@ -398,6 +398,58 @@ void concurrent_writers(const std::string& spec, int instances) {
   CHECK(bodies.size() == all.size());
 }
 
+// append_after (op_store.h "several server processes"): the tail is what
+// another instance committed after `after`, decide's batch goes after it,
+// decide's error comes back as it is with nothing stored. One instance per
+// store (SQLite) sees no tail.
+void append_after_catches_up(const std::string& spec, bool shared) {
+  auto mine = open_store(spec);
+  auto other = open_store(spec);
+  CHECK(mine->shared() == shared);
+  std::vector<Operation> theirs = {op_of("dev-o", 1), op_of("dev-o", 2)};
+  if (shared) {
+    REQUIRE(other->append(rows_of(theirs, "dev-o")).ok());
+  } else {
+    other.reset();  // one writer per SQLite store
+    REQUIRE(mine->append(rows_of(theirs, "dev-o")).ok());
+  }
+  std::vector<Operation> ours = {op_of("dev-m", 1)};
+  size_t tail_rows = 0;
+  uint64_t tail_last = 0;
+  auto pending = mine->append_after(0, [&](const OpStore::Page& tail) -> Result<OpStore::Batch> {
+    tail_rows = tail.rows.size();
+    if (!tail.rows.empty()) tail_last = tail.rows.back().seq;
+    return OpStore::Batch{rows_of(ours, "dev-m"), {OpStore::Rejection{"dev-m:2", "{}", "bad", "Bad.", 5, "dev-m"}}};
+  });
+  REQUIRE(pending.ok());
+  REQUIRE(pending->seqs.size() == 1);
+  CHECK(pending->seqs[0] == 3);
+  if (pending->ticket != 0) REQUIRE(mine->wait_durable(pending->ticket).ok());
+  if (shared) {
+    CHECK(tail_rows == 2);
+    CHECK(tail_last == 2);
+  } else {
+    CHECK(tail_rows == 0);
+  }
+  auto refused = mine->find_rejection("dev-m:2");
+  REQUIRE(refused.ok());
+  CHECK(refused.value().has_value());
+  // An error from decide: nothing stored, the error as it was.
+  std::vector<Operation> more = {op_of("dev-m", 3)};
+  auto failed = mine->append_after(3, [&](const OpStore::Page& tail) -> Result<OpStore::Batch> {
+    CHECK(tail.rows.empty());
+    return make_error("not_allowed", "Refused by the caller.");
+  });
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().code == "not_allowed");
+  CHECK(mine->count() == 3);
+  // An empty batch stores nothing.
+  auto empty = mine->append_after(3, [&](const OpStore::Page&) -> Result<OpStore::Batch> { return OpStore::Batch{}; });
+  REQUIRE(empty.ok());
+  CHECK(empty->seqs.empty());
+  CHECK(mine->head() == 3);
+}
+
 // The SQLite file of one test.
 struct SqliteFile {
   test::TempDir dir{"dh-store-contract"};
@@ -432,6 +484,8 @@ DH_STORE_CONTRACT("upstream values", upstream_values(spec))
 DH_STORE_CONTRACT("reopening keeps everything, and seqs are never reused", reopen_keeps_everything(spec))
 DH_STORE_CONTRACT("concurrent writers: a pulling cursor never skips an operation",
                   concurrent_writers(spec, postgres ? 3 : 1))
+
+DH_STORE_CONTRACT("append_after: catch-up and append in one locked transaction", append_after_catches_up(spec, postgres))
 
 TEST_CASE("open_op_store: which spec opens which store", "[server][store_contract]") {
   CHECK(is_postgres_spec("postgresql://u@127.0.0.1:5432/db"));

@@ -1,0 +1,33 @@
+// The device registry's tables in PostgreSQL (registry_backend.h is the
+// interface; DeviceRegistry::open_postgres uses it): the database of the
+// operations, schema "dianhong":
+//
+//   devices(device_id TEXT PRIMARY KEY, name TEXT, role TEXT,
+//           token_hash TEXT UNIQUE, enrolled_ms BIGINT, revoked BOOLEAN)
+//   enrol_codes(code_hash TEXT PRIMARY KEY, role TEXT, created_ms BIGINT,
+//               expires_ms BIGINT, used_ms BIGINT NULL, used_by TEXT NULL)
+//   registry_meta(name TEXT PRIMARY KEY, value TEXT)
+//
+// the same columns as the SQLite registry (devices.h). Created at open under
+// the advisory lock kSchemaLockKey (servers starting at once).
+//
+// Contracts
+// - Every call is a query (no cache): several server processes see one
+//   another's enrolments, used codes and revocations at once.
+// - enrol() is one transaction with the code's row locked (SELECT ... FOR
+//   UPDATE), so a code enrols one device whichever process is asked.
+// - Every query has parameters (no SQL built from data).
+// - Thread-safe: a few connections, each with its own mutex; a broken one is
+//   reset before its next use.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "server/registry_backend.h"
+
+namespace dh {
+
+Result<std::unique_ptr<RegistryBackend>> open_pg_registry(const std::string& conninfo);
+
+}  // namespace dh

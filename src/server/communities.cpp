@@ -156,6 +156,20 @@ Result<CommunitiesConfig> parse_communities_config(const std::string& text) {
   return config;
 }
 
+// A community's (or the county's) device list: in its PostgreSQL database
+// when the stores are there, so every server process of the county shares it
+// (docs/communities.md "PostgreSQL"); else in the SQLite file of its folder.
+Result<std::unique_ptr<DeviceRegistry>> open_registry(const CommunitiesOptions& options, const std::string& dir,
+                                                      const std::string& id) {
+  if (is_postgres_spec(options.store_template)) {
+    return DeviceRegistry::open_postgres(community_store_spec(options, dir, id),
+                                         options.secret_file.empty() ? options.data_dir + "/server-secret.key"
+                                                                     : options.secret_file,
+                                         1);
+  }
+  return DeviceRegistry::open(dir + "/server.sqlite", options.secret_file);
+}
+
 // A community's SyncService while it is open, and the tenant the routes see.
 struct Communities::Open {
   std::unique_ptr<SyncService> service;
@@ -192,7 +206,7 @@ Result<std::unique_ptr<Communities>> Communities::open(const CommunitiesConfig& 
     if (!make_dirs(slot->dir)) {
       return make_error("store_error", "Cannot create the folder " + slot->dir + ": " + std::strerror(errno));
     }
-    auto reg = DeviceRegistry::open(slot->dir + "/server.sqlite");
+    auto reg = open_registry(options, slot->dir, entry.id);
     if (!reg) return make_error(reg.error().code, entry.id + ": " + reg.error().message);
     slot->registry = std::move(reg).value();
     if (auto armed = arm_admin_code(*slot->registry, slot->dir + "/admin-enrolment-code.txt", entry.id); !armed) {
@@ -206,7 +220,7 @@ Result<std::unique_ptr<Communities>> Communities::open(const CommunitiesConfig& 
   if (!config.county_hosts.empty()) {
     const std::string dir = options.data_dir + "/county";
     if (!make_dirs(dir)) return make_error("store_error", "Cannot create the folder " + dir + ": " + std::strerror(errno));
-    auto reg = DeviceRegistry::open(dir + "/server.sqlite");
+    auto reg = open_registry(options, dir, "county");
     if (!reg) return make_error(reg.error().code, std::string("county: ") + reg.error().message);
     c->county_registry_ = std::move(reg).value();
     c->county_registry_->set_roles({"administrator", "county"});

@@ -73,6 +73,11 @@ struct CommunitiesOptions {
   // Else a PostgreSQL connection string in which "{community}" stands for the
   // id: a database per community (docs/communities.md "PostgreSQL").
   std::string store_template;
+  // The key file of tokens and codes (devices.h), "" = each registry's own
+  // beside its SQLite file. With a PostgreSQL template the registries are in
+  // the communities' databases, so every server process of the county must
+  // be given the same file (--secret-file; default DATA/server-secret.key).
+  std::string secret_file;
 };
 constexpr const char* kCommunityPlaceholder = "{community}";
 // The store spec of community id (the template with every placeholder replaced).

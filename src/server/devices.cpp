@@ -241,13 +241,14 @@ Result<std::unique_ptr<DeviceRegistry>> DeviceRegistry::open(const std::string& 
 }
 
 Result<std::unique_ptr<DeviceRegistry>> DeviceRegistry::open_postgres(const std::string& conninfo,
-                                                                       const std::string& secret_path) {
+                                                                       const std::string& secret_path,
+                                                                       int connections) {
 #ifdef DH_HAVE_LIBPQ
   if (secret_path.empty()) {
     return make_error("store_error", "The device list in PostgreSQL needs the path of the shared secret key file.");
   }
   std::unique_ptr<DeviceRegistry> r(new DeviceRegistry());
-  auto backend = open_pg_registry(conninfo);
+  auto backend = open_pg_registry(conninfo, connections);
   if (!backend) return backend.error();
   r->backend_ = std::move(backend).value();
   if (auto s = r->load_and_check_secret(secret_path); !s) return s.error();
@@ -255,6 +256,7 @@ Result<std::unique_ptr<DeviceRegistry>> DeviceRegistry::open_postgres(const std:
 #else
   (void)conninfo;
   (void)secret_path;
+  (void)connections;
   return make_error("store_error", "This server was built without PostgreSQL (libpq).");
 #endif
 }

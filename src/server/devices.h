@@ -106,8 +106,10 @@ class DeviceRegistry {
   // secret_path: the key file every process of the database shares (created
   // 0600 when missing). Errors as open(). Refused with "store_error" in a
   // build without libpq.
+  // connections: how many it keeps open (3; one per community when a
+  // server hosts many, communities.h).
   static Result<std::unique_ptr<DeviceRegistry>> open_postgres(const std::string& conninfo,
-                                                               const std::string& secret_path);
+                                                               const std::string& secret_path, int connections = 3);
   ~DeviceRegistry();
 
   // A new one-time code for role. code: "" = random, else a given code

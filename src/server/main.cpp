@@ -440,6 +440,7 @@ int main(int argc, char** argv) {
     }
     communities_options.store_template = store_spec;
     communities_options.data_dir = data_dir;
+    communities_options.secret_file = secret_file;
     communities_options.demo = demo;
     return serve_communities(communities_file, communities_options, host, port, web_dir, offer_snapshot);
   }

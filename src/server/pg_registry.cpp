@@ -4,6 +4,7 @@
 
 #include "server/pg_connection.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <initializer_list>
@@ -258,10 +259,9 @@ class PgRegistry final : public RegistryBackend {
 
 }  // namespace
 
-Result<std::unique_ptr<RegistryBackend>> open_pg_registry(const std::string& conninfo) {
+Result<std::unique_ptr<RegistryBackend>> open_pg_registry(const std::string& conninfo, int connections) {
   auto reg = std::make_unique<PgRegistry>();
-  constexpr int kConnections = 3;
-  for (int i = 0; i < kConnections; ++i) {
+  for (int i = 0; i < std::max(connections, 1); ++i) {
     auto c = std::make_unique<Conn>(conninfo, "(device list)");
     if (auto st = c->ready(); !st) {
       return make_error("store_error", "Cannot open the device list in PostgreSQL: " + st.error().message);

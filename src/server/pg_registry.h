@@ -28,6 +28,7 @@
 
 namespace dh {
 
-Result<std::unique_ptr<RegistryBackend>> open_pg_registry(const std::string& conninfo);
+// connections: how many it holds (token checks run on them in parallel).
+Result<std::unique_ptr<RegistryBackend>> open_pg_registry(const std::string& conninfo, int connections = 3);
 
 }  // namespace dh

@@ -389,7 +389,8 @@ TEST_CASE("communities: on PostgreSQL each community has its own database", "[se
     DH_SKIP("no PostgreSQL for the tests: DH_TEST_PG is not set (script/test starts one with script/pg)");
     return;
   }
-  for (const char* db : {"dh_comm_a", "dh_comm_b"}) REQUIRE(dh::test::pg_make_database(admin, db, true).empty());
+  for (const char* db : {"dh_comm_a", "dh_comm_b", "dh_comm_county"})
+    REQUIRE(dh::test::pg_make_database(admin, db, true).empty());
   const std::string store = dh::test::pg_conninfo_with_dbname(admin, "dh_comm_{community}");
   Many m({"--store", store});
   Client c{*m.server};
@@ -409,6 +410,19 @@ TEST_CASE("communities: on PostgreSQL each community has its own database", "[se
   CHECK(ha.state_hash != hb.state_hash);
   CHECK(ha.state_hash == a.state.hash_hex());
   CHECK(hb.state_hash == b.state.hash_hex());
+
+  // A second server process on the same databases, with the same key file
+  // (docs/communities.md "PostgreSQL"): the device lists are the databases',
+  // so a device enrolled at one is known at the other, per community.
+  Many second({"--store", store, "--secret-file", m.data + "/server-secret.key"});
+  Client c2{*second.server};
+  CHECK(c2.health(kA, a_admin).head == a.ops.size());
+  CHECK(c2.health(kB, b_admin).state_hash == hb.state_hash);
+  CHECK(c2.get(kB, "/api/v1/health", a_admin).status == 401);  // still A's token only
+  const std::string code_at_second = c2.code(kB, b_admin, "coordinator");
+  const std::string b_coord = c.enrol(kB, code_at_second, "b-coord");  // made at one, used at the other
+  CHECK(c2.health(kB, b_coord).head == b.ops.size());
+  CHECK(c.post(kA, "/api/v1/enrol", nlohmann::json{{"code", code_at_second}, {"device", "x"}}.dump()).status == 403);
 #else
   DH_SKIP("this build has no libpq");
 #endif

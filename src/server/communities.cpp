@@ -1,5 +1,9 @@
 #include "server/communities.h"
 
+#ifdef DH_HAVE_LIBPQ
+#include "server/pg_op_store.h"
+#endif
+
 #include <httplib.h>
 #include <malloc.h>
 #include <sys/resource.h>
@@ -324,35 +328,51 @@ std::shared_ptr<Communities::Open> Communities::acquire(Slot& slot, Error* error
 Result<Json> Communities::aggregates() {
   Json rows = Json::array();
   CountyFigures totals;
+  // With the stores in PostgreSQL other server processes write too, so a
+  // closed community's figures are kept only while its head is unchanged.
+  const bool shared = is_postgres_spec(options_.store_template);
   for (auto& s : slots_) {
     Slot& slot = *s;
     std::shared_ptr<Open> open;
     bool known = false;
     CountyFigures f;
+    uint64_t cached_head = 0;
     {
       std::lock_guard<std::mutex> lock(mu_);
       open = slot.open;
       if (!open && slot.figures_known) {
-        f = slot.figures;  // closed: its store has not changed since it was read
-        known = true;
+        f = slot.figures;
+        cached_head = slot.figures_head;
+        known = true;  // closed: unchanged since it was read, unless shared
       }
     }
+#ifdef DH_HAVE_LIBPQ
+    if (known && shared) {
+      auto head = PgOpStore::peek_head(community_store_spec(options_, slot.dir, slot.id));
+      if (!head) return head.error();
+      known = head.value() == cached_head;
+    }
+#else
+    (void)shared;
+#endif
     if (!known) {
       if (!open) {
         Error e;
         open = acquire(slot, &e);
         if (!open) return e;
       }
-      const uint64_t head = open->service->head();
+      // read_state folds what other processes committed first (a shared
+      // store), so the head read inside it is the one the figures are of.
+      uint64_t at = 0;
+      open->service->read_state([&](const State&) { at = open->service->head(); });
       {
         std::lock_guard<std::mutex> lock(mu_);
-        if (slot.figures_known && slot.figures_head == head) {
+        if (slot.figures_known && slot.figures_head == at) {
           f = slot.figures;
           known = true;
         }
       }
       if (!known) {
-        uint64_t at = 0;
         open->service->read_state([&](const State& state) {
           at = open->service->head();
           f = county_figures(state);

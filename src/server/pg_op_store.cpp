@@ -657,6 +657,18 @@ uint64_t PgOpStore::count() {
   return r.ok() && r.rows() == 1 ? r.u64(0, 0) : 0;
 }
 
+Result<uint64_t> PgOpStore::peek_head(const std::string& conninfo) {
+  PgConnection c(conninfo, describe(conninfo));
+  if (auto st = c.reconnect(); !st) return st.error();
+  Res exists(PQexec(c.pg, "SELECT to_regclass('dianhong.ops') IS NOT NULL AND to_regclass('dianhong.withdrawn') IS NOT NULL"));
+  if (!exists.ok() || exists.rows() != 1) return db_error("looking for the operations", exists.message());
+  if (exists.text(0, 0) != "t") return uint64_t{0};
+  Res r(PQexec(c.pg, "SELECT GREATEST(COALESCE((SELECT MAX(seq) FROM dianhong.ops), 0),"
+                     " COALESCE((SELECT MAX(seq) FROM dianhong.withdrawn), 0))"));
+  if (!r.ok() || r.rows() != 1) return db_error("reading the head", r.message());
+  return r.u64(0, 0);
+}
+
 uint64_t PgOpStore::head() {
   auto lease = lease_reader();
   if (!lease) return 0;

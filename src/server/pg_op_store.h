@@ -93,6 +93,11 @@ class PgOpStore final : public OpStore {
   // "host:port/dbname" of the connection string, for messages (never the
   // password).
   static std::string describe(const std::string& conninfo);
+  // The head (highest seq) of the store at conninfo, read on one short-lived
+  // connection without opening the store: for a server that holds many
+  // communities and must know whether another process wrote to a closed one
+  // (communities.cpp, the county's figures). 0 when it has no tables yet.
+  static Result<uint64_t> peek_head(const std::string& conninfo);
 
  private:
   struct Conn;

@@ -423,6 +423,28 @@ TEST_CASE("communities: on PostgreSQL each community has its own database", "[se
   const std::string b_coord = c.enrol(kB, code_at_second, "b-coord");  // made at one, used at the other
   CHECK(c2.health(kB, b_coord).head == b.ops.size());
   CHECK(c.post(kA, "/api/v1/enrol", nlohmann::json{{"code", code_at_second}, {"device", "x"}}.dump()).status == 403);
+
+  // The county's figures at the first server follow what the second one
+  // stored, for a closed community too (--communities-open 1: reading the
+  // figures opens A, then B, which closes A).
+  const std::string county_admin = c.enrol(kCounty, m.code_file("county"), "county-admin");
+  const std::string county = c.enrol(kCounty, c.code(kCounty, county_admin, "county"), "county-reader");
+  auto households = [&](const std::string& id) {
+    Answer agg = c.get(kCounty, "/api/v1/county/aggregates", county);
+    INFO(agg.text);
+    REQUIRE(agg.status == 200);
+    for (const auto& row : agg.body["communities"])
+      if (row["community"] == id) return row["figures"]["households"].get<int>();
+    FAIL("no figures for " << id);
+    return -1;
+  };
+  const int a_before = households("a"), b_before = households("b");
+  a.households(1);
+  c2.push(kA, a_admin, a.ops);
+  b.households(2);
+  c2.push(kB, b_admin, b.ops);
+  CHECK(households("a") == a_before + 1);
+  CHECK(households("b") == b_before + 2);
 #else
   DH_SKIP("this build has no libpq");
 #endif

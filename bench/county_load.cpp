@@ -465,6 +465,7 @@ int main(int argc, char** argv) {
     stats.pushed_ops += pushed;
   };
   const double load_before = load_average();
+  const double self_cpu0 = cpu_seconds(getpid());
   std::vector<std::thread> pool;
   for (size_t t = 0; t < std::min(threads, devices_total); ++t) pool.emplace_back(worker, t);
   for (auto& t : pool) t.join();
@@ -473,6 +474,7 @@ int main(int argc, char** argv) {
   sampler.join();
   sample();
   const double load_after = load_average();
+  const double self_cpu = cpu_seconds(getpid()) - self_cpu0;
 
   // Unanswered batches: sent once more now that the load is over (as a
   // device would when it is next online), so every sent op gets its answer.
@@ -533,6 +535,8 @@ int main(int argc, char** argv) {
     if (postmaster > 0) std::printf("CPU: PostgreSQL (postmaster + backends) %.1f s (%.0f%% of one core)\n", pg,
                                     100 * pg / load_secs);
   }
+  std::printf("CPU: this driver (the simulated devices, on the same cores) %.1f s (%.0f%% of one core)\n", self_cpu,
+              100 * self_cpu / load_secs);
   std::printf("load average: %.2f before, %.2f after (%ld CPUs)\n", load_before, load_after,
               sysconf(_SC_NPROCESSORS_ONLN));
 

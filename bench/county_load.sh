@@ -82,6 +82,10 @@ seed() {
 
 if [ "$MODE" = pg ] || [ "$MODE" = both ]; then
   echo "== PostgreSQL: $N communities, 2 servers behind nginx"
+  # An open community's PostgreSQL store holds 6 connections (a writer and 4
+  # readers: pg_op_store.cpp, and the LISTEN connection), in each server.
+  export PG_MAX_CONNECTIONS=$((OPEN * 6 * 2 + 50))
+  echo "PostgreSQL max_connections $PG_MAX_CONNECTIONS"
   "$ROOT/script/pg" start "$WORK/pg" >/dev/null
   conn=$(cat "$WORK/pg/conninfo")
   base=${conn%/postgres}
@@ -103,6 +107,7 @@ if [ "$MODE" = pg ] || [ "$MODE" = both ]; then
     --seconds "$T" --interval "$INTERVAL" --ops "$OPS" --threads "$THREADS" --server-pids "$pids" \
     --pg-postmaster "$postmaster" "${kill_args[@]}" || status=$?
   echo "nginx: answers by status: $(awk '{print $9}' "$WORK/cluster/nginx/access.log" | sort | uniq -c | tr -s ' \n' ' '); upstream errors in its log: $(grep -c 'upstream' "$WORK/cluster/nginx/error.log" || true)"
+  echo "PostgreSQL backends at the end: $(psql -tA "$conn" -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'"); memory available: $(awk '/MemAvailable/ {print int($2/1024)}' /proc/meminfo) MB"
   "$ROOT/script/cluster" stop "$WORK/cluster" >/dev/null
   "$ROOT/script/pg" stop "$WORK/pg" >/dev/null
   rm -rf "$WORK/seed-data"

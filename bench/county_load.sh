@@ -93,6 +93,9 @@ if [ "$MODE" = pg ] || [ "$MODE" = both ]; then
   psql -q "$conn" -c "CREATE DATABASE fq_seed"
   t0=$(date +%s)
   STORE="$template" seed
+  # The registry is in the database too (docs/communities.md "PostgreSQL"):
+  # emptied, so each community makes its own (and the cluster's key is used).
+  psql -q "$base/fq_seed" -c "DELETE FROM dianhong.devices; DELETE FROM dianhong.enrol_codes; DELETE FROM dianhong.registry_meta;"
   for i in $(seq 1 "$N"); do echo "CREATE DATABASE fq_c$i TEMPLATE fq_seed;"; done | psql -q "$conn"
   echo "seeded $N databases from the demo in $(( $(date +%s) - t0 )) s ($(psql -tA "$base/fq_seed" -c "SELECT pg_size_pretty(pg_database_size('fq_seed'))") each)"
   "$ROOT/script/cluster" start "$WORK/cluster" --servers 2 --port "$PORT" --store "$template" --shared-data \

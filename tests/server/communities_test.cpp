@@ -439,10 +439,13 @@ TEST_CASE("communities: on PostgreSQL each community has its own database", "[se
     return -1;
   };
   const int a_before = households("a"), b_before = households("b");
-  a.households(1);
-  c2.push(kA, a_admin, a.ops);
-  b.households(2);
-  c2.push(kB, b_admin, b.ops);
+  auto added = [](Site& site, int n) {
+    const size_t from = site.ops.size();
+    site.households(n);
+    return std::vector<Operation>(site.ops.begin() + static_cast<std::ptrdiff_t>(from), site.ops.end());
+  };
+  c2.push(kA, a_admin, added(a, 1));
+  c2.push(kB, b_admin, added(b, 2));
   CHECK(households("a") == a_before + 1);
   CHECK(households("b") == b_before + 2);
 #else

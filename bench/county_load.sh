@@ -36,8 +36,9 @@ THREADS=${THREADS:-48}
 OPEN=${OPEN:-$N}
 PORT=${PORT:-18400}
 WORK=${WORK:-/tmp/dh-county-load}
-BIN=$ROOT/build/native/src/server/dianhong_server
-LOAD=$ROOT/build/native/src/server/county_load
+BUILD=${BUILD:-$ROOT/build/native}  # another build folder: BUILD=...
+BIN=$BUILD/src/server/dianhong_server
+LOAD=$BUILD/src/server/county_load
 [ -x "$BIN" ] && [ -x "$LOAD" ] || { echo "build first: cmake --build build/native --target dianhong_server county_load" >&2; exit 2; }
 case "$MODE" in pg|sqlite|both) ;; *) echo "usage: bench/county_load.sh pg|sqlite|both" >&2; exit 2 ;; esac
 
@@ -83,8 +84,9 @@ seed() {
 if [ "$MODE" = pg ] || [ "$MODE" = both ]; then
   echo "== PostgreSQL: $N communities, 2 servers behind nginx"
   # An open community's PostgreSQL store holds 6 connections (a writer and 4
-  # readers: pg_op_store.cpp, and the LISTEN connection), in each server.
-  export PG_MAX_CONNECTIONS=$((OPEN * 6 * 2 + 50))
+  # readers: pg_op_store.cpp, and the LISTEN connection), in each server;
+  # every community's device list one more, open or not.
+  export PG_MAX_CONNECTIONS=$((OPEN * 6 * 2 + N * 2 + 50))
   echo "PostgreSQL max_connections $PG_MAX_CONNECTIONS"
   "$ROOT/script/pg" start "$WORK/pg" >/dev/null
   conn=$(cat "$WORK/pg/conninfo")

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -321,6 +322,20 @@ Result<EnrolCode> DeviceRegistry::create_code(const std::string& role, int64_t n
   std::lock_guard<std::mutex> lock(mu_);
   for (int attempt = 0;; ++attempt) {
     const std::string h = keyed_hash("code", c);
+    // A code stored before is never armed again, never extended: a given one
+    // still unused, unexpired and of this role is answered as it stands;
+    // nullopt: try another random code.
+    auto stored_before = [&](const std::string& stored_role, bool used,
+                             int64_t expires_ms) -> std::optional<Result<EnrolCode>> {
+      if (given && !used && expires_ms > now_ms && stored_role == role) return Result<EnrolCode>(EnrolCode{c, role, expires_ms});
+      if (given) {
+        return Result<EnrolCode>(make_error("code_used", "The enrolment code " + c +
+                                                             " was used or has expired, or belongs to another role; a "
+                                                             "code is never armed again. Choose another code."));
+      }
+      if (attempt > 10) return Result<EnrolCode>(make_error("store_error", "The server could not find a fresh enrolment code."));
+      return std::nullopt;
+    };
     if (backend_) {
       auto found = backend_->find_code(h);
       if (!found) return found.error();
@@ -336,13 +351,7 @@ Result<EnrolCode> DeviceRegistry::create_code(const std::string& role, int64_t n
         if (!found.value()) return make_error("store_error", "The server could not store an enrolment code.");
       }
       const RegistryBackend::CodeRow& row = *found.value();
-      if (given && !row.used && row.expires_ms > now_ms && row.role == role) return EnrolCode{c, role, row.expires_ms};
-      if (given) {
-        return make_error("code_used", "The enrolment code " + c +
-                                           " was used or has expired, or belongs to another role; a code is "
-                                           "never armed again. Choose another code.");
-      }
-      if (attempt > 10) return make_error("store_error", "The server could not find a fresh enrolment code.");
+      if (auto answer = stored_before(row.role, row.used, row.expires_ms)) return std::move(*answer);
       c = random_code();
       continue;
     }
@@ -351,17 +360,8 @@ Result<EnrolCode> DeviceRegistry::create_code(const std::string& role, int64_t n
     q.text(1, h);
     int rc = q.step();
     if (rc == SQLITE_ROW) {
-      // Stored before: never armed again, never extended.
       const bool used = sqlite3_column_type(q.get(), 2) != SQLITE_NULL;
-      if (given && !used && q.col_i64(1) > now_ms && q.col_text(0) == role) {
-        return EnrolCode{c, role, q.col_i64(1)};
-      }
-      if (given) {
-        return make_error("code_used", "The enrolment code " + c +
-                                           " was used or has expired, or belongs to another role; a code is "
-                                           "never armed again. Choose another code.");
-      }
-      if (attempt > 10) return make_error("store_error", "The server could not find a fresh enrolment code.");
+      if (auto answer = stored_before(q.col_text(0), used, q.col_i64(1))) return std::move(*answer);
       c = random_code();
       continue;
     }

@@ -71,6 +71,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -157,6 +158,70 @@ bool make_dirs(const std::string& dir) {
   return stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+// Debian's httplib (0.11, compiled into the .so) listens with a backlog of
+// 5: when a few dozen tablets connect at once the kernel drops SYNs and the
+// clients retry after 1 s (that was the 1 s p99 of sync_bench_devices). Keep
+// the listening socket (this callback sees only it) and listen again with
+// the system's limit after bind: Linux then uses the new backlog. Also
+// SO_REUSEADDR instead of httplib's default SO_REUSEPORT, so a second
+// server cannot silently share the port.
+// The 5xx answers are logged on stderr.
+int g_listen_fd = -1;
+void prepare_http_server(dh::HttpServer& server) {
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    g_listen_fd = sock;
+  });
+  server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    if (res.status >= 500) {
+      std::cerr << "dianhong_server: " << req.method << " " << req.path << " -> " << res.status << " "
+                << res.body << "\n";
+    }
+  });
+}
+
+// Binds (port 0: any free port) and listens with the system's backlog; the
+// port bound, or -1.
+int bind_http_server(dh::HttpServer& server, const std::string& host, int port) {
+  int bound = port;
+  if (port == 0) {
+    bound = server.bind_to_any_port(host);
+  } else if (!server.bind_to_port(host, port)) {
+    bound = -1;
+  }
+  if (bound > 0 && g_listen_fd >= 0) ::listen(g_listen_fd, SOMAXCONN);
+  return bound;
+}
+
+// Serves until a stop request (SIGINT/SIGTERM, wait_for_stop_signal), unless
+// stopped_early() says one came already. on_start runs just before serving,
+// on_stop just after (either may be empty). False when listening failed.
+bool listen_until_stopped(dh::HttpServer& server, const std::string& host, int bound,
+                          const std::function<bool()>& stopped_early, const std::function<void()>& on_start,
+                          const std::function<void()>& on_stop) {
+  {
+    std::lock_guard<std::mutex> lock(g_server_mu);
+    g_server = &server;
+  }
+  bool ok = true;
+  if (!stopped_early()) {
+    if (on_start) on_start();
+    std::cout << "Dianhong is running: open http://" << host << ":" << bound << "/" << std::endl;
+    // A stop request from here on: the waiter stops the server as soon as
+    // listen runs, and listen then returns at once.
+    ok = server.listen_after_bind();
+    if (on_stop) on_stop();
+    std::cout << "Dianhong server stopped." << std::endl;
+  }
+  {
+    std::lock_guard<std::mutex> lock(g_server_mu);
+    g_server = nullptr;
+    g_listen_over = true;
+  }
+  return ok;
+}
+
 // --communities (docs/communities.md): one HTTP server, the Host picks the
 // community. Listens and stops like main() does for the one community.
 int serve_communities(const std::string& file, const dh::CommunitiesOptions& options, const std::string& host,
@@ -194,18 +259,7 @@ int serve_communities(const std::string& file, const dh::CommunitiesOptions& opt
   std::cout << "Communities: " << all.community_count() << " (at most " << options.max_open << " open at once)"
             << (config->county_hosts.empty() ? "" : ", and the county") << "\n";
   dh::HttpServer server;
-  static int listen_fd = -1;  // as in main(): SO_REUSEADDR, and the system's backlog after bind
-  server.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    listen_fd = sock;
-  });
-  server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-    if (res.status >= 500) {
-      std::cerr << "dianhong_server: " << req.method << " " << req.path << " -> " << res.status << " "
-                << res.body << "\n";
-    }
-  });
+  prepare_http_server(server);
   dh::HttpOptions http_options;
   http_options.web_dir = web_dir;
   http_options.snapshot = offer_snapshot;
@@ -213,33 +267,13 @@ int serve_communities(const std::string& file, const dh::CommunitiesOptions& opt
     return all.resolve(name, api, error);
   };
   dh::install_routes(server, http_options);
-  int bound = port;
-  if (port == 0) {
-    bound = server.bind_to_any_port(host);
-  } else if (!server.bind_to_port(host, port)) {
-    bound = -1;
-  }
-  if (bound > 0 && listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
+  const int bound = bind_http_server(server, host, port);
   if (bound <= 0) {
     std::cerr << "dianhong_server: cannot listen on " << host << ":" << port << ".\n";
     return 1;
   }
-  {
-    std::lock_guard<std::mutex> lock(g_server_mu);
-    g_server = &server;
-  }
-  bool ok = true;
-  if (!g_stop_requested) {
-    std::cout << "Dianhong is running: open http://" << host << ":" << bound << "/" << std::endl;
-    ok = server.listen_after_bind();
-    std::cout << "Dianhong server stopped." << std::endl;
-  }
-  {
-    std::lock_guard<std::mutex> lock(g_server_mu);
-    g_server = nullptr;
-    g_listen_over = true;
-  }
-  return ok ? 0 : 1;
+  const auto no_early_stop_message = [] { return g_stop_requested.load(); };
+  return listen_until_stopped(server, host, bound, no_early_stop_message, nullptr, nullptr) ? 0 : 1;
 }
 
 void usage() {
@@ -565,25 +599,7 @@ int main(int argc, char** argv) {
   // (http_server.h): a keep-alive connection holds its thread, and a fixed
   // pool of 32 was taken by 40 slow clients.
   dh::HttpServer server;
-  // Debian's httplib (0.11, compiled into the .so) listens with a backlog of
-  // 5: when a few dozen tablets connect at once the kernel drops SYNs and the
-  // clients retry after 1 s (that was the 1 s p99 of sync_bench_devices). Keep
-  // the listening socket (this callback sees only it) and listen again with
-  // the system's limit after bind: Linux then uses the new backlog. Also
-  // SO_REUSEADDR instead of httplib's default SO_REUSEPORT, so a second
-  // server cannot silently share the port.
-  static int listen_fd = -1;
-  server.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    listen_fd = sock;
-  });
-  server.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-    if (res.status >= 500) {
-      std::cerr << "dianhong_server: " << req.method << " " << req.path << " -> " << res.status << " "
-                << res.body << "\n";
-    }
-  });
+  prepare_http_server(server);
   dh::HttpOptions http_options;
   http_options.web_dir = web_dir;
   http_options.devices = registry.get();
@@ -592,46 +608,26 @@ int main(int argc, char** argv) {
   if (!wildcard) http_options.host_names.push_back(host);
   for (const auto& n : public_names) http_options.host_names.push_back(n);
   dh::install_routes(server, svc, *auth, http_options);
-  int bound = port;
-  if (port == 0) {
-    bound = server.bind_to_any_port(host);
-  } else if (!server.bind_to_port(host, port)) {
-    bound = -1;
-  }
-  if (bound > 0 && listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
+  const int bound = bind_http_server(server, host, port);
   if (bound <= 0) {
     std::cerr << "dianhong_server: cannot listen on " << host << ":" << port
               << " (is another program using the port? set PORT to choose another).\n";
     return 1;
   }
 
-  {
-    std::lock_guard<std::mutex> lock(g_server_mu);
-    g_server = &server;
-  }
-  bool ok = true;
   // The snapshot for new devices (docs/sync-protocol.md "Snapshot for a new
   // device") is built once in the background, so the first new device does
   // not wait for it; joined before the service goes away.
   std::thread warm_snapshot;
   if (offer_snapshot && svc.head() > 0) warm_snapshot = std::thread([&svc] { (void)svc.snapshot(); });
-  if (!stopped_early()) {
+  const bool ok = listen_until_stopped(server, host, bound, stopped_early, [&] {
     if (upstream) {
       std::cout << "Hub mode: syncing onward to " << upstream->url() << std::endl;
       upstream->start();
     }
-    std::cout << "Dianhong is running: open http://" << host << ":" << bound << "/" << std::endl;
-    // A stop request from here on: the waiter stops the server as soon as
-    // listen runs, and listen then returns at once.
-    ok = server.listen_after_bind();
+  }, [&] {
     if (upstream) upstream->stop();
-    std::cout << "Dianhong server stopped." << std::endl;
-  }
-  {
-    std::lock_guard<std::mutex> lock(g_server_mu);
-    g_server = nullptr;
-    g_listen_over = true;
-  }
+  });
   if (warm_snapshot.joinable()) warm_snapshot.join();
   return ok ? 0 : 1;
 }

@@ -21,11 +21,15 @@ struct Statement {
   int params;
 };
 
+// The highest seq given out: operations and withdrawals share the sequence.
+constexpr const char* kHeadSql =
+    "SELECT GREATEST(COALESCE((SELECT MAX(seq) FROM dianhong.ops), 0),"
+    " COALESCE((SELECT MAX(seq) FROM dianhong.withdrawn), 0))";
+
 constexpr Statement kStatements[] = {
     {"lock", "SELECT pg_advisory_xact_lock($1::bigint)", 1},
     {"next_seq",
-     "SELECT GREATEST(COALESCE((SELECT MAX(seq) FROM dianhong.ops), 0),"
-     " COALESCE((SELECT MAX(seq) FROM dianhong.withdrawn), 0))",
+     kHeadSql,
      0},
     {"insert_rejected",
      "INSERT INTO dianhong.rejected(op_id, body, code, reason, rejected_ms, pushed_by)"
@@ -76,8 +80,7 @@ constexpr Statement kStatements[] = {
     {"count_ops", "SELECT COUNT(*) FROM dianhong.ops", 0},
     {"count_rejected", "SELECT COUNT(*) FROM dianhong.rejected", 0},
     {"head",
-     "SELECT GREATEST(COALESCE((SELECT MAX(seq) FROM dianhong.ops), 0),"
-     " COALESCE((SELECT MAX(seq) FROM dianhong.withdrawn), 0))",
+     kHeadSql,
      0},
     {"get_upstream", "SELECT value FROM dianhong.upstream WHERE name = $1", 1},
     {"set_upstream",
@@ -663,8 +666,7 @@ Result<uint64_t> PgOpStore::peek_head(const std::string& conninfo) {
   Res exists(PQexec(c.pg, "SELECT to_regclass('dianhong.ops') IS NOT NULL AND to_regclass('dianhong.withdrawn') IS NOT NULL"));
   if (!exists.ok() || exists.rows() != 1) return db_error("looking for the operations", exists.message());
   if (exists.text(0, 0) != "t") return uint64_t{0};
-  Res r(PQexec(c.pg, "SELECT GREATEST(COALESCE((SELECT MAX(seq) FROM dianhong.ops), 0),"
-                     " COALESCE((SELECT MAX(seq) FROM dianhong.withdrawn), 0))"));
+  Res r(PQexec(c.pg, kHeadSql));
   if (!r.ok() || r.rows() != 1) return db_error("reading the head", r.message());
   return r.u64(0, 0);
 }

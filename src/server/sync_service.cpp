@@ -611,12 +611,10 @@ Result<SyncService::Authored> SyncService::author(const std::function<Result<Ser
   std::optional<Operation> made;
   std::string body;
   uint64_t next_seq = 0;
-  bool folded = false;
   // Decided under the append lock, against everything stored before it
   // (a volunteer checked in at another server is checked in here too).
   auto decide = [&](const OpStore::Page& tail) -> Result<OpStore::Batch> {
     if (!tail.rows.empty() || !tail.withdrawals.empty()) {
-      folded = true;
       if (auto st = fold_tail(tail); !st) return st.error();
     }
     auto cmd = build(state_);
@@ -644,7 +642,6 @@ Result<SyncService::Authored> SyncService::author(const std::function<Result<Ser
   if (!pending) {
     // A COMMIT whose outcome is unknown may have stored it; the state equals
     // the store again, or stays marked stale until it can be read.
-    (void)folded;
     stale_ = true;
     (void)refold();
     return pending.error();

@@ -111,6 +111,19 @@ std::string normalise_host_name(const std::string& host) {
   return v;
 }
 
+bool one_database(const CommunitiesOptions& options) {
+  return is_postgres_spec(options.store_template) &&
+         options.store_template.find(kCommunityPlaceholder) == std::string::npos;
+}
+
+std::string community_schema(const std::string& id) {
+  std::string schema = "dh_" + id;
+  for (char& c : schema) {
+    if (c == '-') c = '_';
+  }
+  return schema;
+}
+
 std::string community_store_spec(const CommunitiesOptions& options, const std::string& dir, const std::string& id) {
   if (options.store_template.empty()) return dir + "/server.sqlite";
   std::string spec = options.store_template;
@@ -160,16 +173,18 @@ Result<CommunitiesConfig> parse_communities_config(const std::string& text) {
   return config;
 }
 
-// A community's (or the county's) device list: in its PostgreSQL database
-// when the stores are there, so every server process of the county shares it
-// (docs/communities.md "PostgreSQL"); else in the SQLite file of its folder.
-Result<std::unique_ptr<DeviceRegistry>> open_registry(const CommunitiesOptions& options, const std::string& dir,
+// A community's (or the county's) device list: in its PostgreSQL database,
+// or its schema of the county's one database, when the stores are there, so
+// every server process of the county shares it (docs/communities.md
+// "PostgreSQL"); else in the SQLite file of its folder.
+Result<std::unique_ptr<DeviceRegistry>> open_registry(const CommunitiesOptions& options,
+                                                      const std::shared_ptr<PgPool>& pool, const std::string& dir,
                                                       const std::string& id) {
+  const std::string secret =
+      options.secret_file.empty() ? options.data_dir + "/server-secret.key" : options.secret_file;
+  if (pool) return DeviceRegistry::open_postgres(pool, community_schema(id), secret);
   if (is_postgres_spec(options.store_template)) {
-    return DeviceRegistry::open_postgres(community_store_spec(options, dir, id),
-                                         options.secret_file.empty() ? options.data_dir + "/server-secret.key"
-                                                                     : options.secret_file,
-                                         1);
+    return DeviceRegistry::open_postgres(community_store_spec(options, dir, id), secret, 1);
   }
   return DeviceRegistry::open(dir + "/server.sqlite", options.secret_file);
 }
@@ -203,6 +218,15 @@ Result<std::unique_ptr<Communities>> Communities::open(const CommunitiesConfig& 
   std::unique_ptr<Communities> c(new Communities());
   c->options_ = options;
   if (c->options_.max_open == 0) c->options_.max_open = 1;
+  if (one_database(options)) {
+#ifdef DH_HAVE_LIBPQ
+    auto pool = PgPool::open(options.store_template, options.pg_connections);
+    if (!pool) return pool.error();
+    c->pool_ = std::move(pool).value();
+#else
+    return make_error("store_error", "This server was built without PostgreSQL (libpq).");
+#endif
+  }
   for (const auto& entry : config.communities) {
     auto slot = std::make_unique<Slot>();
     slot->id = entry.id;
@@ -210,7 +234,7 @@ Result<std::unique_ptr<Communities>> Communities::open(const CommunitiesConfig& 
     if (!make_dirs(slot->dir)) {
       return make_error("store_error", "Cannot create the folder " + slot->dir + ": " + std::strerror(errno));
     }
-    auto reg = open_registry(options, slot->dir, entry.id);
+    auto reg = open_registry(options, c->pool_, slot->dir, entry.id);
     if (!reg) return make_error(reg.error().code, entry.id + ": " + reg.error().message);
     slot->registry = std::move(reg).value();
     if (auto armed = arm_admin_code(*slot->registry, slot->dir + "/admin-enrolment-code.txt", entry.id); !armed) {
@@ -224,7 +248,7 @@ Result<std::unique_ptr<Communities>> Communities::open(const CommunitiesConfig& 
   if (!config.county_hosts.empty()) {
     const std::string dir = options.data_dir + "/county";
     if (!make_dirs(dir)) return make_error("store_error", "Cannot create the folder " + dir + ": " + std::strerror(errno));
-    auto reg = open_registry(options, dir, "county");
+    auto reg = open_registry(options, c->pool_, dir, kCountyId);
     if (!reg) return make_error(reg.error().code, std::string("county: ") + reg.error().message);
     c->county_registry_ = std::move(reg).value();
     c->county_registry_->set_roles({"administrator", "county"});
@@ -263,6 +287,17 @@ std::shared_ptr<Tenant> Communities::resolve(const std::string& host_name, bool 
   return std::shared_ptr<Tenant>(std::move(open), t);  // keeps the community open while the request runs
 }
 
+Result<std::unique_ptr<OpStore>> Communities::open_community_store(const Slot& slot) {
+#ifdef DH_HAVE_LIBPQ
+  if (pool_) {
+    auto pg = PgOpStore::open(pool_, community_schema(slot.id));
+    if (!pg) return pg.error();
+    return std::unique_ptr<OpStore>(std::move(pg).value());
+  }
+#endif
+  return open_op_store(community_store_spec(options_, slot.dir, slot.id));
+}
+
 std::shared_ptr<Communities::Open> Communities::acquire(Slot& slot, Error* error) {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -284,7 +319,7 @@ std::shared_ptr<Communities::Open> Communities::acquire(Slot& slot, Error* error
     if (error) *error = make_error("store_error", "This community's data cannot be opened now.");
     return nullptr;
   };
-  auto store = open_op_store(community_store_spec(options_, slot.dir, slot.id));
+  auto store = open_community_store(slot);
   if (!store) return fail(store.error());
   auto service = SyncService::open(std::move(store).value());
   if (!service) return fail(service.error());
@@ -348,7 +383,8 @@ Result<Json> Communities::aggregates() {
     }
 #ifdef DH_HAVE_LIBPQ
     if (known && shared) {
-      auto head = PgOpStore::peek_head(community_store_spec(options_, slot.dir, slot.id));
+      auto head = pool_ ? PgOpStore::peek_head(*pool_, community_schema(slot.id))
+                        : PgOpStore::peek_head(community_store_spec(options_, slot.dir, slot.id));
       if (!head) return head.error();
       known = head.value() == cached_head;
     }

@@ -45,6 +45,7 @@
 namespace dh {
 
 class DeviceRegistry;
+class OpStore;
 class DeviceAuth;
 class SyncService;
 
@@ -78,8 +79,18 @@ struct CommunitiesOptions {
   // the communities' databases, so every server process of the county must
   // be given the same file (--secret-file; default DATA/server-secret.key).
   std::string secret_file;
+  // One database (a PostgreSQL template without "{community}"): the
+  // connections each server process keeps to it, shared by all communities.
+  size_t pg_connections = 8;
 };
 constexpr const char* kCommunityPlaceholder = "{community}";
+// A PostgreSQL template without the placeholder: every community in one
+// database, a schema each (community_schema), on one pool of connections per
+// process (pg_pool.h; docs/communities.md "One database for the county").
+bool one_database(const CommunitiesOptions& options);
+// "dh_" + the id with every '-' as '_' (ids have no '_', so no two meet);
+// the county's registry: "dh_county".
+std::string community_schema(const std::string& id);
 // The store spec of community id (the template with every placeholder replaced).
 std::string community_store_spec(const CommunitiesOptions& options, const std::string& dir, const std::string& id);
 
@@ -104,9 +115,11 @@ class Communities {
   struct Slot;
   Communities() = default;
   std::shared_ptr<Open> acquire(Slot& slot, Error* error);
+  Result<std::unique_ptr<OpStore>> open_community_store(const Slot& slot);
   void answer_aggregates(const httplib::Request& req, httplib::Response& res);
 
   CommunitiesOptions options_;
+  std::shared_ptr<class PgPool> pool_;  // one_database: shared by every community (declared first: closed last)
   std::vector<std::unique_ptr<Slot>> slots_;
   std::unordered_map<std::string, Slot*> by_host_;
   std::unordered_map<std::string, bool> county_hosts_;

@@ -262,6 +262,27 @@ Result<std::unique_ptr<DeviceRegistry>> DeviceRegistry::open_postgres(const std:
 #endif
 }
 
+Result<std::unique_ptr<DeviceRegistry>> DeviceRegistry::open_postgres(std::shared_ptr<PgPool> pool,
+                                                                       const std::string& schema,
+                                                                       const std::string& secret_path) {
+#ifdef DH_HAVE_LIBPQ
+  if (secret_path.empty()) {
+    return make_error("store_error", "The device list in PostgreSQL needs the path of the shared secret key file.");
+  }
+  std::unique_ptr<DeviceRegistry> r(new DeviceRegistry());
+  auto backend = open_pg_registry(std::move(pool), schema);
+  if (!backend) return backend.error();
+  r->backend_ = std::move(backend).value();
+  if (auto s = r->load_and_check_secret(secret_path); !s) return s.error();
+  return r;
+#else
+  (void)pool;
+  (void)schema;
+  (void)secret_path;
+  return make_error("store_error", "This server was built without PostgreSQL (libpq).");
+#endif
+}
+
 Status DeviceRegistry::load_and_check_secret(const std::string& key_file) {
   if (key_file.empty()) {
     secret_ = random_bytes(32);

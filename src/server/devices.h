@@ -110,6 +110,11 @@ class DeviceRegistry {
   // server hosts many, communities.h).
   static Result<std::unique_ptr<DeviceRegistry>> open_postgres(const std::string& conninfo,
                                                                const std::string& secret_path, int connections = 3);
+  // The same in a schema of a database whose connections are shared
+  // (pg_pool.h; a county's communities, communities.h).
+  static Result<std::unique_ptr<DeviceRegistry>> open_postgres(std::shared_ptr<class PgPool> pool,
+                                                               const std::string& schema,
+                                                               const std::string& secret_path);
   ~DeviceRegistry();
 
   // A new one-time code for role. code: "" = random, else a given code

@@ -34,11 +34,16 @@
 // --communities FILE  many communities on this server, each on its own host
 //         name (docs/communities.md): FILE has "ID HOST [HOST...]" lines and
 //         one "county HOST..." line; each community keeps its data in
-//         DATA_DIR/communities/ID/ (or, with --store, in the PostgreSQL
-//         database the template names with {community}). Not with --upstream,
+//         DATA_DIR/communities/ID/ (or, with --store, in PostgreSQL: the
+//         database the template names with {community}, or, with no
+//         {community} in it, the template's one database, a schema per
+//         community). Not with --upstream,
 //         --auth open or --admin-code (each community has its own code file).
 // --communities-open N  how many communities stay open at once (default 16;
 //         the least recently used idle one is closed past that)
+// --pg-connections N  with --communities on one PostgreSQL database: the
+//         connections this process keeps to it, shared by every community
+//         (default 8; server/pg_pool.h)
 //
 // --upstream  hub mode (server/upstream.h, docs/sync-protocol.md "Hub mode"):
 //         sync onward to the parent server at URL (http://host:port) on a
@@ -297,6 +302,7 @@ void usage() {
                "          (besides localhost and the address they connect to); repeatable\n"
                "  --communities FILE  many communities, each on its own host name (docs/communities.md)\n"
                "  --communities-open N  communities kept open at once (default 16)\n"
+               "  --pg-connections N  connections to the one PostgreSQL database of --communities (default 8)\n"
                "  --upstream URL  hub mode: sync onward to the parent server at URL (http://host:port)\n"
                "  --upstream-code CODE  enrolment code for role hub made on the parent (first start)\n"
                "  --upstream-device ID  device id to enrol as at the parent (default hub-<random>)\n"
@@ -399,6 +405,15 @@ int main(int argc, char** argv) {
         return 2;
       }
       communities_options.max_open = std::stoul(n);
+    } else if (a == "--pg-connections") {
+      std::string n;
+      if (!value(&n)) return 2;
+      if (n.empty() || n.size() > 3 || n.find_first_not_of("0123456789") != std::string::npos || std::stoul(n) == 0 ||
+          std::stoul(n) > 500) {
+        std::cerr << "dianhong_server: --pg-connections is a whole number from 1 to 500.\n";
+        return 2;
+      }
+      communities_options.pg_connections = std::stoul(n);
     } else if (a == "--upstream") {
       if (!value(&upstream_options.url)) return 2;
     } else if (a == "--upstream-code") {
@@ -466,10 +481,10 @@ int main(int argc, char** argv) {
                    "devices; it does not go with --upstream, --auth open or --admin-code.\n";
       return 2;
     }
-    if (!store_spec.empty() && (!dh::is_postgres_spec(store_spec) ||
-                                store_spec.find(dh::kCommunityPlaceholder) == std::string::npos)) {
-      std::cerr << "dianhong_server: with --communities, --store is a PostgreSQL connection string naming each "
-                   "community's database with {community}, e.g. postgresql://dianhong@db/fq_{community}.\n";
+    if (!store_spec.empty() && !dh::is_postgres_spec(store_spec)) {
+      std::cerr << "dianhong_server: with --communities, --store is a PostgreSQL connection string: one database "
+                   "for every community (postgresql://dianhong@db/county), or one each, named with {community} "
+                   "(postgresql://dianhong@db/fq_{community}).\n";
       return 2;
     }
     communities_options.store_template = store_spec;

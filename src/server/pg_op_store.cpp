@@ -1,10 +1,9 @@
 #include "server/pg_op_store.h"
 
-#include "server/pg_commit_listener.h"
-
 #include <libpq-fe.h>
 
 #include "server/pg_connection.h"
+#include "server/pg_pool.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -126,12 +125,6 @@ constexpr const char* kSchema =
     " value TEXT NOT NULL);"
     "INSERT INTO dianhong.meta(name, value) VALUES('schema_version', '1') ON CONFLICT (name) DO NOTHING;";
 
-std::string pq_message(PGconn* c) {
-  std::string m = c ? PQerrorMessage(c) : "out of memory";
-  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
-  return m.empty() ? "unknown error" : m;
-}
-
 // A PGresult that clears itself.
 class Res {
  public:
@@ -205,59 +198,27 @@ class ArrayParam {
   bool closed_ = false;
 };
 
-// Notices ("schema already exists, skipping") are not errors: not printed.
-void ignore_notice(void*, const char*) {}
-
 }  // namespace
 
-// A connection (pg_connection.h: it notices a lost connection or a server
-// that is no longer the primary, and reconnects) with its mutex and its
-// prepared statements.
-struct PgOpStore::Conn : PgConnection {
-  using PgConnection::PgConnection;
-  std::mutex mu;
-  // Read connections: a statement that fails because the connection was lost
-  // is run once more on a new connection (reads change nothing).
-  bool retry_reads = false;
-
-  // After a connect or a reset: UTF-8, synchronous commits, the statements.
-  Status setup() {
-    PQsetNoticeProcessor(pg, ignore_notice, nullptr);
-    if (PQsetClientEncoding(pg, "UTF8") != 0) return db_error("choosing UTF-8", pq_message(pg));
-    {
-      Res r(PQexec(pg, "SHOW synchronous_commit"));
-      if (!r.ok()) return db_error("reading synchronous_commit", r.message());
-      if (r.rows() == 1 && r.text(0, 0) == "off") {
-        Res set(PQexec(pg, "SET synchronous_commit TO on"));
-        if (!set.ok()) return db_error("setting synchronous_commit", set.message());
-      }
+// The statements on a pooled connection (pg_pool.h): each prepared on first
+// use under "<schema>/<name>", so one connection serves every schema.
+struct PgOpStore::Conn {
+  // A statement that fails because the connection was lost is run once more
+  // on a new connection when `retry` (reads outside a transaction: they
+  // change nothing).
+  static Res run(PgPool::Conn& c, const PgOpStore::Stmt& s, std::initializer_list<const std::string*> params,
+                 bool retry) {
+    const bool idle = PQtransactionStatus(c.pg) == PQTRANS_IDLE;
+    Res r = run_once(c, s, params);
+    if (r.ok() || !c.note_failure(r.get()) || !retry || !idle || !c.ready()) return r;
+    return run_once(c, s, params);
+  }
+  static Res run_once(PgPool::Conn& c, const PgOpStore::Stmt& s, std::initializer_list<const std::string*> params) {
+    if (!c.prepared.count(s.name)) {
+      Res p(PQprepare(c.pg, s.name.c_str(), s.sql.c_str(), s.params, nullptr));
+      if (!p.ok()) return p;
+      c.prepared.insert(s.name);
     }
-    return ok_status();
-  }
-  Status prepare_all() {
-    for (const Statement& s : kStatements) {
-      Res r(PQprepare(pg, s.name, s.sql, s.params, nullptr));
-      if (!r.ok()) return db_error(std::string("preparing statement ") + s.name, r.message());
-    }
-    return ok_status();
-  }
-  // Reconnects a lost connection (the server restarted or failed over):
-  // with the same connection string, so to whichever host is the primary.
-  Status ready() {
-    if (usable()) return ok_status();
-    if (auto s = reconnect(); !s) return s;
-    if (auto s = setup(); !s) return s;
-    return prepare_all();
-  }
-  // Runs a prepared statement with text parameters; on a read connection
-  // outside a transaction, once more after a lost connection.
-  Res run(const char* name, std::initializer_list<const std::string*> params) {
-    const bool idle = PQtransactionStatus(pg) == PQTRANS_IDLE;
-    Res r = run_once(name, params);
-    if (r.ok() || !note_failure(r.get()) || !retry_reads || !idle || !ready()) return r;
-    return run_once(name, params);
-  }
-  Res run_once(const char* name, std::initializer_list<const std::string*> params) {
     const char* values[16];
     int lengths[16];
     int n = 0;
@@ -266,161 +227,123 @@ struct PgOpStore::Conn : PgConnection {
       lengths[n] = static_cast<int>(p->size());
       ++n;
     }
-    return Res(PQexecPrepared(pg, name, n, values, lengths, nullptr, 0));
+    return Res(PQexecPrepared(c.pg, s.name.c_str(), n, values, lengths, nullptr, 0));
   }
   // A command without parameters or data (BEGIN, COMMIT, ROLLBACK).
-  Status exec(const char* sql, const char* what) {
-    Res r(PQexec(pg, sql));
+  static Status exec(PgPool::Conn& c, const char* sql, const char* what) {
+    Res r(PQexec(c.pg, sql));
     if (!r.ok()) {
-      note_failure(r.get());
+      c.note_failure(r.get());
       return db_error(what, r.message());
     }
     return ok_status();
   }
   // BEGIN, once more on a new connection if the old one turns out lost
   // (nothing was sent in it yet, so nothing can be half done).
-  Status begin() {
-    if (auto s = exec("BEGIN", "starting a transaction"); s || usable()) return s;
-    if (auto s = ready(); !s) return s;
-    return exec("BEGIN", "starting a transaction");
+  static Status begin(PgPool::Conn& c) {
+    if (auto s = exec(c, "BEGIN", "starting a transaction"); s || c.usable()) return s;
+    if (auto s = c.ready(); !s) return s;
+    return exec(c, "BEGIN", "starting a transaction");
   }
-  void rollback() { Res r(PQexec(pg, "ROLLBACK")); }
+  static void rollback(PgPool::Conn& c) { Res r(PQexec(c.pg, "ROLLBACK")); }
 };
 
-Result<std::unique_ptr<PgOpStore::Conn>> PgOpStore::connect(const std::string& conninfo, const std::string& where,
-                                                             bool prepare) {
-  auto c = std::make_unique<PgOpStore::Conn>(conninfo, where);
-  if (auto s = c->reconnect(); !s) {
-    return make_error("store_error", "Cannot open the server database " + where + ": " + pq_message(c->pg) + ".");
-  }
-  if (auto s = c->setup(); !s) return s.error();
-  if (prepare) {
-    if (auto s = c->prepare_all(); !s) return s.error();
-  }
-  return c;
+std::string PgOpStore::describe(const std::string& conninfo) { return PgPool::describe(conninfo); }
+
+int64_t PgOpStore::lock_key_for(const std::string& schema) {
+  if (schema == kDefaultSchema) return kAppendLockKey;
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char ch : schema) h = (h ^ ch) * 1099511628211ull;
+  return static_cast<int64_t>(h ^ static_cast<uint64_t>(kAppendLockKey));
 }
 
-std::string PgOpStore::describe(const std::string& conninfo) {
-  char* err = nullptr;
-  PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
-  if (!opts) {
-    if (err) PQfreemem(err);
-    return "(unreadable connection string)";
-  }
-  std::string host, port, db;
-  for (PQconninfoOption* o = opts; o->keyword; ++o) {
-    if (!o->val) continue;
-    if (std::strcmp(o->keyword, "host") == 0 || (host.empty() && std::strcmp(o->keyword, "hostaddr") == 0)) host = o->val;
-    if (std::strcmp(o->keyword, "port") == 0) port = o->val;
-    if (std::strcmp(o->keyword, "dbname") == 0) db = o->val;
-  }
-  PQconninfoFree(opts);
-  // Several hosts (a failover pair): "h1:p1,h2:p2" (libpq pairs the lists;
-  // one port applies to every host).
-  auto split = [](const std::string& list) {
-    std::vector<std::string> out;
-    size_t from = 0;
-    for (size_t comma; (comma = list.find(',', from)) != std::string::npos; from = comma + 1)
-      out.push_back(list.substr(from, comma - from));
-    out.push_back(list.substr(from));
-    return out;
-  };
-  const std::vector<std::string> hosts = split(host.empty() ? "localhost" : host), ports = split(port);
-  std::string out;
-  for (size_t i = 0; i < hosts.size(); ++i) {
-    const std::string& p = ports.size() == hosts.size() ? ports[i] : ports.front();
-    out += (i ? "," : "") + hosts[i] + (p.empty() ? "" : ":" + p);
-  }
-  return out + "/" + db;
+std::string PgOpStore::head_sql(const std::string& schema) {
+  return in_schema(kHeadSql, schema);
 }
 
-PgOpStore::~PgOpStore() { listener_.reset(); }
+std::string PgOpStore::in_schema(const std::string& sql, const std::string& schema) {
+  std::string out = sql;
+  const std::string from = std::string(kDefaultSchema) + ".", to = schema + ".";
+  if (from == to) return out;
+  for (size_t at = out.find(from); at != std::string::npos; at = out.find(from, at + to.size())) {
+    out.replace(at, from.size(), to);
+  }
+  const std::string create = "SCHEMA IF NOT EXISTS dianhong;";
+  if (size_t at = out.find(create); at != std::string::npos) {
+    out.replace(at, create.size(), "SCHEMA IF NOT EXISTS " + schema + ";");
+  }
+  return out;
+}
+
+PgOpStore::~PgOpStore() {
+  if (watch_id_) pool_->unwatch(watch_id_);
+}
 
 Result<std::unique_ptr<PgOpStore>> PgOpStore::open(const std::string& conninfo) {
-  std::unique_ptr<PgOpStore> store(new PgOpStore());
-  store->where_ = describe(conninfo);
-  store->conninfo_ = conninfo;
-  {
-    char* err = nullptr;
-    PQconninfoOption* opts = PQconninfoParse(conninfo.c_str(), &err);
-    if (!opts) {
-      std::string why = err ? err : "unreadable";
-      if (err) PQfreemem(err);
-      while (!why.empty() && why.back() == '\n') why.pop_back();
-      return make_error("store_error", "The PostgreSQL connection string cannot be read: " + why + ".");
-    }
-    PQconninfoFree(opts);
+  auto pool = PgPool::open(conninfo, kOwnPoolSize);
+  if (!pool) return pool.error();
+  return open(std::move(pool).value(), kDefaultSchema);
+}
+
+Result<std::unique_ptr<PgOpStore>> PgOpStore::open(std::shared_ptr<PgPool> pool, const std::string& schema) {
+  if (!PgPool::is_schema_name(schema)) {
+    return make_error("store_error", "\"" + schema.substr(0, 70) + "\" cannot name a PostgreSQL schema.");
   }
-  auto w = connect(conninfo, store->where_, false);
-  if (!w) return w.error();
-  store->writer_ = std::move(w).value();
-  Conn& c = *store->writer_;
+  std::unique_ptr<PgOpStore> store(new PgOpStore());
+  store->pool_ = std::move(pool);
+  store->schema_ = schema;
+  store->where_ = store->pool_->where() + (schema == kDefaultSchema ? "" : " (schema " + schema + ")");
+  store->lock_key_ = std::to_string(lock_key_for(schema));
+  for (const Statement& st : kStatements) {
+    store->statements_.emplace(st.name, Stmt{schema + "/" + st.name, in_schema(st.sql, schema), st.params});
+  }
+  auto leased = store->pool_->lease();
+  if (!leased) return leased.error();
+  PgPool::Conn& c = *leased.value();
   // The schema, under the append lock; then its version.
-  if (auto s = c.begin(); !s) return s.error();
+  if (auto s = Conn::begin(c); !s) return s.error();
   {
-    const std::string key = std::to_string(kAppendLockKey);
-    const char* v[1] = {key.c_str()};
+    const char* v[1] = {store->lock_key_.c_str()};
     Res lock(PQexecParams(c.pg, "SELECT pg_advisory_xact_lock($1::bigint)", 1, nullptr, v, nullptr, nullptr, 0));
     if (!lock.ok()) {
-      c.rollback();
+      Conn::rollback(c);
       return db_error("taking the append lock", lock.message());
     }
   }
-  if (auto s = c.exec(kSchema, "creating its tables"); !s) {
-    c.rollback();
+  if (auto s = Conn::exec(c, in_schema(kSchema, schema).c_str(), "creating its tables"); !s) {
+    Conn::rollback(c);
     return s.error();
   }
   {
-    Res v(PQexec(c.pg, "SELECT value FROM dianhong.meta WHERE name = 'schema_version'"));
+    Res v(PQexec(c.pg, in_schema("SELECT value FROM dianhong.meta WHERE name = 'schema_version'", schema).c_str()));
     if (!v.ok() || v.rows() != 1) {
-      c.rollback();
+      Conn::rollback(c);
       return db_error("reading its version", v.message());
     }
     if (v.text(0, 0) != kSchemaVersion) {
-      c.rollback();
+      Conn::rollback(c);
       return make_error("store_error", "The server database " + store->where_ + " has schema version " +
                                            v.text(0, 0) + ", not this server's (" + kSchemaVersion +
                                            "). Use a matching server.");
     }
   }
-  if (auto s = c.exec("COMMIT", "committing its tables"); !s) return s.error();
-  if (auto s = c.prepare_all(); !s) return s.error();
-  constexpr int kReaders = 4;
-  for (int i = 0; i < kReaders; ++i) {
-    auto r = connect(conninfo, store->where_, true);
-    if (!r) return r.error();
-    r.value()->retry_reads = true;
-    store->readers_.push_back(std::move(r).value());
-  }
+  if (auto s = Conn::exec(c, "COMMIT", "committing its tables"); !s) return s.error();
+  leased = PgPool::Lease();
   store->durable_seq_ = store->head();
   return store;
 }
 
-Result<std::pair<PgOpStore::Conn*, std::unique_lock<std::mutex>>> PgOpStore::lease_reader() {
-  const size_t n = readers_.size();
-  const size_t start = next_reader_.fetch_add(1) % n;
-  Conn* c = nullptr;
-  std::unique_lock<std::mutex> lock;
-  for (size_t k = 0; k < n && !c; ++k) {
-    Conn* candidate = readers_[(start + k) % n].get();
-    std::unique_lock<std::mutex> l(candidate->mu, std::try_to_lock);
-    if (l.owns_lock()) {
-      c = candidate;
-      lock = std::move(l);
-    }
-  }
-  if (!c) {
-    c = readers_[start].get();
-    lock = std::unique_lock<std::mutex>(c->mu);
-  }
-  if (auto s = c->ready(); !s) return s.error();
-  return std::make_pair(c, std::move(lock));
-}
+const PgOpStore::Stmt& PgOpStore::statement(const char* name) const { return statements_.at(name); }
 
-Result<std::unique_lock<std::mutex>> PgOpStore::lock_writer() {
-  std::unique_lock<std::mutex> lock(writer_->mu);
-  if (auto s = writer_->ready(); !s) return s.error();
-  return lock;
+Result<PgPool::Lease> PgOpStore::lease_reader() { return pool_->lease(); }
+
+Result<std::pair<std::unique_lock<std::mutex>, PgPool::Lease>> PgOpStore::lock_writer() {
+  // This process's appenders to this store queue here, not on the pool, so
+  // at most one pooled connection per store waits for the advisory lock.
+  std::unique_lock<std::mutex> lock(append_mu_);
+  auto leased = pool_->lease();
+  if (!leased) return leased.error();
+  return std::make_pair(std::move(lock), std::move(leased).value());
 }
 
 void PgOpStore::note_commit(uint64_t last_seq) {
@@ -451,17 +374,16 @@ Result<OpStore::Pending> PgOpStore::transact(uint64_t after, bool read_tail,
   Pending pending;
   auto locked = lock_writer();
   if (!locked) return locked.error();
-  Conn& c = *writer_;
-  if (auto s = c.begin(); !s) return s.error();
+  PgPool::Conn& c = *locked->second;
+  if (auto s = Conn::begin(c); !s) return s.error();
   auto fail = [&](const std::string& what, const Res& r) {
     Error e = db_error(what, r.message());
-    c.rollback();
+    Conn::rollback(c);
     return e;
   };
   // Serialises appenders across processes until COMMIT: seqs commit in
   // order, and refusals are recorded after every earlier decision is visible.
-  const std::string key = std::to_string(kAppendLockKey);
-  Res lock = c.run("lock", {&key});
+    Res lock = Conn::run(c, statement("lock"), {&lock_key_}, false);
   if (!lock.ok()) return fail("taking the append lock", lock);
   // The catch-up: what other processes committed after `after`. Nobody can
   // append while we hold the lock, so page by page is one consistent view.
@@ -470,7 +392,7 @@ Result<OpStore::Pending> PgOpStore::transact(uint64_t after, bool read_tail,
     const std::string l = "1000";
     for (uint64_t from = after;;) {
       const std::string a = std::to_string(from);
-      Res r = c.run("read_ops", {&a, &l});
+      Res r = Conn::run(c, statement("read_ops"), {&a, &l}, false);
       if (!r.ok()) return fail("reading operations", r);
       for (int i = 0; i < r.rows(); ++i) tail.rows.push_back(Row{r.u64(i, 0), r.text(i, 1), r.text(i, 2)});
       if (r.rows() < 1000) break;
@@ -478,7 +400,7 @@ Result<OpStore::Pending> PgOpStore::transact(uint64_t after, bool read_tail,
     }
     for (uint64_t from = after;;) {
       const std::string a = std::to_string(from);
-      Res r = c.run("read_withdrawn", {&a, &l});
+      Res r = Conn::run(c, statement("read_withdrawn"), {&a, &l}, false);
       if (!r.ok()) return fail("reading withdrawals", r);
       for (int i = 0; i < r.rows(); ++i)
         tail.withdrawals.push_back(Withdrawal{r.u64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3)});
@@ -488,18 +410,18 @@ Result<OpStore::Pending> PgOpStore::transact(uint64_t after, bool read_tail,
   }
   auto decided = decide(tail);
   if (!decided) {
-    c.rollback();
+    Conn::rollback(c);
     return decided.error();
   }
   const std::vector<NewOp>& ops = decided->ops;
   const std::vector<Rejection>& rejections = decided->rejections;
   if (ops.empty() && rejections.empty()) {
-    c.rollback();
+    Conn::rollback(c);
     return pending;
   }
   uint64_t seq = 0;
   if (!ops.empty()) {
-    Res next = c.run("next_seq", {});
+    Res next = Conn::run(c, statement("next_seq"), {}, false);
     if (!next.ok() || next.rows() != 1) return fail("taking a sequence number", next);
     seq = next.u64(0, 0);
   }
@@ -520,18 +442,18 @@ Result<OpStore::Pending> PgOpStore::transact(uint64_t after, bool read_tail,
       received_a.add_number(n.received_ms);
       by_a.add_text(n.pushed_by);
     }
-    Res r = c.run("insert_ops", {&seq_a.text(), &id_a.text(), &device_a.text(), &dev_seq_a.text(), &hlc_a.text(),
-                                 &author_a.text(), &type_a.text(), &body_a.text(), &received_a.text(), &by_a.text()});
+    Res r = Conn::run(c, statement("insert_ops"), {&seq_a.text(), &id_a.text(), &device_a.text(), &dev_seq_a.text(), &hlc_a.text(),
+                                 &author_a.text(), &type_a.text(), &body_a.text(), &received_a.text(), &by_a.text()}, false);
     if (!r.ok()) {
       const std::string first = ops.front().op->id.to_string();
       return fail(ops.size() == 1 ? "storing operation " + first
                                   : "storing " + std::to_string(ops.size()) + " operations from " + first,
                   r);
     }
-    // The push channel of the other processes (pg_commit_listener.h): sent
+    // The push channel of the other processes (PgPool::watch): sent
     // at COMMIT, so a listener never hears of a seq it cannot read yet.
-    const std::string last = std::to_string(seq);
-    Res n = c.run("notify", {&last});
+    const std::string last = PgPool::commit_payload(schema_, seq);
+    Res n = Conn::run(c, statement("notify"), {&last}, false);
     if (!n.ok()) return fail("announcing new operations", n);
   }
   if (!rejections.empty()) {
@@ -544,8 +466,9 @@ Result<OpStore::Pending> PgOpStore::transact(uint64_t after, bool read_tail,
       at_a.add_number(rej.rejected_ms);
       by_a.add_text(rej.pushed_by);
     }
-    Res r = c.run("insert_rejections",
-                  {&id_a.text(), &body_a.text(), &code_a.text(), &reason_a.text(), &at_a.text(), &by_a.text()});
+    Res r = Conn::run(c, statement("insert_rejections"),
+                      {&id_a.text(), &body_a.text(), &code_a.text(), &reason_a.text(), &at_a.text(), &by_a.text()},
+                      false);
     if (!r.ok()) return fail("recording the refusal of operation " + rejections.front().op_id, r);
   }
   if (auto s = c.commit(); !s) return s.error();  // never "stored" unless COMMIT said so
@@ -555,16 +478,17 @@ Result<OpStore::Pending> PgOpStore::transact(uint64_t after, bool read_tail,
 }
 
 void PgOpStore::watch_commits(std::function<void(uint64_t seq)> on_commit) {
-  listener_.reset();  // stops and joins the old one
-  if (on_commit) listener_ = std::make_unique<PgCommitListener>(conninfo_, std::move(on_commit));
+  if (watch_id_) pool_->unwatch(watch_id_);  // waits for a call under way
+  watch_id_ = 0;
+  if (on_commit) watch_id_ = pool_->watch(schema_, head_sql(schema_), std::move(on_commit));
 }
 
 Result<std::vector<OpStore::Row>> PgOpStore::read_after(uint64_t after, size_t limit) {
   auto lease = lease_reader();
   if (!lease) return lease.error();
-  Conn& c = *lease->first;
+  PgPool::Conn& c = *lease.value();
   const std::string a = std::to_string(after), l = std::to_string(limit);
-  Res r = c.run("read_ops", {&a, &l});
+  Res r = Conn::run(c, statement("read_ops"), {&a, &l}, true);
   if (!r.ok()) return db_error("reading operations", r.message());
   std::vector<Row> rows;
   rows.reserve(static_cast<size_t>(r.rows()));
@@ -575,9 +499,9 @@ Result<std::vector<OpStore::Row>> PgOpStore::read_after(uint64_t after, size_t l
 Result<std::vector<OpStore::Withdrawal>> PgOpStore::withdrawals_after(uint64_t after, size_t limit) {
   auto lease = lease_reader();
   if (!lease) return lease.error();
-  Conn& c = *lease->first;
+  PgPool::Conn& c = *lease.value();
   const std::string a = std::to_string(after), l = std::to_string(limit);
-  Res r = c.run("read_withdrawn", {&a, &l});
+  Res r = Conn::run(c, statement("read_withdrawn"), {&a, &l}, true);
   if (!r.ok()) return db_error("reading withdrawals", r.message());
   std::vector<Withdrawal> out;
   for (int i = 0; i < r.rows(); ++i) out.push_back(Withdrawal{r.u64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3)});
@@ -587,9 +511,9 @@ Result<std::vector<OpStore::Withdrawal>> PgOpStore::withdrawals_after(uint64_t a
 Result<OpStore::Page> PgOpStore::read_page(uint64_t after, size_t limit) {
   auto lease = lease_reader();
   if (!lease) return lease.error();
-  Conn& c = *lease->first;
+  PgPool::Conn& c = *lease.value();
   const std::string a = std::to_string(after), l = std::to_string(limit);
-  Res r = c.run("read_page", {&a, &l});
+  Res r = Conn::run(c, statement("read_page"), {&a, &l}, true);
   if (!r.ok()) return db_error("reading operations", r.message());
   Page page;
   for (int i = 0; i < r.rows(); ++i) {
@@ -609,7 +533,7 @@ Result<OpStore::Page> PgOpStore::read_page(uint64_t after, size_t limit) {
 Result<std::optional<OpStore::Row>> PgOpStore::find(const std::string& op_id) {
   auto lease = lease_reader();
   if (!lease) return lease.error();
-  Res r = lease->first->run("find", {&op_id});
+  Res r = Conn::run(*lease.value(), statement("find"), {&op_id}, true);
   if (!r.ok()) return db_error("looking up an operation id", r.message());
   if (r.rows() == 0) return std::optional<Row>();
   return std::optional<Row>(Row{r.u64(0, 0), r.text(0, 1), r.text(0, 2)});
@@ -618,7 +542,7 @@ Result<std::optional<OpStore::Row>> PgOpStore::find(const std::string& op_id) {
 Result<std::optional<OpStore::Rejection>> PgOpStore::find_rejection(const std::string& op_id) {
   auto lease = lease_reader();
   if (!lease) return lease.error();
-  Res r = lease->first->run("find_rejection", {&op_id});
+  Res r = Conn::run(*lease.value(), statement("find_rejection"), {&op_id}, true);
   if (!r.ok()) return db_error("looking up a refused operation", r.message());
   if (r.rows() == 0) return std::optional<Rejection>();
   return std::optional<Rejection>(Rejection{op_id, r.text(0, 0), r.text(0, 1), r.text(0, 2), r.i64(0, 3), r.text(0, 4)});
@@ -631,7 +555,7 @@ Result<std::vector<OpStore::Known>> PgOpStore::find_many(const std::vector<std::
   for (const std::string& id : op_ids) ids.add_text(id);
   auto lease = lease_reader();
   if (!lease) return lease.error();
-  Res r = lease->first->run("find_many", {&ids.text()});
+  Res r = Conn::run(*lease.value(), statement("find_many"), {&ids.text()}, true);
   if (!r.ok()) return db_error("looking up operation ids", r.message());
   for (int row = 0; row < r.rows(); ++row) {
     const uint64_t ord = r.u64(row, 0);
@@ -649,32 +573,49 @@ Result<std::vector<OpStore::Known>> PgOpStore::find_many(const std::vector<std::
 uint64_t PgOpStore::rejection_count() {
   auto lease = lease_reader();
   if (!lease) return 0;
-  Res r = lease->first->run("count_rejected", {});
+  Res r = Conn::run(*lease.value(), statement("count_rejected"), {}, true);
   return r.ok() && r.rows() == 1 ? r.u64(0, 0) : 0;
 }
 
 uint64_t PgOpStore::count() {
   auto lease = lease_reader();
   if (!lease) return 0;
-  Res r = lease->first->run("count_ops", {});
+  Res r = Conn::run(*lease.value(), statement("count_ops"), {}, true);
   return r.ok() && r.rows() == 1 ? r.u64(0, 0) : 0;
 }
+
+namespace {
+// The head of schema's operations on connection pg; 0 when it has no tables yet.
+Result<uint64_t> head_on(PGconn* pg, const std::string& schema) {
+  const std::string probe = "SELECT to_regclass('" + schema + ".ops') IS NOT NULL AND to_regclass('" + schema +
+                            ".withdrawn') IS NOT NULL";
+  Res exists(PQexec(pg, probe.c_str()));
+  if (!exists.ok() || exists.rows() != 1) return db_error("looking for the operations", exists.message());
+  if (exists.text(0, 0) != "t") return uint64_t{0};
+  Res r(PQexec(pg, PgOpStore::head_sql(schema).c_str()));
+  if (!r.ok() || r.rows() != 1) return db_error("reading the head", r.message());
+  return r.u64(0, 0);
+}
+}  // namespace
 
 Result<uint64_t> PgOpStore::peek_head(const std::string& conninfo) {
   PgConnection c(conninfo, describe(conninfo));
   if (auto st = c.reconnect(); !st) return st.error();
-  Res exists(PQexec(c.pg, "SELECT to_regclass('dianhong.ops') IS NOT NULL AND to_regclass('dianhong.withdrawn') IS NOT NULL"));
-  if (!exists.ok() || exists.rows() != 1) return db_error("looking for the operations", exists.message());
-  if (exists.text(0, 0) != "t") return uint64_t{0};
-  Res r(PQexec(c.pg, kHeadSql));
-  if (!r.ok() || r.rows() != 1) return db_error("reading the head", r.message());
-  return r.u64(0, 0);
+  return head_on(c.pg, kDefaultSchema);
+}
+
+Result<uint64_t> PgOpStore::peek_head(PgPool& pool, const std::string& schema) {
+  if (!PgPool::is_schema_name(schema)) return make_error("store_error", "Not a schema name: " + schema.substr(0, 70));
+  auto leased = pool.lease();
+  if (!leased) return leased.error();
+  auto head = head_on(leased.value()->pg, schema);
+  return head;
 }
 
 uint64_t PgOpStore::head() {
   auto lease = lease_reader();
   if (!lease) return 0;
-  Res r = lease->first->run("head", {});
+  Res r = Conn::run(*lease.value(), statement("head"), {}, true);
   return r.ok() && r.rows() == 1 ? r.u64(0, 0) : 0;
 }
 
@@ -688,7 +629,7 @@ Status PgOpStore::for_each(const std::function<Status(const Row&)>& fn) {
       auto lease = lease_reader();
       if (!lease) return lease.error();
       const std::string a = std::to_string(after);
-      Res r = lease->first->run("scan", {&a});
+      Res r = Conn::run(*lease.value(), statement("scan"), {&a}, true);
       if (!r.ok()) return db_error("scanning operations", r.message());
       for (int i = 0; i < r.rows(); ++i) page.push_back(Row{r.u64(i, 0), r.text(i, 1), std::string()});
     }
@@ -703,35 +644,34 @@ Status PgOpStore::for_each(const std::function<Status(const Row&)>& fn) {
 Result<uint64_t> PgOpStore::withdraw(const Rejection& r) {
   auto locked = lock_writer();
   if (!locked) return locked.error();
-  Conn& c = *writer_;
-  if (auto s = c.begin(); !s) return s.error();
+  PgPool::Conn& c = *locked->second;
+  if (auto s = Conn::begin(c); !s) return s.error();
   auto fail = [&](const std::string& what, const Res& res) {
     Error e = db_error(what, res.message());
-    c.rollback();
+    Conn::rollback(c);
     return e;
   };
-  const std::string key = std::to_string(kAppendLockKey);
-  Res lock = c.run("lock", {&key});
+    Res lock = Conn::run(c, statement("lock"), {&lock_key_}, false);
   if (!lock.ok()) return fail("taking the append lock", lock);
   // Under the lock, so two servers withdrawing the same op agree on its seq.
-  Res found = c.run("find_withdrawn", {&r.op_id});
+  Res found = Conn::run(c, statement("find_withdrawn"), {&r.op_id}, false);
   if (!found.ok()) return fail("looking up a withdrawal", found);
   if (found.rows() == 1) {
     const uint64_t first = found.u64(0, 0);
-    c.rollback();
+    Conn::rollback(c);
     return first;
   }
-  Res next = c.run("next_seq", {});
+  Res next = Conn::run(c, statement("next_seq"), {}, false);
   if (!next.ok() || next.rows() != 1) return fail("taking a sequence number", next);
   const uint64_t seq = next.u64(0, 0) + 1;
   const std::string seq_s = std::to_string(seq), at = std::to_string(r.rejected_ms);
-  Res ins = c.run("insert_withdrawn", {&seq_s, &r.op_id, &r.code, &r.reason, &at});
+  Res ins = Conn::run(c, statement("insert_withdrawn"), {&seq_s, &r.op_id, &r.code, &r.reason, &at}, false);
   if (!ins.ok()) return fail("recording the withdrawal of " + r.op_id, ins);
-  Res rej = c.run("insert_rejected", {&r.op_id, &r.body, &r.code, &r.reason, &at, &r.pushed_by});
+  Res rej = Conn::run(c, statement("insert_rejected"), {&r.op_id, &r.body, &r.code, &r.reason, &at, &r.pushed_by}, false);
   if (!rej.ok()) return fail("recording the refusal of " + r.op_id, rej);
   {
-    const std::string last = std::to_string(seq);
-    Res n = c.run("notify", {&last});
+    const std::string last = PgPool::commit_payload(schema_, seq);
+    Res n = Conn::run(c, statement("notify"), {&last}, false);
     if (!n.ok()) return fail("announcing a withdrawal", n);
   }
   if (auto s = c.commit(); !s) return s.error();  // never "stored" unless COMMIT said so
@@ -742,7 +682,7 @@ Result<uint64_t> PgOpStore::withdraw(const Rejection& r) {
 Result<std::string> PgOpStore::upstream_value(const std::string& name) {
   auto lease = lease_reader();
   if (!lease) return lease.error();
-  Res r = lease->first->run("get_upstream", {&name});
+  Res r = Conn::run(*lease.value(), statement("get_upstream"), {&name}, true);
   if (!r.ok()) return db_error("reading the upstream state", r.message());
   return r.rows() == 0 ? std::string() : r.text(0, 0);
 }
@@ -750,7 +690,7 @@ Result<std::string> PgOpStore::upstream_value(const std::string& name) {
 Status PgOpStore::set_upstream_value(const std::string& name, const std::string& value) {
   auto locked = lock_writer();
   if (!locked) return locked.error();
-  Res r = writer_->run("set_upstream", {&name, &value});
+  Res r = Conn::run(*locked->second, statement("set_upstream"), {&name, &value}, false);
   if (!r.ok()) return db_error("saving the upstream state", r.message());
   return ok_status();
 }

@@ -17,7 +17,7 @@
 // Contracts
 // - Several PgOpStore instances (server processes) may append to one database
 //   at once. Every appending transaction (append, withdraw) first takes the
-//   transaction-scoped advisory lock kAppendLockKey, then numbers its rows
+//   transaction-scoped advisory lock of its schema (lock_key_for), then numbers its rows
 //   from max(seq of ops and withdrawn) + 1 and commits. The lock is released
 //   only after the commit is visible, so seqs commit in increasing order and
 //   every reader's snapshot holds a prefix of the sequence: a pull never
@@ -33,12 +33,20 @@
 // - Every query is a prepared statement with parameters (no SQL is built
 //   from data); every read is bounded (LIMIT, or a page of 1,000 rows for
 //   for_each).
-// - Thread-safe: one writer connection and four read connections, each with
-//   its own mutex. A connection found lost (pg_connection.h: it broke, or the
-//   server shut down or became a read-only standby) is replaced, with the
-//   same connection string, before its next use, its statements prepared
-//   again; a read that failed on a lost connection is run once more on a new
-//   one. A statement that fails returns "store_error" and stores nothing.
+// - Connections come from a PgPool (pg_pool.h): its own of kOwnPoolSize for
+//   open(conninfo); a pool shared with every other store and registry of
+//   the database for open(pool, schema) (a county: a schema per community,
+//   docs/communities.md). Thread-safe: appenders of one store queue on a
+//   mutex of the store before they take a connection; readers take any. A
+//   connection found lost (pg_connection.h: it broke, or the server shut
+//   down or became a read-only standby) is replaced, with the same
+//   connection string, before its next use, its statements prepared again;
+//   a read that failed on a lost connection is run once more on a new one.
+//   A statement that fails returns "store_error" and stores nothing.
+// - Schemas: the tables above are in schema "dianhong" for open(conninfo),
+//   else in the schema given. Each schema has its own append lock key
+//   (lock_key_for) and its commits are announced as "<schema> <seq>"
+//   (PgPool::commit_payload), so communities never wait for one another.
 // - Failover (docs/county-deployment.md): with several hosts and
 //   target_session_attrs=read-write, the new connection is to whichever host
 //   is the primary now. An append is reported stored only when its COMMIT
@@ -48,15 +56,18 @@
 //   on one database"): shared() is true; append_after reads the tail and
 //   appends in the one locked transaction (append_pending also takes the
 //   lock, refusals included); every commit that adds seqs sends
-//   NOTIFY dianhong_ops '<last seq>' inside its transaction, which
-//   watch_commits' listener (pg_commit_listener.h) hears.
+//   NOTIFY dianhong_ops '<schema> <last seq>' inside its transaction, which
+//   the pool's listener (PgPool::watch) hears.
 #pragma once
 
 #include <atomic>
+#include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <utility>
 
 #include "server/op_store.h"
+#include "server/pg_pool.h"
 
 namespace dh {
 
@@ -65,8 +76,14 @@ class PgOpStore final : public OpStore {
   // The advisory lock key every appending transaction takes ("DHOPSTOR").
   static constexpr int64_t kAppendLockKey = 0x44484F5053544F52;
 
-  // conninfo: a libpq connection string (URI or keyword/value).
+  static constexpr const char* kDefaultSchema = "dianhong";
+  static constexpr size_t kOwnPoolSize = 5;
+
+  // conninfo: a libpq connection string (URI or keyword/value). The tables
+  // in schema "dianhong", on a pool of its own.
   static Result<std::unique_ptr<PgOpStore>> open(const std::string& conninfo);
+  // The tables in `schema` (PgPool::is_schema_name), on a shared pool.
+  static Result<std::unique_ptr<PgOpStore>> open(std::shared_ptr<PgPool> pool, const std::string& schema);
   ~PgOpStore() override;
 
   Result<Pending> append_pending(const std::vector<NewOp>& ops, const std::vector<Rejection>& rejections = {}) override;
@@ -98,27 +115,40 @@ class PgOpStore final : public OpStore {
   // communities and must know whether another process wrote to a closed one
   // (communities.cpp, the county's figures). 0 when it has no tables yet.
   static Result<uint64_t> peek_head(const std::string& conninfo);
+  // The same for a schema of a shared pool's database.
+  static Result<uint64_t> peek_head(PgPool& pool, const std::string& schema);
+  // The append lock key of a schema: kAppendLockKey for "dianhong", else a
+  // hash of the name mixed with it.
+  static int64_t lock_key_for(const std::string& schema);
+  // The query of the highest seq given out in schema.
+  static std::string head_sql(const std::string& schema);
 
  private:
-  struct Conn;
+  struct Conn;  // the statement calls on a pooled connection
+  struct Stmt {
+    std::string name, sql;  // name: "<schema>/<statement>"; sql: in the schema
+    int params;
+  };
   PgOpStore() = default;
-  // A new connection, set up (and its statements prepared when `prepare`).
-  static Result<std::unique_ptr<Conn>> connect(const std::string& conninfo, const std::string& where, bool prepare);
-  // A read connection, locked for the caller and ready (reset if broken).
-  Result<std::pair<Conn*, std::unique_lock<std::mutex>>> lease_reader();
-  Result<std::unique_lock<std::mutex>> lock_writer();
+  // sql with every "dianhong." replaced by "<schema>." (and the CREATE SCHEMA).
+  static std::string in_schema(const std::string& sql, const std::string& schema);
+  const Stmt& statement(const char* name) const;
+  Result<PgPool::Lease> lease_reader();
+  // The store's append mutex, then a connection.
+  Result<std::pair<std::unique_lock<std::mutex>, PgPool::Lease>> lock_writer();
   void note_commit(uint64_t last_seq);
   // One appending transaction under the append lock: the tail after `after`
   // when read_tail, decide, insert, NOTIFY, COMMIT.
   Result<Pending> transact(uint64_t after, bool read_tail,
                            const std::function<Result<Batch>(const Page& tail)>& decide);
 
-  std::string where_;  // describe(conninfo)
-  std::string conninfo_;
-  std::unique_ptr<class PgCommitListener> listener_;  // watch_commits
-  std::unique_ptr<Conn> writer_;
-  std::vector<std::unique_ptr<Conn>> readers_;
-  std::atomic<size_t> next_reader_{0};
+  std::shared_ptr<PgPool> pool_;
+  std::string schema_;
+  std::string where_;     // for messages
+  std::string lock_key_;  // lock_key_for(schema_), as a parameter
+  std::unordered_map<std::string, Stmt> statements_;
+  std::mutex append_mu_;
+  uint64_t watch_id_ = 0;  // PgPool::watch, 0 = none
   std::atomic<uint64_t> committed_ticket_{0};
   std::atomic<uint64_t> durable_seq_{0};
 };

@@ -2,7 +2,7 @@
 
 #include <libpq-fe.h>
 
-#include "server/pg_connection.h"
+#include "server/pg_pool.h"
 
 #include <algorithm>
 #include <atomic>
@@ -58,57 +58,58 @@ class Res {
   PGresult* r_;
 };
 
-// A connection (pg_connection.h: bounded waits, and after a failover or a
-// restart it is replaced with the same connection string, so it reaches
-// whichever host is the primary now) with its mutex.
-struct Conn : PgConnection {
-  using PgConnection::PgConnection;
-  std::mutex mu;
-  Status ready() {
-    if (usable()) return ok_status();
-    if (auto s = reconnect(); !s) return s;
-    PQsetClientEncoding(pg, "UTF8");
-    return ok_status();
+// sql with every "dianhong." replaced by "<schema>." (and the CREATE SCHEMA).
+std::string in_schema(const char* sql, const std::string& schema) {
+  std::string out = sql;
+  if (schema == "dianhong") return out;
+  const std::string from = "dianhong.", to = schema + ".";
+  for (size_t at = out.find(from); at != std::string::npos; at = out.find(from, at + to.size())) {
+    out.replace(at, from.size(), to);
   }
+  const std::string create = "SCHEMA IF NOT EXISTS dianhong;";
+  if (size_t at = out.find(create); at != std::string::npos) {
+    out.replace(at, create.size(), "SCHEMA IF NOT EXISTS " + schema + ";");
+  }
+  return out;
+}
+
+// A pooled connection (pg_pool.h: bounded waits, and after a failover or a
+// restart it is replaced with the same connection string, so it reaches
+// whichever host is the primary now), with the registry's schema.
+struct Conn {
+  PgPool::Lease lease;
+  const std::string* schema;
+  PGconn* pg() const { return lease->pg; }
   Res run(const char* sql, std::initializer_list<std::string> params) {
+    const std::string text = in_schema(sql, *schema);
     std::vector<std::string> keep(params);
     std::vector<const char*> values;
     for (const auto& p : keep) values.push_back(p.c_str());
-    PGresult* raw =
-        PQexecParams(pg, sql, static_cast<int>(values.size()), nullptr, values.data(), nullptr, nullptr, 0);
+    PGresult* raw = PQexecParams(pg(), text.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                                 nullptr, 0);
     const ExecStatusType st = raw ? PQresultStatus(raw) : PGRES_FATAL_ERROR;
-    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) note_failure(raw);  // lost: replaced before its next use
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) lease->note_failure(raw);  // lost: replaced before its next use
     return Res(raw);
   }
-  void rollback() { Res r(PQexec(pg, "ROLLBACK")); }
+  void rollback() { Res r(PQexec(pg(), "ROLLBACK")); }
 };
 
 class PgRegistry final : public RegistryBackend {
  public:
-  std::vector<std::unique_ptr<Conn>> conns;
+  std::shared_ptr<PgPool> pool;
+  std::string schema;
 
   // A connection, locked for the caller and ready.
-  Result<std::pair<Conn*, std::unique_lock<std::mutex>>> lease() {
-    static std::atomic<size_t> next{0};
-    const size_t start = next.fetch_add(1) % conns.size();
-    for (size_t k = 0; k < conns.size(); ++k) {
-      Conn* c = conns[(start + k) % conns.size()].get();
-      std::unique_lock<std::mutex> l(c->mu, std::try_to_lock);
-      if (l.owns_lock()) {
-        if (auto s = c->ready(); !s) return s.error();
-        return std::make_pair(c, std::move(l));
-      }
-    }
-    Conn* c = conns[start].get();
-    std::unique_lock<std::mutex> l(c->mu);
-    if (auto s = c->ready(); !s) return s.error();
-    return std::make_pair(c, std::move(l));
+  Result<Conn> lease() {
+    auto l = pool->lease();
+    if (!l) return l.error();
+    return Conn{std::move(l).value(), &schema};
   }
 
   Result<std::string> put_meta_if_absent(const std::string& name, const std::string& value) override {
     auto l = lease();
     if (!l) return l.error();
-    Conn& c = *l->first;
+    Conn& c = l.value();
     Res ins = c.run("INSERT INTO dianhong.registry_meta(name, value) VALUES($1, $2) ON CONFLICT (name) DO NOTHING",
                     {name, value});
     if (!ins.ok()) return db_error("saving the device list", ins.message());
@@ -120,7 +121,7 @@ class PgRegistry final : public RegistryBackend {
   Result<std::optional<CodeRow>> find_code(const std::string& code_hash) override {
     auto l = lease();
     if (!l) return l.error();
-    Res r = l->first->run("SELECT role, expires_ms, used_ms IS NOT NULL FROM dianhong.enrol_codes WHERE code_hash = $1",
+    Res r = l.value().run("SELECT role, expires_ms, used_ms IS NOT NULL FROM dianhong.enrol_codes WHERE code_hash = $1",
                           {code_hash});
     if (!r.ok()) return db_error("reading an enrolment code", r.message());
     if (r.rows() == 0) return std::optional<CodeRow>();
@@ -131,7 +132,7 @@ class PgRegistry final : public RegistryBackend {
                            int64_t expires_ms) override {
     auto l = lease();
     if (!l) return l.error();
-    Res r = l->first->run(
+    Res r = l.value().run(
         "INSERT INTO dianhong.enrol_codes(code_hash, role, created_ms, expires_ms) VALUES($1, $2, $3::bigint, $4::bigint)"
         " ON CONFLICT (code_hash) DO NOTHING",
         {code_hash, role, std::to_string(created_ms), std::to_string(expires_ms)});
@@ -142,7 +143,7 @@ class PgRegistry final : public RegistryBackend {
   Result<bool> code_usable(const std::string& code_hash, int64_t now_ms) override {
     auto l = lease();
     if (!l) return l.error();
-    Res r = l->first->run(
+    Res r = l.value().run(
         "SELECT 1 FROM dianhong.enrol_codes WHERE code_hash = $1 AND used_ms IS NULL AND expires_ms > $2::bigint",
         {code_hash, std::to_string(now_ms)});
     if (!r.ok()) return db_error("reading an enrolment code", r.message());
@@ -153,9 +154,9 @@ class PgRegistry final : public RegistryBackend {
                          const std::string& token_hash, int64_t now_ms) override {
     auto l = lease();
     if (!l) return l.error();
-    Conn& c = *l->first;
+    Conn& c = l.value();
     {
-      Res b(PQexec(c.pg, "BEGIN"));
+      Res b(PQexec(c.pg(), "BEGIN"));
       if (!b.ok()) return db_error("enrolling a device", b.message());
     }
     auto fail = [&](const Res& r) -> Result<Enrolled> {
@@ -193,7 +194,7 @@ class PgRegistry final : public RegistryBackend {
         {device_id, name, role, token_hash, now});
     if (!put.ok()) return fail(put);
     if (put.changed() != 1) return refuse(EnrolOutcome::device_exists);
-    Res done(PQexec(c.pg, "COMMIT"));
+    Res done(PQexec(c.pg(), "COMMIT"));
     if (!done.ok()) return fail(done);
     return Enrolled{EnrolOutcome::enrolled, role};
   }
@@ -212,7 +213,7 @@ class PgRegistry final : public RegistryBackend {
   Result<std::optional<TokenMatch>> find_token(const std::string& keyed, const std::string& legacy) override {
     auto l = lease();
     if (!l) return l.error();
-    Res r = l->first->run(
+    Res r = l.value().run(
         "SELECT device_id, name, role, enrolled_ms, revoked, token_hash FROM dianhong.devices"
         " WHERE token_hash IN ($1, $2) LIMIT 1",
         {keyed, legacy});
@@ -224,7 +225,7 @@ class PgRegistry final : public RegistryBackend {
   Status set_token_hash(const std::string& device_id, const std::string& token_hash) override {
     auto l = lease();
     if (!l) return l.error();
-    Res r = l->first->run("UPDATE dianhong.devices SET token_hash = $1 WHERE device_id = $2", {token_hash, device_id});
+    Res r = l.value().run("UPDATE dianhong.devices SET token_hash = $1 WHERE device_id = $2", {token_hash, device_id});
     if (!r.ok()) return db_error("checking a device token", r.message());
     return ok_status();
   }
@@ -232,7 +233,7 @@ class PgRegistry final : public RegistryBackend {
   Result<std::vector<TokenMatch>> list() override {
     auto l = lease();
     if (!l) return l.error();
-    Res r = l->first->run(
+    Res r = l.value().run(
         "SELECT device_id, name, role, enrolled_ms, revoked, token_hash FROM dianhong.devices ORDER BY device_id", {});
     if (!r.ok()) return db_error("listing devices", r.message());
     std::vector<TokenMatch> out;
@@ -243,7 +244,7 @@ class PgRegistry final : public RegistryBackend {
   Result<bool> revoke(const std::string& device_id) override {
     auto l = lease();
     if (!l) return l.error();
-    Res r = l->first->run("UPDATE dianhong.devices SET revoked = true WHERE device_id = $1", {device_id});
+    Res r = l.value().run("UPDATE dianhong.devices SET revoked = true WHERE device_id = $1", {device_id});
     if (!r.ok()) return db_error("revoking a device", r.message());
     return r.changed() > 0;
   }
@@ -251,7 +252,7 @@ class PgRegistry final : public RegistryBackend {
   Result<uint64_t> active_administrators() override {
     auto l = lease();
     if (!l) return l.error();
-    Res r = l->first->run("SELECT count(*) FROM dianhong.devices WHERE role = 'administrator' AND NOT revoked", {});
+    Res r = l.value().run("SELECT count(*) FROM dianhong.devices WHERE role = 'administrator' AND NOT revoked", {});
     if (!r.ok() || r.rows() != 1) return db_error("counting administrators", r.message());
     return static_cast<uint64_t>(r.i64(0, 0));
   }
@@ -259,19 +260,19 @@ class PgRegistry final : public RegistryBackend {
 
 }  // namespace
 
-Result<std::unique_ptr<RegistryBackend>> open_pg_registry(const std::string& conninfo, int connections) {
-  auto reg = std::make_unique<PgRegistry>();
-  for (int i = 0; i < std::max(connections, 1); ++i) {
-    auto c = std::make_unique<Conn>(conninfo, "(device list)");
-    if (auto st = c->ready(); !st) {
-      return make_error("store_error", "Cannot open the device list in PostgreSQL: " + st.error().message);
-    }
-    reg->conns.push_back(std::move(c));
+Result<std::unique_ptr<RegistryBackend>> open_pg_registry(std::shared_ptr<PgPool> pool, const std::string& schema) {
+  if (!PgPool::is_schema_name(schema)) {
+    return make_error("store_error", "\"" + schema.substr(0, 70) + "\" cannot name a PostgreSQL schema.");
   }
-  // The tables, once per database, under a lock (servers starting at once).
-  Conn& c = *reg->conns.front();
+  auto reg = std::make_unique<PgRegistry>();
+  reg->pool = std::move(pool);
+  reg->schema = schema;
+  // The tables, once per schema, under a lock (servers starting at once).
+  auto l = reg->lease();
+  if (!l) return make_error("store_error", "Cannot open the device list in PostgreSQL: " + l.error().message);
+  Conn& c = l.value();
   {
-    Res b(PQexec(c.pg, "BEGIN"));
+    Res b(PQexec(c.pg(), "BEGIN"));
     if (!b.ok()) return db_error("creating the device list", b.message());
   }
   Res lock = c.run("SELECT pg_advisory_xact_lock($1::bigint)", {std::to_string(kSchemaLockKey)});
@@ -279,14 +280,20 @@ Result<std::unique_ptr<RegistryBackend>> open_pg_registry(const std::string& con
     c.rollback();
     return db_error("creating the device list", lock.message());
   }
-  Res made(PQexec(c.pg, kSchema));
+  Res made(PQexec(c.pg(), in_schema(kSchema, schema).c_str()));
   if (!made.ok()) {
     c.rollback();
     return db_error("creating the device list", made.message());
   }
-  Res done(PQexec(c.pg, "COMMIT"));
+  Res done(PQexec(c.pg(), "COMMIT"));
   if (!done.ok()) return db_error("creating the device list", done.message());
   return std::unique_ptr<RegistryBackend>(std::move(reg));
+}
+
+Result<std::unique_ptr<RegistryBackend>> open_pg_registry(const std::string& conninfo, int connections) {
+  auto pool = PgPool::open(conninfo, static_cast<size_t>(std::max(connections, 1)));
+  if (!pool) return make_error("store_error", "Cannot open the device list in PostgreSQL: " + pool.error().message);
+  return open_pg_registry(std::move(pool).value(), "dianhong");
 }
 
 }  // namespace dh

@@ -17,18 +17,23 @@
 // - enrol() is one transaction with the code's row locked (SELECT ... FOR
 //   UPDATE), so a code enrols one device whichever process is asked.
 // - Every query has parameters (no SQL built from data).
-// - Thread-safe: a few connections, each with its own mutex; a broken one is
-//   reset before its next use.
+// - Thread-safe: connections from a PgPool (pg_pool.h), its own or shared;
+//   a broken one is reset before its next use.
 #pragma once
 
 #include <memory>
 #include <string>
 
+#include "server/pg_pool.h"
 #include "server/registry_backend.h"
 
 namespace dh {
 
 // connections: how many it holds (token checks run on them in parallel).
+// The tables in schema "dianhong".
 Result<std::unique_ptr<RegistryBackend>> open_pg_registry(const std::string& conninfo, int connections = 3);
+// The tables in `schema` (PgPool::is_schema_name), on a pool shared with the
+// database's other stores and registries (docs/communities.md).
+Result<std::unique_ptr<RegistryBackend>> open_pg_registry(std::shared_ptr<PgPool> pool, const std::string& schema);
 
 }  // namespace dh

@@ -382,17 +382,17 @@ TEST_CASE("communities: the file's lines, host names normalised, each error with
   CHECK_FALSE(parse_communities_config("a a.example\na b.example\n").ok());
 }
 
-TEST_CASE("communities: on PostgreSQL each community has its own database", "[server][communities][postgres]") {
 #ifdef DH_HAVE_LIBPQ
-  const std::string admin = dh::test::test_pg_admin();
-  if (admin.empty()) {
-    DH_SKIP("no PostgreSQL for the tests: DH_TEST_PG is not set (script/test starts one with script/pg)");
-    return;
-  }
-  for (const char* db : {"dh_comm_a", "dh_comm_b", "dh_comm_county"})
-    REQUIRE(dh::test::pg_make_database(admin, db, true).empty());
-  const std::string store = dh::test::pg_conninfo_with_dbname(admin, "dh_comm_{community}");
-  Many m({"--store", store});
+namespace {
+// The same story whichever way the communities share PostgreSQL: isolation,
+// a second server process on the same data, the county's figures.
+// max_backends: when not 0, the most connections the two servers may hold
+// to the database named by count_db (checked while both run).
+void check_communities_on_postgres(const std::string& store, const std::vector<std::string>& extra = {},
+                                   const std::string& count_db = "", int max_backends = 0) {
+  std::vector<std::string> args{"--store", store};
+  args.insert(args.end(), extra.begin(), extra.end());
+  Many m(args);
   Client c{*m.server};
   const std::string a_admin = c.enrol(kA, m.code_file("a"), "a-admin");
   const std::string b_admin = c.enrol(kB, m.code_file("b"), "b-admin");
@@ -414,7 +414,9 @@ TEST_CASE("communities: on PostgreSQL each community has its own database", "[se
   // A second server process on the same databases, with the same key file
   // (docs/communities.md "PostgreSQL"): the device lists are the databases',
   // so a device enrolled at one is known at the other, per community.
-  Many second({"--store", store, "--secret-file", m.data + "/server-secret.key"});
+  std::vector<std::string> second_args = args;
+  second_args.insert(second_args.end(), {"--secret-file", m.data + "/server-secret.key"});
+  Many second(second_args);
   Client c2{*second.server};
   CHECK(c2.health(kA, a_admin).head == a.ops.size());
   CHECK(c2.health(kB, b_admin).state_hash == hb.state_hash);
@@ -448,6 +450,53 @@ TEST_CASE("communities: on PostgreSQL each community has its own database", "[se
   c2.push(kB, b_admin, added(b, 2));
   CHECK(households("a") == a_before + 1);
   CHECK(households("b") == b_before + 2);
+  if (max_backends > 0) {
+    const std::string n = dh::test::pg_value(
+        count_db, "SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = current_database()");
+    INFO("connections of both servers to the database: " << n);
+    CHECK(std::atoi(n.c_str()) >= 2);
+    CHECK(std::atoi(n.c_str()) <= max_backends);
+  }
+}
+}  // namespace
+#endif
+
+TEST_CASE("communities: on PostgreSQL each community has its own database", "[server][communities][postgres]") {
+#ifdef DH_HAVE_LIBPQ
+  const std::string admin = dh::test::test_pg_admin();
+  if (admin.empty()) {
+    DH_SKIP("no PostgreSQL for the tests: DH_TEST_PG is not set (script/test starts one with script/pg)");
+    return;
+  }
+  for (const char* db : {"dh_comm_a", "dh_comm_b", "dh_comm_county"})
+    REQUIRE(dh::test::pg_make_database(admin, db, true).empty());
+  check_communities_on_postgres(dh::test::pg_conninfo_with_dbname(admin, "dh_comm_{community}"));
+#else
+  DH_SKIP("this build has no libpq");
+#endif
+}
+
+TEST_CASE("communities: on one PostgreSQL database, a schema each, on few connections",
+          "[server][communities][postgres]") {
+#ifdef DH_HAVE_LIBPQ
+  const std::string admin = dh::test::test_pg_admin();
+  if (admin.empty()) {
+    DH_SKIP("no PostgreSQL for the tests: DH_TEST_PG is not set (script/test starts one with script/pg)");
+    return;
+  }
+  REQUIRE(dh::test::pg_make_database(admin, "dh_comm_one", true).empty());
+  const std::string one = dh::test::pg_conninfo_with_dbname(admin, "dh_comm_one");
+  // Two connections per process (and its listener), whatever the number of
+  // communities: the pool is shared (server/pg_pool.h).
+  // At most 2 x 2 (a nested lease may take a second) + the listener, per process.
+  check_communities_on_postgres(one, {"--pg-connections", "2"}, one, 2 * 5);
+  auto value = [&](const std::string& sql) { return dh::test::pg_value(one, sql); };
+  CHECK(value("SELECT string_agg(nspname, ',' ORDER BY nspname) FROM pg_namespace WHERE nspname LIKE 'dh\\_%'") ==
+        "dh_a,dh_b,dh_county");
+  CHECK(value("SELECT count(*) FROM dh_a.devices") == "1");
+  CHECK(value("SELECT count(*) FROM dh_b.devices") == "2");
+  CHECK(value("SELECT count(*) FROM dh_county.devices") == "2");
+  CHECK(value("SELECT to_regclass('dianhong.ops') IS NULL") == "t");  // nothing in the single-store schema  // nothing in the single-store schema
 #else
   DH_SKIP("this build has no libpq");
 #endif

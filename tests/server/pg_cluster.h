@@ -75,6 +75,26 @@ inline std::string pg_make_database(const std::string& admin, const std::string&
   return error;
 }
 
+// The first cell of a query's answer on conninfo, or "ERROR: ..." .
+inline std::string pg_value(const std::string& conninfo, const std::string& sql) {
+  PGconn* c = PQconnectdb(conninfo.c_str());
+  if (!c || PQstatus(c) != CONNECTION_OK) {
+    std::string why = c ? PQerrorMessage(c) : "out of memory";
+    if (c) PQfinish(c);
+    return "ERROR: " + why;
+  }
+  PGresult* r = PQexec(c, sql.c_str());
+  std::string out;
+  if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+    out = std::string("ERROR: ") + PQresultErrorMessage(r);
+  } else if (PQntuples(r) > 0 && PQnfields(r) > 0) {
+    out = PQgetvalue(r, 0, 0);
+  }
+  PQclear(r);
+  PQfinish(c);
+  return out;
+}
+
 inline void pg_drop_database(const std::string& admin, const std::string& name) {
   PGconn* c = PQconnectdb(admin.c_str());
   if (c && PQstatus(c) == CONNECTION_OK) {

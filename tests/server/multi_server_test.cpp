@@ -9,7 +9,10 @@
 //     once;
 //   - through real nginx (script/cluster): one server killed with SIGKILL
 //     during pushes, the devices carry on through the other, and every
-//     acknowledged operation is stored exactly once.
+//     acknowledged operation is stored exactly once;
+//   - script/cluster --by-host: each Host name is answered by one server
+//     (nginx's access log says which), both servers get some; when one is
+//     killed its Host names are answered by the other.
 // Runs on a fresh database of $DH_TEST_PG; skipped (and said so) without it,
 // and the nginx case also without nginx.
 #include <catch2/catch.hpp>
@@ -22,6 +25,7 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "core/commands.h"
@@ -182,6 +186,95 @@ std::unique_ptr<httplib::Client> client_at(int port, const std::string& token) {
   c->set_read_timeout(60);
   c->set_write_timeout(60);
   return c;
+}
+
+// A base port with base, base+1 .. base+count-1 all free (probed), or 0.
+int free_ports(int count) {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    const int candidate = 20000 + static_cast<int>((::getpid() * 37 + attempt * 101) % 30000);
+    bool free_all = true;
+    for (int k = 0; k < count && free_all; ++k) {
+      httplib::Client probe("127.0.0.1", candidate + k);
+      probe.set_connection_timeout(0, 200000);
+      if (probe.Get("/")) free_all = false;
+    }
+    if (free_all) return candidate;
+  }
+  return 0;
+}
+
+bool have_nginx() { return std::system("command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx") == 0; }
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path);
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+// script/cluster stop DIR when it goes out of scope.
+struct ClusterStop {
+  std::string cmd;
+  ~ClusterStop() { (void)std::system(cmd.c_str()); }
+};
+
+// script/cluster start DIR --servers 2 --port BASE --binary ... --store
+// CONNINFO EXTRA -- SERVER_ARGS; its exit status (output in DIR/start.log).
+int start_cluster(const std::string& dir, int base, const std::string& conninfo, const std::string& extra,
+                  const std::string& server_args) {
+  const std::string cluster = std::string(DH_SOURCE_DIR) + "/script/cluster";
+  ::setenv("DH_MULTI_STORE", conninfo.c_str(), 1);
+  const std::string start = "'" + cluster + "' start '" + dir + "' --servers 2 --port " + std::to_string(base) +
+                            " --binary '" + test::server_binary() + "' --store \"$DH_MULTI_STORE\" " + extra +
+                            " -- " + server_args + " > '" + dir + "/start.log' 2>&1";
+  return std::system(start.c_str());
+}
+
+ClusterStop cluster_stopper(const std::string& dir) {
+  return ClusterStop{"'" + std::string(DH_SOURCE_DIR) + "/script/cluster' stop '" + dir + "' >/dev/null 2>&1"};
+}
+
+// nginx's access log of a script/cluster folder (deploy/nginx/cluster.conf.in,
+// format "dianhong"): per line the Host name and the server that answered
+// (the last of $upstream_addr's "A, B" when nginx sent the request on).
+struct Routed {
+  std::string host, server;
+  bool retried = false;
+};
+std::vector<Routed> routed_requests(const std::string& dir) {
+  std::vector<Routed> out;
+  std::istringstream in(read_text(dir + "/nginx/access.log"));
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> quoted;
+    size_t at = 0;
+    while (true) {
+      const size_t q = line.find('"', at);
+      if (q == std::string::npos) break;
+      quoted.push_back(line.substr(at, q - at));
+      at = q + 1;
+    }
+    quoted.push_back(line.substr(at));
+    if (quoted.size() < 11) continue;  // not this format
+    Routed r;
+    r.host = quoted[7];
+    const std::string& ups = quoted[9];
+    const size_t comma = ups.rfind(", ");
+    r.retried = comma != std::string::npos;
+    r.server = r.retried ? ups.substr(comma + 2) : ups;
+    out.push_back(r);
+  }
+  return out;
+}
+
+// routed_requests once it has at least `count` lines: nginx writes a
+// request's line when it finishes it, which may be just after the client
+// has its answer. Waits up to 5 s.
+std::vector<Routed> routed_requests(const std::string& dir, size_t count) {
+  auto lines = routed_requests(dir);
+  for (int i = 0; i < 250 && lines.size() < count; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    lines = routed_requests(dir);
+  }
+  return lines;
 }
 
 }  // namespace
@@ -419,43 +512,20 @@ TEST_CASE("two servers behind nginx: one is killed during pushes, nothing acknow
     DH_SKIP(db.why());
     return;
   }
-  const bool have_nginx = std::system("command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx") == 0;
-  if (!have_nginx) {
+  if (!have_nginx()) {
     DH_SKIP("nginx is not installed (Debian package nginx; script/bootstrap installs it)");
     return;
   }
   TempDir dir("dh-cluster");
   // Ports: nginx at base, servers at base+1, base+2 (free ones, probed).
-  int base = 0;
-  for (int attempt = 0; attempt < 50 && base == 0; ++attempt) {
-    const int candidate = 20000 + static_cast<int>((::getpid() * 37 + attempt * 101) % 30000);
-    bool free_all = true;
-    for (int k = 0; k < 3 && free_all; ++k) {
-      httplib::Client probe("127.0.0.1", candidate + k);
-      probe.set_connection_timeout(0, 200000);
-      if (probe.Get("/")) free_all = false;
-    }
-    if (free_all) base = candidate;
-  }
+  const int base = free_ports(3);
   REQUIRE(base > 0);
-  const std::string root = DH_SOURCE_DIR;
-  const std::string cluster = root + "/script/cluster";
-  const std::string start = "'" + cluster + "' start '" + dir.path() + "' --servers 2 --port " + std::to_string(base) +
-                            " --binary '" + test::server_binary() + "' --store \"$DH_MULTI_STORE\" -- --admin-code " +
-                            kAdminCode + " > '" + dir.path() + "/start.log' 2>&1";
-  ::setenv("DH_MULTI_STORE", db.conninfo().c_str(), 1);
-  const int rc = std::system(start.c_str());
-  struct Stop {
-    std::string cmd;
-    ~Stop() { (void)std::system(cmd.c_str()); }
-  } stop{"'" + cluster + "' stop '" + dir.path() + "' >/dev/null 2>&1"};
-  std::string start_log;
-  {
-    std::ifstream f(dir.path() + "/start.log");
-    start_log.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-  }
-  INFO(start_log);
+  const int rc = start_cluster(dir.path(), base, db.conninfo(), "", std::string("--admin-code ") + kAdminCode);
+  auto stop = cluster_stopper(dir.path());
+  INFO(read_text(dir.path() + "/start.log"));
   REQUIRE(rc == 0);
+  // Without --by-host: nginx's default, round robin.
+  CHECK(read_text(dir.path() + "/nginx/nginx.conf").find("\n    hash ") == std::string::npos);
 
   // The administrator, enrolled through nginx.
   auto front = [&](const std::string& token) { return client_at(base, token); };
@@ -577,4 +647,95 @@ TEST_CASE("two servers behind nginx: one is killed during pushes, nothing acknow
   CHECK(doubled == 0);
   CHECK(stored.size() == all.size());
   CHECK(fold_hash(all) == health_of(*c).state_hash);
+}
+
+TEST_CASE("script/cluster --by-host: each Host name goes to one server, and to the other when it dies",
+          "[native][server][postgres][multi][nginx]") {
+  test::PgTestDb db;
+  if (!db.available()) {
+    DH_SKIP(db.why());
+    return;
+  }
+  if (!have_nginx()) {
+    DH_SKIP("nginx is not installed (Debian package nginx; script/bootstrap installs it)");
+    return;
+  }
+  // 16 names the servers answer for (--public-name): with two servers on
+  // nginx's consistent hash ring (160 points each), all 16 on one server
+  // would be a chance of about 1 in 30,000.
+  constexpr int kHosts = 16;
+  std::vector<std::string> hosts;
+  std::string server_args = std::string("--admin-code ") + kAdminCode;
+  for (int i = 0; i < kHosts; ++i) {
+    hosts.push_back("c" + std::to_string(i) + ".county.test");
+    server_args += " --public-name " + hosts.back();
+  }
+  TempDir dir("dh-cluster-host");
+  const int base = free_ports(3);
+  REQUIRE(base > 0);
+  const int rc = start_cluster(dir.path(), base, db.conninfo(), "--by-host", server_args);
+  auto stop = cluster_stopper(dir.path());
+  INFO(read_text(dir.path() + "/start.log"));
+  REQUIRE(rc == 0);
+  CHECK(read_text(dir.path() + "/nginx/nginx.conf").find("    hash $host consistent;\n") != std::string::npos);
+
+  // Each name `times` times in a row (so round robin would give each name
+  // both servers), through nginx, each request on a new connection.
+  auto ask_all = [&](int times) {
+    for (const auto& h : hosts) {
+      for (int t = 0; t < times; ++t) {
+        httplib::Client c("127.0.0.1", base);
+        c.set_connection_timeout(5);
+        c.set_read_timeout(30);
+        auto res = c.Get("/api/v1/health", httplib::Headers{{"Host", h}});
+        INFO(h);
+        REQUIRE(res);
+        CHECK(res->status == 200);
+      }
+    }
+  };
+  ask_all(3);
+  std::map<std::string, std::set<std::string>> servers_of;
+  std::map<std::string, int> requests_at;
+  const auto before = routed_requests(dir.path(), 3 * kHosts);
+  REQUIRE(before.size() == 3 * kHosts);
+  for (const auto& r : before) {
+    servers_of[r.host].insert(r.server);
+    ++requests_at[r.server];
+  }
+  REQUIRE(servers_of.size() == static_cast<size_t>(kHosts));
+  for (const auto& [host, servers] : servers_of) {
+    INFO(host);
+    CHECK(servers.size() == 1);
+  }
+  CHECK(requests_at.size() == 2);  // both servers have some of the names
+
+  // SIGKILL to the server that answers the first name; its names go to the
+  // other (nginx sends the request on: proxy_next_upstream), every answer 200.
+  const std::string victim_addr = *servers_of[hosts[0]].begin();
+  const std::string survivor_addr = victim_addr == "127.0.0.1:" + std::to_string(base + 1)
+                                        ? "127.0.0.1:" + std::to_string(base + 2)
+                                        : "127.0.0.1:" + std::to_string(base + 1);
+  const int victim_k = victim_addr == "127.0.0.1:" + std::to_string(base + 1) ? 1 : 2;
+  pid_t victim = 0;
+  {
+    std::ifstream f(dir.path() + "/server-" + std::to_string(victim_k) + ".pid");
+    f >> victim;
+  }
+  REQUIRE(victim > 0);
+  REQUIRE(::kill(victim, SIGKILL) == 0);
+  for (int i = 0; i < 100 && ::kill(victim, 0) == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ask_all(2);
+  const auto all = routed_requests(dir.path(), 5 * kHosts);
+  REQUIRE(all.size() == 5 * kHosts);
+  int moved = 0, retried = 0;
+  for (size_t i = before.size(); i < all.size(); ++i) {
+    INFO(all[i].host);
+    CHECK(all[i].server == survivor_addr);
+    if (*servers_of[all[i].host].begin() == victim_addr) ++moved;
+    if (all[i].retried) ++retried;
+  }
+  INFO("requests whose name was at the killed server: " << moved << ", sent on by nginx: " << retried);
+  CHECK(moved > 0);
+  CHECK(retried >= 1);  // the first one after the kill found it dead and went on
 }

@@ -64,6 +64,7 @@
 #include <vector>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <httplib.h>
@@ -82,9 +83,20 @@ int64_t wall_ms() {
       .count();
 }
 
+// A /proc file's text, "" when it cannot be read (read(2): libstdc++'s
+// filebuf throws when the process ends under it, ESRCH).
+std::string read_proc(const std::string& path) {
+  std::string text;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return text;
+}
+
 std::vector<std::string> stat_fields(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  const std::string text = read_proc("/proc/" + std::to_string(pid) + "/stat");
   std::vector<std::string> fields;
   auto close = text.rfind(')');
   if (close == std::string::npos) return fields;
@@ -101,7 +113,7 @@ double cpu_seconds(pid_t pid) {
 }
 
 long rss_mb(pid_t pid) {
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::istringstream f(read_proc("/proc/" + std::to_string(pid) + "/status"));
   std::string line;
   while (std::getline(f, line)) {
     if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10) / 1024;

@@ -185,7 +185,7 @@ bool too_many(httplib::Response& res, int64_t wait_ms) {
 
 void lookup(SyncService& service, Limits& limits, int64_t now_ms, const httplib::Request& req,
             httplib::Response& res) {
-  const std::string addr = "addr:" + req.remote_addr;
+  const std::string addr = "addr:" + client_address(req);
   if (too_many(res, limits.per_address.blocked_for(addr, now_ms))) return;  // before anything is parsed
   Json j;
   Refusal why;
@@ -244,7 +244,7 @@ void lookup(SyncService& service, Limits& limits, int64_t now_ms, const httplib:
 
 void checkin(SyncService& service, Limits& limits, int64_t now_ms, const httplib::Request& req,
              httplib::Response& res) {
-  const std::string addr = "addr:" + req.remote_addr;
+  const std::string addr = "addr:" + client_address(req);
   if (too_many(res, limits.per_address.blocked_for(addr, now_ms))) return;
   Json j;
   Refusal why;

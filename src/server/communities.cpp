@@ -19,6 +19,7 @@
 #include "server/auth.h"
 #include "server/checkin.h"
 #include "server/devices.h"
+#include "server/http_server.h"
 #include "server/op_store.h"
 #include "server/roles.h"
 #include "server/sync_service.h"
@@ -429,7 +430,7 @@ void Communities::answer_aggregates(const httplib::Request& req, httplib::Respon
   RequestContext ctx;
   ctx.action = "county";
   ctx.authorization = req.get_header_value("Authorization");
-  ctx.remote_addr = req.remote_addr;
+  ctx.remote_addr = client_address(req);
   auto who = county_auth_->authenticate(ctx);
   if (!who) return send_error(res, who.error().code == "forbidden" ? 403 : 401, who.error());
   if (who->role != "county" && who->role != "administrator") {

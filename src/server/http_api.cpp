@@ -112,7 +112,7 @@ RequestContext context_of(const httplib::Request& req, const std::string& device
   RequestContext ctx;
   ctx.action = action;
   ctx.authorization = req.get_header_value("Authorization");
-  ctx.remote_addr = req.remote_addr;
+  ctx.remote_addr = client_address(req);
   ctx.device = device;
   return ctx;
 }
@@ -180,7 +180,7 @@ void install_device_routes(httplib::Server& server) {
   // Bounded before the body is read (devices.h: failures per address and overall).
   auto enrol_limit = [](const httplib::Request& req, httplib::Response& res) {
     DeviceRegistry& devices = *current_tenant().devices;
-    if (int64_t wait = devices.enrol_retry_after_ms(req.remote_addr, wall_clock_ms()); wait > 0) {
+    if (int64_t wait = devices.enrol_retry_after_ms(client_address(req), wall_clock_ms()); wait > 0) {
       res.set_header("Retry-After", std::to_string(retry_after_seconds(wait)));
       refuse_unread(res, 429, "too_many_attempts",
                     "Too many wrong enrolment codes were tried. Wait " +
@@ -200,11 +200,11 @@ void install_device_routes(httplib::Server& server) {
                         "An enrolment needs {\"code\":\"1234-5678-9012-3456\",\"device\":\"...\",\"name\":\"...\"}.");
     }
     std::string name = j.contains("name") && j["name"].is_string() ? j["name"].get<std::string>() : "";
-    auto e = devices.enrol(j["code"].get<std::string>(), j["device"].get<std::string>(), name, now, req.remote_addr);
+    auto e = devices.enrol(j["code"].get<std::string>(), j["device"].get<std::string>(), name, now, client_address(req));
     if (!e) {
       const Error& err = e.error();
       if (err.code == "too_many_attempts") {  // devices.h: failures per address and overall
-        res.set_header("Retry-After", std::to_string(retry_after_seconds(devices.enrol_retry_after_ms(req.remote_addr, now))));
+        res.set_header("Retry-After", std::to_string(retry_after_seconds(devices.enrol_retry_after_ms(client_address(req), now))));
       }
       int status = err.code == "bad_code"            ? 403
                    : err.code == "device_exists"     ? 409

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -369,6 +370,52 @@ void http_headers_done() {
 }
 
 void http_hold_for_request(std::shared_ptr<void> held) { t_held = std::move(held); }
+
+namespace {
+std::vector<std::string>& trusted_proxies() {
+  static std::vector<std::string> list;  // written once at start, then only read
+  return list;
+}
+bool looks_like_ip(const std::string& s) {
+  if (s.empty() || s.size() > 45) return false;
+  bool colon = false, dot = false;
+  for (char c : s) {
+    if (c == ':') colon = true;
+    else if (c == '.') dot = true;
+    else if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return colon || dot;
+}
+}  // namespace
+
+void set_trusted_proxies(std::vector<std::string> addresses) { trusted_proxies() = std::move(addresses); }
+
+std::string client_address(const httplib::Request& req) {
+  const auto& trusted = trusted_proxies();
+  auto is_trusted = [&](const std::string& a) { return std::find(trusted.begin(), trusted.end(), a) != trusted.end(); };
+  if (trusted.empty() || !is_trusted(req.remote_addr)) return req.remote_addr;
+  // Every X-Forwarded-For header, in order, as one comma-separated list.
+  std::vector<std::string> hops;
+  const size_t headers = req.get_header_value_count("X-Forwarded-For");
+  for (size_t h = 0; h < headers && h < 16; ++h) {
+    const std::string value = req.get_header_value("X-Forwarded-For", h);
+    size_t from = 0;
+    while (from <= value.size() && hops.size() < 64) {
+      size_t comma = value.find(',', from);
+      if (comma == std::string::npos) comma = value.size();
+      std::string hop = value.substr(from, comma - from);
+      while (!hop.empty() && hop.front() == ' ') hop.erase(hop.begin());
+      while (!hop.empty() && hop.back() == ' ') hop.pop_back();
+      hops.push_back(hop);
+      from = comma + 1;
+    }
+  }
+  for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
+    if (!looks_like_ip(*it)) return req.remote_addr;  // garbled: the proxy's own address, never a guess
+    if (!is_trusted(*it)) return *it;
+  }
+  return req.remote_addr;
+}
 
 void http_close_after_response() {
   if (t_stream) t_stream->must_close = true;

@@ -33,6 +33,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace dh {
 
@@ -73,6 +74,19 @@ class HttpServer : public httplib::Server {
 void http_headers_done();
 // Close this thread's connection after the answer being made.
 void http_close_after_response();
+// The address of the device that made req, for the per-address failure
+// limits (enrolment codes, QR check-in). Behind a reverse proxy (nginx,
+// docs/cluster.md) every request comes from the proxy's address, so the
+// limits would count every device as one. When req's peer is one of the
+// trusted proxies (set_trusted_proxies, --trusted-proxy), the address is the
+// right-most X-Forwarded-For entry that is not a trusted proxy itself (the
+// proxy appends the peer it saw; entries further left are the client's word
+// and could be forged); an entry that is not an IPv4 or IPv6 address is not
+// taken. Otherwise, and always without trusted proxies, req.remote_addr.
+std::string client_address(const httplib::Request& req);
+// Called once at start, before the server listens.
+void set_trusted_proxies(std::vector<std::string> addresses);
+
 // Keeps `held` (the community a request is for: communities.h) alive until
 // the answer to this thread's current request is written; on a plain
 // httplib::Server, until the thread's next request.

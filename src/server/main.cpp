@@ -12,6 +12,10 @@
 //         server, e.g. laptop.local; repeatable or comma-separated. Requests
 //         are answered only when their Host is localhost, 127.0.0.1, ::1, the
 //         address they came in on, --host or one of these (docs/security.md)
+// --trusted-proxy ADDR  a reverse proxy in front of this server (nginx,
+//         docs/cluster.md); repeatable. For requests from it, the
+//         per-address failure limits count the address in X-Forwarded-For
+//         (http_server.h client_address), not the proxy's.
 // --data  default $DATA_DIR or ./data; the database is DIR/server.sqlite
 // --secret-file  the server secret (devices.h; default DIR/server-secret.key);
 //         every server process of one PostgreSQL database names the same file
@@ -298,6 +302,7 @@ void usage() {
                "  --auth  devices (enrolled devices and roles; default) or open (loopback only;\n"
                "          the default with --demo on loopback)\n"
                "  --admin-code CODE  administrator enrolment code to create (16 digits)\n"
+               "  --trusted-proxy ADDR  a reverse proxy's address: its X-Forwarded-For names the device\n"
                "  --public-name NAME  a name or address the devices use for this server\n"
                "          (besides localhost and the address they connect to); repeatable\n"
                "  --communities FILE  many communities, each on its own host name (docs/communities.md)\n"
@@ -339,6 +344,7 @@ int main(int argc, char** argv) {
   std::string auth_mode;
   std::string admin_code;
   std::vector<std::string> public_names;
+  std::vector<std::string> trusted_proxies;
   dh::UpstreamOptions upstream_options;
   std::string communities_file;
   dh::CommunitiesOptions communities_options;
@@ -395,6 +401,14 @@ int main(int argc, char** argv) {
         if (comma == std::string::npos) break;
         start = comma + 1;
       }
+    } else if (a == "--trusted-proxy") {
+      std::string addr;
+      if (!value(&addr)) return 2;
+      if (addr.empty() || addr.size() > 45 || addr.find_first_not_of("0123456789abcdefABCDEF:.") != std::string::npos) {
+        std::cerr << "dianhong_server: --trusted-proxy is an IPv4 or IPv6 address, e.g. 127.0.0.1.\n";
+        return 2;
+      }
+      trusted_proxies.push_back(addr);
     } else if (a == "--communities") {
       if (!value(&communities_file)) return 2;
     } else if (a == "--communities-open") {
@@ -474,6 +488,7 @@ int main(int argc, char** argv) {
     }
   }
 
+  dh::set_trusted_proxies(trusted_proxies);
   if (stopped_early()) return 0;
   if (!communities_file.empty()) {
     if (!upstream_options.url.empty() || auth_mode == "open" || !admin_code.empty()) {

@@ -333,9 +333,28 @@ Result<std::unique_ptr<PgOpStore>> PgOpStore::open(std::shared_ptr<PgPool> pool,
   return store;
 }
 
+// Marks the thread's append transaction on c while it lives (lease_reader).
+struct PgOpStore::InTransaction {
+  PgOpStore& store;
+  InTransaction(PgOpStore& s, PgPool::Conn& c) : store(s) {
+    store.txn_conn_ = &c;
+    store.txn_thread_ = std::this_thread::get_id();
+  }
+  ~InTransaction() {
+    store.txn_thread_ = std::thread::id();
+    store.txn_conn_ = nullptr;
+  }
+};
+
 const PgOpStore::Stmt& PgOpStore::statement(const char* name) const { return statements_.at(name); }
 
-Result<PgPool::Lease> PgOpStore::lease_reader() { return pool_->lease(); }
+Result<PgPool::Lease> PgOpStore::lease_reader() {
+  // Inside this thread's own append transaction (a decide step that looks
+  // something up): its connection, so the read sees what the transaction
+  // sees and takes no second connection.
+  if (txn_thread_.load() == std::this_thread::get_id() && txn_conn_) return PgPool::Lease(nullptr, txn_conn_);
+  return pool_->lease();
+}
 
 Result<std::pair<std::unique_lock<std::mutex>, PgPool::Lease>> PgOpStore::lock_writer() {
   // This process's appenders to this store queue here, not on the pool, so
@@ -375,6 +394,7 @@ Result<OpStore::Pending> PgOpStore::transact(uint64_t after, bool read_tail,
   auto locked = lock_writer();
   if (!locked) return locked.error();
   PgPool::Conn& c = *locked->second;
+  InTransaction marked(*this, c);
   if (auto s = Conn::begin(c); !s) return s.error();
   auto fail = [&](const std::string& what, const Res& r) {
     Error e = db_error(what, r.message());
@@ -645,6 +665,7 @@ Result<uint64_t> PgOpStore::withdraw(const Rejection& r) {
   auto locked = lock_writer();
   if (!locked) return locked.error();
   PgPool::Conn& c = *locked->second;
+  InTransaction marked(*this, c);
   if (auto s = Conn::begin(c); !s) return s.error();
   auto fail = [&](const std::string& what, const Res& res) {
     Error e = db_error(what, res.message());

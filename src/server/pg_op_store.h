@@ -63,6 +63,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -148,6 +149,11 @@ class PgOpStore final : public OpStore {
   std::string lock_key_;  // lock_key_for(schema_), as a parameter
   std::unordered_map<std::string, Stmt> statements_;
   std::mutex append_mu_;
+  // The append transaction under way (under append_mu_): its connection and
+  // thread. Reads from that thread (decide) run on it.
+  struct InTransaction;
+  PgPool::Conn* txn_conn_ = nullptr;
+  std::atomic<std::thread::id> txn_thread_{};
   uint64_t watch_id_ = 0;  // PgPool::watch, 0 = none
   std::atomic<uint64_t> committed_ticket_{0};
   std::atomic<uint64_t> durable_seq_{0};

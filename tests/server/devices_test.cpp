@@ -331,6 +331,43 @@ TEST_CASE("server: enrolment refuses a taken id (409) and too many wrong codes (
   CHECK(server.stop() == 0);
 }
 
+// Behind nginx every request comes from nginx's address: with
+// --trusted-proxy the enrolment limits count the device's address from
+// X-Forwarded-For (the right-most entry, the one nginx wrote), and a device
+// cannot escape its count by writing other addresses to the left.
+TEST_CASE("server: behind a trusted proxy, wrong codes are counted per device address", "[native][server][devices]") {
+  auto wrong_codes_then_try = [](bool trusted) {
+    TempDir data;
+    std::vector<std::string> args;
+    if (trusted) args = {"--trusted-proxy", "127.0.0.1"};
+    ServerProcess server(data.path(), args);
+    REQUIRE(server.start());
+    auto anon = server.anonymous_client();
+    auto enrol_from = [&](const std::string& forwarded, const std::string& code, const std::string& device) {
+      httplib::Headers h{{"X-Forwarded-For", forwarded}};
+      auto r = anon->Post("/api/v1/enrol", h, "{\"code\":\"" + code + "\",\"device\":\"" + device + "\"}",
+                          "application/json");
+      REQUIRE(r);
+      return r->status;
+    };
+    for (int i = 0; i < DeviceRegistry::kMaxFailuresPerAddress; ++i) {
+      CHECK(enrol_from("198.51.100.1", "1111-1111-1111-111" + std::to_string(i % 10), "k-1") == 403);
+    }
+    std::vector<int> statuses;
+    // The guesser again, also behind a forged entry on the left.
+    statuses.push_back(enrol_from("198.51.100.1", server.new_code("kiosk"), "k-1"));
+    statuses.push_back(enrol_from("198.51.100.2, 198.51.100.1", server.new_code("kiosk"), "k-1"));
+    // Another device.
+    statuses.push_back(enrol_from("198.51.100.2", server.new_code("kiosk"), "k-2"));
+    CHECK(server.stop() == 0);
+    return statuses;
+  };
+  // Trusted: the guesser is refused, the other device enrols.
+  CHECK(wrong_codes_then_try(true) == std::vector<int>{429, 429, 200});
+  // Not trusted: the header means nothing, everyone is 127.0.0.1 and refused.
+  CHECK(wrong_codes_then_try(false) == std::vector<int>{429, 429, 429});
+}
+
 TEST_CASE("server: --admin-code is not armed again on restart, no second administrator with it",
           "[native][server][devices]") {
   TempDir data;

@@ -64,6 +64,18 @@ constexpr Statement kStatements[] = {
      "(SELECT 1, seq, op_id, code, reason FROM dianhong.withdrawn"
      "  WHERE seq > $1::bigint ORDER BY seq LIMIT $2::bigint)",
      2},
+    // The catch-up of an append and the head, in one round trip (transact):
+    // kind 0 rows, 1 withdrawals, 2 the head.
+    {"read_tail",
+     "(SELECT 0 AS kind, seq, body AS a, pushed_by AS b, '' AS c FROM dianhong.ops"
+     "  WHERE seq > $1::bigint ORDER BY seq LIMIT $2::bigint)"
+     " UNION ALL "
+     "(SELECT 1, seq, op_id, code, reason FROM dianhong.withdrawn"
+     "  WHERE seq > $1::bigint ORDER BY seq LIMIT $2::bigint)"
+     " UNION ALL "
+     "SELECT 2, GREATEST(COALESCE((SELECT MAX(seq) FROM dianhong.ops), 0),"
+     " COALESCE((SELECT MAX(seq) FROM dianhong.withdrawn), 0)), '', '', ''",
+     2},
     {"scan", "SELECT seq, body FROM dianhong.ops WHERE seq > $1::bigint ORDER BY seq LIMIT 1000", 1},
     {"find", "SELECT seq, body, pushed_by FROM dianhong.ops WHERE op_id = $1", 1},
     {"find_rejection", "SELECT body, code, reason, rejected_ms, pushed_by FROM dianhong.rejected WHERE op_id = $1", 1},
@@ -408,24 +420,38 @@ Result<OpStore::Pending> PgOpStore::transact(uint64_t after, bool read_tail,
   // The catch-up: what other processes committed after `after`. Nobody can
   // append while we hold the lock, so page by page is one consistent view.
   Page tail;
+  uint64_t head = 0;
+  bool head_known = false;
   if (read_tail) {
-    const std::string l = "1000";
-    for (uint64_t from = after;;) {
-      const std::string a = std::to_string(from);
-      Res r = Conn::run(c, statement("read_ops"), {&a, &l}, false);
-      if (!r.ok()) return fail("reading operations", r);
-      for (int i = 0; i < r.rows(); ++i) tail.rows.push_back(Row{r.u64(i, 0), r.text(i, 1), r.text(i, 2)});
-      if (r.rows() < 1000) break;
-      from = tail.rows.back().seq;
+    // Usually a few rows (what other processes committed since the caller's
+    // catch-up): with the head, in one statement.
+    const std::string a = std::to_string(after), l = "1000";
+    Res r = Conn::run(c, statement("read_tail"), {&a, &l}, false);
+    if (!r.ok()) return fail("reading operations", r);
+    for (int i = 0; i < r.rows(); ++i) {
+      const std::string kind = r.text(i, 0);
+      if (kind == "0") tail.rows.push_back(Row{r.u64(i, 1), r.text(i, 2), r.text(i, 3)});
+      if (kind == "1") tail.withdrawals.push_back(Withdrawal{r.u64(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4)});
+      if (kind == "2") head = r.u64(i, 1), head_known = true;
     }
-    for (uint64_t from = after;;) {
-      const std::string a = std::to_string(from);
-      Res r = Conn::run(c, statement("read_withdrawn"), {&a, &l}, false);
-      if (!r.ok()) return fail("reading withdrawals", r);
-      for (int i = 0; i < r.rows(); ++i)
-        tail.withdrawals.push_back(Withdrawal{r.u64(i, 0), r.text(i, 1), r.text(i, 2), r.text(i, 3)});
-      if (r.rows() < 1000) break;
-      from = tail.withdrawals.back().seq;
+    auto by_seq = [](const auto& x, const auto& y) { return x.seq < y.seq; };
+    std::sort(tail.rows.begin(), tail.rows.end(), by_seq);
+    std::sort(tail.withdrawals.begin(), tail.withdrawals.end(), by_seq);
+    // A long tail: the rest page by page (nobody appends while we hold the lock).
+    for (uint64_t from = tail.rows.size() >= 1000 ? tail.rows.back().seq : 0; from != 0;) {
+      const std::string f = std::to_string(from);
+      Res more = Conn::run(c, statement("read_ops"), {&f, &l}, false);
+      if (!more.ok()) return fail("reading operations", more);
+      for (int i = 0; i < more.rows(); ++i) tail.rows.push_back(Row{more.u64(i, 0), more.text(i, 1), more.text(i, 2)});
+      from = more.rows() < 1000 ? 0 : tail.rows.back().seq;
+    }
+    for (uint64_t from = tail.withdrawals.size() >= 1000 ? tail.withdrawals.back().seq : 0; from != 0;) {
+      const std::string f = std::to_string(from);
+      Res more = Conn::run(c, statement("read_withdrawn"), {&f, &l}, false);
+      if (!more.ok()) return fail("reading withdrawals", more);
+      for (int i = 0; i < more.rows(); ++i)
+        tail.withdrawals.push_back(Withdrawal{more.u64(i, 0), more.text(i, 1), more.text(i, 2), more.text(i, 3)});
+      from = more.rows() < 1000 ? 0 : tail.withdrawals.back().seq;
     }
   }
   auto decided = decide(tail);
@@ -439,8 +465,8 @@ Result<OpStore::Pending> PgOpStore::transact(uint64_t after, bool read_tail,
     Conn::rollback(c);
     return pending;
   }
-  uint64_t seq = 0;
-  if (!ops.empty()) {
+  uint64_t seq = head;  // read under the lock with the tail: nobody appended since
+  if (!ops.empty() && !head_known) {
     Res next = Conn::run(c, statement("next_seq"), {}, false);
     if (!next.ok() || next.rows() != 1) return fail("taking a sequence number", next);
     seq = next.u64(0, 0);

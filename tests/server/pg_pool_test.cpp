@@ -212,6 +212,23 @@ TEST_CASE("pg pool: two pools append to one schema; a pulling cursor never skips
   CHECK(seen.size() == 2 * kPerWriter);
   CHECK(s2.value()->head() == 2 * kPerWriter);
   CHECK(other.value()->head() == kPerWriter);
+
+  // A catch-up longer than a page (1,000) inside the append transaction:
+  // every row, in order, and the next seq after all of them.
+  MadeOps many = make_ops("bulk", 1, 1500);
+  REQUIRE(s2.value()->append_pending(many.news()).ok());
+  MadeOps one = make_ops("late", 1, 1);
+  size_t tail_rows = 0;
+  bool ordered = true;
+  auto appended = s1.value()->append_after(2 * kPerWriter, [&](const OpStore::Page& tail) -> Result<OpStore::Batch> {
+    tail_rows = tail.rows.size();
+    for (size_t i = 0; i < tail.rows.size(); ++i) ordered = ordered && tail.rows[i].seq == 2 * kPerWriter + 1 + i;
+    return OpStore::Batch{one.news(), {}};
+  });
+  REQUIRE(appended.ok());
+  CHECK(tail_rows == 1500);
+  CHECK(ordered);
+  CHECK(appended->seqs == std::vector<uint64_t>{2 * kPerWriter + 1500 + 1});
 #else
   DH_SKIP("this build has no libpq");
 #endif

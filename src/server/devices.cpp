@@ -245,15 +245,9 @@ Result<std::unique_ptr<DeviceRegistry>> DeviceRegistry::open_postgres(const std:
                                                                        const std::string& secret_path,
                                                                        int connections) {
 #ifdef DH_HAVE_LIBPQ
-  if (secret_path.empty()) {
-    return make_error("store_error", "The device list in PostgreSQL needs the path of the shared secret key file.");
-  }
-  std::unique_ptr<DeviceRegistry> r(new DeviceRegistry());
-  auto backend = open_pg_registry(conninfo, connections);
-  if (!backend) return backend.error();
-  r->backend_ = std::move(backend).value();
-  if (auto s = r->load_and_check_secret(secret_path); !s) return s.error();
-  return r;
+  auto pool = PgPool::open(conninfo, static_cast<size_t>(std::max(connections, 1)));
+  if (!pool) return make_error("store_error", "Cannot open the device list in PostgreSQL: " + pool.error().message);
+  return open_postgres(std::move(pool).value(), "dianhong", secret_path);
 #else
   (void)conninfo;
   (void)secret_path;

@@ -274,17 +274,7 @@ std::string PgOpStore::head_sql(const std::string& schema) {
 }
 
 std::string PgOpStore::in_schema(const std::string& sql, const std::string& schema) {
-  std::string out = sql;
-  const std::string from = std::string(kDefaultSchema) + ".", to = schema + ".";
-  if (from == to) return out;
-  for (size_t at = out.find(from); at != std::string::npos; at = out.find(from, at + to.size())) {
-    out.replace(at, from.size(), to);
-  }
-  const std::string create = "SCHEMA IF NOT EXISTS dianhong;";
-  if (size_t at = out.find(create); at != std::string::npos) {
-    out.replace(at, create.size(), "SCHEMA IF NOT EXISTS " + schema + ";");
-  }
-  return out;
+  return PgPool::in_schema(sql, schema);
 }
 
 PgOpStore::~PgOpStore() {

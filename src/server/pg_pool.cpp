@@ -114,6 +114,20 @@ bool PgPool::is_schema_name(const std::string& name) {
   return true;
 }
 
+std::string PgPool::in_schema(const std::string& sql, const std::string& schema) {
+  std::string out = sql;
+  if (schema == "dianhong") return out;
+  const std::string from = "dianhong.", to = schema + ".";
+  for (size_t at = out.find(from); at != std::string::npos; at = out.find(from, at + to.size())) {
+    out.replace(at, from.size(), to);
+  }
+  const std::string create = "SCHEMA IF NOT EXISTS dianhong;";
+  if (size_t at = out.find(create); at != std::string::npos) {
+    out.replace(at, create.size(), "SCHEMA IF NOT EXISTS " + schema + ";");
+  }
+  return out;
+}
+
 std::string PgPool::commit_payload(const std::string& schema, uint64_t seq) {
   return schema + " " + std::to_string(seq);
 }

@@ -101,6 +101,9 @@ class PgPool {
 
   // "host:port/db" of a connection string (never the password).
   static std::string describe(const std::string& conninfo);
+  // sql written for schema "dianhong" (every "dianhong." and the CREATE
+  // SCHEMA) in `schema` instead.
+  static std::string in_schema(const std::string& sql, const std::string& schema);
   // 1-63 of a-z, 0-9 and '_', starting with a letter.
   static bool is_schema_name(const std::string& name);
   // The NOTIFY payload of a commit in schema whose last seq is seq.

@@ -58,20 +58,7 @@ class Res {
   PGresult* r_;
 };
 
-// sql with every "dianhong." replaced by "<schema>." (and the CREATE SCHEMA).
-std::string in_schema(const char* sql, const std::string& schema) {
-  std::string out = sql;
-  if (schema == "dianhong") return out;
-  const std::string from = "dianhong.", to = schema + ".";
-  for (size_t at = out.find(from); at != std::string::npos; at = out.find(from, at + to.size())) {
-    out.replace(at, from.size(), to);
-  }
-  const std::string create = "SCHEMA IF NOT EXISTS dianhong;";
-  if (size_t at = out.find(create); at != std::string::npos) {
-    out.replace(at, create.size(), "SCHEMA IF NOT EXISTS " + schema + ";");
-  }
-  return out;
-}
+std::string in_schema(const char* sql, const std::string& schema) { return PgPool::in_schema(sql, schema); }
 
 // A pooled connection (pg_pool.h: bounded waits, and after a failover or a
 // restart it is replaced with the same connection string, so it reaches
@@ -288,12 +275,6 @@ Result<std::unique_ptr<RegistryBackend>> open_pg_registry(std::shared_ptr<PgPool
   Res done(PQexec(c.pg(), "COMMIT"));
   if (!done.ok()) return db_error("creating the device list", done.message());
   return std::unique_ptr<RegistryBackend>(std::move(reg));
-}
-
-Result<std::unique_ptr<RegistryBackend>> open_pg_registry(const std::string& conninfo, int connections) {
-  auto pool = PgPool::open(conninfo, static_cast<size_t>(std::max(connections, 1)));
-  if (!pool) return make_error("store_error", "Cannot open the device list in PostgreSQL: " + pool.error().message);
-  return open_pg_registry(std::move(pool).value(), "dianhong");
 }
 
 }  // namespace dh

@@ -29,11 +29,9 @@
 
 namespace dh {
 
-// connections: how many it holds (token checks run on them in parallel).
-// The tables in schema "dianhong".
-Result<std::unique_ptr<RegistryBackend>> open_pg_registry(const std::string& conninfo, int connections = 3);
-// The tables in `schema` (PgPool::is_schema_name), on a pool shared with the
-// database's other stores and registries (docs/communities.md).
+// The tables in `schema` (PgPool::is_schema_name; "dianhong" for a single
+// store), on a pool of its own or shared with the database's other stores
+// and registries (docs/communities.md).
 Result<std::unique_ptr<RegistryBackend>> open_pg_registry(std::shared_ptr<PgPool> pool, const std::string& schema);
 
 }  // namespace dh

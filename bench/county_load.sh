@@ -209,9 +209,10 @@ pg_stop() {
 
 if want pgschema; then
   echo "== PostgreSQL, one database, a schema per community: $N communities, 2 servers behind nginx"
-  # One connection pool per process, shared by its communities, and (the
-  # bound kept generous) a LISTEN connection per open community in each.
-  pg_start $((OPEN * 2 + 200))
+  # One pool per server process, shared by its communities (at most 2 x
+  # --pg-connections, default 8: src/server/pg_pool.h) and one LISTEN
+  # connection, plus room for psql and PostgreSQL's own.
+  pg_start $((2 * (2 * 8 + 1) + 50))
   psql -q "$conn" -c "CREATE DATABASE county"
   template="$base/county"
   t0=$(date +%s)
@@ -235,9 +236,9 @@ fi
 
 if want pg; then
   echo "== PostgreSQL, a database per community: $N communities, 2 servers behind nginx"
-  # An open community's PostgreSQL store holds 6 connections (a writer and 4
-  # readers: pg_op_store.cpp, and the LISTEN connection), in each server;
-  # every community's device list one more, open or not.
+  # An open community's PostgreSQL store holds 6 connections (its own pool
+  # of 5: pg_op_store.h kOwnPoolSize, and a LISTEN connection), in each
+  # server; every community's device list one more, open or not.
   pg_start $((OPEN * 6 * 2 + N * 2 + 50))
   template="$base/fq_{community}"
   psql -q "$conn" -c "CREATE DATABASE fq_seed"

@@ -23,7 +23,6 @@ namespace dh {
 // convergence tests can drive the service without HTTP).
 struct RequestContext {
   std::string authorization;  // the Authorization header, "" if absent
-  std::string remote_addr;
   std::string device;         // the device id the request body claims ("" for pulls)
   std::string action;         // "push", "pull" or "admin"
 };

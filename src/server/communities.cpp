@@ -430,7 +430,6 @@ void Communities::answer_aggregates(const httplib::Request& req, httplib::Respon
   RequestContext ctx;
   ctx.action = "county";
   ctx.authorization = req.get_header_value("Authorization");
-  ctx.remote_addr = client_address(req);
   auto who = county_auth_->authenticate(ctx);
   if (!who) return send_error(res, who.error().code == "forbidden" ? 403 : 401, who.error());
   if (who->role != "county" && who->role != "administrator") {

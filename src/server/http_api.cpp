@@ -112,7 +112,6 @@ RequestContext context_of(const httplib::Request& req, const std::string& device
   RequestContext ctx;
   ctx.action = action;
   ctx.authorization = req.get_header_value("Authorization");
-  ctx.remote_addr = client_address(req);
   ctx.device = device;
   return ctx;
 }
@@ -200,11 +199,12 @@ void install_device_routes(httplib::Server& server) {
                         "An enrolment needs {\"code\":\"1234-5678-9012-3456\",\"device\":\"...\",\"name\":\"...\"}.");
     }
     std::string name = j.contains("name") && j["name"].is_string() ? j["name"].get<std::string>() : "";
-    auto e = devices.enrol(j["code"].get<std::string>(), j["device"].get<std::string>(), name, now, client_address(req));
+    const std::string from = client_address(req);
+    auto e = devices.enrol(j["code"].get<std::string>(), j["device"].get<std::string>(), name, now, from);
     if (!e) {
       const Error& err = e.error();
       if (err.code == "too_many_attempts") {  // devices.h: failures per address and overall
-        res.set_header("Retry-After", std::to_string(retry_after_seconds(devices.enrol_retry_after_ms(client_address(req), now))));
+        res.set_header("Retry-After", std::to_string(retry_after_seconds(devices.enrol_retry_after_ms(from, now))));
       }
       int status = err.code == "bad_code"            ? 403
                    : err.code == "device_exists"     ? 409

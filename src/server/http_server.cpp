@@ -376,7 +376,9 @@ std::vector<std::string>& trusted_proxies() {
   static std::vector<std::string> list;  // written once at start, then only read
   return list;
 }
-bool looks_like_ip(const std::string& s) {
+}  // namespace
+
+bool is_ip_address_text(const std::string& s) {
   if (s.empty() || s.size() > 45) return false;
   bool colon = false, dot = false;
   for (char c : s) {
@@ -386,7 +388,6 @@ bool looks_like_ip(const std::string& s) {
   }
   return colon || dot;
 }
-}  // namespace
 
 void set_trusted_proxies(std::vector<std::string> addresses) { trusted_proxies() = std::move(addresses); }
 
@@ -411,7 +412,7 @@ std::string client_address(const httplib::Request& req) {
     }
   }
   for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
-    if (!looks_like_ip(*it)) return req.remote_addr;  // garbled: the proxy's own address, never a guess
+    if (!is_ip_address_text(*it)) return req.remote_addr;  // garbled: the proxy's own address, never a guess
     if (!is_trusted(*it)) return *it;
   }
   return req.remote_addr;

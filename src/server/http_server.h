@@ -84,8 +84,12 @@ void http_close_after_response();
 // and could be forged); an entry that is not an IPv4 or IPv6 address is not
 // taken. Otherwise, and always without trusted proxies, req.remote_addr.
 std::string client_address(const httplib::Request& req);
-// Called once at start, before the server listens.
+// Called once at start, before the server listens, with addresses that
+// passed is_ip_address_text.
 void set_trusted_proxies(std::vector<std::string> addresses);
+// Looks like an IPv4 or IPv6 address: 1-45 of hex digits, '.' and ':', with
+// at least one '.' or ':' (a shape check, not a parse).
+bool is_ip_address_text(const std::string& text);
 
 // Keeps `held` (the community a request is for: communities.h) alive until
 // the answer to this thread's current request is written; on a plain

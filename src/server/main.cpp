@@ -167,6 +167,15 @@ bool make_dirs(const std::string& dir) {
   return stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+// text is a whole number from lo to hi (digits only): *out = it.
+bool whole_number(const std::string& text, size_t lo, size_t hi, size_t* out) {
+  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos) return false;
+  const size_t n = std::stoul(text);
+  if (n < lo || n > hi) return false;
+  *out = n;
+  return true;
+}
+
 // Debian's httplib (0.11, compiled into the .so) listens with a backlog of
 // 5: when a few dozen tablets connect at once the kernel drops SYNs and the
 // clients retry after 1 s (that was the 1 s p99 of sync_bench_devices). Keep
@@ -404,7 +413,7 @@ int main(int argc, char** argv) {
     } else if (a == "--trusted-proxy") {
       std::string addr;
       if (!value(&addr)) return 2;
-      if (addr.empty() || addr.size() > 45 || addr.find_first_not_of("0123456789abcdefABCDEF:.") != std::string::npos) {
+      if (!dh::is_ip_address_text(addr)) {
         std::cerr << "dianhong_server: --trusted-proxy is an IPv4 or IPv6 address, e.g. 127.0.0.1.\n";
         return 2;
       }
@@ -414,20 +423,17 @@ int main(int argc, char** argv) {
     } else if (a == "--communities-open") {
       std::string n;
       if (!value(&n)) return 2;
-      if (n.empty() || n.size() > 5 || n.find_first_not_of("0123456789") != std::string::npos || std::stoul(n) == 0) {
+      if (!whole_number(n, 1, 99999, &communities_options.max_open)) {
         std::cerr << "dianhong_server: --communities-open is a whole number from 1 to 99999.\n";
         return 2;
       }
-      communities_options.max_open = std::stoul(n);
     } else if (a == "--pg-connections") {
       std::string n;
       if (!value(&n)) return 2;
-      if (n.empty() || n.size() > 3 || n.find_first_not_of("0123456789") != std::string::npos || std::stoul(n) == 0 ||
-          std::stoul(n) > 500) {
+      if (!whole_number(n, 1, 500, &communities_options.pg_connections)) {
         std::cerr << "dianhong_server: --pg-connections is a whole number from 1 to 500.\n";
         return 2;
       }
-      communities_options.pg_connections = std::stoul(n);
     } else if (a == "--upstream") {
       if (!value(&upstream_options.url)) return 2;
     } else if (a == "--upstream-code") {

@@ -6,6 +6,7 @@
 #include "server/pg_pool.h"
 
 #include <algorithm>
+#include <optional>
 #include <cstdlib>
 #include <cstring>
 
@@ -21,9 +22,19 @@ struct Statement {
 };
 
 // The highest seq given out: operations and withdrawals share the sequence.
-constexpr const char* kHeadSql =
-    "SELECT GREATEST(COALESCE((SELECT MAX(seq) FROM dianhong.ops), 0),"
-    " COALESCE((SELECT MAX(seq) FROM dianhong.withdrawn), 0))";
+#define DH_HEAD_SQL                                                  \
+  "SELECT GREATEST(COALESCE((SELECT MAX(seq) FROM dianhong.ops), 0)," \
+  " COALESCE((SELECT MAX(seq) FROM dianhong.withdrawn), 0))"
+constexpr const char* kHeadSql = DH_HEAD_SQL;
+
+// Operations (kind 0) and withdrawals (kind 1) after $1, at most $2 of each,
+// in one statement, so from one snapshot (parse_page reads the answer).
+#define DH_PAGE_SQL                                                      \
+  "(SELECT 0 AS kind, seq, body AS a, pushed_by AS b, '' AS c FROM dianhong.ops" \
+  "  WHERE seq > $1::bigint ORDER BY seq LIMIT $2::bigint)"                  \
+  " UNION ALL "                                                             \
+  "(SELECT 1, seq, op_id, code, reason FROM dianhong.withdrawn"             \
+  "  WHERE seq > $1::bigint ORDER BY seq LIMIT $2::bigint)"
 
 constexpr Statement kStatements[] = {
     {"lock", "SELECT pg_advisory_xact_lock($1::bigint)", 1},
@@ -56,26 +67,10 @@ constexpr Statement kStatements[] = {
     {"read_withdrawn",
      "SELECT seq, op_id, code, reason FROM dianhong.withdrawn WHERE seq > $1::bigint ORDER BY seq LIMIT $2::bigint",
      2},
-    // Both lists in one statement, so from one snapshot (read_page).
-    {"read_page",
-     "(SELECT 0 AS kind, seq, body AS a, pushed_by AS b, '' AS c FROM dianhong.ops"
-     "  WHERE seq > $1::bigint ORDER BY seq LIMIT $2::bigint)"
-     " UNION ALL "
-     "(SELECT 1, seq, op_id, code, reason FROM dianhong.withdrawn"
-     "  WHERE seq > $1::bigint ORDER BY seq LIMIT $2::bigint)",
-     2},
-    // The catch-up of an append and the head, in one round trip (transact):
-    // kind 0 rows, 1 withdrawals, 2 the head.
-    {"read_tail",
-     "(SELECT 0 AS kind, seq, body AS a, pushed_by AS b, '' AS c FROM dianhong.ops"
-     "  WHERE seq > $1::bigint ORDER BY seq LIMIT $2::bigint)"
-     " UNION ALL "
-     "(SELECT 1, seq, op_id, code, reason FROM dianhong.withdrawn"
-     "  WHERE seq > $1::bigint ORDER BY seq LIMIT $2::bigint)"
-     " UNION ALL "
-     "SELECT 2, GREATEST(COALESCE((SELECT MAX(seq) FROM dianhong.ops), 0),"
-     " COALESCE((SELECT MAX(seq) FROM dianhong.withdrawn), 0)), '', '', ''",
-     2},
+    {"read_page", DH_PAGE_SQL, 2},
+    // The catch-up of an append and the head (kind 2), in one round trip
+    // (transact).
+    {"read_tail", DH_PAGE_SQL " UNION ALL SELECT 2, (" DH_HEAD_SQL "), '', '', ''", 2},
     {"scan", "SELECT seq, body FROM dianhong.ops WHERE seq > $1::bigint ORDER BY seq LIMIT 1000", 1},
     {"find", "SELECT seq, body, pushed_by FROM dianhong.ops WHERE op_id = $1", 1},
     {"find_rejection", "SELECT body, code, reason, rejected_ms, pushed_by FROM dianhong.rejected WHERE op_id = $1", 1},
@@ -210,6 +205,25 @@ class ArrayParam {
   bool closed_ = false;
 };
 
+// The answer of DH_PAGE_SQL (and read_tail's) into page, each list in seq
+// order; the head of read_tail's kind 2 row into *head when given.
+void parse_page(const Res& r, OpStore::Page& page, std::optional<uint64_t>* head = nullptr) {
+  for (int i = 0; i < r.rows(); ++i) {
+    const std::string kind = r.text(i, 0);
+    if (kind == "0") {
+      page.rows.push_back(OpStore::Row{r.u64(i, 1), r.text(i, 2), r.text(i, 3)});
+    } else if (kind == "1") {
+      page.withdrawals.push_back(OpStore::Withdrawal{r.u64(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4)});
+    } else if (head) {
+      *head = r.u64(i, 1);
+    }
+  }
+  // Each part of the UNION ALL is ordered; their concatenation may not be.
+  auto by_seq = [](const auto& x, const auto& y) { return x.seq < y.seq; };
+  std::sort(page.rows.begin(), page.rows.end(), by_seq);
+  std::sort(page.withdrawals.begin(), page.withdrawals.end(), by_seq);
+}
+
 }  // namespace
 
 // The statements on a pooled connection (pg_pool.h): each prepared on first
@@ -270,11 +284,7 @@ int64_t PgOpStore::lock_key_for(const std::string& schema) {
 }
 
 std::string PgOpStore::head_sql(const std::string& schema) {
-  return in_schema(kHeadSql, schema);
-}
-
-std::string PgOpStore::in_schema(const std::string& sql, const std::string& schema) {
-  return PgPool::in_schema(sql, schema);
+  return PgPool::in_schema(kHeadSql, schema);
 }
 
 PgOpStore::~PgOpStore() {
@@ -297,7 +307,7 @@ Result<std::unique_ptr<PgOpStore>> PgOpStore::open(std::shared_ptr<PgPool> pool,
   store->where_ = store->pool_->where() + (schema == kDefaultSchema ? "" : " (schema " + schema + ")");
   store->lock_key_ = std::to_string(lock_key_for(schema));
   for (const Statement& st : kStatements) {
-    store->statements_.emplace(st.name, Stmt{schema + "/" + st.name, in_schema(st.sql, schema), st.params});
+    store->statements_.emplace(st.name, Stmt{schema + "/" + st.name, PgPool::in_schema(st.sql, schema), st.params});
   }
   auto leased = store->pool_->lease();
   if (!leased) return leased.error();
@@ -312,12 +322,12 @@ Result<std::unique_ptr<PgOpStore>> PgOpStore::open(std::shared_ptr<PgPool> pool,
       return db_error("taking the append lock", lock.message());
     }
   }
-  if (auto s = Conn::exec(c, in_schema(kSchema, schema).c_str(), "creating its tables"); !s) {
+  if (auto s = Conn::exec(c, PgPool::in_schema(kSchema, schema).c_str(), "creating its tables"); !s) {
     Conn::rollback(c);
     return s.error();
   }
   {
-    Res v(PQexec(c.pg, in_schema("SELECT value FROM dianhong.meta WHERE name = 'schema_version'", schema).c_str()));
+    Res v(PQexec(c.pg, PgPool::in_schema("SELECT value FROM dianhong.meta WHERE name = 'schema_version'", schema).c_str()));
     if (!v.ok() || v.rows() != 1) {
       Conn::rollback(c);
       return db_error("reading its version", v.message());
@@ -405,28 +415,19 @@ Result<OpStore::Pending> PgOpStore::transact(uint64_t after, bool read_tail,
   };
   // Serialises appenders across processes until COMMIT: seqs commit in
   // order, and refusals are recorded after every earlier decision is visible.
-    Res lock = Conn::run(c, statement("lock"), {&lock_key_}, false);
+  Res lock = Conn::run(c, statement("lock"), {&lock_key_}, false);
   if (!lock.ok()) return fail("taking the append lock", lock);
   // The catch-up: what other processes committed after `after`. Nobody can
   // append while we hold the lock, so page by page is one consistent view.
   Page tail;
-  uint64_t head = 0;
-  bool head_known = false;
+  std::optional<uint64_t> head;  // known with the tail
   if (read_tail) {
     // Usually a few rows (what other processes committed since the caller's
     // catch-up): with the head, in one statement.
     const std::string a = std::to_string(after), l = "1000";
     Res r = Conn::run(c, statement("read_tail"), {&a, &l}, false);
     if (!r.ok()) return fail("reading operations", r);
-    for (int i = 0; i < r.rows(); ++i) {
-      const std::string kind = r.text(i, 0);
-      if (kind == "0") tail.rows.push_back(Row{r.u64(i, 1), r.text(i, 2), r.text(i, 3)});
-      if (kind == "1") tail.withdrawals.push_back(Withdrawal{r.u64(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4)});
-      if (kind == "2") head = r.u64(i, 1), head_known = true;
-    }
-    auto by_seq = [](const auto& x, const auto& y) { return x.seq < y.seq; };
-    std::sort(tail.rows.begin(), tail.rows.end(), by_seq);
-    std::sort(tail.withdrawals.begin(), tail.withdrawals.end(), by_seq);
+    parse_page(r, tail, &head);
     // A long tail: the rest page by page (nobody appends while we hold the lock).
     for (uint64_t from = tail.rows.size() >= 1000 ? tail.rows.back().seq : 0; from != 0;) {
       const std::string f = std::to_string(from);
@@ -455,8 +456,8 @@ Result<OpStore::Pending> PgOpStore::transact(uint64_t after, bool read_tail,
     Conn::rollback(c);
     return pending;
   }
-  uint64_t seq = head;  // read under the lock with the tail: nobody appended since
-  if (!ops.empty() && !head_known) {
+  uint64_t seq = head.value_or(0);  // read under the lock with the tail: nobody appended since
+  if (!ops.empty() && !head) {
     Res next = Conn::run(c, statement("next_seq"), {}, false);
     if (!next.ok() || next.rows() != 1) return fail("taking a sequence number", next);
     seq = next.u64(0, 0);
@@ -552,17 +553,7 @@ Result<OpStore::Page> PgOpStore::read_page(uint64_t after, size_t limit) {
   Res r = Conn::run(c, statement("read_page"), {&a, &l}, true);
   if (!r.ok()) return db_error("reading operations", r.message());
   Page page;
-  for (int i = 0; i < r.rows(); ++i) {
-    if (r.text(i, 0) == "0") {
-      page.rows.push_back(Row{r.u64(i, 1), r.text(i, 2), r.text(i, 3)});
-    } else {
-      page.withdrawals.push_back(Withdrawal{r.u64(i, 1), r.text(i, 2), r.text(i, 3), r.text(i, 4)});
-    }
-  }
-  // Each part of the UNION ALL is ordered; their concatenation may not be.
-  auto by_seq = [](const auto& x, const auto& y) { return x.seq < y.seq; };
-  std::sort(page.rows.begin(), page.rows.end(), by_seq);
-  std::sort(page.withdrawals.begin(), page.withdrawals.end(), by_seq);
+  parse_page(r, page);
   return page;
 }
 
@@ -644,8 +635,7 @@ Result<uint64_t> PgOpStore::peek_head(PgPool& pool, const std::string& schema) {
   if (!PgPool::is_schema_name(schema)) return make_error("store_error", "Not a schema name: " + schema.substr(0, 70));
   auto leased = pool.lease();
   if (!leased) return leased.error();
-  auto head = head_on(leased.value()->pg, schema);
-  return head;
+  return head_on(leased.value()->pg, schema);
 }
 
 uint64_t PgOpStore::head() {
@@ -688,7 +678,7 @@ Result<uint64_t> PgOpStore::withdraw(const Rejection& r) {
     Conn::rollback(c);
     return e;
   };
-    Res lock = Conn::run(c, statement("lock"), {&lock_key_}, false);
+  Res lock = Conn::run(c, statement("lock"), {&lock_key_}, false);
   if (!lock.ok()) return fail("taking the append lock", lock);
   // Under the lock, so two servers withdrawing the same op agree on its seq.
   Res found = Conn::run(c, statement("find_withdrawn"), {&r.op_id}, false);

@@ -131,8 +131,6 @@ class PgOpStore final : public OpStore {
     int params;
   };
   PgOpStore() = default;
-  // sql with every "dianhong." replaced by "<schema>." (and the CREATE SCHEMA).
-  static std::string in_schema(const std::string& sql, const std::string& schema);
   const Stmt& statement(const char* name) const;
   Result<PgPool::Lease> lease_reader();
   // The store's append mutex, then a connection.

@@ -4,11 +4,8 @@
 
 #include "server/pg_pool.h"
 
-#include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <initializer_list>
-#include <mutex>
 #include <vector>
 
 namespace dh {
@@ -58,8 +55,6 @@ class Res {
   PGresult* r_;
 };
 
-std::string in_schema(const char* sql, const std::string& schema) { return PgPool::in_schema(sql, schema); }
-
 // A pooled connection (pg_pool.h: bounded waits, and after a failover or a
 // restart it is replaced with the same connection string, so it reaches
 // whichever host is the primary now), with the registry's schema.
@@ -68,7 +63,7 @@ struct Conn {
   const std::string* schema;
   PGconn* pg() const { return lease->pg; }
   Res run(const char* sql, std::initializer_list<std::string> params) {
-    const std::string text = in_schema(sql, *schema);
+    const std::string text = PgPool::in_schema(sql, *schema);
     std::vector<std::string> keep(params);
     std::vector<const char*> values;
     for (const auto& p : keep) values.push_back(p.c_str());
@@ -267,7 +262,7 @@ Result<std::unique_ptr<RegistryBackend>> open_pg_registry(std::shared_ptr<PgPool
     c.rollback();
     return db_error("creating the device list", lock.message());
   }
-  Res made(PQexec(c.pg(), in_schema(kSchema, schema).c_str()));
+  Res made(PQexec(c.pg(), PgPool::in_schema(kSchema, schema).c_str()));
   if (!made.ok()) {
     c.rollback();
     return db_error("creating the device list", made.message());

@@ -60,16 +60,33 @@
   // gets this answer if it was a 200, else it asks again itself (with its
   // token: a server that wants enrolment answers this anonymous one 401).
   // The projector and check-in pages never take a snapshot.
+  // While such a first start is under way the app keeps the loading screen
+  // up instead of drawing an empty workbench it would draw again at once
+  // (event "first_start", src/app/main.cpp "hold_first_frame"): on a new
+  // tablet the first frame shows the whole community.
   const SNAPSHOT_PATH = '/api/v1/snapshot?format=2';
   let snapshotPrefetch = null;
   if (!/[?&]view=/.test(location.search) && window.indexedDB && typeof indexedDB.databases === 'function') {
+    events.push({ t: 'first_start', pending: true });
     snapshotPrefetch = indexedDB.databases()
       .then((dbs) => {
         if (dbs.some((d) => d.name === '/data')) return null;
-        return fetch(SNAPSHOT_PATH, { cache: 'no-store' })
-          .then((r) => (r.status === 200 ? r.arrayBuffer().then((buf) => new Uint8Array(buf)) : null));
+        if (!window.dhGlue || window.dhGlue.interactiveAt === null) {
+          showMessage('滇红慧 正在下载社区资料… Downloading the community’s data…');
+        }
+        // The same 60 s limit as the app's own requests (httpRequest): a
+        // stalled answer ends in null, and the app asks again itself.
+        const ctl = typeof AbortController !== 'undefined' ? new AbortController() : null;
+        const timer = ctl ? setTimeout(() => ctl.abort(), 60000) : null;
+        return fetch(SNAPSHOT_PATH, { cache: 'no-store', signal: ctl ? ctl.signal : undefined })
+          .then((r) => (r.status === 200 ? r.arrayBuffer().then((buf) => new Uint8Array(buf)) : null))
+          .finally(() => { if (timer) clearTimeout(timer); });
       })
-      .catch(() => null);
+      .catch(() => null)
+      .then((bytes) => {
+        if (!bytes) push({ t: 'first_start', pending: false });
+        return bytes;
+      });
   }
 
   // Start the UI font at once, in parallel with the wasm download.

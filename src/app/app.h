@@ -53,6 +53,7 @@ struct App {
   int64_t render_until_ms = 0;
   std::string last_status_signature;
   bool first_interactive_reported = false;
+  int64_t ready_ms = 0;  // host time the store opened (Phase::ready)
   // The first frame after the first sync round with data in the replica: for
   // a new device, "the community is on screen" (bench/page_load).
   bool data_shown_reported = false;

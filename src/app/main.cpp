@@ -76,6 +76,7 @@ using platform::LockState;
 constexpr int64_t kRenderAfterInputMs = 600;  // hover delays, tooltips, animations
 constexpr int64_t kFullFontLatestMs = 5000;   // the full font: after the first round, or this long after the first frame
 constexpr int64_t kFullFontQuietMs = 1500;    // ... and merged only after this long without input
+constexpr int64_t kFirstStartHoldMs = 4000;   // the loading screen waits this long at most for a new device's data
 
 // A monotonic clock in ms for the long-work budget.
 double monotonic_ms() {
@@ -139,6 +140,20 @@ bool ui_quiet(const App& app, int64_t now) {
   return !io.WantTextInput && !ImGui::IsAnyItemActive();
 }
 
+
+// A new device's first start (Host::first_start_pending: the page is fetching
+// the server's snapshot): the page's loading screen stays up until the first
+// sync round has brought the community, so the first frame shows it instead
+// of an empty workbench drawn again a moment later (each frame of which would
+// also take the CPU the snapshot's decoding needs). Bounded: after
+// kFirstStartHoldMs, or when the round ends in any way (offline, refused,
+// enrolment needed), the workbench is drawn with whatever there is.
+bool hold_first_frame(const App& app, int64_t now) {
+  if (app.first_interactive_reported || !app.host->first_start_pending()) return false;
+  if (!app.session || app.session->first_round_done()) return false;
+  return now - app.ready_ms < kFirstStartHoldMs;
+}
+
 void tick_body() {
   App& app = *g_app;
   const double tick_start = monotonic_ms();
@@ -179,6 +194,7 @@ void tick_body() {
     open_session(app);
     if (const std::string code = take_url_enrol_code(); !code.empty()) app.workbench.prefill_enrolment(code);
     app.phase = Phase::ready;
+    app.ready_ms = now;
     arrived = true;
   }
   // Changes arrive by themselves while the page is seen (docs/sync-protocol.md
@@ -238,7 +254,7 @@ void tick_body() {
     app.host->request_font(FontKind::full);
   }
   bool render = app.pending_frames > 0 || now < app.render_until_ms;
-  if (!render || !ui_font_ready || app.phase != Phase::ready) return;
+  if (!render || !ui_font_ready || app.phase != Phase::ready || hold_first_frame(app, now)) return;
   if (app.pending_frames > 0) --app.pending_frames;
 
   apply_text_size(app);

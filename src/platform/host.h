@@ -96,6 +96,10 @@ class Host {
   bool online() const;
   // Web: the page is shown (document.visibilityState); native: always.
   bool page_visible() const;
+  // Web: the page asked the server for its snapshot because this browser
+  // holds no data yet (web/glue.js), and that answer is not known to have
+  // failed: a new device's first start is under way. Native: never.
+  bool first_start_pending() const;
 
   // Fonts: request once; take_font() hands the bytes over when they arrived.
   void request_font(FontKind kind);

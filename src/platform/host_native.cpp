@@ -151,6 +151,7 @@ bool Host::take_http(int request_id, HttpResponse& out) {
 }
 bool Host::online() const { return impl_->online; }
 bool Host::page_visible() const { return true; }
+bool Host::first_start_pending() const { return false; }
 
 void Host::request_font(FontKind kind) { impl_->font_requested[static_cast<int>(kind)] = true; }
 bool Host::take_font(FontKind kind, std::vector<unsigned char>& bytes) {

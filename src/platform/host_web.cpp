@@ -123,6 +123,7 @@ struct Host::Impl {
   std::map<int, HttpResponse> http_done;
   bool online = true;
   bool visible = true;
+  bool first_start_pending = false;
   bool update = false;
   std::vector<unsigned char> font_bytes[2];
   bool font_ready[2] = {false, false};
@@ -183,6 +184,8 @@ bool Host::poll() {
       m.online = e.value("online", true);
     } else if (t == "visibility") {
       m.visible = e.value("visible", true);
+    } else if (t == "first_start") {
+      m.first_start_pending = e.value("pending", false);
     } else if (t == "update") {
       m.update = true;
     } else if (t == "font") {
@@ -280,6 +283,7 @@ bool Host::take_http(int request_id, HttpResponse& out) {
 }
 bool Host::online() const { return impl_->online; }
 bool Host::page_visible() const { return impl_->visible; }
+bool Host::first_start_pending() const { return impl_->first_start_pending; }
 
 void Host::request_font(FontKind kind) { call_js("requestFont", Json{{"kind", static_cast<int>(kind)}}); }
 bool Host::take_font(FontKind kind, std::vector<unsigned char>& bytes) {

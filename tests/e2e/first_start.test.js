@@ -70,6 +70,11 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
     assert.ok(firstAfter < health.head, 'the snapshot is older than the tail');
     const shown = await page.evaluate(() => window.dianhong.dataShown());
     assert.ok(shown && shown.ops > 0, 'the data-shown mark was set');
+    // The loading screen stayed up until the community came: the first frame
+    // drawn already shows it (no empty workbench drawn and redrawn before).
+    const firstFrameAt = await page.evaluate(() => window.dianhong.interactiveAt());
+    assert.ok(firstFrameAt >= shown.at - 1, 'no frame before the data (first frame ' + firstFrameAt +
+      ' ms, data shown ' + shown.at + ' ms)');
 
     // A reload starts from IndexedDB: no snapshot again, same state.
     api.length = 0;
@@ -80,6 +85,26 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
     assert.equal(r.state_hash, health.state_hash);
     await h.waitSynced(page);
     assert.equal(api.filter((x) => x.path === '/api/v1/snapshot').length, 0, 'no snapshot after a reload');
+    await ctx.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a snapshot that does not come holds the loading screen only a few seconds', async () => {
+  const server = await h.startServer();
+  try {
+    const ctx = await h.newContext(browser);
+    // The snapshot's answer never arrives (a stalled link): the page must not
+    // wait for it forever before it draws the workbench.
+    await ctx.route('**/api/v1/snapshot*', () => { /* never answered */ });
+    const page = await ctx.newPage();
+    await page.goto(server.url + '/');
+    const first = await h.poll(() => page.evaluate(() => window.dianhong && window.dianhong.interactiveAt()),
+      { timeout: 30000, interval: 50, what: 'the first frame without the snapshot' });
+    const ready = await page.evaluate(() => window.dianhong.status());
+    assert.ok(first < 15000, 'the workbench was drawn after ' + first + ' ms');
+    assert.equal(ready.op_count, 0, 'nothing arrived: the workbench shows an empty device');
     await ctx.close();
   } finally {
     await server.stop();

@@ -118,7 +118,7 @@ if(EMSCRIPTEN)
   # every call that reads or sets it, here and in the app, goes through it.
   target_sources(dh_imgui PRIVATE "${PROJECT_SOURCE_DIR}/src/platform/gl_state_cache.cpp")
   target_compile_definitions(dh_imgui PUBLIC
-    glGetIntegerv=dh_gl_get_integerv glViewport=dh_gl_viewport glScissor=dh_gl_scissor
+    glGetIntegerv=dh_gl_get_integerv glGetString=dh_gl_get_string glViewport=dh_gl_viewport glScissor=dh_gl_scissor
     glBlendFunc=dh_gl_blend_func glBlendFuncSeparate=dh_gl_blend_func_separate
     glBlendEquation=dh_gl_blend_equation glBlendEquationSeparate=dh_gl_blend_equation_separate)
   # Emscripten 3.1.6's em_js.h misses an include that ImGui's EM_JS use needs.

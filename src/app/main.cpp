@@ -273,6 +273,10 @@ void tick_body() {
   int fb_w = static_cast<int>(io.DisplaySize.x * io.DisplayFramebufferScale.x);
   int fb_h = static_cast<int>(io.DisplaySize.y * io.DisplayFramebufferScale.y);
   glViewport(0, 0, fb_w, fb_h);
+  // The scissor box too (the scissor test is off here, so it clips nothing):
+  // ImGui's renderer reads it back first thing, and a box this program never
+  // set would be a blocking query to the GPU process (gl_state_cache.cpp).
+  glScissor(0, 0, fb_w, fb_h);
   glClearColor(0.96f, 0.94f, 0.90f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());

@@ -16,6 +16,14 @@
 // Contract: dh_gl_get_integerv(p, out) == glGetIntegerv(p, out) for every p,
 // as long as no code outside these wrappers changes the cached state (one GL
 // context, the app's).
+//
+// glGetString(GL_VERSION) likewise: WebGL answers it through the GPU process
+// (a synchronous round trip behind everything queued: 0.2-0.6 s in a new
+// device's start-up, while the GPU process still makes the context and
+// draws the page's first frames), yet the app only ever runs on WebGL 2
+// (-sMIN_WEBGL_VERSION=2), which is OpenGL ES 3.0. dh_gl_get_string answers
+// GL_VERSION with the string Emscripten would build, minus the browser's
+// own version text in the parentheses; every other name goes to GL.
 #undef glGetIntegerv
 #undef glViewport
 #undef glScissor
@@ -23,6 +31,7 @@
 #undef glBlendFuncSeparate
 #undef glBlendEquation
 #undef glBlendEquationSeparate
+#undef glGetString
 
 #include <GLES3/gl3.h>
 
@@ -50,6 +59,11 @@ void answer4(Cached4& c, GLenum pname, GLint* out) {
 }  // namespace
 
 extern "C" {
+
+const GLubyte* dh_gl_get_string(GLenum name) {
+  if (name == GL_VERSION) return reinterpret_cast<const GLubyte*>("OpenGL ES 3.0 (WebGL 2.0)");
+  return glGetString(name);
+}
 
 void dh_gl_get_integerv(GLenum pname, GLint* out) {
   switch (pname) {

@@ -503,10 +503,6 @@ int main(int argc, char** argv) {
   app.host->request_font(dh::platform::FontKind::ui);
   app.host->start_storage_load();
   app.host->request_writer_lock();
-  // The shaders now, while the font, the storage and the lock are on their
-  // way, not in the first frame after them (the browser's compile status
-  // query waits for the GPU process to compile).
-  ImGui_ImplOpenGL3_CreateDeviceObjects();
 
 #ifdef __EMSCRIPTEN__
   emscripten_set_main_loop(web_tick, 0, true);

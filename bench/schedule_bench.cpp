@@ -2,9 +2,16 @@
 // an exact integer program on instances an exact solver can finish.
 //
 //   build/native/bench/schedule_bench [--solver glpsol|cbc|PATH]... [--time-limit SECONDS] [--skip-exact]
-//       [--only NAME] [--auto-only] [--budget EVALUATIONS] [--lns-size SHIFTS]
+//       [--only NAME] [--auto-only] [--bound-only NAME] [--budget EVALUATIONS] [--lns-size SHIFTS]
+//       [--bound-iterations N]
 // --auto-only: the sub-instances with the auto-scheduler alone (objective,
 // places, CPU); --budget / --lns-size: SchedulerOptions for every run.
+// --bound-only NAME: the instances whose name contains NAME ("" for all) with
+// the auto-scheduler and the Lagrangian lower bound (schedule_bound.h), no
+// exact solver. With an exact solver, every instance it solves to a proven
+// optimum is also checked against the Lagrangian bound (bound <= optimum, or
+// the bench exits 1), and where none is proven the bound is printed beside
+// the LP relaxation.
 //
 // 1. Demo (generate_demo) + generate_month_of_shifts("2026-12"): about 600
 //    shifts, 2,447 volunteers. Prints the time of building the problem and of
@@ -37,6 +44,7 @@
 #include "core/demo.h"
 #include "core/scheduler.h"
 #include "core/state.h"
+#include "schedule_bound.h"
 
 using namespace dh;
 
@@ -434,6 +442,8 @@ int main(int argc, char** argv) {
   bool auto_only = false;  // the sub-instances with the auto-scheduler only (no exact solver)
   SchedulerOptions o;
   std::string only;  // run only the exact comparisons whose name contains this
+  bool bound_only = false;  // auto + the Lagrangian bound, no exact solver
+  bench::LagrangianOptions lo;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--solver" && i + 1 < argc) solvers.push_back(argv[++i]);
@@ -441,10 +451,14 @@ int main(int argc, char** argv) {
     else if (a == "--skip-exact") skip_exact = true;
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else if (a == "--auto-only") auto_only = true;
+    else if (a == "--bound-only" && i + 1 < argc) {
+      bound_only = true;
+      only = argv[++i];
+    } else if (a == "--bound-iterations" && i + 1 < argc) lo.max_iterations = std::atoi(argv[++i]);
     else if (a == "--budget" && i + 1 < argc) o.search_budget = std::atoll(argv[++i]);
     else if (a == "--lns-size" && i + 1 < argc) o.lns_set_size = std::atoi(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: schedule_bench [--solver glpsol|cbc|PATH]... [--time-limit SECONDS] [--skip-exact] [--only NAME] [--auto-only] [--budget EVALUATIONS] [--lns-size SHIFTS]\n");
+      std::fprintf(stderr, "usage: schedule_bench [--solver glpsol|cbc|PATH]... [--time-limit SECONDS] [--skip-exact] [--only NAME] [--auto-only] [--bound-only NAME] [--budget EVALUATIONS] [--lns-size SHIFTS] [--bound-iterations N]\n");
       return 2;
     }
   }
@@ -482,11 +496,11 @@ int main(int argc, char** argv) {
   std::printf("  deterministic             %s\n",
               proposal_to_json(again) == proposal_to_json(prop) ? "yes (second run identical)" : "NO");
   if (skip_exact) return 0;
-  if (solvers.empty() && !auto_only) {
+  if (solvers.empty() && !auto_only && !bound_only) {
     if (std::system("command -v glpsol > /dev/null 2>&1") == 0) solvers.push_back("glpsol");
     if (std::system("command -v cbc > /dev/null 2>&1") == 0) solvers.push_back("cbc");
   }
-  if (solvers.empty() && !auto_only) {
+  if (solvers.empty() && !auto_only && !bound_only) {
     std::printf("\nNo exact solver found: apt-get install glpk-utils coinor-cbc\n");
     return 0;
   }
@@ -507,6 +521,23 @@ int main(int argc, char** argv) {
   std::printf("  %-30s %-6s %6s %6s %7s %10s %10s %8s %9s %9s %8s\n", "instance", "solver", "shifts", "places", "x vars",
               "auto obj", "exact obj", "gap", "auto s", "exact s", "ratio");
   int k = 0;
+  int bound_failures = 0;
+  // The Lagrangian bound (schedule_bound.h) for plans leaving at most as many
+  // places open as auto, printed as a row; proven, floored to 0.1 point.
+  auto lagrangian = [&](const std::string& name, const SchedulingProblem& sub, const Proposal& ap, double at) {
+    const int unfilled = ap.summary.open_places - ap.summary.filled;
+    const int64_t upper60 = ap.summary.objective60 - 60LL * o.w_unfilled * unfilled;
+    const bench::LagrangianResult r = bench::lagrangian_bound(sub, o, unfilled, upper60, lo);
+    const double auto_obj = static_cast<double>(upper60) / 60.0;
+    const double bound = std::floor(static_cast<double>(r.bound60) / 6.0) / 10.0;
+    const double gap = bound != 0 ? (auto_obj - bound) / std::fabs(bound) * 100.0 : 0.0;
+    std::printf("  %-30s %-6s %6zu %6d %7s %10.1f %10.1f %7.2f%% %9.4f %9.2f %8s Lagrangian lower bound (proven): "
+                "%d iterations (best %d), L(start) %.1f, %lld DP states, %d relaxed sub-problems%s\n",
+                name.c_str(), "Lagr", sub.shifts.size(), ap.summary.open_places, "-", auto_obj, bound, gap, at,
+                r.cpu_seconds, "CPU", r.iterations, r.best_iteration, static_cast<double>(r.first60) / 60.0,
+                static_cast<long long>(r.states), r.relaxed_volunteers, r.proven_optimal ? ", auto proven optimal" : "");
+    return r;
+  };
   const bool have_glpsol = std::system("command -v glpsol > /dev/null 2>&1") == 0;
   auto compare = [&](const std::string& name, const SchedulingProblem& sub) {
     if (!only.empty() && name.find(only) == std::string::npos) return;
@@ -523,7 +554,12 @@ int main(int argc, char** argv) {
                   ap.summary.filled, acpu, static_cast<long long>(ap.summary.evaluations));
       return;
     }
+    if (bound_only) {
+      lagrangian(name, sub, ap, at);
+      return;
+    }
     bool proven = false;
+    bool bound_checked = false;
     for (const auto& solver : solvers) {
       Exact ex = solve_exact(sub, o, solver, time_limit, run_tag(k++), unfilled);
       if (!ex.ran) {
@@ -557,6 +593,20 @@ int main(int argc, char** argv) {
                     name.c_str(), solver.c_str(), sub.shifts.size(), ap.summary.open_places, ex.binaries, auto_obj,
                     ex.bound, bgap, at, ex.seconds, ex.seconds / std::max(at, 1e-6), solver.c_str());
       }
+      if (ex.optimal && ev.violations.empty() && !bound_checked) {
+        // The Lagrangian bound must not exceed a proven optimum.
+        bound_checked = true;
+        const int64_t exact60 = ev.objective60 - 60LL * o.w_unfilled * ex_unfilled;
+        const auto r = lagrangian(name, sub, ap, at);
+        if (r.bound60 > exact60) {
+          ++bound_failures;
+          std::printf("    BOUND ERROR: Lagrangian bound %.2f exceeds the proven optimum %.2f\n",
+                      static_cast<double>(r.bound60) / 60.0, static_cast<double>(exact60) / 60.0);
+        } else {
+          std::printf("    Lagrangian bound <= proven optimum: yes (%.2f%% below it)\n",
+                      exact60 != 0 ? static_cast<double>(exact60 - r.bound60) / std::fabs(static_cast<double>(exact60)) * 100.0 : 0.0);
+        }
+      }
       if (!ev.violations.empty())
         std::printf("    the exact answer breaks a rule by our check: %s\n", ev.violations[0].c_str());
       if (std::getenv("DH_BENCH_DIFF") && gap > 0) {
@@ -583,6 +633,7 @@ int main(int argc, char** argv) {
       } else {
         std::printf("  %-30s %-6s LP relaxation not solved in the limit [%s]\n", name.c_str(), "LP", lp.status.c_str());
       }
+      lagrangian(name, sub, ap, at);
     }
     if (unfilled > 0) {
       // Places filled at the optimum: one more filled place must be impossible.
@@ -607,5 +658,9 @@ int main(int argc, char** argv) {
   };
   for (const auto& g : generated)
     compare(g.name, generated_instance(g.shifts, g.volunteers, g.days, 0x5EED0000ULL + static_cast<uint64_t>(g.shifts)));
+  if (bound_failures > 0) {
+    std::printf("\n%d Lagrangian bound(s) above a proven optimum: the bound is wrong\n", bound_failures);
+    return 1;
+  }
   return 0;
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <limits>
 #include <map>
@@ -115,6 +117,7 @@ LagrangianModel::LagrangianModel(const SchedulingProblem& p, const SchedulerOpti
     const int base_count = static_cast<int>(base_stations[v].size());
     auto build = [&](bool relaxed) -> bool {
       vol.nodes.clear();
+      vol.final60.clear();
       vol.relaxed = relaxed;
       std::vector<std::vector<Key>> keys(n + 1);
       std::vector<std::unordered_map<Key, int, KeyHash>> index(n + 1);
@@ -153,24 +156,23 @@ LagrangianModel::LagrangianModel(const SchedulingProblem& p, const SchedulerOpti
           if (total > max_states_per_volunteer && !relaxed) return false;
         }
       }
-      std::vector<int> offset(n + 2, 0);
-      for (size_t pos = 0; pos <= n; ++pos) offset[pos + 1] = offset[pos] + static_cast<int>(keys[pos].size());
-      vol.nodes.resize(static_cast<size_t>(offset[n + 1]));
+      vol.offset.assign(n + 2, 0);
+      for (size_t pos = 0; pos <= n; ++pos) vol.offset[pos + 1] = vol.offset[pos] + static_cast<int>(keys[pos].size());
+      vol.nodes.resize(static_cast<size_t>(vol.offset[n]));
       for (size_t pos = 0; pos < n; ++pos)
         for (size_t k = 0; k < keys[pos].size(); ++k) {
-          Node& nd = vol.nodes[static_cast<size_t>(offset[pos]) + k];
-          nd.shift = static_cast<int>(pos);
-          nd.skip = offset[pos + 1] + succ[pos][k].first;
-          nd.take = succ[pos][k].second < 0 ? -1 : offset[static_cast<size_t>(take_pos[pos][k])] + succ[pos][k].second;
+          Node& nd = vol.nodes[static_cast<size_t>(vol.offset[pos]) + k];
+          nd.skip = vol.offset[pos + 1] + succ[pos][k].first;
+          nd.take = succ[pos][k].second < 0 ? -1 : vol.offset[static_cast<size_t>(take_pos[pos][k])] + succ[pos][k].second;
         }
+      vol.final60.resize(keys[n].size());
       for (size_t k = 0; k < keys[n].size(); ++k) {
-        Node& nd = vol.nodes[static_cast<size_t>(offset[n]) + k];
         const int64_t M = E + static_cast<int64_t>(keys[n][k].a >> 16);
         // Stations: exact, or when relaxed at least the existing ones and at
         // least one if they serve here (a lower bound of the true count).
         const int64_t count = relaxed ? std::max<int64_t>(base_count, static_cast<int64_t>(keys[n][k].mask))
                                       : __builtin_popcountll(keys[n][k].mask) + base_other;
-        nd.final60 = static_cast<int64_t>(o.w_fairness) * M * M + 60LL * o.w_continuity * count;
+        vol.final60[k] = static_cast<int64_t>(o.w_fairness) * M * M + 60LL * o.w_continuity * count;
       }
       return true;
     };
@@ -181,7 +183,7 @@ LagrangianModel::LagrangianModel(const SchedulingProblem& p, const SchedulerOpti
 
 int64_t LagrangianModel::states() const {
   int64_t t = 0;
-  for (const auto& v : vols_) t += static_cast<int64_t>(v.nodes.size());
+  for (const auto& v : vols_) t += static_cast<int64_t>(v.nodes.size() + v.final60.size());
   return t;
 }
 
@@ -195,47 +197,42 @@ int64_t LagrangianModel::evaluate(const std::vector<int64_t>& lambda60, std::vec
                                   std::vector<int>* unfilled) const {
   int64_t L = 0;
   for (size_t s = 0; s < open_.size(); ++s) L += lambda60[s] * open_[s];
-  std::vector<int64_t> dist;
-  std::vector<int> pred;
+  // Backward: h[state] = the least cost from it to the end; then the
+  // minimiser is read forward (the branch whose cost equals h).
+  std::vector<int64_t> h;
   if (chosen) chosen->clear();
   for (size_t v = 0; v < vols_.size(); ++v) {
     const Vol& vol = vols_[v];
-    const size_t nn = vol.nodes.size();
-    dist.assign(nn, kInf);
-    if (chosen) pred.assign(nn, -1);
-    dist[0] = 0;
-    int64_t best = kInf;
-    int best_node = -1;
-    for (size_t u = 0; u < nn; ++u) {
-      const Node& nd = vol.nodes[u];
-      const int64_t d = dist[u];
-      if (nd.shift < 0) {
-        if (d + nd.final60 < best) {
-          best = d + nd.final60;
-          best_node = static_cast<int>(u);
-        }
-        continue;
-      }
-      if (d < dist[static_cast<size_t>(nd.skip)]) {
-        dist[static_cast<size_t>(nd.skip)] = d;
-        if (chosen) pred[static_cast<size_t>(nd.skip)] = static_cast<int>(u) * 2;
-      }
-      if (nd.take >= 0) {
-        const int64_t c = d + vol.lin60[static_cast<size_t>(nd.shift)] - lambda60[static_cast<size_t>(vol.shifts[static_cast<size_t>(nd.shift)])];
-        if (c < dist[static_cast<size_t>(nd.take)]) {
-          dist[static_cast<size_t>(nd.take)] = c;
-          if (chosen) pred[static_cast<size_t>(nd.take)] = static_cast<int>(u) * 2 + 1;
-        }
+    const size_t n = vol.shifts.size();
+    const size_t inner = vol.nodes.size();
+    h.resize(inner + vol.final60.size());
+    std::copy(vol.final60.begin(), vol.final60.end(), h.begin() + static_cast<long>(inner));
+    for (size_t pos = n; pos-- > 0;) {
+      const int64_t c = vol.lin60[pos] - lambda60[static_cast<size_t>(vol.shifts[pos])];
+      for (int u = vol.offset[pos + 1]; u-- > vol.offset[pos];) {
+        const Node& nd = vol.nodes[static_cast<size_t>(u)];
+        int64_t best = h[static_cast<size_t>(nd.skip)];
+        if (nd.take >= 0) best = std::min(best, c + h[static_cast<size_t>(nd.take)]);
+        h[static_cast<size_t>(u)] = best;
       }
     }
-    L += best;
+    L += h[0];
     if (chosen) {
-      for (int u = best_node; u > 0;) {
-        const int pr = pred[static_cast<size_t>(u)];
-        const int from = pr / 2;
-        if (pr % 2 == 1)
-          chosen->push_back({static_cast<int>(v), vol.shifts[static_cast<size_t>(vol.nodes[static_cast<size_t>(from)].shift)]});
-        u = from;
+      // Forward along the minimiser (skipping on ties).
+      size_t u = 0, pos = 0;
+      while (pos < n) {
+        const Node& nd = vol.nodes[u];
+        if (h[static_cast<size_t>(nd.skip)] != h[u]) {
+          chosen->push_back({static_cast<int>(v), vol.shifts[pos]});
+          u = static_cast<size_t>(nd.take);
+          // The state taken to belongs to the next candidate's position.
+          size_t q = pos + 1;
+          while (q < n && static_cast<int>(u) >= vol.offset[q + 1]) ++q;
+          pos = q;
+        } else {
+          u = static_cast<size_t>(nd.skip);
+          ++pos;
+        }
       }
     }
   }
@@ -281,6 +278,7 @@ LagrangianResult lagrangian_bound(const SchedulingProblem& problem, const Schedu
   std::vector<int> unfilled;
   std::vector<int64_t> g(ns);
   double theta = lo.initial_theta;
+  const bool trace = std::getenv("DH_BOUND_TRACE") != nullptr;  // progress on stderr
   int stall = 0;
   for (int it = 1; it <= lo.max_iterations; ++it) {
     for (size_t s = 0; s < ns; ++s) lam60[s] = std::llround(lambda[s]);
@@ -296,6 +294,10 @@ LagrangianResult lagrangian_bound(const SchedulingProblem& problem, const Schedu
       stall = 0;
       if (theta < lo.min_theta) break;
     }
+    if (trace && (it % 25 == 0 || it == 1))
+      std::fprintf(stderr, "  iteration %4d  L %.1f  best %.1f  theta %.5f  CPU %.1f s\n", it, static_cast<double>(L) / 60.0,
+                   static_cast<double>(r.bound60) / 60.0, theta,
+                   static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC);
     if (r.bound60 >= upper60) {
       r.proven_optimal = true;
       break;

@@ -28,7 +28,7 @@ namespace dh::bench {
 
 struct LagrangianOptions {
   int max_iterations = 400;
-  int stall_iterations = 15;      // halve the step factor after this many without a better bound
+  int stall_iterations = 30;      // halve the step factor after this many without a better bound
   double initial_theta = 1.0;     // Polyak step factor
   double min_theta = 1e-4;
   // DP states per volunteer above which their sub-problem drops the station
@@ -68,15 +68,19 @@ class LagrangianModel {
   const std::vector<int>& open_places() const { return open_; }
 
  private:
+  // One volunteer's DP: states grouped by position (their next candidate
+  // shift), in time order; each has a successor when skipping that shift and
+  // one when taking it. Terminal states (after the last shift) carry the
+  // plan's fairness and continuity.
   struct Node {
-    int skip = -1, take = -1;     // successor states; take -1 when the cap forbids the shift
-    int shift = -1;               // local shift index of this state (its next candidate), -1 terminal
-    int64_t final60 = 0;          // terminal: fairness + continuity of the plan
+    int skip = -1, take = -1;     // state indexes; take -1 when the weekly cap forbids the shift
   };
   struct Vol {
     std::vector<int> shifts;      // problem shift indexes, in time order
     std::vector<int64_t> lin60;   // −bonuses of each, ×60
-    std::vector<Node> nodes;      // topological order (by next candidate); node 0 the start
+    std::vector<int> offset;      // states of position i: [offset[i], offset[i+1]); terminal: from offset[n]
+    std::vector<Node> nodes;      // non-terminal states; state 0 the start
+    std::vector<int64_t> final60; // terminal states' fairness + continuity (×60)
     bool relaxed = false;
   };
   std::vector<Vol> vols_;

@@ -181,7 +181,35 @@ TEST_CASE("Lagrangian bound: exact sub-problems, and never above the brute-force
         if (trial > 0)
           for (auto& l : lambda) l = static_cast<int64_t>(rng.below(60000)) - 15000;
         const int64_t exact = brute_lagrangian(p, b, lambda, max_unfilled);
-        REQUIRE(model.evaluate(lambda) == exact);
+        std::vector<std::pair<int, int>> chosen;
+        std::vector<int> unfilled;
+        REQUIRE(model.evaluate(lambda, &chosen, &unfilled) == exact);
+        // The minimiser it reports is one: each volunteer's set keeps the
+        // rules, and the sets and the unfilled places add up to L.
+        int64_t value = b.base60;
+        for (size_t s = 0; s < p.shifts.size(); ++s) value += lambda[s] * (p.shifts[s].open_places - unfilled[s]);
+        int total_unfilled = 0;
+        for (size_t s = 0; s < p.shifts.size(); ++s) {
+          REQUIRE(unfilled[s] >= 0);
+          REQUIRE(unfilled[s] <= p.shifts[s].open_places);
+          total_unfilled += unfilled[s];
+        }
+        REQUIRE(total_unfilled <= max_unfilled);
+        for (size_t v = 0; v < p.volunteers.size(); ++v) {
+          std::vector<int> mine;
+          for (const auto& [cv, cs] : chosen)
+            if (cv == static_cast<int>(v)) mine.push_back(cs);
+          std::sort(mine.begin(), mine.end());
+          bool found = false;
+          for (const auto& [shifts, cost] : b.sets[v]) {
+            if (shifts != mine) continue;
+            found = true;
+            value += cost;
+            for (int s : shifts) value -= lambda[static_cast<size_t>(s)];
+          }
+          REQUIRE(found);
+        }
+        REQUIRE(value == exact);
         REQUIRE(relaxed.evaluate(lambda) <= exact);
       }
       const int64_t opt = brute_optimum(p, b, max_unfilled);

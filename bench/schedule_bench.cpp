@@ -8,10 +8,11 @@
 // places, CPU); --budget / --lns-size: SchedulerOptions for every run.
 // --bound-only NAME: the instances whose name contains NAME ("" for all) with
 // the auto-scheduler and the Lagrangian lower bound (schedule_bound.h), no
-// exact solver. With an exact solver, every instance it solves to a proven
-// optimum is also checked against the Lagrangian bound (bound <= optimum, or
-// the bench exits 1), and where none is proven the bound is printed beside
-// the LP relaxation.
+// exact solver. With an exact solver the bound is printed on every instance,
+// checked against every optimum the solver proves (bound <= optimum, or the
+// bench exits 1), beside the LP relaxation (glpsol --nomip, on instances of
+// up to 200 shifts or where no optimum is proven). --bound-iterations: the
+// subgradient's iteration limit (400). DH_BOUND_TRACE=1: its progress.
 //
 // 1. Demo (generate_demo) + generate_month_of_shifts("2026-12"): about 600
 //    shifts, 2,447 volunteers. Prints the time of building the problem and of

@@ -12,7 +12,7 @@
 // checked against every optimum the solver proves (bound <= optimum, or the
 // bench exits 1), beside the LP relaxation (glpsol --nomip, on instances of
 // up to 200 shifts or where no optimum is proven). --bound-iterations: the
-// subgradient's iteration limit (400). DH_BOUND_TRACE=1: its progress.
+// subgradient's iteration limit (2000). DH_BOUND_TRACE=1: its progress.
 //
 // 1. Demo (generate_demo) + generate_month_of_shifts("2026-12"): about 600
 //    shifts, 2,447 volunteers. Prints the time of building the problem and of

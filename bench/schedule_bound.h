@@ -27,7 +27,7 @@
 namespace dh::bench {
 
 struct LagrangianOptions {
-  int max_iterations = 400;
+  int max_iterations = 2000;
   int stall_iterations = 30;      // halve the step factor after this many without a better bound
   double initial_theta = 1.0;     // Polyak step factor
   double min_theta = 1e-4;

@@ -3,7 +3,7 @@
 //
 //   build/native/bench/schedule_bench [--solver glpsol|cbc|PATH]... [--time-limit SECONDS] [--skip-exact]
 //       [--only NAME] [--auto-only] [--bound-only NAME] [--budget EVALUATIONS] [--lns-size SHIFTS]
-//       [--bound-iterations N]
+//       [--bound-iterations N] [--bound-states N]
 // --auto-only: the sub-instances with the auto-scheduler alone (objective,
 // places, CPU); --budget / --lns-size: SchedulerOptions for every run.
 // --bound-only NAME: the instances whose name contains NAME ("" for all) with
@@ -12,7 +12,9 @@
 // checked against every optimum the solver proves (bound <= optimum, or the
 // bench exits 1), beside the LP relaxation (glpsol --nomip, on instances of
 // up to 200 shifts or where no optimum is proven). --bound-iterations: the
-// subgradient's iteration limit (2000). DH_BOUND_TRACE=1: its progress.
+// subgradient's iteration limit (2000); --bound-states: DP states per
+// volunteer above which their sub-problem is the weaker one (400,000).
+// DH_BOUND_TRACE=1: the subgradient's progress.
 //
 // 1. Demo (generate_demo) + generate_month_of_shifts("2026-12"): about 600
 //    shifts, 2,447 volunteers. Prints the time of building the problem and of
@@ -456,10 +458,11 @@ int main(int argc, char** argv) {
       bound_only = true;
       only = argv[++i];
     } else if (a == "--bound-iterations" && i + 1 < argc) lo.max_iterations = std::atoi(argv[++i]);
+    else if (a == "--bound-states" && i + 1 < argc) lo.max_states_per_volunteer = std::atoll(argv[++i]);
     else if (a == "--budget" && i + 1 < argc) o.search_budget = std::atoll(argv[++i]);
     else if (a == "--lns-size" && i + 1 < argc) o.lns_set_size = std::atoi(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: schedule_bench [--solver glpsol|cbc|PATH]... [--time-limit SECONDS] [--skip-exact] [--only NAME] [--auto-only] [--bound-only NAME] [--budget EVALUATIONS] [--lns-size SHIFTS] [--bound-iterations N]\n");
+      std::fprintf(stderr, "usage: schedule_bench [--solver glpsol|cbc|PATH]... [--time-limit SECONDS] [--skip-exact] [--only NAME] [--auto-only] [--bound-only NAME] [--budget EVALUATIONS] [--lns-size SHIFTS] [--bound-iterations N] [--bound-states N]\n");
       return 2;
     }
   }

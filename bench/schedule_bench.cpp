@@ -2,9 +2,19 @@
 // an exact integer program on instances an exact solver can finish.
 //
 //   build/native/bench/schedule_bench [--solver glpsol|cbc|PATH]... [--time-limit SECONDS] [--skip-exact]
-//       [--only NAME] [--auto-only] [--budget EVALUATIONS] [--lns-size SHIFTS]
+//       [--only NAME] [--auto-only] [--bound-only NAME] [--budget EVALUATIONS] [--lns-size SHIFTS]
+//       [--bound-iterations N] [--bound-states N]
 // --auto-only: the sub-instances with the auto-scheduler alone (objective,
 // places, CPU); --budget / --lns-size: SchedulerOptions for every run.
+// --bound-only NAME: the instances whose name contains NAME ("" for all) with
+// the auto-scheduler and the Lagrangian lower bound (schedule_bound.h), no
+// exact solver. With an exact solver the bound is printed on every instance,
+// checked against every optimum the solver proves (bound <= optimum, or the
+// bench exits 1), beside the LP relaxation (glpsol --nomip, on instances of
+// up to 200 shifts or where no optimum is proven). --bound-iterations: the
+// subgradient's iteration limit (2000); --bound-states: DP states per
+// volunteer above which their sub-problem is the weaker one (400,000).
+// DH_BOUND_TRACE=1: the subgradient's progress.
 //
 // 1. Demo (generate_demo) + generate_month_of_shifts("2026-12"): about 600
 //    shifts, 2,447 volunteers. Prints the time of building the problem and of
@@ -37,6 +47,7 @@
 #include "core/demo.h"
 #include "core/scheduler.h"
 #include "core/state.h"
+#include "schedule_bound.h"
 
 using namespace dh;
 
@@ -434,6 +445,8 @@ int main(int argc, char** argv) {
   bool auto_only = false;  // the sub-instances with the auto-scheduler only (no exact solver)
   SchedulerOptions o;
   std::string only;  // run only the exact comparisons whose name contains this
+  bool bound_only = false;  // auto + the Lagrangian bound, no exact solver
+  bench::LagrangianOptions lo;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--solver" && i + 1 < argc) solvers.push_back(argv[++i]);
@@ -441,10 +454,15 @@ int main(int argc, char** argv) {
     else if (a == "--skip-exact") skip_exact = true;
     else if (a == "--only" && i + 1 < argc) only = argv[++i];
     else if (a == "--auto-only") auto_only = true;
+    else if (a == "--bound-only" && i + 1 < argc) {
+      bound_only = true;
+      only = argv[++i];
+    } else if (a == "--bound-iterations" && i + 1 < argc) lo.max_iterations = std::atoi(argv[++i]);
+    else if (a == "--bound-states" && i + 1 < argc) lo.max_states_per_volunteer = std::atoll(argv[++i]);
     else if (a == "--budget" && i + 1 < argc) o.search_budget = std::atoll(argv[++i]);
     else if (a == "--lns-size" && i + 1 < argc) o.lns_set_size = std::atoi(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: schedule_bench [--solver glpsol|cbc|PATH]... [--time-limit SECONDS] [--skip-exact] [--only NAME] [--auto-only] [--budget EVALUATIONS] [--lns-size SHIFTS]\n");
+      std::fprintf(stderr, "usage: schedule_bench [--solver glpsol|cbc|PATH]... [--time-limit SECONDS] [--skip-exact] [--only NAME] [--auto-only] [--bound-only NAME] [--budget EVALUATIONS] [--lns-size SHIFTS] [--bound-iterations N] [--bound-states N]\n");
       return 2;
     }
   }
@@ -482,11 +500,11 @@ int main(int argc, char** argv) {
   std::printf("  deterministic             %s\n",
               proposal_to_json(again) == proposal_to_json(prop) ? "yes (second run identical)" : "NO");
   if (skip_exact) return 0;
-  if (solvers.empty() && !auto_only) {
+  if (solvers.empty() && !auto_only && !bound_only) {
     if (std::system("command -v glpsol > /dev/null 2>&1") == 0) solvers.push_back("glpsol");
     if (std::system("command -v cbc > /dev/null 2>&1") == 0) solvers.push_back("cbc");
   }
-  if (solvers.empty() && !auto_only) {
+  if (solvers.empty() && !auto_only && !bound_only) {
     std::printf("\nNo exact solver found: apt-get install glpk-utils coinor-cbc\n");
     return 0;
   }
@@ -507,6 +525,23 @@ int main(int argc, char** argv) {
   std::printf("  %-30s %-6s %6s %6s %7s %10s %10s %8s %9s %9s %8s\n", "instance", "solver", "shifts", "places", "x vars",
               "auto obj", "exact obj", "gap", "auto s", "exact s", "ratio");
   int k = 0;
+  int bound_failures = 0;
+  // The Lagrangian bound (schedule_bound.h) for plans leaving at most as many
+  // places open as auto, printed as a row; proven, floored to 0.1 point.
+  auto lagrangian = [&](const std::string& name, const SchedulingProblem& sub, const Proposal& ap, double at) {
+    const int unfilled = ap.summary.open_places - ap.summary.filled;
+    const int64_t upper60 = ap.summary.objective60 - 60LL * o.w_unfilled * unfilled;
+    const bench::LagrangianResult r = bench::lagrangian_bound(sub, o, unfilled, upper60, lo);
+    const double auto_obj = static_cast<double>(upper60) / 60.0;
+    const double bound = std::floor(static_cast<double>(r.bound60) / 6.0) / 10.0;
+    const double gap = bound != 0 ? (auto_obj - bound) / std::fabs(bound) * 100.0 : 0.0;
+    std::printf("  %-30s %-6s %6zu %6d %7s %10.1f %10.1f %7.2f%% %9.4f %9.2f %8s Lagrangian lower bound (proven): "
+                "%d iterations (best %d), L(start) %.1f, %lld DP states, %d relaxed sub-problems%s\n",
+                name.c_str(), "Lagr", sub.shifts.size(), ap.summary.open_places, "-", auto_obj, bound, gap, at,
+                r.cpu_seconds, "CPU", r.iterations, r.best_iteration, static_cast<double>(r.first60) / 60.0,
+                static_cast<long long>(r.states), r.relaxed_volunteers, r.proven_optimal ? ", auto proven optimal" : "");
+    return r;
+  };
   const bool have_glpsol = std::system("command -v glpsol > /dev/null 2>&1") == 0;
   auto compare = [&](const std::string& name, const SchedulingProblem& sub) {
     if (!only.empty() && name.find(only) == std::string::npos) return;
@@ -523,7 +558,13 @@ int main(int argc, char** argv) {
                   ap.summary.filled, acpu, static_cast<long long>(ap.summary.evaluations));
       return;
     }
+    if (bound_only) {
+      lagrangian(name, sub, ap, at);
+      return;
+    }
     bool proven = false;
+    bool have_optimum = false;  // a proven optimum, re-scored: the Lagrangian bound must not exceed it
+    int64_t optimum60 = 0;
     for (const auto& solver : solvers) {
       Exact ex = solve_exact(sub, o, solver, time_limit, run_tag(k++), unfilled);
       if (!ex.ran) {
@@ -557,6 +598,10 @@ int main(int argc, char** argv) {
                     name.c_str(), solver.c_str(), sub.shifts.size(), ap.summary.open_places, ex.binaries, auto_obj,
                     ex.bound, bgap, at, ex.seconds, ex.seconds / std::max(at, 1e-6), solver.c_str());
       }
+      if (ex.optimal && ev.violations.empty() && !have_optimum) {
+        have_optimum = true;
+        optimum60 = ev.objective60 - 60LL * o.w_unfilled * ex_unfilled;
+      }
       if (!ev.violations.empty())
         std::printf("    the exact answer breaks a rule by our check: %s\n", ev.violations[0].c_str());
       if (std::getenv("DH_BENCH_DIFF") && gap > 0) {
@@ -572,8 +617,23 @@ int main(int argc, char** argv) {
       if (std::fabs(exact_obj - ex.objective) > 0.5)
         std::printf("    note: the solver's own objective %.1f differs from the re-scored %.1f\n", ex.objective, exact_obj);
     }
+    {
+      // The Lagrangian bound; checked against the proven optimum when there is one.
+      const auto r = lagrangian(name, sub, ap, at);
+      if (have_optimum && r.bound60 > optimum60) {
+        ++bound_failures;
+        std::printf("    BOUND ERROR: Lagrangian bound %.2f exceeds the proven optimum %.2f\n",
+                    static_cast<double>(r.bound60) / 60.0, static_cast<double>(optimum60) / 60.0);
+      } else if (have_optimum) {
+        std::printf("    Lagrangian bound <= proven optimum: yes (%.3f%% below it)\n",
+                    optimum60 != 0 ? static_cast<double>(optimum60 - r.bound60) / std::fabs(static_cast<double>(optimum60)) * 100.0
+                                   : 0.0);
+      }
+    }
     if (!have_glpsol) return;
-    if (!proven) {
+    // The LP relaxation: the proven bound when no optimum is proven, and the
+    // Lagrangian's yardstick on instances small enough (up to 200 shifts).
+    if (!proven || sub.shifts.size() <= 200) {
       Exact lp = solve_exact(sub, o, "glpsol", time_limit, run_tag(k++), unfilled, true);
       if (lp.ran && lp.optimal) {
         const double gap = lp.objective != 0 ? (auto_obj - lp.objective) / std::fabs(lp.objective) * 100.0 : 0.0;
@@ -607,5 +667,9 @@ int main(int argc, char** argv) {
   };
   for (const auto& g : generated)
     compare(g.name, generated_instance(g.shifts, g.volunteers, g.days, 0x5EED0000ULL + static_cast<uint64_t>(g.shifts)));
+  if (bound_failures > 0) {
+    std::printf("\n%d Lagrangian bound(s) above a proven optimum: the bound is wrong\n", bound_failures);
+    return 1;
+  }
   return 0;
 }

@@ -18,21 +18,13 @@
 #include "core/civil_time.h"
 #include "core/scheduler.h"
 #include "schedule_bound.h"
+#include "support/splitmix.h"
 
 using namespace dh;
 
 namespace {
 
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  int below(int n) { return static_cast<int>(next() % static_cast<uint64_t>(n)); }
-};
+using Rng = dh::test::SplitMix64;
 
 SchedulingProblem tiny(uint64_t seed) {
   Rng rng{seed};

@@ -7,23 +7,13 @@
 #include <limits>
 
 #include "core/matching.h"
+#include "support/splitmix.h"
 
 using namespace dh::matching;
 
 namespace {
 
-// splitmix64 (platform independent).
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  int below(int n) { return static_cast<int>(next() % static_cast<uint64_t>(n)); }
-  int64_t between(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(next() % static_cast<uint64_t>(hi - lo + 1)); }
-};
+using Rng = dh::test::SplitMix64;
 
 // Every assignment (each request to one of its admissible experts or to none,
 // within capacities): the best (most assigned, then least cost).

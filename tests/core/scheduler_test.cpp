@@ -12,22 +12,13 @@
 #include "core/demo.h"
 #include "core/scheduler.h"
 #include "core/state.h"
+#include "support/splitmix.h"
 
 using namespace dh;
 
 namespace {
 
-// splitmix64 for test instances (platform independent).
-struct TestRng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  int below(int n) { return static_cast<int>(next() % static_cast<uint64_t>(n)); }
-};
+using TestRng = dh::test::SplitMix64;
 
 Json vol(const std::string& id, Json extra = Json::object()) {
   Json v{{"id", id}, {"availability", Json::array({"mon 00:00-23:59", "tue 00:00-23:59", "wed 00:00-23:59",

@@ -13,6 +13,7 @@
 
 #include "core/tally.h"
 #include "core/tally_json.h"
+#include "support/splitmix.h"
 
 using dh::Json;
 using dh::Result;
@@ -79,21 +80,7 @@ int64_t invalid_reason(const TallyResult& r, const std::string& reason) {
   return 0;
 }
 
-// splitmix64 for test instances (platform independent).
-struct TestRng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  int below(int n) { return static_cast<int>(next() % static_cast<uint64_t>(n)); }
-  template <class T>
-  void shuffle(std::vector<T>& v) {
-    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[static_cast<size_t>(below(static_cast<int>(i)))]);
-  }
-};
+using TestRng = dh::test::SplitMix64;
 
 Json read_json(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -72,9 +72,12 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
     assert.ok(shown && shown.ops > 0, 'the data-shown mark was set');
     // The loading screen stayed up until the community came: the first frame
     // drawn already shows it (no empty workbench drawn and redrawn before).
+    // (On a machine so slow that the data took longer than the hold's 4 s
+    // after the store opened, the first frame comes at the hold's end: still
+    // not before 4 s of the page's clock.)
     const firstFrameAt = await page.evaluate(() => window.dianhong.interactiveAt());
-    assert.ok(firstFrameAt >= shown.at - 1, 'no frame before the data (first frame ' + firstFrameAt +
-      ' ms, data shown ' + shown.at + ' ms)');
+    assert.ok(firstFrameAt >= shown.at - 1 || firstFrameAt >= 4000, 'no frame before the data (first frame ' +
+      firstFrameAt + ' ms, data shown ' + shown.at + ' ms)');
 
     // A reload starts from IndexedDB: no snapshot again, same state.
     api.length = 0;

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core/matching.h"
+#include "support/splitmix.h"
 
 using dh::Json;
 namespace fs = std::filesystem;
@@ -35,16 +36,7 @@ namespace m = dh::matching;
 
 namespace {
 
-struct Rng {
-  uint64_t s;
-  uint64_t next() {
-    uint64_t z = (s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  int below(int n) { return static_cast<int>(next() % static_cast<uint64_t>(n)); }
-};
+using Rng = dh::test::SplitMix64;  // tests/support/splitmix.h
 
 constexpr int kExperts = 103;
 constexpr int kFields = 11;  // legal, mediation, business, data, psych, elderly, child, education, health, sports, housekeeping

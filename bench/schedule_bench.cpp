@@ -47,6 +47,7 @@
 #include "core/demo.h"
 #include "core/scheduler.h"
 #include "core/state.h"
+#include "support/splitmix.h"
 #include "schedule_bound.h"
 
 using namespace dh;
@@ -359,17 +360,7 @@ Exact solve_exact(const SchedulingProblem& p, const SchedulerOptions& o, const s
 // minutes, so the LP's fairness is exact) between 07:00 and 21:00, 1-3
 // places; volunteers with 1-5 weekly availability windows, away days, skills,
 // caps of 4-12 h (or the default 8), some under 18, some of unknown age.
-struct SplitMix {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  int below(int n) { return static_cast<int>(next() % static_cast<uint64_t>(n)); }
-  bool chance(int percent) { return below(100) < percent; }
-};
+using SplitMix = dh::test::SplitMix64;  // tests/support/splitmix.h
 
 SchedulingProblem generated_instance(int shift_count, int volunteer_count, int days, uint64_t seed) {
   SplitMix rng{seed};

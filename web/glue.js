@@ -64,6 +64,17 @@
   // up instead of drawing an empty workbench it would draw again at once
   // (event "first_start", src/app/main.cpp "hold_first_frame"): on a new
   // tablet the first frame shows the whole community.
+  // A request to the server: {status, bytes} of its answer, given up after
+  // 60 s with the body (AbortController, where the browser has one). Every
+  // request to the server goes through it.
+  function fetchAnswer(url, init) {
+    const ctl = typeof AbortController !== 'undefined' ? new AbortController() : null;
+    const timer = ctl ? setTimeout(() => ctl.abort(), 60000) : null;
+    return fetch(url, ctl ? Object.assign({}, init, { signal: ctl.signal }) : init)
+      .then((r) => r.arrayBuffer().then((buf) => ({ status: r.status, bytes: new Uint8Array(buf) })))
+      .finally(() => { if (timer) clearTimeout(timer); });
+  }
+
   const SNAPSHOT_PATH = '/api/v1/snapshot?format=2';
   let snapshotPrefetch = null;
   if (!/[?&]view=/.test(location.search) && window.indexedDB && typeof indexedDB.databases === 'function') {
@@ -74,13 +85,9 @@
         if (!window.dhGlue || window.dhGlue.interactiveAt === null) {
           showMessage('滇红慧 正在下载社区资料… Downloading the community’s data…');
         }
-        // The same 60 s limit as the app's own requests (httpRequest): a
-        // stalled answer ends in null, and the app asks again itself.
-        const ctl = typeof AbortController !== 'undefined' ? new AbortController() : null;
-        const timer = ctl ? setTimeout(() => ctl.abort(), 60000) : null;
-        return fetch(SNAPSHOT_PATH, { cache: 'no-store', signal: ctl ? ctl.signal : undefined })
-          .then((r) => (r.status === 200 ? r.arrayBuffer().then((buf) => new Uint8Array(buf)) : null))
-          .finally(() => { if (timer) clearTimeout(timer); });
+        // Within the app's own requests' limit: a stalled answer ends in
+        // null, and the app asks again itself.
+        return fetchAnswer(SNAPSHOT_PATH, { cache: 'no-store' }).then((a) => (a.status === 200 ? a.bytes : null));
       })
       .catch(() => null)
       .then((bytes) => {
@@ -261,20 +268,16 @@
         init.body = arg.body || '';
         body = gzipped(init.body);
       }
-      const ctl = typeof AbortController !== 'undefined' ? new AbortController() : null;
-      if (ctl) init.signal = ctl.signal;
-      const timer = ctl ? setTimeout(() => ctl.abort(), 60000) : null;
       body
         .then((packed) => {
           if (packed) {
             init.body = packed;
             headers['Content-Encoding'] = 'gzip';
           }
-          return fetch(arg.url, init);
+          return fetchAnswer(arg.url, init);
         })
-        .then((r) => r.arrayBuffer().then((buf) => answered(arg.id, r.status, new Uint8Array(buf))))
-        .catch((err) => answered(arg.id, 0, new TextEncoder().encode(String(err))))
-        .finally(() => { if (timer) clearTimeout(timer); });
+        .then((a) => answered(arg.id, a.status, a.bytes))
+        .catch((err) => answered(arg.id, 0, new TextEncoder().encode(String(err))));
     },
 
     // The body of answer `id` into the app's memory at dst (size bytes, as

@@ -140,7 +140,6 @@ bool ui_quiet(const App& app, int64_t now) {
   return !io.WantTextInput && !ImGui::IsAnyItemActive();
 }
 
-
 // A new device's first start (Host::first_start_pending: the page is fetching
 // the server's snapshot): the page's loading screen stays up until the first
 // sync round has brought the community, so the first frame shows it instead

@@ -1,6 +1,6 @@
-// splitmix64: the random numbers of generated test instances, the same on
-// every platform (std::mt19937's distributions are not), seeded by the test:
-// SplitMix64 rng{seed}.
+// splitmix64: the random numbers of generated test and benchmark instances
+// (tests/, bench/), the same on every platform (std::mt19937's distributions
+// are not), seeded by the caller: SplitMix64 rng{seed}.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +19,8 @@ struct SplitMix64 {
   }
   // 0 .. n-1 (n > 0).
   int below(int n) { return static_cast<int>(next() % static_cast<uint64_t>(n)); }
+  // True with the given chance in percent.
+  bool chance(int percent) { return below(100) < percent; }
   // lo .. hi inclusive.
   int64_t between(int64_t lo, int64_t hi) { return lo + static_cast<int64_t>(next() % static_cast<uint64_t>(hi - lo + 1)); }
   template <class T>

@@ -52,12 +52,11 @@ async function main() {
       { timeout: 120000, interval: 20, what: 'the community on screen' });
     const marks = await page.evaluate(() => ({
       interactive: window.dianhong.interactiveAt(),
-      shown: window.dianhong.dataShown ? window.dianhong.dataShown() : null,
+      shown: window.dianhong.dataShown(),
       resources: performance.getEntriesByType('resource').map((r) => ({
         name: r.name.replace(/^https?:\/\/[^/]+/, ''), start: r.startTime, end: r.responseEnd,
         size: r.transferSize,
       })),
-      log: (window.dianhong.startLog ? window.dianhong.startLog() : []),
       nav: performance.getEntriesByType('navigation').map((n) => ({ start: n.startTime, end: n.responseEnd })),
     }));
     await page.waitForTimeout(300);
@@ -96,7 +95,6 @@ function summarise(trace, marks) {
       r.end.toFixed(0).padStart(5) + '  ' + r.size + ' B');
   }
 
-  for (const l of marks.log) console.log('  log ' + l);
   // Complete events per thread, nested by time.
   const byThread = new Map();
   for (const e of events) {

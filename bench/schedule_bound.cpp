@@ -18,14 +18,6 @@ namespace {
 
 constexpr int64_t kInf = std::numeric_limits<int64_t>::max() / 4;
 
-// As the scheduler counts them (src/core/scheduler.cpp): a shift's day and
-// week (Monday) by its start.
-int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-int64_t day_of(int64_t minute) { return floor_div(minute, 1440); }
-int64_t week_of(int64_t minute) {
-  const int64_t d = day_of(minute);
-  return d - weekday_of_days(d);
-}
 
 struct Key {
   uint64_t a;     // minutes served << 16 | minutes in the current shift's week
@@ -64,8 +56,8 @@ LagrangianModel::LagrangianModel(const SchedulingProblem& p, const SchedulerOpti
     auto it = vol_index.find(e.volunteer);
     if (it == vol_index.end() || !e.confirmed) continue;
     const auto v = static_cast<size_t>(it->second);
-    base_week[v][week_of(e.when.start)] += e.when.minutes();
-    const int64_t d = day_of(e.when.start);
+    base_week[v][schedule_week_of(e.when.start)] += e.when.minutes();
+    const int64_t d = schedule_day_of(e.when.start);
     if (d >= p.from_day && d < p.to_day) {
       base_minutes[v] += e.when.minutes();
       if (std::find(base_stations[v].begin(), base_stations[v].end(), e.station) == base_stations[v].end())
@@ -87,7 +79,7 @@ LagrangianModel::LagrangianModel(const SchedulingProblem& p, const SchedulerOpti
     for (size_t i = 0; i < n; ++i) {
       const auto& sh = p.shifts[static_cast<size_t>(vol.shifts[i])];
       minutes[i] = sh.when.minutes();
-      week[i] = week_of(sh.when.start);
+      week[i] = schedule_week_of(sh.when.start);
       station_bit[i] = local_station.emplace(sh.station, static_cast<int>(local_station.size())).first->second;
       int64_t lin = 0;
       if (!sv.preferred_station.empty() && sv.preferred_station == sh.station) lin -= 60LL * o.w_preference * minutes[i];

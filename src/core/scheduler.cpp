@@ -9,14 +9,14 @@
 
 namespace dh {
 
-namespace {
-
-int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-int64_t day_of(int64_t minute) { return floor_div(minute, 1440); }
-int64_t week_of(int64_t minute) {
-  const int64_t d = day_of(minute);
+int64_t schedule_day_of(int64_t minute) { return minute >= 0 ? minute / 1440 : -((-minute + 1439) / 1440); }
+int64_t schedule_week_of(int64_t minute) {
+  const int64_t d = schedule_day_of(minute);
   return d - weekday_of_days(d);
 }
+
+namespace {
+
 
 // Hours as a reason's parameter: "2.5" (the UI adds the unit).
 std::string hours_param(int64_t minutes) {
@@ -103,8 +103,8 @@ class Engine {
       auto sh = shift_index.find(e.shift);
       if (sh != shift_index.end()) already_[v].push_back(sh->second);
       if (!e.confirmed) continue;
-      add_week(v, week_of(e.when.start), e.when.minutes());
-      const int64_t d = day_of(e.when.start);
+      add_week(v, schedule_week_of(e.when.start), e.when.minutes());
+      const int64_t d = schedule_day_of(e.when.start);
       if (d >= p.from_day && d < p.to_day) {
         minutes_[v] += e.when.minutes();
         add_station(v, station_id(e.station), 1);
@@ -161,7 +161,7 @@ class Engine {
     const auto& sh = p_.shifts[s];
     if (!std::includes(vol_skills_[v].begin(), vol_skills_[v].end(), shift_skills_[s].begin(), shift_skills_[s].end()))
       return kSkill;
-    const int64_t day = day_of(sh.when.start);
+    const int64_t day = schedule_day_of(sh.when.start);
     const int age = vol.birth_day == INT64_MIN ? -1 : age_on(vol.birth_day, day);
     if (sh.min_age > 0) {
       if (age < 0) return kAgeUnknown;
@@ -174,7 +174,7 @@ class Engine {
       return kAvailability;
     }
     const auto& un = unavailable_[v];
-    for (int64_t d = day; d <= day_of(sh.when.end - 1); ++d) {
+    for (int64_t d = day; d <= schedule_day_of(sh.when.end - 1); ++d) {
       if (std::binary_search(un.begin(), un.end(), d)) return kUnavailableDate;
     }
     if (std::binary_search(already_[v].begin(), already_[v].end(), s)) return kAlreadySignedUp;
@@ -194,7 +194,7 @@ class Engine {
   static bool covered(const std::vector<WeeklySlot>& slots, const Interval& when) {
     int64_t cur = when.start;
     while (cur < when.end) {
-      const int64_t d = day_of(cur);
+      const int64_t d = schedule_day_of(cur);
       const int wd = weekday_of_days(d);
       const int64_t m = cur - d * 1440;
       int64_t best = -1;
@@ -222,9 +222,9 @@ class Engine {
       else if (b.start < sh.when.end + rest && sh.when.start < b.end + rest) r = std::min(r, kRest);
     }
     if (r != kEligible) return r;
-    const int64_t w = week_of(sh.when.start);
+    const int64_t w = schedule_week_of(sh.when.start);
     int64_t used = week_minutes(v, w);
-    if (ignore >= 0 && week_of(p_.shifts[ignore].when.start) == w) used -= p_.shifts[ignore].when.minutes();
+    if (ignore >= 0 && schedule_week_of(p_.shifts[ignore].when.start) == w) used -= p_.shifts[ignore].when.minutes();
     if (used + sh.when.minutes() > cap_[v]) return kWeeklyCap;
     return kEligible;
   }
@@ -289,7 +289,7 @@ class Engine {
   void assign(int v, int s) {
     const auto& sh = p_.shifts[s];
     busy_[v].push_back({sh.when.start, sh.when.end, s});
-    add_week(v, week_of(sh.when.start), sh.when.minutes());
+    add_week(v, schedule_week_of(sh.when.start), sh.when.minutes());
     minutes_[v] += sh.when.minutes();
     add_station(v, shift_station_[s], 1);
     assigned_[s].push_back(v);
@@ -302,7 +302,7 @@ class Engine {
         break;
       }
     }
-    add_week(v, week_of(sh.when.start), -sh.when.minutes());
+    add_week(v, schedule_week_of(sh.when.start), -sh.when.minutes());
     minutes_[v] -= sh.when.minutes();
     add_station(v, shift_station_[s], -1);
     auto& a = assigned_[s];
@@ -994,7 +994,7 @@ class ProblemBuilder {
   void add_shift(const Entity& s) {
     Interval when;
     if (!shift_interval(s, &when)) return;
-    const int64_t d = day_of(when.start);
+    const int64_t d = schedule_day_of(when.start);
     if (d < p_.from_day || d >= p_.to_day) return;
     const Roster r = index_.roster(s.id);
     if (r.open_places() <= 0) return;
@@ -1046,7 +1046,7 @@ class ProblemBuilder {
       Interval when;
       if (!sh || sh->archived() || !shift_interval(*sh, &when)) continue;
       // Nearby sign-ups only: they matter for rest, overlap and the weeks at the ends of the range.
-      if (day_of(when.end) < p_.from_day - 8 || day_of(when.start) > p_.to_day + 8) continue;
+      if (schedule_day_of(when.end) < p_.from_day - 8 || schedule_day_of(when.start) > p_.to_day + 8) continue;
       auto it = confirmed_of_shift_.find(sh->id);
       if (it == confirmed_of_shift_.end()) {
         std::set<std::string> ids;

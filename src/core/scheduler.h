@@ -207,6 +207,13 @@ struct Evaluation {
 Evaluation evaluate_assignments(const SchedulingProblem& problem, const std::vector<std::pair<std::string, std::string>>& shift_volunteer,
                                 const SchedulerOptions& options = {});
 
+// The day (days since 1970-01-01, floored) a minute falls on, and the day of
+// the Monday of its week: how the scheduler dates a shift by its start for
+// away days and weekly caps (Monday to Sunday). For solvers in the benchmark
+// that must count the same way.
+int64_t schedule_day_of(int64_t minute);
+int64_t schedule_week_of(int64_t minute);
+
 // For each shift (problem order), the indexes of the volunteers who pass every
 // rule that does not depend on other proposed shifts (skills, age, consent,
 // availability, unavailable dates, existing sign-ups with rest). For exact

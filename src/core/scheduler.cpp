@@ -799,10 +799,22 @@ class Engine {
     return out;
   }
 
+  // The proposal, built shift by shift so that a job can spread it over
+  // frames (the reasons and the unfilled places' exclusion counts cost a pass
+  // over the volunteers each): result_unit(&out, &next) adds shifts from
+  // `next` on, `chunk` at a time, and true when it finished the summary.
   Proposal result() const {
     Proposal out;
+    int next = 0;
+    while (!result_unit(&out, &next, ns_)) {
+    }
+    return out;
+  }
+  bool result_unit(Proposal* out_p, int* next, int chunk) const {
+    Proposal& out = *out_p;
     auto& sum = out.summary;
-    for (int s = 0; s < ns_; ++s) {
+    for (const int end = std::min(ns_, *next + chunk); *next < end; ++*next) {
+      const int s = *next;
       const auto& sh = p_.shifts[s];
       sum.open_places += sh.open_places;
       std::vector<int> vs = assigned_[s];
@@ -838,6 +850,7 @@ class Engine {
       }
       out.unfilled.push_back(std::move(u));
     }
+    if (*next < ns_) return false;
     // Spread of hours.
     auto stats = [&](bool served_only) {
       SpreadStats st;
@@ -866,7 +879,7 @@ class Engine {
     sum.objective = static_cast<double>(sum.objective60) / 60.0;
     sum.evaluations = evaluations_;
     sum.improvements = improvements_;
-    return out;
+    return true;
   }
 
   int shift_count() const { return ns_; }
@@ -955,19 +968,35 @@ void sort_problem(SchedulingProblem& p) {
   });
 }
 
-// problem_from_state in units (for AutoScheduleJob): a chunk of shifts, a
-// chunk of volunteers, then the sort. Reads the State in every unit; the
-// caller makes sure it has not changed in between (State::applied_ops).
+// problem_from_state in units (for AutoScheduleJob): the sign-up index a
+// chunk at a time, the list of shifts, the list of volunteers, a chunk of
+// shifts, a chunk of volunteers, then the sort. Construction is cheap. Reads
+// the State in every unit; the caller makes sure it has not changed in
+// between (State::applied_ops).
 class ProblemBuilder {
  public:
   static constexpr size_t kChunk = 64;
   ProblemBuilder(const State& state, int64_t from_day, int64_t to_day)
-      : state_(state), index_(state), shifts_(state.list("shift")), vols_(state.list("volunteer")) {
+      : state_(state), index_(state, VolunteerIndex::Deferred{}) {
     p_.from_day = from_day;
     p_.to_day = to_day;
   }
   // True when the problem is complete.
   bool unit() {
+    if (!indexed_) {
+      indexed_ = index_.build_unit();
+      return false;
+    }
+    if (!listed_shifts_) {
+      shifts_ = state_.list("shift");
+      listed_shifts_ = true;
+      return false;
+    }
+    if (!listed_volunteers_) {
+      vols_ = state_.list("volunteer");
+      listed_volunteers_ = true;
+      return false;
+    }
     if (next_shift_ < shifts_.size()) {
       for (size_t end = std::min(shifts_.size(), next_shift_ + kChunk); next_shift_ < end; ++next_shift_)
         add_shift(*shifts_[next_shift_]);
@@ -1063,6 +1092,7 @@ class ProblemBuilder {
   std::vector<const Entity*> shifts_, vols_;
   size_t next_shift_ = 0, next_vol_ = 0;
   bool sorted_ = false;
+  bool indexed_ = false, listed_shifts_ = false, listed_volunteers_ = false;
   std::map<std::string, std::set<std::string>> confirmed_of_shift_;  // shift -> confirmed sign-up ids
   SchedulingProblem p_;
 };
@@ -1280,7 +1310,7 @@ Json problem_to_json(const SchedulingProblem& p) {
 }
 
 struct AutoScheduleJob::Impl {
-  enum class Stage { build, init, setup, construct, search, done };
+  enum class Stage { build, init, setup, construct, search, result, done };
   // Built from a State: the builder reads it unit by unit.
   const State* state = nullptr;
   uint64_t version = 0;
@@ -1294,12 +1324,14 @@ struct AutoScheduleJob::Impl {
   Stage stage = Stage::init;
   std::vector<int> order;
   size_t next = 0;  // index into order (construct)
+  int next_result_shift = 0;  // result: the proposal is built from this shift on
   int64_t constructive = 0;
   double progress = 0;
   Proposal proposal;
 
   // Progress: building the problem 0-10%, setup 10-30%, constructive pass
-  // 30-40%, local search 40-99% (by evaluations used of the budget).
+  // 30-40%, local search 40-99% (by evaluations used of the budget), the
+  // proposal with its reasons at 99%.
   void unit() {
     switch (stage) {
       case Stage::build:
@@ -1346,7 +1378,11 @@ struct AutoScheduleJob::Impl {
           progress = std::max(progress, 0.4 + 0.59 * std::min(1.0, static_cast<double>(engine->evaluations()) / budget));
           return;
         }
-        proposal = engine->result();
+        stage = Stage::result;
+        return;
+      case Stage::result:
+        // A few shifts per unit: each unfilled one is a pass over every volunteer.
+        if (!engine->result_unit(&proposal, &next_result_shift, 8)) return;
         proposal.summary.constructive_objective60 = constructive;
         engine.reset();
         stage = Stage::done;

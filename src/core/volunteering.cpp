@@ -1,6 +1,7 @@
 #include "core/volunteering.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "core/civil_time.h"
 #include "core/rule_book.h"
@@ -303,13 +304,37 @@ bool Roster::overfilled_by_merge() const {
   return false;
 }
 
-VolunteerIndex::VolunteerIndex(const State& state) : state_(state) {
-  for (const Entity* s : state.list("signup")) {
-    by_shift_[s->text("shift")].push_back(s);
-    by_volunteer_[s->text("volunteer")].push_back(s);
+VolunteerIndex::VolunteerIndex(const State& state) : VolunteerIndex(state, Deferred{}) {
+  while (!build_unit(SIZE_MAX)) {
   }
-  for (auto& [k, v] : by_shift_) std::sort(v.begin(), v.end(), stamp_less);
-  for (auto& [k, v] : by_volunteer_) std::sort(v.begin(), v.end(), stamp_less);
+}
+
+VolunteerIndex::VolunteerIndex(const State& state, Deferred) : state_(state), build_(Build::list) {}
+
+bool VolunteerIndex::build_unit(size_t signups) {
+  switch (build_) {
+    case Build::list:
+      pending_ = state_.list("signup");
+      build_ = Build::index;
+      return false;
+    case Build::index:
+      for (const size_t end = next_ + std::min(signups, pending_.size() - next_); next_ < end; ++next_) {
+        const Entity* s = pending_[next_];
+        by_shift_[s->text("shift")].push_back(s);
+        by_volunteer_[s->text("volunteer")].push_back(s);
+      }
+      if (next_ == pending_.size()) build_ = Build::sort;
+      return false;
+    case Build::sort:
+      for (auto& [k, v] : by_shift_) std::sort(v.begin(), v.end(), stamp_less);
+      for (auto& [k, v] : by_volunteer_) std::sort(v.begin(), v.end(), stamp_less);
+      pending_ = {};
+      build_ = Build::done;
+      return true;
+    case Build::done:
+      return true;
+  }
+  return true;
 }
 
 Roster VolunteerIndex::roster(const std::string& shift_id) const {

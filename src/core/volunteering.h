@@ -81,6 +81,14 @@ struct Roster {
 class VolunteerIndex {
  public:
   explicit VolunteerIndex(const State& state);
+  // The same index built over several calls, for long work that must not
+  // hold a frame: construct it deferred, then call build_unit() until it
+  // returns true (each call indexes at most `signups` sign-ups; the first
+  // lists them). Not to be queried before; the State must not change between
+  // the calls.
+  struct Deferred {};
+  VolunteerIndex(const State& state, Deferred);
+  bool build_unit(size_t signups = 1024);
 
   const State& state() const { return state_; }
   Roster roster(const std::string& shift_id) const;
@@ -96,6 +104,10 @@ class VolunteerIndex {
   const State& state_;
   std::unordered_map<std::string, std::vector<const Entity*>> by_shift_;
   std::unordered_map<std::string, std::vector<const Entity*>> by_volunteer_;
+  // While a deferred build runs: the sign-ups to index, from next_ on.
+  std::vector<const Entity*> pending_;
+  size_t next_ = 0;
+  enum class Build { list, index, sort, done } build_ = Build::done;
 };
 
 // Fields of a new sign-up as this device sees it: seen_place records whether

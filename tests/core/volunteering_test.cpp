@@ -648,3 +648,34 @@ TEST_CASE("The sign-up index answers what a scan answers, after moves and from a
   // The moved sign-up no longer clashes with its old shift's time: a new sign-up there works.
   CHECK(w.sign_up(w.shift_a, w.adult).ok());
 }
+
+TEST_CASE("A sign-up index built a few sign-ups at a time is the index built at once", "[core][volunteering][index]") {
+  DemoOptions small;
+  small.households = 600;  // big enough for the volunteering year
+  State state;
+  for (const auto& op : generate_demo(small)) state.apply(op);
+  const auto signups = state.list("signup");
+  REQUIRE(signups.size() > 100);
+  const VolunteerIndex whole(state);
+  VolunteerIndex deferred(state, VolunteerIndex::Deferred{});
+  int units = 0;
+  while (!deferred.build_unit(37)) ++units;
+  CHECK(units >= static_cast<int>(signups.size() / 37));  // the work was spread, not done in one call
+  CHECK(deferred.build_unit(37));                            // and stays done
+  auto ids = [](const std::vector<RosterEntry>& es) {
+    std::vector<std::string> out;
+    for (const auto& e : es) out.push_back(e.signup->id);
+    return out;
+  };
+  for (const Entity* shift : state.list("shift")) {
+    const Roster a = whole.roster(shift->id), b = deferred.roster(shift->id);
+    CHECK(ids(a.confirmed) == ids(b.confirmed));
+    CHECK(ids(a.waitlist) == ids(b.waitlist));
+  }
+  for (const Entity* v : state.list("volunteer")) {
+    std::vector<std::string> a, b;
+    for (const Entity* e : whole.signups_of(v->id)) a.push_back(e->id);
+    for (const Entity* e : deferred.signups_of(v->id)) b.push_back(e->id);
+    CHECK(a == b);
+  }
+}

@@ -3,13 +3,15 @@
 // server, traced by Chromium (devtools timeline, V8, wasm, GPU), summarised
 // as a timeline on the page clock.
 //
-//   node bench/page_load/trace.js [--out /tmp/dh-trace.json] [--reload] [--min-ms 8]
+//   node bench/page_load/trace.js [--out /tmp/dh-trace.json] [--reload] [--warm] [--min-ms 8]
 //
 // Prints the resources (request start, response end), the page marks
 // (dh-interactive, dh-data-shown), and every task of the renderer's main
 // thread longer than --min-ms with the events that took most of it; and the
 // GPU process's main-thread busy time in the same window. The raw trace is
-// written to --out for chrome://tracing or Perfetto.
+// written to --out for chrome://tracing or Perfetto. --warm first runs one
+// untraced first start in another profile of the same browser, as every run
+// of run.js after its first (the GPU process and the caches warm).
 // DH_SERVER / DH_WEB_DIST as in tests/e2e.
 'use strict';
 const fs = require('node:fs');
@@ -22,7 +24,8 @@ function arg(name, dflt) {
 const OUT = arg('out', '/tmp/dh-trace.json');
 const MIN_MS = Number(arg('min-ms', 8));
 const RELOAD = process.argv.includes('--reload');
-const NO_TRACE = process.argv.includes('--no-trace');  // resources and marks only (tracing slows the page 2x)
+const NO_TRACE = process.argv.includes('--no-trace');
+const WARM = process.argv.includes('--warm');  // resources and marks only (tracing slows the page 2x)
 
 const CATEGORIES = [
   'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'v8.wasm',
@@ -34,6 +37,15 @@ async function main() {
   const server = await h.startServer();
   const browser = await h.launch();
   try {
+    if (WARM) {
+      const warmCtx = await h.newContext(browser);
+      const warmPage = await warmCtx.newPage();
+      await warmPage.goto(server.url + '/');
+      await h.poll(() => warmPage.evaluate(() => window.dianhong && window.dianhong.dataShown()),
+        { timeout: 120000, interval: 20, what: 'the community on screen (warm-up)' });
+      await h.waitSaved(warmPage, 120000);
+      await warmCtx.close();
+    }
     const ctx = await h.newContext(browser);
     const page = await ctx.newPage();
     if (RELOAD) {

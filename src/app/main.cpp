@@ -328,6 +328,10 @@ void tick_body() {
 [[maybe_unused]] bool loop_busy(const App& app, int64_t now) {
   if (app.phase != Phase::ready) return true;
   if (app.ui_font == nullptr && !app.host->font_failed(FontKind::ui)) return true;
+  // Holding the first frame for a new device's data: nothing to draw, and
+  // what ends the hold (the answer, the round's end) wakes the loop; an
+  // animation-frame loop here would only keep the compositor busy.
+  if (hold_first_frame(app, now)) return false;
   if (app.pending_frames > 0 || now < app.render_until_ms) return true;
   if (app.apply_update_pending) return true;
   if (app.session && app.session->jobs().busy()) return true;
@@ -340,6 +344,7 @@ void tick_body() {
   int64_t at = now + 60000;
   if (app.session && app.session->sync()) at = std::min(at, app.session->sync()->next_deadline_ms(now));
   if (app.host->flushes().in_flight()) at = std::min<int64_t>(at, now + 1000);  // the flush watchdog
+  if (hold_first_frame(app, now)) at = std::min(at, app.ready_ms + kFirstStartHoldMs);  // the hold gives up
   if (!app.full_font_requested && app.first_frame_ms != 0) at = std::min(at, app.first_frame_ms + kFullFontLatestMs);
   // The waiting full font: a tick once input has been quiet long enough (if a
   // field still takes text then, the input that ends it brings the next tick).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -185,37 +186,61 @@ HomeFigures home_figures(const State& state, int64_t today) {
   const int64_t year_start = month_start(y, 1);
   const int64_t from = std::min(year_start, starts.front() - 90);
 
+  // One pass over the records, reading their strings in place: on a new
+  // device this is part of the first frame (hours_ledger and VolunteerIndex,
+  // which copy every id and date, made it three times slower). The figures
+  // are theirs: the hours are hours_ledger's lines (attended sign-ups by
+  // check-in day, hours added by hand by date), a shift's sign-ups are its
+  // live sign-ups, the first `capacity` of them confirmed (Roster).
+  static const std::string kEmpty;
+  auto str = [](const Entity& e, const char* name) -> const std::string& {
+    const Json& v = e.get(name);
+    return v.is_string() ? v.get_ref<const std::string&>() : kEmpty;
+  };
+
   // Volunteer -> household (live resident, live household).
-  std::unordered_map<std::string, std::string> household_of;
+  std::unordered_map<std::string_view, std::string_view> household_of;
   for (const Entity* v : state.list("volunteer")) {
     ++h.volunteers;
-    const Entity* r = state.find("resident", v->text("resident"));
+    const Entity* r = state.find("resident", str(*v, "resident"));
     if (!r || r->archived()) continue;
-    const Entity* hh = state.find("household", r->text("household"));
+    const Entity* hh = state.find("household", str(*r, "household"));
     if (hh && hh->live()) household_of[v->id] = hh->id;
   }
   h.households = static_cast<int64_t>(state.count("household"));
 
   // Hours: this year, by month; who served when.
-  std::unordered_set<std::string> year_households, active;
-  std::vector<std::unordered_set<std::string>> month_households(h.months.size());
-  std::unordered_map<std::string, std::vector<int64_t>> served_days;  // volunteer -> days with hours
-  for (const LedgerLine& l : hours_ledger(state, from, today + 1)) {
-    const int64_t day = *parse_date(l.date);
-    if (l.minutes <= 0) continue;
-    served_days[l.volunteer].push_back(day);
-    auto hh = household_of.find(l.volunteer);
+  std::unordered_set<std::string_view> year_households, active;
+  std::vector<std::unordered_set<std::string_view>> month_households(h.months.size());
+  std::unordered_map<std::string_view, std::vector<int64_t>> served_days;  // volunteer -> days with hours
+  auto add_hours = [&](const std::string& volunteer, int64_t day, int64_t minutes, bool verified) {
+    if (day < from || day >= today + 1 || minutes <= 0) return;
+    served_days[volunteer].push_back(day);
+    auto hh = household_of.find(volunteer);
     if (day >= year_start) {
-      h.minutes_this_year += l.minutes;
-      if (l.verified) h.verified_minutes_this_year += l.minutes;
+      h.minutes_this_year += minutes;
+      if (verified) h.verified_minutes_this_year += minutes;
       if (hh != household_of.end()) year_households.insert(hh->second);
     }
-    if (day > today - 90) active.insert(l.volunteer);
+    if (day > today - 90) active.insert(volunteer);
     const int mi = month_of(day);
     if (mi >= 0) {
-      h.months[static_cast<size_t>(mi)].minutes += l.minutes;
+      h.months[static_cast<size_t>(mi)].minutes += minutes;
       if (hh != household_of.end()) month_households[static_cast<size_t>(mi)].insert(hh->second);
     }
+  };
+  std::unordered_map<std::string_view, int> signups_of_shift;
+  for (const Entity* s : state.list("signup")) {
+    ++signups_of_shift[str(*s, "shift")];
+    if (attendance_of(*s) != Attendance::attended) continue;
+    auto in = parse_datetime(str(*s, "check_in"));
+    auto out = parse_datetime(str(*s, "check_out"));
+    if (in && out) add_hours(str(*s, "volunteer"), *in / 1440, *out - *in, true);
+  }
+  for (const Entity* a : state.list("hours_adjustment")) {
+    auto day = parse_date(str(*a, "date"));
+    const Json& m = a->get("minutes");
+    if (day) add_hours(str(*a, "volunteer"), *day, m.is_number_integer() ? m.get<int64_t>() : 0, false);
   }
   h.households_taking_part = static_cast<int64_t>(year_households.size());
   h.active_volunteers = static_cast<int64_t>(active.size());
@@ -231,7 +256,6 @@ HomeFigures home_figures(const State& state, int64_t today) {
   }
 
   // Sign-ups and coverage of shifts by the month they start in.
-  VolunteerIndex index(state);
   std::map<std::string, StationCoverage> stations;
   for (const Entity* st : state.list("station")) stations[st->id] = StationCoverage{st->id, st->text("name"), 0, 0};
   for (const Entity* s : state.list("shift")) {
@@ -240,19 +264,24 @@ HomeFigures home_figures(const State& state, int64_t today) {
     const int64_t day = when.start >= 0 ? when.start / 1440 : (when.start - 1439) / 1440;
     const int mi = month_of(day);
     if (mi < 0) continue;
-    const Roster r = index.roster(s->id);
-    const int filled = std::min(r.capacity, static_cast<int>(r.confirmed.size()));
+    const Json& cap = s->get("capacity");
+    const int capacity = cap.is_number_integer() ? cap.get<int>() : 0;
+    auto n = signups_of_shift.find(s->id);
+    const int signups = n == signups_of_shift.end() ? 0 : n->second;
+    const int confirmed = std::max(0, std::min(signups, capacity));
+    const int filled = std::min(capacity, confirmed);
     MonthFigures& f = h.months[static_cast<size_t>(mi)];
-    f.signups += static_cast<int64_t>(r.confirmed.size() + r.waitlist.size());
-    f.places += r.capacity;
+    f.signups += signups;
+    f.places += capacity;
     f.filled += filled;
     if (static_cast<size_t>(mi) + 1 == h.months.size()) {
-      h.signups_this_month += static_cast<int64_t>(r.confirmed.size() + r.waitlist.size());
-      h.places += r.capacity;
+      h.signups_this_month += signups;
+      h.places += capacity;
       h.filled += filled;
-      auto it = stations.find(s->text("station"));
-      if (it == stations.end()) it = stations.emplace(s->text("station"), StationCoverage{s->text("station"), "", 0, 0}).first;
-      it->second.places += r.capacity;
+      const std::string& station = str(*s, "station");
+      auto it = stations.find(station);
+      if (it == stations.end()) it = stations.emplace(station, StationCoverage{station, "", 0, 0}).first;
+      it->second.places += capacity;
       it->second.filled += filled;
     }
   }

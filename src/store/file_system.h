@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -42,7 +43,7 @@ class FileSystem {
   // (truncated back to its previous length). Other failures: "storage_error".
   virtual Status append(const std::string& path, const std::string& bytes) = 0;
   // Replaces the whole file atomically (write to a temporary name, rename).
-  virtual Status write_atomic(const std::string& path, const std::string& bytes) = 0;
+  virtual Status write_atomic(const std::string& path, std::string_view bytes) = 0;
   virtual Status rename(const std::string& from, const std::string& to) = 0;
   // Missing file -> "not_found". (The store removes log data only when
   // compacting segments the server holds: Replica::compact.)
@@ -69,7 +70,7 @@ class MemoryFileSystem : public FileSystem {
   bool exists(const std::string& path) override;
   Result<std::string> read(const std::string& path) override;
   Status append(const std::string& path, const std::string& bytes) override;
-  Status write_atomic(const std::string& path, const std::string& bytes) override;
+  Status write_atomic(const std::string& path, std::string_view bytes) override;
   Status rename(const std::string& from, const std::string& to) override;
   Status remove(const std::string& path) override;
   Status sync(const std::string& path) override;

@@ -61,12 +61,12 @@ Status MemoryFileSystem::append(const std::string& path, const std::string& byte
   return ok_status();
 }
 
-Status MemoryFileSystem::write_atomic(const std::string& path, const std::string& bytes) {
+Status MemoryFileSystem::write_atomic(const std::string& path, std::string_view bytes) {
   std::string parent = parent_of(path);
   if (!parent.empty() && !dirs_.count(parent)) return no_folder(path);
   // The temporary copy exists next to the old file until the rename.
   if (capacity_ >= 0 && used() + static_cast<long long>(bytes.size()) > capacity_) return full(path);
-  files_[path] = bytes;
+  files_[path] = std::string(bytes);
   return ok_status();
 }
 

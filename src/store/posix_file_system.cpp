@@ -189,7 +189,7 @@ class PosixFileSystem : public FileSystem {
     return ok_status();
   }
 
-  Status write_atomic(const std::string& path, const std::string& bytes) override {
+  Status write_atomic(const std::string& path, std::string_view bytes) override {
     const std::string tmp = path + ".tmp";
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd < 0) return io_error("create", tmp, errno);

@@ -127,7 +127,7 @@ Result<uint64_t> Replica::adopt_server_snapshot(std::string_view document, int64
   if (!base.ok()) return base.error();
   if (is_snapshot_file(document)) {
     // Checked whole above: stored as received.
-    if (auto st = fs_.write_atomic(path(kServerBaseBinFile), std::string(document)); !st.ok()) return st.error();
+    if (auto st = fs_.write_atomic(path(kServerBaseBinFile), document); !st.ok()) return st.error();
   } else {
     std::string file = kServerBaseMagic + segment::crc32_hex(document) + " " + std::to_string(document.size()) + "\n";
     file.append(document.data(), document.size());

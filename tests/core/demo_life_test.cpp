@@ -4,6 +4,7 @@
 // native and the wasm build (this file runs in both Catch2 suites).
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <set>
 
 #include "core/civil_time.h"
@@ -109,4 +110,70 @@ TEST_CASE("The demo log is pinned: the same bytes in the native and the wasm bui
   CHECK(ops.size() == 35956);
   CHECK(sha256_hex(all) == "be32b0b8585634fb01e32140ac893d234fdbf8ac2291bbaa5dd2482e2a2b5410");
   CHECK(demo_state().hash_hex() == "536b2892aab71f75");
+}
+
+TEST_CASE("The home page's figures are the hours ledger's and the sign-up index's", "[core][demo][demo_life]") {
+  // home_figures reads the records in one pass for speed; the same figures
+  // computed from the ledger and the rosters, as the other screens do.
+  const State& s = demo_state();
+  const int64_t today = day("2026-12-02");
+  const HomeFigures h = home_figures(s, today);
+  REQUIRE(h.months.size() == 12);
+  std::map<std::string, std::string> household_of;
+  for (const Entity* v : s.list("volunteer")) {
+    const Entity* r = s.find("resident", v->text("resident"));
+    const Entity* hh = r && !r->archived() ? s.find("household", r->text("household")) : nullptr;
+    if (hh && hh->live()) household_of[v->id] = hh->id;
+  }
+  auto month_index = [&](int64_t d) -> int {
+    const std::string m = format_date(d).substr(0, 7);
+    for (size_t i = 0; i < h.months.size(); ++i)
+      if (h.months[i].month == m) return static_cast<int>(i);
+    return -1;
+  };
+  std::vector<int64_t> minutes(12, 0), signups(12, 0);
+  std::vector<int> places(12, 0), filled(12, 0);
+  std::vector<std::set<std::string>> households(12);
+  std::set<std::string> year_households, active;
+  int64_t year_minutes = 0;
+  const int64_t year_start = day("2026-01-01");
+  for (const LedgerLine& l : hours_ledger(s, day("2025-09-01"), today + 1)) {
+    if (l.minutes <= 0) continue;
+    const int64_t d = *parse_date(l.date);
+    auto hh = household_of.find(l.volunteer);
+    if (d >= year_start) {
+      year_minutes += l.minutes;
+      if (hh != household_of.end()) year_households.insert(hh->second);
+    }
+    if (d > today - 90) active.insert(l.volunteer);
+    const int mi = month_index(d);
+    if (mi < 0) continue;
+    minutes[mi] += l.minutes;
+    if (hh != household_of.end()) households[mi].insert(hh->second);
+  }
+  const VolunteerIndex index(s);
+  for (const Entity* sh : s.list("shift")) {
+    Interval when;
+    if (!shift_interval(*sh, &when)) continue;
+    const int mi = month_index(when.start / 1440);
+    if (mi < 0) continue;
+    const Roster r = index.roster(sh->id);
+    signups[mi] += static_cast<int64_t>(r.confirmed.size() + r.waitlist.size());
+    places[mi] += r.capacity;
+    filled[mi] += std::min(r.capacity, static_cast<int>(r.confirmed.size()));
+  }
+  CHECK(h.minutes_this_year == year_minutes);
+  CHECK(h.households_taking_part == static_cast<int64_t>(year_households.size()));
+  CHECK(h.active_volunteers == static_cast<int64_t>(active.size()));
+  for (size_t i = 0; i < 12; ++i) {
+    INFO(h.months[i].month);
+    CHECK(h.months[i].minutes == minutes[i]);
+    CHECK(h.months[i].households == static_cast<int64_t>(households[i].size()));
+    CHECK(h.months[i].signups == signups[i]);
+    CHECK(h.months[i].places == places[i]);
+    CHECK(h.months[i].filled == filled[i]);
+  }
+  CHECK(h.signups_this_month == signups[11]);
+  CHECK(h.places == places[11]);
+  CHECK(h.filled == filled[11]);
 }

@@ -76,25 +76,76 @@
   }
 
   const SNAPSHOT_PATH = '/api/v1/snapshot?format=2';
+  const mainPage = !/[?&]view=/.test(location.search);
+  // Whether this browser has shown the community's data before: a hint kept
+  // in localStorage (set when the app first shows data, below), so that a
+  // new device asks for the snapshot at once. Asking IndexedDB instead
+  // (indexedDB.databases()) took 0.2-0.75 s on a new tablet before the
+  // request could start. Only a hint: a device that has data but no hint
+  // (cleared, or from before the hint) downloads a snapshot the app does not
+  // use, once; a hint without data makes the app ask for the snapshot itself.
+  const DATA_HINT = 'dianhong-device-has-data';
+  let dataHint = null;  // true / false, or null where localStorage is unavailable
+  try { dataHint = window.localStorage.getItem(DATA_HINT) === '1'; } catch (e) { dataHint = null; }
   let snapshotPrefetch = null;
-  if (!/[?&]view=/.test(location.search) && window.indexedDB && typeof indexedDB.databases === 'function') {
-    events.push({ t: 'first_start', pending: true });
-    snapshotPrefetch = indexedDB.databases()
-      .then((dbs) => {
-        if (dbs.some((d) => d.name === '/data')) return null;
-        if (!window.dhGlue || window.dhGlue.interactiveAt === null) {
-          showMessage('滇红慧 正在下载社区资料… Downloading the community’s data…');
-        }
-        // Within the app's own requests' limit: a stalled answer ends in
-        // null, and the app asks again itself.
-        return fetchAnswer(SNAPSHOT_PATH, { cache: 'no-store' }).then((a) => (a.status === 200 ? a.bytes : null));
-      })
-      .catch(() => null)
-      .then((bytes) => {
-        if (!bytes) push({ t: 'first_start', pending: false });
-        return bytes;
-      });
+  const prefetchSnapshot = () => {
+    if (!window.dhGlue || window.dhGlue.interactiveAt === null) {
+      showMessage('滇红慧 正在下载社区资料… Downloading the community’s data…');
+    }
+    // Within the app's own requests' limit: a stalled answer ends in
+    // null, and the app asks again itself.
+    return fetchAnswer(SNAPSHOT_PATH, { cache: 'no-store' }).then((a) => (a.status === 200 ? a.bytes : null));
+  };
+  if (mainPage && window.indexedDB) {
+    if (dataHint === false) {
+      events.push({ t: 'first_start', pending: true });
+      snapshotPrefetch = Promise.resolve().then(prefetchSnapshot);
+    } else if (dataHint === null && typeof indexedDB.databases === 'function') {
+      events.push({ t: 'first_start', pending: true });
+      snapshotPrefetch = indexedDB.databases()
+        .then((dbs) => (dbs.some((d) => d.name === '/data') ? null : prefetchSnapshot()));
+    }
+    if (snapshotPrefetch) {
+      snapshotPrefetch = snapshotPrefetch
+        .catch(() => null)
+        .then((bytes) => {
+          if (!bytes) push({ t: 'first_start', pending: false });
+          return bytes;
+        });
+    }
   }
+
+  // The store and the writer lock are asked for here too, not only when the
+  // app starts (about 1 s later on a new tablet): each is a round trip to the
+  // browser process that took 0.2-0.6 s there, and the first sync round
+  // waits for both. Opening the store's database here, with the schema
+  // Emscripten's IDBFS gives it (library_idbfs.js of emsdk-version.txt:
+  // version 21, object store FILE_DATA with index "timestamp"), creates it
+  // on a new device; the app's own open then finds it made.
+  if (mainPage && window.indexedDB) {
+    try {
+      const open = indexedDB.open('/data', 21);
+      open.onupgradeneeded = () => {
+        const db = open.result;
+        const store = db.objectStoreNames.contains('FILE_DATA')
+          ? open.transaction.objectStore('FILE_DATA') : db.createObjectStore('FILE_DATA');
+        if (!store.indexNames.contains('timestamp')) store.createIndex('timestamp', 'timestamp', { unique: false });
+      };
+      open.onsuccess = () => open.result.close();
+      open.onerror = (e) => e.preventDefault();  // the app's own open reports a problem
+    } catch (e) { /* the app's own open reports it */ }
+  }
+  const lockWanted = mainPage && navigator.locks && navigator.locks.request;
+  const writerLock = lockWanted ? new Promise((resolve) => {
+    navigator.locks.request('dianhong-writer', { ifAvailable: true }, (lock) => {
+      if (!lock) {
+        resolve({ t: 'lock', granted: false, reason: 'dianhong-writer lock held by another tab' });
+        return undefined;
+      }
+      resolve({ t: 'lock', granted: true, reason: '' });
+      return new Promise(() => {});  // held until the tab closes
+    }).catch((err) => resolve({ t: 'lock', granted: false, reason: String(err) }));
+  }) : null;
 
   // Start the UI font at once, in parallel with the wasm download.
   const uiFontPromise = fetchBytes(assets.fontUi);
@@ -223,6 +274,13 @@
         push({ t: 'lock', granted: true, reason: 'This browser cannot coordinate tabs.' });
         return;
       }
+      if (writerLock) {  // asked for when the page started (above)
+        writerLock.then((answer) => {
+          if (answer.granted) glue.lockHeld = true;
+          push(answer);
+        });
+        return;
+      }
       navigator.locks.request('dianhong-writer', { ifAvailable: true }, (lock) => {
         if (!lock) {
           push({ t: 'lock', granted: false, reason: 'dianhong-writer lock held by another tab' });
@@ -318,6 +376,9 @@
       if (glue.dataShownAt !== null) return;
       glue.dataShownAt = performance.now();
       glue.dataShownOps = ops;
+      if (ops > 0 && mainPage) {
+        try { window.localStorage.setItem(DATA_HINT, '1'); } catch (e) { /* the hint is optional */ }
+      }
       try { performance.mark('dh-data-shown'); } catch (e) { /* old browsers */ }
     },
 

@@ -88,6 +88,21 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
     assert.equal(r.state_hash, health.state_hash);
     await h.waitSynced(page);
     assert.equal(api.filter((x) => x.path === '/api/v1/snapshot').length, 0, 'no snapshot after a reload');
+    assert.equal(await page.evaluate(() => localStorage.getItem('dianhong-device-has-data')), '1',
+      'the page knows this browser holds data (web/glue.js DATA_HINT)');
+
+    // The hint is only a hint: a device that holds data but lost it (or never
+    // had it) may download a snapshot, but starts from its own data, keeps
+    // it, and has the hint again.
+    await page.evaluate(() => localStorage.removeItem('dianhong-device-has-data'));
+    api.length = 0;
+    await page.reload();
+    const again = await h.waitReady(page);
+    assert.equal(again.op_count, health.ops);
+    assert.equal(again.state_hash, health.state_hash);
+    await h.poll(() => page.evaluate(() => localStorage.getItem('dianhong-device-has-data') === '1'),
+      { timeout: 30000, what: 'the hint set again' });
+    assert.deepEqual((await h.status(page)).problems, [], 'no problem reported');
     await ctx.close();
   } finally {
     await server.stop();

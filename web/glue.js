@@ -135,8 +135,9 @@
       open.onerror = (e) => e.preventDefault();  // the app's own open reports a problem
     } catch (e) { /* the app's own open reports it */ }
   }
-  const lockWanted = mainPage && navigator.locks && navigator.locks.request;
-  const writerLock = lockWanted ? new Promise((resolve) => {
+  // The writer lock's answer (the event the app reads), the lock held until
+  // the tab closes once granted.
+  const askWriterLock = () => new Promise((resolve) => {
     navigator.locks.request('dianhong-writer', { ifAvailable: true }, (lock) => {
       if (!lock) {
         resolve({ t: 'lock', granted: false, reason: 'dianhong-writer lock held by another tab' });
@@ -145,7 +146,8 @@
       resolve({ t: 'lock', granted: true, reason: '' });
       return new Promise(() => {});  // held until the tab closes
     }).catch((err) => resolve({ t: 'lock', granted: false, reason: String(err) }));
-  }) : null;
+  });
+  const writerLock = mainPage && navigator.locks && navigator.locks.request ? askWriterLock() : null;
 
   // Start the UI font at once, in parallel with the wasm download.
   const uiFontPromise = fetchBytes(assets.fontUi);
@@ -274,22 +276,11 @@
         push({ t: 'lock', granted: true, reason: 'This browser cannot coordinate tabs.' });
         return;
       }
-      if (writerLock) {  // asked for when the page started (above)
-        writerLock.then((answer) => {
-          if (answer.granted) glue.lockHeld = true;
-          push(answer);
-        });
-        return;
-      }
-      navigator.locks.request('dianhong-writer', { ifAvailable: true }, (lock) => {
-        if (!lock) {
-          push({ t: 'lock', granted: false, reason: 'dianhong-writer lock held by another tab' });
-          return undefined;
-        }
-        glue.lockHeld = true;
-        push({ t: 'lock', granted: true, reason: '' });
-        return new Promise(() => {});  // held until the tab closes
-      }).catch((err) => push({ t: 'lock', granted: false, reason: String(err) }));
+      // On the main page it was asked for when the page started (above).
+      (writerLock || askWriterLock()).then((answer) => {
+        if (answer.granted) glue.lockHeld = true;
+        push(answer);
+      });
     },
 
     requestPersist() {

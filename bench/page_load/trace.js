@@ -24,8 +24,8 @@ function arg(name, dflt) {
 const OUT = arg('out', '/tmp/dh-trace.json');
 const MIN_MS = Number(arg('min-ms', 8));
 const RELOAD = process.argv.includes('--reload');
-const NO_TRACE = process.argv.includes('--no-trace');
-const WARM = process.argv.includes('--warm');  // resources and marks only (tracing slows the page 2x)
+const NO_TRACE = process.argv.includes('--no-trace');  // resources and marks only (tracing slows the page 2x)
+const WARM = process.argv.includes('--warm');
 
 const CATEGORIES = [
   'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'v8.wasm',

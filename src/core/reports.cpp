@@ -186,25 +186,19 @@ HomeFigures home_figures(const State& state, int64_t today) {
   const int64_t year_start = month_start(y, 1);
   const int64_t from = std::min(year_start, starts.front() - 90);
 
-  // One pass over the records, reading their strings in place: on a new
-  // device this is part of the first frame (hours_ledger and VolunteerIndex,
-  // which copy every id and date, made it three times slower). The figures
-  // are theirs: the hours are hours_ledger's lines (attended sign-ups by
-  // check-in day, hours added by hand by date), a shift's sign-ups are its
-  // live sign-ups, the first `capacity` of them confirmed (Roster).
-  static const std::string kEmpty;
-  auto str = [](const Entity& e, const char* name) -> const std::string& {
-    const Json& v = e.get(name);
-    return v.is_string() ? v.get_ref<const std::string&>() : kEmpty;
-  };
+  // Reading the records' strings in place (for_each_hours_fact, not
+  // hours_ledger; sign-ups counted per shift, not a VolunteerIndex): on a
+  // new device this is part of the first frame, and copying every id and
+  // date made it a third slower. A shift's sign-ups are its live sign-ups,
+  // the first `capacity` of them confirmed (Roster).
 
   // Volunteer -> household (live resident, live household).
   std::unordered_map<std::string_view, std::string_view> household_of;
   for (const Entity* v : state.list("volunteer")) {
     ++h.volunteers;
-    const Entity* r = state.find("resident", str(*v, "resident"));
+    const Entity* r = state.find("resident", v->text_ref("resident"));
     if (!r || r->archived()) continue;
-    const Entity* hh = state.find("household", str(*r, "household"));
+    const Entity* hh = state.find("household", r->text_ref("household"));
     if (hh && hh->live()) household_of[v->id] = hh->id;
   }
   h.households = static_cast<int64_t>(state.count("household"));
@@ -213,13 +207,15 @@ HomeFigures home_figures(const State& state, int64_t today) {
   std::unordered_set<std::string_view> year_households, active;
   std::vector<std::unordered_set<std::string_view>> month_households(h.months.size());
   std::unordered_map<std::string_view, std::vector<int64_t>> served_days;  // volunteer -> days with hours
-  auto add_hours = [&](const std::string& volunteer, int64_t day, int64_t minutes, bool verified) {
+  for_each_hours_fact(state, [&](const HoursFact& f) {
+    const std::string& volunteer = f.volunteer;
+    const int64_t day = f.day, minutes = f.minutes;
     if (day < from || day >= today + 1 || minutes <= 0) return;
     served_days[volunteer].push_back(day);
     auto hh = household_of.find(volunteer);
     if (day >= year_start) {
       h.minutes_this_year += minutes;
-      if (verified) h.verified_minutes_this_year += minutes;
+      if (f.verified) h.verified_minutes_this_year += minutes;
       if (hh != household_of.end()) year_households.insert(hh->second);
     }
     if (day > today - 90) active.insert(volunteer);
@@ -228,20 +224,7 @@ HomeFigures home_figures(const State& state, int64_t today) {
       h.months[static_cast<size_t>(mi)].minutes += minutes;
       if (hh != household_of.end()) month_households[static_cast<size_t>(mi)].insert(hh->second);
     }
-  };
-  std::unordered_map<std::string_view, int> signups_of_shift;
-  for (const Entity* s : state.list("signup")) {
-    ++signups_of_shift[str(*s, "shift")];
-    if (attendance_of(*s) != Attendance::attended) continue;
-    auto in = parse_datetime(str(*s, "check_in"));
-    auto out = parse_datetime(str(*s, "check_out"));
-    if (in && out) add_hours(str(*s, "volunteer"), *in / 1440, *out - *in, true);
-  }
-  for (const Entity* a : state.list("hours_adjustment")) {
-    auto day = parse_date(str(*a, "date"));
-    const Json& m = a->get("minutes");
-    if (day) add_hours(str(*a, "volunteer"), *day, m.is_number_integer() ? m.get<int64_t>() : 0, false);
-  }
+  });
   h.households_taking_part = static_cast<int64_t>(year_households.size());
   h.active_volunteers = static_cast<int64_t>(active.size());
   for (size_t i = 0; i < h.months.size(); ++i) {
@@ -256,6 +239,8 @@ HomeFigures home_figures(const State& state, int64_t today) {
   }
 
   // Sign-ups and coverage of shifts by the month they start in.
+  std::unordered_map<std::string_view, int> signups_of_shift;
+  for (const Entity* s : state.list("signup")) ++signups_of_shift[s->text_ref("shift")];
   std::map<std::string, StationCoverage> stations;
   for (const Entity* st : state.list("station")) stations[st->id] = StationCoverage{st->id, st->text("name"), 0, 0};
   for (const Entity* s : state.list("shift")) {
@@ -278,7 +263,7 @@ HomeFigures home_figures(const State& state, int64_t today) {
       h.signups_this_month += signups;
       h.places += capacity;
       h.filled += filled;
-      const std::string& station = str(*s, "station");
+      const std::string& station = s->text_ref("station");
       auto it = stations.find(station);
       if (it == stations.end()) it = stations.emplace(station, StationCoverage{station, "", 0, 0}).first;
       it->second.places += capacity;

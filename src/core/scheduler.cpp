@@ -17,7 +17,6 @@ int64_t schedule_week_of(int64_t minute) {
 
 namespace {
 
-
 // Hours as a reason's parameter: "2.5" (the UI adds the unit).
 std::string hours_param(int64_t minutes) {
   char buf[32];

@@ -101,9 +101,12 @@ const Json& Entity::get(const std::string& name) const {
   return it == fields.end() ? null_json() : it->second.value;
 }
 
-std::string Entity::text(const std::string& name) const {
+std::string Entity::text(const std::string& name) const { return text_ref(name); }
+
+const std::string& Entity::text_ref(const std::string& name) const {
+  static const std::string kEmpty;
   const Json& v = get(name);
-  return v.is_string() ? v.get<std::string>() : std::string();
+  return v.is_string() ? v.get_ref<const std::string&>() : kEmpty;
 }
 
 namespace {

@@ -72,6 +72,7 @@ struct Entity {
   // The field's value or null.
   const Json& get(const std::string& name) const;
   std::string text(const std::string& name) const;  // string value or ""
+  const std::string& text_ref(const std::string& name) const;  // the same, not copied (lives with the entity)
 };
 
 class State {

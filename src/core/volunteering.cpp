@@ -246,11 +246,11 @@ const char* attendance_key(Attendance a) {
 }
 
 Attendance attendance_of(const Entity& signup) {
-  const std::string att = signup.text("attendance");
+  const std::string& att = signup.text_ref("attendance");
   if (att == "excused") return Attendance::excused;
   if (att == "no_show") return Attendance::no_show;
-  if (!signup.text("check_in").empty()) {
-    return signup.text("check_out").empty() ? Attendance::checked_in : Attendance::attended;
+  if (!signup.text_ref("check_in").empty()) {
+    return signup.text_ref("check_out").empty() ? Attendance::checked_in : Attendance::attended;
   }
   return Attendance::not_checked_in;
 }
@@ -386,41 +386,46 @@ std::vector<const Entity*> VolunteerIndex::clashes(const std::string& volunteer_
   return out;
 }
 
-std::vector<LedgerLine> hours_ledger(const State& state, int64_t from_day, int64_t to_day) {
-  std::vector<LedgerLine> out;
+void for_each_hours_fact(const State& state, const std::function<void(const HoursFact&)>& fn) {
   for (const Entity* s : state.list("signup")) {
     if (attendance_of(*s) != Attendance::attended) continue;
-    const Entity* shift = state.find("shift", s->text("shift"));
-    auto in = parse_datetime(s->text("check_in"));
-    auto outm = parse_datetime(s->text("check_out"));
-    if (!in || !outm) continue;
-    const int64_t day = *in / 1440;
-    if (day < from_day || day >= to_day) continue;
-    LedgerLine l;
-    l.volunteer = s->text("volunteer");
-    l.date = format_date(day);
-    l.minutes = *outm - *in;
-    l.verified = true;
-    l.source = s->id;
-    l.station = shift ? shift->text("station") : "";
-    auto co = s->fields.find("check_out");
-    l.author = co != s->fields.end() && co->second.author ? *co->second.author : s->created_by;
-    out.push_back(std::move(l));
+    auto in = parse_datetime(s->text_ref("check_in"));
+    auto out = parse_datetime(s->text_ref("check_out"));
+    if (!in || !out) continue;
+    fn(HoursFact{*s, s->text_ref("volunteer"), *in / 1440, *out - *in, true});
   }
   for (const Entity* a : state.list("hours_adjustment")) {
-    auto day = parse_date(a->text("date"));
-    if (!day || *day < from_day || *day >= to_day) continue;
-    LedgerLine l;
-    l.volunteer = a->text("volunteer");
-    l.date = a->text("date");
-    l.minutes = a->get("minutes").is_number_integer() ? a->get("minutes").get<int64_t>() : 0;
-    l.verified = false;
-    l.source = a->id;
-    l.station = a->text("station");
-    l.author = a->created_by;
-    l.reason = a->text("reason");
-    out.push_back(std::move(l));
+    auto day = parse_date(a->text_ref("date"));
+    if (!day) continue;
+    const Json& m = a->get("minutes");
+    fn(HoursFact{*a, a->text_ref("volunteer"), *day, m.is_number_integer() ? m.get<int64_t>() : 0, false});
   }
+}
+
+std::vector<LedgerLine> hours_ledger(const State& state, int64_t from_day, int64_t to_day) {
+  std::vector<LedgerLine> out;
+  for_each_hours_fact(state, [&](const HoursFact& f) {
+    if (f.day < from_day || f.day >= to_day) return;
+    const Entity& r = f.record;
+    LedgerLine l;
+    l.volunteer = f.volunteer;
+    l.minutes = f.minutes;
+    l.verified = f.verified;
+    l.source = r.id;
+    if (f.verified) {
+      l.date = format_date(f.day);
+      const Entity* shift = state.find("shift", r.text("shift"));
+      l.station = shift ? shift->text("station") : "";
+      auto co = r.fields.find("check_out");
+      l.author = co != r.fields.end() && co->second.author ? *co->second.author : r.created_by;
+    } else {
+      l.date = r.text("date");
+      l.station = r.text("station");
+      l.author = r.created_by;
+      l.reason = r.text("reason");
+    }
+    out.push_back(std::move(l));
+  });
   std::sort(out.begin(), out.end(), [](const LedgerLine& a, const LedgerLine& b) {
     return std::tie(a.date, a.volunteer, a.source) < std::tie(b.date, b.volunteer, b.source);
   });

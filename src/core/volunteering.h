@@ -30,6 +30,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -147,6 +148,21 @@ struct HoursTotals {
   int64_t manual_minutes = 0;
   int64_t total() const { return verified_minutes + manual_minutes; }
 };
+
+// The hour lines' facts read in place, for figures over the whole State
+// that need no LedgerLine copies: each attended sign-up (day of its
+// check-in, check-out minus check-in; `record` the sign-up, `verified`) and
+// each hours_adjustment with a readable date (its day and minutes, 0 unless
+// a whole number). Every line, in the State's list order; hours_ledger is
+// these, filtered by day and sorted. The references live as long as the State.
+struct HoursFact {
+  const Entity& record;
+  const std::string& volunteer;
+  int64_t day;
+  int64_t minutes;
+  bool verified;
+};
+void for_each_hours_fact(const State& state, const std::function<void(const HoursFact&)>& fn);
 
 // Every hour line in the State, optionally only within [from_day, to_day).
 std::vector<LedgerLine> hours_ledger(const State& state, int64_t from_day = INT64_MIN, int64_t to_day = INT64_MAX);

@@ -96,14 +96,14 @@ bool Entity::archived() const {
   return it != fields.end() && it->second.value.is_boolean() && it->second.value.get<bool>();
 }
 
-const Json& Entity::get(const std::string& name) const {
+const Json& Entity::get(std::string_view name) const {
   auto it = fields.find(name);
   return it == fields.end() ? null_json() : it->second.value;
 }
 
-std::string Entity::text(const std::string& name) const { return text_ref(name); }
+std::string Entity::text(std::string_view name) const { return text_ref(name); }
 
-const std::string& Entity::text_ref(const std::string& name) const {
+const std::string& Entity::text_ref(std::string_view name) const {
   static const std::string kEmpty;
   const Json& v = get(name);
   return v.is_string() ? v.get_ref<const std::string&>() : kEmpty;

@@ -18,7 +18,10 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <algorithm>
+#include <string_view>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -59,20 +62,81 @@ struct FieldValue {
   const std::string* author = nullptr;  // who wrote this value (interned); "whoever records, certifies"
 };
 
+// An entity's fields by name, in name order: one sorted vector (a flat map)
+// rather than a tree. An entity has a handful of fields, read far more often
+// than written, so lookups are a binary search over contiguous memory and
+// decoding a snapshot allocates one block per entity instead of one node per
+// field (docs/architecture.md "The state in memory"). The subset of
+// std::map's interface the code uses; lookups take a string_view (no
+// temporary string per lookup). Unlike std::map, inserting a field may move
+// the others: hold no reference to a field across an insertion into the same
+// entity.
+class FieldMap {
+ public:
+  using value_type = std::pair<std::string, FieldValue>;
+  using iterator = std::vector<value_type>::iterator;
+  using const_iterator = std::vector<value_type>::const_iterator;
+
+  iterator begin() { return items_.begin(); }
+  iterator end() { return items_.end(); }
+  const_iterator begin() const { return items_.begin(); }
+  const_iterator end() const { return items_.end(); }
+  size_t size() const { return items_.size(); }
+  bool empty() const { return items_.empty(); }
+  void reserve(size_t n) { items_.reserve(n); }
+
+  iterator find(std::string_view name) {
+    auto it = lower_bound(name);
+    return it != items_.end() && it->first == name ? it : items_.end();
+  }
+  const_iterator find(std::string_view name) const {
+    auto it = const_cast<FieldMap*>(this)->lower_bound(name);
+    return it != items_.end() && it->first == name ? const_iterator(it) : items_.end();
+  }
+  size_t count(std::string_view name) const { return find(name) == end() ? 0 : 1; }
+  // The field, which must exist (std::out_of_range otherwise).
+  const FieldValue& at(std::string_view name) const {
+    auto it = find(name);
+    if (it == end()) throw std::out_of_range("no field " + std::string(name));
+    return it->second;
+  }
+  // Inserts unless the name is there already (then changes nothing), as std::map.
+  std::pair<iterator, bool> emplace(std::string name, FieldValue value) {
+    auto it = lower_bound(name);
+    if (it != items_.end() && it->first == name) return {it, false};
+    return {items_.emplace(it, std::move(name), std::move(value)), true};
+  }
+  // The same; appending in name order (a decoder's) is one comparison.
+  iterator emplace_hint(const_iterator /*hint*/, std::string name, FieldValue value) {
+    if (items_.empty() || items_.back().first < name) {
+      items_.emplace_back(std::move(name), std::move(value));
+      return items_.end() - 1;
+    }
+    return emplace(std::move(name), std::move(value)).first;
+  }
+
+ private:
+  iterator lower_bound(std::string_view name) {
+    return std::lower_bound(items_.begin(), items_.end(), name,
+                            [](const value_type& item, std::string_view n) { return std::string_view(item.first) < n; });
+  }
+  std::vector<value_type> items_;
+};
+
 struct Entity {
   std::string kind;
   std::string id;
   bool created = false;
   Stamp created_stamp;  // stamp of the create operation (for "created at/by")
   std::string created_by;
-  std::map<std::string, FieldValue> fields;
+  FieldMap fields;
 
   bool archived() const;
   bool live() const { return created && !archived(); }
   // The field's value or null.
-  const Json& get(const std::string& name) const;
-  std::string text(const std::string& name) const;  // string value or ""
-  const std::string& text_ref(const std::string& name) const;  // the same, not copied (lives with the entity)
+  const Json& get(std::string_view name) const;
+  std::string text(std::string_view name) const;  // string value or ""
+  const std::string& text_ref(std::string_view name) const;  // the same, not copied (lives with the entity)
 };
 
 class State {

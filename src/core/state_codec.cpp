@@ -351,6 +351,7 @@ Status StateDecoder::feed(std::string_view chunk, size_t chunk_number) {
     uint64_t fields = 0;
     if (!r.varint(&fields)) break;
     const std::string* creator = e.created ? intern_string(e.created_by) : nullptr;
+    if (fields <= static_cast<uint64_t>(r.end - r.p) / 3) e.fields.reserve(static_cast<size_t>(fields));  // >= 3 bytes a field
     for (uint64_t i = 0; i < fields && r.bad.empty(); ++i) {
       std::string name;
       uint8_t how = 0;

@@ -59,13 +59,35 @@ struct Fnv {
     auto r = std::to_chars(buf, buf + sizeof buf, n);
     bytes(std::string_view(buf, static_cast<size_t>(r.ptr - buf)));
   }
-  // The same bytes as bytes(hlc.to_string()): "<wall_ms>.<logical>".
-  void hlc(const Hlc& t) {
-    char buf[48];
-    auto r = std::to_chars(buf, buf + 24, t.wall_ms);
-    *r.ptr = '.';
-    auto r2 = std::to_chars(r.ptr + 1, buf + sizeof buf, t.logical);
-    bytes(std::string_view(buf, static_cast<size_t>(r2.ptr - buf)));
+};
+
+// A stamp's decimal texts (its hlc as Hlc::to_string, its seq), made once and
+// hashed again for every field that carries the same stamp: most fields of
+// an entity carry its create's, and formatting numbers was a third of the
+// hash's time in wasm.
+struct StampText {
+  bool valid = false;
+  Hlc hlc;
+  uint64_t seq = 0;
+  char hlc_text[48];
+  size_t hlc_size = 0;
+  char seq_text[24];
+  size_t seq_size = 0;
+
+  void hash(Fnv& f, const Stamp& s) {
+    if (!valid || hlc != s.hlc || seq != s.seq) {
+      valid = true;
+      hlc = s.hlc;
+      seq = s.seq;
+      auto r = std::to_chars(hlc_text, hlc_text + 24, s.hlc.wall_ms);  // "<wall_ms>.<logical>"
+      *r.ptr = '.';
+      auto r2 = std::to_chars(r.ptr + 1, hlc_text + sizeof hlc_text, s.hlc.logical);
+      hlc_size = static_cast<size_t>(r2.ptr - hlc_text);
+      seq_size = static_cast<size_t>(std::to_chars(seq_text, seq_text + sizeof seq_text, s.seq).ptr - seq_text);
+    }
+    f.bytes(std::string_view(hlc_text, hlc_size));  // f.hlc(s.hlc)
+    f.bytes(*s.device);
+    f.bytes(std::string_view(seq_text, seq_size));  // f.number(s.seq)
   }
 };
 
@@ -78,8 +100,11 @@ bool is_indexed(const std::string& kind, const std::string& field) {
   return false;
 }
 
-std::string ref_key(const std::string& kind, const std::string& field, const std::string& value) {
-  return kind + '\x1f' + field + '\x1f' + value;
+std::string ref_key(std::string_view kind, std::string_view field, std::string_view value) {
+  std::string key;
+  key.reserve(kind.size() + field.size() + value.size() + 2);
+  key.append(kind).append(1, '\x1f').append(field).append(1, '\x1f').append(value);
+  return key;
 }
 
 }  // namespace
@@ -206,7 +231,7 @@ void State::forget(const std::string& kind, const std::string& id) {
     if (kind != ref_kind) continue;
     const Json& v = e->second.get(ref_field);
     if (!v.is_string()) continue;
-    auto it = refs_.find(ref_key(kind, ref_field, v.get<std::string>()));
+    auto it = refs_.find(ref_key(kind, ref_field, v.get_ref<const std::string&>()));
     if (it != refs_.end()) {
       it->second.erase(id);
       if (it->second.empty()) refs_.erase(it);
@@ -220,7 +245,7 @@ void State::index_entity(const Entity& e) {
   for (const auto& [ref_kind, ref_field] : kIndexedRefs) {
     if (e.kind != ref_kind) continue;
     const Json& v = e.get(ref_field);
-    if (v.is_string()) refs_[ref_key(e.kind, ref_field, v.get<std::string>())].insert(e.id);
+    if (v.is_string()) refs_[ref_key(e.kind, ref_field, v.get_ref<const std::string&>())].insert(e.id);
   }
 }
 
@@ -241,13 +266,13 @@ void State::reindex(const Entity& e, const std::string& field, const Json& befor
   const Json& now = e.get(field);
   if (now == before) return;
   if (before.is_string()) {
-    auto it = refs_.find(ref_key(e.kind, field, before.get<std::string>()));
+    auto it = refs_.find(ref_key(e.kind, field, before.get_ref<const std::string&>()));
     if (it != refs_.end()) {
       it->second.erase(e.id);
       if (it->second.empty()) refs_.erase(it);
     }
   }
-  if (now.is_string()) refs_[ref_key(e.kind, field, now.get<std::string>())].insert(e.id);
+  if (now.is_string()) refs_[ref_key(e.kind, field, now.get_ref<const std::string&>())].insert(e.id);
 }
 
 std::vector<const Entity*> State::referring(const std::string& kind, const std::string& field,
@@ -300,56 +325,59 @@ size_t State::count(const std::string& kind, bool include_archived) const {
 // Hashes the same bytes as it always did (values as dump(-1, ' ', false,
 // replace), stamps as Hlc::to_string, numbers as std::to_string), without a
 // string per value: one reused buffer for the JSON text, numbers on the stack.
-uint64_t State::hash() const {
+struct StateHasher::Impl {
   Fnv f;
   std::string text;
-  nlohmann::detail::serializer<Json> json_out(nlohmann::detail::output_adapter<char, std::string>(text), ' ',
-                                              Json::error_handler_t::replace);
-  for (const auto& [kind, entities] : kinds_) {
-    f.bytes(kind);
-    for (const auto& [id, e] : entities) {
-      f.bytes(id);
-      f.bytes(e.created ? "c" : "-");
-      if (e.created) {
-        f.hlc(e.created_stamp.hlc);
-        f.bytes(*e.created_stamp.device);
-        f.number(e.created_stamp.seq);
-        f.bytes(e.created_by);
-      }
-      for (const auto& [name, fv] : e.fields) {
-        f.bytes(name);
-        // The bytes of the value's JSON text (nlohmann's dump): the common
-        // values written directly, the rest through the serializer.
-        const Json& v = fv.value;
-        if (v.is_string() && json_string_is_verbatim(v.get_ref<const std::string&>())) {
-          f.quoted(v.get_ref<const std::string&>());
-        } else if (v.is_number_integer()) {
-          if (v.is_number_unsigned())
-            f.number(v.get<uint64_t>());
-          else
-            f.number(v.get<int64_t>());
-        } else if (v.is_boolean()) {
-          f.bytes(v.get<bool>() ? "true" : "false");
-        } else if (v.is_null()) {
-          f.bytes("null");
-        } else {
-          text.clear();
-          json_out.dump(v, false, false, 0);
-          f.bytes(text);
-        }
-        f.hlc(fv.stamp.hlc);
-        f.bytes(*fv.stamp.device);
-        f.number(fv.stamp.seq);
-        f.bytes(fv.author ? std::string_view(*fv.author) : std::string_view());
-      }
-    }
+  nlohmann::detail::serializer<Json> json_out{nlohmann::detail::output_adapter<char, std::string>(text), ' ',
+                                              Json::error_handler_t::replace};
+  StampText created_text, field_text;
+};
+
+StateHasher::StateHasher() : impl_(std::make_unique<Impl>()) {}
+StateHasher::~StateHasher() = default;
+StateHasher::StateHasher(StateHasher&&) noexcept = default;
+StateHasher& StateHasher::operator=(StateHasher&&) noexcept = default;
+
+void StateHasher::kind(std::string_view name) { impl_->f.bytes(name); }
+
+void StateHasher::entity(const Entity& e) {
+  Fnv& f = impl_->f;
+  f.bytes(e.id);
+  f.bytes(e.created ? "c" : "-");
+  if (e.created) {
+    impl_->created_text.hash(f, e.created_stamp);
+    f.bytes(e.created_by);
   }
-  return f.h;
+  for (const auto& [name, fv] : e.fields) {
+    f.bytes(name);
+    // The bytes of the value's JSON text (nlohmann's dump): the common
+    // values written directly, the rest through the serializer.
+    const Json& v = fv.value;
+    if (v.is_string() && json_string_is_verbatim(v.get_ref<const std::string&>())) {
+      f.quoted(v.get_ref<const std::string&>());
+    } else if (v.is_number_integer()) {
+      if (v.is_number_unsigned())
+        f.number(v.get<uint64_t>());
+      else
+        f.number(v.get<int64_t>());
+    } else if (v.is_boolean()) {
+      f.bytes(v.get<bool>() ? "true" : "false");
+    } else if (v.is_null()) {
+      f.bytes("null");
+    } else {
+      impl_->text.clear();
+      impl_->json_out.dump(v, false, false, 0);
+      f.bytes(impl_->text);
+    }
+    (e.created && fv.stamp == e.created_stamp ? impl_->created_text : impl_->field_text).hash(f, fv.stamp);
+    f.bytes(fv.author ? std::string_view(*fv.author) : std::string_view());
+  }
 }
 
-std::string State::hash_hex() const {
+uint64_t StateHasher::value() const { return impl_->f.h; }
+
+std::string hash_hex_of(uint64_t h) {
   static const char* digits = "0123456789abcdef";
-  uint64_t h = hash();
   std::string s(16, '0');
   for (int i = 15; i >= 0; --i) {
     s[static_cast<size_t>(i)] = digits[h & 0xf];
@@ -357,6 +385,17 @@ std::string State::hash_hex() const {
   }
   return s;
 }
+
+uint64_t State::hash() const {
+  StateHasher hasher;
+  for (const auto& [kind, entities] : kinds_) {
+    hasher.kind(kind);
+    for (const auto& [id, e] : entities) hasher.entity(e);
+  }
+  return hasher.value();
+}
+
+std::string State::hash_hex() const { return hash_hex_of(hash()); }
 
 // Snapshot layout (docs/operation-log.md): stamps are [wall_ms, logical,
 // device index, seq] with devices listed once; a field written by the entity's
@@ -502,7 +541,7 @@ Result<State> State::from_snapshot(const Json& j) {
       for (const auto& [ref_kind, ref_field] : kIndexedRefs) {
         if (e.kind != ref_kind) continue;
         const Json& v = e.get(ref_field);
-        if (v.is_string()) s.refs_[ref_key(e.kind, ref_field, v.get<std::string>())].insert(e.id);
+        if (v.is_string()) s.refs_[ref_key(e.kind, ref_field, v.get_ref<const std::string&>())].insert(e.id);
       }
       entities.emplace(std::move(key), std::move(e));
     }

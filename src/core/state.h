@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <algorithm>
 #include <string_view>
@@ -138,6 +139,28 @@ struct Entity {
   std::string text(std::string_view name) const;  // string value or ""
   const std::string& text_ref(std::string_view name) const;  // the same, not copied (lives with the entity)
 };
+
+// State::hash() one step at a time, for a caller that visits the same
+// sequence itself: kind(k) before each kind's entities, then entity(e) for
+// each, kinds and ids in order (StateDecoder hashes each record as it decodes
+// it, while it is still in cache). value() after visiting every kind of a
+// State equals its hash().
+class StateHasher {
+ public:
+  StateHasher();
+  ~StateHasher();
+  StateHasher(StateHasher&&) noexcept;
+  StateHasher& operator=(StateHasher&&) noexcept;
+  void kind(std::string_view name);
+  void entity(const Entity& e);
+  uint64_t value() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+// A hash as State::hash_hex() writes it (16 lower-case hex digits).
+std::string hash_hex_of(uint64_t hash);
 
 class State {
  public:

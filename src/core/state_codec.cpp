@@ -335,6 +335,10 @@ Status StateDecoder::feed(std::string_view chunk, size_t chunk_number) {
     if (kind != current_kind) {
       entities = &state_.kinds_[kinds_[kind]];
       current_kind = kind;
+      if (kind != hashed_kind_) {  // a kind's records may span chunks
+        hasher_.kind(kinds_[kind]);
+        hashed_kind_ = kind;
+      }
     }
     Entity e;
     e.kind = kinds_[kind];
@@ -392,6 +396,7 @@ Status StateDecoder::feed(std::string_view chunk, size_t chunk_number) {
       break;
     }
     state_.index_entity(placed->second);
+    hasher_.entity(placed->second);
     ++decoded_;
   }
   if (!r.bad.empty())

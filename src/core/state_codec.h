@@ -49,6 +49,12 @@ class StateDecoder {
   Status feed(std::string_view chunk, size_t chunk_number);
   // The state, once every record the header announced was fed.
   Result<State> finish();
+  // State::hash() of the records fed, computed as each was decoded (no second
+  // pass over the state): equal to finish()'s state's hash() when the records
+  // came in (kind, id) order, as StateEncoder writes them; records in any
+  // other order give a different value, so a check against the encoder's
+  // hash also rejects them.
+  uint64_t hash() const { return hasher_.value(); }
 
  private:
   StateDecoder() = default;
@@ -56,6 +62,8 @@ class StateDecoder {
   std::vector<std::string> kinds_;
   std::vector<const std::string*> devices_, authors_;
   size_t expected_ = 0, decoded_ = 0;
+  StateHasher hasher_;
+  uint64_t hashed_kind_ = UINT64_MAX;  // the kind whose name the hasher saw last
 };
 
 }  // namespace dh

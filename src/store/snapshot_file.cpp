@@ -149,10 +149,13 @@ Result<LoadedSnapshot> read_snapshot(const ReadPart& read_part, bool with_state)
   auto rest = read_part(offset, 1);
   if (!rest.ok()) return bad(rest.error().message);
   if (!rest.value().empty()) return bad("it has extra bytes after the snapshot");
+  // The fingerprint as the records were decoded (StateDecoder::hash: no
+  // second pass over the state).
+  const std::string decoded_hash = hash_hex_of(decoder.value().hash());
   auto state = decoder.value().finish();
   if (!state.ok()) return bad(state.error().message);
   out.state = std::move(state.value());
-  if (out.state.hash_hex() != out.info.state_hash)
+  if (decoded_hash != out.info.state_hash)
     return bad("the state read back does not match the fingerprint written with it");
   return out;
 }

@@ -229,6 +229,7 @@
     fontBytes: [null, null],
     framesRendered: 0,
     interactiveAt: null,
+    firstFrameOps: null,  // operations in the state the first frame drew
     dataShownAt: null,  // first frame after the first sync round, with data (bench/page_load)
     dataShownOps: 0,
     lockHeld: false,
@@ -373,9 +374,10 @@
       try { performance.mark('dh-data-shown'); } catch (e) { /* old browsers */ }
     },
 
-    interactive() {
+    interactive(ops) {
       if (glue.interactiveAt !== null) return;
       glue.interactiveAt = performance.now();
+      glue.firstFrameOps = typeof ops === 'number' ? ops : null;
       try { performance.mark('dh-interactive'); } catch (e) { /* old browsers */ }
       if (overlay) overlay.style.display = 'none';
       setTimeout(registerServiceWorker, 0);
@@ -490,6 +492,9 @@
     // source, frames and recent frame times (docs/projector.md); null elsewhere.
     projector() { return callJson('dh_projector_json'); },
     interactiveAt() { return glue.interactiveAt; },
+    // How many operations the state the first frame drew held (null before
+    // it, and on the projector page, which draws no replica of its own).
+    firstFrameOps() { return glue.firstFrameOps; },
     // The first frame after the first sync round with data: {at, ops} or null.
     dataShown() { return glue.dataShownAt === null ? null : { at: glue.dataShownAt, ops: glue.dataShownOps }; },
   };

@@ -308,7 +308,10 @@ void tick_body() {
     app.first_interactive_reported = true;
     app.first_frame_ms = now;
 #ifdef __EMSCRIPTEN__
-    EM_ASM({ if (typeof dhGlue !== 'undefined') dhGlue.interactive(); });
+    // With the number of operations the frame drew: a new device's test
+    // checks that the first frame already showed the community.
+    EM_ASM({ if (typeof dhGlue !== 'undefined') dhGlue.interactive($0); },
+           static_cast<double>(app.session && app.session->replica() ? app.session->replica()->operation_count() : 0));
 #endif
   }
   if (!app.data_shown_reported && app.session && app.session->first_round_done() && app.session->replica() &&

@@ -264,6 +264,9 @@ void tick_body() {
   text_capture_begin();
   ui::UiOutput out;
   static const State empty_state;
+  // What this frame draws, for the first-frame and data-shown marks below.
+  const Replica* replica = app.session ? app.session->replica() : nullptr;
+  const size_t drawn_ops = replica ? replica->operation_count() : 0;
   app.workbench.draw(app.session ? app.session->state() : empty_state, status, out);
   text_capture_end();
   ImGui::Render();
@@ -310,16 +313,13 @@ void tick_body() {
 #ifdef __EMSCRIPTEN__
     // With the number of operations the frame drew: a new device's test
     // checks that the first frame already showed the community.
-    EM_ASM({ if (typeof dhGlue !== 'undefined') dhGlue.interactive($0); },
-           static_cast<double>(app.session && app.session->replica() ? app.session->replica()->operation_count() : 0));
+    EM_ASM({ if (typeof dhGlue !== 'undefined') dhGlue.interactive($0); }, static_cast<double>(drawn_ops));
 #endif
   }
-  if (!app.data_shown_reported && app.session && app.session->first_round_done() && app.session->replica() &&
-      app.session->replica()->operation_count() > 0) {
+  if (!app.data_shown_reported && app.session && app.session->first_round_done() && drawn_ops > 0) {
     app.data_shown_reported = true;
 #ifdef __EMSCRIPTEN__
-    EM_ASM({ if (typeof dhGlue !== 'undefined') dhGlue.dataShown($0); },
-           static_cast<double>(app.session->replica()->operation_count()));
+    EM_ASM({ if (typeof dhGlue !== 'undefined') dhGlue.dataShown($0); }, static_cast<double>(drawn_ops));
 #endif
   }
 }

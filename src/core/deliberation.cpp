@@ -74,7 +74,7 @@ bool member_of(const State& s, const std::string& member_id, const std::string& 
 std::optional<Stamp> close_stamp(const Entity& poll) {
   auto it = poll.fields.find("frozen_present");
   if (it == poll.fields.end() || it->second.value.is_null()) return std::nullopt;
-  return it->second.stamp;
+  return it->second.stamp();
 }
 bool before(const Entity* e, const std::optional<Stamp>& cutoff) { return !cutoff || !(*cutoff < e->created_stamp); }
 

@@ -159,13 +159,13 @@ std::optional<Projection> current_projection(const State& state, const std::stri
     if (!meeting_id.empty() && e->text("meeting") != meeting_id) continue;
     auto it = e->fields.find("content");
     if (it == e->fields.end()) continue;
-    if (best && !(best->stamp < it->second.stamp)) continue;
+    if (best && !(best->stamp < it->second.stamp())) continue;
     Projection p;
     p.id = e->id;
     p.meeting_id = e->text("meeting");
     p.ref = e->text("ref");
     p.type = slide_type_from_code(e->text("slide")).value_or(SlideType::blank);
-    p.stamp = it->second.stamp;
+    p.stamp = it->second.stamp();
     if (it->second.value.is_string()) {
       Json j = Json::parse(it->second.value.get<std::string>(), nullptr, false);
       if (auto s = slide_from_json(j)) p.slide = std::move(s.value());

@@ -1,6 +1,7 @@
 #include "core/state.h"
 
 #include <charconv>
+#include <deque>
 #include <mutex>
 #include <string_view>
 #include <unordered_set>
@@ -17,15 +18,15 @@ const Json& null_json() {
   return n;
 }
 
-void write_field(Entity& e, const std::string& name, const Json& value, const Stamp& stamp,
-                 const std::string* author) {
+// origin: the operation's (intern_origin of its stamp and author, once per
+// operation, not per field).
+void write_field(Entity& e, const std::string& name, const Json& value, const FieldOrigin* origin) {
   auto it = e.fields.find(name);
   if (it == e.fields.end()) {
-    e.fields.emplace(name, FieldValue{value, stamp, author});
-  } else if (it->second.stamp < stamp) {
+    e.fields.emplace(name, FieldValue{value, origin});
+  } else if (it->second.stamp() < origin->stamp) {
     it->second.value = value;
-    it->second.stamp = stamp;
-    it->second.author = author;
+    it->second.origin = origin;
   }
 }
 
@@ -116,6 +117,69 @@ const std::string* intern_string(const std::string& device) {
   return &*pool->insert(device).first;  // element addresses survive rehashing
 }
 
+const std::string* interned_empty() {
+  static const std::string* const empty = intern_string("");
+  return empty;
+}
+
+namespace {
+// The origins, each stored once in a deque (stable addresses, no allocation
+// per entry) and found by an open-addressing table of pointers into it.
+class OriginPool {
+ public:
+  const FieldOrigin* intern(const Stamp& stamp, const std::string* author) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if ((count_ + 1) * 2 > slots_.size()) grow();
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash(stamp, author) & mask;; i = (i + 1) & mask) {
+      const FieldOrigin* o = slots_[i];
+      if (!o) {
+        origins_.push_back(FieldOrigin{stamp, author});
+        slots_[i] = &origins_.back();
+        ++count_;
+        return slots_[i];
+      }
+      if (o->stamp == stamp && o->author == author) return o;
+    }
+  }
+
+ private:
+  static size_t hash(const Stamp& s, const std::string* author) {
+    uint64_t h = static_cast<uint64_t>(s.hlc.wall_ms) * 0x9E3779B97F4A7C15ull;
+    h ^= (h >> 29) + s.hlc.logical * 0xBF58476D1CE4E5B9ull + s.seq * 0x94D049BB133111EBull;
+    h ^= reinterpret_cast<uintptr_t>(s.device) * 0x2545F4914F6CDD1Dull;
+    h ^= reinterpret_cast<uintptr_t>(author) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 31;
+    return static_cast<size_t>(h * 0xD6E8FEB86659FD93ull >> 16);
+  }
+  void grow() {
+    std::vector<const FieldOrigin*> old(slots_.empty() ? 1024 : slots_.size() * 2, nullptr);
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (const FieldOrigin* o : old) {
+      if (!o) continue;
+      size_t i = hash(o->stamp, o->author) & mask;
+      while (slots_[i]) i = (i + 1) & mask;
+      slots_[i] = o;
+    }
+  }
+  std::mutex mutex_;
+  std::deque<FieldOrigin> origins_;
+  std::vector<const FieldOrigin*> slots_;
+  size_t count_ = 0;
+};
+}  // namespace
+
+const FieldOrigin* intern_origin(const Stamp& stamp, const std::string* author) {
+  static OriginPool* pool = new OriginPool();  // never freed, as intern_string's
+  return pool->intern(stamp, author);
+}
+
+const FieldOrigin* no_origin() {
+  static const FieldOrigin* const none = intern_origin(Stamp{}, nullptr);
+  return none;
+}
+
 bool Entity::archived() const {
   auto it = fields.find("archived");
   return it != fields.end() && it->second.value.is_boolean() && it->second.value.get<bool>();
@@ -183,7 +247,7 @@ void State::apply(const Operation& op) {
     e.id = id;
   }
   const Stamp stamp{op.hlc, op.id};
-  const std::string* author = intern_string(op.author);
+  const FieldOrigin* origin = intern_origin(stamp, intern_string(op.author));
   if (verb == Verb::create || verb == Verb::edit) {
     if (verb == Verb::create && (!e.created || stamp < e.created_stamp)) {
       e.created = true;
@@ -196,19 +260,19 @@ void State::apply(const Operation& op) {
         if (it.key() == "archived" || it.key() == "archive_reason") continue;  // only via archive/restore
         if (is_indexed(kind, it.key())) {
           const Json before = e.get(it.key());
-          write_field(e, it.key(), it.value(), stamp, author);
+          write_field(e, it.key(), it.value(), origin);
           reindex(e, it.key(), before);
         } else {
-          write_field(e, it.key(), it.value(), stamp, author);
+          write_field(e, it.key(), it.value(), origin);
         }
       }
     }
   } else if (verb == Verb::archive) {
-    write_field(e, "archived", true, stamp, author);
+    write_field(e, "archived", true, origin);
     auto reason = op.payload.find("reason");
-    write_field(e, "archive_reason", reason != op.payload.end() && reason->is_string() ? *reason : Json(""), stamp, author);
+    write_field(e, "archive_reason", reason != op.payload.end() && reason->is_string() ? *reason : Json(""), origin);
   } else {  // restore
-    write_field(e, "archived", false, stamp, author);
+    write_field(e, "archived", false, origin);
   }
 }
 
@@ -369,8 +433,9 @@ void StateHasher::entity(const Entity& e) {
       impl_->json_out.dump(v, false, false, 0);
       f.bytes(impl_->text);
     }
-    (e.created && fv.stamp == e.created_stamp ? impl_->created_text : impl_->field_text).hash(f, fv.stamp);
-    f.bytes(fv.author ? std::string_view(*fv.author) : std::string_view());
+    const FieldOrigin& origin = *fv.origin;
+    (e.created && origin.stamp == e.created_stamp ? impl_->created_text : impl_->field_text).hash(f, origin.stamp);
+    f.bytes(origin.author ? std::string_view(*origin.author) : std::string_view());
   }
 }
 
@@ -438,9 +503,9 @@ Json State::to_snapshot() const {
       Json fields = Json::object();
       for (const auto& [name, fv] : e.fields) {
         Json f = Json::array({fv.value});
-        if (!(e.created && fv.stamp == e.created_stamp)) {
-          stamp_parts(fv.stamp, f);
-          f.push_back(author_of(fv.author));
+        if (!(e.created && fv.stamp() == e.created_stamp)) {
+          stamp_parts(fv.stamp(), f);
+          f.push_back(author_of(fv.author()));
         }
         fields[name] = std::move(f);
       }
@@ -526,13 +591,13 @@ Result<State> State::from_snapshot(const Json& j) {
         if (!a.is_array() || a.empty()) return bad("field " + f.key() + " of " + e.id + " is malformed");
         if (a.size() == 1) {
           if (!e.created) return bad("field " + f.key() + " of " + e.id + " has no stamp");
-          fv.stamp = e.created_stamp;
-          fv.author = intern_string(e.created_by);
-        } else if (a.size() != 6 || !read_stamp(a, 1, &fv.stamp) || !a[5].is_number_unsigned() ||
-                   a[5].get<uint64_t>() >= authors.size()) {
-          return bad("field " + f.key() + " of " + e.id + " has a bad stamp");
+          fv.origin = intern_origin(e.created_stamp, intern_string(e.created_by));
         } else {
-          fv.author = authors[a[5].get<size_t>()];
+          Stamp stamp;
+          if (a.size() != 6 || !read_stamp(a, 1, &stamp) || !a[5].is_number_unsigned() ||
+              a[5].get<uint64_t>() >= authors.size())
+            return bad("field " + f.key() + " of " + e.id + " has a bad stamp");
+          fv.origin = intern_origin(stamp, authors[a[5].get<size_t>()]);
         }
         fv.value = a[0];
         e.fields.emplace(f.key(), std::move(fv));

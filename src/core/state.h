@@ -37,10 +37,12 @@ namespace dh {
 // keeps a pointer to the one copy, so the thousands of fields written by one
 // device do not each own a copy of its id. Thread-safe.
 const std::string* intern_string(const std::string& text);
+// intern_string(""), looked up once (a default Stamp's device).
+const std::string* interned_empty();
 
 struct Stamp {
   Hlc hlc;
-  const std::string* device = intern_string("");
+  const std::string* device = interned_empty();
   uint64_t seq = 0;
 
   Stamp() = default;
@@ -57,10 +59,30 @@ struct Stamp {
   }
 };
 
+// Who wrote a field's value: the stamp of the operation that wrote it and
+// that operation's author ("whoever records, certifies"; nullptr: none
+// recorded). Interned for the life of the process like device ids: the
+// fields one operation writes share one copy, so a field holds a pointer
+// (4 bytes in wasm) instead of a 40-byte stamp and author of its own, and a
+// new device's decoded snapshot touches 5 MB less fresh memory. The pool
+// holds one entry per operation the process has folded (about 40 bytes
+// each). Thread-safe; pointers stay valid for the life of the process.
+struct FieldOrigin {
+  Stamp stamp;
+  const std::string* author = nullptr;
+};
+const FieldOrigin* intern_origin(const Stamp& stamp, const std::string* author);
+// The origin of a value no operation wrote (a default stamp, no author).
+const FieldOrigin* no_origin();
+
 struct FieldValue {
   Json value;
-  Stamp stamp;
-  const std::string* author = nullptr;  // who wrote this value (interned); "whoever records, certifies"
+  const FieldOrigin* origin = no_origin();
+
+  FieldValue() = default;
+  FieldValue(Json v, const FieldOrigin* o) : value(std::move(v)), origin(o) {}
+  const Stamp& stamp() const { return origin->stamp; }
+  const std::string* author() const { return origin->author; }  // interned, or nullptr
 };
 
 // An entity's fields by name, in name order: one sorted vector (a flat map)

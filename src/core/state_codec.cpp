@@ -206,9 +206,9 @@ StateEncoder::StateEncoder(const State& state) : state_(state) {
       ++entities_;
       if (e.created) device(e.created_stamp.device);
       for (const auto& [name, fv] : e.fields) {
-        if (e.created && fv.stamp == e.created_stamp) continue;
-        device(fv.stamp.device);
-        author(fv.author ? fv.author : intern_string(""));
+        if (e.created && fv.stamp() == e.created_stamp) continue;
+        device(fv.stamp().device);
+        author(fv.author() ? fv.author() : interned_empty());
       }
     }
   }
@@ -255,12 +255,12 @@ Status StateEncoder::encode(size_t chunk_bytes, const std::function<Status(const
       put_varint(record, e.fields.size());
       for (const auto& [name, fv] : e.fields) {
         put_string(record, name);
-        if (e.created && fv.stamp == e.created_stamp) {
+        if (e.created && fv.stamp() == e.created_stamp) {
           record += static_cast<char>(0);
         } else {
           record += static_cast<char>(1);
-          put_stamp(record, fv.stamp);
-          put_varint(record, author_index.at(fv.author ? fv.author : intern_string("")));
+          put_stamp(record, fv.stamp());
+          put_varint(record, author_index.at(fv.author() ? fv.author() : interned_empty()));
         }
         put_value(record, fv.value);
       }
@@ -354,7 +354,9 @@ Status StateDecoder::feed(std::string_view chunk, size_t chunk_number) {
     }
     uint64_t fields = 0;
     if (!r.varint(&fields)) break;
-    const std::string* creator = e.created ? intern_string(e.created_by) : nullptr;
+    // The fields the create wrote share its origin; a run of fields with
+    // their own stamp (one edit's) shares the last one looked up.
+    const FieldOrigin* created_origin = e.created ? intern_origin(e.created_stamp, intern_string(e.created_by)) : nullptr;
     if (fields <= static_cast<uint64_t>(r.end - r.p) / 3) e.fields.reserve(static_cast<size_t>(fields));  // >= 3 bytes a field
     for (uint64_t i = 0; i < fields && r.bad.empty(); ++i) {
       std::string name;
@@ -366,16 +368,18 @@ Status StateDecoder::feed(std::string_view chunk, size_t chunk_number) {
           r.fail("a field has no stamp");
           break;
         }
-        fv.stamp = e.created_stamp;
-        fv.author = creator;
+        fv.origin = created_origin;
       } else if (how == 1) {
         uint64_t author = 0;
-        if (!stamp(&fv.stamp) || !r.varint(&author)) break;
+        Stamp own;
+        if (!stamp(&own) || !r.varint(&author)) break;
         if (author >= authors_.size()) {
           r.fail("a field's author is out of range");
           break;
         }
-        fv.author = authors_[author];
+        if (!last_origin_ || !(last_origin_->stamp == own) || last_origin_->author != authors_[author])
+          last_origin_ = intern_origin(own, authors_[author]);
+        fv.origin = last_origin_;
       } else {
         r.fail("a field's flag is malformed");
         break;

@@ -64,6 +64,7 @@ class StateDecoder {
   size_t expected_ = 0, decoded_ = 0;
   StateHasher hasher_;
   uint64_t hashed_kind_ = UINT64_MAX;  // the kind whose name the hasher saw last
+  const FieldOrigin* last_origin_ = nullptr;  // the origin of the last field with a stamp of its own
 };
 
 }  // namespace dh

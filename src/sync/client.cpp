@@ -395,7 +395,7 @@ Result<SyncClient::PullOutcome> SyncClient::on_pull_response(const PullRequest& 
       m.live = e->live();
       m.created = e->created_stamp;
       for (const auto& [name, v] : e->fields)
-        if (*v.stamp.device == me && name != "archive_reason") m.own.emplace(name, OwnWrite{v.stamp, v.value});
+        if (*v.stamp().device == me && name != "archive_reason") m.own.emplace(name, OwnWrite{v.stamp(), v.value});
     }
     marks.emplace(*t, std::move(m));
   }
@@ -458,7 +458,7 @@ bool SyncClient::note_overridden(const std::map<std::pair<std::string, std::stri
     if (auto it = e->fields.find("archived"); it != e->fields.end()) flag = &it->second;
     const std::string& me = replica_.device_id();
     // Archived now by another device's stamp, while it was live here.
-    const bool archived_elsewhere = m.live && e->archived() && flag && *flag->stamp.device != me;
+    const bool archived_elsewhere = m.live && e->archived() && flag && *flag->stamp().device != me;
     std::map<std::string, OverriddenOp> found;  // own op id -> notice
     auto notice = [&](const Stamp& own, const std::string& how, const Stamp& winner) -> OverriddenOp& {
       OverriddenOp& o = found[own.id().to_string()];
@@ -472,24 +472,24 @@ bool SyncClient::note_overridden(const std::map<std::pair<std::string, std::stri
       auto it = e->fields.find(field);
       if (it == e->fields.end()) continue;
       const FieldValue& now = it->second;
-      if (!(now.stamp == own.stamp)) {
+      if (!(now.stamp() == own.stamp)) {
         // Lost the field. Same value (two devices archived, or typed the
         // same): nothing the person would miss.
-        if (now.value == own.value || !unseen_by(own.stamp, now.stamp)) continue;
+        if (now.value == own.value || !unseen_by(own.stamp, now.stamp())) continue;
         if (field == "archived") {
           // An own archive undone by a restore, or an own restore by an archive.
-          notice(own.stamp, e->archived() ? "archived" : "restored", now.stamp);
+          notice(own.stamp, e->archived() ? "archived" : "restored", now.stamp());
         } else {
-          OverriddenOp& o = notice(own.stamp, "overwritten", now.stamp);
+          OverriddenOp& o = notice(own.stamp, "overwritten", now.stamp());
           if (o.how == "overwritten") o.fields.push_back(field);
         }
-      } else if (archived_elsewhere && field != "archived" && unseen_by(own.stamp, flag->stamp)) {
+      } else if (archived_elsewhere && field != "archived" && unseen_by(own.stamp, flag->stamp())) {
         // The own write holds, but the record is out of sight: that is what
         // the person needs to know.
-        OverriddenOp& o = notice(own.stamp, "archived", flag->stamp);
+        OverriddenOp& o = notice(own.stamp, "archived", flag->stamp());
         o.how = "archived";
         o.fields.clear();
-        o.by = *flag->stamp.device;
+        o.by = *flag->stamp().device;
       }
     }
     for (auto& entry_found : found) {

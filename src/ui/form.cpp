@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
 #include "core/civil_time.h"
 #include "core/text.h"
@@ -160,7 +161,7 @@ EditBuffer load_buffer(const KindSpec& kind, const Entity* entity) {
 std::string entity_version(const Entity& entity) {
   Stamp max = entity.created_stamp;
   for (const auto& [name, fv] : entity.fields)
-    if (max < fv.stamp) max = fv.stamp;
+    if (max < fv.stamp()) max = fv.stamp();
   return max.hlc.to_string() + "/" + max.id().to_string() + "/" + std::to_string(entity.fields.size());
 }
 
@@ -403,11 +404,12 @@ CommunityFigures count_figures(const State& state) {
     if (s->text("station_type") == "hall") ++f.halls;
     else ++f.stations;
   }
-  std::set<std::string> households;
+  // Ids read in place (text_ref): this runs in a new device's first frame.
+  std::unordered_set<std::string_view> households;
   for (const Entity* v : state.list("volunteer")) {
-    const Entity* r = state.find("resident", v->text("resident"));
+    const Entity* r = state.find("resident", v->text_ref("resident"));
     if (!r) continue;
-    const Entity* h = state.find("household", r->text("household"));
+    const Entity* h = state.find("household", r->text_ref("household"));
     if (h && h->live()) households.insert(h->id);
   }
   f.volunteer_households = households.size();

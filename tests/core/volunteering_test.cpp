@@ -364,7 +364,7 @@ TEST_CASE("Moving into a full shift waitlists; the place left goes to the old sh
   CHECK_FALSE(rb.overfilled_by_merge());  // the device showed "waitlist": nobody was bumped
   const Entity* moved = w.state.find("signup", entity_of(a));
   CHECK(moved->text("channel") == "coordinator");  // how they first signed up is kept
-  CHECK(*moved->fields.at("shift").author == "staff:coordinator");  // who moved them
+  CHECK(*moved->fields.at("shift").author() == "staff:coordinator");  // who moved them
   CHECK(VolunteerIndex(w.state).signups_of(w.adult).size() == 1);
 
   // From B's waitlist to C, which has room: confirmed there, B's waitlist empties.

@@ -304,7 +304,7 @@
         const early = snapshotPrefetch;
         snapshotPrefetch = null;  // one use
         early.then((bytes) => {
-          if (bytes) answered(arg.id, 200, bytes);
+          if (bytes) answered(arg.id, 200, bytes, arg.saveTo);
           else glue.httpRequest(arg);
         });
         return;
@@ -326,7 +326,7 @@
           }
           return fetchAnswer(arg.url, init);
         })
-        .then((a) => answered(arg.id, a.status, a.bytes))
+        .then((a) => answered(arg.id, a.status, a.bytes, init.method === 'GET' ? arg.saveTo : undefined))
         .catch((err) => answered(arg.id, 0, new TextEncoder().encode(String(err))));
     },
 
@@ -386,7 +386,20 @@
   window.dhGlue = glue;
 
   const httpBodies = new Map();  // request id -> Uint8Array, until takeHttpBody
-  function answered(id, status, bytes) {
+  // saveTo (the app's save_to, platform/host.h): a 200 answer's bytes become
+  // that file of the app's file system as they are (MEMFS keeps the array
+  // itself: canOwn), not copied into the app's memory and written again; a
+  // new device's snapshot. If that fails the body goes the usual way.
+  function answered(id, status, bytes, saveTo) {
+    if (saveTo && status === 200 && window.Module && Module.FS) {
+      try {
+        Module.FS.writeFile(saveTo, bytes, { canOwn: true });
+        push({ t: 'http', id: id, status: status, size: bytes.length, inFile: true });
+        return;
+      } catch (e) {
+        console.warn('dianhong: could not write ' + saveTo + ', keeping the answer in memory', e);
+      }
+    }
     httpBodies.set(id, bytes);
     push({ t: 'http', id: id, status: status, size: bytes.length });
   }

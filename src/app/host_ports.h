@@ -17,11 +17,15 @@ class HostHttp : public session::Http {
               const std::string& bearer) override {
     return host_.http_request(method, path, body, bearer);
   }
+  int request_to_file(const std::string& path, const std::string& bearer, const std::string& file) override {
+    return host_.http_request("GET", path, "", bearer, file);
+  }
   bool take(int id, session::HttpReply& out) override {
     platform::HttpResponse r;
     if (!host_.take_http(id, r)) return false;
     out.status = r.status;
     out.body = std::move(r.body);
+    out.body_in_file = r.body_in_file;
     return true;
   }
   bool online() const override { return host_.online(); }

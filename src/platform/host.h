@@ -44,6 +44,7 @@ struct TextEvent {
 struct HttpResponse {
   int status = 0;        // 0: network error (offline)
   std::string body;      // response text, or the error in plain words
+  bool body_in_file = false;  // a 200 answer to a request with save_to: the body is in that file
 };
 
 class Host {
@@ -87,8 +88,12 @@ class Host {
   // HTTP to the app's own server. path: "/api/v1/ops?after=0&limit=500";
   // method "GET" or "POST" (body sent as application/json); bearer: the
   // device token, or "" for none. Returns a request id for take_http().
+  // save_to (GET only): a 200 answer's body is written into that file (a
+  // path of the store folder, replaced whole; web: straight from the
+  // download into the page's file system, never copied through the app's
+  // memory) and the response says body_in_file; other answers as usual.
   int http_request(const std::string& method, const std::string& path, const std::string& body = "",
-                   const std::string& bearer = "");
+                   const std::string& bearer = "", const std::string& save_to = "");
   int http_get(const std::string& path) { return http_request("GET", path); }
   // Native: the --server address ("" = none); web: "" (the page's own origin).
   const std::string& server_url() const;

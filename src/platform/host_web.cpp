@@ -180,8 +180,12 @@ bool Host::poll() {
       // The bytes are copied in at once: no zero-fill first (libc++'s
       // __resize_default_init; libc++ is Emscripten's standard library). A
       // 5 MB snapshot's memset was 35-50 ms of a new device's start.
-      r.body.__resize_default_init(e.value("size", size_t{0}));
-      dh_js_take_http_body(id, r.body.data());
+      if (e.value("inFile", false)) {
+        r.body_in_file = true;  // glue.js wrote it into the file asked for (save_to)
+      } else {
+        r.body.__resize_default_init(e.value("size", size_t{0}));
+        dh_js_take_http_body(id, r.body.data());
+      }
       m.http_done[id] = std::move(r);
     } else if (t == "online") {
       m.online = e.value("online", true);
@@ -271,9 +275,11 @@ LockState Host::writer_lock() const { return impl_->lock; }
 const std::string& Host::writer_lock_reason() const { return impl_->lock_reason; }
 
 int Host::http_request(const std::string& method, const std::string& path, const std::string& body,
-                       const std::string& bearer) {
+                       const std::string& bearer, const std::string& save_to) {
   int id = impl_->next_http++;
-  call_js("httpRequest", Json{{"id", id}, {"url", path}, {"method", method}, {"body", body}, {"bearer", bearer}});
+  Json arg{{"id", id}, {"url", path}, {"method", method}, {"body", body}, {"bearer", bearer}};
+  if (!save_to.empty()) arg["saveTo"] = save_to;
+  call_js("httpRequest", arg);
   return id;
 }
 const std::string& Host::server_url() const { return impl_->options.server_url; }

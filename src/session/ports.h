@@ -7,7 +7,8 @@
 // - Single-threaded, like the frame loop: every call returns at once;
 //   answers arrive on later calls (take()).
 // - Http: request() starts a request to the app's own server and returns its
-//   id; take(id, out) hands the answer over once (status 0: no answer, the
+//   id (request_to_file(): the same, its body written into a file); take(id,
+//   out) hands the answer over once (status 0: no answer, the
 //   network failed or the request timed out). online() is the browser's
 //   navigator.onLine (natively: true).
 // - Flusher: request_flush(generation) asks that the store folder's writes up
@@ -29,6 +30,8 @@ namespace dh::session {
 struct HttpReply {
   int status = 0;    // 0: no answer (offline, network error, timeout)
   std::string body;  // response text, or the error in plain words
+  // request_to_file: a 200 answer's body is in the file, not in `body`.
+  bool body_in_file = false;
 };
 
 class Http {
@@ -36,6 +39,15 @@ class Http {
   virtual ~Http() = default;
   virtual int request(const std::string& method, const std::string& path, const std::string& body,
                       const std::string& bearer) = 0;
+  // A GET whose 200 answer's body the platform writes straight into `file`
+  // (a path of the store folder, replaced whole; reply.body_in_file), so a
+  // large download (a new device's snapshot) is not copied into the app's
+  // memory first. Any other answer comes in `body` as usual. A platform
+  // that cannot do this answers as request() does (body_in_file false).
+  virtual int request_to_file(const std::string& path, const std::string& bearer, const std::string& file) {
+    (void)file;
+    return request("GET", path, "", bearer);
+  }
   virtual bool take(int request_id, HttpReply& out) = 0;
   virtual bool online() const = 0;
 };

@@ -123,7 +123,7 @@ void SyncDriver::tick(int64_t now) {
     } else if (step_ == Step::snapshot) {
       if (r.status == 401) return round_failed(now, r.status, r.body);
       if (r.status == 200) {
-        auto st = client_->on_snapshot_response(r.body, now);
+        auto st = r.body_in_file ? client_->on_snapshot_file(now) : client_->on_snapshot_response(r.body, now);
         if (st.ok()) {
           round_ingested_ = true;
           round_from_snapshot_ = true;
@@ -265,7 +265,9 @@ void SyncDriver::continue_push(int64_t now) {
 void SyncDriver::start_pull() {
   if (client_->wants_snapshot() && !role_reads_allow_list(role_)) {
     step_ = Step::snapshot;
-    request_ = http_.request("GET", sync::SyncClient::kSnapshotPath, "", token_);
+    // Written by the platform into the store folder as it arrives (no copy
+    // of the whole document in memory; Replica::adopt_server_snapshot_file).
+    request_ = http_.request_to_file(sync::SyncClient::kSnapshotPath, token_, replica_.incoming_snapshot_path());
     return;
   }
   step_ = Step::pulling;

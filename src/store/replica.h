@@ -169,6 +169,17 @@ class Replica {
   // (what this device pulled or made after the base). exclude() and
   // restamp_own() fold records again from the base plus the log.
   Result<uint64_t> adopt_server_snapshot(std::string_view document, int64_t now_ms);
+  // The same for a document the app had written into this replica's folder
+  // as it downloaded (at incoming_snapshot_path(); session/ports.h
+  // Http::request_to_file): read and checked frame by frame, so the
+  // document is never whole in the app's memory, then renamed to
+  // server-base.bin instead of written a second time. The same checks,
+  // errors and results as adopt_server_snapshot; the file is removed when
+  // it is not used (a format-1 document is read whole and handed to
+  // adopt_server_snapshot).
+  Result<uint64_t> adopt_server_snapshot_file(int64_t now_ms);
+  std::string incoming_snapshot_path() const;
+  void discard_incoming_snapshot();  // removes that file (a download not used)
   bool has_server_base() const { return has_server_base_; }
 
   bool contains(const OpId& id) const;
@@ -261,6 +272,8 @@ class Replica {
   };
   static Result<ServerBase> parse_server_base(std::string_view document);
   static Result<ServerBase> server_base_of(LoadedSnapshot loaded);
+  Status check_empty_for_snapshot() const;
+  uint64_t install_server_base(ServerBase base, int64_t now_ms);
   Result<ServerBase> read_server_base() const;
   void load_server_base(int64_t now_ms);
   Status refold_entities_of(const OpIdSet& ids);

@@ -22,6 +22,10 @@ namespace {
 constexpr const char* kServerBaseFile = "server-base.json";
 constexpr const char* kServerBaseBinFile = "server-base.bin";
 constexpr const char* kServerBaseMagic = "dh-server-base 1 ";
+// Where the app has a downloaded snapshot written before adopting it
+// (adopt_server_snapshot_file); other files of the folder are not read at
+// start-up, so a download cut off by a closed tab is harmless.
+constexpr const char* kIncomingSnapshotFile = "server-base.bin.download";
 // replica.cpp's snapshot files (format 2, and format 1 of older versions)
 constexpr const char* kSnapshotFiles[] = {"snapshot.bin", "snapshot.json"};
 
@@ -119,10 +123,15 @@ void Replica::load_server_base(int64_t now_ms) {
   has_server_base_ = false;
 }
 
-Result<uint64_t> Replica::adopt_server_snapshot(std::string_view document, int64_t now_ms) {
+Status Replica::check_empty_for_snapshot() const {
   if (ids_.size() > 0 || excluded_.size() > 0 || has_server_base_)
     return make_error("not_empty", "This device already holds data, so it keeps it and does not start again from the "
                                    "server's snapshot.");
+  return ok_status();
+}
+
+Result<uint64_t> Replica::adopt_server_snapshot(std::string_view document, int64_t now_ms) {
+  if (auto st = check_empty_for_snapshot(); !st.ok()) return st.error();
   auto base = parse_server_base(document);
   if (!base.ok()) return base.error();
   if (is_snapshot_file(document)) {
@@ -133,19 +142,54 @@ Result<uint64_t> Replica::adopt_server_snapshot(std::string_view document, int64
     file.append(document.data(), document.size());
     if (auto st = fs_.write_atomic(path(kServerBaseFile), file); !st.ok()) return st.error();
   }
+  return install_server_base(std::move(base.value()), now_ms);
+}
+
+std::string Replica::incoming_snapshot_path() const { return path(kIncomingSnapshotFile); }
+
+void Replica::discard_incoming_snapshot() {
+  if (fs_.exists(path(kIncomingSnapshotFile))) (void)fs_.remove(path(kIncomingSnapshotFile));
+}
+
+Result<uint64_t> Replica::adopt_server_snapshot_file(int64_t now_ms) {
+  const std::string incoming = path(kIncomingSnapshotFile);
+  auto drop = [&](const Error& e) -> Result<uint64_t> {
+    (void)fs_.remove(incoming);
+    return e;
+  };
+  if (auto st = check_empty_for_snapshot(); !st.ok()) return drop(st.error());
+  auto head = fs_.read_part(incoming, 0, 64);
+  if (!head.ok()) return drop(bad("it could not be read back (" + head.error().message + ")"));
+  if (!is_snapshot_file(head.value())) {  // format 1: JSON, read whole
+    auto whole = fs_.read(incoming);
+    if (!whole.ok()) return drop(bad("it could not be read back (" + whole.error().message + ")"));
+    auto seq = adopt_server_snapshot(whole.value(), now_ms);
+    (void)fs_.remove(incoming);
+    return seq;
+  }
+  // read_snapshot_file checks every frame's checksum and the state's hash.
+  auto loaded = read_snapshot_file(fs_, incoming);
+  if (!loaded.ok()) return drop(bad(loaded.error().message));
+  auto base = server_base_of(std::move(loaded.value()));
+  if (!base.ok()) return drop(base.error());
+  if (auto st = fs_.rename(incoming, path(kServerBaseBinFile)); !st.ok()) return drop(st.error());
+  return install_server_base(std::move(base.value()), now_ms);
+}
+
+uint64_t Replica::install_server_base(ServerBase base, int64_t now_ms) {
   ++write_generation_;
   // An empty replica's snapshot (if any) would hide the base at the next start.
   for (const char* name : kSnapshotFiles)
     if (fs_.exists(path(name))) (void)fs_.remove(path(name));
   snapshot_covers_ = 0;
   has_server_base_ = true;
-  state_ = std::move(base.value().state);
-  ids_ = std::move(base.value().ids);
+  state_ = std::move(base.state);
+  ids_ = std::move(base.ids);
   const Hlc& seen = state_.max_hlc();
   if (source_.clock.observe(seen, now_ms) == HlcClock::Observed::too_far_ahead) ++clock_warnings_;
   report_.operations = ids_.size();
   if (saved_clock_ != source_.clock.last()) (void)save_device();
-  return base.value().seq;
+  return base.seq;
 }
 
 }  // namespace dh

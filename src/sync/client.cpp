@@ -339,10 +339,19 @@ bool SyncClient::wants_snapshot() const {
 }
 
 Status SyncClient::on_snapshot_response(std::string_view body, int64_t device_now_ms) {
+  return adopt_snapshot(device_now_ms, [&](int64_t now) { return replica_.adopt_server_snapshot(body, now); });
+}
+
+Status SyncClient::on_snapshot_file(int64_t device_now_ms) {
+  if (!wants_snapshot()) replica_.discard_incoming_snapshot();
+  return adopt_snapshot(device_now_ms, [&](int64_t now) { return replica_.adopt_server_snapshot_file(now); });
+}
+
+Status SyncClient::adopt_snapshot(int64_t device_now_ms, const std::function<Result<uint64_t>(int64_t)>& adopt) {
   const bool wanted = wants_snapshot();
   snapshot_tried_ = true;
   if (!wanted) return make_error("not_empty", "This device already holds data; the snapshot was not used.");
-  auto seq = replica_.adopt_server_snapshot(body, corrected_now(device_now_ms));
+  auto seq = adopt(corrected_now(device_now_ms));
   if (!seq) {
     problem_ = seq.error().message + " The device fetches the changes one page at a time instead; nothing is lost.";
     return seq.error();

@@ -52,6 +52,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -201,6 +202,9 @@ class SyncClient {
   // that is no longer empty changes nothing: the error says why, problem()
   // says it in plain words, and the device pulls page by page as before.
   Status on_snapshot_response(std::string_view body, int64_t device_now_ms);
+  // The same for a 200 answer the platform wrote into the replica's
+  // incoming_snapshot_path() (Replica::adopt_server_snapshot_file).
+  Status on_snapshot_file(int64_t device_now_ms);
   // Any other answer: no snapshot this session; pull page by page.
   void on_snapshot_failed() { snapshot_tried_ = true; }
   uint64_t snapshot_seq() const { return snapshot_seq_; }  // 0: none adopted in this session
@@ -242,6 +246,8 @@ class SyncClient {
   uint64_t pulled_cursor() const { return pulled_; }
 
  private:
+  // on_snapshot_response / on_snapshot_file: `adopt` takes the document.
+  Status adopt_snapshot(int64_t device_now_ms, const std::function<Result<uint64_t>(int64_t)>& adopt);
   SyncClient(FileSystem& fs, Replica& replica) : fs_(fs), replica_(replica) {}
   Status save();
   // What this device's own operations hold in one record before a pull.

@@ -60,6 +60,11 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
     assert.deepEqual(s.problems, [], 'no problem reported');
     const squads = await page.evaluate(() => window.dianhong.entities('squad', '首启尾队', 10));
     assert.equal(squads.length, 1, 'the tail\'s squad is there');
+    // The download was written into the store folder and renamed there
+    // (Replica::adopt_server_snapshot_file), not left beside it.
+    const files = await page.evaluate(() => Module.FS.readdir('/data/log'));
+    assert.ok(files.includes('server-base.bin'), 'the snapshot is kept as server-base.bin: ' + files.join(' '));
+    assert.ok(!files.includes('server-base.bin.download'), 'no download left over: ' + files.join(' '));
 
     const snapshots = api.filter((r) => r.path === '/api/v1/snapshot');
     const pulls = api.filter((r) => r.path === '/api/v1/ops' && r.query.startsWith('?after='));

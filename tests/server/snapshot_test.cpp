@@ -247,8 +247,11 @@ TEST_CASE("a new device: snapshot + tail equals a full pull, survives a reopen a
   // Format 2 is what the app asks for; format 1 is what devices of earlier
   // versions asked for, and a device may hold a base of either kind.
   const int format = GENERATE(2, 1);
+  // As the app takes it (the platform wrote the download into the store
+  // folder: SyncClient::on_snapshot_file) or from memory.
+  const bool from_file = GENERATE(true, false);
   const std::string base_file = format == 2 ? "/r/server-base.bin" : "/r/server-base.json";
-  INFO("format " << format);
+  INFO("format " << format << (from_file ? ", from the downloaded file" : ", from memory"));
   TempDir data;
   ServerProcess server(data.path(), {"--demo"});
   REQUIRE(server.start());
@@ -270,7 +273,13 @@ TEST_CASE("a new device: snapshot + tail equals a full pull, survives a reopen a
   REQUIRE(fresh.client->wants_snapshot());
   const std::string doc = snapshot_document(server, server.admin_token(), format);
   CHECK(doc == first_doc);
-  REQUIRE(fresh.client->on_snapshot_response(doc, wall_now()).ok());
+  if (from_file) {
+    REQUIRE(fresh.fs.write_atomic(fresh.replica->incoming_snapshot_path(), doc).ok());
+    REQUIRE(fresh.client->on_snapshot_file(wall_now()).ok());
+    CHECK_FALSE(fresh.fs.exists(fresh.replica->incoming_snapshot_path()));  // renamed, or read and removed
+  } else {
+    REQUIRE(fresh.client->on_snapshot_response(doc, wall_now()).ok());
+  }
   CHECK_FALSE(fresh.client->wants_snapshot());
   CHECK(fresh.client->snapshot_seq() + 30 == h.head);
   CHECK(fresh.client->state().cursor == 0);  // moves only with a flush
@@ -446,11 +455,19 @@ TEST_CASE("a bad format-2 snapshot changes nothing and the device pulls page by 
       {"a device's own file", device_file},
       {"extra bytes", doc + "x"},
       {"magic only", "dianhong-snapshot 2\n"}};
+  for (const bool from_file : {false, true})
   for (const auto& [what, body] : bad) {
-    INFO(what);
+    INFO(what << (from_file ? " (downloaded into a file)" : ""));
     Device d("bad2-1");
     REQUIRE(d.client->wants_snapshot());
-    auto st = d.client->on_snapshot_response(body, wall_now());
+    Status st = ok_status();
+    if (from_file) {
+      REQUIRE(d.fs.write_atomic(d.replica->incoming_snapshot_path(), body).ok());
+      st = d.client->on_snapshot_file(wall_now());
+      CHECK_FALSE(d.fs.exists(d.replica->incoming_snapshot_path()));  // not kept
+    } else {
+      st = d.client->on_snapshot_response(body, wall_now());
+    }
     REQUIRE_FALSE(st.ok());
     CHECK(st.error().code == "bad_server_snapshot");
     CHECK_FALSE(st.error().message.empty());
@@ -519,4 +536,18 @@ TEST_CASE("a device that holds data never replaces it with a snapshot", "[native
   auto again = twice.replica->adopt_server_snapshot(doc, wall_now());
   REQUIRE_FALSE(again.ok());
   CHECK(again.error().code == "not_empty");
+  // Nor from a downloaded file, which is not kept.
+  const std::string before_twice = twice.replica->state().hash_hex();
+  REQUIRE(twice.fs.write_atomic(twice.replica->incoming_snapshot_path(), doc).ok());
+  auto again_file = twice.client->on_snapshot_file(wall_now());
+  REQUIRE_FALSE(again_file.ok());
+  CHECK(again_file.error().code == "not_empty");
+  CHECK_FALSE(twice.fs.exists(twice.replica->incoming_snapshot_path()));
+  REQUIRE(own.fs.write_atomic(own.replica->incoming_snapshot_path(), doc).ok());
+  auto direct_file = own.replica->adopt_server_snapshot_file(wall_now());
+  REQUIRE_FALSE(direct_file.ok());
+  CHECK(direct_file.error().code == "not_empty");
+  CHECK_FALSE(own.fs.exists(own.replica->incoming_snapshot_path()));
+  CHECK(own.replica->state().hash_hex() == before);
+  CHECK(twice.replica->state().hash_hex() == before_twice);
 }

@@ -38,6 +38,14 @@ class FileSystem {
     if (offset >= all.value().size()) return std::string();
     return all.value().substr(static_cast<size_t>(offset), length);
   }
+  // The same into `into` (its content replaced, its capacity reused): a
+  // large file read part by part needs one buffer, not one per part.
+  virtual Status read_part_into(const std::string& path, uint64_t offset, size_t length, std::string& into) {
+    auto part = read_part(path, offset, length);
+    if (!part.ok()) return part.error();
+    into = std::move(part.value());
+    return ok_status();
+  }
   // Appends bytes; creates the file if missing. A short write (disk full)
   // returns error code "storage_full" and leaves the file as it was before
   // (truncated back to its previous length). Other failures: "storage_error".

@@ -144,12 +144,20 @@ class PosixFileSystem : public FileSystem {
   }
 
   Result<std::string> read_part(const std::string& path, uint64_t offset, size_t length) override {
+    std::string out;
+    if (auto st = read_part_into(path, offset, length, out); !st.ok()) return st.error();
+    return out;
+  }
+
+  Status read_part_into(const std::string& path, uint64_t offset, size_t length, std::string& out) override {
     int fd = ::open(path.c_str(), O_RDONLY);
     if (fd < 0) {
       if (errno == ENOENT) return make_error("not_found", "The file " + path + " does not exist.");
       return io_error("open", path, errno);
     }
-    std::string out(length, '\0');
+    // Only bytes beyond the buffer's current size are zeroed first: a
+    // buffer reused for parts of one size is not cleared again each time.
+    if (out.size() < length) out.resize(length);
     size_t got = 0;
     while (got < length) {
       ssize_t n = ::pread(fd, &out[got], length - got, static_cast<off_t>(offset + got));
@@ -164,7 +172,7 @@ class PosixFileSystem : public FileSystem {
     }
     ::close(fd);
     out.resize(got);
-    return out;
+    return ok_status();
   }
 
   Status append(const std::string& path, const std::string& bytes) override {

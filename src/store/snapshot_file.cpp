@@ -1,5 +1,6 @@
 #include "store/snapshot_file.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/state_codec.h"
@@ -82,24 +83,58 @@ std::string encode_snapshot(const SnapshotInfo& info, const State& state, size_t
   return out;
 }
 
+// The data seen through one window, refilled by large reads into one
+// reused buffer: a snapshot of 75 frames takes about 20 reads and no buffer
+// per frame (each fresh buffer was fresh memory the decoder's allocations
+// then split up). A view is valid until the next call.
+class Window {
+ public:
+  explicit Window(const ReadPart& read) : read_(read) {}
+  // [offset, offset + length), shorter at the end of the data.
+  Result<std::string_view> view(uint64_t offset, size_t length) {
+    if (offset >= start_ && offset - start_ <= buf_.size()) {
+      const size_t from = static_cast<size_t>(offset - start_);
+      if (buf_.size() - from >= length || at_end_) return std::string_view(buf_).substr(from, length);
+    } else if (at_end_ && offset > start_ + buf_.size()) {
+      return std::string_view();
+    }
+    const size_t want = std::max(length, kBytes);
+    if (auto st = read_(offset, want, buf_); !st.ok()) return st.error();
+    start_ = offset;
+    at_end_ = buf_.size() < want;
+    return std::string_view(buf_).substr(0, length);
+  }
+
+ private:
+  static constexpr size_t kBytes = 256 * 1024;
+  const ReadPart& read_;
+  std::string buf_;
+  uint64_t start_ = 0;
+  bool at_end_ = false;
+};
+
 Result<LoadedSnapshot> read_snapshot(const ReadPart& read_part, bool with_state) {
   const std::string magic = kMagic;
   uint64_t offset = 0;
+  Window window(read_part);
   {
-    auto head = read_part(0, magic.size());
+    auto head = window.view(0, magic.size());
     if (!head.ok()) return bad(head.error().message);
     if (head.value() != magic) return bad("it does not start like a snapshot file");
     offset = magic.size();
   }
   size_t frame_number = 0, frames_total = 1;
   // One frame: its header line, then exactly `length` bytes and a newline.
-  auto next_frame = [&](std::string* payload) -> Status {
-    const std::string where =
-        frame_number == 0 ? std::string("its header") : "part " + std::to_string(frame_number) + " of " + std::to_string(frames_total - 1);
-    auto line = read_part(offset, kMaxFrameHeader);
+  // *payload: valid until the next read from the window.
+  auto next_frame = [&](std::string_view* payload) -> Status {
+    auto where = [&] {
+      return frame_number == 0 ? std::string("its header")
+                               : "part " + std::to_string(frame_number) + " of " + std::to_string(frames_total - 1);
+    };
+    auto line = window.view(offset, kMaxFrameHeader);
     if (!line.ok()) return bad(line.error().message);
-    const std::string& l = line.value();
-    if (l.empty()) return bad("it is shorter than its header says (cut off before " + where + ")");
+    const std::string_view l = line.value();
+    if (l.empty()) return bad("it is shorter than its header says (cut off before " + where() + ")");
     const size_t nl = l.find('\n');
     uint64_t length = 0;
     size_t digits = 0;
@@ -111,23 +146,22 @@ Result<LoadedSnapshot> read_snapshot(const ReadPart& read_part, bool with_state)
       length = length * 10 + static_cast<uint64_t>(l[i] - '0');
     }
     if (nl == std::string::npos || nl < 10 || l[8] != ' ' || digits == 0 || length > kMaxFrameBytes)
-      return bad("the frame of " + where + " is damaged");
-    const std::string crc = l.substr(0, 8);
-    auto body = read_part(offset + nl + 1, static_cast<size_t>(length) + 1);
+      return bad("the frame of " + where() + " is damaged");
+    const std::string crc(l.substr(0, 8));  // copied: the next view may replace the window
+    auto body = window.view(offset + nl + 1, static_cast<size_t>(length) + 1);
     if (!body.ok()) return bad(body.error().message);
-    std::string& b = body.value();
-    if (b.size() < length + 1) return bad("it is cut off inside " + where);
-    if (b[length] != '\n') return bad(where + " has the wrong length");
-    b.resize(static_cast<size_t>(length));
-    if (segment::crc32_hex(b) != crc)
-      return bad(where + " has a wrong checksum: its bytes were changed after it was written");
+    const std::string_view b = body.value();
+    if (b.size() < length + 1) return bad("it is cut off inside " + where());
+    if (b[length] != '\n') return bad(where() + " has the wrong length");
+    *payload = b.substr(0, static_cast<size_t>(length));
+    if (segment::crc32_hex(*payload) != crc)
+      return bad(where() + " has a wrong checksum: its bytes were changed after it was written");
     offset += nl + 1 + length + 1;
-    *payload = std::move(b);
     ++frame_number;
     return ok_status();
   };
 
-  std::string payload;
+  std::string_view payload;
   if (auto st = next_frame(&payload); !st.ok()) return st.error();
   Json j = Json::parse(payload, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return bad("its header is not valid JSON");
@@ -145,8 +179,8 @@ Result<LoadedSnapshot> read_snapshot(const ReadPart& read_part, bool with_state)
     if (auto st = next_frame(&payload); !st.ok()) return st.error();
     if (auto st = decoder.value().feed(payload, frame_number - 1); !st.ok()) return bad(st.error().message);
   }
-  payload = std::string();
-  auto rest = read_part(offset, 1);
+  payload = std::string_view();
+  auto rest = window.view(offset, 1);
   if (!rest.ok()) return bad(rest.error().message);
   if (!rest.value().empty()) return bad("it has extra bytes after the snapshot");
   // The fingerprint as the records were decoded (StateDecoder::hash: no
@@ -162,13 +196,15 @@ Result<LoadedSnapshot> read_snapshot(const ReadPart& read_part, bool with_state)
 
 Result<LoadedSnapshot> read_snapshot_file(FileSystem& fs, const std::string& path, bool with_state) {
   return read_snapshot(
-      [&](uint64_t offset, size_t length) { return fs.read_part(path, offset, length); }, with_state);
+      [&](uint64_t offset, size_t length, std::string& into) { return fs.read_part_into(path, offset, length, into); },
+      with_state);
 }
 
 Result<LoadedSnapshot> decode_snapshot(std::string_view bytes) {
-  return read_snapshot([&](uint64_t offset, size_t length) -> Result<std::string> {
-    if (offset >= bytes.size()) return std::string();
-    return std::string(bytes.substr(static_cast<size_t>(offset), length));
+  return read_snapshot([&](uint64_t offset, size_t length, std::string& into) -> Status {
+    if (offset >= bytes.size()) into.clear();
+    else into.assign(bytes.substr(static_cast<size_t>(offset), length));
+    return ok_status();
   });
 }
 

@@ -43,8 +43,9 @@ struct LoadedSnapshot {
   State state;
 };
 
-// Reads `length` bytes at `offset` (fewer at the end of the data).
-using ReadPart = std::function<Result<std::string>(uint64_t offset, size_t length)>;
+// Reads `length` bytes at `offset` (fewer at the end of the data) into
+// `into`, replacing its content (its capacity may be reused).
+using ReadPart = std::function<Status(uint64_t offset, size_t length, std::string& into)>;
 
 // True when bytes start like a format-2 snapshot file (its magic line); says
 // nothing of the rest, which read_snapshot/decode_snapshot check.

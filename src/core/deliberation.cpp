@@ -52,7 +52,7 @@ std::vector<const Entity*> live_referring(const State& s, const std::string& kin
     if (e->live()) out.push_back(e);
   return out;
 }
-bool by_stamp(const Entity* a, const Entity* b) { return a->created_stamp < b->created_stamp; }
+bool by_stamp(const Entity* a, const Entity* b) { return a->created_stamp() < b->created_stamp(); }
 
 std::string member_name(const State& s, const std::string& member_id) {
   const Entity* m = s.find("council_member", member_id);
@@ -76,7 +76,7 @@ std::optional<Stamp> close_stamp(const Entity& poll) {
   if (it == poll.fields.end() || it->second.value.is_null()) return std::nullopt;
   return it->second.stamp();
 }
-bool before(const Entity* e, const std::optional<Stamp>& cutoff) { return !cutoff || !(*cutoff < e->created_stamp); }
+bool before(const Entity* e, const std::optional<Stamp>& cutoff) { return !cutoff || !(*cutoff < e->created_stamp()); }
 
 // Who attended and who is represented, as recorded up to `cutoff` (nullopt: now).
 struct Presence {
@@ -518,8 +518,8 @@ PollAudit poll_audit(const State& s, const std::string& poll_id) {
     const Entity* b = ballots[i];
     AuditedBallot row;
     row.ballot_id = b->id;
-    row.device = *b->created_stamp.device;
-    row.hlc = b->created_stamp.hlc;
+    row.device = *b->created_stamp().device;
+    row.hlc = b->created_stamp().hlc;
     std::string key;
     if (!before(b, cutoff)) {
       row.reason = "late";

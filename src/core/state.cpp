@@ -129,7 +129,7 @@ class OriginPool {
  public:
   const FieldOrigin* intern(const Stamp& stamp, const std::string* author) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if ((count_ + 1) * 2 > slots_.size()) grow();
+    if ((count_ + 1) * 10 > slots_.size() * 7) grow();  // load at most 0.7
     const size_t mask = slots_.size() - 1;
     for (size_t i = hash(stamp, author) & mask;; i = (i + 1) & mask) {
       const FieldOrigin* o = slots_[i];
@@ -153,7 +153,9 @@ class OriginPool {
     return static_cast<size_t>(h * 0xD6E8FEB86659FD93ull >> 16);
   }
   void grow() {
-    std::vector<const FieldOrigin*> old(slots_.empty() ? 1024 : slots_.size() * 2, nullptr);
+    // Sized at first for a community's year (about 40,000 operations) without
+    // a rehash while a snapshot decodes.
+    std::vector<const FieldOrigin*> old(slots_.empty() ? 65536 : slots_.size() * 2, nullptr);
     old.swap(slots_);
     const size_t mask = slots_.size() - 1;
     for (const FieldOrigin* o : old) {
@@ -183,6 +185,11 @@ const FieldOrigin* no_origin() {
 bool Entity::archived() const {
   auto it = fields.find("archived");
   return it != fields.end() && it->second.value.is_boolean() && it->second.value.get<bool>();
+}
+
+const std::string& Entity::created_by() const {
+  static const std::string kNone;
+  return created_origin->author ? *created_origin->author : kNone;
 }
 
 const Json& Entity::get(std::string_view name) const {
@@ -249,10 +256,9 @@ void State::apply(const Operation& op) {
   const Stamp stamp{op.hlc, op.id};
   const FieldOrigin* origin = intern_origin(stamp, intern_string(op.author));
   if (verb == Verb::create || verb == Verb::edit) {
-    if (verb == Verb::create && (!e.created || stamp < e.created_stamp)) {
+    if (verb == Verb::create && (!e.created || stamp < e.created_stamp())) {
       e.created = true;
-      e.created_stamp = stamp;
-      e.created_by = op.author;
+      e.created_origin = origin;
     }
     auto fields = op.payload.find("fields");
     if (fields != op.payload.end() && fields->is_object()) {
@@ -409,8 +415,8 @@ void StateHasher::entity(const Entity& e) {
   f.bytes(e.id);
   f.bytes(e.created ? "c" : "-");
   if (e.created) {
-    impl_->created_text.hash(f, e.created_stamp);
-    f.bytes(e.created_by);
+    impl_->created_text.hash(f, e.created_stamp());
+    f.bytes(e.created_by());
   }
   for (const auto& [name, fv] : e.fields) {
     f.bytes(name);
@@ -434,7 +440,7 @@ void StateHasher::entity(const Entity& e) {
       f.bytes(impl_->text);
     }
     const FieldOrigin& origin = *fv.origin;
-    (e.created && origin.stamp == e.created_stamp ? impl_->created_text : impl_->field_text).hash(f, origin.stamp);
+    (e.created && origin.stamp == e.created_stamp() ? impl_->created_text : impl_->field_text).hash(f, origin.stamp);
     f.bytes(origin.author ? std::string_view(*origin.author) : std::string_view());
   }
 }
@@ -498,18 +504,18 @@ Json State::to_snapshot() const {
       Json created = nullptr;
       if (e.created) {
         created = Json::array();
-        stamp_parts(e.created_stamp, created);
+        stamp_parts(e.created_stamp(), created);
       }
       Json fields = Json::object();
       for (const auto& [name, fv] : e.fields) {
         Json f = Json::array({fv.value});
-        if (!(e.created && fv.stamp() == e.created_stamp)) {
+        if (!(e.created && fv.stamp() == e.created_stamp())) {
           stamp_parts(fv.stamp(), f);
           f.push_back(author_of(fv.author()));
         }
         fields[name] = std::move(f);
       }
-      list.push_back(Json::array({id, std::move(created), e.created_by, std::move(fields)}));
+      list.push_back(Json::array({id, std::move(created), e.created_by(), std::move(fields)}));
     }
     kinds[kind] = std::move(list);
   }
@@ -580,10 +586,11 @@ Result<State> State::from_snapshot(const Json& j) {
       e.kind = k.key();
       e.id = je[0].get<std::string>();
       if (!je[1].is_null()) {
-        if (!je[1].is_array() || !read_stamp(je[1], 0, &e.created_stamp))
+        Stamp created_stamp;
+        if (!je[1].is_array() || !read_stamp(je[1], 0, &created_stamp))
           return bad("entity " + e.id + " has a bad stamp");
         e.created = true;
-        e.created_by = je[2].get<std::string>();
+        e.created_origin = intern_origin(created_stamp, intern_string(je[2].get<std::string>()));
       }
       for (auto f = je[3].begin(); f != je[3].end(); ++f) {
         const Json& a = f.value();
@@ -591,7 +598,7 @@ Result<State> State::from_snapshot(const Json& j) {
         if (!a.is_array() || a.empty()) return bad("field " + f.key() + " of " + e.id + " is malformed");
         if (a.size() == 1) {
           if (!e.created) return bad("field " + f.key() + " of " + e.id + " has no stamp");
-          fv.origin = intern_origin(e.created_stamp, intern_string(e.created_by));
+          fv.origin = e.created_origin;
         } else {
           Stamp stamp;
           if (a.size() != 6 || !read_stamp(a, 1, &stamp) || !a[5].is_number_unsigned() ||

@@ -150,8 +150,11 @@ struct Entity {
   std::string kind;
   std::string id;
   bool created = false;
-  Stamp created_stamp;  // stamp of the create operation (for "created at/by")
-  std::string created_by;
+  // The create operation's stamp and author (for "created at/by"), shared
+  // with the fields it wrote (FieldOrigin); no_origin() until it arrives.
+  const FieldOrigin* created_origin = no_origin();
+  const Stamp& created_stamp() const { return created_origin->stamp; }
+  const std::string& created_by() const;  // "" when none was recorded
   FieldMap fields;
 
   bool archived() const;

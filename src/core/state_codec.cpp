@@ -204,9 +204,9 @@ StateEncoder::StateEncoder(const State& state) : state_(state) {
     kinds_.push_back(&kind);
     for (const auto& [id, e] : entities) {
       ++entities_;
-      if (e.created) device(e.created_stamp.device);
+      if (e.created) device(e.created_stamp().device);
       for (const auto& [name, fv] : e.fields) {
-        if (e.created && fv.stamp() == e.created_stamp) continue;
+        if (e.created && fv.stamp() == e.created_stamp()) continue;
         device(fv.stamp().device);
         author(fv.author() ? fv.author() : interned_empty());
       }
@@ -249,13 +249,13 @@ Status StateEncoder::encode(size_t chunk_bytes, const std::function<Status(const
       put_string(record, id);
       record += static_cast<char>(e.created ? 1 : 0);
       if (e.created) {
-        put_stamp(record, e.created_stamp);
-        put_string(record, e.created_by);
+        put_stamp(record, e.created_stamp());
+        put_string(record, e.created_by());
       }
       put_varint(record, e.fields.size());
       for (const auto& [name, fv] : e.fields) {
         put_string(record, name);
-        if (e.created && fv.stamp() == e.created_stamp) {
+        if (e.created && fv.stamp() == e.created_stamp()) {
           record += static_cast<char>(0);
         } else {
           record += static_cast<char>(1);
@@ -342,6 +342,7 @@ Status StateDecoder::feed(std::string_view chunk, size_t chunk_number) {
     }
     Entity e;
     e.kind = kinds_[kind];
+    std::string created_by;
     uint8_t created = 0;
     if (!r.string(&e.id) || !r.byte(&created)) break;
     if (created > 1) {
@@ -350,13 +351,15 @@ Status StateDecoder::feed(std::string_view chunk, size_t chunk_number) {
     }
     if (created) {
       e.created = true;
-      if (!stamp(&e.created_stamp) || !r.string(&e.created_by)) break;
+      Stamp created_stamp;
+      if (!stamp(&created_stamp) || !r.string(&created_by)) break;
+      e.created_origin = intern_origin(created_stamp, intern_string(created_by));
     }
     uint64_t fields = 0;
     if (!r.varint(&fields)) break;
     // The fields the create wrote share its origin; a run of fields with
     // their own stamp (one edit's) shares the last one looked up.
-    const FieldOrigin* created_origin = e.created ? intern_origin(e.created_stamp, intern_string(e.created_by)) : nullptr;
+    const FieldOrigin* created_origin = e.created ? e.created_origin : nullptr;
     if (fields <= static_cast<uint64_t>(r.end - r.p) / 3) e.fields.reserve(static_cast<size_t>(fields));  // >= 3 bytes a field
     for (uint64_t i = 0; i < fields && r.bad.empty(); ++i) {
       std::string name;

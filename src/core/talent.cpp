@@ -30,8 +30,8 @@ std::vector<std::string> strings_of(const Json& v) {
 }
 
 bool stamp_order(const Entity* a, const Entity* b) {
-  if (a->created_stamp == b->created_stamp) return a->id < b->id;
-  return a->created_stamp < b->created_stamp;
+  if (a->created_stamp() == b->created_stamp()) return a->id < b->id;
+  return a->created_stamp() < b->created_stamp();
 }
 
 // The request's view from its entity and its steps (any order; sorted here).
@@ -65,7 +65,7 @@ RequestView build_request(const State& s, const Entity& r, std::vector<const Ent
     st.trainee_id = e->text("trainee");
     st.comment = e->text("comment");
     st.note = e->text("note");
-    st.author = e->created_by;
+    st.author = e->created_by();
     st.at_minute = minutes_of(e->text("at"));
     st.rating = int_of(e->get("rating"), 0);
     st.state_before = v.state;

@@ -278,7 +278,7 @@ MoveSignup move_signup(const VolunteerIndex& index, const std::string& signup_id
 
 Stamp place_stamp(const Entity& signup) {
   auto it = signup.fields.find("shift");
-  return it == signup.fields.end() ? signup.created_stamp : it->second.stamp();
+  return it == signup.fields.end() ? signup.created_stamp() : it->second.stamp();
 }
 
 bool shift_interval(const Entity& shift, Interval* out) {
@@ -417,11 +417,11 @@ std::vector<LedgerLine> hours_ledger(const State& state, int64_t from_day, int64
       const Entity* shift = state.find("shift", r.text("shift"));
       l.station = shift ? shift->text("station") : "";
       auto co = r.fields.find("check_out");
-      l.author = co != r.fields.end() && co->second.author() ? *co->second.author() : r.created_by;
+      l.author = co != r.fields.end() && co->second.author() ? *co->second.author() : r.created_by();
     } else {
       l.date = r.text("date");
       l.station = r.text("station");
-      l.author = r.created_by;
+      l.author = r.created_by();
       l.reason = r.text("reason");
     }
     out.push_back(std::move(l));

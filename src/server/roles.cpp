@@ -131,7 +131,7 @@ Status role_may_push(const Principal& who, const Operation& op, const State& sta
                                  ? p["entity"].get<std::string>()
                                  : std::string();
       const Entity* e = state.find("signup", id);
-      if (e && e->created && e->text("channel") == "kiosk" && *e->created_stamp.device == who.device) {
+      if (e && e->created && e->text("channel") == "kiosk" && *e->created_stamp().device == who.device) {
         return ok_status();
       }
       return forbidden("A kiosk may cancel only the sign-ups made on this kiosk.");

@@ -402,7 +402,7 @@ Result<SyncClient::PullOutcome> SyncClient::on_pull_response(const PullRequest& 
     OwnMarks m;
     if (const Entity* e = replica_.state().find(t->first, t->second)) {
       m.live = e->live();
-      m.created = e->created_stamp;
+      m.created = e->created_stamp();
       for (const auto& [name, v] : e->fields)
         if (*v.stamp().device == me && name != "archive_reason") m.own.emplace(name, OwnWrite{v.stamp(), v.value});
     }

@@ -159,7 +159,7 @@ EditBuffer load_buffer(const KindSpec& kind, const Entity* entity) {
 }
 
 std::string entity_version(const Entity& entity) {
-  Stamp max = entity.created_stamp;
+  Stamp max = entity.created_stamp();
   for (const auto& [name, fv] : entity.fields)
     if (max < fv.stamp()) max = fv.stamp();
   return max.hlc.to_string() + "/" + max.id().to_string() + "/" + std::to_string(entity.fields.size());

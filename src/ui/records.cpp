@@ -394,9 +394,9 @@ void draw_form(RecordsView& v, Frame& f, const KindSpec& kind) {
   const bool archived = entity && entity->archived();
   if (entity) {
     ImGui::TextDisabled("%s", trf("records.id", {entity->id}).c_str());
-    if (!entity->created_by.empty()) {
+    if (!entity->created_by().empty()) {
       ImGui::SameLine();
-      ImGui::TextDisabled("%s", trf("records.created_by", {author_text(entity->created_by)}).c_str());
+      ImGui::TextDisabled("%s", trf("records.created_by", {author_text(entity->created_by())}).c_str());
     }
     if (archived) {
       ImVec4 c = color_warning();

@@ -88,10 +88,11 @@ class Host {
   // HTTP to the app's own server. path: "/api/v1/ops?after=0&limit=500";
   // method "GET" or "POST" (body sent as application/json); bearer: the
   // device token, or "" for none. Returns a request id for take_http().
-  // save_to (GET only): a 200 answer's body is written into that file (a
-  // path of the store folder, replaced whole; web: straight from the
-  // download into the page's file system, never copied through the app's
-  // memory) and the response says body_in_file; other answers as usual.
+  // save_to (GET only; web): a 200 answer's body is written into that file
+  // (a path of the store folder, replaced whole) straight from the download
+  // into the page's file system, never copied through the app's memory, and
+  // the response says body_in_file; other answers as usual. Native: ignored
+  // (the body comes in memory, which the session handles the same way).
   int http_request(const std::string& method, const std::string& path, const std::string& body = "",
                    const std::string& bearer = "", const std::string& save_to = "");
   int http_get(const std::string& path) { return http_request("GET", path); }

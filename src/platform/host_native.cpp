@@ -110,8 +110,10 @@ void Host::request_writer_lock() {
 LockState Host::writer_lock() const { return impl_->lock; }
 const std::string& Host::writer_lock_reason() const { return impl_->lock_reason; }
 
+// save_to is not used here: the desktop app is for development, and the
+// in-memory answer takes the same checks (session/ports.h request_to_file).
 int Host::http_request(const std::string& method, const std::string& path, const std::string& body,
-                       const std::string& bearer, const std::string& save_to) {
+                       const std::string& bearer, const std::string& /*save_to*/) {
   int id = impl_->next_http++;
   HttpResponse r;
   if (impl_->options.server_url.empty()) {
@@ -132,33 +134,6 @@ int Host::http_request(const std::string& method, const std::string& path, const
     if (res) {
       r.status = res->status;
       r.body = res->body;
-      if (r.status == 200 && method == "GET" && !save_to.empty()) {
-        // Written whole and synced before it takes the name (the replica
-        // renames it to server-base.bin, which must survive a power cut).
-        const std::string tmp = save_to + ".tmp";
-        bool written = false;
-        int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd >= 0) {
-          size_t done = 0;
-          while (done < r.body.size()) {
-            ssize_t n = ::write(fd, r.body.data() + done, r.body.size() - done);
-            if (n <= 0) break;
-            done += static_cast<size_t>(n);
-          }
-          written = done == r.body.size() && ::fsync(fd) == 0;
-          written = ::close(fd) == 0 && written;
-        }
-        std::error_code ec;
-        if (written) std::filesystem::rename(tmp, save_to, ec);
-        if (!written || ec) {
-          std::filesystem::remove(tmp, ec);
-          r.status = 0;
-          r.body = "The answer could not be saved in " + save_to + " (disk full?).";
-        } else {
-          r.body.clear();
-          r.body_in_file = true;
-        }
-      }
     } else {
       r.status = 0;
       r.body = "The server could not be reached.";

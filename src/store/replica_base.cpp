@@ -152,9 +152,9 @@ void Replica::discard_incoming_snapshot() {
 }
 
 Result<uint64_t> Replica::adopt_server_snapshot_file(int64_t now_ms) {
-  const std::string incoming = path(kIncomingSnapshotFile);
+  const std::string incoming = incoming_snapshot_path();
   auto drop = [&](const Error& e) -> Result<uint64_t> {
-    (void)fs_.remove(incoming);
+    discard_incoming_snapshot();
     return e;
   };
   if (auto st = check_empty_for_snapshot(); !st.ok()) return drop(st.error());
@@ -164,7 +164,7 @@ Result<uint64_t> Replica::adopt_server_snapshot_file(int64_t now_ms) {
     auto whole = fs_.read(incoming);
     if (!whole.ok()) return drop(bad("it could not be read back (" + whole.error().message + ")"));
     auto seq = adopt_server_snapshot(whole.value(), now_ms);
-    (void)fs_.remove(incoming);
+    discard_incoming_snapshot();
     return seq;
   }
   // read_snapshot_file checks every frame's checksum and the state's hash.

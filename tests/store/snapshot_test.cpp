@@ -2,7 +2,12 @@
 // and compaction of segments the server holds.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <random>
+#include <set>
+#include <vector>
+
+#include <unistd.h>
 #include <string>
 
 #include "core/state_codec.h"
@@ -472,4 +477,83 @@ TEST_CASE("the decoder's fingerprint is the state's, and only for records in the
   auto reversed = decode(backwards);
   CHECK(reversed.second == s.hash());
   CHECK(reversed.first != s.hash());
+}
+
+// read_snapshot reads through one 256 KiB window (snapshot_file.cpp Window):
+// frames that straddle the window's edge, frames larger than the window,
+// and damage just past the edge, from memory and from both file systems.
+TEST_CASE("snapshot files larger than the read window load whole and refuse damage anywhere",
+          "[store][snapshot]") {
+  State s;
+  uint64_t seq = 0;
+  for (int i = 0; i < 12000; ++i)
+    s.apply(raw("dev-a", ++seq, kT0 + i, "household.create",
+                {{"entity", "h" + std::to_string(100000 + i)},
+                 {"fields", {{"address", "凤庆县东城社区 巷 " + std::to_string(i) + " 号，靠近服务站的那一户"}}}},
+                "staff:协调员"));
+  SnapshotInfo info;
+  for (uint64_t i = 1; i <= seq; ++i) info.ids.insert(OpId{"dev-a", i});
+  info.device = "dev-a";
+  info.clock = s.max_hlc();
+  info.state_hash = s.hash_hex();
+  MemoryFileSystem memory;
+  REQUIRE(memory.make_dirs("/m").ok());
+  auto posix = make_posix_file_system();
+  char dir_template[] = "/tmp/dh-window-XXXXXX";
+  REQUIRE(mkdtemp(dir_template) != nullptr);
+  const std::string dir = dir_template;
+  for (const size_t chunk : {size_t{64 * 1024}, size_t{1024 * 1024}}) {
+    const std::string bytes = encode_snapshot(info, s, chunk);
+    INFO("frames of " << chunk << " bytes, file of " << bytes.size());
+    REQUIRE(bytes.size() > 3 * 256 * 1024);
+    auto whole = decode_snapshot(bytes);
+    REQUIRE(whole.ok());
+    CHECK(whole.value().state.hash_hex() == s.hash_hex());
+    for (FileSystem* fs : {static_cast<FileSystem*>(&memory), posix.get()}) {
+      const std::string path = (fs == &memory ? std::string("/m") : dir) + "/snapshot.bin";
+      REQUIRE(fs->write_atomic(path, bytes).ok());
+      auto read = read_snapshot_file(*fs, path);
+      REQUIRE(read.ok());
+      CHECK(read.value().state.hash_hex() == s.hash_hex());
+      CHECK(read.value().info.ids.size() == seq);
+      // One changed byte just past the first window, and one near the end.
+      for (const size_t at : {size_t{256 * 1024 + 7}, bytes.size() - 20}) {
+        std::string damaged = bytes;
+        damaged[at] ^= 0x01;
+        REQUIRE(fs->write_atomic(path, damaged).ok());
+        auto bad = read_snapshot_file(*fs, path);
+        REQUIRE_FALSE(bad.ok());
+        CHECK(bad.error().code == "bad_snapshot");
+      }
+      // Cut off inside a frame past the first window; and bytes after the end.
+      REQUIRE(fs->write_atomic(path, bytes.substr(0, 300 * 1024)).ok());
+      CHECK_FALSE(read_snapshot_file(*fs, path).ok());
+      REQUIRE(fs->write_atomic(path, bytes + "x").ok());
+      CHECK_FALSE(read_snapshot_file(*fs, path).ok());
+      (void)fs->remove(path);
+    }
+  }
+  (void)posix->remove(dir + "/snapshot.bin.tmp");
+  rmdir(dir.c_str());
+}
+
+// Fields share their operation's interned origin (core/state.h FieldOrigin).
+TEST_CASE("interned origins: one per stamp and author, stable through the pool's growth", "[store][snapshot][codec]") {
+  const std::string* a = intern_string("staff:甲");
+  const std::string* b = intern_string("staff:乙");
+  std::vector<const FieldOrigin*> first;
+  for (uint64_t i = 1; i <= 100000; ++i)  // past the pool's first size (65,536 slots at 0.7)
+    first.push_back(intern_origin(Stamp{Hlc{kT0 + static_cast<int64_t>(i), 0}, OpId{"pool-test", i}}, i % 2 ? a : b));
+  std::set<const FieldOrigin*> distinct(first.begin(), first.end());
+  CHECK(distinct.size() == first.size());
+  for (uint64_t i = 1; i <= 100000; i += 997) {
+    const Stamp st{Hlc{kT0 + static_cast<int64_t>(i), 0}, OpId{"pool-test", i}};
+    const FieldOrigin* again = intern_origin(st, i % 2 ? a : b);
+    CHECK(again == first[i - 1]);
+    CHECK(again->stamp == st);
+    CHECK(again->author == (i % 2 ? a : b));
+    CHECK(intern_origin(st, i % 2 ? b : a) != again);  // another author: another origin
+  }
+  CHECK(no_origin()->author == nullptr);
+  CHECK(no_origin()->stamp == Stamp{});
 }

@@ -115,26 +115,10 @@
     }
   }
 
-  // The store and the writer lock are asked for here too, not only when the
+  // The writer lock and the store are asked for here too, not only when the
   // app starts (about 1 s later on a new tablet): each is a round trip to the
   // browser process that took 0.2-0.6 s there, and the first sync round
-  // waits for both. Opening the store's database here, with the schema
-  // Emscripten's IDBFS gives it (library_idbfs.js of emsdk-version.txt:
-  // version 21, object store FILE_DATA with index "timestamp"), creates it
-  // on a new device; the app's own open then finds it made.
-  if (mainPage && window.indexedDB) {
-    try {
-      const open = indexedDB.open('/data', 21);
-      open.onupgradeneeded = () => {
-        const db = open.result;
-        const store = db.objectStoreNames.contains('FILE_DATA')
-          ? open.transaction.objectStore('FILE_DATA') : db.createObjectStore('FILE_DATA');
-        if (!store.indexNames.contains('timestamp')) store.createIndex('timestamp', 'timestamp', { unique: false });
-      };
-      open.onsuccess = () => open.result.close();
-      open.onerror = (e) => e.preventDefault();  // the app's own open reports a problem
-    } catch (e) { /* the app's own open reports it */ }
-  }
+  // waits for both.
   // The writer lock's answer (the event the app reads), the lock held until
   // the tab closes once granted.
   const askWriterLock = () => new Promise((resolve) => {
@@ -148,6 +132,42 @@
     }).catch((err) => resolve({ t: 'lock', granted: false, reason: String(err) }));
   });
   const writerLock = mainPage && navigator.locks && navigator.locks.request ? askWriterLock() : null;
+  // The store's database is opened at once too, with the schema Emscripten's IDBFS
+  // gives it (library_idbfs.js of emsdk-version.txt: version 21, object
+  // store FILE_DATA with index "timestamp"): on a new device this creates
+  // it, and the app's own open finds it made.
+  // storeCreated: true when this page's open created the database (an
+  // upgrade from version 0: it did not exist) and this tab holds the writer
+  // lock. Only the lock's holder writes the store, so it is empty, and the
+  // app's storage load starts from the empty folder at once
+  // (src/platform/host_web.cpp dh_js_storage_load) instead of waiting for
+  // the new database's first commit and reading it back: on a new tablet
+  // that commit came 0.45-0.6 s after the upgrade, 0.15-0.3 s after the app
+  // was ready to open its store. Before its first flush the app checks that
+  // the store is still empty (dh_js_flush), so that even a tab that wrote
+  // it in between, which the lock rules out, would lose nothing. In every
+  // other case (a database that exists, no lock, no IndexedDB, an error) it
+  // is false and the app reads the store as always.
+  let storeCreated = Promise.resolve(false);
+  if (mainPage && window.indexedDB) {
+    const openStore = () => new Promise((resolve) => {
+      try {
+        const open = indexedDB.open('/data', 21);
+        open.onupgradeneeded = (ev) => {
+          const db = open.result;
+          const store = db.objectStoreNames.contains('FILE_DATA')
+            ? open.transaction.objectStore('FILE_DATA') : db.createObjectStore('FILE_DATA');
+          if (!store.indexNames.contains('timestamp')) store.createIndex('timestamp', 'timestamp', { unique: false });
+          resolve(ev.oldVersion === 0);
+        };
+        open.onsuccess = () => { open.result.close(); resolve(false); };
+        open.onerror = (e) => { e.preventDefault(); resolve(false); };  // the app's own open reports a problem
+        open.onblocked = () => resolve(false);
+      } catch (e) { resolve(false); }  // the app's own open reports it
+    });
+    const created = openStore();
+    storeCreated = writerLock ? Promise.all([created, writerLock]).then(([yes, answer]) => yes && answer.granted) : Promise.resolve(false);
+  }
 
   // Start the UI font at once, in parallel with the wasm download.
   const uiFontPromise = fetchBytes(assets.fontUi);
@@ -282,6 +302,12 @@
         if (answer.granted) glue.lockHeld = true;
         push(answer);
       });
+    },
+
+    // Promise of whether this page created the store's (empty) database while
+    // holding the writer lock (above), for the app's storage load of `root`.
+    storeCreated(root) {
+      return root === '/data' ? storeCreated : Promise.resolve(false);
     },
 
     requestPersist() {

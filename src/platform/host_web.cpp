@@ -32,30 +32,80 @@ EM_JS(void, dh_js_storage_load, (const char* root_c), {
     dhGlue.push({t: 'storage', ok: false, error: 'Could not mount the storage folder: ' + e});
     return;
   }
-  FS.syncfs(true, function(err) {
+  var done = function(err) {
     dhGlue.push({t: 'storage', ok: !err, error: err ? ('Could not read the storage of this device: ' + (err.message || err.name || err)) : ""});
-  });
+  };
+  // A store this page created, empty, while holding the writer lock
+  // (web/glue.js storeCreated) has nothing to read: the folder starts empty
+  // and the first flush writes it. Otherwise it is read from IndexedDB.
+  var created = typeof dhGlue.storeCreated === 'function' ? dhGlue.storeCreated(root) : Promise.resolve(false);
+  created.then(function(yes) {
+    if (yes) {
+      dhGlue.storeStartedEmpty = root;
+      done(null);
+    } else {
+      FS.syncfs(true, done);
+    }
+  }, function() { FS.syncfs(true, done); });
 });
 
+// A flush writes every changed file of the mount to IndexedDB and deletes
+// the records of files the folder no longer has (IDBFS's reconcile). After a
+// start from an empty folder (dh_js_storage_load: a store this page created)
+// the first flush first checks that the store is still empty: were it not
+// (another tab wrote it meanwhile, which the writer lock rules out), that
+// reconcile would delete the other tab's files. Then nothing is written,
+// now or later (code 3), and the page asks to be reloaded.
 EM_JS(void, dh_js_flush, (double token), {
-  var done = false;
-  try {
-    FS.syncfs(false, function(err) {
-      if (done) return;
-      done = true;
-      var code = 0;
-      if (err) {
-        var s = String((err && (err.name || err.message)) || err);
-        code = /quota/i.test(s) ? 1 : 2;
-        console.warn('dianhong: flush failed', err);
-      }
-      _dh_on_flush_done(token, code);
-      dhGlue.wake();  // a paused loop sees the flush finish (saving status, sync)
-    });
-  } catch (e) {
-    console.warn('dianhong: flush threw', e);
-    if (!done) { done = true; _dh_on_flush_done(token, 2); }
-  }
+  var finished = false;
+  var finish = function(code) {
+    if (finished) return;
+    finished = true;
+    _dh_on_flush_done(token, code);
+    dhGlue.wake();  // a paused loop sees the flush finish (saving status, sync)
+  };
+  var flush = function() {
+    if (dhGlue.storeConflict) return finish(3);
+    try {
+      FS.syncfs(false, function(err) {
+        var code = 0;
+        if (err) {
+          var s = String((err && (err.name || err.message)) || err);
+          code = /quota/i.test(s) ? 1 : 2;
+          console.warn('dianhong: flush failed', err);
+        }
+        finish(code);
+      });
+    } catch (e) {
+      console.warn('dianhong: flush threw', e);
+      finish(2);
+    }
+  };
+  var emptyRoot = dhGlue.storeStartedEmpty;
+  if (!emptyRoot || dhGlue.storeVerified || dhGlue.storeConflict) return flush();
+  // Let IDBFS's own flush meet (and report) a problem opening the store.
+  var unverifiable = function() { dhGlue.storeVerified = true; flush(); };
+  IDBFS.getDB(emptyRoot, function(err, db) {
+    if (err) return unverifiable();
+    try {
+      var count = null;
+      var tx = db.transaction([IDBFS.DB_STORE_NAME], 'readonly');
+      var req = tx.objectStore(IDBFS.DB_STORE_NAME).count();
+      req.onsuccess = function() { count = req.result; };
+      tx.oncomplete = function() {
+        if (count === 0) {
+          dhGlue.storeVerified = true;
+        } else {
+          dhGlue.storeConflict = true;
+          console.warn('dianhong: another tab wrote the store while this one started: nothing is flushed');
+        }
+        flush();
+      };
+      tx.onerror = function(e) { e.preventDefault(); unverifiable(); };
+    } catch (e) {
+      unverifiable();
+    }
+  });
 });
 
 EM_JS(char*, dh_js_take_events, (), {
@@ -360,6 +410,9 @@ EMSCRIPTEN_KEEPALIVE void dh_on_flush_done(double token, int code) {
   std::string error;
   if (code == 1) error = "This device's storage is full: recent changes are not saved.";
   if (code == 2) error = "Saving to this device failed: recent changes are not saved.";
+  if (code == 3)
+    error = "Another tab saved to this device's storage while this page started: reload the page. "
+            "Nothing was overwritten; changes made here since are not saved.";
   host->on_flush_done(static_cast<uint64_t>(token), error);
 }
 

@@ -66,6 +66,12 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
     assert.ok(files.includes('server-base.bin'), 'the snapshot is kept as server-base.bin: ' + files.join(' '));
     assert.ok(!files.includes('server-base.bin.download'), 'no download left over: ' + files.join(' '));
 
+    // This page created the store's database: the app started from the
+    // empty folder without reading it back (web/glue.js storeCreated), and
+    // its first flush found the store still empty before writing it.
+    assert.equal(await page.evaluate(() => window.dhGlue.storeStartedEmpty), '/data', 'started from the empty store');
+    assert.equal(await page.evaluate(() => window.dhGlue.storeVerified), true, 'the first flush checked the store');
+
     const snapshots = api.filter((r) => r.path === '/api/v1/snapshot');
     const pulls = api.filter((r) => r.path === '/api/v1/ops' && r.query.startsWith('?after='));
     assert.equal(snapshots.length, 1, 'one snapshot download');
@@ -97,6 +103,8 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
     assert.equal(r.state_hash, health.state_hash);
     await h.waitSynced(page);
     assert.equal(api.filter((x) => x.path === '/api/v1/snapshot').length, 0, 'no snapshot after a reload');
+    assert.equal(await page.evaluate(() => window.dhGlue.storeStartedEmpty), undefined,
+      'a reload reads the store it has');
     assert.equal(await page.evaluate(() => localStorage.getItem('dianhong-device-has-data')), '1',
       'the page knows this browser holds data (web/glue.js DATA_HINT)');
 
@@ -112,6 +120,62 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
     await h.poll(() => page.evaluate(() => localStorage.getItem('dianhong-device-has-data') === '1'),
       { timeout: 30000, what: 'the hint set again' });
     assert.deepEqual((await h.status(page)).problems, [], 'no problem reported');
+    await ctx.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+// The first flush of a page that started from the empty store it created
+// checks the store first: had another tab written it in between (which the
+// writer lock rules out; forced here by writing a record from the page
+// itself before the app's storage load goes on), nothing is flushed, the
+// other tab's record stays, and the page says to reload.
+test('a store written by someone else while a new device started is not overwritten', async () => {
+  const server = await h.startServer();
+  try {
+    const ctx = await h.newContext(browser);
+    await ctx.addInitScript(() => {
+      let glue;
+      Object.defineProperty(window, 'dhGlue', {
+        configurable: true,
+        get() { return glue; },
+        set(v) {
+          glue = v;
+          const created = v.storeCreated;
+          v.storeCreated = (root) => created.call(v, root).then((yes) => (!yes ? yes : new Promise((resolve, reject) => {
+            const open = indexedDB.open('/data', 21);
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const db = open.result;
+              const tx = db.transaction(['FILE_DATA'], 'readwrite');
+              tx.objectStore('FILE_DATA').put({ timestamp: new Date(), mode: 33188, contents: new Uint8Array([1, 2, 3]) },
+                '/data/other-tab.bin');
+              tx.oncomplete = () => { db.close(); resolve(yes); };
+              tx.onerror = () => reject(tx.error);
+            };
+          })));
+        },
+      });
+    });
+    const page = await ctx.newPage();
+    await page.goto(server.url + '/');
+    const s = await h.poll(async () => {
+      const st = await h.status(page);
+      return /Another tab saved/.test(st.storage_error || '') ? st : null;
+    }, { timeout: 60000, what: 'the storage error' });
+    assert.equal(s.saved, false, 'not reported as saved');
+    assert.equal(await page.evaluate(() => window.dhGlue.storeConflict), true);
+    const keys = await page.evaluate(() => new Promise((resolve, reject) => {
+      const open = indexedDB.open('/data', 21);
+      open.onerror = () => reject(open.error);
+      open.onsuccess = () => {
+        const req = open.result.transaction(['FILE_DATA'], 'readonly').objectStore('FILE_DATA').getAllKeys();
+        req.onsuccess = () => { open.result.close(); resolve(req.result.map(String)); };
+        req.onerror = () => reject(req.error);
+      };
+    }));
+    assert.deepEqual(keys, ['/data/other-tab.bin'], 'the other record is kept and nothing was written');
     await ctx.close();
   } finally {
     await server.stop();

@@ -55,7 +55,10 @@ EM_JS(void, dh_js_storage_load, (const char* root_c), {
 // the first flush first checks that the store is still empty: were it not
 // (another tab wrote it meanwhile, which the writer lock rules out), that
 // reconcile would delete the other tab's files. Then nothing is written,
-// now or later (code 3), and the page asks to be reloaded.
+// now or later (code 3), and the page asks to be reloaded. A check that
+// cannot be made (the store cannot be opened or counted) fails that flush
+// (code 2, as any flush that cannot reach the store); the next one checks
+// again. No flush after such a start writes before a check said empty.
 EM_JS(void, dh_js_flush, (double token), {
   var finished = false;
   var finish = function(code) {
@@ -83,8 +86,13 @@ EM_JS(void, dh_js_flush, (double token), {
   };
   var emptyRoot = dhGlue.storeStartedEmpty;
   if (!emptyRoot || dhGlue.storeVerified || dhGlue.storeConflict) return flush();
-  // Let IDBFS's own flush meet (and report) a problem opening the store.
-  var unverifiable = function() { dhGlue.storeVerified = true; flush(); };
+  // No verdict (the store could not be opened or counted): this flush fails
+  // as any flush that cannot reach the store, and the next one checks again.
+  var unverifiable = function() {
+    console.warn('dianhong: the store could not be checked before its first flush');
+    finish(2);
+  };
+  var checked = false;
   IDBFS.getDB(emptyRoot, function(err, db) {
     if (err) return unverifiable();
     try {
@@ -93,6 +101,8 @@ EM_JS(void, dh_js_flush, (double token), {
       var req = tx.objectStore(IDBFS.DB_STORE_NAME).count();
       req.onsuccess = function() { count = req.result; };
       tx.oncomplete = function() {
+        if (checked) return;
+        checked = true;
         if (count === 0) {
           dhGlue.storeVerified = true;
         } else {
@@ -101,9 +111,17 @@ EM_JS(void, dh_js_flush, (double token), {
         }
         flush();
       };
-      tx.onerror = function(e) { e.preventDefault(); unverifiable(); };
+      // An error or an abort (the count never came): no verdict either way.
+      var failed = function(e) {
+        if (e && e.preventDefault) e.preventDefault();
+        if (checked) return;
+        checked = true;
+        unverifiable();
+      };
+      tx.onerror = failed;
+      tx.onabort = failed;
     } catch (e) {
-      unverifiable();
+      if (!checked) { checked = true; unverifiable(); }
     }
   });
 });

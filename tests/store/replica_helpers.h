@@ -4,8 +4,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include <unistd.h>
 
 #include "store/file_system.h"
 #include "store/replica.h"
@@ -27,6 +31,18 @@ inline Operation must_commit(Replica& r, const Command& cmd, int64_t now) {
   auto op = r.commit(cmd, now);
   if (!op.ok()) FAIL("commit failed: " << op.error().code << ": " << op.error().message);
   return op.value();
+}
+
+// A new folder on the disk natively (under $TMPDIR or /tmp); in the wasm
+// build in Emscripten's MEMFS.
+inline std::string make_temp_dir(const std::string& what = "dh-store-test") {
+  const char* base = std::getenv("TMPDIR");
+  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/" + what + "-XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  char* made = mkdtemp(buf.data());
+  REQUIRE(made != nullptr);
+  return made;
 }
 
 inline Command make_grid(int i) {

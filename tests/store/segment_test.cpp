@@ -13,8 +13,10 @@
 #include "store/file_system.h"
 #include "store/op_id_set.h"
 #include "store/segment.h"
+#include "replica_helpers.h"
 
 using namespace dh;
+using dh::test::make_temp_dir;
 
 namespace {
 
@@ -224,20 +226,6 @@ TEST_CASE("MemoryFileSystem basics and capacity", "[store][fs]") {
   CHECK_FALSE(fs.exists("d/x"));
   CHECK(fs.read("d/sub/x2").value() == "abcdef12");
 }
-
-namespace {
-
-std::string make_temp_dir() {
-  const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/dh-store-test-XXXXXX";
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  char* made = mkdtemp(buf.data());
-  REQUIRE(made != nullptr);
-  return made;
-}
-
-}  // namespace
 
 // Also runs in the wasm build: there the folder is in Emscripten's MEMFS, the
 // file system an IDBFS mount is in the browser.

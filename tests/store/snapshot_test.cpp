@@ -2,7 +2,6 @@
 // and compaction of segments the server holds.
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
 #include <random>
 #include <set>
 #include <vector>
@@ -23,6 +22,7 @@ namespace {
 
 using test::kDir;
 using test::kT0;
+using test::make_temp_dir;
 using test::make_grid;
 using test::must_commit;
 using test::open_ok;
@@ -499,9 +499,7 @@ TEST_CASE("snapshot files larger than the read window load whole and refuse dama
   MemoryFileSystem memory;
   REQUIRE(memory.make_dirs("/m").ok());
   auto posix = make_posix_file_system();
-  char dir_template[] = "/tmp/dh-window-XXXXXX";
-  REQUIRE(mkdtemp(dir_template) != nullptr);
-  const std::string dir = dir_template;
+  const std::string dir = make_temp_dir("dh-window");
   for (const size_t chunk : {size_t{64 * 1024}, size_t{1024 * 1024}}) {
     const std::string bytes = encode_snapshot(info, s, chunk);
     INFO("frames of " << chunk << " bytes, file of " << bytes.size());

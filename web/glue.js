@@ -143,11 +143,11 @@
   // (src/platform/host_web.cpp dh_js_storage_load) instead of waiting for
   // the new database's first commit and reading it back: on a new tablet
   // that commit came 0.45-0.6 s after the upgrade, 0.15-0.3 s after the app
-  // was ready to open its store. The app's first flush writes only if it
-  // finds the store still empty (dh_js_flush), so that even a tab that wrote
+  // was ready to open its store. Before its first flush the app checks that
+  // the store is still empty (dh_js_flush), so that even a tab that wrote
   // it in between, which the lock rules out, would lose nothing. In every
   // other case (a database that exists, no lock, no IndexedDB, an error) it
-  // is false and the app reads the store as always. Never rejected.
+  // is false and the app reads the store as always.
   let storeCreated = Promise.resolve(false);
   if (mainPage && window.indexedDB) {
     const openStore = () => new Promise((resolve) => {

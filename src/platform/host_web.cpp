@@ -36,62 +36,94 @@ EM_JS(void, dh_js_storage_load, (const char* root_c), {
     dhGlue.push({t: 'storage', ok: !err, error: err ? ('Could not read the storage of this device: ' + (err.message || err.name || err)) : ""});
   };
   // A store this page created, empty, while holding the writer lock
-  // (web/glue.js storeCreated, which never fails) has nothing to read: the
-  // folder starts empty and the first flush writes it. Otherwise it is read
-  // from IndexedDB.
-  dhGlue.storeCreated(root).then(function(yes) {
-    if (!yes) return FS.syncfs(true, done);
-    dhGlue.storeStartedEmpty = root;
-    done(null);
-  });
+  // (web/glue.js storeCreated) has nothing to read: the folder starts empty
+  // and the first flush writes it. Otherwise it is read from IndexedDB.
+  var created = typeof dhGlue.storeCreated === 'function' ? dhGlue.storeCreated(root) : Promise.resolve(false);
+  created.then(function(yes) {
+    if (yes) {
+      dhGlue.storeStartedEmpty = root;
+      done(null);
+    } else {
+      FS.syncfs(true, done);
+    }
+  }, function() { FS.syncfs(true, done); });
 });
 
 // A flush writes every changed file of the mount to IndexedDB and deletes
-// the records of files the folder no longer has (IDBFS.syncfs: the folder's
-// files, the store's records, then reconcile). After a start from an empty
-// folder (dh_js_storage_load: a store this page created) the first flush
-// makes those same steps itself and looks at the store's records before
-// reconciling: were there any (another tab wrote it meanwhile, which the
-// writer lock rules out), the reconcile would delete them, so nothing is
-// written, now or later (code 3), and the page asks to be reloaded. A read
-// that fails fails that flush like any other (code 1 or 2); the next one
-// looks again. No flush after such a start writes before the store was
-// seen empty.
+// the records of files the folder no longer has (IDBFS's reconcile). After a
+// start from an empty folder (dh_js_storage_load: a store this page created)
+// the first flush first checks that the store is still empty: were it not
+// (another tab wrote it meanwhile, which the writer lock rules out), that
+// reconcile would delete the other tab's files. Then nothing is written,
+// now or later (code 3), and the page asks to be reloaded. A check that
+// cannot be made (the store cannot be opened or counted) fails that flush
+// (code 2, as any flush that cannot reach the store); the next one checks
+// again. No flush after such a start writes before a check said empty.
 EM_JS(void, dh_js_flush, (double token), {
   var finished = false;
-  var finish = function(err, code) {
+  var finish = function(code) {
     if (finished) return;
     finished = true;
-    if (err) {
-      var s = String((err && (err.name || err.message)) || err);
-      code = /quota/i.test(s) ? 1 : 2;
-      console.warn('dianhong: flush failed', err);
-    }
-    _dh_on_flush_done(token, code || 0);
+    _dh_on_flush_done(token, code);
     dhGlue.wake();  // a paused loop sees the flush finish (saving status, sync)
   };
-  try {
-    if (dhGlue.storeConflict) return finish(null, 3);
-    var emptyRoot = dhGlue.storeStartedEmpty;
-    if (!emptyRoot || dhGlue.storeVerified) return FS.syncfs(false, finish);
-    var mount = FS.lookupPath(emptyRoot).node.mount;
-    IDBFS.getLocalSet(mount, function(err, local) {
-      if (err) return finish(err);
-      IDBFS.getRemoteSet(mount, function(err, remote) {
-        if (err) return finish(err);
-        if (Object.keys(remote.entries).length > 0) {
+  var flush = function() {
+    if (dhGlue.storeConflict) return finish(3);
+    try {
+      FS.syncfs(false, function(err) {
+        var code = 0;
+        if (err) {
+          var s = String((err && (err.name || err.message)) || err);
+          code = /quota/i.test(s) ? 1 : 2;
+          console.warn('dianhong: flush failed', err);
+        }
+        finish(code);
+      });
+    } catch (e) {
+      console.warn('dianhong: flush threw', e);
+      finish(2);
+    }
+  };
+  var emptyRoot = dhGlue.storeStartedEmpty;
+  if (!emptyRoot || dhGlue.storeVerified || dhGlue.storeConflict) return flush();
+  // No verdict (the store could not be opened or counted): this flush fails
+  // as any flush that cannot reach the store, and the next one checks again.
+  var unverifiable = function() {
+    console.warn('dianhong: the store could not be checked before its first flush');
+    finish(2);
+  };
+  var checked = false;
+  IDBFS.getDB(emptyRoot, function(err, db) {
+    if (err) return unverifiable();
+    try {
+      var count = null;
+      var tx = db.transaction([IDBFS.DB_STORE_NAME], 'readonly');
+      var req = tx.objectStore(IDBFS.DB_STORE_NAME).count();
+      req.onsuccess = function() { count = req.result; };
+      tx.oncomplete = function() {
+        if (checked) return;
+        checked = true;
+        if (count === 0) {
+          dhGlue.storeVerified = true;
+        } else {
           dhGlue.storeConflict = true;
           console.warn('dianhong: another tab wrote the store while this one started: nothing is flushed');
-          return finish(null, 3);
         }
-        dhGlue.storeVerified = true;
-        IDBFS.reconcile(local, remote, finish);
-      });
-    });
-  } catch (e) {
-    console.warn('dianhong: flush threw', e);
-    finish(null, 2);
-  }
+        flush();
+      };
+      // An error or an abort (the count never came): no verdict either way.
+      var failed = function(e) {
+        if (e && e.preventDefault) e.preventDefault();
+        if (checked) return;
+        checked = true;
+        unverifiable();
+      };
+      tx.onerror = failed;
+      tx.onabort = failed;
+    } catch (e) {
+      if (!checked) { checked = true; unverifiable(); }
+    }
+  });
 });
 
 EM_JS(char*, dh_js_take_events, (), {

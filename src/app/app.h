@@ -57,6 +57,7 @@ struct App {
   // The first frame after the first sync round with data in the replica: for
   // a new device, "the community is on screen" (bench/page_load).
   bool data_shown_reported = false;
+  bool page_was_hidden = false;  // ends a new device's flush hold (main.cpp)
 
   // Longest time (ms) of one tick's long work, and of one tick's frame
   // (events to swap) while a job runs: the figures behind "no frame waits

@@ -16,6 +16,13 @@ void add_font(App& app, FontKind kind, std::vector<unsigned char>& bytes) {
   std::memcpy(data, bytes.data(), bytes.size());
   ImFontConfig cfg;
   cfg.FontDataOwnedByAtlas = true;
+  // One rasterization per glyph, not two side by side: ImGui's automatic
+  // horizontal oversampling (2x below 36 px) only refines sub-pixel
+  // placement, which Chinese text at 16-24 px does not show, and it doubled
+  // the work of every glyph a frame meets for the first time: on a new
+  // device the first frame rasterizes a few hundred of them.
+  cfg.OversampleH = 1;
+  cfg.OversampleV = 1;
   if (kind == FontKind::ui) {
     std::snprintf(cfg.Name, sizeof(cfg.Name), "dh-ui");
     app.ui_font = io.Fonts->AddFontFromMemoryTTF(data, static_cast<int>(bytes.size()), 0.0f, &cfg);

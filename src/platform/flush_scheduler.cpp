@@ -14,7 +14,24 @@ void FlushScheduler::request(uint64_t generation, int64_t now_ms) {
     again_ = true;
     return;
   }
-  start(now_ms);
+  start_unless_held(now_ms);
+}
+
+void FlushScheduler::start_unless_held(int64_t now_ms) {
+  if (!held_) return start(now_ms);
+  again_ = false;
+  if (!asked_while_held_) ++changes_;
+  asked_while_held_ = true;
+}
+
+void FlushScheduler::set_held(bool held, int64_t now_ms) {
+  if (held == held_) return;
+  held_ = held;
+  ++changes_;
+  if (held || !asked_while_held_) return;
+  asked_while_held_ = false;
+  if (in_flight_) again_ = true;  // held while one was in flight: the follow-up comes after it
+  else start(now_ms);
 }
 
 void FlushScheduler::start(int64_t now_ms) {
@@ -54,7 +71,7 @@ void FlushScheduler::on_done(uint64_t token, const std::string& error, int64_t n
   in_flight_ = false;
   // Start the coalesced follow-up: after success when more was appended, and
   // after a failure only when someone asked again meanwhile (no retry loop).
-  if (again_ || (error.empty() && wanted_ > flushed_)) start(now_ms);
+  if (again_ || (error.empty() && wanted_ > flushed_)) start_unless_held(now_ms);
 }
 
 void FlushScheduler::tick(int64_t now_ms) {
@@ -67,7 +84,7 @@ void FlushScheduler::tick(int64_t now_ms) {
       "Saving to this device did not finish (the browser's storage may be full): "
       "recent changes are not saved.";
   ++changes_;
-  if (again_) start(now_ms);
+  if (again_) start_unless_held(now_ms);
 }
 
 }  // namespace dh::platform

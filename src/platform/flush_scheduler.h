@@ -12,6 +12,10 @@
 //   up (Emscripten 3.1.6 drops the callback on QuotaExceededError): error() says
 //   so in plain words and the next request starts a new flush. A late callback
 //   of a given-up flush is still honoured.
+// - set_held(true): no flush starts until set_held(false); requests meanwhile
+//   are remembered and one flush starts when the hold ends (a flush already
+//   in flight finishes normally). A new device holds its flushes until its
+//   first frame is on screen (src/app/main.cpp).
 // - set_observer(on_start, on_finish): on_start(token) runs right BEFORE the
 //   platform flush of `token` begins (so what it records was in the files the
 //   flush copies); on_finish(token, ok) runs when its callback arrives, also for
@@ -39,6 +43,8 @@ class FlushScheduler {
   void request(uint64_t generation, int64_t now_ms);
   void on_done(uint64_t token, const std::string& error, int64_t now_ms);
   void tick(int64_t now_ms);
+  void set_held(bool held, int64_t now_ms);
+  bool held() const { return held_; }
 
   uint64_t wanted_generation() const { return wanted_; }
   uint64_t flushed_generation() const { return flushed_; }
@@ -54,6 +60,7 @@ class FlushScheduler {
 
  private:
   void start(int64_t now_ms);
+  void start_unless_held(int64_t now_ms);
   StartFn start_fn_;
   StartFn on_start_;
   FinishFn on_finish_;
@@ -62,6 +69,8 @@ class FlushScheduler {
   uint64_t flushed_ = 0;
   bool in_flight_ = false;
   bool again_ = false;
+  bool held_ = false;
+  bool asked_while_held_ = false;  // a flush is due when the hold ends
   bool timed_out_ = false;
   uint64_t token_ = 0;           // token of the flush in flight (or last)
   uint64_t token_generation_ = 0;

@@ -69,6 +69,9 @@ class Host {
   const std::string& storage_load_error() const;
   void request_flush(uint64_t generation);
   void flush_now();                            // page hidden: start a flush at once
+  // While held no flush starts; what is asked meanwhile starts when the hold
+  // ends (FlushScheduler::set_held). Page hidden ends a hold.
+  void hold_flushes(bool held);
   const FlushScheduler& flushes() const;
   // Hooks around every platform flush (FlushScheduler::set_observer).
   void set_flush_observer(FlushScheduler::StartFn on_start, FlushScheduler::FinishFn on_finish);

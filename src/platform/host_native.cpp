@@ -95,7 +95,11 @@ bool Host::take_page_hidden() { return false; }
 void Host::on_flush_done(uint64_t token, const std::string& error) {
   impl_->flushes.on_done(token, error, now_ms());
 }
-void Host::on_page_hidden() { flush_now(); }
+void Host::hold_flushes(bool held) { impl_->flushes.set_held(held, now_ms()); }
+void Host::on_page_hidden() {
+  impl_->flushes.set_held(false, now_ms());
+  flush_now();
+}
 
 void Host::request_writer_lock() {
   std::string path = impl_->options.store_root + "/.writer-lock";

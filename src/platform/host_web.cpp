@@ -328,8 +328,10 @@ bool Host::persistent_storage() const { return impl_->persistent; }
 void Host::on_flush_done(uint64_t token, const std::string& error) {
   impl_->flushes.on_done(token, error, now_ms());
 }
+void Host::hold_flushes(bool held) { impl_->flushes.set_held(held, now_ms()); }
 void Host::on_page_hidden() {
   impl_->page_hidden = true;
+  impl_->flushes.set_held(false, now_ms());
   flush_now();
 }
 bool Host::take_page_hidden() {

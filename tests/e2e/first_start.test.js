@@ -48,8 +48,18 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
     await a.ctx.close();
     const health = await serverHealth(server.url);
 
-    // Device B: a fresh profile.
+    // Device B: a fresh profile. When the page first uses the store's
+    // database for anything but creating it (the first flush's check).
     const ctx = await h.newContext(browser);
+    await ctx.addInitScript(() => {
+      const transaction = IDBDatabase.prototype.transaction;
+      IDBDatabase.prototype.transaction = function (...args) {
+        if (this.name === '/data' && window.dhFirstStoreTransactionAt === undefined) {
+          window.dhFirstStoreTransactionAt = performance.now();
+        }
+        return transaction.apply(this, args);
+      };
+    });
     const api = recordApi(ctx);
     const page = await ctx.newPage();
     await page.goto(server.url + '/');
@@ -93,6 +103,12 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
     assert.ok(firstFrameOps > 0 || firstFrameAt >= 4000, 'the first frame drew the community (first frame at ' +
       firstFrameAt + ' ms with ' + firstFrameOps + ' operations; data shown at ' + shown.at + ' ms)');
     assert.ok(firstFrameAt <= shown.at, 'the data-shown mark is not before the first frame');
+    // No flush before the first frame (src/app/main.cpp, hold_flushes): the
+    // copy of the adopted snapshot into IndexedDB waits until it is on screen.
+    const firstStoreUse = await page.evaluate(() => window.dhFirstStoreTransactionAt);
+    assert.ok(firstStoreUse !== undefined, 'the store was flushed');
+    assert.ok(firstStoreUse > firstFrameAt, 'the first flush began after the first frame (flush at ' +
+      firstStoreUse + ' ms, first frame at ' + firstFrameAt + ' ms)');
 
     // A reload starts from IndexedDB: no snapshot again, same state.
     api.length = 0;

@@ -105,3 +105,58 @@ TEST_CASE("the observer sees each start before the flush begins and each finish,
   s.on_done(99, "", 20002);        // unknown tokens are not reported
   REQUIRE(seen.back() == "finish 2 ok");
 }
+
+// A new device holds its flushes until its first frame is drawn (main.cpp):
+// nothing is lost, the wanted generation is flushed once when the hold ends.
+TEST_CASE("a held scheduler starts nothing, then one flush for all that was asked", "[platform][flush]") {
+  Recorder r;
+  r.scheduler.set_held(true, 0);
+  r.scheduler.request(3, 1);
+  r.scheduler.request(7, 2);
+  REQUIRE(r.started.empty());
+  REQUIRE_FALSE(r.scheduler.in_flight());
+  REQUIRE(r.scheduler.wanted_generation() == 7);
+  r.scheduler.tick(60000);  // no watchdog for a flush that never started
+  REQUIRE(r.scheduler.error().empty());
+  r.scheduler.set_held(false, 100);
+  REQUIRE(r.started.size() == 1);
+  r.scheduler.on_done(r.started[0], "", 101);
+  REQUIRE(r.scheduler.flushed_generation() == 7);
+  REQUIRE(r.started.size() == 1);
+}
+
+TEST_CASE("ending a hold nobody asked a flush during starts none", "[platform][flush]") {
+  Recorder r;
+  r.scheduler.set_held(true, 0);
+  r.scheduler.set_held(false, 1);
+  REQUIRE(r.started.empty());
+}
+
+TEST_CASE("a hold that begins while a flush is in flight delays only its follow-up", "[platform][flush]") {
+  Recorder r;
+  r.scheduler.request(1, 0);
+  REQUIRE(r.started.size() == 1);
+  r.scheduler.set_held(true, 1);
+  r.scheduler.request(2, 2);
+  r.scheduler.on_done(r.started[0], "", 3);  // the one in flight completes normally
+  REQUIRE(r.scheduler.flushed_generation() == 1);
+  REQUIRE(r.started.size() == 1);           // its follow-up waits for the hold
+  r.scheduler.set_held(false, 4);
+  REQUIRE(r.started.size() == 2);
+  r.scheduler.on_done(r.started[1], "", 5);
+  REQUIRE(r.scheduler.flushed_generation() == 2);
+}
+
+TEST_CASE("a watchdog give-up during a hold starts the asked-for flush when the hold ends", "[platform][flush]") {
+  Recorder r;
+  r.scheduler.request(1, 0);
+  r.scheduler.set_held(true, 1);
+  r.scheduler.request(2, 2);
+  r.scheduler.tick(20000);  // given up; the follow-up is held
+  REQUIRE(r.scheduler.timed_out());
+  REQUIRE(r.started.size() == 1);
+  r.scheduler.set_held(false, 20001);
+  REQUIRE(r.started.size() == 2);
+  r.scheduler.on_done(r.started[1], "", 20002);
+  REQUIRE(r.scheduler.flushed_generation() == 2);
+}

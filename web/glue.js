@@ -589,13 +589,19 @@
   // snapshot download (docs/web-app.md "Start-up"): making one is a blocking
   // round trip to the GPU process (0.1 s on a quiet machine, over 1 s on a
   // busy one) that SDL would otherwise make only once the wasm has started.
+  // On a new device it waits until the wasm has compiled: until then this
+  // thread hands the wasm's and the snapshot's bytes on as they arrive (the
+  // streaming compile and the download wait for it), and a context made at
+  // once blocked it for 0.25-0.4 s in traces of new profiles (first start
+  // 1453 -> 1384 ms and 1721 -> 1632 ms, alternated medians). A device with
+  // data reads its store meanwhile, and makes it at once.
   // A canvas has one context: SDL's own getContext("webgl2", ...) later gets
   // this one back, so these must be exactly the attributes SDL asks for
   // with src/app/main.cpp's SDL_GL settings (SDL's defaults: no alpha, a
   // depth buffer, no stencil, no antialiasing). If they ever differ, the
   // console says so.
   const GL_ATTRIBUTES = { alpha: false, depth: true, stencil: false, antialias: false };
-  setTimeout(() => {
+  const makeEarlyContext = () => {
     if (window.Module && Module.calledRun) return;  // SDL made it already
     // At the size the app gives it (host_web.cpp check_canvas_size: CSS size
     // x pixel ratio), so its drawing buffer is not made twice.
@@ -642,5 +648,7 @@
       }
       return nativeGetContext.call(canvas, type, attributes);
     };
-  }, 0);
+  };
+  if (snapshotPrefetch && wasmModule) wasmModule.catch(() => {}).then(() => setTimeout(makeEarlyContext, 0));
+  else setTimeout(makeEarlyContext, 0);
 })();

@@ -14,6 +14,7 @@
 'use strict';
 const path = require('node:path');
 const h = require('../../tests/e2e/lib/harness');
+const { settleThenReload } = require('./reload');
 
 function arg(name, dflt) {
   const i = process.argv.indexOf('--' + name);
@@ -35,14 +36,7 @@ async function newDevice(browser, server) {
     let reload = null;
     if (RELOAD) {
       await h.waitSaved(page, 120000);
-      await h.waitSynced(page);
-      await page.evaluate(() => navigator.serviceWorker.ready);
-      await h.poll(() => page.evaluate(async () => (await (await caches.open('dianhong-fonts')).keys()).length > 0),
-        { timeout: 120000, interval: 100, what: 'the service worker to keep the full font' });
-      await page.waitForTimeout(1000);
-      await page.reload();
-      reload = await h.poll(() => page.evaluate(() => window.dianhong && window.dianhong.interactiveAt()),
-        { timeout: 120000, interval: 20, what: 'the first frame of the reload' });
+      reload = await settleThenReload(page);
     }
     return { shown: shown.at, reload };
   } finally {

@@ -30,6 +30,7 @@ const path = require('node:path');
 const fs = require('node:fs');
 const zlib = require('node:zlib');
 const h = require('../../tests/e2e/lib/harness');
+const { settleThenReload } = require('./reload');
 
 function arg(name, dflt) {
   const i = process.argv.indexOf('--' + name);
@@ -64,18 +65,8 @@ async function firstStart(browser, server, settledTabMs = 0) {
   const first = await page.evaluate(() => window.dianhong.interactiveAt());
   const s = await h.waitSaved(page, 120000);
   const saved = await page.evaluate(() => performance.now());
-  await h.waitSynced(page);
-  await page.evaluate(() => navigator.serviceWorker.ready);
-  // The reload is measured on a device that is set up: the service worker
-  // installed (registered after the first frame, web/glue.js) and done with
-  // its one-off copy of the 8.7 MB full font, which would otherwise share the
-  // machine with the reload.
-  await h.poll(() => page.evaluate(async () => (await (await caches.open('dianhong-fonts')).keys()).length > 0),
-    { timeout: 120000, interval: 100, what: 'the service worker to keep the full font' });
-  await page.waitForTimeout(1000);
-  await page.reload();
-  const warmFirst = await h.poll(() => page.evaluate(() => window.dianhong && window.dianhong.interactiveAt()),
-    { timeout: 120000, interval: 20, what: 'first frame (reload)' });
+  // The reload is measured on a device that is set up (reload.js).
+  const warmFirst = await settleThenReload(page);
   const warm = await h.waitReady(page, { demo: false });
   await ctx.close();
   if (shown.ops !== health.ops || s.state_hash !== health.state_hash) {

@@ -649,6 +649,10 @@
       return nativeGetContext.call(canvas, type, attributes);
     };
   };
-  if (snapshotPrefetch && wasmModule) wasmModule.catch(() => {}).then(() => setTimeout(makeEarlyContext, 0));
+  // At once when the compile is done, before the app's instantiateWasm hook
+  // (registered later, by the app's script) instantiates it: SDL's main()
+  // then finds the context made, at the canvas's size (a timer here came
+  // after main(), and SDL made its own, with its 1x1 probe).
+  if (snapshotPrefetch && wasmModule) wasmModule.then(makeEarlyContext, makeEarlyContext);
   else setTimeout(makeEarlyContext, 0);
 })();

@@ -21,8 +21,7 @@ void add_font(App& app, FontKind kind, std::vector<unsigned char>& bytes) {
   // placement, which Chinese text at 16-24 px does not show, and it doubled
   // the work of every glyph a frame meets for the first time: on a new
   // device the first frame rasterizes a few hundred of them.
-  cfg.OversampleH = 1;
-  cfg.OversampleV = 1;
+  cfg.OversampleH = 1;  // (vertically it is 1 already)
   if (kind == FontKind::ui) {
     std::snprintf(cfg.Name, sizeof(cfg.Name), "dh-ui");
     app.ui_font = io.Fonts->AddFontFromMemoryTTF(data, static_cast<int>(bytes.size()), 0.0f, &cfg);

@@ -30,8 +30,7 @@ void FlushScheduler::set_held(bool held, int64_t now_ms) {
   ++changes_;
   if (held || !asked_while_held_) return;
   asked_while_held_ = false;
-  if (in_flight_) again_ = true;  // held while one was in flight: the follow-up comes after it
-  else start(now_ms);
+  start(now_ms);
 }
 
 void FlushScheduler::start(int64_t now_ms) {

@@ -44,7 +44,6 @@ class FlushScheduler {
   void on_done(uint64_t token, const std::string& error, int64_t now_ms);
   void tick(int64_t now_ms);
   void set_held(bool held, int64_t now_ms);
-  bool held() const { return held_; }
 
   uint64_t wanted_generation() const { return wanted_; }
   uint64_t flushed_generation() const { return flushed_; }
@@ -70,7 +69,10 @@ class FlushScheduler {
   bool in_flight_ = false;
   bool again_ = false;
   bool held_ = false;
-  bool asked_while_held_ = false;  // a flush is due when the hold ends
+  // A flush is due when the hold ends. Only set while none is in flight (a
+  // request during one sets again_; its end then asks here), and nothing
+  // starts one while held: none is in flight when the hold ends.
+  bool asked_while_held_ = false;
   bool timed_out_ = false;
   uint64_t token_ = 0;           // token of the flush in flight (or last)
   uint64_t token_generation_ = 0;

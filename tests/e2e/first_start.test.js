@@ -52,6 +52,14 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
     // database for anything but creating it (the first flush's check).
     const ctx = await h.newContext(browser);
     await ctx.addInitScript(() => {
+      // Every WebGL context asked for, and whether the app had started.
+      window.dhContextCalls = [];
+      const getContext = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (...args) {
+        window.dhContextCalls.push({ type: args[0], appStarted: !!(window.Module && Module.calledRun),
+                                     width: this.width, height: this.height });
+        return getContext.apply(this, args);
+      };
       const transaction = IDBDatabase.prototype.transaction;
       IDBDatabase.prototype.transaction = function (...args) {
         if (this.name === '/data' && window.dhFirstStoreTransactionAt === undefined) {
@@ -109,6 +117,14 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
     assert.ok(firstStoreUse !== undefined, 'the store was flushed');
     assert.ok(firstStoreUse > firstFrameAt, 'the first flush began after the first frame (flush at ' +
       firstStoreUse + ' ms, first frame at ' + firstFrameAt + ' ms)');
+    // The WebGL context was made by the page's glue once the wasm compiled,
+    // before the app started (web/glue.js), at the canvas's size, and SDL
+    // got that one back: not a context of SDL's own with its 1x1 probe.
+    const contexts = (await page.evaluate(() => window.dhContextCalls)).filter((c) => c.type === 'webgl2');
+    assert.ok(contexts.length >= 1, 'a WebGL2 context was made');
+    assert.equal(contexts[0].appStarted, false, 'the first WebGL2 context was made before the app started: ' +
+      JSON.stringify(contexts));
+    assert.ok(contexts[0].width > 1 && contexts[0].height > 1, 'made at the canvas\'s size: ' + JSON.stringify(contexts));
 
     // A reload starts from IndexedDB: no snapshot again, same state.
     api.length = 0;

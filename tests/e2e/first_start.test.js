@@ -125,6 +125,18 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
     assert.equal(contexts[0].appStarted, false, 'the first WebGL2 context was made before the app started: ' +
       JSON.stringify(contexts));
     assert.ok(contexts[0].width > 1 && contexts[0].height > 1, 'made at the canvas\'s size: ' + JSON.stringify(contexts));
+    // The app's script is asked for after the page's load event (web/glue.js):
+    // it does not hold the load event, so the browser stops animating the
+    // tab's loading indicator early instead of redrawing its window every
+    // frame while the app starts.
+    const order = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const app = performance.getEntriesByType('resource').find((r) => r.name.includes(window.DH_ASSETS.appJs));
+      return { loadStart: nav.loadEventStart, appStart: app ? app.startTime : null };
+    });
+    assert.ok(order.appStart !== null, 'the app script was loaded');
+    assert.ok(order.loadStart > 0 && order.appStart >= order.loadStart,
+      'the app script was asked for once the load event fired: ' + JSON.stringify(order));
 
     // A reload starts from IndexedDB: no snapshot again, same state.
     api.length = 0;

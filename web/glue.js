@@ -253,6 +253,7 @@
     dataShownAt: null,  // first frame after the first sync round, with data (bench/page_load)
     dataShownOps: 0,
     lockHeld: false,
+    earlyContext: false,  // the page made the canvas's WebGL2 context (makeEarlyContext below)
     updateAccepted: false,
     waitingWorker: null,
     push: push,
@@ -398,6 +399,12 @@
         try { window.localStorage.setItem(DATA_HINT, '1'); } catch (e) { /* the hint is optional */ }
       }
       try { performance.mark('dh-data-shown'); } catch (e) { /* old browsers */ }
+    },
+
+    // The app could not make its WebGL2 context (src/app/main.cpp ensure_renderer).
+    noWebGL() {
+      showMessage('此浏览器无法启用 WebGL2 绘图，无法运行。请更新浏览器或换一台设备。' +
+                  'This browser could not start WebGL2 drawing; please update it or use another device.');
     },
 
     interactive(ops) {
@@ -596,16 +603,15 @@
   if (document.readyState === 'complete') document.body.appendChild(script);
   else window.addEventListener('load', () => document.body.appendChild(script), { once: true });
 
-  // The WebGL2 context is made here, while the wasm, the font and the
-  // snapshot download (docs/web-app.md "Start-up"): making one is a blocking
-  // round trip to the GPU process (0.1 s on a quiet machine, over 1 s on a
-  // busy one) that SDL would otherwise make only once the wasm has started.
-  // On a new device it waits until the wasm has compiled: until then this
-  // thread hands the wasm's and the snapshot's bytes on as they arrive (the
-  // streaming compile and the download wait for it), and a context made at
-  // once blocked it for 0.25-0.4 s in traces of new profiles (first start
-  // 1453 -> 1384 ms and 1721 -> 1632 ms, alternated medians). A device with
-  // data reads its store meanwhile, and makes it at once.
+  // On a device with data the WebGL2 context is made here, at once, while
+  // the wasm and the font download and the store is read (docs/web-app.md
+  // "Start-up"): making one is a blocking round trip to the GPU process
+  // (0.1 s on a quiet machine, over 1 s on a busy one) that SDL would
+  // otherwise make only once the wasm has started. A new device makes none
+  // here: its app makes it with the first frame, after the snapshot's
+  // decode (src/app/main.cpp ensure_renderer), when the GPU process has
+  // finished the browser's own frames of the page's load; made here, at
+  // once or when the wasm had compiled, it held this thread 0.1-0.4 s.
   // A canvas has one context: SDL's own getContext("webgl2", ...) later gets
   // this one back, so these must be exactly the attributes SDL asks for
   // with src/app/main.cpp's SDL_GL settings (SDL's defaults: no alpha, a
@@ -648,6 +654,7 @@
     const nativeGetContext = canvas.getContext;
     const early = nativeGetContext.call(canvas, 'webgl2', GL_ATTRIBUTES);
     if (!early) return;  // SDL will try (and report) itself
+    glue.earlyContext = true;  // main() makes its renderer at once (src/app/main.cpp)
     canvas.getContext = function (type, attributes) {
       if (type === 'webgl2' && attributes) {
         for (const key of Object.keys(GL_ATTRIBUTES)) {
@@ -664,6 +671,10 @@
   // (registered later, by the app's script) instantiates it: SDL's main()
   // then finds the context made, at the canvas's size (a timer here came
   // after main(), and SDL made its own, with its 1x1 probe).
-  if (snapshotPrefetch && wasmModule) wasmModule.then(makeEarlyContext, makeEarlyContext);
-  else setTimeout(makeEarlyContext, 0);
+  // Not on a new device: its app makes the context with its first frame,
+  // after the snapshot's decode (src/app/main.cpp ensure_renderer). Made
+  // here, at once or when the wasm had compiled, the blocking call waited
+  // for the GPU process's main thread, busy with the browser's own frames
+  // at that time, and held this thread 0.1-0.35 s in traces.
+  if (!snapshotPrefetch) setTimeout(makeEarlyContext, 0);
 })();

@@ -27,7 +27,11 @@ struct App {
   std::unique_ptr<HostHttp> http;
   std::unique_ptr<HostFlusher> flusher;
   SDL_Window* window = nullptr;
+  // The GL context and ImGui's renderer: made by ensure_renderer (main.cpp),
+  // on the web by the first frame drawn, elsewhere at start.
   SDL_GLContext gl = nullptr;
+  const char* glsl_version = nullptr;
+  bool renderer_failed = false;  // the context could not be made (said on the page)
   ui::Workbench workbench;
   std::unique_ptr<FileSystem> fs;
   std::unique_ptr<session::Session> session;

@@ -153,6 +153,42 @@ bool hold_first_frame(const App& app, int64_t now) {
   return now - app.ready_ms < kFirstStartHoldMs;
 }
 
+// The GL context and ImGui's OpenGL renderer, made once. On a new device's
+// first start the first frame drawn makes them, not main(): making a WebGL
+// context is a blocking
+// round trip to the GPU process, which on a new device's first start is
+// still busy drawing the browser's own frames (15-350 ms each with a
+// software GPU) while the page loads; made at the first frame (after the
+// snapshot's decode, issue 13) the community was on screen about 60 ms
+// sooner (alternated new profiles). Where the page made the context already
+// (every other start), main() makes them.
+#ifdef __EMSCRIPTEN__
+EM_JS(int, dh_js_page_made_gl_context, (), {
+  return (typeof dhGlue !== 'undefined' && dhGlue.earlyContext) ? 1 : 0;
+});
+bool page_made_gl_context() { return dh_js_page_made_gl_context() != 0; }
+#else
+bool page_made_gl_context() { return true; }  // nothing to wait for on a desktop
+#endif
+
+bool ensure_renderer(App& app) {
+  if (app.gl) return true;
+  if (app.renderer_failed) return false;
+  app.gl = SDL_GL_CreateContext(app.window);
+  if (!app.gl) {
+    app.renderer_failed = true;
+    std::fprintf(stderr, "SDL_GL_CreateContext failed: %s\n", SDL_GetError());
+#ifdef __EMSCRIPTEN__
+    EM_ASM({ if (typeof dhGlue !== 'undefined') dhGlue.noWebGL(); });
+#endif
+    return false;
+  }
+  SDL_GL_MakeCurrent(app.window, app.gl);
+  SDL_GL_SetSwapInterval(1);
+  ImGui_ImplOpenGL3_Init(app.glsl_version);
+  return true;
+}
+
 void tick_body() {
   App& app = *g_app;
   const double tick_start = monotonic_ms();
@@ -263,6 +299,7 @@ void tick_body() {
   }
   bool render = app.pending_frames > 0 || now < app.render_until_ms;
   if (!render || !ui_font_ready || app.phase != Phase::ready || hold_first_frame(app, now)) return;
+  if (!ensure_renderer(app)) return;
   if (app.pending_frames > 0) --app.pending_frames;
 
   apply_text_size(app);
@@ -489,13 +526,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "SDL_CreateWindow failed: %s\n", SDL_GetError());
     return 1;
   }
-  SDL_GLContext gl = SDL_GL_CreateContext(window);
-  if (!gl) {
-    std::fprintf(stderr, "SDL_GL_CreateContext failed: %s\n", SDL_GetError());
-    return 1;
-  }
-  SDL_GL_MakeCurrent(window, gl);
-  SDL_GL_SetSwapInterval(1);
 
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
@@ -505,18 +535,22 @@ int main(int argc, char** argv) {
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   io.ConfigInputTextCursorBlink = false;  // a blinking caret would keep rendering
   ImGui::StyleColorsLight();
-  ImGui_ImplSDL2_InitForOpenGL(window, gl);
-  ImGui_ImplOpenGL3_Init(glsl_version);
+  ImGui_ImplSDL2_InitForOpenGL(window, nullptr);  // the context is not used by the SDL backend
 
   using namespace dh::app;
   static App app;
   g_app = &app;
   app.window = window;
-  app.gl = gl;
+  app.glsl_version = glsl_version;
   app.store_root = options.store_root;
   app.base_style = ImGui::GetStyle();
   app.host = std::make_unique<dh::platform::Host>(options);
   install_web_input();
+  // The renderer now when that costs no wait: the page made the context
+  // already (web/glue.js does on every start but a new device's), or this
+  // is a desktop window; and on the projector page, which draws from its
+  // first tick. Otherwise the first frame makes it (ensure_renderer).
+  if ((page_made_gl_context() || projector_mode_requested(argc, argv)) && !ensure_renderer(app)) return 1;
   if (projector_mode_requested(argc, argv)) projector_start(app, glsl_version);
   app.host->request_font(dh::platform::FontKind::ui);
   app.host->start_storage_load();
@@ -532,10 +566,10 @@ int main(int argc, char** argv) {
     if (static_cast<int64_t>(app.frames_rendered) == before) SDL_WaitEventTimeout(nullptr, 100);
   }
   if (app.session && app.session->replica()) app.host->flush_now();
-  ImGui_ImplOpenGL3_Shutdown();
+  if (app.gl) ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplSDL2_Shutdown();
   ImGui::DestroyContext();
-  SDL_GL_DeleteContext(gl);
+  if (app.gl) SDL_GL_DeleteContext(app.gl);
   SDL_DestroyWindow(window);
   SDL_Quit();
 #endif

@@ -56,8 +56,11 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
       window.dhContextCalls = [];
       const getContext = HTMLCanvasElement.prototype.getContext;
       HTMLCanvasElement.prototype.getContext = function (...args) {
+        // With the operations the app held then (null before it started).
+        let ops = null;
+        try { const st = window.dianhong && window.dianhong.syncStatus(); ops = st ? st.op_count : null; } catch (e) { /* not yet */ }
         window.dhContextCalls.push({ type: args[0], appStarted: !!(window.Module && Module.calledRun),
-                                     width: this.width, height: this.height });
+                                     ops: ops, width: this.width, height: this.height });
         return getContext.apply(this, args);
       };
       const transaction = IDBDatabase.prototype.transaction;
@@ -117,12 +120,15 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
     assert.ok(firstStoreUse !== undefined, 'the store was flushed');
     assert.ok(firstStoreUse > firstFrameAt, 'the first flush began after the first frame (flush at ' +
       firstStoreUse + ' ms, first frame at ' + firstFrameAt + ' ms)');
-    // The WebGL context was made by the page's glue once the wasm compiled,
-    // before the app started (web/glue.js), at the canvas's size, and SDL
-    // got that one back: not a context of SDL's own with its 1x1 probe.
+    // The WebGL context was made by the app's first frame, with the
+    // community already in (src/app/main.cpp ensure_renderer): not by the
+    // page's glue or by main() while the GPU process was still busy with the
+    // browser's frames of the page's load; at the canvas's size (not SDL's
+    // 1x1 probe).
     const contexts = (await page.evaluate(() => window.dhContextCalls)).filter((c) => c.type === 'webgl2');
     assert.ok(contexts.length >= 1, 'a WebGL2 context was made');
-    assert.equal(contexts[0].appStarted, false, 'the first WebGL2 context was made before the app started: ' +
+    assert.equal(contexts[0].appStarted, true, 'the first WebGL2 context was made by the app: ' + JSON.stringify(contexts));
+    assert.ok(contexts[0].ops > 30000, 'the first WebGL2 context was made with the snapshot adopted: ' +
       JSON.stringify(contexts));
     assert.ok(contexts[0].width > 1 && contexts[0].height > 1, 'made at the canvas\'s size: ' + JSON.stringify(contexts));
     // The app's script is asked for after the page's load event (web/glue.js):
@@ -240,6 +246,35 @@ test('a snapshot that does not come holds the loading screen only a few seconds'
     const ready = await page.evaluate(() => window.dianhong.status());
     assert.ok(first < 15000, 'the workbench was drawn after ' + first + ' ms');
     assert.equal(ready.op_count, 0, 'nothing arrived: the workbench shows an empty device');
+    await ctx.close();
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a new device whose browser cannot make a WebGL2 context says so', async () => {
+  const server = await h.startServer();
+  try {
+    const ctx = await h.newContext(browser);
+    // WebGL2 exists but no context can be made (a blocklisted or lost GPU):
+    // the app finds out at its first frame (src/app/main.cpp ensure_renderer).
+    await ctx.addInitScript(() => {
+      const getContext = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
+        return type === 'webgl2' ? null : getContext.call(this, type, ...rest);
+      };
+    });
+    const page = await ctx.newPage();
+    await page.goto(server.url + '/');
+    const text = await h.poll(async () => {
+      const t = await page.evaluate(() => {
+        const o = document.getElementById('dh-overlay');
+        return o && o.style.display !== 'none' ? o.textContent : '';
+      });
+      return /WebGL2/.test(t) ? t : null;
+    }, { timeout: 30000, interval: 100, what: 'the page saying that WebGL2 drawing cannot start' });
+    assert.match(text, /无法启用 WebGL2/, 'said in Chinese first: ' + text);
+    assert.equal(await page.evaluate(() => window.dianhong.interactiveAt()), null, 'no frame was drawn');
     await ctx.close();
   } finally {
     await server.stop();

@@ -148,25 +148,60 @@
   // it in between, which the lock rules out, would lose nothing. In every
   // other case (a database that exists, no lock, no IndexedDB, an error) it
   // is false and the app reads the store as always.
+  //
+  // storeRecords: on a device with data, every record of the store read at
+  // once, in one transaction, as soon as this tab holds the writer lock (so
+  // no other tab writes it afterwards), for the app's storage load
+  // (dh_js_storage_load), which would otherwise start reading only once the
+  // wasm has started: on a reload the read then overlaps the wasm's and the
+  // app script's loading. null when there is nothing to read early (a new
+  // store, no lock, an error): the app reads the store itself.
   let storeCreated = Promise.resolve(false);
+  let storeRecords = Promise.resolve(null);
   if (mainPage && window.indexedDB) {
+    // {created, db}: db is the open connection to a store that existed.
     const openStore = () => new Promise((resolve) => {
       try {
         const open = indexedDB.open('/data', 21);
+        let created = false;
         open.onupgradeneeded = (ev) => {
           const db = open.result;
           const store = db.objectStoreNames.contains('FILE_DATA')
             ? open.transaction.objectStore('FILE_DATA') : db.createObjectStore('FILE_DATA');
           if (!store.indexNames.contains('timestamp')) store.createIndex('timestamp', 'timestamp', { unique: false });
-          resolve(ev.oldVersion === 0);
+          if (ev.oldVersion === 0) {
+            created = true;
+            resolve({ created: true, db: null });
+          }
         };
-        open.onsuccess = () => { open.result.close(); resolve(false); };
-        open.onerror = (e) => { e.preventDefault(); resolve(false); };  // the app's own open reports a problem
-        open.onblocked = () => resolve(false);
-      } catch (e) { resolve(false); }  // the app's own open reports it
+        open.onsuccess = () => {
+          if (created) open.result.close();
+          else resolve({ created: false, db: open.result });
+        };
+        open.onerror = (e) => { e.preventDefault(); resolve({ created: false, db: null }); };  // the app's own open reports a problem
+        open.onblocked = () => resolve({ created: false, db: null });
+      } catch (e) { resolve({ created: false, db: null }); }  // the app's own open reports it
     });
-    const created = openStore();
+    const readAll = (db) => new Promise((resolve) => {
+      try {
+        const tx = db.transaction(['FILE_DATA'], 'readonly');
+        const store = tx.objectStore('FILE_DATA');
+        let keys = null, values = null;
+        store.getAllKeys().onsuccess = (e) => { keys = e.target.result; };
+        store.getAll().onsuccess = (e) => { values = e.target.result; };
+        tx.oncomplete = () => resolve(keys && values && keys.length === values.length ? { keys, values } : null);
+        tx.onerror = (e) => { e.preventDefault(); resolve(null); };
+        tx.onabort = () => resolve(null);
+      } catch (e) { resolve(null); }
+    });
+    const opened = openStore();
+    const created = opened.then((o) => o.created);
     storeCreated = writerLock ? Promise.all([created, writerLock]).then(([yes, answer]) => yes && answer.granted) : Promise.resolve(false);
+    storeRecords = Promise.all([opened, writerLock || Promise.resolve({ granted: false })]).then(([o, answer]) => {
+      if (!o.db) return null;
+      if (!answer.granted) { o.db.close(); return null; }
+      return readAll(o.db).then((records) => { o.db.close(); return records; });
+    }).catch(() => null);
   }
 
   // Start the UI font at once, in parallel with the wasm download.
@@ -309,6 +344,14 @@
     // holding the writer lock (above), for the app's storage load of `root`.
     storeCreated(root) {
       return root === '/data' ? storeCreated : Promise.resolve(false);
+    },
+    // Promise of the store's records read early (above): {keys, values} or
+    // null; once (the page drops them after).
+    takeStoreRecords(root) {
+      if (root !== '/data') return Promise.resolve(null);
+      const records = storeRecords;
+      storeRecords = Promise.resolve(null);
+      return records;
     },
 
     requestPersist() {

@@ -37,16 +37,47 @@ EM_JS(void, dh_js_storage_load, (const char* root_c), {
   };
   // A store this page created, empty, while holding the writer lock
   // (web/glue.js storeCreated) has nothing to read: the folder starts empty
-  // and the first flush writes it. Otherwise it is read from IndexedDB.
+  // and the first flush writes it. A store the page read early, once it held
+  // the writer lock (web/glue.js storeRecords), is put into the folder as
+  // IDBFS's own read would (its storeLocalEntry, parents first, each file
+  // with its record's mode and time, so the next flush rewrites nothing).
+  // Otherwise it is read from IndexedDB.
+  var fromRecords = function(records) {
+    if (!records || !records.keys.length) return false;
+    var order = [];
+    for (var i = 0; i < records.keys.length; i++) {
+      var key = records.keys[i];
+      if (typeof key !== 'string' || (key !== root && key.indexOf(root + '/') !== 0)) return false;
+      order.push(i);
+    }
+    order.sort(function(a, b) { var x = records.keys[a], y = records.keys[b]; return x < y ? -1 : x > y ? 1 : 0; });
+    var failed = null;
+    for (var j = 0; j < order.length && !failed; j++) {
+      IDBFS.storeLocalEntry(records.keys[order[j]], records.values[order[j]], function(e) { if (e) failed = e; });
+    }
+    if (failed) {
+      console.warn('dianhong: the store read early could not be put in place; reading it again', failed);
+      return false;
+    }
+    dhGlue.storeReadEarly = root;
+    return true;
+  };
+  var read = function() {
+    var early = typeof dhGlue.takeStoreRecords === 'function' ? dhGlue.takeStoreRecords(root) : Promise.resolve(null);
+    early.then(function(records) {
+      if (fromRecords(records)) done(null);
+      else FS.syncfs(true, done);
+    }, function() { FS.syncfs(true, done); });
+  };
   var created = typeof dhGlue.storeCreated === 'function' ? dhGlue.storeCreated(root) : Promise.resolve(false);
   created.then(function(yes) {
     if (yes) {
       dhGlue.storeStartedEmpty = root;
       done(null);
     } else {
-      FS.syncfs(true, done);
+      read();
     }
-  }, function() { FS.syncfs(true, done); });
+  }, read);
 });
 
 // A flush writes every changed file of the mount to IndexedDB and deletes

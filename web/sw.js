@@ -23,6 +23,34 @@ const FONT_CACHE = 'dianhong-fonts';
 const scopeUrl = (p) => new URL(p, self.registration.scope).href;
 
 self.addEventListener('install', (event) => {
+  // Static routes (browsers with the service worker static routing API): the
+  // browser answers these itself, without starting this worker or running
+  // its fetch handler: the page at the scope's root and the precached files
+  // from this version's cache (a miss goes to the network, as the handler
+  // would), /api/ and the check-in page from the network. On a reload the
+  // page then loads with no service worker at all (its start and one fetch
+  // event per file were on the reload's critical path). Everything else
+  // (a page address with a query, the full font) goes to the fetch handler.
+  if (typeof event.addRoutes === 'function' && typeof URLPattern === 'function') {
+    const cached = { cacheName: APP_CACHE };
+    const path = (p) => new URL(scopeUrl(p)).pathname;
+    const routes = [
+      { condition: { urlPattern: new URLPattern({ pathname: path('./'), search: '' }), requestMethod: 'GET', requestMode: 'navigate' },
+        source: cached },
+      { condition: { urlPattern: new URLPattern({ pathname: path('api/*') }) }, source: 'network' },
+      { condition: { urlPattern: new URLPattern({ pathname: path('checkin.html') }) }, source: 'network' },
+    ];
+    for (const p of PRECACHE) {
+      if (p === './' || p === 'index.html') continue;
+      routes.push({ condition: { urlPattern: new URLPattern({ pathname: path(p), search: '' }), requestMethod: 'GET' },
+                    source: cached });
+    }
+    try {
+      event.addRoutes(routes).catch((err) => console.warn('dianhong sw: static routes not added', err));
+    } catch (err) {
+      console.warn('dianhong sw: static routes not added', err);
+    }
+  }
   event.waitUntil(caches.open(APP_CACHE).then((c) => c.addAll(PRECACHE.map((p) => new Request(scopeUrl(p), { cache: 'reload' })))));
 });
 

@@ -154,6 +154,7 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
     // A reload starts from IndexedDB: no snapshot again, same state.
     api.length = 0;
     await h.waitSynced(page);
+    await page.evaluate(() => navigator.serviceWorker.ready);  // installed: the reload is served by it
     await page.reload();
     const r = await h.waitReady(page);
     assert.equal(r.op_count, health.ops);
@@ -169,6 +170,14 @@ test('a fresh profile gets the demo community from the snapshot plus the tail', 
     // kept their records' times: no flush since the reload writes more than
     // what changed (not the 4.7 MB of the adopted snapshot again).
     assert.equal(await page.evaluate(() => window.dhGlue.storeReadEarly), '/data', 'the store was read early');
+    // The page and the app's files came from the service worker's cache by
+    // its static routes (web/sw.js), without its fetch handler.
+    const sources = await page.evaluate(() => [performance.getEntriesByType('navigation')[0],
+      ...performance.getEntriesByType('resource')].map((r) => ({ path: new URL(r.name).pathname, source: r.workerFinalSourceType })));
+    for (const name of ['/', '/' + (await page.evaluate(() => window.DH_ASSETS.appWasm)), '/' + (await page.evaluate(() => window.DH_ASSETS.appJs))]) {
+      const entry = sources.find((x) => x.path === name);
+      assert.ok(entry && entry.source === 'cache', name + ' from the cache by a static route: ' + JSON.stringify(sources));
+    }
     await page.evaluate(() => window.dianhongBench.commitEdits(1));  // dhPuts: every write since the reload
     await h.waitSaved(page);
     const puts = await page.evaluate(() => window.dhPuts.slice());

@@ -108,14 +108,22 @@ class FieldMap {
   bool empty() const { return items_.empty(); }
   void reserve(size_t n) { items_.reserve(n); }
 
+  // A lookup scans a small map, comparing lengths before bytes: most names
+  // differ in length, so it touches no text but the one it finds (a binary
+  // search compared texts at every step: the home page's figures, which
+  // look up a few fields of every sign-up and shift, spent 40% of their
+  // time there natively). Larger maps use the binary search.
   iterator find(std::string_view name) {
+    if (items_.size() <= kScanAtMost) {
+      for (auto it = items_.begin(); it != items_.end(); ++it)
+        if (it->first.size() == name.size() && std::char_traits<char>::compare(it->first.data(), name.data(), name.size()) == 0)
+          return it;
+      return items_.end();
+    }
     auto it = lower_bound(name);
     return it != items_.end() && it->first == name ? it : items_.end();
   }
-  const_iterator find(std::string_view name) const {
-    auto it = const_cast<FieldMap*>(this)->lower_bound(name);
-    return it != items_.end() && it->first == name ? const_iterator(it) : items_.end();
-  }
+  const_iterator find(std::string_view name) const { return const_cast<FieldMap*>(this)->find(name); }
   size_t count(std::string_view name) const { return find(name) == end() ? 0 : 1; }
   // The field, which must exist (std::out_of_range otherwise).
   const FieldValue& at(std::string_view name) const {
@@ -143,6 +151,7 @@ class FieldMap {
     return std::lower_bound(items_.begin(), items_.end(), name,
                             [](const value_type& item, std::string_view n) { return std::string_view(item.first) < n; });
   }
+  static constexpr size_t kScanAtMost = 16;
   std::vector<value_type> items_;
 };
 

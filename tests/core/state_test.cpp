@@ -162,3 +162,41 @@ TEST_CASE("A corrupt snapshot is refused with a plain reason", "[core][state]") 
   auto bad = Json::parse(R"({"format":"dianhong-state","version":1,"max_hlc":"1.0","devices":["a"],"authors":["x"],"kinds":{"grid":[["g",[1,0,0,1],"x",{"name":["x",1,0,7,1]}]]}})");
   CHECK_FALSE(State::from_snapshot(bad).ok());
 }
+
+// FieldMap::find scans small maps (lengths compared first) and binary-searches
+// larger ones: both must find exactly the names inserted, whatever their
+// order of insertion, with names that share lengths and prefixes.
+TEST_CASE("FieldMap finds exactly its names, small and large", "[core][state]") {
+  std::mt19937 rng(7);
+  for (size_t n : {0u, 1u, 2u, 7u, 15u, 16u, 17u, 40u}) {
+    std::vector<std::string> names;
+    for (size_t i = 0; i < n; ++i) names.push_back("f" + std::string(i % 5, 'x') + std::to_string(i));
+    std::vector<std::string> order = names;
+    std::shuffle(order.begin(), order.end(), rng);
+    FieldMap m;
+    for (const std::string& name : order) m.emplace(name, FieldValue(Json(name + "!"), no_origin()));
+    REQUIRE(m.size() == n);
+    for (const std::string& name : names) {
+      auto it = m.find(name);
+      REQUIRE(it != m.end());
+      CHECK(it->first == name);
+      CHECK(it->second.value == Json(name + "!"));
+      const FieldMap& cm = m;
+      CHECK(cm.find(name) != cm.end());
+      CHECK(cm.count(name) == 1);
+      // Absent: a prefix, a longer name, the same length with other bytes
+      // (unless that is one of the names too).
+      std::string other = name;
+      other.back() = other.back() == 'z' ? 'y' : 'z';
+      for (const std::string& absent : {name.substr(0, name.size() - 1), name + "0", other}) {
+        if (std::find(names.begin(), names.end(), absent) != names.end()) continue;
+        CHECK(m.find(absent) == m.end());
+      }
+    }
+    CHECK(m.find("") == m.end());
+    // Kept in name order (the snapshot and the hash rely on it).
+    std::vector<std::string> seen;
+    for (const auto& [name, v] : m) seen.push_back(name);
+    CHECK(std::is_sorted(seen.begin(), seen.end()));
+  }
+}

@@ -163,23 +163,25 @@
     const openStore = () => new Promise((resolve) => {
       try {
         const open = indexedDB.open('/data', 21);
-        let created = false;
+        let settled = false;
+        const settle = (answer) => {
+          if (settled) return false;
+          settled = true;
+          resolve(answer);
+          return true;
+        };
         open.onupgradeneeded = (ev) => {
           const db = open.result;
           const store = db.objectStoreNames.contains('FILE_DATA')
             ? open.transaction.objectStore('FILE_DATA') : db.createObjectStore('FILE_DATA');
           if (!store.indexNames.contains('timestamp')) store.createIndex('timestamp', 'timestamp', { unique: false });
-          if (ev.oldVersion === 0) {
-            created = true;
-            resolve({ created: true, db: null });
-          }
+          if (ev.oldVersion === 0) settle({ created: true, db: null });
         };
-        open.onsuccess = () => {
-          if (created) open.result.close();
-          else resolve({ created: false, db: open.result });
-        };
-        open.onerror = (e) => { e.preventDefault(); resolve({ created: false, db: null }); };  // the app's own open reports a problem
-        open.onblocked = () => resolve({ created: false, db: null });
+        // A connection nobody will use (the store was created, or the open
+        // was blocked and answered already) is closed at once.
+        open.onsuccess = () => { if (!settle({ created: false, db: open.result })) open.result.close(); };
+        open.onerror = (e) => { e.preventDefault(); settle({ created: false, db: null }); };  // the app's own open reports a problem
+        open.onblocked = () => settle({ created: false, db: null });
       } catch (e) { resolve({ created: false, db: null }); }  // the app's own open reports it
     });
     const readAll = (db) => new Promise((resolve) => {
@@ -710,10 +712,6 @@
       return nativeGetContext.call(canvas, type, attributes);
     };
   };
-  // At once when the compile is done, before the app's instantiateWasm hook
-  // (registered later, by the app's script) instantiates it: SDL's main()
-  // then finds the context made, at the canvas's size (a timer here came
-  // after main(), and SDL made its own, with its 1x1 probe).
   // Not on a new device: its app makes the context with its first frame,
   // after the snapshot's decode (src/app/main.cpp ensure_renderer). Made
   // here, at once or when the wasm had compiled, the blocking call waited

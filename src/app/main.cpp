@@ -155,13 +155,13 @@ bool hold_first_frame(const App& app, int64_t now) {
 
 // The GL context and ImGui's OpenGL renderer, made once. On a new device's
 // first start the first frame drawn makes them, not main(): making a WebGL
-// context is a blocking
-// round trip to the GPU process, which on a new device's first start is
-// still busy drawing the browser's own frames (15-350 ms each with a
-// software GPU) while the page loads; made at the first frame (after the
-// snapshot's decode, issue 13) the community was on screen about 60 ms
-// sooner (alternated new profiles). Where the page made the context already
-// (every other start), main() makes them.
+// context is a blocking round trip to the GPU process, which then is still
+// busy drawing the browser's own frames of the page's load (15-350 ms each
+// with a software GPU); made at the first frame, after the snapshot's
+// decode (issue 13), the community was on screen about 60 ms sooner
+// (alternated new profiles). Where the page made the context already
+// (every other start), main() makes them. A context that cannot be made
+// is said on the page (dhGlue.noWebGL) and nothing is drawn.
 #ifdef __EMSCRIPTEN__
 EM_JS(int, dh_js_page_made_gl_context, (), {
   return (typeof dhGlue !== 'undefined' && dhGlue.earlyContext) ? 1 : 0;

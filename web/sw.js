@@ -33,7 +33,7 @@ self.addEventListener('install', (event) => {
   // (a page address with a query, the full font) goes to the fetch handler.
   if (typeof event.addRoutes === 'function' && typeof URLPattern === 'function') {
     const cached = { cacheName: APP_CACHE };
-    const path = (p) => new URL(scopeUrl(p)).pathname;
+    const path = (p) => new URL(p, self.registration.scope).pathname;
     const routes = [
       { condition: { urlPattern: new URLPattern({ pathname: path('./'), search: '' }), requestMethod: 'GET', requestMode: 'navigate' },
         source: cached },

@@ -28,7 +28,7 @@ struct App {
   std::unique_ptr<HostFlusher> flusher;
   SDL_Window* window = nullptr;
   // The GL context and ImGui's renderer: made by ensure_renderer (main.cpp),
-  // on the web by the first frame drawn, elsewhere at start.
+  // on a new device's first start by the first frame drawn, else in main().
   SDL_GLContext gl = nullptr;
   const char* glsl_version = nullptr;
   bool renderer_failed = false;  // the context could not be made (said on the page)

@@ -550,8 +550,9 @@ int main(int argc, char** argv) {
   // already (web/glue.js does on every start but a new device's), or this
   // is a desktop window; and on the projector page, which draws from its
   // first tick. Otherwise the first frame makes it (ensure_renderer).
-  if ((page_made_gl_context() || projector_mode_requested(argc, argv)) && !ensure_renderer(app)) return 1;
-  if (projector_mode_requested(argc, argv)) projector_start(app, glsl_version);
+  const bool projector = projector_mode_requested(argc, argv);
+  if ((page_made_gl_context() || projector) && !ensure_renderer(app)) return 1;
+  if (projector) projector_start(app, glsl_version);
   app.host->request_font(dh::platform::FontKind::ui);
   app.host->start_storage_load();
   app.host->request_writer_lock();

@@ -41,19 +41,18 @@ EM_JS(void, dh_js_storage_load, (const char* root_c), {
   // the writer lock (web/glue.js storeRecords), is put into the folder as
   // IDBFS's own read would (its storeLocalEntry, parents first, each file
   // with its record's mode and time, so the next flush rewrites nothing).
-  // Otherwise it is read from IndexedDB.
+  // Otherwise it is read from IndexedDB. getAllKeys gives the paths in
+  // IndexedDB's key order, the code-unit order IDBFS's reconcile sorts
+  // them into: parents come before what they hold.
   var fromRecords = function(records) {
     if (!records || !records.keys.length) return false;
-    var order = [];
-    for (var i = 0; i < records.keys.length; i++) {
-      var key = records.keys[i];
-      if (typeof key !== 'string' || (key !== root && key.indexOf(root + '/') !== 0)) return false;
-      order.push(i);
+    var keys = records.keys;
+    for (var i = 0; i < keys.length; i++) {
+      if (typeof keys[i] !== 'string' || (keys[i] !== root && keys[i].indexOf(root + '/') !== 0)) return false;
     }
-    order.sort(function(a, b) { var x = records.keys[a], y = records.keys[b]; return x < y ? -1 : x > y ? 1 : 0; });
     var failed = null;
-    for (var j = 0; j < order.length && !failed; j++) {
-      IDBFS.storeLocalEntry(records.keys[order[j]], records.values[order[j]], function(e) { if (e) failed = e; });
+    for (var j = 0; j < keys.length && !failed; j++) {
+      IDBFS.storeLocalEntry(keys[j], records.values[j], function(e) { if (e) failed = e; });
     }
     if (failed) {
       console.warn('dianhong: the store read early could not be put in place; reading it again', failed);
